@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Debian packages Haul needs, installed only when missing (so a warm machine skips apt).
+#   demo: SpatiaLite for the embedded database.
+#   test: also PostgreSQL 15 + PostGIS 3, Mosquitto, Redis, Chromium for browser tests,
+#         Mesa for Kivy's offscreen rendering, and a CJK font for the Chinese UI.
+set -euo pipefail
+demo=(libsqlite3-mod-spatialite)
+test=("${demo[@]}" postgresql-15 postgresql-15-postgis-3 mosquitto redis-server chromium
+      libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri fonts-noto-cjk fonts-wqy-zenhei)
+case "${1:-test}" in
+  demo) wanted=("${demo[@]}") ;;
+  *) wanted=("${test[@]}") ;;
+esac
+# Node and npm fetch the front-end libraries; any recent npm will do, Debian's if none is there.
+command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,8 @@
+"""Kivy-free core of the Haul driver app.
+
+Everything the driver app does that is not drawing a screen lives here: the REST and MQTT
+clients, the store-and-forward outboxes, GPS providers and the publishing policy, platform
+services behind small interfaces, the driver's day as a plain state machine, form validation
+and translations. Nothing in this package imports Kivy, so it runs and is tested on any
+machine; the Kivy screens bind thinly to it.
+"""

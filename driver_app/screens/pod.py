@@ -1,0 +1,88 @@
+"""Proof of delivery: the receiver's signature, photos, received quantity and exceptions."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.scrollview import ScrollView
+
+from driver_app.core.app_state import Step
+from driver_app.core.validation import FormInvalid
+from driver_app.platform.load_view import load_title
+from driver_app.platform.signature_pad import SignaturePad  # noqa: F401 - registers the kv class
+from driver_app.screens.widgets import HaulScreen
+
+EXCEPTIONS = ("damage", "shortage", "refused")
+
+
+class SignatureScroll(ScrollView):
+    """A ScrollView that hands touches on the signature pad straight to it: signing never scrolls."""
+
+    pad = ObjectProperty(None, allownone=True)
+
+    def on_scroll_start(self, touch, check_children=True):
+        pad = self.pad
+        if pad is not None and not pad.disabled and pad.collide_point(*pad.to_widget(*touch.pos)):
+            return self.simulate_touch_down(touch)
+        return super().on_scroll_start(touch, check_children)
+
+
+class PodScreen(HaulScreen):
+    load_title = StringProperty("")
+    departed = BooleanProperty(False)
+    delivered = BooleanProperty(False)
+    photos = ListProperty([])
+    photo_stamps = ListProperty([])
+
+    def update(self, day) -> None:
+        self.load_title = load_title(day.load or {})
+        self.departed = day.step is Step.DEPARTED
+        delivered = day.step is Step.DELIVERED
+        if self.delivered and not delivered:
+            self._clear()
+        self.delivered = delivered
+
+    def _clear(self) -> None:
+        for name in ("receiver", "quantity", "exception_note"):
+            self.ids[name].text = ""
+        self.ids.signature.clear()
+        self.ids.exc_none.state = "down"
+        for kind in EXCEPTIONS:
+            self.ids[f"exc_{kind}"].state = "normal"
+        self.photos, self.photo_stamps = [], []
+        self.field_errors = {}
+
+    def add_photo(self) -> None:
+        self.app.take_photo(self._photo_taken)
+
+    def _photo_taken(self, path: str | None) -> None:
+        if path:
+            self.photos.append(path)
+            self.photo_stamps.append({"file": os.path.basename(path), **self.controller.tracker.stamp()})
+
+    def exception_kind(self) -> str | None:
+        return next((kind for kind in EXCEPTIONS if self.ids[f"exc_{kind}"].state == "down"), None)
+
+    def confirm(self) -> None:
+        signature = ""
+        if self.ids.signature.signed:
+            path = os.path.join(self.app.data_dir, "signatures", f"signature-{int(time.time() * 1000)}.png")
+            signature = self.ids.signature.export(path)
+        kind = self.exception_kind()
+        data = {
+            "receiver_name": self.ids.receiver.text,
+            "received_quantity": self.ids.quantity.text,
+            "signature": signature,
+            "has_exception": kind is not None,
+            "exception_kind": kind,
+            "exception_note": self.ids.exception_note.text,
+            "photos": list(self.photos),
+            "photo_stamps": list(self.photo_stamps),
+        }
+        self.start()
+        try:
+            self.controller.submit_pod(data, on_ok=self.done, on_error=self.failed)
+        except FormInvalid as exc:
+            self.form_errors(exc)

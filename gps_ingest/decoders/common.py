@@ -1,0 +1,179 @@
+"""What every decoder shares: the `Decoder` and `VehicleResolver` protocols and field parsers.
+
+A decoder turns one `Message` into a `Decoded`: the positions it holds, plus one drop reason
+per fix (or per message) it could not use. A problem with the whole message is raised as
+`Reject` and becomes one drop of the message. The field parsers below raise `Reject` with the
+right reason (``missing_field``, ``wrong_type``, ``nan_or_inf``, ``time_out_of_range``), so the
+decoders read like a list of fields.
+
+Identity: decoders never trust a vehicle id from a device. They pass the device identity to
+the injected `VehicleResolver` under a *source* name:
+
+* ``"haul"``: the ``{vehicle_id}`` from a Haul topic (the resolver confirms it exists);
+* ``"owntracks"``: ``"{user}/{device}"`` from an OwnTracks topic;
+* ``"osmand"``: the OsmAnd ``id``/``deviceid`` parameter or JSON ``device_id``;
+* ``"device"``: `Message.device`, the identity the transport authenticated.
+
+An identity that resolves to nothing drops the message as ``unknown_vehicle``. When the message
+carries an authenticated ``device`` and that device is not bound to the decoded vehicle, or the
+payload names another vehicle or topic than the one it came on, it drops as ``topic_mismatch``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from gps_ingest.model import DropReason, Message, Position
+
+SOURCE_HAUL = "haul"
+SOURCE_OWNTRACKS = "owntracks"
+SOURCE_OSMAND = "osmand"
+SOURCE_DEVICE = "device"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Reject(Exception):
+    """Raised by a decoder for input it cannot use; carries the drop reason."""
+
+    def __init__(self, reason: DropReason, detail: str = ""):
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class Decoded:
+    """The result of decoding one message.
+
+    ``drops`` has one (reason, detail) per unusable fix; ``ignored`` marks a well-formed message
+    that carries no fix by design (an OwnTracks transition, an empty batch).
+    """
+
+    positions: list[Position] = field(default_factory=list)
+    drops: list[tuple[DropReason, str]] = field(default_factory=list)
+    ignored: bool = False
+
+
+class Decoder(Protocol):
+    """Turns one kind of inbound message into positions."""
+
+    name: str
+
+    def accepts(self, message: Message) -> bool:
+        """Whether this decoder handles ``message`` (by transport and topic)."""
+        ...
+
+    def decode(self, message: Message) -> Decoded:
+        """Decode ``message``; may raise `Reject` for a problem with the whole message."""
+        ...
+
+
+class VehicleResolver(Protocol):
+    """Maps a device identity to a Haul vehicle id; must not raise (cache in the implementation)."""
+
+    def resolve(self, source: str, identity: str) -> str | None: ...
+
+
+class StaticResolver:
+    """A `VehicleResolver` over a fixed mapping ``{(source, identity): vehicle_id}``."""
+
+    def __init__(self, mapping: Mapping[tuple[str, str], str]):
+        self._mapping = dict(mapping)
+
+    def resolve(self, source: str, identity: str) -> str | None:
+        return self._mapping.get((source, identity))
+
+
+def resolve_vehicle(resolver: VehicleResolver, message: Message, source: str, identity: str) -> str:
+    """The vehicle for ``identity``, checked against the authenticated device of ``message``."""
+    vehicle_id = resolver.resolve(source, identity)
+    if vehicle_id is None:
+        raise Reject(DropReason.UNKNOWN_VEHICLE, f"{source} identity {identity!r}")
+    if message.device is not None and resolver.resolve(SOURCE_DEVICE, message.device) != vehicle_id:
+        raise Reject(DropReason.TOPIC_MISMATCH, f"device {message.device!r} is not bound to {vehicle_id!r}")
+    return vehicle_id
+
+
+def parse_json(payload: bytes) -> Any:
+    """The JSON document in ``payload``, or `Reject` as ``malformed_json``."""
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise Reject(DropReason.MALFORMED_JSON, type(exc).__name__) from None
+
+
+def require_object(value: Any, where: str) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else `Reject` as ``wrong_type``."""
+    if not isinstance(value, dict):
+        raise Reject(DropReason.WRONG_TYPE, f"{where} must be an object")
+    return value
+
+
+def number(obj: Mapping[str, Any], key: str, required: bool = False) -> float | None:
+    """The JSON number at ``key`` as a float; JSON ``null`` counts as absent."""
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise Reject(DropReason.MISSING_FIELD, key)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Reject(DropReason.WRONG_TYPE, f"{key} must be a number")
+    return to_float(value, key)
+
+
+def integer(obj: Mapping[str, Any], key: str) -> int | None:
+    """The optional JSON integer at ``key``."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Reject(DropReason.WRONG_TYPE, f"{key} must be an integer")
+    return value
+
+
+def text(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None:
+    """The JSON string at ``key``."""
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise Reject(DropReason.MISSING_FIELD, key)
+        return None
+    if not isinstance(value, str):
+        raise Reject(DropReason.WRONG_TYPE, f"{key} must be a string")
+    return value
+
+
+def to_float(value: int | float | str, key: str) -> float:
+    """``value`` as a float; unparsable text is ``wrong_type``, too large an integer ``nan_or_inf``."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise Reject(DropReason.NAN_OR_INF, f"{key} overflows") from None
+    except ValueError:
+        raise Reject(DropReason.WRONG_TYPE, f"{key} must be a number") from None
+
+
+def epoch_time(value: float, unit_s: float, key: str) -> datetime:
+    """The UTC time ``value`` units of ``unit_s`` seconds after the epoch, truncated to ms."""
+    if not math.isfinite(value):
+        raise Reject(DropReason.NAN_OR_INF, key)
+    try:
+        return _EPOCH + timedelta(milliseconds=math.floor(value * unit_s * 1000))
+    except (OverflowError, ValueError):
+        raise Reject(DropReason.TIME_OUT_OF_RANGE, key) from None
+
+
+def iso_time(value: str, key: str) -> datetime:
+    """An ISO 8601 time as UTC truncated to ms; a time without offset is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise Reject(DropReason.WRONG_TYPE, f"{key} must be an ISO 8601 time") from None
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)

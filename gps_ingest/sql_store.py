@@ -1,0 +1,185 @@
+"""The SQL `PositionStore`: batched, idempotent inserts into ``positions``, one function per dialect.
+
+* PostgreSQL: one ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (vehicle_id, time) DO
+  NOTHING RETURNING vehicle_id, time`` per batch, so 500 fixes cost one round trip and ten
+  array parameters (no giant SQL text, no per-row parse). The returned keys say which rows
+  were new; a repeat of a key later in the same batch counts as not inserted.
+* SQLite + SpatiaLite (the embedded demo): ``INSERT OR IGNORE`` row by row inside one
+  transaction, reading each row's change count; SQLite has no network round trip, so this is
+  cheap, and it is the only way to learn per row whether it was new.
+
+Both commit before returning and raise when the commit did not happen, which is what the
+pipeline's `StoreStep` needs to decide whether a message may be acknowledged. Vehicle ids are
+strings in the pipeline and integers in the database: a fix whose vehicle id is not an integer
+cannot be stored and raises (the resolver only ever yields database ids).
+
+Retention (`delete_older_than`) also lives here per dialect; on PostgreSQL the partitions do
+the heavy lifting (see `server.tracking.partitions`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from gps_ingest.model import Position
+
+log = logging.getLogger(__name__)
+
+_PG_INSERT = """
+INSERT INTO positions (vehicle_id, time, geom, speed, heading, accuracy, battery, seq, source, received_at)
+SELECT v, t, ST_SetSRID(ST_MakePoint(lon, lat), 4326), sp, hd, acc, bat, sq, src, now()
+FROM unnest(%s::int[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], %s::float8[],
+            %s::float8[], %s::float8[], %s::int[], %s::text[])
+     AS u(v, t, lon, lat, sp, hd, acc, bat, sq, src)
+ON CONFLICT (vehicle_id, time) DO NOTHING
+RETURNING vehicle_id, time
+"""
+
+_SQLITE_INSERT = (
+    "INSERT OR IGNORE INTO positions "
+    "(vehicle_id, time, geom, speed, heading, accuracy, battery, seq, source, received_at) "
+    "VALUES (?, ?, MakePoint(?, ?, 4326), ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def sqlite_time(value: datetime) -> str:
+    """A UTC time in the text format SQLAlchemy's SQLite DATETIME stores (so keys compare equal)."""
+    value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def db_vehicle_id(vehicle_id: str) -> int:
+    """The integer id of a pipeline vehicle id; raises ValueError for anything else."""
+    number = int(vehicle_id)
+    if not 0 < number < 2**31:
+        raise ValueError(f"vehicle id {vehicle_id!r} out of range")
+    return number
+
+
+def write_postgresql(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
+    """Insert a batch on PostgreSQL (psycopg 3); commits; returns per-fix "newly inserted"."""
+    cols: list[list] = [[] for _ in range(10)]
+    for p in positions:
+        row = (db_vehicle_id(p.vehicle_id), p.time, p.lon, p.lat, p.speed, p.heading, p.accuracy,
+               p.battery, p.seq, p.source)
+        for col, value in zip(cols, row, strict=True):
+            col.append(value)
+    with dbapi_conn.cursor() as cursor:
+        cursor.execute(_PG_INSERT, cols)
+        new = {(int(v), t) for v, t in cursor.fetchall()}
+    dbapi_conn.commit()
+    return _flags(positions, new)
+
+
+def write_sqlite(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
+    """Insert a batch on SQLite + SpatiaLite; commits; returns per-fix "newly inserted"."""
+    now = sqlite_time(datetime.now(UTC))
+    flags = []
+    cursor = dbapi_conn.cursor()
+    try:
+        for p in positions:
+            cursor.execute(_SQLITE_INSERT, (db_vehicle_id(p.vehicle_id), sqlite_time(p.time), p.lon, p.lat,
+                                            p.speed, p.heading, p.accuracy, p.battery, p.seq, p.source, now))
+            flags.append(cursor.rowcount == 1)
+    finally:
+        cursor.close()
+    dbapi_conn.commit()
+    return flags
+
+
+def _flags(positions: Sequence[Position], new: set[tuple[int, datetime]]) -> list[bool]:
+    flags = []
+    for p in positions:
+        key = (int(p.vehicle_id), p.time)
+        flags.append(key in new)
+        new.discard(key)  # a repeat later in the batch was not inserted
+    return flags
+
+
+WRITERS = {"postgresql": write_postgresql, "sqlite": write_sqlite}
+
+
+class StoreUnavailable(RuntimeError):
+    """The database failed recently and the store is backing off before the next attempt."""
+
+
+class SqlPositionStore:
+    """A `PositionStore` on a SQLAlchemy engine (PostgreSQL + PostGIS or SQLite + SpatiaLite).
+
+    After a failed write it backs off (0.25 s doubling up to ``max_backoff_s``): writes during
+    the back-off raise `StoreUnavailable` without touching the database, and `available` tells
+    the worker to stop taking new messages until a probe (``SELECT 1``) succeeds again.
+    """
+
+    def __init__(self, engine: Engine, max_backoff_s: float = 10.0):
+        if engine.dialect.name not in WRITERS:
+            raise ValueError(f"no position writer for the {engine.dialect.name} dialect")
+        self.engine = engine
+        self._write = WRITERS[engine.dialect.name]
+        self._max_backoff = max_backoff_s
+        self._failures = 0
+        self._retry_at = 0.0
+        self.writes = 0
+
+    def write(self, positions: Sequence[Position]) -> list[bool]:
+        """Insert ``positions`` in one transaction; raises if it was not committed."""
+        if not positions:
+            return []
+        if self._failures and time.monotonic() < self._retry_at:
+            raise StoreUnavailable(f"backing off after {self._failures} failure(s)")
+        try:
+            flags = self._write_once(positions)
+        except Exception:
+            self._failed()
+            raise
+        self._failures = 0
+        self.writes += 1
+        return flags
+
+    def available(self) -> bool:
+        """Whether writes can be expected to work; probes the database when a back-off is over."""
+        if not self._failures:
+            return True
+        if time.monotonic() < self._retry_at:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            self._failed()
+            return False
+        self._failures = 0
+        log.info("the database is reachable again")
+        return True
+
+    def _failed(self) -> None:
+        self._failures += 1
+        self._retry_at = time.monotonic() + min(self._max_backoff, 0.25 * 2 ** (self._failures - 1))
+
+    def _write_once(self, positions: Sequence[Position]) -> list[bool]:
+        connection = self.engine.raw_connection()
+        try:
+            return self._write(connection.driver_connection, positions)
+        except BaseException:
+            try:
+                connection.driver_connection.rollback()
+            except Exception:  # the connection may be dead; the pool discards it below
+                connection.invalidate()
+            raise
+        finally:
+            connection.close()
+
+
+def delete_older_than(engine: Engine, cutoff: datetime) -> int:
+    """Delete fixes older than ``cutoff`` (the SQLite retention path); returns rows deleted."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            result = conn.exec_driver_sql("DELETE FROM positions WHERE time < ?", (sqlite_time(cutoff),))
+        else:
+            result = conn.exec_driver_sql("DELETE FROM positions WHERE time < %s", (cutoff,))
+        return result.rowcount or 0

@@ -1,0 +1,155 @@
+"""Sign-in for dashboards (session), app tokens for drivers, and API tokens for ERPs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_login import login_user, logout_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from server.api.common import PageArgs, page_of
+from server.auth.principal import current_principal, issue_token, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.db.types import utcnow
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import ApiToken, Role, User
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and API tokens")
+
+GRANTABLE = [r.value for r in Role if r is not Role.DRIVER]
+
+
+class Credentials(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    organisation_id = fields.Integer()
+    roles = fields.List(fields.String())
+    language = fields.String()
+    active = fields.Boolean()
+
+
+class TokenOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    roles = fields.List(fields.String())
+    kind = fields.String()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class IssuedToken(TokenOut):
+    token = fields.String(metadata={"description": "shown once; only its hash is stored"})
+
+
+class SessionTokenOut(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserOut)
+
+
+class TokenCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(GRANTABLE)), required=True,
+                        validate=validate.Length(min=1, max=5))
+    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
+
+
+class TokenPage(Schema):
+    items = fields.List(fields.Nested(TokenOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+def _check_credentials(data: dict) -> User:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == data["email"].lower()))
+    if user is None or not user.active or not check_password_hash(user.password_hash, data["password"]):
+        raise ApiProblem(401, "Wrong email or password.")
+    return user
+
+
+@blp.post("/auth/login")
+@blp.arguments(Credentials)
+@blp.response(200, UserOut)
+def login(data):
+    """Start a dashboard session (sets the session cookie)."""
+    user = _check_credentials(data)
+    login_user(user)
+    return user
+
+
+@blp.post("/auth/logout")
+@blp.response(204)
+def logout():
+    """End the dashboard session."""
+    logout_user()
+
+
+@blp.post("/auth/token")
+@blp.arguments(Credentials)
+@blp.response(201, SessionTokenOut)
+def app_token(data):
+    """Exchange a user's credentials for a short-lived bearer token (driver app)."""
+    user = _check_credentials(data)
+    ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
+    plaintext, row = issue_token(user.organisation_id, f"app session of {user.email}", user.roles,
+                                 user_id=user.id, kind="session", ttl=ttl)
+    db.session.commit()
+    return {"token": plaintext, "expires_at": row.expires_at, "user": user}
+
+
+@blp.get("/auth/me")
+@blp.response(200, UserOut)
+def me():
+    """The signed-in user (or, for an ERP token, its organisation and roles)."""
+    principal = current_principal()
+    if principal.user_id is not None:
+        return db.session.get(User, principal.user_id)
+    return {"organisation_id": principal.organisation_id, "roles": sorted(principal.roles)}
+
+
+@blp.get("/tokens")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, TokenPage)
+@require("admin")
+def list_tokens(args):
+    """The organisation's API tokens (never their secrets)."""
+    query = scoped(ApiToken, current_principal()).where(ApiToken.kind == "erp").order_by(ApiToken.id)
+    return page_of(query, args, lambda t: t)
+
+
+@blp.post("/tokens")
+@blp.arguments(TokenCreate)
+@blp.response(201, IssuedToken)
+@require("admin")
+def create_token(data):
+    """Issue an API token for an ERP; the secret is in this response only."""
+    principal = current_principal()
+    ttl = timedelta(days=data["expires_in_days"]) if data["expires_in_days"] else None
+    plaintext, row = issue_token(principal.organisation_id, data["name"], data["roles"], ttl=ttl)
+    db.session.commit()
+    return {**{name: getattr(row, name) for name in TokenOut().fields}, "token": plaintext}
+
+
+@blp.delete("/tokens/<int:token_id>")
+@blp.response(204)
+@require("admin")
+def revoke_token(token_id):
+    """Revoke an API token at once."""
+    row = get_scoped_or_404(ApiToken, token_id, current_principal())
+    row.revoked_at = row.revoked_at or utcnow()
+    db.session.commit()

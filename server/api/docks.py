@@ -1,0 +1,228 @@
+"""Dock slots and appointments: offered slots, booking, ETA updates, and planning a site's day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import select
+
+from server.api.common import IdField
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404
+from server.engines.common import Limits
+from server.errors import ApiProblem
+from server.extensions import db
+from server.jobs.runner import submit
+from server.models import Dock, Event, Load, Site
+from server.yard import booking, clock, notify
+from server.yard import jobs as _jobs  # noqa: F401  (registers the docks.* job kinds)
+from server.yard.day_plan import plan_day
+from server.yard.engine_input import appointments_overlapping, arrival_of, live_appointment
+from server.yard.eta import on_eta_changed
+from server.yard.refusals import YardRefused, answer_refusals
+from server.yard.site_time import Frame, local_day, zone_of
+from server.yard.slots import offered_slots
+
+blp = Blueprint("docks", __name__, url_prefix="/api/v1", description="Dock slots and appointments")
+answer_refusals(blp)
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
+
+
+def sane_day(value: date) -> None:
+    if not EARLIEST <= value < LATEST:
+        raise ValidationError("must be a date from 2000 to 2099")
+
+
+def sane_time(value: datetime) -> None:
+    sane_day(value.date())
+
+
+def Moment(**kwargs) -> fields.AwareDateTime:  # noqa: N802 (reads like a field class)
+    """A timezone-aware time between 2000 and 2099 (naive times would shift a slot by hours)."""
+    return fields.AwareDateTime(validate=sane_time, **kwargs)
+
+
+class SlotWindow(Schema):
+    earliest = fields.DateTime()
+    latest = fields.DateTime()
+
+
+class SlotOut(Schema):
+    dock_id = fields.Integer()
+    dock_name = fields.String()
+    equipment = fields.String()
+    start = fields.DateTime()
+    end = fields.DateTime()
+
+
+class SlotsOut(Schema):
+    load_id = fields.Integer()
+    window = fields.Nested(SlotWindow)
+    arrival = fields.DateTime(metadata={"description": "earliest start: the window opening or the later ETA"})
+    current = fields.Dict(allow_none=True, metadata={"description": "the load's live appointment"})
+    slots = fields.List(fields.Nested(SlotOut))
+
+
+class AppointmentIn(Schema):
+    dock_id = IdField(required=True)
+    start = Moment(required=True)
+
+
+class AppointmentOut(Schema):
+    id = fields.Integer()
+    load_id = fields.Integer()
+    dock_id = fields.Integer()
+    dock_name = fields.String(allow_none=True)
+    start = fields.String()
+    end = fields.String()
+    status = fields.String(metadata={"description": "booked called loading done cancelled"})
+    frozen = fields.Boolean()
+
+
+class EtaIn(Schema):
+    eta = Moment(required=True)
+
+
+class EtaOut(Schema):
+    load_id = fields.Integer()
+    eta = fields.DateTime()
+    appointment = fields.Nested(AppointmentOut, allow_none=True)
+    moved = fields.List(fields.Dict(), metadata={"description": "appointments the re-plan moved"})
+
+
+class PlanIn(Schema):
+    day = fields.Date(required=True, validate=sane_day, metadata={"description": "local date at the site"})
+    background = fields.Boolean(load_default=False, metadata={"description": "run as a job and answer 202"})
+    time_limit_s = fields.Float(load_default=5.0, validate=validate.Range(min=0.2, max=120))
+
+
+class PlanOut(Schema):
+    site_id = fields.Integer()
+    day = fields.String()
+    status = fields.String()
+    booked = fields.List(fields.Nested(AppointmentOut))
+    unscheduled = fields.List(fields.Dict())
+    objective = fields.Dict(allow_none=True)
+    seconds = fields.Float()
+    job_id = fields.Integer()
+
+
+class DayArgs(Schema):
+    day = fields.Date(load_default=None, validate=sane_day, metadata={"description": "local date; default today"})
+
+
+def day_at(site: Site, args: dict) -> date:
+    """The asked local day at ``site``, or today there."""
+    return args.get("day") or local_day(zone_of(site), clock.now())
+
+
+class BoardOut(Schema):
+    site_id = fields.Integer()
+    day = fields.String()
+    appointments = fields.List(fields.Nested(AppointmentOut))
+
+
+def _load(load_id: int) -> Load:
+    return get_scoped_or_404(Load, load_id, current_principal())
+
+
+@blp.get("/loads/<int:load_id>/slots")
+@blp.response(200, SlotsOut)
+def get_slots(load_id):
+    """Free dock slots inside the load's arrival window, at docks with its equipment."""
+    load = _load(load_id)
+    site = db.session.get(Site, load.pickup_site_id)
+    return {"load_id": load.id, "window": {"earliest": load.pickup_earliest, "latest": load.pickup_latest},
+            "arrival": arrival_of(load), "current": notify.appointment_view(live_appointment(load.id)),
+            "slots": offered_slots(load, site, clock.now())}
+
+
+@blp.get("/loads/<int:load_id>/appointment")
+@blp.response(200, AppointmentOut)
+def get_appointment(load_id):
+    """The load's live appointment (booked, called or loading)."""
+    appointment = live_appointment(_load(load_id).id)
+    if appointment is None:
+        raise ApiProblem(404, f"Load {load_id} has no appointment.")
+    return notify.appointment_view(appointment)
+
+
+@blp.post("/loads/<int:load_id>/appointment")
+@blp.arguments(AppointmentIn)
+@blp.response(201, AppointmentOut)
+@require("admin", "dispatcher", "driver", "dock_manager")
+def post_appointment(data, load_id):
+    """Book or move the load's slot: the carrier within its window and the reschedule cut-off, the site's staff
+    anywhere the dock is open. Overlap answers 409; closed hours or the wrong equipment 422."""
+    appointment = booking.book(current_principal(), _load(load_id), data["dock_id"], data["start"], clock.now())
+    return notify.appointment_view(appointment)
+
+
+@blp.delete("/loads/<int:load_id>/appointment")
+@blp.response(200, AppointmentOut)
+@require("admin", "dispatcher", "driver", "dock_manager")
+def delete_appointment(load_id):
+    """Cancel the load's slot (same rules as a reschedule)."""
+    return notify.appointment_view(booking.cancel(current_principal(), _load(load_id), clock.now()))
+
+
+@blp.post("/loads/<int:load_id>/eta")
+@blp.arguments(EtaIn)
+@blp.response(200, EtaOut)
+@require("admin", "dispatcher", "driver", "dock_manager")
+def post_eta(data, load_id):
+    """Report the truck's new ETA; the pickup site's docks are re-planned and moved drivers told."""
+    principal = current_principal()
+    load = _load(load_id)
+    site = db.session.get(Site, load.pickup_site_id)
+    if not (booking.carrier_staff(principal, load) or booking.site_staff(principal, site)):
+        raise YardRefused("forbidden", "not_allowed", "Only the load's carrier or the pickup site's staff set its ETA.")
+    now = clock.now()
+    db.session.add(Event(kind="eta_changed", time=now, load_id=load.id, site_id=site.id, vehicle_id=load.vehicle_id,
+                         data={"eta": data["eta"].isoformat(), "source": "api", "by": principal.user_id}))
+    changes = on_eta_changed(load.id, data["eta"], now)
+    db.session.refresh(load)
+    moved = [{"load_id": c.load.id, "appointment": notify.appointment_view(c.new),
+              "previous": notify.appointment_view(c.old)} for c in changes if principal_sees(c.load, principal)]
+    return {"load_id": load.id, "eta": load.eta, "appointment": notify.appointment_view(live_appointment(load.id)),
+            "moved": moved}
+
+
+def principal_sees(load: Load, principal) -> bool:
+    site = db.session.get(Site, load.pickup_site_id)
+    return principal.organisation_id in (load.seller_org_id, load.buyer_org_id, load.carrier_org_id,
+                                         site.organisation_id if site else None)
+
+
+@blp.post("/sites/<int:site_id>/schedule")
+@blp.arguments(PlanIn)
+@blp.response(200, PlanOut)
+@blp.alt_response(202, schema=PlanOut, description="Submitted as a job (background=true)")
+@require("admin", "dispatcher", "dock_manager")
+def post_schedule(data, site_id):
+    """Plan the site's day: every truck due then without a slot gets a dock and a start (CP-SAT)."""
+    principal = current_principal()
+    site = get_scoped_or_404(Site, site_id, principal)
+    if data["background"]:
+        job = submit("docks.plan_day", principal.organisation_id,
+                     {"site_id": site.id, "day": data["day"].isoformat(), "by": principal.user_id},
+                     time_limit_s=data["time_limit_s"])
+        return {"site_id": site.id, "day": data["day"].isoformat(), "status": "queued", "job_id": job.id}, 202
+    return plan_day(site, data["day"], clock.now(), Limits(time_limit_s=data["time_limit_s"], threads=1),
+                    by=principal.user_id)
+
+
+@blp.get("/sites/<int:site_id>/appointments")
+@blp.arguments(DayArgs, location="query")
+@blp.response(200, BoardOut)
+def get_board(args, site_id):
+    """The site's dock board for one local day: every appointment that is not cancelled."""
+    site = get_scoped_or_404(Site, site_id, current_principal())
+    day = day_at(site, args)
+    frame = Frame(zone_of(site), day, days=1)
+    docks = db.session.scalars(select(Dock.id).where(Dock.site_id == site.id)).all()
+    appointments = [notify.appointment_view(a) for a in appointments_overlapping(docks, frame.start, frame.end)]
+    return {"site_id": site.id, "day": day.isoformat(), "appointments": appointments}

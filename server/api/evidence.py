@@ -1,0 +1,234 @@
+"""A load's evidence bundle and proof of delivery: append and read only.
+
+There is deliberately no PUT, PATCH or DELETE here: evidence is corrected by a new item
+that names the one it corrects. Items are JSON; photos come as multipart (or base64 in
+JSON). The bundle carries the chain's verification, so a reader sees tampering at once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from flask import request, send_file
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from server.api.common import IdField, LatLon
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404
+from server.errors import ApiProblem, flatten_field_errors
+from server.extensions import db
+from server.models import Load, ProofOfDelivery
+from server.yard import clock
+from server.yard import evidence as service
+from server.yard.evidence_store import SHA256, evidence_store, image_type
+from server.yard.pod import record_pod
+from server.yard.refusals import answer_refusals
+
+blp = Blueprint("evidence", __name__, url_prefix="/api/v1/loads", description="Evidence and proof of delivery")
+answer_refusals(blp)
+WRITERS = ("admin", "dispatcher", "driver", "dock_manager")
+MAX_FILES = 10
+
+
+class EvidenceIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(service.KINDS))
+    payload = fields.Dict(load_default=dict, metadata={"description": "weigh_ticket: tare_kg, gross_kg[, net_kg]; "
+                          "seal: seal_number; sample: sample_id; note: text; photo (JSON): content_base64"})
+    position = fields.Nested(LatLon, load_default=None, allow_none=True)
+    device_id = fields.String(load_default="api", validate=validate.Length(min=1, max=100))
+    corrects = IdField(load_default=None, allow_none=True, metadata={"description": "seq of the corrected item"})
+    captured_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class PhotoForm(Schema):
+    kind = fields.String(load_default="photo", validate=validate.Equal("photo"))
+    caption = fields.String(load_default=None, validate=validate.Length(max=500))
+    lat = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=-90, max=90))
+    lon = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=-180, max=180))
+    device_id = fields.String(load_default="api", validate=validate.Length(min=1, max=100))
+    corrects = IdField(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _both(self, data, **_):
+        if (data["lat"] is None) != (data["lon"] is None):
+            raise ValidationError("give both lat and lon, or neither", "lat")
+
+
+class ExceptionIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=50),
+                         metadata={"example": "damaged"})
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class PodIn(Schema):
+    signed_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    received_quantity = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e9))
+    exceptions = fields.List(fields.Nested(ExceptionIn), load_default=list, validate=validate.Length(max=50))
+    position = fields.Nested(LatLon, load_default=None, allow_none=True)
+    device_id = fields.String(load_default="api", validate=validate.Length(min=1, max=100))
+    signature_base64 = fields.String(load_default=None, allow_none=True)
+    photos_base64 = fields.List(fields.String(), load_default=list, validate=validate.Length(max=MAX_FILES))
+
+
+class PodOut(Schema):
+    id = fields.Integer()
+    load_id = fields.Integer()
+    signed_by = fields.String()
+    signature_sha256 = fields.String(allow_none=True)
+    received_quantity = fields.Float()
+    exceptions = fields.List(fields.Dict())
+    photo_sha256s = fields.List(fields.String())
+    delivered_at = fields.DateTime()
+
+
+class ItemOut(Schema):
+    id = fields.Integer()
+    load_id = fields.Integer()
+    seq = fields.Integer()
+    kind = fields.String()
+    payload = fields.Dict()
+    time = fields.String()
+    position = fields.Dict(allow_none=True)
+    author_id = fields.String()
+    device_id = fields.String()
+    corrects = fields.Integer(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class AppendOut(Schema):
+    items = fields.List(fields.Nested(ItemOut))
+    weight_exception = fields.Dict(allow_none=True)
+
+
+class BundleOut(Schema):
+    load_id = fields.Integer()
+    items = fields.List(fields.Nested(ItemOut))
+    verification = fields.Dict()
+    proof_of_delivery = fields.Nested(PodOut, allow_none=True)
+
+
+def _parse(schema: Schema, data) -> dict:
+    if not isinstance(data, dict):
+        raise ApiProblem(422, "The body must be a JSON object.", [("_body", "must be an object")])
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiProblem(422, "Some fields are invalid.", flatten_field_errors(exc.messages)) from exc
+
+
+def _multipart() -> bool:
+    return request.mimetype == "multipart/form-data"
+
+
+def _files(*names: str) -> list[bytes]:
+    files = [f for name in names for f in request.files.getlist(name)]
+    if len(files) > MAX_FILES:
+        raise ApiProblem(422, f"At most {MAX_FILES} files at once.", [(names[0], "too many files")])
+    return [f.read() for f in files]
+
+
+def _body_doc(json_schema: type[Schema], form: dict) -> dict:
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": json_schema},
+        "multipart/form-data": {"schema": {"type": "object", "properties": form}}}}}
+
+
+PHOTO_FORM = {"kind": {"type": "string", "enum": ["photo"]}, "caption": {"type": "string"},
+              "lat": {"type": "number"}, "lon": {"type": "number"}, "device_id": {"type": "string"},
+              "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}
+POD_FORM = {"signed_by": {"type": "string"}, "received_quantity": {"type": "number"},
+            "exceptions": {"type": "string", "description": "JSON list of {code, note}"},
+            "lat": {"type": "number"}, "lon": {"type": "number"}, "device_id": {"type": "string"},
+            "signature": {"type": "string", "format": "binary"},
+            "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}
+
+
+@blp.post("/<int:load_id>/evidence")
+@blp.doc(**_body_doc(EvidenceIn, PHOTO_FORM))
+@blp.response(201, AppendOut)
+@require(*WRITERS)
+def post_evidence(load_id):
+    """Append evidence: a weigh ticket, seal, sample, note or photo (JSON), or photos (multipart)."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    now = clock.now()
+    if _multipart():
+        form = _parse(PhotoForm(), request.form.to_dict())
+        files = _files("photos", "file")
+        if not files:
+            raise ApiProblem(422, "A photo upload needs at least one file.", [("photos", "no file sent")])
+        service.may_record(principal, load)
+        position = {"lat": form["lat"], "lon": form["lon"]} if form["lat"] is not None else None
+        rows = []
+        for k, data in enumerate(files):
+            payload = {**service.store_file(data, f"photos/{k}"), "caption": form["caption"]}
+            rows.append(service.record(principal, load, "photo", payload, now, position=position,
+                                       device_id=form["device_id"], corrects=form["corrects"])[0])
+        return {"items": [service.item_view(r) for r in rows], "weight_exception": None}
+    data = _parse(EvidenceIn(), request.get_json(silent=True))
+    payload = dict(data["payload"])
+    if data["captured_at"] is not None:
+        payload["captured_at"] = data["captured_at"].isoformat()
+    if data["kind"] == "photo" and "content_base64" in payload:
+        service.may_record(principal, load)
+        content = service.decode_base64(payload.pop("content_base64"), "payload/content_base64")
+        payload.update(service.store_file(content, "payload/content_base64"))
+    row, exception = service.record(principal, load, data["kind"], payload, now, position=data["position"],
+                                    device_id=data["device_id"], corrects=data["corrects"])
+    return {"items": [service.item_view(row)], "weight_exception": exception}
+
+
+@blp.get("/<int:load_id>/evidence")
+@blp.response(200, BundleOut)
+def get_evidence(load_id):
+    """The load's evidence bundle in chain order, with the chain's verification and the proof of delivery."""
+    load = get_scoped_or_404(Load, load_id, current_principal())
+    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id))
+    return {"load_id": load.id, "items": [service.item_view(r) for r in service.rows_of(load.id)],
+            "verification": service.verify_load(load.id), "proof_of_delivery": pod}
+
+
+@blp.get("/<int:load_id>/evidence/files/<sha256>")
+@blp.response(200, description="The stored file (a photo or signature image)")
+def get_evidence_file(load_id, sha256):
+    """A photo or signature of the load's evidence, by its SHA-256."""
+    load = get_scoped_or_404(Load, load_id, current_principal())
+    known = SHA256.match(sha256) and any(sha256 in service.file_hashes(r.payload) for r in service.rows_of(load.id))
+    data = evidence_store().get(sha256) if known else None
+    if data is None:
+        raise ApiProblem(404, "No such file in this load's evidence.")
+    return send_file(io.BytesIO(data), mimetype=image_type(data) or "application/octet-stream",
+                     download_name=sha256, max_age=86400)
+
+
+@blp.post("/<int:load_id>/pod")
+@blp.doc(**_body_doc(PodIn, POD_FORM))
+@blp.response(201, PodOut)
+@require(*WRITERS)
+def post_pod(load_id):
+    """Proof of delivery: signer, signature image, photos, received quantity and exceptions; once per load."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    if _multipart():
+        raw = request.form.to_dict()
+        if "exceptions" in raw:
+            try:
+                raw["exceptions"] = json.loads(raw["exceptions"])
+            except ValueError as exc:
+                raise ApiProblem(422, "exceptions must be a JSON list.", [("exceptions", "is not JSON")]) from exc
+        lat, lon = raw.pop("lat", None), raw.pop("lon", None)
+        if lat is not None or lon is not None:
+            raw["position"] = {"lat": lat, "lon": lon}
+        data = _parse(PodIn(), raw)
+        signature = (_files("signature") or [None])[0]
+        photos = _files("photos")
+    else:
+        data = _parse(PodIn(), request.get_json(silent=True))
+        signature = service.decode_base64(data["signature_base64"], "signature_base64") if data[
+            "signature_base64"] else None
+        photos = [service.decode_base64(p, f"photos_base64/{k}") for k, p in enumerate(data["photos_base64"])]
+    return record_pod(principal, load, data, clock.now(), signature=signature, photos=tuple(photos))

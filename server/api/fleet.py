@@ -1,0 +1,143 @@
+"""A carrier's fleet: vehicle types, vehicles and drivers."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.api.common import IdField, PageArgs, page_of
+from server.api.sites import EQUIPMENT
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import Driver, Vehicle, VehicleType
+
+blp = Blueprint("fleet", __name__, url_prefix="/api/v1", description="Vehicle types, vehicles and drivers")
+
+WRITERS = ("admin", "dispatcher")
+positive = validate.Range(min=0, min_inclusive=False, max=1e6)
+
+
+class VehicleTypeIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    max_weight_kg = fields.Float(required=True, validate=positive)
+    max_volume_m3 = fields.Float(required=True, validate=positive)
+    pallet_positions = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    equipment = fields.List(fields.String(validate=validate.OneOf(EQUIPMENT)), load_default=list)
+    fixed_cost = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1e7))
+    cost_per_km = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1e4))
+
+
+class VehicleTypeOut(VehicleTypeIn):
+    id = fields.Integer()
+
+
+class VehicleIn(Schema):
+    vehicle_type_id = IdField(required=True)
+    plate = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9 \-]{2,20}$"))
+    hazmat_certified = fields.Boolean(load_default=False)
+    active = fields.Boolean(load_default=True)
+
+
+class VehicleOut(VehicleIn):
+    id = fields.Integer()
+
+
+class DriverIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default="", validate=validate.Length(max=40))
+    licence_no = fields.String(load_default="", validate=validate.Length(max=60))
+    hazmat_certified = fields.Boolean(load_default=False)
+    user_id = IdField(load_default=None, allow_none=True)
+    active = fields.Boolean(load_default=True)
+
+
+class DriverOut(DriverIn):
+    id = fields.Integer()
+
+
+def _page(item_schema):
+    return type(f"{item_schema.__name__}Page", (Schema,), {
+        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
+        "limit": fields.Integer(), "offset": fields.Integer()})
+
+
+def _crud(path: str, model, schema_in, schema_out, check=None):
+    """Register list/create/get/patch for one owned fleet resource."""
+    page_schema = _page(schema_out)
+    patch_schema = type(schema_in.__name__.replace("In", "Patch"), (schema_in,), {})
+    name = model.__tablename__
+
+    @blp.get(f"/{path}", endpoint=f"list_{name}")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema)
+    def list_rows(args):
+        return page_of(scoped(model, current_principal()).order_by(model.id), args, lambda r: r)
+
+    @blp.post(f"/{path}", endpoint=f"create_{name}")
+    @blp.arguments(schema_in)
+    @blp.response(201, schema_out)
+    @require(*WRITERS)
+    def create_row(data):
+        principal = current_principal()
+        if check:
+            check(data, principal)
+        row = model(organisation_id=principal.organisation_id, **data)
+        db.session.add(row)
+        _commit_unique()
+        return row
+
+    @blp.get(f"/{path}/<int:row_id>", endpoint=f"get_{name}")
+    @blp.response(200, schema_out)
+    def get_row(row_id):
+        return get_scoped_or_404(model, row_id, current_principal())
+
+    @blp.patch(f"/{path}/<int:row_id>", endpoint=f"update_{name}")
+    @blp.arguments(patch_schema(partial=True))
+    @blp.response(200, schema_out)
+    @require(*WRITERS)
+    def update_row(data, row_id):
+        principal = current_principal()
+        row = get_scoped_or_404(model, row_id, principal)
+        if check:
+            check(data, principal)
+        for key, value in data.items():
+            setattr(row, key, value)
+        _commit_unique()
+        return row
+
+    for view, verb in ((list_rows, "List"), (create_row, "Create"), (get_row, "Get"), (update_row, "Update")):
+        view.__doc__ = f"{verb} {name.replace('_', ' ')} of the caller's organisation."
+
+
+def _commit_unique() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ApiProblem(409, "This conflicts with an existing record (for example the same plate).") from exc
+
+
+def _check_vehicle(data: dict, principal) -> None:
+    if "vehicle_type_id" in data:
+        owned = db.session.scalar(scoped(VehicleType, principal).where(VehicleType.id == data["vehicle_type_id"]))
+        if owned is None:
+            raise ApiProblem(422, "Some fields are invalid.", [("vehicle_type_id", "unknown vehicle type")])
+
+
+def _check_driver(data: dict, principal) -> None:
+    from server.models import User
+
+    if data.get("user_id") is not None:
+        found = db.session.scalar(select(User.id).where(User.id == data["user_id"],
+                                                        User.organisation_id == principal.organisation_id))
+        if found is None:
+            raise ApiProblem(422, "Some fields are invalid.", [("user_id", "unknown user")])
+
+
+_crud("vehicle-types", VehicleType, VehicleTypeIn, VehicleTypeOut)
+_crud("vehicles", Vehicle, VehicleIn, VehicleOut, check=_check_vehicle)
+_crud("drivers", Driver, DriverIn, DriverOut, check=_check_driver)

@@ -1,0 +1,39 @@
+"""Background job status and cancellation."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404
+from server.jobs.runner import request_cancel
+from server.models import Job
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background optimisation jobs")
+
+
+class JobOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String(metadata={"description": "queued running cancelling succeeded failed cancelled"})
+    progress = fields.Float()
+    result = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+@blp.get("/<int:job_id>")
+@blp.response(200, JobOut)
+def get_job(job_id):
+    """A job's status, progress and, once finished, its result."""
+    return get_scoped_or_404(Job, job_id, current_principal())
+
+
+@blp.post("/<int:job_id>/cancel")
+@blp.response(200, JobOut)
+@require("admin", "dispatcher")
+def cancel_job(job_id):
+    """Ask a running job to stop; the solver returns its best answer so far."""
+    return request_cancel(get_scoped_or_404(Job, job_id, current_principal()))

@@ -1,0 +1,125 @@
+"""Loads as their parties see them, and the marketplace actions that start from a load:
+putting it on the board and assigning the awarded carrier's truck and driver."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from server.api.common import IdField, PageArgs, page_of
+from server.api.market_common import (
+    WRITERS,
+    TenderIn,
+    TenderOut,
+    TimeWindowOut,
+    answer_refusals,
+    page_schema,
+    window,
+)
+from server.api.market_views import tender_out
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.market import clock
+from server.market.assignment import assign
+from server.market.bid_rules import TenderTerms
+from server.market.states import LOAD_FLOW
+from server.market.tendering import open_tender
+from server.models import Load
+
+blp = Blueprint("loads", __name__, url_prefix="/api/v1/loads", description="Loads and their tendering")
+answer_refusals(blp)
+
+
+class LoadOut(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    status = fields.String()
+    seller_id = fields.Integer(attribute="seller_org_id")
+    buyer_id = fields.Integer(attribute="buyer_org_id")
+    carrier_id = fields.Integer(attribute="carrier_org_id", allow_none=True)
+    pickup_site_id = fields.Integer()
+    delivery_site_id = fields.Integer()
+    pickup_window = fields.Nested(TimeWindowOut)
+    delivery_window = fields.Nested(TimeWindowOut)
+    vehicle_type_name = fields.String()
+    required_equipment = fields.String()
+    weight_kg = fields.Float()
+    volume_m3 = fields.Float()
+    pallets = fields.Float()
+    hazmat_classes = fields.String()
+    vehicle_id = fields.Integer(allow_none=True)
+    driver_id = fields.Integer(allow_none=True)
+    price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
+    eta = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class LoadFilter(PageArgs):
+    status = fields.String(validate=validate.OneOf(sorted(LOAD_FLOW)))
+    role = fields.String(validate=validate.OneOf(["seller", "buyer", "carrier"]),
+                         metadata={"description": "only loads where the caller is this party"})
+
+
+class AssignmentIn(Schema):
+    vehicle_id = IdField(required=True)
+    driver_id = IdField(required=True)
+
+
+def load_out(load: Load, principal) -> dict:
+    out = {name: getattr(load, name) for name in (
+        "id", "reference", "status", "seller_org_id", "buyer_org_id", "carrier_org_id", "pickup_site_id",
+        "delivery_site_id", "vehicle_type_name", "required_equipment", "weight_kg", "volume_m3", "pallets",
+        "hazmat_classes", "vehicle_id", "driver_id", "price", "eta", "created_at")}
+    out["pickup_window"] = window(load.pickup_earliest, load.pickup_latest)
+    out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
+    if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):
+        out["price"] = None
+    return out
+
+
+@blp.get("")
+@blp.arguments(LoadFilter, location="query")
+@blp.response(200, page_schema(LoadOut, "LoadPage"))
+def list_loads(args):
+    """Loads the caller is a party to (seller, buyer or awarded carrier), newest first."""
+    principal = current_principal()
+    query = scoped(Load, principal).order_by(Load.id.desc())
+    if "status" in args:
+        query = query.where(Load.status == args["status"])
+    if "role" in args:
+        query = query.where(getattr(Load, f"{args['role']}_org_id") == principal.organisation_id)
+    return page_of(query, args, lambda load: load_out(load, principal))
+
+
+@blp.get("/<int:load_id>")
+@blp.response(200, LoadOut)
+def get_load(load_id):
+    """One load."""
+    principal = current_principal()
+    return load_out(get_scoped_or_404(Load, load_id, principal), principal)
+
+
+@blp.post("/<int:load_id>/tenders")
+@blp.arguments(TenderIn)
+@blp.response(201, TenderOut)
+@require(*WRITERS, org_kinds=("seller",))
+def post_tender(data, load_id):
+    """Put a draft load on the board: grab (fixed price), auction (deadline, ceiling) or sequential."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    radius = data.pop("radius_km")
+    data["preferred_carrier_ids"] = tuple(data["preferred_carrier_ids"])
+    now = clock.now()
+    tender = open_tender(principal, load, TenderTerms(**data), radius, now)
+    return tender_out(tender, principal, now)
+
+
+@blp.post("/<int:load_id>/assignment")
+@blp.arguments(AssignmentIn)
+@blp.response(200, LoadOut)
+@require(*WRITERS, org_kinds=("carrier",))
+def post_assignment(data, load_id):
+    """The awarded carrier assigns one of its trucks and drivers; the driver is told on the phone."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    return load_out(assign(principal, load, data["vehicle_id"], data["driver_id"], clock.now()), principal)

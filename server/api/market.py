@@ -1,0 +1,167 @@
+"""The load board: tenders, bids, grabs, sequential declines and the seller's cancel."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from server.api.common import PageArgs, page_of
+from server.api.market_common import (
+    WRITERS,
+    AwardOut,
+    BidIn,
+    BidOut,
+    BidPlaced,
+    TenderOut,
+    answer_refusals,
+    page_schema,
+)
+from server.api.market_views import tender_out
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.db.types import MAX_ID
+from server.errors import ApiProblem
+from server.extensions import db
+from server.market import clock
+from server.market.bid_rules import MODES
+from server.market.bidding import grab, place_bid
+from server.market.scoring import scorecards, settings_of
+from server.market.states import TENDER_FLOW
+from server.market.tendering import cancel_tender, decline, refresh, told_now
+from server.models import Bid, Organisation, Tender
+
+blp = Blueprint("market", __name__, url_prefix="/api/v1/tenders", description="The load board")
+answer_refusals(blp)
+BOARD_SCAN_LIMIT = 500  # open tenders looked at for one carrier's board page
+
+
+class TenderFilter(PageArgs):
+    status = fields.String(validate=validate.OneOf(sorted(TENDER_FLOW)),
+                           metadata={"description": "carriers without a status see the open board they may act on"})
+    mode = fields.String(validate=validate.OneOf(MODES))
+
+
+class SellerBidOut(BidOut):
+    carrier_score = fields.Float(allow_none=True)
+
+
+def _tender(tender_id: int, principal) -> Tender:
+    return get_scoped_or_404(Tender, tender_id, principal)
+
+
+def _tender_and_seller(tender_id: int, principal) -> Tender:
+    """The tender, with its seller loaded into the session in the same query: the hot bid and grab
+    paths then read the seller's market settings without another round trip."""
+    row = None
+    if 0 < tender_id <= MAX_ID:
+        row = db.session.execute(scoped(Tender, principal).add_columns(Organisation)
+                                 .join(Organisation, Organisation.id == Tender.seller_org_id)
+                                 .where(Tender.id == tender_id)).first()
+    if row is None:
+        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+    # The identity map holds rows weakly: keep the seller referenced for the rest of the request.
+    db.session.info.setdefault("pinned", []).append(row[1])
+    return row[0]
+
+
+@blp.get("")
+@blp.arguments(TenderFilter, location="query")
+@blp.response(200, page_schema(TenderOut, "TenderPage"))
+def list_tenders(args):
+    """Sellers: their tenders. Carriers: the open board they may act on now (or, with a status, any
+    tender they can see in that status)."""
+    principal = current_principal()
+    now = clock.now()
+    query = scoped(Tender, principal).order_by(Tender.id.desc())
+    if "mode" in args:
+        query = query.where(Tender.mode == args["mode"])
+    if principal.org_kind != "carrier" or "status" in args:
+        if "status" in args:
+            query = query.where(Tender.status == args["status"])
+        return page_of(query, args, lambda t: _fresh_out(t, principal, now))
+    board = [t for t in db.session.scalars(query.where(Tender.status == "open").limit(BOARD_SCAN_LIMIT))
+             if _on_my_board(t, principal.organisation_id, now)]
+    page = board[args["offset"]:args["offset"] + args["limit"]]
+    return {"items": [tender_out(t, principal, now) for t in page], "total": len(board), "limit": args["limit"],
+            "offset": args["offset"]}
+
+
+def _fresh_out(tender: Tender, principal, now) -> dict:
+    refresh(tender, now)
+    return tender_out(tender, principal, now)
+
+
+def _on_my_board(tender: Tender, carrier_id: int, now) -> bool:
+    refresh(tender, now)
+    if tender.status != "open":
+        return False
+    return carrier_id in told_now(tender, now)
+
+
+@blp.get("/<int:tender_id>")
+@blp.response(200, TenderOut)
+def get_tender(tender_id):
+    """One tender, brought up to date with the clock (sequential offers, deadlines)."""
+    principal = current_principal()
+    tender = _tender(tender_id, principal)
+    now = clock.now()
+    refresh(tender, now)
+    return tender_out(tender, principal, now)
+
+
+@blp.post("/<int:tender_id>/bids")
+@blp.arguments(BidIn)
+@blp.response(201, BidPlaced)
+@require(*WRITERS)
+def post_bid(data, tender_id):
+    """Bid in a reverse auction: at most the ceiling, below your previous bid by the decrement,
+    before the deadline, at most N times. A bid at or below an auto-accept target wins at once."""
+    principal = current_principal()
+    bid, award = place_bid(principal, _tender_and_seller(tender_id, principal), data["price"], clock.now())
+    return {"bid": bid, "award": award}
+
+
+@blp.get("/<int:tender_id>/bids")
+@blp.response(200, SellerBidOut(many=True))
+def list_bids(tender_id):
+    """The seller sees every bid with the bidder's score; a carrier sees its own bids only."""
+    principal = current_principal()
+    tender = _tender(tender_id, principal)
+    bids = list(db.session.scalars(scoped(Bid, principal).where(Bid.tender_id == tender.id).order_by(Bid.id)))
+    cards = {}
+    if tender.seller_org_id == principal.organisation_id:
+        cards = scorecards({b.carrier_org_id for b in bids}, settings_of(tender.seller_org_id).window)
+    return [{"id": b.id, "tender_id": b.tender_id, "carrier_org_id": b.carrier_org_id, "price": b.price,
+             "status": b.status, "created_at": b.created_at,
+             "carrier_score": cards[b.carrier_org_id].score if b.carrier_org_id in cards else None} for b in bids]
+
+
+@blp.post("/<int:tender_id>/grab")
+@blp.response(201, AwardOut)
+@require(*WRITERS)
+def post_grab(tender_id):
+    """Grab a fixed-price load (or accept a sequential offer): first come, first served."""
+    principal = current_principal()
+    return grab(principal, _tender_and_seller(tender_id, principal), clock.now())
+
+
+@blp.post("/<int:tender_id>/decline")
+@blp.response(200, TenderOut)
+@require(*WRITERS)
+def post_decline(tender_id):
+    """Decline a sequential offer; the next preferred carrier (or the board) hears at once."""
+    principal = current_principal()
+    now = clock.now()
+    tender = decline(principal, _tender(tender_id, principal), now)
+    return tender_out(tender, principal, now)
+
+
+@blp.post("/<int:tender_id>/cancel")
+@blp.response(200, TenderOut)
+@require(*WRITERS, org_kinds=("seller",))
+def post_cancel(tender_id):
+    """The seller withdraws an open tender; the load goes back to draft."""
+    principal = current_principal()
+    now = clock.now()
+    tender = cancel_tender(principal, _tender(tender_id, principal), now)
+    return tender_out(tender, principal, now)

@@ -1,0 +1,103 @@
+"""In-app notifications of the caller's organisation: list them and mark them read."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, or_, select, update
+
+from server.api.common import PageArgs, page_of
+from server.auth.principal import Principal, current_principal
+from server.db.types import MAX_ID, utcnow
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import Notification
+from server.notify.kinds import KINDS, PING, WEBHOOK_DISABLED
+from server.notify.publish import notification_view
+
+blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
+                description="In-app notifications (also pushed live as the Socket.IO event 'notification')")
+
+
+def visible(principal: Principal):
+    """An organisation's notifications: those for everyone in it, and those for the caller alone."""
+    return (Notification.organisation_id == principal.organisation_id) & or_(
+        Notification.user_id.is_(None), Notification.user_id == principal.user_id)
+
+
+class NotificationOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    event_id = fields.String(allow_none=True)
+    load_id = fields.Integer(allow_none=True)
+    data = fields.Dict()
+    created_at = fields.String(metadata={"format": "date-time"})
+    read_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class NotificationFilter(PageArgs):
+    unread = fields.Boolean(metadata={"description": "only unread (true) or only read (false) ones"})
+    kind = fields.String(validate=validate.OneOf([*KINDS, WEBHOOK_DISABLED, PING]))
+    load_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))  # query text, so not strict
+
+
+class NotificationPage(Schema):
+    items = fields.List(fields.Nested(NotificationOut))
+    total = fields.Integer()
+    unread = fields.Integer(metadata={"description": "unread notifications of the caller, over all pages"})
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class Marked(Schema):
+    marked = fields.Integer()
+
+
+def _filtered(principal: Principal, args: dict):
+    query = select(Notification).where(visible(principal))
+    if "unread" in args:
+        query = query.where(Notification.read_at.is_(None) if args["unread"] else Notification.read_at.is_not(None))
+    if "kind" in args:
+        query = query.where(Notification.kind == args["kind"])
+    if "load_id" in args:
+        query = query.where(Notification.payload["load_id"].as_integer() == args["load_id"])
+    return query
+
+
+@blp.get("")
+@blp.arguments(NotificationFilter, location="query")
+@blp.response(200, NotificationPage)
+def list_notifications(args):
+    """The caller's notifications, newest first, with the count of unread ones."""
+    principal = current_principal()
+    page = page_of(_filtered(principal, args).order_by(Notification.id.desc()), args, notification_view)
+    page["unread"] = db.session.scalar(select(func.count()).select_from(Notification)
+                                       .where(visible(principal), Notification.read_at.is_(None)))
+    return page
+
+
+@blp.post("/<int:notification_id>/read")
+@blp.response(200, NotificationOut)
+def mark_read(notification_id):
+    """Mark one notification read (again is harmless)."""
+    principal = current_principal()
+    note = None
+    if 0 < notification_id <= MAX_ID:
+        note = db.session.scalar(select(Notification).where(Notification.id == notification_id, visible(principal)))
+    if note is None:
+        raise ApiProblem(404, f"Notification {notification_id} was not found.")
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.commit()
+    return notification_view(note)
+
+
+@blp.post("/read-all")
+@blp.response(200, Marked)
+def mark_all_read():
+    """Mark every unread notification of the caller read."""
+    principal = current_principal()
+    result = db.session.execute(update(Notification).where(visible(principal), Notification.read_at.is_(None))
+                                .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+    return {"marked": result.rowcount}

@@ -1,0 +1,157 @@
+"""Pickup authorizations: the buyer issues and revokes them, drivers show them as QR codes,
+and the seller's gate verifies them."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from server.api.common import IdField, PageArgs, page_of
+from server.api.market_common import WRITERS, answer_refusals, page_schema
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.errors import ApiProblem
+from server.market import clock
+from server.market.pickup import MAX_VALID_HOURS, check_at_gate, issue, qr, revoke, token_for
+from server.market.pickup_token import MAX_TOKEN_CHARS
+from server.models import Load, PickupAuthorization
+
+blp = Blueprint("pickup_auth", __name__, url_prefix="/api/v1", description="Pickup authorizations")
+answer_refusals(blp)
+
+
+class AuthorizationIn(Schema):
+    carrier_id = IdField(load_default=None, allow_none=True,
+                         metadata={"description": "must be the awarded carrier (the default)"})
+    driver_id = IdField(load_default=None, allow_none=True, metadata={"description": "default: the assigned driver"})
+    plate = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9 \-]{2,20}$"),
+                          metadata={"description": "default: the assigned truck's plate"})
+    valid_hours = fields.Float(load_default=24.0, allow_nan=False,
+                               validate=validate.Range(min=0.1, max=MAX_VALID_HOURS))
+
+
+class AuthorizationOut(Schema):
+    id = fields.Integer()
+    load_id = fields.Integer()
+    buyer_id = fields.Integer(attribute="buyer_org_id")
+    carrier_id = fields.Integer(attribute="carrier_org_id")
+    driver_id = fields.Integer(allow_none=True)
+    plate = fields.String()
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    token = fields.String(allow_none=True, metadata={"description": "the signed token; buyer and carrier only"})
+    qr_svg_url = fields.String(allow_none=True)
+    qr_png_url = fields.String(allow_none=True)
+
+
+class VerifyIn(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TOKEN_CHARS))
+    load_id = IdField(load_default=None, allow_none=True)
+    plate = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    driver_id = IdField(load_default=None, allow_none=True)
+
+
+class VerdictOut(Schema):
+    valid = fields.Boolean()
+    reason = fields.String(allow_none=True, metadata={"description": "forged, expired, revoked, unknown, not_party, "
+                                                      "wrong_load, wrong_plate, wrong_driver, carrier_not_awarded, "
+                                                      "load_not_ready, malformed"})
+    detail = fields.String()
+    authorization_id = fields.Integer(allow_none=True)
+    load_id = fields.Integer(allow_none=True)
+    carrier_id = fields.Integer(allow_none=True)
+    driver_id = fields.Integer(allow_none=True)
+    plate = fields.String(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+
+
+def _holds_token(row: PickupAuthorization, principal) -> bool:
+    return principal.organisation_id in (row.buyer_org_id, row.carrier_org_id)
+
+
+def _out(row: PickupAuthorization, principal) -> dict:
+    out = {name: getattr(row, name) for name in ("id", "load_id", "buyer_org_id", "carrier_org_id", "driver_id",
+                                                 "plate", "expires_at", "revoked_at", "created_at")}
+    holds = _holds_token(row, principal) and row.revoked_at is None
+    base = f"/api/v1/pickup-authorizations/{row.id}"
+    out.update(token=token_for(row, current_app.config["SECRET_KEY"]) if holds else None,
+               qr_svg_url=f"{base}/qr.svg" if holds else None, qr_png_url=f"{base}/qr.png" if holds else None)
+    return out
+
+
+@blp.post("/loads/<int:load_id>/pickup-authorizations")
+@blp.arguments(AuthorizationIn)
+@blp.response(201, AuthorizationOut)
+@require(*WRITERS, org_kinds=("buyer",))
+def post_authorization(data, load_id):
+    """The buyer authorizes the awarded carrier, a driver and a plate; replaces any earlier one."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    return _out(issue(principal, load, data, clock.now()), principal)
+
+
+@blp.get("/pickup-authorizations")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(AuthorizationOut, "AuthorizationPage"))
+def list_authorizations(args):
+    """Authorizations for loads the caller is party to."""
+    principal = current_principal()
+    query = scoped(PickupAuthorization, principal).order_by(PickupAuthorization.id.desc())
+    return page_of(query, args, lambda row: _out(row, principal))
+
+
+@blp.get("/pickup-authorizations/<int:authorization_id>")
+@blp.response(200, AuthorizationOut)
+def get_authorization(authorization_id):
+    """One authorization; the buyer and carrier also get its token and QR links."""
+    principal = current_principal()
+    return _out(get_scoped_or_404(PickupAuthorization, authorization_id, principal), principal)
+
+
+def _qr(authorization_id: int, kind: str, mimetype: str) -> Response:
+    principal = current_principal()
+    row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
+    if not _holds_token(row, principal):
+        raise ApiProblem(403, "Only the buyer and the carrier hold the pickup token.")
+    if row.revoked_at is not None:
+        raise ApiProblem(409, "This authorization was revoked.", reason="revoked")
+    body = qr(token_for(row, current_app.config["SECRET_KEY"]), kind)
+    return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
+
+
+@blp.get("/pickup-authorizations/<int:authorization_id>/qr.svg")
+@blp.response(200, content_type="image/svg+xml", description="The token as an SVG QR code")
+def get_qr_svg(authorization_id):
+    """The token as an SVG QR code, for the driver app."""
+    return _qr(authorization_id, "svg", "image/svg+xml")
+
+
+@blp.get("/pickup-authorizations/<int:authorization_id>/qr.png")
+@blp.response(200, content_type="image/png", description="The token as a PNG QR code")
+def get_qr_png(authorization_id):
+    """The token as a PNG QR code, for printing."""
+    return _qr(authorization_id, "png", "image/png")
+
+
+@blp.post("/pickup-authorizations/<int:authorization_id>/revoke")
+@blp.response(200, AuthorizationOut)
+@require(*WRITERS, org_kinds=("buyer",))
+def post_revoke(authorization_id):
+    """The buyer revokes an authorization; the gate refuses its token from now on."""
+    principal = current_principal()
+    row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
+    return _out(revoke(principal, row, clock.now()), principal)
+
+
+@blp.post("/pickup-authorizations/verify")
+@blp.arguments(VerifyIn)
+@blp.response(200, VerdictOut)
+def post_verify(data):
+    """The gate checks a scanned token (optionally against the load, plate and driver it sees):
+    valid, or refused with the reason."""
+    principal = current_principal()
+    verdict = check_at_gate(principal, data["token"], clock.now(), current_app.config["SECRET_KEY"],
+                            load_id=data["load_id"], plate=data["plate"], driver_id=data["driver_id"])
+    return verdict.as_dict()

@@ -1,0 +1,147 @@
+"""Load plans (preview, then commit) and route plans (a background job, then commit)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from server.api.common import IdField
+from server.api.jobs import JobOut
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404
+from server.db.types import utcnow
+from server.extensions import db
+from server.jobs.runner import submit
+from server.models import Job, Route, RouteStop
+from server.planning import load_plans, route_plans
+
+blp = Blueprint("planning", __name__, url_prefix="/api/v1", description="Load building and route planning")
+
+positive = validate.Range(min=0, min_inclusive=False, max=1e6)
+
+
+class VehicleTypeChoice(Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    max_weight_kg = fields.Float(required=True, validate=positive)
+    max_volume_m3 = fields.Float(required=True, validate=positive)
+    pallet_positions = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    cost = fields.Float(required=True, validate=positive)
+    count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=10_000))
+    equipment = fields.String(load_default="pallet_dock",
+                              validate=validate.OneOf(["pallet_dock", "liquid_arm", "bulk_chute", "side_loader"]))
+
+
+class LoadPlanIn(Schema):
+    order_ids = fields.List(IdField(), required=True, validate=validate.Length(min=1, max=500))
+    vehicle_types = fields.List(fields.Nested(VehicleTypeChoice), load_default=None,
+                                validate=validate.Length(min=1, max=20))
+    max_stops = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=20))
+    max_stop_distance_km = fields.Float(load_default=None, allow_none=True,
+                                        validate=validate.Range(min=0, min_inclusive=False, max=2000))
+    time_limit_s = fields.Float(load_default=5.0, validate=validate.Range(min=0.2, max=30))
+    seed = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class LoadPlanOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    plan = fields.Dict(attribute="result.plan")
+    committed_at = fields.String(attribute="params.committed_at", allow_none=True)
+
+
+class CommittedLoads(Schema):
+    plan_id = fields.Integer()
+    load_ids = fields.List(fields.Integer())
+
+
+class RoutePlanIn(Schema):
+    load_ids = fields.List(IdField(), required=True, validate=validate.Length(min=1, max=1000))
+    vehicle_ids = fields.List(IdField(), required=True, validate=validate.Length(min=1, max=500))
+    depot_site_id = IdField(load_default=None, allow_none=True)
+    objective = fields.String(load_default="distance", validate=validate.OneOf(["distance", "hierarchical"]))
+    time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=300))
+
+
+class RouteStopOut(Schema):
+    seq = fields.Integer()
+    kind = fields.String()
+    load_id = fields.Integer(allow_none=True)
+    site_id = fields.Integer(allow_none=True)
+    arrival = fields.DateTime()
+    departure = fields.DateTime()
+    load_after = fields.Dict()
+
+
+class RouteOut(Schema):
+    vehicle_id = fields.Integer()
+    distance_m = fields.Float()
+    duration_s = fields.Float()
+    stops = fields.List(fields.Nested(RouteStopOut))
+
+
+class CommittedRoutes(Schema):
+    plan_id = fields.Integer()
+    routes = fields.List(fields.Nested(RouteOut))
+    dropped = fields.List(fields.Dict())
+
+
+@blp.post("/load-plans")
+@blp.arguments(LoadPlanIn)
+@blp.response(201, LoadPlanOut)
+@require("admin", "dispatcher", org_kinds=("seller",))
+def preview_load_plan(data):
+    """Preview truckloads for open orders: loads, unplaced lines with reasons, bound and status."""
+    return load_plans.preview(current_principal(), data)
+
+
+@blp.get("/load-plans/<int:plan_id>")
+@blp.response(200, LoadPlanOut)
+def get_load_plan(plan_id):
+    """A previewed load plan."""
+    job = get_scoped_or_404(Job, plan_id, current_principal())
+    return load_plans.check_kind(job)
+
+
+@blp.post("/load-plans/<int:plan_id>/commit")
+@blp.response(201, CommittedLoads)
+@require("admin", "dispatcher", org_kinds=("seller",))
+def commit_load_plan(plan_id):
+    """Create the previewed loads as draft loads, ready to tender."""
+    principal = current_principal()
+    loads = load_plans.commit(principal, get_scoped_or_404(Job, plan_id, principal))
+    return {"plan_id": plan_id, "load_ids": [load.id for load in loads]}
+
+
+@blp.post("/route-plans")
+@blp.arguments(RoutePlanIn)
+@blp.response(202, JobOut)
+@require("admin", "dispatcher", org_kinds=("carrier",))
+def start_route_plan(data):
+    """Start a route solve for awarded loads on the carrier's trucks; follow it on /jobs/{id}."""
+    principal = current_principal()
+    origin = utcnow().replace(microsecond=0)
+    # Build once here so bad input answers 422 now instead of failing later in the job.
+    route_plans.build_problem(principal.organisation_id, data["load_ids"], data["vehicle_ids"],
+                              data["depot_site_id"], data["objective"], origin)
+    params = {**data, "carrier_org_id": principal.organisation_id, "origin": origin.isoformat()}
+    return submit("route_plan", principal.organisation_id, params, time_limit_s=data["time_limit_s"])
+
+
+@blp.get("/route-plans/<int:job_id>")
+@blp.response(200, JobOut)
+def get_route_plan(job_id):
+    """The route-plan job with its result (routes, stops, dropped stops with reasons)."""
+    return route_plans.check_kind(get_scoped_or_404(Job, job_id, current_principal()))
+
+
+@blp.post("/route-plans/<int:job_id>/commit")
+@blp.response(201, CommittedRoutes)
+@require("admin", "dispatcher", org_kinds=("carrier",))
+def commit_route_plan(job_id):
+    """Save a finished route plan: routes per truck with timed stops; loads get their vehicle."""
+    plan = route_plans.commit(route_plans.check_kind(get_scoped_or_404(Job, job_id, current_principal())))
+    routes = db.session.scalars(db.select(Route).where(Route.plan_id == plan.id).order_by(Route.id)).all()
+    return {"plan_id": plan.id, "dropped": plan.dropped, "routes": [
+        {"vehicle_id": r.vehicle_id, "distance_m": r.distance_m, "duration_s": r.duration_s,
+         "stops": db.session.scalars(db.select(RouteStop).where(RouteStop.route_id == r.id)
+                                     .order_by(RouteStop.seq)).all()} for r in routes]}

@@ -1,0 +1,271 @@
+"""Tracking: public tracking links, device credentials, the OsmAnd endpoint and /metrics.
+
+Documented (OpenAPI) under /api/v1:
+
+* ``POST|GET|DELETE /loads/{id}/tracking-links``, ``DELETE /loads/{id}/tracking-links/{link_id}``:
+  the load's buyer or seller shares expiring, token-only links (the carrier may not); DELETE
+  withdraws all of them, or one;
+* ``GET /track/{token}``: the public JSON snapshot of a link, no login (404 unknown, 410
+  expired or revoked);
+* ``POST|GET /device-credentials``, ``DELETE /vehicles/{id}/device-credentials``: a carrier's
+  device logins (the secret is shown once).
+
+Not in the OpenAPI document (public or not JSON APIs): ``GET|POST /api/v1/osmand`` and ``/osmand``
+(Traccar Client / OsmAnd positions, see `server.tracking.http_ingest`), ``/metrics``
+(Prometheus text) and the public page ``/track/<token>`` (`server.tracking.page`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import timedelta
+
+from flask import Blueprint as FlaskBlueprint
+from flask import Response, current_app, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+import server.tracking  # noqa: F401  (registers the Socket.IO snapshot provider)
+from server.api.common import IdField, PageArgs, page_of
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404
+from server.db.types import utcnow
+from server.errors import ApiProblem, problem_response
+from server.extensions import db, socketio
+from server.models import DeviceCredential, Driver, Load, TrackingLink, Vehicle
+from server.tracking import devices
+from server.tracking.links import create_link, dump_link, find_link
+from server.tracking.page import blp as page_blp
+from server.tracking.snapshot import load_snapshot
+
+blp = Blueprint("tracking", __name__, description="Tracking links, device credentials and live tracking")
+raw = FlaskBlueprint("tracking_raw", __name__)
+# Nested as a plain Flask blueprint (smorest's own method would document it): registering the
+# API blueprint registers these undocumented routes too, so one BLUEPRINTS entry covers both.
+FlaskBlueprint.register_blueprint(blp, raw)
+raw.register_blueprint(page_blp)
+
+WRITERS = ("admin", "dispatcher")
+
+
+class LinkIn(Schema):
+    ttl_hours = fields.Float(load_default=24.0, validate=validate.Range(min=0.05, max=720))
+
+
+class LinkOut(Schema):
+    id = fields.Integer()
+    load_id = fields.Integer()
+    expires_at = fields.String()
+    revoked_at = fields.String(allow_none=True)
+    created_at = fields.String(allow_none=True)
+    token = fields.String()
+    url = fields.String()
+
+
+class DeviceIn(Schema):
+    vehicle_id = IdField(required=True)
+    driver_id = IdField(load_default=None, allow_none=True)
+    username = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Regexp(r"^[A-Za-z0-9._@-]{3,100}$"))
+
+
+class DeviceOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    vehicle_id = fields.Integer(allow_none=True)
+    driver_id = fields.Integer(allow_none=True)
+    revoked_at = fields.String(allow_none=True)
+    topics = fields.Dict()
+    secret = fields.String()
+
+
+class DevicePage(Schema):
+    items = fields.List(fields.Nested(DeviceOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+def _shipper_load(load_id: int) -> Load:
+    """The load, if the caller is its buyer or seller (404 if not visible, 403 for its carrier)."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    if principal.organisation_id not in (load.buyer_org_id, load.seller_org_id):
+        raise ApiProblem(403, "Only the buyer or the seller of a load may manage its tracking links.")
+    return load
+
+
+@blp.post("/api/v1/loads/<int:load_id>/tracking-links")
+@blp.arguments(LinkIn)
+@blp.response(201, LinkOut)
+def create_tracking_link(data, load_id):
+    """Create a public, expiring tracking link; the token is shown only in this answer."""
+    load = _shipper_load(load_id)
+    token, link = create_link(load.id, timedelta(hours=data["ttl_hours"]), current_principal().user_id)
+    db.session.commit()
+    return dump_link(link, token)
+
+
+@blp.get("/api/v1/loads/<int:load_id>/tracking-links")
+@blp.response(200, LinkOut(many=True))
+def list_tracking_links(load_id):
+    """The load's tracking links (without tokens: only their hashes are stored)."""
+    load = _shipper_load(load_id)
+    links = db.session.scalars(select(TrackingLink).where(TrackingLink.load_id == load.id)
+                               .order_by(TrackingLink.id)).all()
+    return [dump_link(link) for link in links]
+
+
+@blp.delete("/api/v1/loads/<int:load_id>/tracking-links")
+@blp.response(204)
+def revoke_tracking_links(load_id):
+    """Stop sharing: withdraw every live link of the load at once; their pages answer 410 from now on."""
+    load = _shipper_load(load_id)
+    now = utcnow()
+    for link in db.session.scalars(select(TrackingLink).where(TrackingLink.load_id == load.id,
+                                                              TrackingLink.revoked_at.is_(None))):
+        link.revoked_at = now
+    db.session.commit()
+
+
+@blp.delete("/api/v1/loads/<int:load_id>/tracking-links/<int:link_id>")
+@blp.response(204)
+def revoke_tracking_link(load_id, link_id):
+    """Withdraw one link at once; its page and room answer 410 from now on."""
+    load = _shipper_load(load_id)
+    link = db.session.scalar(select(TrackingLink).where(TrackingLink.id == link_id,
+                                                        TrackingLink.load_id == load.id))
+    if link is None:
+        raise ApiProblem(404, f"Tracking link {link_id} was not found.")
+    link.revoked_at = link.revoked_at or utcnow()
+    db.session.commit()
+
+
+@blp.get("/api/v1/track/<token>")
+@blp.response(200)
+def public_tracking(token):
+    """The live state of a shared load, without login (404 unknown link, 410 expired or revoked)."""
+    lookup = find_link(token)
+    if lookup.link is None:
+        raise ApiProblem(404, "This tracking link does not exist.")
+    if not lookup.live:
+        raise ApiProblem(410, "This tracking link has expired or was withdrawn.")
+    return load_snapshot(lookup.link.load_id)
+
+
+@blp.post("/api/v1/device-credentials")
+@blp.arguments(DeviceIn)
+@blp.response(201, DeviceOut)
+@require(*WRITERS)
+def create_device_credential(data):
+    """Create a device login for one of the organisation's vehicles; the secret is shown once."""
+    principal = current_principal()
+    vehicle = get_scoped_or_404(Vehicle, data["vehicle_id"], principal)
+    driver = get_scoped_or_404(Driver, data["driver_id"], principal) if data["driver_id"] else None
+    try:
+        secret, cred = devices.create_credential(principal.organisation_id, vehicle.id,
+                                                 driver.id if driver else None, data["username"])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiProblem(409, "That username is taken.", [("username", "already in use")]) from None
+    return devices.dump_credential(cred, secret)
+
+
+@blp.get("/api/v1/device-credentials")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, DevicePage)
+def list_device_credentials(args):
+    """The organisation's device credentials (never their secrets)."""
+    creds = select(DeviceCredential).where(
+        DeviceCredential.organisation_id == current_principal().organisation_id).order_by(DeviceCredential.id)
+    return page_of(creds, args, devices.dump_credential)
+
+
+@blp.delete("/api/v1/vehicles/<int:row_id>/device-credentials")
+@blp.response(204)
+@require(*WRITERS)
+def revoke_device_credentials(row_id):
+    """Revoke the vehicle's device logins (regenerate the broker files to lock them out of MQTT too)."""
+    vehicle = get_scoped_or_404(Vehicle, row_id, current_principal())
+    for cred in db.session.scalars(select(DeviceCredential).where(DeviceCredential.vehicle_id == vehicle.id)):
+        devices.revoke(cred)
+    db.session.commit()
+
+
+_http_lock = threading.Lock()
+
+
+def _http_ingest():
+    """This app's OsmAnd pipeline, built on first use (fans out through the app's Socket.IO)."""
+    ingest = current_app.extensions.get("haul_http_ingest")
+    if ingest is None:
+        with _http_lock:
+            ingest = current_app.extensions.get("haul_http_ingest")
+            if ingest is None:
+                from server.tracking.http_ingest import HttpIngest, http_settings
+                from server.tracking.runtime import build_runtime, ingest_settings
+
+                runtime = build_runtime(engine=db.engine, settings=http_settings(ingest_settings()),
+                                        emit=lambda event, data, room: socketio.emit(event, data, to=room))
+                ingest = current_app.extensions["haul_http_ingest"] = HttpIngest(runtime)
+    return ingest
+
+
+@raw.route("/api/v1/osmand", methods=["GET", "POST"])
+@raw.route("/osmand", methods=["GET", "POST"])
+def osmand():
+    """OsmAnd / Traccar Client positions; 200 only after commit (see server.tracking.http_ingest)."""
+    header = request.headers.get("Authorization", "")
+    device = devices.basic_auth_device(header) if header else None
+    if header and device is None:
+        return problem_response(401, "Unknown device or wrong secret.")
+    if device is None and os.environ.get("HAUL_OSMAND_REQUIRE_AUTH", "") in ("1", "true", "yes"):
+        return problem_response(401, "Device credentials (HTTP Basic) are required.")
+    body = request.get_data(cache=False) if request.method == "POST" else b""
+    outcome = _http_ingest().submit(request.query_string.decode("latin-1"), body,
+                                    request.content_type or "", device)
+    db.session.remove()
+    if outcome.status == 200:
+        return outcome.body(), 200
+    detail = {503: "The position could not be stored now; retry later."}.get(
+        outcome.status, "The position was rejected: " + ", ".join(sorted(outcome.dropped)))
+    return problem_response(outcome.status, detail, dropped=outcome.dropped)
+
+
+@raw.get("/metrics")
+def metrics():
+    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker."""
+    from server.sockets import refused_joins
+
+    lines = []
+    ingest = current_app.extensions.get("haul_http_ingest")
+    if ingest is not None:
+        lines.append(ingest.runtime.metrics.prometheus(prefix="haul_osmand"))
+    lines.append("# TYPE haul_socket_refused_joins_total counter")
+    lines += [f'haul_socket_refused_joins_total{{reason="{r}"}} {n}' for r, n in sorted(refused_joins.items())]
+    lines += _worker_metrics(current_app.config.get("REDIS_URL"))
+    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+
+
+def _worker_metrics(redis_url: str | None) -> list[str]:
+    if not redis_url:
+        return []
+    import redis
+
+    from server.cli_ingest import METRICS_KEY
+
+    try:
+        reported = redis.Redis.from_url(redis_url, socket_timeout=1).hgetall(METRICS_KEY)
+    except redis.RedisError:
+        return ["# ingest worker metrics unavailable (Redis error)"]
+    out = []
+    for worker, raw_snapshot in sorted(reported.items()):
+        name = worker.decode()
+        for key, value in sorted(json.loads(raw_snapshot).items()):
+            out.append(f'haul_ingest_{key}_total{{worker="{name}"}} {value}')
+    return out

@@ -1,0 +1,98 @@
+"""Users of an organisation: managed by that organisation's admins only."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from server.api.auth import UserOut
+from server.api.common import PageArgs, page_of
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import Role, User
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin only)")
+
+ROLES = [r.value for r in Role]
+
+
+class UserCreate(Schema):
+    email = fields.Email(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(min=1, max=5))
+    language = fields.String(load_default="en", validate=validate.OneOf(["en", "zh_CN"]))
+
+
+class UserUpdate(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1, max=5))
+    language = fields.String(validate=validate.OneOf(["en", "zh_CN"]))
+    active = fields.Boolean()
+    password = fields.String(validate=validate.Length(min=10, max=200))
+
+
+class UserPage(Schema):
+    items = fields.List(fields.Nested(UserOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+@blp.get("")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, UserPage)
+@require("admin")
+def list_users(args):
+    """The organisation's users."""
+    return page_of(scoped(User, current_principal()).order_by(User.id), args, lambda u: u)
+
+
+@blp.post("")
+@blp.arguments(UserCreate)
+@blp.response(201, UserOut)
+@require("admin")
+def create_user(data):
+    """Add a user to the caller's organisation."""
+    principal = current_principal()
+    taken = db.session.scalar(select(User.id).where(func.lower(User.email) == data["email"].lower()))
+    if taken:
+        raise ApiProblem(409, "A user with this email already exists.", [("email", "already registered")])
+    user = User(organisation_id=principal.organisation_id, email=data["email"].lower(), name=data["name"],
+                password_hash=generate_password_hash(data["password"]), roles=data["roles"],
+                language=data["language"])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@blp.get("/<int:user_id>")
+@blp.response(200, UserOut)
+@require("admin")
+def get_user(user_id):
+    """One user of the organisation."""
+    return get_scoped_or_404(User, user_id, current_principal())
+
+
+@blp.patch("/<int:user_id>")
+@blp.arguments(UserUpdate)
+@blp.response(200, UserOut)
+@require("admin")
+def update_user(data, user_id):
+    """Change a user's name, roles, language, password or deactivate them."""
+    principal = current_principal()
+    user = get_scoped_or_404(User, user_id, principal)
+    if user.id == principal.user_id and (data.get("active") is False or
+                                         ("roles" in data and "admin" not in data["roles"])):
+        raise ApiProblem(409, "An admin cannot lock themselves out.")
+    if "password" in data:
+        user.password_hash = generate_password_hash(data.pop("password"))
+    for key, value in data.items():
+        setattr(user, key, value)
+    db.session.commit()
+    return user

@@ -1,0 +1,1 @@
+"""Authentication (sessions, bearer tokens, device credentials), roles and tenant scoping."""

@@ -1,0 +1,132 @@
+"""Who is calling: resolved once per request from a bearer token or the session cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from server.db.types import utcnow
+from server.errors import ApiProblem
+from server.extensions import db, login_manager
+from server.models import ApiToken, Organisation, User
+
+TOKEN_PREFIX = "haul_"
+_UNRESOLVED = object()
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    organisation_id: int
+    org_kind: str
+    roles: frozenset[str]
+    user_id: int | None
+    via: str  # session | token
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(organisation_id: int, name: str, roles: list[str], user_id: int | None = None,
+                kind: str = "erp", ttl: timedelta | None = None) -> tuple[str, ApiToken]:
+    """Create a bearer token; the plaintext is returned once and never stored."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(organisation_id=organisation_id, user_id=user_id, name=name, kind=kind,
+                   token_hash=hash_token(plaintext), prefix=plaintext[:12], roles=list(roles),
+                   expires_at=(utcnow() + ttl) if ttl else None)
+    db.session.add(row)
+    db.session.flush()
+    return plaintext, row
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def _from_bearer(header: str) -> Principal:
+    return principal_from_token(header[len("Bearer "):].strip())
+
+
+def principal_from_token(token: str) -> Principal:
+    """Resolve a bearer token (HTTP header or Socket.IO auth) or raise a 401 problem."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+        raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
+    org = db.session.get(Organisation, row.organisation_id)
+    if org is None or not org.active:
+        raise ApiProblem(401, "The token's organisation is not active.")
+    if row.user_id is not None:
+        user = db.session.get(User, row.user_id)
+        if user is None or not user.active:
+            raise ApiProblem(401, "The token's user is not active.")
+    # "Last used" is for people auditing tokens; minute precision is enough, and skipping the write
+    # on most requests keeps a busy ERP or the load board from paying a row update per call.
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return Principal(row.organisation_id, org.kind, frozenset(row.roles), row.user_id, "token")
+
+
+def resolve_principal() -> Principal | None:
+    """The caller of this request, or None when anonymous. Cached on the request itself."""
+    cached = request.environ.get("haul.principal", _UNRESOLVED)
+    if cached is not _UNRESOLVED:
+        return cached
+    header = request.headers.get("Authorization", "")
+    principal = None
+    if header.startswith("Bearer "):
+        principal = _from_bearer(header)
+    elif header:
+        raise ApiProblem(401, "Only 'Authorization: Bearer <token>' is accepted.")
+    else:
+        principal = principal_from_session()
+    request.environ["haul.principal"] = principal
+    return principal
+
+
+def principal_from_session() -> Principal | None:
+    """The dashboard user signed in with the session cookie, if any."""
+    if not (current_user and current_user.is_authenticated):
+        return None
+    org = db.session.get(Organisation, current_user.organisation_id)
+    if org is None or not org.active:
+        return None
+    return Principal(org.id, org.kind, frozenset(current_user.roles), current_user.id, "session")
+
+
+def current_principal() -> Principal:
+    principal = resolve_principal()
+    if principal is None:
+        raise ApiProblem(401, "Authentication required: a bearer token or a session login.")
+    return principal
+
+
+def require(*roles: str, org_kinds: tuple[str, ...] = ()):
+    """Decorator: 401 when anonymous, 403 when the caller lacks every listed role or org kind."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if roles and not principal.has_any(*roles):
+                raise ApiProblem(403, f"This needs one of the roles: {', '.join(roles)}.")
+            if org_kinds and principal.org_kind not in org_kinds:
+                raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,353 @@
+"""``haul bench ingest``: end-to-end GPS ingest throughput and latency on the real services.
+
+It creates a fresh PostGIS database (``haul db upgrade`` in a subprocess), seeds ``--vehicles``
+vehicles (each on an in-transit load of one buyer), starts ``--workers`` ``haul ingest``
+processes on the broker, and publishes from ``--publishers`` processes: every vehicle sends a
+QoS 1 message ``--rate`` times a second holding ``--batch`` fixes, for ``--duration`` seconds.
+A fix's time is its publish time, so ``received_at - time`` of a stored row is publish->commit.
+With ``--clients`` > 0 it also starts two ``haul serve`` processes on Redis and that many
+Socket.IO clients (asyncio), half on each server, each following ``--follow`` vehicles' load
+rooms; they measure publish->client latency from the fix time in each ``position`` event.
+
+Reported (JSON): positions/s and messages/s committed (all stored fixes over the span from the
+first publish to the last commit; the offered rate is reported apart), lost (published minus
+stored once the workers stop making progress), duplicate rows (must be 0),
+redelivered fixes the workers skipped, p50/p99 publish->commit and publish->client in ms.
+Every process it starts is stopped and the database dropped at the end (``--keep-db`` keeps it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from server.bench import bench
+
+HAUL = str(Path(sys.executable).with_name("haul"))
+PG_BASE = os.environ.get("HAUL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql], check=True,
+                   capture_output=True)
+
+
+def _seed(url: str, vehicles: int) -> tuple[list[int], dict[int, int], str]:
+    """Vehicles of one carrier, each on an in-transit load of one buyer; returns ids, loads, buyer token."""
+    import hashlib
+
+    from sqlalchemy import create_engine, insert
+
+    from server.models import ApiToken, Load, Organisation, Site, Vehicle, VehicleType
+
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    token = "haul_bench_" + uuid.uuid4().hex
+    with engine.begin() as conn:
+        def add(model, **values):
+            return conn.execute(insert(model.__table__).values(**values).returning(model.__table__.c.id)).scalar()
+
+        seller, buyer, carrier = (add(Organisation, name=k, kind=k, settings={}) for k in ("seller", "buyer", "carrier"))
+        plant = add(Site, organisation_id=seller, name="P", location="SRID=4326;POINT(6.7 51.4)")
+        yard = add(Site, organisation_id=buyer, name="Y", kind="customer", location="SRID=4326;POINT(9.9 53.5)")
+        vtype = add(VehicleType, organisation_id=carrier, name="T", max_weight_kg=1, max_volume_m3=1,
+                    pallet_positions=1, equipment=[])
+        ids = [r[0] for r in conn.execute(insert(Vehicle.__table__).returning(Vehicle.__table__.c.id), [
+            {"organisation_id": carrier, "vehicle_type_id": vtype, "plate": f"B-{i}"} for i in range(vehicles)])]
+        rows = conn.execute(insert(Load.__table__).returning(Load.__table__.c.id, Load.__table__.c.vehicle_id), [
+            {"seller_org_id": seller, "buyer_org_id": buyer, "carrier_org_id": carrier, "reference": f"BL-{v}",
+             "status": "in_transit", "pickup_site_id": plant, "delivery_site_id": yard, "vehicle_id": v,
+             "pickup_earliest": now, "pickup_latest": now, "delivery_earliest": now, "delivery_latest": now}
+            for v in ids])
+        loads = {vehicle: load for load, vehicle in rows}
+        add(ApiToken, organisation_id=buyer, name="bench", kind="erp", roles=["viewer"], prefix=token[:12],
+            token_hash=hashlib.sha256(token.encode()).hexdigest())
+    engine.dispose()
+    return ids, loads, token
+
+
+def _publisher(port: int, vehicles: list[int], rate: float, batch: int, duration: float, start_at: float,
+               out: mp.Queue) -> None:
+    """One load-generator process: paced QoS 1 publishes; reports (published fixes, unrouted, refused)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    counts = {"acked": 0, "unrouted": 0, "refused": 0}
+
+    def on_publish(_c, _u, _mid, rc, _p):
+        key = "unrouted" if rc.value == 16 else "refused" if rc.is_failure else "acked"
+        counts[key] += 1
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}",
+                         protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(5000)
+    client.on_publish = on_publish
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    spacing_ms = max(1, int(1000 / (rate * batch)))
+    sent_messages = sent_fixes = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    interval = 1.0 / rate
+    tick = 0
+    last_t: dict[int, int] = {}
+    base_ms = int(start_at * 1000)
+    while time.time() < start_at + duration:
+        due = start_at + tick * interval
+        for index, vehicle in enumerate(vehicles):
+            # Spread each vehicle's sends over the interval so the load is smooth.
+            at = due + interval * index / len(vehicles)
+            delay = at - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            # Strictly increasing, non-overlapping fix times per vehicle even when the generator lags,
+            # and a steady 40 km/h, so no fix trips the duplicate or impossible-jump filters.
+            first = max(int(time.time() * 1000) - (batch - 1) * spacing_ms, last_t.get(vehicle, 0) + spacing_ms)
+            last_t[vehicle] = first + (batch - 1) * spacing_ms
+            fixes = [{"t": first + j * spacing_ms, "lat": 51.0 + (first + j * spacing_ms - base_ms) * 1e-7,
+                      "lon": 7.0 + vehicle * 1e-4, "acc": 5.0} for j in range(batch)]
+            body = ({"_type": "position", "v": 1, **fixes[0]} if batch == 1
+                    else {"_type": "batch", "v": 1, "positions": fixes})
+            client.publish(f"haul/v1/vehicles/{vehicle}/position", json.dumps(body), qos=1)
+            sent_messages += 1
+            sent_fixes += batch
+        tick += 1
+    deadline = time.time() + 60
+    while sum(counts.values()) < sent_messages and time.time() < deadline:
+        time.sleep(0.1)
+    client.disconnect()
+    client.loop_stop()
+    out.put({"messages": sent_messages, "fixes": sent_fixes, **counts})
+
+
+async def _clients(urls: list[str], token: str, follow: list[list[int]], state: dict, out: list) -> None:
+    """Connect and join in waves (5,000 joins at once would time out), signal ``ready``, then listen
+    until ``state["stop_at"]``; clients that fail are counted, not fatal."""
+    import socketio
+
+    async def one(url: str, loads: list[int]):
+        client = socketio.AsyncClient(reconnection=False)
+
+        @client.on("position")
+        async def position(data):
+            out.append(time.time() * 1000 - datetime.fromisoformat(data["time"]).timestamp() * 1000)
+
+        try:
+            await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=60)
+            for load in loads:
+                await client.call("join", {"load_id": load}, timeout=120)
+            state["joined"] += 1
+            await state["go"].wait()
+            await asyncio.sleep(max(0.0, state["stop_at"] - time.time()))
+        except Exception:
+            state["failed"] += 1
+        finally:
+            if client.connected:
+                await client.disconnect()
+
+    state["go"] = asyncio.Event()
+    state["loop"] = asyncio.get_running_loop()
+    tasks = []
+    for i, loads in enumerate(follow):
+        tasks.append(asyncio.create_task(one(urls[i % len(urls)], loads)))
+        if i % 25 == 24:
+            await asyncio.sleep(0.5)
+    while state["joined"] + state["failed"] < len(follow):
+        await asyncio.sleep(0.2)
+    state["ready"].set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50_ms": None, "p99_ms": None, "samples": 0}
+    values = sorted(values)
+    return {"p50_ms": round(values[len(values) // 2], 1), "p99_ms": round(values[int(len(values) * 0.99)], 1),
+            "samples": len(values)}
+
+
+def _wait_http(port: int, timeout_s: float = 60) -> None:
+    import requests
+
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise click.ClickException(f"haul serve on port {port} did not come up")
+
+
+@bench.command("ingest")
+@click.option("--vehicles", default=1000, show_default=True)
+@click.option("--rate", default=1.0, show_default=True, help="Messages per vehicle per second.")
+@click.option("--batch", default=1, show_default=True, help="Fixes per message.")
+@click.option("--duration", default=60.0, show_default=True, help="Seconds of publishing.")
+@click.option("--clients", default=0, show_default=True, help="Socket.IO dashboard clients.")
+@click.option("--follow", default=10, show_default=True, help="Vehicles each client follows.")
+@click.option("--workers", default=1, show_default=True)
+@click.option("--publishers", default=2, show_default=True, help="Load-generator processes.")
+@click.option("--mqtt-port", default=0, show_default=True,
+              help="Broker on 127.0.0.1; 0 starts a private Mosquitto with unbounded session queues. A broker "
+                   "with Mosquitto's default max_queued_messages (1000) drops messages once workers fall behind.")
+@click.option("--redis-url", default="redis://127.0.0.1:6379/12", show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--keep-db", is_flag=True)
+def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, publishers, mqtt_port, redis_url,
+                 json_out, keep_db):
+    """Publish positions through MQTT into PostGIS (and Socket.IO) and measure."""
+    from sqlalchemy import create_engine, text
+
+    from server.broker.mosquitto import MosquittoProcess, free_port
+
+    run = uuid.uuid4().hex[:6]
+    name = f"haul_bench_{run}"
+    url = f"{PG_BASE}/{name}"
+    tmp = Path(f"/tmp/haul-bench-{run}")
+    tmp.mkdir(parents=True)
+    procs: list[subprocess.Popen] = []
+    broker = None
+    _psql(f"CREATE DATABASE {name}")
+    try:
+        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "HAUL_INSTANCE_DIR": str(tmp)}
+        subprocess.run([HAUL, "db", "upgrade"], env=env, check=True, capture_output=True)
+        ids, loads, token = _seed(url, vehicles)
+        if mqtt_port == 0:
+            broker = MosquittoProcess(tmp / "broker").start()
+            mqtt_port = broker.port
+        env["MQTT_URL"] = f"mqtt://127.0.0.1:{mqtt_port}"
+        for k in range(workers):
+            procs.append(subprocess.Popen([HAUL, "ingest", "--worker-id", f"bench-{run}-{k}", "--share-group",
+                                           f"bench{run}", "--session-expiry", "300"], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=(tmp / f"worker-{k}.log").open("wb")))
+        ports = []
+        if clients:
+            for _ in range(2):
+                port = free_port()
+                ports.append(port)
+                procs.append(subprocess.Popen([HAUL, "serve", "--port", str(port)], env=env,
+                                              stdout=subprocess.DEVNULL, stderr=(tmp / f"serve-{port}.log").open("wb")))
+            for port in ports:
+                _wait_http(port)
+        time.sleep(3)  # workers connect and subscribe
+        latencies: list[float] = []
+        clients_state: dict = {"joined": 0, "failed": 0, "stop_at": 0.0, "ready": threading.Event()}
+        listener = None
+        if clients:
+            follow_sets = [[loads[ids[(i * follow + j) % len(ids)]] for j in range(follow)] for i in range(clients)]
+            listener = threading.Thread(target=asyncio.run, daemon=True, args=(_clients(
+                [f"http://127.0.0.1:{p}" for p in ports], token, follow_sets, clients_state, latencies),))
+            listener.start()
+            clients_state["ready"].wait(600)
+        start_at = time.time() + 2
+        if clients:
+            clients_state["stop_at"] = start_at + duration + 5
+            clients_state["loop"].call_soon_threadsafe(clients_state["go"].set)
+        queue: mp.Queue = mp.Queue()
+        shares = [ids[i::publishers] for i in range(publishers)]
+        pubs = [mp.Process(target=_publisher, args=(mqtt_port, share, rate, batch, duration, start_at, queue))
+                for share in shares if share]
+        for p in pubs:
+            p.start()
+        if listener is not None:
+            listener.join(duration + 120)
+        reports = [queue.get(timeout=duration + 120) for _ in pubs]
+        for p in pubs:
+            p.join()
+        published = sum(r["fixes"] for r in reports)
+        engine = create_engine(url)
+        count = text("SELECT count(*) FROM positions")
+        deadline, stored, last_progress = time.time() + 600, -1, time.time()
+        while time.time() < deadline and time.time() - last_progress < 20:  # catch up while progressing
+            with engine.connect() as conn:
+                now_stored = conn.execute(count).scalar()
+            if now_stored > stored:
+                stored, last_progress = now_stored, time.time()
+            if stored >= published:
+                break
+            time.sleep(1)
+        with engine.connect() as conn:
+            window = conn.execute(text(
+                "SELECT count(*), (SELECT max(received_at) FROM positions) FROM positions "
+                "WHERE time >= :a AND time < :b"),
+                {"a": datetime.fromtimestamp(start_at, UTC), "b": datetime.fromtimestamp(start_at + duration, UTC)
+                 + timedelta(seconds=1)}).one()
+            commit = conn.execute(text(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP "
+                "(ORDER BY ms) FROM (SELECT extract(epoch FROM received_at - time) * 1000 AS ms FROM positions) x"
+            )).one()
+            distinct = conn.execute(text("SELECT count(DISTINCT (vehicle_id, time)) FROM positions")).scalar()
+        engine.dispose()
+        report = {
+            "vehicles": vehicles, "rate_hz": rate, "batch": batch, "duration_s": duration, "workers": workers,
+            "publishers": publishers, "clients": clients,
+            "published_messages": sum(r["messages"] for r in reports), "published_positions": published,
+            "unrouted_pubacks": sum(r["unrouted"] for r in reports), "refused": sum(r["refused"] for r in reports),
+            "stored_positions": stored, "lost": published - stored, "duplicate_rows": stored - distinct,
+            # Committed rate: every stored fix over the time from the first publish to the last commit
+            # (a worker that falls behind stretches the span, so this is not the offered rate).
+            "positions_per_s": round(stored / max(duration, window[1].timestamp() - start_at), 1)
+            if window[1] else 0.0,
+            "messages_per_s": round(stored / batch / max(duration, window[1].timestamp() - start_at), 1)
+            if window[1] else 0.0,
+            "offered_messages_per_s": round(sum(r["messages"] for r in reports) / duration, 1),
+            "commit_span_s": round(window[1].timestamp() - start_at, 1) if window[1] else None,
+            "publish_to_commit": {"p50_ms": round(commit[0] or 0, 1), "p99_ms": round(commit[1] or 0, 1)},
+            "publish_to_client": _percentiles(latencies),
+            "clients_joined": clients_state["joined"], "clients_failed": clients_state["failed"],
+            **_worker_counters(redis_url, run),
+        }
+        click.echo(json.dumps(report, indent=2))
+        if json_out:
+            Path(json_out).write_text(json.dumps(report, indent=2) + "\n")
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        from gps_ingest.worker import forget_session
+
+        for k in range(workers):
+            try:
+                forget_session("127.0.0.1", mqtt_port or 1883, f"haul-ingest-bench-{run}-{k}")
+            except OSError:
+                pass
+        if broker is not None:
+            broker.stop()
+        if not keep_db:
+            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _worker_counters(redis_url: str, run: str) -> dict:
+    """Redeliveries the workers skipped and fixes they dropped (per reason), from their Redis counters."""
+    try:
+        import redis
+
+        from server.cli_ingest import METRICS_KEY
+
+        reported = [json.loads(v) for k, v in redis.Redis.from_url(redis_url).hgetall(METRICS_KEY).items()
+                    if k.decode().startswith(f"bench-{run}")]
+    except Exception:
+        return {"redelivered": None, "dropped": None}
+    dropped: dict[str, int] = {}
+    for snap in reported:
+        for key, value in snap.items():
+            if key.startswith("dropped_") and value:
+                dropped[key[8:]] = dropped.get(key[8:], 0) + value
+    return {"redelivered": sum(snap["duplicates"] for snap in reported), "dropped": dropped}

@@ -1,0 +1,203 @@
+"""``haul bench market``: bids and grabs through the real Flask app on PostgreSQL, under concurrency.
+
+Seeds sellers, carriers (each with a truck near one plant) and loads, tenders the loads through
+the API (half reverse auctions, half grabs), then drives bids and grabs with ``--concurrency``
+workers: WSGI test clients on threads, spread over ``--processes`` processes (one Python process
+uses one core). Reports bids/s, grabs/s, p50/p99 latency, and loads with more than one award.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import statistics
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import click
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from tqdm import tqdm
+
+from server.bench import bench
+from server.bench.market_seed import CEILING, DECREMENT, seed, tender_body
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/haul_bench_market"
+
+
+def _app(url: str, pool: int):
+    from server.app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {
+        "pool_size": pool, "max_overflow": 4, "pool_pre_ping": False}})
+
+
+def prepare_database(url: str, fresh: bool) -> None:
+    """Create the database (dropped first with --fresh, only for haul_bench* names) and migrate it."""
+    target = make_url(url)
+    name = target.database
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if fresh:
+            if not name.startswith("haul_bench"):
+                raise click.UsageError("--fresh drops the database; it is allowed on haul_bench* names only")
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def _worker(args):
+    """One process: its own app and engine, ``threads`` test clients, its share of the requests."""
+    url, threads, requests, start_at = args
+    app = _app(url, threads)
+    local = threading.local()
+
+    def call(req):
+        kind, path, token, body = req
+        client = getattr(local, "client", None) or app.test_client()
+        local.client = client
+        t0 = time.perf_counter()
+        r = client.post(path, headers={"Authorization": f"Bearer {token}"}, json=body)
+        reason = (r.get_json(silent=True) or {}).get("reason") if r.status_code >= 400 else None
+        return kind, r.status_code, (time.perf_counter() - t0) * 1000, reason
+
+    # requests are already split into per-thread queues, so one carrier's bids stay in order
+    def run_queue(queue):
+        return [call(req) for req in queue]
+
+    with app.app_context():  # open the pool's connections now, as a running server would have them
+        from server.extensions import db
+
+        held = [db.engine.connect() for _ in range(threads)]
+        for conn in held:
+            conn.close()
+    while time.time() < start_at:  # every process starts together, after its app is built
+        time.sleep(0.005)
+    t_start = time.time()
+    with ThreadPoolExecutor(threads) as pool:
+        results = [r for chunk in pool.map(run_queue, requests) for r in chunk]
+    return t_start, time.time(), results
+
+
+def _run_phase(url, queues, processes, label):
+    """Spread the per-thread queues over the processes; returns (wall seconds, results)."""
+    per_process = [queues[i::processes] for i in range(processes)]
+    start_at = time.time() + 6.0  # time for the workers to import and build their apps
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(processes) as pool:
+        click.echo(f"{label}: {sum(len(q) for q in queues)} requests on {len(queues)} threads "
+                   f"in {processes} process(es)", err=True)
+        outs = pool.map(_worker, [(url, len(qs), qs, start_at) for qs in per_process if qs])
+    wall = max(o[1] for o in outs) - min(o[0] for o in outs)
+    return wall, [r for o in outs for r in o[2]]
+
+
+def _bid_queues(seeded, auctions, total_bids, concurrency, rng):
+    """Per-thread queues of bids; a carrier always bids from the same thread, in rounds."""
+    queues = [[] for _ in range(concurrency)]
+    plan = []
+    for rnd in range(3):
+        for tender_id, plant in auctions:
+            for carrier in seeded.carriers_by_plant.get(plant, []):
+                price = CEILING - (rnd + 1) * (DECREMENT * 4) - rng.uniform(0, DECREMENT)
+                plan.append((rnd, tender_id, carrier, round(price, 2)))
+    rng.shuffle(plan)
+    plan.sort(key=lambda p: p[0])  # rounds in order, shuffled within a round
+    for _, tender_id, carrier, price in plan[:total_bids]:
+        queues[carrier % concurrency].append(("bid", f"/api/v1/tenders/{tender_id}/bids",
+                                              seeded.carrier_tokens[carrier], {"price": price}))
+    return queues
+
+
+def _grab_queues(seeded, grabs, grabbers, concurrency, rng):
+    pairs = [(t, c) for t, plant in grabs for c in rng.sample(seeded.carriers_by_plant[plant],
+                                                               min(grabbers, len(seeded.carriers_by_plant[plant])))]
+    rng.shuffle(pairs)
+    queues = [[] for _ in range(concurrency)]
+    for i, (tender_id, carrier) in enumerate(pairs):
+        queues[i % concurrency].append(("grab", f"/api/v1/tenders/{tender_id}/grab", seeded.carrier_tokens[carrier],
+                                        None))
+    return queues
+
+
+def _latency(results) -> dict:
+    ms = sorted(r[2] for r in results)
+    if not ms:
+        return {"p50_ms": None, "p99_ms": None}
+    return {"p50_ms": round(statistics.median(ms), 2), "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2),
+            "mean_ms": round(statistics.fmean(ms), 2), "max_ms": round(ms[-1], 2)}
+
+
+@bench.command("market")
+@click.option("--carriers", default=500, show_default=True)
+@click.option("--loads", default=200, show_default=True)
+@click.option("--concurrency", default=50, show_default=True, help="worker threads in all")
+@click.option("--processes", default=2, show_default=True, help="processes the threads are spread over")
+@click.option("--bids", "total_bids", default=10_000, show_default=True, help="bid requests to send")
+@click.option("--grabbers", default=20, show_default=True, help="carriers racing for each grab load")
+@click.option("--database-url", default=DEFAULT_URL, show_default=True)
+@click.option("--fresh/--no-fresh", default=True, show_default=True, help="drop and recreate a haul_bench* database")
+@click.option("--seed", "seed_value", default=7, show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None)
+def market_bench(carriers, loads, concurrency, processes, total_bids, grabbers, database_url, fresh, seed_value,
+                 json_out):
+    """Bids/s, grabs/s and latency of the marketplace API, and a check that every load has one award."""
+    from server.db.migrate import upgrade_to_head
+    from server.extensions import db
+    from server.models import Award, Tender
+
+    rng = random.Random(seed_value)
+    prepare_database(database_url, fresh)
+    app = _app(database_url, 5)
+    with app.app_context():
+        upgrade_to_head()
+        seeded = seed(carriers, loads, uuid.uuid4().hex[:6], seed_value)
+        client = app.test_client()
+        auctions, grabs = [], []
+        for index, (load_id, plant, seller) in enumerate(tqdm(seeded.loads, desc="tendering", file=sys.stderr)):
+            r = client.post(f"/api/v1/loads/{load_id}/tenders", json=tender_body(index),
+                            headers={"Authorization": f"Bearer {seeded.seller_tokens[seller]}"})
+            assert r.status_code == 201, r.get_json()
+            (auctions if r.get_json()["mode"] == "auction" else grabs).append((r.get_json()["id"], plant))
+        db.session.remove()
+    with app.app_context(), db.engine.connect() as conn:  # fresh statistics, as a live database would have
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    threads = max(1, concurrency)
+    bid_wall, bid_results = _run_phase(database_url, _bid_queues(seeded, auctions, total_bids, threads, rng),
+                                       processes, "bids")
+    grab_wall, grab_results = _run_phase(database_url, _grab_queues(seeded, grabs, grabbers, threads, rng),
+                                         processes, "grabs")
+    with app.app_context():
+        multi = db.session.scalar(select(func.count()).select_from(
+            select(Award.load_id).group_by(Award.load_id).having(func.count(Award.id) > 1).subquery()))
+        awarded = db.session.scalar(select(func.count(Tender.id)).where(Tender.status == "awarded"))
+        awards = db.session.scalar(select(func.count(Award.id)))
+    bid_status = Counter(r[1] for r in bid_results)
+    grab_status = Counter(r[1] for r in grab_results)
+    report = {
+        "carriers": carriers, "loads": loads, "concurrency": concurrency, "processes": processes,
+        "database": make_url(database_url).render_as_string(hide_password=True),
+        "bids": {"requests": len(bid_results), "accepted": bid_status.get(201, 0), "status": dict(bid_status),
+                 "refusals": dict(Counter(r[3] for r in bid_results if r[3])), "wall_s": round(bid_wall, 3),
+                 "requests_per_s": round(len(bid_results) / bid_wall, 1),
+                 "accepted_per_s": round(bid_status.get(201, 0) / bid_wall, 1), **_latency(bid_results)},
+        "grabs": {"requests": len(grab_results), "won": grab_status.get(201, 0), "status": dict(grab_status),
+                  "refusals": dict(Counter(r[3] for r in grab_results if r[3])), "wall_s": round(grab_wall, 3),
+                  "requests_per_s": round(len(grab_results) / grab_wall, 1), **_latency(grab_results)},
+        "all_requests": _latency(bid_results + grab_results),
+        "grab_tenders": len(grabs), "awarded_tenders": awarded, "awards": awards,
+        "loads_with_more_than_one_award": multi,
+    }
+    text_out = json.dumps(report, indent=2)
+    click.echo(text_out)
+    if json_out:
+        with open(json_out, "w") as fh:
+            fh.write(text_out + "\n")
+    if multi:
+        raise SystemExit(f"{multi} load(s) got more than one award")

@@ -1,0 +1,173 @@
+"""``haul bench routing``: the route optimiser on Solomon, VRPLIB and Li & Lim instances.
+
+Each instance is solved with one thread within the time limit; the solution is then checked
+by ``checker`` (which recomputes coverage, capacity, windows, precedence and cost from the
+instance itself) and compared with the best-known solution from the matching BKS column.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+import time
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from server.bench import bench
+from server.bench.options import ManyValues
+from server.engines.common import Limits, Progress
+from server.engines.routing.checker import check_solution
+from server.engines.routing.instances import Instance, generate_vrptw, to_problem
+from server.engines.routing.readers import read_instance
+from server.engines.routing.solver import solve
+
+
+def bks_column(header: list[str], objective: str, rounding: str) -> tuple[str, str] | None:
+    """(vehicles column, cost column) of a BKS table for this objective and rounding."""
+    if "bks_cost" in header:  # CVRPLIB
+        return "bks_routes", "bks_cost"
+    if "pyvrp_dimacs_cost" in header:  # Solomon
+        if objective == "hierarchical":
+            return "hier_vehicles", "hier_distance"
+        if rounding == "dimacs":
+            return "pyvrp_dimacs_routes", "pyvrp_dimacs_cost"
+        return "distonly_vehicles", "distonly_distance"
+    if "hier_distance" in header:  # Li & Lim (hierarchical SINTEF BKS)
+        return "hier_vehicles", "hier_distance"
+    return None
+
+
+def load_bks(paths: list[Path], objective: str, rounding: str) -> dict[str, tuple[int | None, float]]:
+    """Instance name (case-insensitive) -> (BKS vehicles, BKS cost) from the given tables."""
+    table: dict[str, tuple[int | None, float]] = {}
+    for path in paths:
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            columns = bks_column(reader.fieldnames or [], objective, rounding)
+            if columns is None:
+                continue
+            for row in reader:
+                vehicles = row.get(columns[0]) or None
+                table[row["instance"].lower()] = (int(vehicles) if vehicles else None, float(row[columns[1]]))
+    return table
+
+
+def _expand(paths: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".vrp"))
+        else:
+            out.append(path)
+    return out
+
+
+def run_instance(instance: Instance, objective: str, rounding: str, seconds: float, seed: int,
+                 bks: tuple[int | None, float] | None) -> dict:
+    """Solve and check one instance; the JSON record for it."""
+    problem = to_problem(instance, rounding, objective)
+    started, cpu_started = time.monotonic(), time.process_time()
+    first_solution_s = []
+    with tqdm(total=100, desc=instance.name, unit="%", leave=False, bar_format="{l_bar}{bar}| {postfix}") as bar:
+
+        def progress(update: Progress) -> None:
+            if update.fraction is not None:
+                bar.n = round(100 * update.fraction)
+            if update.best_objective is not None:
+                if not first_solution_s:
+                    first_solution_s.append(round(time.monotonic() - started, 2))
+                bar.set_postfix_str(f"best {update.best_objective:.0f} ({update.message})", refresh=False)
+            bar.refresh()
+
+        result = solve(problem, Limits(time_limit_s=seconds, seed=seed, threads=1, on_progress=progress))
+    cpu_seconds = time.process_time() - cpu_started  # below wall time when other work shares the CPU
+    routes = [[int(stop.stop_id) for stop in route.stops] for route in result.routes]
+    report = check_solution(instance, routes, rounding)
+    bks_vehicles, bks_cost = bks if bks else (None, None)
+    gap = 100 * (report.cost - bks_cost) / bks_cost if bks_cost and report.feasible else None
+    return {
+        "name": instance.name,
+        "vehicles": report.vehicles,
+        "cost": round(report.cost, 4),
+        "bks": bks_cost,
+        "bks_vehicles": bks_vehicles,
+        "gap_pct": None if gap is None else round(gap, 3),
+        "seconds": round(result.seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "first_solution_s": first_solution_s[0] if first_solution_s else None,
+        "feasible": report.feasible,
+        "errors": list(report.errors[:5]),
+        "dropped": len(result.dropped),
+        "routes": routes,
+    }
+
+
+def summarise(records: list[dict]) -> dict:
+    """Mean gap over instances with a BKS, feasible count, BKS vehicle count matches."""
+    gaps = [r["gap_pct"] for r in records if r["gap_pct"] is not None]
+    with_vehicles = [r for r in records if r["bks_vehicles"] is not None and r["feasible"]]
+    # Under the hierarchical objective a distance gap means little when the vehicle counts differ.
+    same = [r["gap_pct"] for r in records if r["gap_pct"] is not None and r["vehicles"] == r["bks_vehicles"]]
+    return {
+        "mean_gap_pct": round(statistics.fmean(gaps), 3) if gaps else None,
+        "mean_gap_pct_same_vehicles": round(statistics.fmean(same), 3) if same else None,
+        "feasible": sum(1 for r in records if r["feasible"]),
+        "count": len(records),
+        "bks_vehicles_matched": sum(1 for r in with_vehicles if r["vehicles"] <= r["bks_vehicles"]),
+        "with_bks_vehicles": sum(1 for r in records if r["bks_vehicles"] is not None),
+        "mean_seconds": round(statistics.fmean(r["seconds"] for r in records), 2) if records else None,
+    }
+
+
+@bench.command("routing")
+@click.option("--instances", "instance_paths", cls=ManyValues, multiple=True, type=str, metavar="PATH...",
+              help="Instance files or folders (Solomon .txt, VRPLIB .vrp, Li & Lim .txt).")
+@click.option("--bks", "bks_paths", cls=ManyValues, multiple=True, type=click.Path(exists=True), metavar="CSV...",
+              help="BKS.csv tables (default: BKS.csv next to each instance).")
+@click.option("--time-limit", type=float, default=10.0, show_default=True, help="Seconds per instance.")
+@click.option("--objective", type=click.Choice(["distance", "hierarchical"]), default="distance",
+              show_default=True)
+@click.option("--rounding", type=click.Choice(["dimacs", "exact"]), default="dimacs", show_default=True,
+              help="Edge lengths for Solomon / Li & Lim (CVRP always rounds to the nearest integer).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the results here.")
+@click.option("--generate", type=int, default=0, help="Also solve a generated VRPTW with N stops.")
+@click.option("--vehicles", type=int, default=50, show_default=True, help="Fleet of the generated VRPTW.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def routing_bench(instance_paths, bks_paths, time_limit, objective, rounding, json_out, generate, vehicles,
+                  seed) -> None:
+    """Solve routing benchmark instances, check every solution and compare with the BKS."""
+    paths = _expand(instance_paths)
+    bks_files = [Path(p) for p in bks_paths] or sorted(
+        {p.parent / "BKS.csv" for p in paths if (p.parent / "BKS.csv").exists()}
+    )
+    bks = load_bks(bks_files, objective, rounding)
+    instances = [read_instance(path) for path in paths]
+    if generate:
+        instances.append(generate_vrptw(generate, vehicles, seed=seed))
+    records = []
+    for instance in tqdm(instances, desc="instances", unit="inst"):
+        record = run_instance(instance, objective, rounding, time_limit, seed, bks.get(instance.name.lower()))
+        records.append(record)
+        gap = "   n/a" if record["gap_pct"] is None else f"{record['gap_pct']:6.2f}%"
+        tqdm.write(
+            f"{record['name']:<14} vehicles {record['vehicles']:>3} (bks {record['bks_vehicles'] or '-':>3})  "
+            f"cost {record['cost']:>10.2f}  bks {record['bks'] or '-':>9}  gap {gap}  "
+            f"{record['seconds']:5.1f}s (cpu {record['cpu_seconds']:.1f}s, first plan {record['first_solution_s']}s)  "
+            f"{'feasible' if record['feasible'] else 'INFEASIBLE'}"
+            + ("" if record["feasible"] else f"  {record['errors'][:2]}")
+        )
+    summary = summarise(records)
+    mean_gap = "n/a" if summary["mean_gap_pct"] is None else f"{summary['mean_gap_pct']}%"
+    click.echo(
+        f"summary: {summary['count']} instances, {summary['feasible']} feasible, mean gap {mean_gap}, "
+        f"BKS vehicle count reached on {summary['bks_vehicles_matched']} of {summary['with_bks_vehicles']} "
+        f"(mean gap where vehicles equal the BKS: {summary['mean_gap_pct_same_vehicles']}%)"
+    )
+    if json_out:
+        payload = {"objective": objective, "rounding": rounding, "time_limit_s": time_limit,
+                   "instances": records, "summary": summary}
+        Path(json_out).write_text(json.dumps(payload, indent=2))

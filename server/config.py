@@ -1,0 +1,63 @@
+"""Configuration read once from the environment, with embedded defaults.
+
+With no variables set, Haul runs on the embedded default: SQLite + SpatiaLite under
+the instance folder and an in-process amqtt broker. Production points the variables
+at PostgreSQL + PostGIS, Mosquitto and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-insecure-change-me"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used as given (for example production with the dev secret)."""
+
+
+def instance_dir() -> Path:
+    path = Path(os.environ.get("HAUL_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config dict from the environment, then apply ``overrides``."""
+    env = os.environ
+    inst = instance_dir()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{inst / 'haul.db'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain URLs from ops tooling name no driver.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    config = {
+        "ENV_NAME": env.get("HAUL_ENV", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MQTT_URL": env.get("MQTT_URL", ""),  # empty: the embedded amqtt broker
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "ASYNC_MODE": env.get("HAUL_ASYNC_MODE", "threading"),  # empty: in-process fan-out and thread-pool jobs
+        "HAUL_INSTANCE_DIR": str(inst),
+        "MAX_CONTENT_LENGTH": int(env.get("HAUL_MAX_BODY_BYTES", 2 * 1024 * 1024)),
+        "API_TITLE": "Haul API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        # Swagger UI is served from the npm build (make assets), never from a CDN.
+        "OPENAPI_SWAGGER_UI_URL": env.get("HAUL_SWAGGER_UI_URL", "/static/vendor/swagger-ui/"),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "PAGE_SIZE_MAX": 200,
+        "API_TOKEN_TTL_HOURS": int(env.get("HAUL_API_TOKEN_TTL_HOURS", 12)),
+    }
+    config.update(overrides or {})
+    if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:
+        raise ConfigError("SECRET_KEY must be set in production (HAUL_ENV=production)")
+    return config
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""Database helpers that differ per backend live here, one function per dialect."""

@@ -1,0 +1,35 @@
+"""Running the Alembic migrations from code (the CLI, the demo and the tests)."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic.runtime.migration import MigrationContext
+from flask_migrate import upgrade
+
+from server.extensions import db
+
+log = logging.getLogger("haul.migrate")
+
+
+def current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head() -> int:
+    """Upgrade to head; returns how many revisions were applied (0 when already there)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    script = ScriptDirectory.from_config(config)
+    before = current_revision()
+    pending = [r for r in script.walk_revisions("base", "heads")]
+    upgrade()
+    after = current_revision()
+    if before == after:
+        return 0
+    ids = [r.revision for r in reversed(pending)]
+    start = ids.index(before) + 1 if before in ids else 0
+    return ids.index(after) + 1 - start if after in ids else len(ids)

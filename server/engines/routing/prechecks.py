@@ -1,0 +1,96 @@
+"""Stops that no vehicle can serve, found before solving, each with the reason.
+
+A stop is left out of the model when its demand exceeds every vehicle, when no vehicle can
+reach it within its window from its start depot and still get back to its end depot in time
+(or within its shift length), or when its pickup/delivery partner is unservable. It also
+says which vehicles may serve each remaining stop, so the model can forbid the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.engines.routing.model import Problem
+from server.engines.routing.result import DropReason
+from server.engines.routing.scaling import Scaled
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """Reasons for stops excluded up front, and the vehicles allowed for each kept stop."""
+
+    excluded: dict[int, str]
+    allowed: dict[int, tuple[int, ...]]  # stop index -> vehicle indices (only when restricted)
+
+
+def _fits(problem: Problem, stop: int, vehicle: int) -> bool:
+    demand = problem.stops[stop].demand
+    return all(d <= c for d, c in zip(demand, problem.vehicles[vehicle].capacity, strict=False))
+
+
+def _leg_ok(problem: Problem, scaled: Scaled, vehicle: int, nodes: list[int]) -> bool:
+    """Can ``vehicle`` serve ``nodes`` in this order, starting from its depot, on time?"""
+    v = problem.vehicles[vehicle]
+    start_node, end_node = scaled.depot_node[v.start_depot], scaled.depot_node[v.end_depot]
+    loc = scaled.node_location
+    time = max(scaled.window[start_node][0], scaled.shift[vehicle][0])
+    first_departure = None
+    previous = start_node
+    for node in nodes:
+        arrival = time + scaled.service[previous] + scaled.travel[loc[previous]][loc[node]]
+        begin = max(arrival, scaled.window[node][0])
+        if begin > scaled.window[node][1]:
+            return False
+        if first_departure is None:
+            # Leaving the depot as late as possible removes any wait at the first stop.
+            first_departure = begin - scaled.travel[loc[start_node]][loc[node]]
+        time, previous = begin, node
+    finish = time + scaled.service[previous] + scaled.travel[loc[previous]][loc[end_node]]
+    if finish > min(scaled.window[end_node][1], scaled.shift[vehicle][1]):
+        return False
+    limit = scaled.max_duration[vehicle]
+    return limit is None or finish - (first_departure or 0) <= limit
+
+
+def precheck(problem: Problem, scaled: Scaled) -> Precheck:
+    """Find unservable stops and per-stop vehicle restrictions."""
+    vehicles = range(len(problem.vehicles))
+    excluded: dict[int, str] = {}
+    allowed: dict[int, tuple[int, ...]] = {}
+    partner = {p.pickup: p.delivery for p in problem.pairs} | {p.delivery: p.pickup for p in problem.pairs}
+    pickups = {p.pickup for p in problem.pairs}
+    for i in range(len(problem.stops)):
+        load_index = i if i not in partner or i in pickups else partner[i]
+        carriers = [v for v in vehicles if _fits(problem, load_index, v)]
+        if not carriers:
+            excluded[i] = DropReason.DEMAND_EXCEEDS_EVERY_VEHICLE.value
+            continue
+        node = scaled.stop_node[i]
+        reachers = [v for v in carriers if _leg_ok(problem, scaled, v, [node])]
+        if not reachers:
+            any_reach = any(_leg_ok(problem, scaled, v, [node]) for v in vehicles)
+            excluded[i] = (
+                DropReason.TIME_WINDOW_UNREACHABLE.value
+                if not any_reach
+                else "no vehicle that can carry its demand reaches its time window"
+            )
+            continue
+        if len(reachers) < len(problem.vehicles):
+            allowed[i] = tuple(reachers)
+    for pair in problem.pairs:
+        p, d = pair.pickup, pair.delivery
+        if p in excluded or d in excluded:
+            for own, other in ((p, d), (d, p)):
+                excluded.setdefault(own, f"{DropReason.PARTNER_DROPPED.value} ({excluded[other]})"
+                                    if other in excluded else DropReason.PARTNER_DROPPED.value)
+            continue
+        common = [v for v in allowed.get(p, vehicles) if v in allowed.get(d, vehicles)]
+        nodes = [scaled.stop_node[p], scaled.stop_node[d]]
+        able = [v for v in common if _leg_ok(problem, scaled, v, nodes)]
+        if not able:
+            excluded[p] = excluded[d] = DropReason.PAIR_UNSERVABLE.value
+            allowed.pop(p, None)
+            allowed.pop(d, None)
+        elif len(able) < len(problem.vehicles):
+            allowed[p] = allowed[d] = tuple(able)
+    return Precheck(excluded=excluded, allowed=allowed)

@@ -1,0 +1,127 @@
+"""Every API error leaves through here as ``application/problem+json`` (RFC 9457).
+
+Field errors carry a JSON-pointer-like path per bad field (``lines/3/quantity``), so an
+ERP can show the exact cell that was wrong. No HTML page and no traceback ever leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from threading import Lock
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("haul.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+# Refused requests by status: bad input is counted, as the guide asks.
+_counter_lock = Lock()
+refused_requests: Counter[int] = Counter()
+
+
+class ApiProblem(Exception):
+    """Raised anywhere in a request to answer with a problem document."""
+
+    def __init__(self, status: int, detail: str, errors: Iterable[tuple[str, str]] = (), **extra):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = [{"path": path, "message": msg} for path, msg in errors]
+        self.extra = extra
+
+
+def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
+    """Turn marshmallow/webargs nested messages into (path, message) pairs."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            path = f"{prefix}/{key}" if prefix else str(key)
+            pairs.extend(flatten_field_errors(value, path))
+    elif isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            pairs.extend((prefix, m) for m in messages)
+        else:
+            for item in messages:
+                pairs.extend(flatten_field_errors(item, prefix))
+    else:
+        pairs.append((prefix, str(messages)))
+    return pairs
+
+
+def problem_response(status: int, detail: str = "", errors=(), title: str | None = None, **extra):
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    with _counter_lock:
+        refused_requests[status] += 1
+    body = {
+        "type": "about:blank",
+        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path if request else None,
+    }
+    errors = list(errors)
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _strip_webargs_location(messages):
+    """webargs nests errors under the location ('json', 'query'); the path starts after it."""
+    if isinstance(messages, Mapping) and set(messages) <= {"json", "query", "form", "headers", "files"}:
+        merged: dict = {}
+        for value in messages.values():
+            if isinstance(value, Mapping):
+                merged.update(value)
+            else:
+                merged.setdefault("_body", value)
+        return merged
+    return messages
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiProblem)
+    def _api_problem(exc: ApiProblem):
+        return problem_response(exc.status, exc.detail, exc.errors, **exc.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        data = getattr(exc, "data", None) or {}
+        messages = _strip_webargs_location(data.get("messages", {}))
+        errors = [{"path": p, "message": m} for p, m in flatten_field_errors(messages)]
+        detail = exc.description or ""
+        if exc.code == 422 and errors:
+            detail = "Some fields are invalid."
+        if exc.code == 400 and "_body" in (messages or {}):
+            detail = "The body is not valid JSON."
+        if not _wants_problem_json():
+            return _page(exc.code or 500, detail)
+        return problem_response(exc.code or 500, detail, errors)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        detail = "An internal error occurred; it has been logged."
+        return problem_response(500, detail) if _wants_problem_json() else _page(500, detail)
+
+
+def _page(status: int, detail: str):
+    """People get a proper HTML page for every error; the count is kept as for the API."""
+    from server.web.pages import error_page
+
+    with _counter_lock:
+        refused_requests[status] += 1
+    return error_page(status, detail)
+
+
+def _wants_problem_json() -> bool:
+    """API paths always answer JSON; pages for people answer HTML."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"

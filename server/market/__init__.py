@@ -1,0 +1,15 @@
+"""The carrier marketplace: tenders, bids, grabs, awards, scorecards and pickup authorizations.
+
+Pure rules (no Flask, no SQLAlchemy): ``states`` (load and tender state machines),
+``bid_rules`` (tender terms, bid validation), ``award_rules`` (award policies),
+``qualification`` (truck fits load), ``scorecard`` (last-N-loads scores and seller
+thresholds), ``schedule`` (widening radius, sequential offers), ``pickup_token`` (signed,
+expiring pickup tokens) and ``refusals`` (the one error type, with a reason code).
+
+Services over the database: ``tendering`` (open, cancel, lazy refresh, sweep), ``bidding``
+(bids and grabs), ``awarding`` (the one-award conditional UPDATE), ``audience`` (who may act
+and who is told), ``nearby`` (per-dialect distance test), ``scoring``, ``assignment``
+(truck and driver, carrier withdrawal), ``pickup`` (issue, revoke, verify at the gate),
+``notify`` (Socket.IO and driver inbox) and ``sweeper`` (the periodic sweep, thread and CLI).
+``clock.now`` is the market's only clock.
+"""

@@ -1,0 +1,228 @@
+"""Who may act on a tender now, and who is told: the near-first audience, as in ride-hailing.
+
+A carrier is in a tender's audience when it has a qualified truck (equipment, capacity,
+hazmat), passes the seller's scorecard thresholds, and the tender's phase admits it:
+- ``offer``: a sequential tender is offered to one preferred carrier at a time;
+- ``private``: only the preferred carriers;
+- ``near``: carriers with a free qualified truck whose last fix lies within the radius,
+  which doubles every few minutes;
+- ``all``: every qualified carrier.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from geoalchemy2.shape import to_shape
+from sqlalchemy import and_, exists, select
+
+from server.extensions import db
+from server.market.nearby import near_vehicle_ids, vehicles_near
+from server.market.qualification import LoadNeeds, Truck, parse_hazmat, qualified, why_none_qualifies
+from server.market.refusals import MarketRefused
+from server.market.schedule import Widening
+from server.market.scorecard import MarketSettings, ineligibility
+from server.market.scoring import scorecards
+from server.market.states import BUSY_LOAD_STATES
+from server.models import Load, Organisation, Site, Tender, Vehicle, VehicleType
+
+FRESH_FOR = timedelta(hours=6)  # a truck whose last fix is older is near nothing
+
+
+@dataclass(frozen=True)
+class LoadView:
+    load_id: int
+    seller_id: int
+    needs: LoadNeeds
+    lon: float
+    lat: float
+
+
+def load_view(load: Load) -> LoadView:
+    site = db.session.get(Site, load.pickup_site_id)
+    point = to_shape(site.location)
+    needs = LoadNeeds(load.required_equipment, load.weight_kg, load.volume_m3, load.pallets,
+                      parse_hazmat(load.hazmat_classes))
+    return LoadView(load.id, load.seller_org_id, needs, point.x, point.y)
+
+
+def trucks(needs: LoadNeeds, carrier_ids=None, prefilter: bool = True, near=None) -> list[Truck]:
+    """Active trucks of active carriers; ``prefilter`` drops those too small in SQL already, and
+    ``near`` (a subquery of vehicle ids) keeps only free trucks near the pickup."""
+    busy = exists().where(and_(Load.vehicle_id == Vehicle.id, Load.status.in_(BUSY_LOAD_STATES)))
+    query = (select(Vehicle.id, Vehicle.organisation_id, VehicleType.equipment, VehicleType.max_weight_kg,
+                    VehicleType.max_volume_m3, VehicleType.pallet_positions, Vehicle.hazmat_certified, ~busy)
+             .join(VehicleType, VehicleType.id == Vehicle.vehicle_type_id)
+             .join(Organisation, Organisation.id == Vehicle.organisation_id)
+             .where(Vehicle.active.is_(True), Organisation.active.is_(True), Organisation.kind == "carrier"))
+    if carrier_ids is not None:
+        query = query.where(Vehicle.organisation_id.in_(list(carrier_ids)))
+    if prefilter:
+        query = query.where(VehicleType.max_weight_kg >= needs.weight_kg, VehicleType.max_volume_m3 >= needs.volume_m3,
+                            VehicleType.pallet_positions >= needs.pallets)
+        if needs.hazmat:
+            query = query.where(Vehicle.hazmat_certified.is_(True))
+    if near is not None:
+        query = query.where(Vehicle.id.in_(near), ~busy)
+    return [Truck(vid, org, tuple(equipment or ()), w, v, p, bool(hz), bool(free))
+            for vid, org, equipment, w, v, p, hz, free in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str  # offer | private | near | all
+    carriers: frozenset[int] = frozenset()
+    reach_km: float | None = None
+    open_to_all_at: datetime | None = None
+    key: tuple = field(default=())
+
+
+def widening(tender: Tender, settings: MarketSettings) -> Widening:
+    return Widening(tender.radius_km, timedelta(minutes=settings.radius_step_minutes), settings.radius_max_km)
+
+
+def board_opened_at(tender: Tender) -> datetime:
+    """When the tender reached the open board: at creation, or when a sequential one ran out of offers."""
+    if tender.mode == "sequential" and tender.offer_started_at is not None:
+        return tender.offer_started_at
+    return tender.created_at
+
+
+def phase(tender: Tender, settings: MarketSettings, now: datetime) -> Phase:
+    preferred = [int(c) for c in tender.preferred_carrier_ids or ()]
+    if tender.mode == "sequential" and tender.sequential_index < len(preferred):
+        return Phase("offer", frozenset({preferred[tender.sequential_index]}), key=("offer", tender.sequential_index))
+    if tender.private:
+        return Phase("private", frozenset(preferred), key=("private",))
+    rule = widening(tender, settings)
+    opened = board_opened_at(tender)
+    tier = rule.tier(opened, now)
+    if tier is None:
+        return Phase("all", key=("all",))
+    return Phase("near", reach_km=rule.base_km * 2 ** tier, open_to_all_at=rule.open_to_all_at(opened),
+                 key=("near", tier))
+
+
+def _fresh_since(now: datetime) -> datetime:
+    return now - FRESH_FOR
+
+
+def compute_audience(tender: Tender, view: LoadView, settings: MarketSettings, now: datetime) -> set[int]:
+    current = phase(tender, settings, now)
+    limit = current.carriers if current.kind in ("offer", "private") else None
+    near = None
+    if current.kind == "near":
+        near = near_vehicle_ids(db.session, view.lon, view.lat, current.reach_km, _fresh_since(now))
+    carriers = {t.carrier_id for t in qualified(view.needs, trucks(view.needs, limit, near=near))}
+    if settings.has_thresholds and carriers:
+        cards = scorecards(carriers, settings.window)
+        carriers = {c for c in carriers if not ineligibility(cards[c], settings)}
+    return carriers
+
+
+class _TTLCache:
+    """A small per-process cache of audiences, so a burst of bids does not recompute them.
+
+    ``once(key)`` gives a per-key lock, so a burst that misses together computes it once.
+    """
+
+    def __init__(self, size: int = 4096):
+        self._data: dict = {}
+        self._locks: dict = {}
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key):
+        with self._lock:
+            hit = self._data.get(key)
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def once(self, key) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def put(self, key, value, ttl: float) -> None:
+        with self._lock:
+            if len(self._data) >= self._size:
+                self._data.clear()
+                self._locks.clear()
+            self._data[key] = (time.monotonic() + ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._locks.clear()
+
+
+audience_cache = _TTLCache()
+
+
+def lazy_view(load_id: int) -> Callable[[], LoadView]:
+    """The load's view, read from the database on first use only (a cached audience needs none)."""
+    return functools.cache(lambda: load_view(db.session.get(Load, load_id)))
+
+
+def audience(tender: Tender, settings: MarketSettings, now: datetime, view: LoadView | Callable[[], LoadView]) -> set[int]:
+    """The carriers told about this tender now (cached for MARKET_AUDIENCE_TTL_S seconds)."""
+    ttl = float(current_app.config.get("MARKET_AUDIENCE_TTL_S", 5.0))
+    if ttl <= 0:
+        return compute_audience(tender, view() if callable(view) else view, settings, now)
+    key = (tender.id, tender.created_at, tender.version, phase(tender, settings, now).key)
+    hit = audience_cache.get(key)
+    if hit is not None:
+        return hit
+    with audience_cache.once(key):
+        hit = audience_cache.get(key)  # another thread may have computed it while this one waited
+        if hit is None:
+            hit = compute_audience(tender, view() if callable(view) else view, settings, now)
+            audience_cache.put(key, hit, ttl)
+    return hit
+
+
+def may_act(tender: Tender, settings: MarketSettings, carrier_id: int, now: datetime,
+            view: Callable[[], LoadView]) -> None:
+    """Refuse (403, with reasons) a carrier that may not act on the tender now.
+
+    A carrier in the cached audience passes at once; this is what lets a burst of bids skip the
+    truck and distance queries. Anyone else gets the full check, so a refusal is never stale;
+    an acceptance may be up to MARKET_AUDIENCE_TTL_S old.
+    """
+    if carrier_id in audience(tender, settings, now, view):
+        return
+    check_standing(tender, view(), settings, carrier_id, now)
+
+
+def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, carrier_id: int,
+                   now: datetime) -> None:
+    """Refuse (403) a carrier that may not act on the tender now, saying why."""
+    current = phase(tender, settings, now)
+    if current.kind == "offer" and carrier_id not in current.carriers:
+        raise MarketRefused("forbidden", "offered_to_another",
+                            "This tender is offered to another preferred carrier first.")
+    if current.kind == "private" and carrier_id not in current.carriers:
+        raise MarketRefused("forbidden", "not_invited", "This private tender is for invited carriers only.")
+    own = trucks(view.needs, [carrier_id], prefilter=False)
+    fit = qualified(view.needs, own)
+    if not fit:
+        gaps = why_none_qualifies(view.needs, own)
+        raise MarketRefused("forbidden", "not_qualified", "No truck of yours qualifies for this load: "
+                            + "; ".join(gaps) + ".", [("carrier", gap) for gap in gaps])
+    if settings.has_thresholds:
+        card = scorecards([carrier_id], settings.window)[carrier_id]
+        reasons = ineligibility(card, settings)
+        if reasons:
+            raise MarketRefused("forbidden", "below_thresholds", "Your scorecard is below this seller's "
+                                "thresholds: " + "; ".join(reasons) + ".", [("scorecard", r) for r in reasons])
+    if current.kind == "near":
+        free = [t.vehicle_id for t in fit if t.free]
+        if not vehicles_near(db.session, free, view.lon, view.lat, current.reach_km, _fresh_since(now)):
+            raise MarketRefused("forbidden", "not_near_yet",
+                                f"This tender goes first to carriers with a free qualified truck within "
+                                f"{current.reach_km:g} km of the pickup; it opens to every qualified carrier at "
+                                f"{current.open_to_all_at.isoformat()}.")

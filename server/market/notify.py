@@ -1,0 +1,67 @@
+"""Live board updates over Socket.IO, to the tender's eligible carriers and its seller only.
+
+Events: ``board.tender_opened`` (new load, or newly in reach), ``board.bid`` (to the seller),
+``board.lead_changed``, ``board.tender_awarded``, ``board.tender_closed`` (expired or cancelled),
+``market.award_cancelled``. Carriers never learn who else bid. Drivers hear of assignments
+through their MQTT inbox. A failed emit is logged and never undoes the committed change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from server import realtime
+
+log = logging.getLogger("haul.market.notify")
+
+
+def _emit(event: str, payload: dict, org_ids: Iterable[int]) -> None:
+    try:
+        realtime.emit_to_orgs(event, payload, org_ids)
+    except Exception:  # the change is committed; a broken fan-out must not turn it into a 500
+        log.exception("could not emit %s", event)
+
+
+def tender_summary(tender, lead_price: float | None = None) -> dict:
+    return {"tender_id": tender.id, "load_id": tender.load_id, "seller_id": tender.seller_org_id,
+            "mode": tender.mode, "status": tender.status,
+            "price": tender.price, "ceiling_price": tender.ceiling_price, "lead_price": lead_price,
+            "deadline": tender.deadline.isoformat() if tender.deadline else None}
+
+
+def tender_opened(tender, carriers: Iterable[int]) -> None:
+    _emit("board.tender_opened", tender_summary(tender), [tender.seller_org_id, *carriers])
+
+
+def bid_placed(summary: dict, placed: dict, lead_price: float, lead_changed: bool, carriers: Iterable[int]) -> None:
+    """``summary`` is the tender's summary and ``placed`` the bid (id, carrier, price), both taken before commit."""
+    board = {**summary, "lead_price": lead_price}
+    _emit("board.bid", {**board, **placed}, [summary["seller_id"]])
+    if lead_changed:
+        _emit("board.lead_changed", board, carriers)
+
+
+def tender_awarded(tender, award, carriers: Iterable[int]) -> None:
+    payload = tender_summary(tender)
+    _emit("board.tender_awarded", payload, [*carriers])
+    _emit("board.tender_awarded", {**payload, "award_id": award.id, "carrier_id": award.carrier_org_id,
+                                   "award_price": award.price}, [tender.seller_org_id, award.carrier_org_id])
+
+
+def tender_closed(tender, carriers: Iterable[int]) -> None:
+    _emit("board.tender_closed", tender_summary(tender), [tender.seller_org_id, *carriers])
+
+
+def award_cancelled(award, load, reason: str) -> None:
+    _emit("market.award_cancelled", {"award_id": award.id, "load_id": load.id, "carrier_id": award.carrier_org_id,
+                                     "reason": reason}, [load.seller_org_id, load.buyer_org_id, award.carrier_org_id])
+
+
+def tell_driver(driver_id: int | None, kind: str, payload: dict) -> None:
+    if driver_id is None:
+        return
+    try:
+        realtime.driver_inbox.send(driver_id, kind, payload)
+    except Exception:
+        log.exception("could not tell driver %s of %s", driver_id, kind)

@@ -1,0 +1,92 @@
+"""Pickup authorization tokens: signed, expiring, bound to load, carrier, driver and plate.
+
+Signed with itsdangerous' ``URLSafeTimedSerializer`` (HMAC over the app's SECRET_KEY and a
+salt of its own, so no other signed value of the app can pass as one). The expiry is an
+absolute ``exp`` claim inside the signed payload. Pure: the gate and yard code reuse it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+SALT = "haul.pickup-authorization.v1"
+MAX_TOKEN_CHARS = 2048
+
+
+class TokenRefused(ValueError):
+    """The token is not acceptable; ``reason`` is a stable code (forged, expired, ...)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class PickupClaims:
+    jti: str
+    load_id: int
+    carrier_id: int
+    driver_id: int | None
+    plate: str
+    exp: int  # Unix seconds, UTC
+
+    @property
+    def expires_at(self) -> datetime:
+        return datetime.fromtimestamp(self.exp, UTC)
+
+
+def new_token_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def normalise_plate(plate: str) -> str:
+    """Plates compare without spaces, dashes or case: 'du-ab 123' == 'DUAB123'."""
+    return re.sub(r"[\s\-]", "", plate or "").upper()
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=SALT)
+
+
+def sign(secret: str, claims: PickupClaims) -> str:
+    return _serializer(secret).dumps(asdict(claims))
+
+
+def verify(secret: str, token: str, now: datetime) -> PickupClaims:
+    """The claims of a genuine, unexpired token; TokenRefused('forged'|'malformed'|'expired') else."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+        raise TokenRefused("malformed", "The token is empty or too long.")
+    try:
+        payload = _serializer(secret).loads(token)
+    except BadData as exc:
+        raise TokenRefused("forged", "The token's signature is not valid.") from exc
+    try:
+        claims = PickupClaims(jti=str(payload["jti"]), load_id=int(payload["load_id"]),
+                              carrier_id=int(payload["carrier_id"]),
+                              driver_id=None if payload["driver_id"] is None else int(payload["driver_id"]),
+                              plate=str(payload["plate"]), exp=int(payload["exp"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TokenRefused("malformed", "The token is signed but its claims are incomplete.") from exc
+    if now.timestamp() >= claims.exp:
+        raise TokenRefused("expired", f"The authorization expired at {claims.expires_at.isoformat()}.")
+    return claims
+
+
+def binding_mismatch(claims: PickupClaims, load_id: int | None = None, plate: str | None = None,
+                     driver_id: int | None = None, carrier_id: int | None = None) -> TokenRefused | None:
+    """The first way the token is not bound to what the gate sees; None when it matches."""
+    if load_id is not None and load_id != claims.load_id:
+        return TokenRefused("wrong_load", "The authorization is for another load.")
+    if carrier_id is not None and carrier_id != claims.carrier_id:
+        return TokenRefused("wrong_carrier", "The authorization is for another carrier.")
+    if driver_id is not None and driver_id != claims.driver_id:
+        return TokenRefused("wrong_driver", "The authorization is for another driver.")
+    if plate is not None and normalise_plate(plate) != normalise_plate(claims.plate):
+        return TokenRefused("wrong_plate", "The authorization is for another licence plate.")
+    return None

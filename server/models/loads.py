@@ -1,0 +1,52 @@
+"""Loads (truckloads built from orders) and their line allocations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db.types import UTCDateTime
+from server.models.base import Model, org_fk
+
+
+class Load(Model):
+    __tablename__ = "loads"
+
+    seller_org_id: Mapped[int] = org_fk()
+    buyer_org_id: Mapped[int] = org_fk()
+    carrier_org_id: Mapped[int | None] = org_fk(nullable=True)
+    reference: Mapped[str] = mapped_column(String(100), nullable=False)
+    # draft -> tendered -> awarded -> assigned -> authorized -> at_pickup -> loading -> in_transit
+    #   -> delivered -> closed; cancelled from most states (the state machine enforces it)
+    status: Mapped[str] = mapped_column(String(20), default="draft", nullable=False, index=True)
+    pickup_site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), nullable=False)
+    delivery_site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), nullable=False)
+    pickup_earliest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    pickup_latest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    delivery_earliest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    delivery_latest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    vehicle_type_name: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    required_equipment: Mapped[str] = mapped_column(String(30), default="pallet_dock", nullable=False)
+    weight_kg: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    volume_m3: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    pallets: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    hazmat_classes: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    vehicle_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("vehicles.id"), nullable=True, index=True)
+    driver_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("drivers.id"), nullable=True)
+    price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    lines = relationship("LoadLine", back_populates="load", cascade="all, delete-orphan")
+
+
+class LoadLine(Model):
+    __tablename__ = "load_lines"
+
+    load_id: Mapped[int] = mapped_column(Integer, ForeignKey("loads.id"), nullable=False, index=True)
+    order_line_id: Mapped[int] = mapped_column(Integer, ForeignKey("order_lines.id"), nullable=False,
+                                               index=True)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    load = relationship("Load", back_populates="lines")

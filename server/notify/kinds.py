@@ -1,0 +1,39 @@
+"""The events Haul publishes, and who should be told of each.
+
+Call ``server.notify.publish_event(kind, organisation_ids=..., load_id=..., data=...)``
+*after* the change is committed, with the organisations below. ``data`` is small and
+plain (ids, references, times as ISO text or datetimes): receivers fetch the details
+through the API, so an event never carries more than its recipients may see.
+
+=================  ==========================================  =================================
+kind               when                                        tell
+=================  ==========================================  =================================
+order_received     an order was created (API or CSV import)    seller, buyer
+load_built         a load plan was committed, once per load    seller, the load's buyer
+tendered           a load went on the board                    seller (invited carriers: board)
+awarded            a carrier won a load                        seller, buyer, carrier
+authorized         the buyer authorized carrier/driver/plate   seller, buyer, carrier
+dock_scheduled     a load was booked into a dock slot          site's organisation, carrier
+dock_rescheduled   the slot moved (re-plan or manager)         site's organisation, carrier
+arrived            the truck reached a geofence or the gate    seller, buyer, carrier
+called             the truck was called to a dock              site's organisation, carrier
+loading            loading started at the dock                 seller, carrier
+departed           the truck left a site                       seller, buyer, carrier
+eta_changed        the ETA moved by more than the threshold    seller, buyer, carrier
+delivered          proof of delivery was recorded              seller, buyer, carrier
+exception          gate refusal, weight or delivery exception  seller, buyer, carrier
+=================  ==========================================  =================================
+
+Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
+the endpoint's organisation) and ``ping`` (a test delivery an admin asks for).
+"""
+
+from __future__ import annotations
+
+KINDS: tuple[str, ...] = (
+    "order_received", "load_built", "tendered", "awarded", "authorized", "dock_scheduled",
+    "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
+)
+WEBHOOK_DISABLED = "webhook_disabled"
+PING = "ping"
+ALL = "*"  # a webhook subscribed to "*" receives every kind in KINDS

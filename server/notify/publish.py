@@ -1,0 +1,128 @@
+"""``publish_event``: one call tells every organisation concerned, in the app and by webhook.
+
+It works in its own short transaction (so it never commits, flushes or rolls back the
+caller's work), makes no HTTP call, and never raises: a notification that cannot be
+stored is logged, and the order, award or arrival that caused it stands.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.extensions import db
+from server.models import Notification, Webhook, WebhookDelivery
+from server.notify import clock
+from server.notify.kinds import ALL, KINDS
+from server.realtime import emit_to_orgs
+
+log = logging.getLogger("haul.notify")
+SOCKET_EVENT = "notification"
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def plain(data) -> dict:
+    """``data`` as JSON-ready values (datetimes as ISO text), checked to be an object."""
+    value = json.loads(json.dumps(data if data is not None else {}, default=_json_default))
+    if not isinstance(value, dict):
+        raise TypeError("event data must be a mapping")
+    return value
+
+
+def subscribed(events: list, kind: str) -> bool:
+    return kind in (events or []) or (ALL in (events or []) and kind in KINDS)
+
+
+def envelope(event_id: str, kind: str, at: datetime, organisation_id: int, load_id: int | None, data: dict) -> dict:
+    """The JSON body a webhook receives (the same on every retry)."""
+    return {"id": event_id, "type": kind, "created_at": at.isoformat(), "api_version": "v1",
+            "organisation_id": organisation_id, "load_id": load_id, "data": data}
+
+
+def notification_view(note: Notification) -> dict:
+    payload = note.payload or {}
+    return {"id": note.id, "kind": note.kind, "event_id": payload.get("event_id"), "load_id": payload.get("load_id"),
+            "data": payload.get("data", {}), "created_at": note.created_at.isoformat(),
+            "read_at": note.read_at.isoformat() if note.read_at else None}
+
+
+def in_app(session: Session, organisation_id: int, kind: str, data: dict, at: datetime,
+           event_id: str | None = None, load_id: int | None = None) -> Notification:
+    """Add one in-app notification to ``session``; the caller commits, then calls ``announce``."""
+    note = Notification(organisation_id=organisation_id, kind=kind, created_at=at,
+                        payload={"event_id": event_id, "load_id": load_id, "data": data})
+    session.add(note)
+    return note
+
+
+def announce(views: Iterable[dict], organisation_ids: Iterable[int]) -> None:
+    """Emit committed notifications to their organisations' rooms; a broken fan-out is only logged."""
+    for view, org_id in zip(views, organisation_ids, strict=True):
+        try:
+            emit_to_orgs(SOCKET_EVENT, view, [org_id])
+        except Exception:
+            log.exception("could not emit notification %s to organisation %s", view.get("id"), org_id)
+
+
+def publish_event(kind: str, *, organisation_ids: Iterable[int | None], load_id: int | None = None,
+                  data: dict | None = None) -> str | None:
+    """Tell each organisation of an event: in-app, over Socket.IO, and by its subscribed webhooks.
+
+    Call it after your commit. Stores one ``Notification`` per organisation, emits it as
+    ``notification`` to the organisation's room, and queues one ``WebhookDelivery`` per
+    active webhook of those organisations subscribed to ``kind``; the delivery worker sends
+    them. Returns the event id (the receivers' idempotency key), or None when nothing could
+    be published. Never raises. ``kind`` is one of ``KINDS`` (see server/notify/kinds.py).
+    """
+    try:
+        if kind not in KINDS:
+            log.error("publish_event: unknown kind %r (known: %s)", kind, ", ".join(KINDS))
+            return None
+        orgs = sorted({int(org) for org in organisation_ids if org is not None})
+        if not orgs:
+            return None
+        return _publish(kind, orgs, load_id, plain(data))
+    except Exception:  # the caller's change is committed; a notification failure must not undo it
+        log.exception("could not publish %s to organisations %s", kind, organisation_ids)
+        return None
+
+
+def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict) -> str:
+    event_id = f"evt_{uuid.uuid4().hex}"
+    at = clock.now()
+    with Session(db.engine, expire_on_commit=False) as session:
+        notes = [in_app(session, org, kind, data, at, event_id, load_id) for org in orgs]
+        hooks = session.scalars(select(Webhook).where(Webhook.organisation_id.in_(orgs),
+                                                      Webhook.active.is_(True))).all()
+        deliveries = [WebhookDelivery(webhook_id=hook.id, event=kind, status="pending", attempts=0,
+                                      next_attempt_at=at, created_at=at,
+                                      payload=envelope(event_id, kind, at, hook.organisation_id, load_id, data))
+                      for hook in hooks if subscribed(hook.events, kind)]
+        session.add_all(deliveries)
+        session.commit()
+        views = [notification_view(note) for note in notes]
+    announce(views, orgs)
+    if deliveries:
+        from server.notify.worker import wake
+
+        wake()
+    return event_id

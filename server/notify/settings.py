@@ -1,0 +1,55 @@
+"""Webhook delivery settings, read from the app config, then the environment, then defaults.
+
+Every key can be given as ``HAUL_WEBHOOK_<NAME>`` in either place; the app config wins so
+tests can set a value on one app without touching the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+# Delay before retry n (after the n-th failed attempt): 10 s, 30 s, 2 min, 10 min, 1 h, 3 h, 6 h, 12 h.
+RETRY_DELAYS_S: tuple[float, ...] = (10, 30, 120, 600, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    max_attempts: int = len(RETRY_DELAYS_S) + 1  # the first try and every retry: about 22 h in all
+    disable_after: int = 20  # consecutive failed attempts before an endpoint counts as dead ...
+    disable_min_failing_s: float = 24 * 3600  # ... and only once it has failed for this long
+    timeout_s: float = 5.0  # connect and read, each
+    poll_s: float = 2.0  # how often the background worker looks for due deliveries
+    batch: int = 50  # deliveries claimed per round
+    send_threads: int = 4  # one slow endpoint must not hold up the others
+    lease_s: float = 300.0  # a claimed delivery whose worker died is retried after this
+    allow_private: bool = False  # private and loopback targets (never in production)
+    keep_days: int = 30  # the delivery log is purged after this
+
+
+_FIELDS = {"MAX_ATTEMPTS": ("max_attempts", int), "DISABLE_AFTER": ("disable_after", int),
+           "DISABLE_MIN_FAILING_S": ("disable_min_failing_s", float), "TIMEOUT_S": ("timeout_s", float),
+           "POLL_S": ("poll_s", float), "BATCH": ("batch", int), "SEND_THREADS": ("send_threads", int),
+           "LEASE_S": ("lease_s", float), "KEEP_DAYS": ("keep_days", int)}
+
+
+def _flag(value) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def delivery_settings(config: dict) -> DeliverySettings:
+    """Settings for one app. Private and loopback targets are refused by default when ``HAUL_ENV``
+    is production, and allowed otherwise (so tests and demos can use a local receiver)."""
+
+    def raw(name):
+        key = f"HAUL_WEBHOOK_{name}"
+        return config.get(key, os.environ.get(key))
+
+    values = {}
+    for name, (attr, cast) in _FIELDS.items():
+        if raw(name) not in (None, ""):
+            values[attr] = cast(raw(name))
+    # On-premises installs whose ERP sits on the LAN opt in with HAUL_WEBHOOK_ALLOW_PRIVATE=1.
+    default_private = "0" if config.get("ENV_NAME") == "production" else "1"
+    values["allow_private"] = _flag(raw("ALLOW_PRIVATE") if raw("ALLOW_PRIVATE") not in (None, "") else default_private)
+    return DeliverySettings(**values)

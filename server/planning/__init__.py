@@ -1,0 +1,1 @@
+"""Planning services: load orders and fleets from the database, call a pure engine, save results."""

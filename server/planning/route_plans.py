@@ -1,0 +1,155 @@
+"""Route planning for a carrier: its awarded loads on its trucks, solved as a background job.
+
+The job handler reads loads, vehicles and sites, builds a pickup-and-delivery VRP with time
+windows (seconds from the plan's start), capacities in kg and pallets, a shift limit and a
+driver break, and solves it with the routing engine. The result stays on the job until the
+dispatcher commits it as a ``RoutePlan`` with routes and stops.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+
+from server.api.common import point_to_db
+from server.db.types import utcnow
+from server.engines import routing as rt
+from server.engines.common import Limits
+from server.errors import ApiProblem
+from server.extensions import db
+from server.jobs.registry import job_kind
+from server.models import Job, Load, Route, RoutePlan, RouteStop, Site, Vehicle
+from server.realtime import emit_to_orgs
+
+PICKUP_SERVICE_S = 45 * 60
+DELIVERY_SERVICE_S = 30 * 60
+SHIFT_S = 13 * 3600  # EU: 13 h between daily rests
+BREAK = {"earliest_start": 4 * 3600, "latest_start": 4.5 * 3600, "duration": 45 * 60}  # 45 min after 4.5 h driving
+
+
+def _latlon(site: Site) -> tuple[float, float]:
+    point = to_shape(site.location)
+    return point.y, point.x
+
+
+def _seconds(moment: datetime, origin: datetime) -> float:
+    return max(0.0, (moment - origin).total_seconds())
+
+
+def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[int], depot_site_id: int | None,
+                  objective: str, origin: datetime) -> tuple[rt.Problem, dict]:
+    """The routing problem and an index that maps engine ids back to loads, sites and vehicles."""
+    loads = db.session.scalars(select(Load).where(Load.id.in_(load_ids), Load.carrier_org_id == carrier_org_id)).all()
+    vehicles = db.session.scalars(select(Vehicle).where(Vehicle.id.in_(vehicle_ids),
+                                                        Vehicle.organisation_id == carrier_org_id)).all()
+    errors = [(f"load_ids/{i}", "not a load awarded to you") for i, lid in enumerate(load_ids)
+              if lid not in {load.id for load in loads}]
+    errors += [(f"vehicle_ids/{i}", "unknown vehicle") for i, vid in enumerate(vehicle_ids)
+               if vid not in {v.id for v in vehicles}]
+    depot = db.session.get(Site, depot_site_id) if depot_site_id else db.session.scalar(
+        select(Site).where(Site.organisation_id == carrier_org_id).order_by(Site.id))
+    if depot is None or depot.organisation_id != carrier_org_id:
+        errors.append(("depot_site_id", "the carrier needs a depot site"))
+    if errors:
+        raise ApiProblem(422, "The route plan cannot be built as given.", errors)
+    coordinates, sites = [_latlon(depot)], [depot.id]
+    stops, pairs, index = [], [], {"stops": [], "vehicles": {}}
+    for load in loads:
+        # The engine loads a pair's pickup demand at the pickup and unloads it at the delivery.
+        for kind, site_id, earliest, latest, service in (
+                ("pickup", load.pickup_site_id, load.pickup_earliest, load.pickup_latest, PICKUP_SERVICE_S),
+                ("delivery", load.delivery_site_id, load.delivery_earliest, load.delivery_latest,
+                 DELIVERY_SERVICE_S)):
+            site = db.session.get(Site, site_id)
+            coordinates.append(_latlon(site))
+            sites.append(site.id)
+            stops.append({"id": f"{kind}-{load.id}", "location": len(coordinates) - 1,
+                          "demand": [round(load.weight_kg), round(load.pallets)],
+                          "time_window": [_seconds(earliest, origin), _seconds(latest, origin)],
+                          "service_time": service, "optional": True, "drop_penalty": 10_000_000})
+            index["stops"].append({"kind": kind, "load_id": load.id, "site_id": site.id})
+        pairs.append({"pickup": len(stops) - 2, "delivery": len(stops) - 1})
+    vehicle_dicts = []
+    for vehicle in vehicles:
+        vtype = vehicle.vehicle_type
+        vehicle_dicts.append({"id": str(vehicle.id), "start_depot": "depot", "end_depot": "depot",
+                              "capacity": [round(vtype.max_weight_kg), vtype.pallet_positions],
+                              "fixed_cost": vtype.fixed_cost, "cost_per_km": vtype.cost_per_km or 1.0,
+                              "max_duration": SHIFT_S, "breaks": [BREAK]})
+        index["vehicles"][str(vehicle.id)] = vehicle.id
+    data = {"locations": [{"lat": lat, "lon": lon} for lat, lon in coordinates],
+            "depots": [{"id": "depot", "location": 0}],
+            "vehicles": vehicle_dicts, "stops": stops, "pairs": pairs, "objective": objective,
+            "dimensions": ["weight_kg", "pallets"]}
+    try:
+        problem = rt.problem_from_dict(data, matrix_provider())
+    except rt.RoutingValidationError as exc:
+        raise ApiProblem(422, "The route plan cannot be built as given.", exc.errors) from exc
+    index["sites"], index["coordinates"] = sites, coordinates
+    return problem, index
+
+
+def matrix_provider() -> rt.MatrixProvider:
+    """OSRM when HAUL_OSRM_URL is set, otherwise great-circle distance times a road factor."""
+    import os
+
+    base = os.environ.get("HAUL_OSRM_URL")
+    if base:
+        return rt.OsrmProvider(base)
+    return rt.GreatCircleProvider(road_factor=float(os.environ.get("HAUL_ROAD_FACTOR", 1.3)),
+                                  speed_kmh=float(os.environ.get("HAUL_TRUCK_SPEED_KMH", 65)))
+
+
+@job_kind("route_plan")
+def run_route_plan(params: dict, limits: Limits) -> dict:
+    """Job handler: solve the carrier's route plan and return it as plain JSON."""
+    origin = datetime.fromisoformat(params["origin"])
+    problem, index = build_problem(params["carrier_org_id"], params["load_ids"], params["vehicle_ids"],
+                                   params.get("depot_site_id"), params.get("objective", "distance"), origin)
+    result = rt.solve(problem, limits)
+    return {"origin": params["origin"], "index": index, "result": rt.result_to_dict(result)}
+
+
+def commit(job: Job) -> RoutePlan:
+    """Save a finished route-plan job as a plan with routes and timed stops."""
+    if job.kind != "route_plan" or job.status != "succeeded" or not job.result:
+        raise ApiProblem(409, f"Route plan job {job.id} has no finished result to commit.")
+    if job.params.get("committed_plan_id"):
+        raise ApiProblem(409, "This route plan was committed already.")
+    origin = datetime.fromisoformat(job.result["origin"])
+    index, result = job.result["index"], job.result["result"]
+    plan = RoutePlan(carrier_org_id=job.organisation_id, job_id=job.id, status="committed",
+                     objective=job.params.get("objective", "distance"),
+                     total_distance_m=result["total_distance"] * 1000, dropped=result["dropped"])
+    db.session.add(plan)
+    db.session.flush()
+    for planned in result["routes"]:
+        vehicle_id = index["vehicles"][planned["vehicle_id"]]
+        route = Route(plan_id=plan.id, vehicle_id=vehicle_id, distance_m=planned["distance"] * 1000,
+                      duration_s=planned["duration"])
+        db.session.add(route)
+        db.session.flush()
+        for seq, stop in enumerate(planned["stops"], start=1):
+            meta = index["stops"][stop["stop_index"]]
+            lat, lon = index["coordinates"][index["sites"].index(meta["site_id"])]
+            db.session.add(RouteStop(route_id=route.id, seq=seq, kind=meta["kind"], load_id=meta["load_id"],
+                                     site_id=meta["site_id"], location=point_to_db({"lat": lat, "lon": lon}),
+                                     arrival=origin + timedelta(seconds=stop["arrival"]),
+                                     departure=origin + timedelta(seconds=stop["departure"]),
+                                     load_after={"weight_kg": stop["load"][0], "pallets": stop["load"][1]}))
+            if meta["kind"] == "pickup":
+                load = db.session.get(Load, meta["load_id"])
+                load.vehicle_id = load.vehicle_id or vehicle_id
+    job.params = {**job.params, "committed_plan_id": plan.id, "committed_at": utcnow().isoformat()}
+    db.session.commit()
+    emit_to_orgs("routes.committed", {"plan_id": plan.id}, [job.organisation_id])
+    return plan
+
+
+def check_kind(job: Job) -> Job:
+    """The job when it is a route plan; otherwise the same 404 as a missing one."""
+    if job.kind != "route_plan":
+        raise ApiProblem(404, f"Route plan {job.id} was not found.")
+    return job

@@ -1,0 +1,1 @@
+"""Services: load from the database, call engines or rules, save the result."""

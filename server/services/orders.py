@@ -1,0 +1,80 @@
+"""Order intake shared by the JSON API and the CSV import."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.auth.principal import Principal
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import Order, OrderLine, Organisation, OrgKind, Site
+from server.notify import publish_event
+
+CANCELLABLE = {"received", "planned"}
+
+
+def fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _find_by_key(seller_org_id: int, key: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.seller_org_id == seller_org_id,
+                                                 Order.idempotency_key == key))
+
+
+def check_references(principal: Principal, data: dict) -> list[tuple[str, str]]:
+    """Buyer and sites must exist and be usable by this seller; the message never says whose they are."""
+    errors = []
+    buyer = db.session.get(Organisation, data["buyer_id"])
+    if buyer is None or buyer.kind != OrgKind.BUYER or not buyer.active:
+        errors.append(("buyer_id", "unknown buyer"))
+    pickup = db.session.get(Site, data["pickup_site_id"])
+    if pickup is None or pickup.organisation_id != principal.organisation_id:
+        errors.append(("pickup_site_id", "unknown site"))
+    delivery = db.session.get(Site, data["delivery_site_id"])
+    allowed = {principal.organisation_id, data["buyer_id"]}
+    if delivery is None or delivery.organisation_id not in allowed:
+        errors.append(("delivery_site_id", "unknown site"))
+    return errors
+
+
+def create_order(principal: Principal, data: dict, idempotency_key: str | None) -> tuple[Order, bool]:
+    """Create an order, or return the first one created with this idempotency key.
+
+    Returns ``(order, created)``. Two concurrent posts with one key race on the unique
+    constraint; the loser rolls back and returns the winner's order.
+    """
+    if idempotency_key:
+        existing = _find_by_key(principal.organisation_id, idempotency_key)
+        if existing is not None:
+            return existing, False
+    errors = check_references(principal, data)
+    if errors:
+        raise ApiProblem(422, "Some fields are invalid.", errors)
+    order = Order(
+        seller_org_id=principal.organisation_id, buyer_org_id=data["buyer_id"], reference=data["reference"],
+        idempotency_key=idempotency_key, request_fingerprint=fingerprint(data),
+        pickup_site_id=data["pickup_site_id"], delivery_site_id=data["delivery_site_id"],
+        pickup_earliest=data["pickup_window"]["earliest"], pickup_latest=data["pickup_window"]["latest"],
+        delivery_earliest=data["delivery_window"]["earliest"],
+        delivery_latest=data["delivery_window"]["latest"], notes=data.get("notes", ""),
+        created_by_user_id=principal.user_id,
+    )
+    for number, line in enumerate(data["lines"], start=1):
+        order.lines.append(OrderLine(line_no=number, **line))
+    db.session.add(order)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _find_by_key(principal.organisation_id, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+    publish_event("order_received", organisation_ids=[order.seller_org_id, order.buyer_org_id],
+                  data={"order_id": order.id, "reference": order.reference})
+    return order, True

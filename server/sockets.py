@@ -1,0 +1,106 @@
+"""Socket.IO: who may connect, and which rooms they may join.
+
+A client connects with the session cookie (dashboards) or ``auth={"token": ...}`` (apps),
+and is put in its organisation's room. It may then ``join`` a load room only when its
+organisation is a party to that load (the same rule as the REST API, from scoping.py),
+and a public tracking room only with a live tracking token. Anything else is refused
+and counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+
+from flask import request
+from flask_socketio import join_room
+from sqlalchemy import select
+
+from server.auth.principal import Principal, principal_from_session, principal_from_token
+from server.auth.scoping import visibility
+from server.db.types import utcnow
+from server.errors import ApiProblem
+from server.extensions import db, socketio
+from server.models import Load, TrackingLink
+from server.realtime import load_room, org_room, tracking_room
+
+log = logging.getLogger("haul.sockets")
+
+refused_joins: Counter[str] = Counter()
+_principals: dict[str, Principal | None] = {}  # by Socket.IO sid; anonymous public viewers are None
+SNAPSHOT_PROVIDERS = []  # callables (room_kind, id) -> dict | None, registered by the tracking feature
+
+
+def _refuse(reason: str) -> dict:
+    refused_joins[reason] += 1
+    log.info("socket %s refused: %s", request.sid, reason)
+    return {"ok": False, "error": reason}
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    try:
+        principal = principal_from_token(token) if token else principal_from_session()
+    except ApiProblem:
+        refused_joins["bad_token"] += 1
+        return False
+    _principals[request.sid] = principal
+    if principal is not None:
+        join_room(org_room(principal.organisation_id))
+    return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    _principals.pop(request.sid, None)
+
+
+def _snapshot(kind: str, key) -> dict | None:
+    for provider in SNAPSHOT_PROVIDERS:
+        snapshot = provider(kind, key)
+        if snapshot is not None:
+            return snapshot
+    return None
+
+
+@socketio.on("join")
+def on_join(data):
+    """Join ``{"load_id": n}`` or ``{"tracking_token": t}``; answers with an ack dict."""
+    try:
+        if not isinstance(data, dict):
+            return _refuse("bad_request")
+        if "load_id" in data:
+            return _join_load(data["load_id"])
+        if "tracking_token" in data:
+            return _join_tracking(data["tracking_token"])
+        return _refuse("bad_request")
+    finally:
+        db.session.remove()
+
+
+def _join_load(load_id) -> dict:
+    principal = _principals.get(request.sid)
+    if principal is None:
+        return _refuse("not_authenticated")
+    if not isinstance(load_id, int) or isinstance(load_id, bool) or not 0 < load_id < 2**31:
+        return _refuse("bad_request")
+    visible = db.session.scalar(select(Load.id).where(Load.id == load_id, visibility(Load, principal)))
+    if visible is None:
+        return _refuse("forbidden")
+    join_room(load_room(load_id))
+    return {"ok": True, "room": load_room(load_id), "snapshot": _snapshot("load", load_id)}
+
+
+def _join_tracking(token) -> dict:
+    if not isinstance(token, str) or not 10 <= len(token) <= 200:
+        return _refuse("bad_request")
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    link = db.session.scalar(select(TrackingLink).where(TrackingLink.token_hash == token_hash))
+    if link is None or link.revoked_at is not None:
+        return _refuse("forbidden")
+    if link.expires_at <= utcnow():
+        return _refuse("expired")
+    join_room(tracking_room(token_hash))
+    return {"ok": True, "room": tracking_room(token_hash), "snapshot": _snapshot("load", link.load_id)}

@@ -1,0 +1,199 @@
+"""Turn the pipeline's vehicle events into load events and load status changes, in the database.
+
+`LoadEventRecorder` is a `gps_ingest.publish.Publisher` (it ignores positions). For each event of
+a vehicle it finds the load the vehicle is assigned to (``loads.vehicle_id`` with an active
+status) and decides against *that load's* pickup and delivery sites, not the site's kind:
+
+=====================  ======================  =============================================
+pipeline event         at the load's ...       recorded as / status change
+=====================  ======================  =============================================
+``zone_enter``         pickup site             ``arrived_pickup``; assigned/authorized -> at_pickup
+``zone_exit``          pickup site             ``departed_pickup``; up to loading -> in_transit
+``zone_enter``         delivery site           ``arrived_delivery`` (status stays: delivered
+                                               needs the proof of delivery)
+``zone_exit``          delivery site           ``departed_delivery``
+``dwell``              either                  ``dwell``
+``eta_changed``        next stop               ``eta_changed``; ``loads.eta`` is set
+=====================  ======================  =============================================
+
+Every event is stored in ``events`` (with the load when it concerns it). The pipeline's own
+``arrived_*``/``departed_*`` events, which go by the site's kind, are not stored again. Status
+updates are conditional UPDATEs (``WHERE status IN (...)``), so a load that moved on by other
+means (cancelled, delivered) is never pulled back. A status change is passed on to the
+``downstream`` publisher as a ``status_changed`` event for the live views.
+
+This runs after the fix was committed, so it is best effort: events are queued (bounded) and
+written by a background thread in batches, one transaction per batch, so the pipeline (which
+holds the acks of many messages) never waits for them; if the database is down the batch is
+logged and counted in ``failed`` and not replayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+
+from gps_ingest.db_seams import ACTIVE_LOAD_STATUSES
+from gps_ingest.model import Event, Position
+from gps_ingest.publish import Publisher
+
+log = logging.getLogger(__name__)
+
+SKIPPED = {"arrived_pickup", "departed_pickup", "arrived_delivery", "departed_delivery"}
+TO_AT_PICKUP = ("assigned", "authorized")
+TO_IN_TRANSIT = ("assigned", "authorized", "at_pickup", "loading")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+class LoadEventRecorder:
+    """Stores vehicle events against the vehicle's active load and moves the load's status."""
+
+    def __init__(self, engine: Engine, downstream: Publisher | None = None, max_queue: int = 50_000,
+                 batch: int = 500):
+        self._engine = engine
+        self._downstream = downstream
+        self._queue: queue.Queue[Event | None] = queue.Queue(max_queue)
+        self._batch = batch
+        self.recorded = 0
+        self.failed = 0
+        self.dropped = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> LoadEventRecorder:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="load-events", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Write what is queued, then stop the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout_s)
+            self._thread = None
+        self.flush()
+
+    def publish_position(self, position: Position) -> None:
+        return None
+
+    def publish_event(self, event: Event) -> None:
+        if event.kind in SKIPPED:
+            return
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            self.dropped += 1
+            log.warning("load-event queue full; event %s of vehicle %s dropped", event.kind, event.vehicle_id)
+        if self._thread is None:
+            self.flush()  # not started (tests, scripts): record synchronously
+
+    def flush(self) -> int:
+        """Record every queued event now, on the calling thread; returns how many."""
+        events = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                events.append(item)
+        for start in range(0, len(events), self._batch):
+            self._record(events[start:start + self._batch])
+        return len(events)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            events = [item]
+            while len(events) < self._batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._record(events)
+                    return
+                events.append(more)
+            self._record(events)
+
+    def _record(self, events: list[Event]) -> None:
+        changes: list[tuple[Event, int, str, str]] = []
+        try:
+            with self._engine.begin() as conn:
+                for event in events:
+                    changes += self._record_one(conn, event)
+        except Exception:
+            self.failed += len(events)
+            log.exception("could not record %d load event(s)", len(events))
+            return
+        self.recorded += len(events)
+        if self._downstream is not None:
+            for event, load_id, previous, status in changes:
+                self._downstream.publish_event(Event(event.vehicle_id, "status_changed", event.time,
+                                                     event.site_id, {"load_id": load_id, "previous": previous,
+                                                                     "status": status}))
+
+    def _record_one(self, conn, event: Event) -> list[tuple[Event, int, str, str]]:
+        from server.models import Event as EventRow
+        from server.models import Load
+
+        vehicle_id, site_id = _int(event.vehicle_id), _int(event.site_id)
+        if vehicle_id is None:
+            return []
+        changes = []
+        load = conn.execute(
+            select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id)
+            .where(Load.vehicle_id == vehicle_id, Load.status.in_(ACTIVE_LOAD_STATUSES))
+            .order_by(Load.id).limit(1)).first()
+        rows = [(event.kind, None)]
+        if load is not None:
+            semantic, targets, new_status = self._meaning(event.kind, site_id, load)
+            if semantic is not None:
+                rows = [(event.kind, None), (semantic, load.id)]
+            elif event.kind in ("dwell", "eta_changed") and site_id in (load.pickup_site_id, load.delivery_site_id):
+                rows = [(event.kind, load.id)]
+            if event.kind == "eta_changed" and event.data.get("eta"):
+                next_stop = load.pickup_site_id if load.status in TO_IN_TRANSIT else load.delivery_site_id
+                if site_id == next_stop:
+                    conn.execute(update(Load).where(Load.id == load.id)
+                                 .values(eta=datetime.fromisoformat(event.data["eta"])))
+            if new_status is not None:
+                done = conn.execute(update(Load).where(Load.id == load.id, Load.status.in_(targets))
+                                    .values(status=new_status)).rowcount
+                if done:
+                    changes.append((event, load.id, load.status, new_status))
+                    rows.append(("status_changed", load.id))
+        for kind, load_id in rows:
+            data = dict(event.data)
+            if kind == "status_changed":
+                data = {"previous": changes[-1][2], "status": changes[-1][3], "cause": event.kind}
+            conn.execute(insert(EventRow).values(kind=kind, time=event.time, vehicle_id=vehicle_id,
+                                                 load_id=load_id, site_id=site_id, data=data))
+        return changes
+
+    @staticmethod
+    def _meaning(kind: str, site_id: int | None, load) -> tuple[str | None, tuple[str, ...], str | None]:
+        """(semantic event, statuses it may move from, new status) for an event at ``site_id``."""
+        if site_id is None:
+            return None, (), None
+        if site_id == load.pickup_site_id:
+            if kind == "zone_enter":
+                return "arrived_pickup", TO_AT_PICKUP, "at_pickup"
+            if kind == "zone_exit":
+                return "departed_pickup", TO_IN_TRANSIT, "in_transit"
+        if site_id == load.delivery_site_id:
+            if kind == "zone_enter":
+                return "arrived_delivery", (), None
+            if kind == "zone_exit":
+                return "departed_delivery", (), None
+        return None, (), None

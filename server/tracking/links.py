@@ -1,0 +1,72 @@
+"""Public, expiring tracking links: only the SHA-256 of the token is stored.
+
+A link opens one load's live view without login. `create_link` returns the plaintext token
+once; `find_link` answers with the link and its state, so the page and the API can tell
+"never existed" (404) from "expired or revoked" (410).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from server.db.types import utcnow
+from server.extensions import db
+from server.models import TrackingLink
+
+TOKEN_BYTES = 24  # 32 url-safe characters; well inside the 10..200 the socket join accepts
+MAX_TTL = timedelta(days=30)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(load_id: int, ttl: timedelta, user_id: int | None = None) -> tuple[str, TrackingLink]:
+    """Create a link to ``load_id`` valid for ``ttl``; returns (plaintext token, row). Not committed."""
+    if not timedelta(0) < ttl <= MAX_TTL:
+        raise ValueError(f"ttl must be between 0 and {MAX_TTL}")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = TrackingLink(load_id=load_id, token_hash=hash_token(token), expires_at=utcnow() + ttl,
+                        created_by_user_id=user_id)
+    db.session.add(link)
+    db.session.flush()
+    return token, link
+
+
+@dataclass(frozen=True)
+class LinkLookup:
+    link: TrackingLink | None
+    state: str  # live | expired | revoked | unknown
+
+    @property
+    def live(self) -> bool:
+        return self.state == "live"
+
+
+def find_link(token: str) -> LinkLookup:
+    """The link for a plaintext token and whether it is live."""
+    if not isinstance(token, str) or not 10 <= len(token) <= 200:
+        return LinkLookup(None, "unknown")
+    link = db.session.scalar(select(TrackingLink).where(TrackingLink.token_hash == hash_token(token)))
+    if link is None:
+        return LinkLookup(None, "unknown")
+    if link.revoked_at is not None:
+        return LinkLookup(link, "revoked")
+    if link.expires_at <= utcnow():
+        return LinkLookup(link, "expired")
+    return LinkLookup(link, "live")
+
+
+def dump_link(link: TrackingLink, token: str | None = None) -> dict:
+    out = {"id": link.id, "load_id": link.load_id, "expires_at": link.expires_at.isoformat(),
+           "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+           "created_at": link.created_at.isoformat() if link.created_at else None}
+    if token is not None:
+        out["token"] = token
+        out["url"] = f"/track/{token}"
+    return out

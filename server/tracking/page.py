@@ -1,0 +1,44 @@
+"""The public tracking page ``/track/<token>``: no login, live while the link is.
+
+A plain HTML page with the load's status, ETA, last position and status timeline, rendered
+from the same snapshot the Socket.IO join returns; when ``/static/vendor/socket.io.min.js``
+is present the page joins the tracking room and updates live. Unknown tokens answer 404,
+expired or revoked ones 410, both without saying which load they were for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
+
+from server.extensions import db
+from server.tracking.links import find_link
+from server.tracking.snapshot import load_snapshot
+
+blp = Blueprint("tracking_page", __name__, template_folder="../web/templates")
+
+
+def _vendor_socketio() -> bool:
+    static = Path(current_app.static_folder or "")
+    return (static / "vendor" / "socket.io.min.js").is_file()
+
+
+@blp.get("/track/<token>")
+def track(token: str):
+    lookup = find_link(token)
+    if lookup.link is None:
+        return render_template("error.html", status=404, title="Not found",
+                               detail="This tracking link does not exist."), 404
+    if not lookup.live:
+        return render_template("error.html", status=410, title="Link expired",
+                               detail="This tracking link has expired or was withdrawn."), 410
+    snapshot = load_snapshot(lookup.link.load_id)
+    db.session.remove()
+    response = current_app.make_response(render_template(
+        "track.html", snapshot=snapshot, token=token, expires_at=lookup.link.expires_at.isoformat(),
+        live=_vendor_socketio()))
+    # The token is in the URL: keep it out of referrers and caches.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response

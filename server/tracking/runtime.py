@@ -1,0 +1,132 @@
+"""Assembling the ingest pipeline on the real services, for every process that ingests.
+
+`build_runtime` wires the pure pipeline to the database (`SqlPositionStore`, `DbResolver`,
+`DbPlans`, geofences from the sites), to the load-event recorder and to the Socket.IO fan-out.
+It is used by ``haul ingest`` (MQTT workers), by the OsmAnd HTTP endpoint inside the server
+and by ``haul demo``'s embedded ingest thread.
+
+Socket.IO from a separate process needs Redis: `emitter_for` returns Flask-SocketIO's external
+emitter (``SocketIO(message_queue=REDIS_URL)``), which every server process relays to its
+clients; inside a server process the app's own ``socketio.emit`` is used instead.
+
+Worker defaults differ from `IngestSettings` in one place: the reorder hold is 0.25 s instead of
+5 s. Every held fix also holds its message's ack (in-order PUBACKs) and delays the live view by as
+much: at 5,000 msg/s a 5 s hold means 25,000+ un-acked messages in flight per worker and a
+dashboard 5 s behind, while the latency target is 500 ms publish->client. A phone's offline backlog
+arrives as one batch message and is ordered within the flush anyway; a backlog that arrives after
+newer live fixes is stored as ``late`` (no events from it). ``HAUL_GPS_REORDER_HOLD_S`` overrides.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.engine import Engine
+
+from gps_ingest.db_seams import DbPlans, DbResolver, ZoneRefresher, make_engine
+from gps_ingest.metrics import Metrics
+from gps_ingest.pipeline import Pipeline, build_pipeline
+from gps_ingest.settings import IngestSettings
+from gps_ingest.socket_publisher import Emit, FanOut, SocketPublisher
+from gps_ingest.sql_store import SqlPositionStore
+from gps_ingest.zones import ZoneIndex
+from server.tracking.events import LoadEventRecorder
+from server.tracking.partitions import maintain
+from server.tracking.rooms import DbRoomDirectory
+
+log = logging.getLogger(__name__)
+
+WORKER_HOLD_S = 0.25
+MAINTENANCE_EVERY_S = 3600.0
+
+
+def ingest_settings(env: Mapping[str, str] | None = None, **overrides) -> IngestSettings:
+    """Settings from ``HAUL_GPS_*`` variables, with the worker's defaults, then ``overrides``."""
+    env = os.environ if env is None else env
+    settings = IngestSettings.from_env(env)
+    if "HAUL_GPS_REORDER_HOLD_S" not in env:
+        settings = replace(settings, reorder_hold_s=WORKER_HOLD_S)
+    return replace(settings, **overrides) if overrides else settings
+
+
+def emitter_for(redis_url: str | None) -> Emit:
+    """An emit function for a process outside the server: through Redis, or a logged no-op."""
+    if not redis_url:
+        log.warning("REDIS_URL is not set: this process cannot reach Socket.IO clients of the server")
+        return lambda _event, _data, _room: None
+    from flask_socketio import SocketIO
+
+    external = SocketIO(message_queue=redis_url)
+
+    def emit(event: str, data: dict, room: str) -> None:
+        external.emit(event, data, to=room, namespace="/")
+
+    return emit
+
+
+@dataclass
+class IngestRuntime:
+    """A pipeline on the real services, plus the periodic chores around it."""
+
+    engine: Engine
+    pipeline: Pipeline
+    store: SqlPositionStore
+    metrics: Metrics
+    resolver: DbResolver
+    rooms: DbRoomDirectory
+    sockets: SocketPublisher
+    recorder: LoadEventRecorder
+    zones: ZoneRefresher
+    retention_days: int = 0
+    _next_maintenance: float = field(default=0.0)
+
+    def tick(self) -> None:
+        """Refresh geofences when due; create partitions and apply retention hourly."""
+        self.zones.maybe_refresh()
+        now = time.monotonic()
+        if now >= self._next_maintenance:
+            self._next_maintenance = now + MAINTENANCE_EVERY_S
+            try:
+                report = maintain(self.engine, self.retention_days)
+                if report["created"] or report["dropped"] or report["deleted"]:
+                    log.info("positions maintenance: %s", report)
+            except Exception:
+                log.exception("positions maintenance failed; retrying in an hour")
+
+    def close(self) -> None:
+        self.recorder.stop()
+        self.sockets.stop()
+        self.engine.dispose()
+
+
+def build_runtime(database_url: str | None = None, emit: Emit | None = None,
+                  settings: IngestSettings | None = None, engine: Engine | None = None,
+                  retention_days: int | None = None, throttle_s: float = 1.0) -> IngestRuntime:
+    """The ingest pipeline on the database at ``database_url`` (or ``engine``), fanning out via ``emit``."""
+    if engine is None:
+        if database_url is None:
+            from server.config import load_config
+
+            database_url = load_config()["SQLALCHEMY_DATABASE_URI"]
+        engine = make_engine(database_url, pool_size=5, max_overflow=5) if not database_url.startswith(
+            "sqlite") else make_engine(database_url)
+    settings = settings or ingest_settings()
+    if retention_days is None:
+        retention_days = int(os.environ.get("HAUL_POSITIONS_RETENTION_DAYS", "0"))
+    metrics = Metrics()
+    resolver = DbResolver(engine)
+    rooms = DbRoomDirectory(engine)
+    sockets = SocketPublisher(emit or emitter_for(os.environ.get("REDIS_URL")), rooms,
+                              min_interval_s=throttle_s).start()
+    recorder = LoadEventRecorder(engine, downstream=sockets).start()
+    zones = ZoneRefresher(engine, ZoneIndex())
+    zones.maybe_refresh()
+    store = SqlPositionStore(engine)
+    pipeline = build_pipeline(resolver=resolver, store=store, publisher=FanOut(recorder, sockets),
+                              zones=zones.index, plans=DbPlans(engine), settings=settings, metrics=metrics)
+    return IngestRuntime(engine, pipeline, store, metrics, resolver, rooms, sockets, recorder, zones,
+                         retention_days)

@@ -1,0 +1,82 @@
+"""Words for codes (statuses, event kinds, tender modes) and the date format of the pages.
+
+The API speaks in codes (``in_transit``, ``status_changed``); people read them in their own
+language. Unknown codes are shown as they are, so a new status never breaks a page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "draft": _l("draft"), "tendered": _l("on the board"), "awarded": _l("awarded"), "assigned": _l("truck assigned"),
+    "authorized": _l("pickup authorized"), "at_pickup": _l("at pickup"), "loading": _l("loading"),
+    "in_transit": _l("in transit"), "delivered": _l("delivered"), "closed": _l("closed"),
+    "cancelled": _l("cancelled"), "received": _l("received"), "planned": _l("planned"), "open": _l("open"),
+    "expired": _l("expired"), "booked": _l("booked"), "called": _l("called"), "done": _l("done"),
+    "requested": _l("requested"), "scheduled": _l("scheduled"), "arrived": _l("waiting in the yard"),
+    "loaded": _l("loaded"), "departed": _l("departed"), "no_show": _l("no show"), "queued": _l("queued"),
+    "running": _l("running"), "succeeded": _l("finished"), "failed": _l("failed"),
+    "cancelling": _l("stopping"), "active": _l("active"), "won": _l("won"), "lost": _l("lost"),
+}
+
+EVENT = {
+    "status_changed": _l("Status changed"), "eta_changed": _l("New ETA"), "arrived_pickup": _l("Arrived at pickup"),
+    "departed_pickup": _l("Left the pickup site"), "arrived_delivery": _l("Arrived at delivery"),
+    "departed_delivery": _l("Left the delivery site"), "zone_enter": _l("Entered a site"),
+    "zone_exit": _l("Left a site"), "dwell": _l("Waiting"), "late": _l("Running late"),
+}
+
+MODE = {"grab": _l("fixed price (grab)"), "auction": _l("reverse auction"), "sequential": _l("offer in turn")}
+
+EVIDENCE = {"weigh_ticket": _l("Weigh-bridge ticket"), "seal": _l("Seal"), "sample": _l("Sample"),
+            "photo": _l("Photo"), "note": _l("Note"), "pod": _l("Proof of delivery")}
+
+
+def status_label(code) -> str:
+    return str(STATUS.get(code, code or "–"))
+
+
+def event_label(code) -> str:
+    return str(EVENT.get(code, (code or "").replace("_", " ")))
+
+
+def mode_label(code) -> str:
+    return str(MODE.get(code, code or "–"))
+
+
+def evidence_label(code) -> str:
+    return str(EVIDENCE.get(code, (code or "").replace("_", " ")))
+
+
+def when(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (datetime or ISO text) as UTC text; ``–`` when there is none."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is not None:
+        from datetime import UTC
+
+        value = value.astimezone(UTC)
+    return value.strftime(fmt) + " UTC"
+
+
+def options(rows, value: str, text: str) -> list[tuple]:
+    """``(value, text)`` pairs for a select, from objects or dicts."""
+    def get(row, name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    return [(get(row, value), get(row, text)) for row in rows]
+
+
+def register(app_or_blueprint) -> None:
+    filters = {"options": options, "status_label": status_label, "event_label": event_label, "mode_label": mode_label,
+               "evidence_label": evidence_label, "when": when}
+    for name, function in filters.items():
+        app_or_blueprint.add_app_template_filter(function, name)

@@ -1,0 +1,115 @@
+"""One load as its parties see it on ``/loads/<id>``: the facts, the dock slot and yard visit, the
+status timeline, pickup authorizations, tracking links, documents, evidence and proof of delivery.
+
+The load is read with the API's scoping, so a page for a load the caller is not party to does
+not exist (404), exactly as ``GET /api/v1/loads/<id>`` answers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.auth.principal import Principal
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.extensions import db
+from server.models import (
+    DockAppointment,
+    Load,
+    PickupAuthorization,
+    ProofOfDelivery,
+    Site,
+    TrackingLink,
+    YardVisit,
+)
+from server.web import views
+
+KIND_OF_PARTY = ("seller", "buyer", "carrier")
+
+
+def party_of(load: Load, principal: Principal) -> str:
+    for role in KIND_OF_PARTY:
+        if getattr(load, f"{role}_org_id") == principal.organisation_id:
+            return role
+    return "viewer"
+
+
+def scoped_load(principal: Principal, load_id: int) -> Load:
+    """The load, or the API's 404 problem (which pages turn into the HTML 404 page)."""
+    return get_scoped_or_404(Load, load_id, principal)
+
+
+def authorizations(load: Load, principal: Principal) -> list[PickupAuthorization]:
+    return list(db.session.scalars(scoped(PickupAuthorization, principal)
+                                   .where(PickupAuthorization.load_id == load.id)
+                                   .order_by(PickupAuthorization.id.desc())))
+
+
+def tracking_links(load: Load, party: str) -> list[TrackingLink]:
+    if party not in ("buyer", "seller"):
+        return []
+    return list(db.session.scalars(select(TrackingLink).where(TrackingLink.load_id == load.id)
+                                   .order_by(TrackingLink.id.desc())))
+
+
+def appointment(load: Load) -> dict | None:
+    from server.yard.notify import appointment_view
+
+    row = db.session.scalar(select(DockAppointment).where(DockAppointment.load_id == load.id,
+                                                          DockAppointment.status != "cancelled")
+                            .order_by(DockAppointment.id.desc()))
+    return appointment_view(row)
+
+
+def visit(load: Load) -> YardVisit | None:
+    return db.session.scalar(select(YardVisit).where(YardVisit.load_id == load.id).order_by(YardVisit.id.desc()))
+
+
+def evidence(load: Load) -> dict:
+    """The evidence items in chain order, the chain's verification, and the proof of delivery."""
+    from server.yard import evidence as service
+
+    rows = service.rows_of(load.id)
+    items = [service.item_view(row) for row in rows]
+    for item in items:
+        item["files"] = service.file_hashes(item.get("payload") or {})
+    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id))
+    return {"items": items, "verification": service.verify_load(load.id) if rows else None, "pod": pod}
+
+
+def timeline(load: Load) -> list[dict]:
+    from server.tracking.snapshot import timeline as load_timeline
+
+    return load_timeline(load.id)
+
+
+def detail(principal: Principal, load_id: int) -> dict:
+    """Everything the load page shows, for the calling party."""
+    load = scoped_load(principal, load_id)
+    party = party_of(load, principal)
+    row = views.load_rows([load], with_tenders=party == "seller")[0]
+    sites = views.site_points([load.pickup_site_id, load.delivery_site_id])
+    tender = row["tender"]
+    context = {
+        "load": load, "row": row, "party": party, "sites": sites,
+        "pickup_site": db.session.get(Site, load.pickup_site_id),
+        "appointment": appointment(load), "visit": visit(load), "timeline": timeline(load),
+        "authorizations": authorizations(load, principal), "links": tracking_links(load, party),
+        "evidence": evidence(load), "tender": tender,
+        "map_vehicles": views.map_vehicles([load]),
+        "drivers": views.drivers_of(principal) if party == "carrier" else [],
+        "vehicles": views.fleet(principal) if party == "carrier" else [],
+        "show_price": party in ("seller", "carrier"),
+    }
+    if party == "buyer":
+        context["carrier_drivers"] = _carrier_drivers(load)
+    return context
+
+
+def _carrier_drivers(load: Load) -> list:
+    """The awarded carrier's drivers, for the buyer's pickup-authorization form (names only)."""
+    from server.models import Driver
+
+    if load.carrier_org_id is None:
+        return []
+    return list(db.session.scalars(select(Driver).where(Driver.organisation_id == load.carrier_org_id,
+                                                        Driver.active.is_(True)).order_by(Driver.id)))

@@ -1,0 +1,44 @@
+"""A route-plan job as the carrier's dashboard shows it: per truck, the timed stops and the line
+to draw on the map (depot, then each stop's site, then back to the depot)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from server.models import Job, Load, Site, Vehicle
+from server.web.views import names_of
+
+
+def route_plan_view(job: Job) -> dict:
+    """The job's status and progress and, once it succeeded, its routes ready for the template and map."""
+    view = {"job": job, "routes": [], "dropped": [], "committed": bool((job.params or {}).get("committed"))}
+    payload = job.result or {}
+    if job.status != "succeeded" or "result" not in payload:
+        return view
+    index, result = payload["index"], payload["result"]
+    origin = datetime.fromisoformat(payload["origin"])
+    coordinates = index["coordinates"]
+    depot = coordinates[0] if coordinates else None
+    plates = names_of(Vehicle, [int(v) for v in index["vehicles"].values()], "plate")
+    refs = names_of(Load, [s["load_id"] for s in index["stops"]], "reference")
+    sites = names_of(Site, [s["site_id"] for s in index["stops"]])
+    where = {site_id: coordinates[k] for k, site_id in enumerate(index["sites"]) if k < len(coordinates)}
+    for route in result.get("routes", []):
+        vehicle_id = index["vehicles"].get(str(route["vehicle_id"]), route["vehicle_id"])
+        stops, line = [], [depot] if depot else []
+        for stop in route.get("stops", []):
+            meta = index["stops"][stop["stop_index"]]
+            stops.append({"kind": meta["kind"], "reference": refs.get(meta["load_id"]),
+                          "site": sites.get(meta["site_id"]),
+                          "arrival": origin + timedelta(seconds=stop.get("start", stop["arrival"]))})
+            if meta["site_id"] in where:
+                line.append(where[meta["site_id"]])
+        if depot:
+            line.append(depot)
+        view["routes"].append({"vehicle_id": vehicle_id, "plate": plates.get(int(vehicle_id)),
+                               "distance_km": route.get("distance", 0.0), "duration_h": route.get("duration", 0) / 3600,
+                               "stops": stops, "line": line})
+    view["dropped"] = [{"reference": refs.get(index["stops"][d["stop_index"]]["load_id"])
+                        if isinstance(d, dict) and "stop_index" in d else None, "reason": d.get("reason")
+                        if isinstance(d, dict) else str(d)} for d in result.get("dropped", [])]
+    return view

@@ -1,0 +1,119 @@
+"""Booking, rescheduling and cancelling a load's dock appointment, under the plant's rules.
+
+The load's carrier books one of the slots offered for it: inside its arrival window, inside
+the dock's opening hours, on a dock with the right equipment. It may move or cancel the
+booking until ``YARD_RESCHEDULE_CUTOFF_MINUTES`` before the slot, and never once the truck
+has been called. Staff of the site's organisation (admin, dispatcher, dock manager)
+override the window and the cut-off. Two appointments never overlap on a dock: the
+booking holds the dock's write lock while it checks, and the database refuses an overlap
+even if that check were skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from server.auth.principal import Principal
+from server.extensions import db
+from server.models import Dock, DockAppointment, Load, Site
+from server.yard import notify
+from server.yard.engine_input import PINNED, PLANNABLE, appointments_overlapping, live_appointment
+from server.yard.locking import ONE_LIVE_APPOINTMENT, is_overlap, lock_rows, violated
+from server.yard.refusals import YardRefused
+from server.yard.slots import check_slot
+from server.yard.visits import live_visit, open_visit, step
+
+SITE_ROLES = ("admin", "dispatcher", "dock_manager")
+CARRIER_ROLES = ("admin", "dispatcher", "driver")
+
+
+def site_staff(principal: Principal, site: Site | None) -> bool:
+    return site is not None and principal.organisation_id == site.organisation_id and principal.has_any(*SITE_ROLES)
+
+
+def carrier_staff(principal: Principal, load: Load) -> bool:
+    return principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
+
+
+def _allowed(principal: Principal, load: Load, site: Site) -> bool:
+    """True for the site's staff (who may override), False for the load's carrier, else a 403."""
+    if site_staff(principal, site):
+        return True
+    if carrier_staff(principal, load):
+        return False
+    raise YardRefused("forbidden", "not_allowed",
+                      "Only the load's carrier or the staff of its pickup site manage its dock slot.")
+
+
+def _may_change(old: DockAppointment | None, manager: bool, now: datetime) -> None:
+    if old is None:
+        return
+    if old.status in PINNED:
+        raise YardRefused("conflict", "already_called", "The truck has been called to the dock; the slot is fixed.")
+    cutoff = int(current_app.config.get("YARD_RESCHEDULE_CUTOFF_MINUTES", 60))
+    if not manager and now >= old.start - timedelta(minutes=cutoff):
+        raise YardRefused("conflict", "too_late_to_reschedule",
+                          f"A slot can be changed up to {cutoff} minutes before it starts; ask the plant.")
+
+
+def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: datetime) -> DockAppointment:
+    """Book (or move) the load's appointment to ``dock_id`` at ``start``; returns the new appointment."""
+    site = db.session.get(Site, load.pickup_site_id)
+    manager = _allowed(principal, load, site)
+    if load.status not in PLANNABLE:
+        raise YardRefused("conflict", "load_not_bookable", f"A load that is {load.status} takes no dock slot.")
+    dock = db.session.get(Dock, dock_id)
+    start, end = check_slot(load, site, dock, start, now, in_window=not manager)
+    lock_rows(Dock, [dock.id])
+    old = live_appointment(load.id)
+    _may_change(old, manager, now)
+    clash = [a for a in appointments_overlapping([dock.id], start, end) if a.load_id != load.id]
+    if clash:
+        db.session.rollback()
+        raise YardRefused("conflict", "dock_taken",
+                          f"Dock {dock.name} is taken from {clash[0].start.isoformat()} to {clash[0].end.isoformat()}.",
+                          [("start", "overlaps another appointment on this dock")],
+                          taken_from=clash[0].start.isoformat(), taken_until=clash[0].end.isoformat())
+    row = DockAppointment(load_id=load.id, dock_id=dock.id, start=start, end=end, status="booked", frozen=False,
+                          booked_by_user_id=principal.user_id)
+    try:
+        if old is not None:
+            old.status = "cancelled"
+            db.session.flush()
+        db.session.add(row)
+        db.session.flush()
+        visit = open_visit(load, now, principal.user_id)
+        if visit.status in ("requested", "scheduled", "no_show"):
+            step(visit, "scheduled", now, principal.user_id, note="rescheduled" if old else "booked")
+        visit.appointment_id = row.id
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if is_overlap(exc) or violated(exc, *ONE_LIVE_APPOINTMENT):
+            raise YardRefused("conflict", "dock_taken", "Another booking was faster; pick another slot.") from exc
+        raise
+    notify.appointment_changed(load, row, old, "moved" if old is not None and manager else
+                               "rescheduled" if old is not None else "booked")
+    return row
+
+
+def cancel(principal: Principal, load: Load, now: datetime) -> DockAppointment:
+    """Cancel the load's live appointment (same rules as a reschedule); returns the cancelled row."""
+    site = db.session.get(Site, load.pickup_site_id)
+    manager = _allowed(principal, load, site)
+    old = live_appointment(load.id)
+    if old is None:
+        raise YardRefused("not_found", "no_appointment", "The load has no appointment to cancel.")
+    _may_change(old, manager, now)
+    old.status = "cancelled"
+    visit = live_visit(load.id)
+    if visit is not None:
+        visit.appointment_id = None
+        if visit.status in ("requested", "scheduled", "no_show"):
+            step(visit, "cancelled", now, principal.user_id, note="booking cancelled")
+    db.session.commit()
+    notify.appointment_changed(load, None, old, "cancelled")
+    return old

@@ -1,0 +1,95 @@
+"""Live news from the yard: Socket.IO for dashboards, the MQTT inbox for drivers.
+
+Event names (Socket.IO): ``yard.appointment`` (booked, moved, cancelled), ``yard.visit``
+(a visit changed state), ``yard.queue`` (a site's queue changed), ``yard.call`` (a truck
+called to a dock), ``yard.gate_refused``, ``yard.weight_exception``, ``yard.evidence``.
+Dashboards get them in the rooms of the site's organisation and of the load's carrier; the
+load's room gets them too. Drivers get ``appointment``, ``replan``, ``queue`` and
+``dock_call`` messages in their inbox. Everything is sent after the commit, so nobody is
+told of a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.extensions import db
+from server.models import Dock, DockAppointment, Load, Site, YardVisit
+from server.realtime import driver_inbox, emit_to_load, emit_to_orgs
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def plain(value):
+    """``value`` with every datetime as ISO text, so Socket.IO can encode it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def appointment_view(appointment: DockAppointment | None, dock: Dock | None = None) -> dict | None:
+    if appointment is None:
+        return None
+    dock = dock or db.session.get(Dock, appointment.dock_id)
+    return {"id": appointment.id, "load_id": appointment.load_id, "dock_id": appointment.dock_id,
+            "dock_name": dock.name if dock else None, "start": _iso(appointment.start), "end": _iso(appointment.end),
+            "status": appointment.status, "frozen": appointment.frozen}
+
+
+def _orgs(load: Load, site: Site | None = None) -> list[int]:
+    site = site or db.session.get(Site, load.pickup_site_id)
+    return [org for org in (site.organisation_id if site else None, load.seller_org_id, load.carrier_org_id)
+            if org is not None]
+
+
+def send(event: str, payload: dict, load: Load, site: Site | None = None) -> None:
+    payload = plain(payload)
+    emit_to_load(event, payload, load.id)
+    emit_to_orgs(event, payload, _orgs(load, site))
+
+
+def tell_driver(load: Load, kind: str, payload: dict) -> None:
+    if load.driver_id is not None:
+        driver_inbox.send(load.driver_id, kind, payload)
+
+
+def appointment_changed(load: Load, new: DockAppointment | None, old: DockAppointment | None, why: str) -> None:
+    """A booking was made, moved by a re-plan or a manager, or cancelled; its driver is told."""
+    payload = {"load_id": load.id, "reference": load.reference, "why": why,
+               "appointment": appointment_view(new), "previous": appointment_view(old)}
+    send("yard.appointment", payload, load)
+    kind = "replan" if why in ("replan", "moved") else "appointment"
+    tell_driver(load, kind, payload)
+
+
+def visit_changed(visit: YardVisit, load: Load, position: int | None = None) -> None:
+    payload = {"visit_id": visit.id, "load_id": load.id, "site_id": visit.site_id, "status": visit.status,
+               "position": position, "called_dock_id": visit.called_dock_id,
+               "at": visit.history[-1]["at"] if visit.history else None}
+    send("yard.visit", payload, load)
+
+
+def queue_changed(site: Site, entries: list[dict]) -> None:
+    """The site's dashboards get the whole queue; each waiting driver gets their own position."""
+    emit_to_orgs("yard.queue", plain({"site_id": site.id, "queue": entries}), [site.organisation_id])
+    for entry in entries:
+        if entry.get("driver_id") is not None and entry.get("position") is not None:
+            driver_inbox.send(entry["driver_id"], "queue", {"site_id": site.id, "visit_id": entry["visit_id"],
+                                                            "load_id": entry["load_id"], "position": entry["position"]})
+
+
+def called(visit: YardVisit, load: Load, dock: Dock, appointment: DockAppointment | None) -> None:
+    payload = {"visit_id": visit.id, "load_id": load.id, "site_id": visit.site_id, "dock_id": dock.id,
+               "dock_name": dock.name, "appointment": appointment_view(appointment, dock)}
+    send("yard.call", payload, load)
+    tell_driver(load, "dock_call", payload)
+
+
+def load_event(event: str, payload: dict, load: Load) -> None:
+    send(event, payload, load)

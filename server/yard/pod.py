@@ -1,0 +1,66 @@
+"""Proof of delivery: who signed, what was received, what was wrong; once per load.
+
+The signature image and photos go to the evidence store; a ``note`` item with the whole
+proof (and the files' hashes) is appended to the load's evidence chain, so the proof is as
+tamper-evident as the pickup evidence. The load moves from ``in_transit`` to ``delivered``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.auth.principal import Principal
+from server.extensions import db
+from server.models import Event, Load, ProofOfDelivery
+from server.yard import notify
+from server.yard.booking import CARRIER_ROLES
+from server.yard.evidence import append, store_file
+from server.yard.refusals import YardRefused
+from server.yard.visits import move_load
+
+BUYER_ROLES = ("admin", "dispatcher", "dock_manager", "driver")
+DELIVERABLE = ("in_transit",)
+
+
+def _may_sign(principal: Principal, load: Load) -> None:
+    carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
+    buyer = principal.organisation_id == load.buyer_org_id and principal.has_any(*BUYER_ROLES)
+    if not (carrier or buyer):
+        raise YardRefused("forbidden", "not_allowed", "The proof of delivery is given by the carrier or the buyer.")
+
+
+def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, signature: bytes | None = None,
+               photos: tuple[bytes, ...] = ()) -> ProofOfDelivery:
+    """Store the proof, chain it, deliver the load; commits. A second proof is a 409."""
+    _may_sign(principal, load)
+    if db.session.scalar(select(ProofOfDelivery.id).where(ProofOfDelivery.load_id == load.id)) is not None:
+        raise YardRefused("conflict", "already_delivered", "This load already has its proof of delivery.")
+    if load.status not in DELIVERABLE:
+        raise YardRefused("conflict", "not_in_transit", f"A load that is {load.status} cannot be delivered.")
+    signature_sha = store_file(signature, "signature")["sha256"] if signature else None
+    photo_shas = [store_file(photo, f"photos/{k}")["sha256"] for k, photo in enumerate(photos)]
+    exceptions = [dict(e) for e in data.get("exceptions", [])]
+    pod = ProofOfDelivery(load_id=load.id, signed_by=data["signed_by"], signature_sha256=signature_sha,
+                          received_quantity=data["received_quantity"], exceptions=exceptions,
+                          photo_sha256s=photo_shas, delivered_at=now, author_user_id=principal.user_id)
+    payload = {"text": "proof of delivery", "signed_by": pod.signed_by, "received_quantity": pod.received_quantity,
+               "exceptions": exceptions, "signature_sha256": signature_sha, "photo_sha256s": photo_shas}
+    try:
+        db.session.add(pod)
+        db.session.flush()
+        append(principal, load, "note", payload, now, position=data.get("position"),
+               device_id=data.get("device_id") or "api")
+        move_load(load, "delivered", now, "proof_of_delivery")
+        db.session.add(Event(kind="delivered", time=now, load_id=load.id, site_id=load.delivery_site_id,
+                             vehicle_id=load.vehicle_id, data={"pod_id": pod.id, "exceptions": len(exceptions),
+                                                               "received_quantity": pod.received_quantity}))
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise YardRefused("conflict", "already_delivered", "This load already has its proof of delivery.") from exc
+    notify.load_event("load.delivered", {"load_id": load.id, "pod_id": pod.id, "exceptions": exceptions,
+                                         "received_quantity": pod.received_quantity}, load)
+    return pod

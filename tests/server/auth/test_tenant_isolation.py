@@ -1,0 +1,156 @@
+"""No organisation reaches another's objects: every id-taking endpoint, every role, on both backends.
+
+The endpoint list is read from the app's URL map, so an endpoint added later is covered
+without editing this test; an id parameter this test cannot fill makes it fail loudly.
+"""
+
+import re
+
+import pytest
+
+from server.models import Role
+
+ROLES = [r.value for r in Role]
+# Valid bodies, so the matrix exercises the access check and not input validation.
+BODIES = {("POST", "/api/v1/sites/<int:site_id>/docks"): {"name": "D9", "equipment": "pallet_dock"}}
+BODIES.update({  # the marketplace's write endpoints
+    ("POST", "/api/v1/loads/<int:load_id>/tenders"): {"mode": "grab", "price": 100},
+    ("POST", "/api/v1/tenders/<int:tender_id>/bids"): {"price": 100},
+    ("POST", "/api/v1/loads/<int:load_id>/assignment"): {"vehicle_id": 1, "driver_id": 1},
+})
+BODIES.update({  # the yard's write endpoints
+    ("POST", "/api/v1/loads/<int:load_id>/appointment"): {"dock_id": 1, "start": "2030-06-03T08:00:00+00:00"},
+    ("POST", "/api/v1/loads/<int:load_id>/eta"): {"eta": "2030-06-03T08:00:00+00:00"},
+    ("POST", "/api/v1/sites/<int:site_id>/schedule"): {"day": "2030-06-03"},
+    ("POST", "/api/v1/yard/visits/<int:visit_id>/transition"): {"to": "loading"},
+})
+
+
+@pytest.fixture
+def victim(client, trade, make_party):
+    """A seller with one object of every kind, and an order to its buyer."""
+    seller = trade["seller"]
+    h = seller.headers
+    dock = client.post(f"/api/v1/sites/{trade['plant']['id']}/docks", headers=h,
+                       json={"name": "D1", "equipment": "pallet_dock"}).get_json()
+    vtype = client.post("/api/v1/vehicle-types", headers=h, json={
+        "name": "Secret truck", "max_weight_kg": 1, "max_volume_m3": 1, "pallet_positions": 1}).get_json()
+    vehicle = client.post("/api/v1/vehicles", headers=h, json={"vehicle_type_id": vtype["id"], "plate": "SECRET-1"}).get_json()
+    driver = client.post("/api/v1/drivers", headers=h, json={"name": "Secret driver"}).get_json()
+    token = client.post("/api/v1/tokens", headers=h, json={"name": "secret-erp", "roles": ["viewer"]}).get_json()
+    order = client.post("/api/v1/orders", headers=h, json={**trade["order"], "reference": "SECRET-REF"}).get_json()
+    plan = client.post("/api/v1/load-plans", headers=h, json={"order_ids": [order["id"]], "time_limit_s": 1}).get_json()
+    market = _market_victim(client, trade, make_party)
+    from tests.server.notify.notify_factory import notify_victim
+
+    market.update(notify_victim(client, seller))  # before the job below: requests end the test's session
+    from tests.server.tracking.tracking_factory import tracking_victim
+
+    market.update(tracking_victim(client, seller, market["load_id"]))
+    from server.jobs.runner import submit
+
+    job = submit("test.noop", seller.id, {}, time_limit_s=1) if "test.noop" in _handlers() else None
+    market.update(_yard_victim(market["load_id"], trade["plant"]["id"]))
+    return {**market, "job_id": job.id if job else 999_999, "plan_id": plan["id"], "order_id": order["id"],
+            "site_id": trade["plant"]["id"], "dock_id": dock["id"],
+            "user_id": seller.user.id, "token_id": token["id"],
+            "vehicle-types": vtype["id"], "vehicles": vehicle["id"], "drivers": driver["id"]}
+
+
+def _market_victim(client, trade, make_party) -> dict:
+    """The seller's private tender on one load, and a second load awarded to its carrier and authorized."""
+    from tests.server.market.market_factory import make_driver, make_load, make_truck
+
+    seller, buyer, carrier = trade["seller"], trade["buyer"], make_party("carrier")
+    truck, driver = make_truck(carrier.id, plate="SECRET-9"), make_driver(carrier.id, name="Secret carrier driver")
+
+    def load(ref):
+        return make_load(seller.id, buyer.id, _Site(trade["plant"]["id"]), _Site(trade["yard"]["id"]), reference=ref)
+
+    tendered, awarded = load("SECRET-LOAD-1"), load("SECRET-LOAD-2")
+    tender = client.post(f"/api/v1/loads/{tendered.id}/tenders", headers=seller.headers, json={
+        "mode": "grab", "price": 100, "private": True, "preferred_carrier_ids": [carrier.id]}).get_json()
+    board = client.post(f"/api/v1/loads/{awarded.id}/tenders", headers=seller.headers,
+                        json={"mode": "grab", "price": 100, "radius_km": 0}).get_json()
+    award = client.post(f"/api/v1/tenders/{board['id']}/grab", headers=carrier.headers).get_json()
+    client.post(f"/api/v1/loads/{awarded.id}/assignment", headers=carrier.headers,
+                json={"vehicle_id": truck.id, "driver_id": driver.id})
+    authorization = client.post(f"/api/v1/loads/{awarded.id}/pickup-authorizations", headers=buyer.headers,
+                                json={}).get_json()
+    return {"load_id": tendered.id, "tender_id": tender["id"], "award_id": award["id"],
+            "authorization_id": authorization["id"], "carrier_id": carrier.id}
+
+
+def _yard_victim(load_id: int, site_id: int) -> dict:
+    """A yard visit of the victim's load and a photo in its evidence."""
+    from tests.server.yard.yard_factory import yard_victim
+
+    return yard_victim(load_id, site_id)
+
+
+class _Site:
+    def __init__(self, site_id):
+        self.id = site_id
+
+
+def _handlers():
+    from server.jobs.registry import HANDLERS, job_kind
+
+    if "test.noop" not in HANDLERS:
+        job_kind("test.noop")(lambda params, limits: {})
+    return HANDLERS
+
+
+def _id_endpoints(app):
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or "<" not in rule.rule:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.rule
+
+
+def _fill(rule: str, ids: dict) -> str:
+    def replace(match):
+        name = match.group(1)
+        if name == "row_id":  # generic CRUD: the resource is the path segment before the id
+            name = rule.split("/")[3]
+        if name not in ids:
+            raise AssertionError(f"tenant matrix cannot fill <{name}> in {rule}: add it to the victim fixture")
+        return str(ids[name])
+
+    return re.sub(r"<(?:int:)?(\w+)>", replace, rule)
+
+
+@pytest.mark.parametrize("attacker_kind", ["seller", "buyer", "carrier"])
+def test_foreign_objects_are_unreachable_for_every_role(client, make_party, victim, attacker_kind, ctx):
+    """Each role of an unrelated organisation gets 403 or 404 on every id endpoint, and no data."""
+    endpoints = list(_id_endpoints(ctx))
+    assert len(endpoints) >= 15
+    for role in ROLES:
+        attacker = make_party(attacker_kind, roles=(role,))
+        for method, rule in endpoints:
+            url = _fill(rule, victim)
+            body = BODIES.get((method, rule), {})
+            r = client.open(url, method=method, headers=attacker.headers, json=body)
+            assert r.status_code in (403, 404), (role, method, url, r.status_code, r.get_data(as_text=True)[:200])
+            body = r.get_data(as_text=True)
+            assert "SECRET" not in body and "Secret" not in body, (role, method, url)
+
+
+def test_market_lists_never_include_foreign_rows(client, make_party, victim):
+    """Unrelated sellers, buyers and carriers list no load, tender, award or authorization of the victim's."""
+    for kind in ("seller", "buyer", "carrier"):
+        stranger = make_party(kind, roles=("admin", "dispatcher"))
+        for path in ("/api/v1/loads", "/api/v1/tenders", "/api/v1/tenders?status=open", "/api/v1/awards",
+                     "/api/v1/pickup-authorizations"):
+            r = client.get(path, headers=stranger.headers)
+            assert r.status_code == 200 and r.get_json()["items"] == [], (kind, path)
+
+
+def test_lists_never_include_foreign_rows(client, make_party, victim):
+    """Every list endpoint of an unrelated organisation is empty of the victim's rows."""
+    stranger = make_party("seller", roles=("admin", "dispatcher"))
+    for path in ("/api/v1/orders", "/api/v1/sites", "/api/v1/vehicles", "/api/v1/vehicle-types",
+                 "/api/v1/drivers", "/api/v1/users", "/api/v1/tokens"):
+        body = client.get(path, headers=stranger.headers).get_data(as_text=True)
+        assert "SECRET" not in body and "Secret" not in body, path

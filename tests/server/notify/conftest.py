@@ -1,0 +1,26 @@
+"""Fixtures for the notification tests: a local webhook receiver, and webhooks made through the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.notify.webhook_receiver import Receiver
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP receiver answering 200 unless a test sets ``receiver.answers``."""
+    with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def make_webhook(client):
+    """Register a webhook for a party through the API; returns the creation answer (with its secret)."""
+
+    def make(party, url: str, events=("*",)) -> dict:
+        r = client.post("/api/v1/webhooks", headers=party.headers, json={"url": url, "events": list(events)})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    return make

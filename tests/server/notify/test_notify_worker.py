@@ -1,0 +1,52 @@
+"""The background delivery thread and the ``haul webhooks deliver`` command."""
+
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from server.notify import publish_event, worker
+
+
+@pytest.fixture
+def running_worker(ctx, monkeypatch):
+    """A delivery thread for the test app that polls rarely, so only a wake-up makes it send soon."""
+    thread = worker.DeliveryWorker(ctx, poll_s=60)
+    monkeypatch.setattr(worker, "_worker", thread)
+    thread.start()
+    yield thread
+    thread.stop()
+    thread.join(10)
+
+
+def _wait_for(predicate, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not predicate():
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_publishing_wakes_the_thread_which_delivers(running_worker, make_party, make_webhook, receiver):
+    """A published event reaches the receiver without waiting for the next poll."""
+    party = make_party("seller")
+    make_webhook(party, receiver.url)
+    time.sleep(0.1)  # let the thread finish its first (empty) round and start waiting
+    publish_event("departed", organisation_ids=[party.id], data={"load_id": 3})
+    assert _wait_for(lambda: len(receiver.received) == 1)
+    assert receiver.received[0].headers["Haul-Event-Type"] == "departed"
+
+
+def test_no_thread_is_started_under_testing(client, make_party):
+    """The test app serves requests without starting a delivery thread."""
+    assert client.get("/api/v1/notifications", headers=make_party("seller").headers).status_code == 200
+    assert worker._worker is None
+
+
+def test_the_cli_sends_one_round(ctx, make_party, make_webhook, receiver):
+    """``haul webhooks deliver`` sends what is due and reports the round."""
+    party = make_party("seller")
+    make_webhook(party, receiver.url)
+    publish_event("arrived", organisation_ids=[party.id], data={})
+    result = CliRunner().invoke(worker.webhooks_cli, ["deliver"], obj=ctx)
+    assert result.exit_code == 0, result.output
+    assert "claimed 1, delivered 1" in result.output and len(receiver.received) == 1

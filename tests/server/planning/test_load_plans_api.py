@@ -1,0 +1,75 @@
+"""Load plans through the API: preview, commit, and refusals, on both backends."""
+
+import copy
+
+
+def _order(client, trade, **line):
+    body = copy.deepcopy(trade["order"])
+    body["lines"] = [{**body["lines"][0], **line}]
+    r = client.post("/api/v1/orders", headers=trade["seller"].headers, json=body)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def test_preview_then_commit_creates_the_previewed_loads(client, trade):
+    """40 t on 24 t trucks previews as two loads; committing creates them with every unit allocated."""
+    order_id = _order(client, trade, quantity=40, unit_weight_kg=1000, unit_pallets=1, splittable=True)
+    r = client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                    json={"order_ids": [order_id], "time_limit_s": 2})
+    assert r.status_code == 201, r.get_json()
+    plan = r.get_json()["plan"]
+    assert len(plan["loads"]) == 2 and plan["unplaced"] == []
+    assert plan["status"] in ("optimal", "feasible") and plan["lower_bound_trucks"] == 2
+    committed = client.post(f"/api/v1/load-plans/{r.get_json()['id']}/commit", headers=trade["seller"].headers)
+    assert committed.status_code == 201
+    load_ids = committed.get_json()["load_ids"]
+    from server.extensions import db
+    from server.models import Load, Order
+
+    loads = [db.session.get(Load, i) for i in load_ids]
+    assert sum(line.quantity for load in loads for line in load.lines) == 40
+    assert all(load.weight_kg <= 24_000 and load.status == "draft" for load in loads)
+    assert db.session.get(Order, order_id).status == "planned"
+
+
+def test_commit_twice_and_replanning_allocated_lines_are_refused(client, trade):
+    """A plan commits once; a new preview of fully allocated orders is a 409."""
+    order_id = _order(client, trade, quantity=10)
+    plan_id = client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                          json={"order_ids": [order_id], "time_limit_s": 1}).get_json()["id"]
+    assert client.post(f"/api/v1/load-plans/{plan_id}/commit", headers=trade["seller"].headers).status_code == 201
+    assert client.post(f"/api/v1/load-plans/{plan_id}/commit", headers=trade["seller"].headers).status_code == 409
+    again = client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                        json={"order_ids": [order_id], "time_limit_s": 1})
+    assert again.status_code == 409
+
+
+def test_unplaceable_line_comes_back_with_a_reason(client, trade):
+    """A 30 t indivisible unit fits no truck: it is returned with a reason, not an error."""
+    order_id = _order(client, trade, quantity=1, unit_weight_kg=30_000, splittable=False)
+    r = client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                    json={"order_ids": [order_id], "time_limit_s": 1})
+    assert r.status_code == 201
+    plan = r.get_json()["plan"]
+    assert plan["loads"] == [] and len(plan["unplaced"]) == 1 and plan["unplaced"][0]["reason"]
+
+
+def test_foreign_or_unknown_orders_are_field_errors(client, trade, make_party):
+    """Another seller's order is 'unknown order', exactly like a missing one."""
+    order_id = _order(client, trade, quantity=5)
+    stranger = make_party("seller")
+    r = client.post("/api/v1/load-plans", headers=stranger.headers, json={"order_ids": [order_id, 999_999]})
+    assert r.status_code == 422
+    assert {e["path"] for e in r.get_json()["errors"]} == {"order_ids/0", "order_ids/1"}
+    assert client.post("/api/v1/load-plans", headers=trade["buyer"].headers,
+                       json={"order_ids": [order_id]}).status_code == 403
+
+
+def test_bad_vehicle_types_are_named(client, trade):
+    """Zero capacities in a requested fleet are field errors with paths."""
+    order_id = _order(client, trade, quantity=5)
+    r = client.post("/api/v1/load-plans", headers=trade["seller"].headers, json={
+        "order_ids": [order_id], "vehicle_types": [{"id": "x", "max_weight_kg": 0, "max_volume_m3": 10,
+                                                    "pallet_positions": 3, "cost": 1}]})
+    assert r.status_code == 422
+    assert "vehicle_types/0/max_weight_kg" in {e["path"] for e in r.get_json()["errors"]}

@@ -1,0 +1,31 @@
+"""Configuration from the environment."""
+
+import pytest
+
+from server.config import ConfigError, load_config
+
+
+def test_defaults_are_the_embedded_backend(monkeypatch, tmp_path):
+    """With nothing set, Haul uses SQLite under the instance folder and the embedded broker."""
+    for var in ("DATABASE_URL", "MQTT_URL", "REDIS_URL", "SECRET_KEY", "HAUL_ENV"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HAUL_INSTANCE_DIR", str(tmp_path))
+    config = load_config()
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'haul.db'}"
+    assert config["MQTT_URL"] == "" and config["REDIS_URL"] == ""
+
+
+def test_plain_postgres_url_gets_the_psycopg_driver(monkeypatch):
+    """An ops-style postgresql:// URL is given the driver Haul ships."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/haul")
+    assert load_config()["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/haul"
+
+
+def test_production_refuses_the_default_secret(monkeypatch):
+    """Production mode with the development secret does not start."""
+    monkeypatch.setenv("HAUL_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        load_config()
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    assert load_config()["ENV_NAME"] == "production"
