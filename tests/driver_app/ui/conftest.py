@@ -82,11 +82,6 @@ def run_scenario(ui_artifacts):
         env = {k: v for k, v in os.environ.items() if k != "KIVY_GL_BACKEND"}
         command = [sys.executable, str(HERE / f"scenario_{name}.py"), str(ui_artifacts), *args]
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-        if result.returncode != 0:
-            # Known flake (see the closing note of the driver-app issue): the evidence form sometimes
-            # loses typed values under load. One more run; the first failure is printed, not hidden.
-            print(f"scenario {name} failed once, running it again:\n{result.stderr[-2000:]}")
-            result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
         assert result.returncode == 0, f"scenario {name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
         return result
 

@@ -138,7 +138,9 @@ def main(artifacts: Path) -> None:
         api.state.evidence_down = 1  # the network is down for the first try
         d.tap(ev.ids.save)
         d.idle_network()
-        assert ev.recorded and "Saved on the phone" in tr.render(ev.message), ev.message
+        assert ev.recorded and "Saved on the phone" in tr.render(ev.message), (
+            ev.message, dict(ev.field_errors), {n: ev.ids[n].text for n in ("ticket_number", "tare", "gross")},
+            {n: ev.ids[n].ids.input.text for n in ("ticket_number", "tare", "gross")})
         assert app.controller.day.submissions_waiting == 1
         assert "1 report waiting" in app.status_text, app.status_text
         app.controller.flush_outbox(on_ok=ev.done)  # the connection is back

@@ -86,14 +86,39 @@ class Driver:
         from kivy.tests.common import UnitTestTouch
 
         self.frames(1)
+        self._wait_for_modals_to_close(widget)
         x, y = widget.to_window(*widget.center)
         assert 0 <= x <= WIDTH and 0 <= y <= HEIGHT, f"{widget} is off screen at {(x, y)}"
         assert not widget.disabled, f"{widget} is disabled"
+        released = []
+        watch = widget.is_event_type("on_release")
+        if watch:
+            widget.fbind("on_release", released.append)
         touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        self.frames(1)
-        touch.touch_up()
+        try:
+            touch.touch_down()
+            self.frames(1)
+            touch.touch_up()
+            if watch:  # a ScrollView may hand the release on up to 0.2 s later: wait for it, never guess
+                self.wait(lambda: released, f"{widget} to receive the tap", timeout_s=10)
+        finally:
+            if watch:
+                widget.funbind("on_release", released.append)
         self.frames(3)
+
+    def _wait_for_modals_to_close(self, widget) -> None:
+        """A popup eats every touch until its dismiss animation ends; a finger would wait for it too."""
+        from kivy.core.window import Window
+        from kivy.uix.modalview import ModalView
+
+        def owner_modal(w):
+            while w is not None and w is not Window and not isinstance(w, ModalView):
+                w = w.parent  # the window is its own parent: stop there
+            return w if isinstance(w, ModalView) else None
+
+        mine = owner_modal(widget)
+        self.wait(lambda: not any(isinstance(c, ModalView) and c is not mine for c in Window.children),
+                  "open popups to close before the tap")
 
     def drag(self, widget, points) -> None:
         """Draw with one finger through ``points`` given as fractions of ``widget``'s box."""
@@ -102,6 +127,7 @@ class Driver:
         def at(fx, fy):
             return widget.to_window(widget.x + fx * widget.width, widget.y + fy * widget.height)
 
+        self._wait_for_modals_to_close(widget)
         touch = UnitTestTouch(*at(*points[0]))
         touch.touch_down()
         for fx, fy in points[1:]:
