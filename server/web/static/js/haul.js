@@ -58,6 +58,8 @@
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (html === null) { return; }
+        // Someone started editing while the fragment was on its way: keep their input, refresh later.
+        if (live && el.hasAttribute("data-dirty")) { el.setAttribute("data-stale", "1"); return; }
         var focusedId = document.activeElement && el.contains(document.activeElement) ? document.activeElement.id : null;
         el.innerHTML = html;
         el.setAttribute("data-refreshed", String(Date.now()));
