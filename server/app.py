@@ -39,8 +39,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth_pages.login"
     # threading for `haul serve`/`demo`; gevent or eventlet under gunicorn (docs/deployment.md).
-    socketio.init_app(app, message_queue=app.config["REDIS_URL"] or None, async_mode=app.config["ASYNC_MODE"],
-                      cors_allowed_origins=[])
+    socketio.init_app(app, message_queue=app.config["REDIS_URL"] or None, channel=app.config["SOCKETIO_CHANNEL"],
+                      async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=[])
     api.init_app(app)
 
     from server.api import register_api

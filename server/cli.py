@@ -96,7 +96,8 @@ def worker(burst: bool) -> None:
     if not url:
         raise click.UsageError("REDIS_URL is not set; without it jobs run inside the server")
     connection = Redis.from_url(url)
-    Worker([Queue("haul", connection=connection)], connection=connection).work(burst=burst)
+    name = os.environ.get("HAUL_JOB_QUEUE", "haul")  # the same default as server.config
+    Worker([Queue(name, connection=connection)], connection=connection).work(burst=burst)
 
 
 main.add_command(importlib.import_module("server.cli_ingest").ingest)

@@ -38,6 +38,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "MQTT_URL": env.get("MQTT_URL", ""),  # empty: the embedded amqtt broker
         "REDIS_URL": env.get("REDIS_URL", ""),
         "ASYNC_MODE": env.get("HAUL_ASYNC_MODE", "threading"),  # empty: in-process fan-out and thread-pool jobs
+        # Redis names, so that several Haul deployments (or test runs) can share one Redis: pub/sub
+        # channels are global to a Redis server, not per database number.
+        "SOCKETIO_CHANNEL": env.get("HAUL_SOCKETIO_CHANNEL", "flask-socketio"),
+        "JOB_QUEUE": env.get("HAUL_JOB_QUEUE", "haul"),
         "HAUL_INSTANCE_DIR": str(inst),
         "MAX_CONTENT_LENGTH": int(env.get("HAUL_MAX_BODY_BYTES", 2 * 1024 * 1024)),
         "API_TITLE": "Haul API",
@@ -52,6 +56,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "PAGE_SIZE_MAX": 200,
         "API_TOKEN_TTL_HOURS": int(env.get("HAUL_API_TOKEN_TTL_HOURS", 12)),
+        # Device pairing: how long a paired phone's token lives, the address phones reach this
+        # server at (empty: the request's own), and the broker address they publish to (empty:
+        # pairing gives no MQTT settings).
+        "DEVICE_TOKEN_TTL_DAYS": int(env.get("HAUL_DEVICE_TOKEN_TTL_DAYS", 30)),
+        "PUBLIC_URL": env.get("HAUL_PUBLIC_URL", ""),
+        "DEVICE_MQTT_URL": env.get("HAUL_DEVICE_MQTT_URL", ""),
     }
     config.update(overrides or {})
     if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:

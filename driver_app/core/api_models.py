@@ -92,15 +92,35 @@ class MqttSettings:
 
 
 @dataclass(frozen=True)
+class PairedDriver:
+    """The driver a pairing code was made for (the day's "user" on a paired phone)."""
+
+    id: str
+    name: str
+    organisation_id: str
+
+
+@dataclass(frozen=True)
 class DevicePairing:
-    """The device's own token and MQTT credentials, from a pairing code."""
+    """The phone's own bearer token, its driver, and the MQTT settings when the server gives them
+    (only for a pairing bound to a truck, on a server that names its broker)."""
 
     token: str
-    mqtt: MqttSettings
+    expires_at: str
+    driver: PairedDriver
+    mqtt: MqttSettings | None
 
     @classmethod
     def from_json(cls, data: Any) -> DevicePairing:
+        driver = _require(data, "driver", dict, "")
+        mqtt = data.get("mqtt") if isinstance(data, dict) else None
         return cls(
             token=_require(data, "token", str, ""),
-            mqtt=MqttSettings.from_json(_require(data, "mqtt", dict, "")),
+            expires_at=str(data.get("expires_at") or ""),
+            driver=PairedDriver(
+                id=str(_require(driver, "id", (str, int), "driver.")),
+                name=_require(driver, "name", str, "driver."),
+                organisation_id=str(data.get("organisation_id") or ""),
+            ),
+            mqtt=MqttSettings.from_json(mqtt) if mqtt is not None else None,
         )

@@ -28,7 +28,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "pair_device": Endpoint("POST", "/api/v1/devices/pair", authenticated=False),
     "assignments": Endpoint("GET", "/api/v1/driver/assignments"),
     "load": Endpoint("GET", "/api/v1/loads/{load_id}"),
-    "board": Endpoint("GET", "/api/v1/board"),
+    "board": Endpoint("GET", "/api/v1/tenders"),  # carriers get the open board they may act on
     "grab_tender": Endpoint("POST", "/api/v1/tenders/{tender_id}/grab"),
     "bid_tender": Endpoint("POST", "/api/v1/tenders/{tender_id}/bids"),
     "yard_checkin": Endpoint("POST", "/api/v1/yard/checkin"),

@@ -39,6 +39,7 @@ class ApiError(Exception):
         detail: str | None = None,
         field_errors: list[FieldError] | None = None,
         problem_type: str | None = None,
+        reason: str | None = None,
     ):
         self.msg = msg or self.default_msg
         self.status = status
@@ -46,6 +47,7 @@ class ApiError(Exception):
         self.detail = detail
         self.field_errors = list(field_errors or [])
         self.problem_type = problem_type
+        self.reason = reason  # the problem's machine-readable "reason", e.g. "expired" for a pairing code
         super().__init__(self._log_text())
 
     def _log_text(self) -> str:

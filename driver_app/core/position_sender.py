@@ -5,7 +5,10 @@ payloads of at most ``batch_size``) while connected, keeping at most ``max_in_fl
 unacknowledged. Each publish's message id maps to its sequence numbers; the PUBACK (paho's
 ``on_publish``) deletes exactly those rows and sends the next batch. A negative
 acknowledgement (MQTT 5 reason code) or a publish paho refused leaves the rows on disk to be
-sent again later.
+sent again by the next flush; a refusal also schedules a retry flush after a backoff
+(``retry_s``: doubling from the first to the second value, reset by an accepted batch), because
+the next fix or connect may never come - a parked truck, a finished drive - and a broker that
+just restarted refuses ("no matching subscribers") until the ingest workers resubscribe.
 
 Locking: paho holds its own lock while calling ``on_publish`` and takes it in ``publish``;
 so this class never calls ``publish`` while holding its bookkeeping lock, never waits for
@@ -50,6 +53,7 @@ class PositionSender:
         batch_size: int = 100,
         max_in_flight: int = 4,
         on_change: Callable[[int], None] | None = None,
+        retry_s: tuple[float, float] = (1.0, 60.0),
     ):
         if batch_size < 1 or max_in_flight < 1:
             raise ValueError("batch_size and max_in_flight must be at least 1")
@@ -67,6 +71,9 @@ class PositionSender:
         self._publishing = 0  # publish calls under way
         self._drain_lock = threading.Lock()
         self._again = False
+        self._retry_min, self._retry_max = retry_s
+        self._retry_delay = self._retry_min
+        self._retry_timer: threading.Timer | None = None
 
     def pending_count(self) -> int:
         """Positions not yet acknowledged (on disk), including those in flight."""
@@ -153,6 +160,7 @@ class PositionSender:
                 self._early_acks.clear()
             if mid is None:
                 self._reserved.difference_update(seqs)
+                self._schedule_retry()
                 return False
             if early is None:
                 self._in_flight[mid] = seqs
@@ -161,13 +169,36 @@ class PositionSender:
         self._changed()
         return early
 
+    def cancel_retry(self) -> None:
+        """Drop a pending retry (when tracking stops)."""
+        with self._lock:
+            if self._retry_timer is not None:
+                self._retry_timer.cancel()
+                self._retry_timer = None
+
     def _settle(self, seqs: list[int], ok: bool) -> None:
         # Called with the lock held.
         if ok:
             self.outbox.delete(seqs)
+            self._retry_delay = self._retry_min
         else:
             log.warning("broker refused %d positions; they stay queued", len(seqs))
+            self._schedule_retry()
         self._reserved.difference_update(seqs)
+
+    def _schedule_retry(self) -> None:
+        # Called with the lock held; the timer flushes on its own thread, never under this lock.
+        if self._retry_timer is not None:
+            return
+        self._retry_timer = threading.Timer(self._retry_delay, self._retry)
+        self._retry_timer.daemon = True
+        self._retry_timer.start()
+        self._retry_delay = min(self._retry_delay * 2, self._retry_max)
+
+    def _retry(self) -> None:
+        with self._lock:
+            self._retry_timer = None
+        self.flush()
 
     def _changed(self) -> None:
         if self.on_change is not None:

@@ -20,6 +20,7 @@ import requests
 from driver_app.core import errors
 from driver_app.core.api_models import AuthSession, DevicePairing
 from driver_app.core.endpoints import ENDPOINTS, Endpoint
+from driver_app.core.pairing import default_device_name, parse_pairing
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,13 @@ class ApiClient:
         self.token = session.token
         return session
 
-    def pair_device(self, pairing_code: str) -> DevicePairing:
-        """Exchange a pairing code for the device token and MQTT credentials; stores the token."""
-        pairing = DevicePairing.from_json(self.call("pair_device", json_body={"pairing_code": pairing_code}))
+    def pair_device(self, code: str, device_name: str | None = None) -> DevicePairing:
+        """Trade a one-time pairing code for the phone's token (and MQTT settings); stores the token.
+
+        A refused code raises the status's error with the server's ``reason`` (see ``core.pairing``).
+        """
+        body = {"code": code, "device_name": device_name or default_device_name()}
+        pairing = DevicePairing.from_json(self.call("pair_device", json_body=body))
         self.token = pairing.token
         return pairing
 
@@ -85,7 +90,8 @@ class ApiClient:
 
     def yard_checkin(self, load_id: str, authorization_token: str) -> dict[str, Any]:
         """Check in at the gate with the pickup authorization token; returns the yard visit."""
-        body = {"load_id": load_id, "token": authorization_token}
+        # The server's ids are strict JSON integers; the app carries them as text.
+        body = {"load_id": int(load_id) if str(load_id).isdigit() else load_id, "token": authorization_token}
         return self._object(self.call("yard_checkin", json_body=body))
 
     def yard_visit(self, visit_id: str) -> dict[str, Any]:
@@ -200,10 +206,25 @@ class ApiClient:
         return data
 
 
+def pair(server_url: str, code: str, *, device_name: str | None = None,
+         **client_options: Any) -> tuple[ApiClient, DevicePairing]:
+    """Pair this phone: ``code`` is the code as typed or the whole pairing link from the QR code.
+
+    A link names its own server, which wins over ``server_url`` (the address typed in the form).
+    Returns the client, now holding the phone's token, and the pairing. Raises ``ValueError``
+    when ``code`` is neither a code nor a pairing link, and the client's errors otherwise.
+    """
+    target = parse_pairing(code)
+    if target is None:
+        raise ValueError("not a pairing code or pairing link")
+    client = ApiClient(target.server_url or server_url, **client_options)
+    return client, client.pair_device(target.code, device_name)
+
+
 def _problem_error(endpoint: Endpoint, response: requests.Response) -> errors.ApiError:
     """Build the typed error for an HTTP error response, reading problem+json when present."""
     cls = errors.error_for_status(response.status_code, authenticated=endpoint.authenticated)
-    title = detail = problem_type = None
+    title = detail = problem_type = reason = None
     field_errors: list[errors.FieldError] = []
     try:
         body = response.json()
@@ -213,6 +234,7 @@ def _problem_error(endpoint: Endpoint, response: requests.Response) -> errors.Ap
         title = _text(body.get("title"))
         detail = _text(body.get("detail"))
         problem_type = _text(body.get("type"))
+        reason = _text(body.get("reason"))
         for item in body.get("errors") or []:
             if isinstance(item, dict) and item.get("message") is not None:
                 field_errors.append(errors.FieldError(str(item.get("path", "")), str(item["message"])))
@@ -224,6 +246,7 @@ def _problem_error(endpoint: Endpoint, response: requests.Response) -> errors.Ap
         detail=detail,
         field_errors=field_errors,
         problem_type=problem_type,
+        reason=reason,
     )
 
 

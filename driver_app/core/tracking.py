@@ -57,6 +57,7 @@ class TrackingService:
     def stop(self) -> None:
         """Stop GPS and disconnect; unsent positions stay on disk for the next start."""
         self.gps.stop()
+        self.sender.cancel_retry()
         self.mqtt.stop()
         if self.day is not None:
             self.day.set_connection(online=False)
@@ -83,7 +84,7 @@ class TrackingService:
 def bind_inbox(mqtt: DriverMqttClient, day: DriverDay) -> None:
     """Dock calls and re-plans from the inbox update the driver's day.
 
-    ``dock_call``: ``{"_type": "dock_call", "v": 1, "load_id": ..., "dock": "3"}``;
+    ``dock_call``: ``{"_type": "dock_call", "v": 1, "load_id": ..., "dock_name": "Dock 3", "dock_id": 7}``;
     ``queue``: ``{"_type": "queue", "v": 1, "load_id": ..., "position": 4}``;
     ``replan``: ``{"_type": "replan", "v": 1, "load_id": ..., "dock": "2", "slot_start": "..."}``.
     Messages for another load than the selected one, or stale for the current step, are
@@ -95,10 +96,12 @@ def bind_inbox(mqtt: DriverMqttClient, day: DriverDay) -> None:
         return message.get("load_id") is None or str(message.get("load_id")) == str(load.get("id"))
 
     def dock_call(message: dict[str, Any]) -> None:
-        if not for_current_load(message) or message.get("dock") is None:
+        # The server names the dock in ``dock_name`` (and ``dock_id``); ``dock`` is the older field.
+        dock = next((message[k] for k in ("dock_name", "dock", "dock_id") if message.get(k) is not None), None)
+        if not for_current_load(message) or dock is None:
             return
         try:
-            day.call_to_dock(str(message["dock"]))
+            day.call_to_dock(str(dock))
         except InvalidTransition as exc:
             log.info("ignoring dock call: %s", exc)
 

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from driver_app.core import errors
+from driver_app.core import errors, rest_client
 from driver_app.core.app_state import DriverDay, Step
 from driver_app.core.i18n import Msg, english
+from driver_app.core.pairing import parse_pairing, refusal_message
 from driver_app.core.platform_services import PlatformServices
 from driver_app.core.position_outbox import PositionOutbox
 from driver_app.core.rest_client import ApiClient
@@ -39,6 +40,8 @@ from driver_app.platform.tracking_glue import Tracker
 log = logging.getLogger(__name__)
 
 NO_HAUL_SERVER = Msg("No Haul server answers at this address. Check the server address.")
+NOT_A_CODE = Msg("This is not a pairing code. Type the code your dispatcher shows (like ABCDE-FGHJK) or paste "
+                 "the pairing link.")
 
 
 class DriverController:
@@ -116,20 +119,38 @@ class DriverController:
         self.runner.run(lambda: client.login(email.strip(), password), signed_in, refused)
 
     def pair(self, server_url: str, code: str, on_ok: OnOk = None, on_error: OnError = None) -> None:
-        """Pair this device with a pairing code (scanned or pasted); starts MQTT tracking."""
-        _required({"server_url": server_url, "pairing_code": code})
-        client = self._new_client(server_url)
+        """Pair this phone with a code or the pairing link (scanned or pasted); starts MQTT tracking
+        when the server gives MQTT settings. Raises ``FormInvalid`` before any call for an empty or
+        malformed code, or a bare code without a server address (a link names its own server)."""
+        _required({"pairing_code": code})
+        target = parse_pairing(code)
+        if target is None:
+            raise FormInvalid([("pairing_code", NOT_A_CODE)])
+        url = target.server_url or server_url.strip()
+        _required({"server_url": url})
+        if url and "://" not in url:
+            url = "https://" + url  # drivers type "haul.example.com"
 
-        def paired(pairing: Any) -> None:
+        def paired(result: tuple[ApiClient, Any]) -> None:
+            client, pairing = result
             self.client = client
-            self._save(server_url=server_url.strip())
-            self.tracker.use_mqtt(pairing.mqtt)
-            self.day.sign_in(None)
+            self._save(server_url=target.server_url or server_url.strip())
+            if pairing.mqtt is not None:
+                self.tracker.use_mqtt(pairing.mqtt)
+            self.day.sign_in(pairing.driver)
+            self.flush_outbox()
             if on_ok:
                 on_ok(pairing)
 
-        self.runner.run(lambda: client.pair_device(code.strip()), paired,
-                        lambda exc: on_error and on_error(explain(exc)))
+        def refused(exc: BaseException) -> None:
+            shown = refusal_message(getattr(exc, "reason", None))
+            if shown is None and isinstance(exc, errors.NotFound) and not endpoint_missing(exc):
+                shown = NO_HAUL_SERVER  # a 404 without a reason: not a Haul server at that address
+            if on_error:
+                on_error(shown or explain(exc))
+
+        self.runner.run(lambda: rest_client.pair(url, target.code, timeout=self.timeout, endpoints=EXTRA_ENDPOINTS),
+                        paired, refused)
 
     def sign_out(self, expired: bool = False) -> None:
         self.client = None

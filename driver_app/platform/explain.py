@@ -21,11 +21,9 @@ from driver_app.platform.load_view import NOT_AVAILABLE
 
 log = logging.getLogger(__name__)
 
-# Paths of the current Haul server that differ from (or are missing in) the core's table:
-# the board is the carrier's view of GET /tenders; "loads" is the fallback for a server without
+# Paths the app uses besides the core's table: "loads" is the fallback for a server without
 # driver assignments; pickup authorizations carry the token for the gate QR.
 EXTRA_ENDPOINTS = {
-    "board": Endpoint("GET", "/api/v1/tenders"),
     "loads": Endpoint("GET", "/api/v1/loads?role=carrier"),
     "pickup_authorizations": Endpoint("GET", "/api/v1/pickup-authorizations?limit=200"),
 }

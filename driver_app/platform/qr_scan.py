@@ -2,7 +2,8 @@
 
 Android has no QR decoder in its API for apps built with python-for-android, so the scan is
 delegated to a scanner app (ZXing's ``com.google.zxing.client.android.SCAN`` intent, which
-most scanner apps answer). Unverified here: it needs a phone. Desktops paste the code.
+most scanner apps answer). The QR code holds the pairing link (server address and one-time code,
+see ``core.pairing``). Unverified here: it needs a phone. Desktops type the code or paste the link.
 """
 
 from __future__ import annotations

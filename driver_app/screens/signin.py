@@ -1,4 +1,5 @@
-"""Sign in with e-mail and password, or pair the device with a code (scanned or pasted)."""
+"""Sign in with e-mail and password, or pair the phone: scan the dispatcher's QR code (Android),
+or type the pairing code or paste the pairing link (desktop)."""
 
 from __future__ import annotations
 
@@ -40,18 +41,23 @@ class SignInScreen(HaulScreen):
         self.start()
         try:
             self.controller.pair(self.ids.server_url.text, self.ids.pairing_code.text,
-                                 on_ok=lambda _p: self.done(), on_error=self.failed)
+                                 on_ok=self._paired, on_error=self.failed)
         except FormInvalid as exc:
             self.form_errors(exc)
+
+    def _paired(self, _pairing) -> None:
+        self.ids.pairing_code.text = ""  # the code is spent; the next sign-in needs a new one
+        self.done()
 
     def scan(self) -> None:
         from driver_app.platform.qr_scan import scan_qr
 
         scan_qr(self._scanned)
 
-    def _scanned(self, code: str | None) -> None:
-        if code:
-            self.ids.pairing_code.text = code
+    def _scanned(self, payload: str | None) -> None:
+        # The QR code holds the pairing link (server and code); the controller reads it.
+        if payload:
+            self.ids.pairing_code.text = payload
             self.pair()
         else:
-            self.message = Msg("No code was scanned. You can paste the pairing code instead.")
+            self.message = Msg("No code was scanned. You can type the pairing code instead.")

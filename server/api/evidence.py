@@ -21,7 +21,7 @@ from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem, flatten_field_errors
 from server.extensions import db
 from server.models import Load, ProofOfDelivery
-from server.yard import clock
+from server.yard import clock, device_forms
 from server.yard import evidence as service
 from server.yard.evidence_store import SHA256, evidence_store, image_type
 from server.yard.pod import record_pod
@@ -152,10 +152,17 @@ POD_FORM = {"signed_by": {"type": "string"}, "received_quantity": {"type": "numb
 @blp.response(201, AppendOut)
 @require(*WRITERS)
 def post_evidence(load_id):
-    """Append evidence: a weigh ticket, seal, sample, note or photo (JSON), or photos (multipart)."""
+    """Append evidence: a weigh ticket, seal, sample, note or photo (JSON), or photos (multipart); or the
+    driver app's whole evidence form (``server.yard.device_forms``), stored once per Idempotency-Key."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
     now = clock.now()
+    body = None if _multipart() else request.get_json(silent=True)
+    if device_forms.is_device_form(body, request.form.to_dict() if _multipart() else None):
+        form = device_forms.parse(device_forms.EvidenceForm(), request.form["payload"] if body is None else body)
+        key = device_forms.submission_key(request.headers.get("Idempotency-Key"))
+        rows, exception = device_forms.record_evidence_form(principal, load, form, _files("photos"), now, key)
+        return {"items": [service.item_view(r) for r in rows], "weight_exception": exception}
     if _multipart():
         form = _parse(PhotoForm(), request.form.to_dict())
         files = _files("photos", "file")
@@ -169,7 +176,7 @@ def post_evidence(load_id):
             rows.append(service.record(principal, load, "photo", payload, now, position=position,
                                        device_id=form["device_id"], corrects=form["corrects"])[0])
         return {"items": [service.item_view(r) for r in rows], "weight_exception": None}
-    data = _parse(EvidenceIn(), request.get_json(silent=True))
+    data = _parse(EvidenceIn(), body)
     payload = dict(data["payload"])
     if data["captured_at"] is not None:
         payload["captured_at"] = data["captured_at"].isoformat()
@@ -210,9 +217,17 @@ def get_evidence_file(load_id, sha256):
 @blp.response(201, PodOut)
 @require(*WRITERS)
 def post_pod(load_id):
-    """Proof of delivery: signer, signature image, photos, received quantity and exceptions; once per load."""
+    """Proof of delivery: signer, signature image, photos, received quantity and exceptions; once per load.
+    The driver app's form (a ``payload`` part, signature first among ``photos``) is taken too."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
+    if _multipart() and device_forms.is_device_form(None, request.form.to_dict()):
+        form = device_forms.parse(device_forms.PodForm(), request.form["payload"])
+        key = device_forms.submission_key(request.headers.get("Idempotency-Key"))
+        files = _files("photos")  # the phone sends its signature image first
+        return device_forms.earlier_pod(load, key) or record_pod(
+            principal, load, device_forms.pod_data(form, key), clock.now(),
+            signature=files[0] if files else None, photos=tuple(files[1:]))
     if _multipart():
         raw = request.form.to_dict()
         if "exceptions" in raw:

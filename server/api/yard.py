@@ -10,7 +10,7 @@ from server.api.docks import AppointmentOut, DayArgs, day_at
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.extensions import db
-from server.models import DockAppointment, Load, Site, YardVisit
+from server.models import Dock, DockAppointment, Load, Site, YardVisit
 from server.yard import clock, flow, gate, notify
 from server.yard.metrics import site_metrics
 from server.yard.queue import position_of, queue_entries
@@ -38,6 +38,7 @@ class VisitOut(Schema):
     position = fields.Integer(allow_none=True, metadata={"description": "place in the queue; 1 is next"})
     arrived_at = fields.DateTime(allow_none=True)
     called_dock_id = fields.Integer(allow_none=True)
+    called_dock_name = fields.String(allow_none=True, metadata={"description": "what the driver is told to find"})
     driver_id = fields.Integer(allow_none=True)
     vehicle_id = fields.Integer(allow_none=True)
     appointment = fields.Nested(AppointmentOut, allow_none=True)
@@ -84,8 +85,10 @@ class MetricsOut(Schema):
 
 def visit_view(visit: YardVisit) -> dict:
     appointment = db.session.get(DockAppointment, visit.appointment_id) if visit.appointment_id else None
+    dock = db.session.get(Dock, visit.called_dock_id) if visit.called_dock_id else None
     return {"id": visit.id, "load_id": visit.load_id, "site_id": visit.site_id, "status": visit.status,
             "position": position_of(visit), "arrived_at": visit.arrived_at, "called_dock_id": visit.called_dock_id,
+            "called_dock_name": dock.name if dock else None,
             "driver_id": visit.driver_id, "vehicle_id": visit.vehicle_id,
             "appointment": notify.appointment_view(appointment), "history": visit.history or []}
 

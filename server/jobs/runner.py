@@ -35,7 +35,7 @@ def submit(kind: str, organisation_id: int, params: dict, time_limit_s: float = 
         from redis import Redis
         from rq import Queue
 
-        Queue("haul", connection=Redis.from_url(redis_url)).enqueue(
+        Queue(current_app.config["JOB_QUEUE"], connection=Redis.from_url(redis_url)).enqueue(
             "server.jobs.runner.run_in_worker", job.id, job_timeout=int(time_limit_s * 3 + 60))
     else:
         global _pool

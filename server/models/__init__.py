@@ -1,5 +1,6 @@
 """The whole Haul domain; importing this module registers every table on ``db.metadata``."""
 
+from server.models.devices import DevicePairing
 from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
 from server.models.loads import Load, LoadLine
@@ -13,9 +14,9 @@ from server.models.tracking import Event, Position, TrackingLink
 from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
-    "ApiToken", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "Dock", "DockAppointment",
-    "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order", "OrderLine",
-    "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
+    "ApiToken", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
+    "DockAppointment", "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order",
+    "OrderLine", "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
     "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
     "Webhook", "WebhookDelivery", "YardVisit",
 ]

@@ -30,6 +30,11 @@ JS_STRINGS = {
     "confirm_revoke": _l("Revoke it now? This cannot be undone."),
     "token_once": _l("Copy this token now; it is shown only once:"),
     "link_ready": _l("Share this link:"),
+    "pair_for": _l("Pair the phone of {name}"),
+    "pair_qr_alt": _l("Pairing QR code for {name}"),
+    "pair_type": _l("Scan it with the Haul driver app (Pair this phone), or type this code:"),
+    "pair_until": _l("Works once, until {time}."),
+    "pair_link": _l("Pairing link:"),
 }
 
 ERROR_TITLES = {400: _l("Bad request"), 403: _l("Forbidden"), 404: _l("Not found"), 410: _l("Link expired"),

@@ -48,6 +48,8 @@ def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, s
                           photo_sha256s=photo_shas, delivered_at=now, author_user_id=principal.user_id)
     payload = {"text": "proof of delivery", "signed_by": pod.signed_by, "received_quantity": pod.received_quantity,
                "exceptions": exceptions, "signature_sha256": signature_sha, "photo_sha256s": photo_shas}
+    if data.get("submission_key"):  # the driver app's resend finds its proof by this (device_forms)
+        payload["submission_key"] = data["submission_key"]
     try:
         db.session.add(pod)
         db.session.flush()

@@ -29,3 +29,15 @@ def test_production_refuses_the_default_secret(monkeypatch):
         load_config()
     monkeypatch.setenv("SECRET_KEY", "a-real-secret")
     assert load_config()["ENV_NAME"] == "production"
+
+
+def test_redis_names_default_and_can_be_set(monkeypatch):
+    """The Socket.IO channel and the RQ queue name come from the environment, so deployments can share a Redis."""
+    monkeypatch.delenv("HAUL_SOCKETIO_CHANNEL", raising=False)
+    monkeypatch.delenv("HAUL_JOB_QUEUE", raising=False)
+    config = load_config()
+    assert (config["SOCKETIO_CHANNEL"], config["JOB_QUEUE"]) == ("flask-socketio", "haul")
+    monkeypatch.setenv("HAUL_SOCKETIO_CHANNEL", "site-b-sockets")
+    monkeypatch.setenv("HAUL_JOB_QUEUE", "site-b-jobs")
+    config = load_config()
+    assert (config["SOCKETIO_CHANNEL"], config["JOB_QUEUE"]) == ("site-b-sockets", "site-b-jobs")

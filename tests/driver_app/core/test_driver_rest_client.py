@@ -36,10 +36,11 @@ def test_pairing_parses_mqtt_settings(fake_api, driver_data):
     fake_api.route("POST", "/api/v1/devices/pair", 200, driver_data("pair_ok.json"))
     client = ApiClient(fake_api.base_url, timeout=2)
 
-    pairing = client.pair_device("123-456")
+    pairing = client.pair_device("ABCDE-FGHJK", "Pixel 7")
 
-    assert client.token == "device-tok-9"
-    assert pairing.mqtt.vehicle_id == "veh-12"
+    assert client.token == "device-tok-9" and pairing.driver.name == "Jan Kowalski"
+    assert json.loads(fake_api.requests[0].body) == {"code": "ABCDE-FGHJK", "device_name": "Pixel 7"}
+    assert pairing.mqtt.vehicle_id == "12"
     assert pairing.mqtt.endpoint() == ("broker.haul.example", 8883, True, "tcp", "/mqtt")
 
 
@@ -122,7 +123,7 @@ def test_500_is_server_error_and_hides_server_internals(fake_api):
 
 def test_html_error_page_still_gives_typed_error(fake_api):
     """A 502 with an HTML body (a proxy page) is still a ServerError, never a JSON crash."""
-    fake_api.route("GET", "/api/v1/board", 502, "<html>Bad Gateway</html>", "text/html")
+    fake_api.route("GET", "/api/v1/tenders", 502, "<html>Bad Gateway</html>", "text/html")
     client = ApiClient(fake_api.base_url, token="t", timeout=2)
 
     with pytest.raises(errors.ServerError):
@@ -131,7 +132,7 @@ def test_html_error_page_still_gives_typed_error(fake_api):
 
 def test_non_json_success_is_bad_response(fake_api):
     """A 200 that is not JSON (e.g. a web page at a wrong address) raises BadResponse."""
-    fake_api.route("GET", "/api/v1/board", 200, "<html>Welcome</html>", "text/html")
+    fake_api.route("GET", "/api/v1/tenders", 200, "<html>Welcome</html>", "text/html")
     client = ApiClient(fake_api.base_url, token="t", timeout=2)
 
     with pytest.raises(errors.BadResponse):
@@ -163,7 +164,7 @@ def test_connection_refused_is_server_unreachable(unused_port):
 
 def test_slow_server_is_timeout(fake_api):
     """A server slower than the read timeout raises ServerTimeout."""
-    fake_api.route("GET", "/api/v1/board", 200, [], delay_s=1.0)
+    fake_api.route("GET", "/api/v1/tenders", 200, [], delay_s=1.0)
     client = ApiClient(fake_api.base_url, token="t", timeout=(1.0, 0.2))
 
     with pytest.raises(errors.ServerTimeout):

@@ -1,9 +1,11 @@
 """A scripted Haul API for the full driver flow, shaped like the real server's answers.
 
-The real server does not have every endpoint the driver app uses yet (driver assignments,
-yard check-in, evidence, proof of delivery), so the full-flow UI scenario runs against this
-stub: a real HTTP server on 127.0.0.1 that answers with ``problem+json`` errors like the
-real one (including Werkzeug's text for an unknown route) and records what it was sent.
+The full-flow UI scenario runs against this stub so that it can stage what a real server
+rarely does on demand (a lost grab race, a server error, an expired session, the network down
+for one evidence upload): a real HTTP server on 127.0.0.1 that answers with ``problem+json``
+errors like the real one (including Werkzeug's text for an unknown route) and records what it
+was sent. The real-server scenarios (scenario_real_server*.py) cover the same day against
+``haul serve``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN = "stub-session-token"
+PAIRING_CODE = "ABCDE-FGHJK"
 PICKUP_TOKEN = "eyJsb2FkX2lkIjoxMDEsInBsYXRlIjoiRE8tSEwgNDcxMSJ9.stub-signature"
 ROUTE_MISSING = ("The requested URL was not found on the server. If you entered the URL manually please check "
                  "your spelling and try again.")
@@ -48,6 +51,8 @@ class StubState:
     evidence_down: int = 0  # answer 503 to this many evidence posts (offline outbox)
     grabbed: bool = False
     assignments_missing: bool = False  # behave like a server without driver assignments
+    pairing_codes: dict = field(default_factory=lambda: {PAIRING_CODE: "pending"})  # code -> pending | used
+    pairing_missing: bool = False  # behave like a server without device pairing
     requests: list = field(default_factory=list)
 
 
@@ -86,6 +91,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(201, {"token": TOKEN, "expires_at": "2026-11-24T22:00:00+00:00", "user": {
                     "id": 9, "name": "Jan Kowalski", "organisation_id": 5, "roles": ["driver"]}})
             return self._problem(401, "Unauthorized", "Wrong email or password.")
+        if (self.command, path) == ("POST", "/api/v1/devices/pair"):  # no login: routed before the token check
+            if st.pairing_missing:
+                return self._problem(404, "Not Found", ROUTE_MISSING)
+            return self._pair(json.loads(raw or b"{}"))
         if self.headers.get("Authorization") != f"Bearer {TOKEN}" or st.expired:
             return self._problem(401, "Unauthorized", "The token has expired.")
         return self._route(path, raw)
@@ -128,6 +137,24 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._problem(503, "Service Unavailable", "maintenance")
             return self._send(201, {"id": len(st.requests)})
         return self._problem(404, "Not Found", ROUTE_MISSING)
+
+    def _pair(self, body: dict) -> None:
+        """Like the server's POST /devices/pair: a pending code once, then 409 'used'; others 404."""
+        codes = self.state.pairing_codes
+        code = body.get("code")
+        if codes.get(code) == "used":
+            body = {"type": "about:blank", "title": "Conflict", "status": 409, "reason": "used",
+                    "detail": "This pairing code was already used. Ask for a new one.", "instance": self.path}
+            return self._send(409, body, problem=True)
+        if codes.get(code) != "pending":
+            body = {"type": "about:blank", "title": "Not Found", "status": 404, "reason": "unknown_code",
+                    "detail": "This pairing code is not known. Check it, or ask for a new one.", "instance": self.path}
+            return self._send(404, body, problem=True)
+        codes[code] = "used"
+        self.state.expired = False
+        return self._send(200, {"token": TOKEN, "expires_at": "2026-12-24T22:00:00+00:00", "organisation_id": 5,
+                                "driver": {"id": 9, "name": "Jan Kowalski", "user_id": None},
+                                "vehicle": None, "device": None, "mqtt": None})
 
     @staticmethod
     def _board() -> list:

@@ -47,6 +47,9 @@ def victim(client, trade, make_party):
     from tests.server.tracking.tracking_factory import tracking_victim
 
     market.update(tracking_victim(client, seller, market["load_id"]))
+    from tests.server.tracking.pairing_factory import pairing_victim
+
+    market.update(pairing_victim(market["carrier_id"]))
     from server.jobs.runner import submit
 
     job = submit("test.noop", seller.id, {}, time_limit_s=1) if "test.noop" in _handlers() else None

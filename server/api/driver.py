@@ -1,0 +1,36 @@
+"""The driver's own day: the loads assigned to the signed-in driver, for the phone's Today screen.
+
+A carrier's ``/loads`` shows every load of the organisation; a driver's phone must show only the
+driver's own, so this answers by the driver rows linked to the caller's user, never by org alone.
+"""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from server.api.common import PageArgs, page_of
+from server.api.loads import LoadOut, load_out
+from server.api.market_common import page_schema
+from server.auth.principal import current_principal, require
+from server.models import Driver, Load
+
+blp = Blueprint("driver", __name__, url_prefix="/api/v1/driver", description="The signed-in driver's assignments")
+
+# From the carrier's assignment until the truck has left the plant and is on its way.
+ON_THE_DRIVERS_DAY = ("assigned", "authorized", "at_pickup", "loading", "in_transit")
+
+
+@blp.get("/assignments")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(LoadOut, "DriverAssignmentPage"))
+@require("driver", org_kinds=("carrier",))
+def list_assignments(args):
+    """Loads assigned to the caller as driver that are not yet delivered, earliest pickup first."""
+    principal = current_principal()
+    my_drivers = select(Driver.id).where(Driver.user_id == principal.user_id,
+                                         Driver.organisation_id == principal.organisation_id)
+    query = (select(Load).where(Load.carrier_org_id == principal.organisation_id, Load.driver_id.in_(my_drivers),
+                                Load.status.in_(ON_THE_DRIVERS_DAY))
+             .order_by(Load.pickup_earliest, Load.id))
+    return page_of(query, args, lambda load: load_out(load, principal))
