@@ -27,6 +27,7 @@ from server.market.bid_rules import MODES
 from server.market.bidding import grab, place_bid
 from server.market.scoring import scorecards, settings_of
 from server.market.states import TENDER_FLOW
+from server.market.tender_row import tender_for_bid
 from server.market.tendering import cancel_tender, decline, refresh, told_now
 from server.models import Bid, Organisation, Tender
 
@@ -117,7 +118,10 @@ def post_bid(data, tender_id):
     """Bid in a reverse auction: at most the ceiling, below your previous bid by the decrement,
     before the deadline, at most N times. A bid at or below an auto-accept target wins at once."""
     principal = current_principal()
-    bid, award = place_bid(principal, _tender_and_seller(tender_id, principal), data["price"], clock.now())
+    row = tender_for_bid(tender_id, principal) if 0 < tender_id <= MAX_ID else None
+    if row is None:
+        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+    bid, award = place_bid(principal, row, data["price"], clock.now())
     return {"bid": bid, "award": award}
 
 

@@ -2,18 +2,23 @@
 
 Seeds sellers, carriers (each with a truck near one plant) and loads, tenders the loads through
 the API (half reverse auctions, half grabs), then drives bids and grabs with ``--concurrency``
-workers: WSGI test clients on threads, spread over ``--processes`` processes (one Python process
-uses one core). Reports bids/s, grabs/s, p50/p99 latency, and loads with more than one award.
+threads spread over ``--processes`` processes (one Python process uses one core). Each thread
+calls the app's WSGI entry point directly, as a threaded gunicorn worker would (``TRANSPORT``);
+the client side is a dict and a function call, so the load generator takes little of the cores
+it shares with the app and PostgreSQL. Bids run closed loop by default (each thread sends its
+next bid when the last is answered, so mean latency is about concurrency / throughput) or open
+loop at ``--rate`` bids/s. Reports bids/s, grabs/s, p50/p99 latency, and loads with more than
+one award.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import random
 import statistics
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -28,6 +33,8 @@ from server.bench import bench
 from server.bench.market_seed import CEILING, DECREMENT, seed, tender_body
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/haul_bench_market"
+TRANSPORT = ("in-process WSGI: each process calls the Flask app's WSGI entry point from its threads, as a "
+             "threaded gunicorn worker does; no sockets or HTTP parsing, which a real server adds per request")
 
 
 def _app(url: str, pool: int):
@@ -52,24 +59,71 @@ def prepare_database(url: str, fresh: bool) -> None:
     admin.dispose()
 
 
-def _worker(args):
-    """One process: its own app and engine, ``threads`` test clients, its share of the requests."""
-    url, threads, requests, start_at = args
-    app = _app(url, threads)
-    local = threading.local()
+def _environ(path: str, token: str, body: bytes) -> dict:
+    """The WSGI environ a server such as gunicorn hands the app for ``POST path`` with a JSON body."""
+    return {"REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+            "SERVER_NAME": "bench", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+            "HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_HOST": "bench"}
 
-    def call(req):
-        kind, path, token, body = req
-        client = getattr(local, "client", None) or app.test_client()
-        local.client = client
-        t0 = time.perf_counter()
-        r = client.post(path, headers={"Authorization": f"Bearer {token}"}, json=body)
-        reason = (r.get_json(silent=True) or {}).get("reason") if r.status_code >= 400 else None
-        return kind, r.status_code, (time.perf_counter() - t0) * 1000, reason
+
+def call_app(app, path: str, token: str, body) -> tuple[int, float, str | None]:
+    """One request through the app's WSGI entry point, as a WSGI server calls it (the environ is built
+    before the clock starts: that part is the HTTP server's work, not the app's).
+    Returns (status, milliseconds, refusal reason)."""
+    environ = _environ(path, token, json.dumps(body).encode() if body is not None else b"")
+    status: list[str] = []
+    t0 = time.perf_counter()
+    chunks = app(environ, lambda line, _headers, _exc=None: status.append(line))
+    try:
+        payload = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    ms = (time.perf_counter() - t0) * 1000
+    code = int(status[0][:3])
+    reason = json.loads(payload).get("reason") if code >= 400 and payload.startswith(b"{") else None
+    return code, ms, reason
+
+
+_ready = None  # the pool's start barrier, set in each worker process
+
+
+def _set_barrier(barrier) -> None:
+    global _ready
+    _ready = barrier
+
+
+def _worker(args):
+    """One process: its own app and engine, ``threads`` threads calling it, its share of the requests.
+
+    ``rate`` > 0 offers that many requests/s (open loop): request k of thread j is due at
+    start + (k * threads + j) / rate, and its latency counts from then, so a worker that fell
+    behind reports the wait too. ``rate`` 0: each thread sends its next request as soon as the
+    last one is answered (closed loop)."""
+    url, threads, requests, rate = args
+    app = _app(url, threads)
+    t_start = 0.0
 
     # requests are already split into per-thread queues, so one carrier's bids stay in order
-    def run_queue(queue):
-        return [call(req) for req in queue]
+    def run_queue(numbered):
+        j, queue = numbered
+        out, served_ms = [], 0.0
+        began = time.time()
+        for k, (kind, path, token, body) in enumerate(queue):
+            late_ms = 0.0
+            if rate:
+                due = t_start + (k * threads + j) / rate
+                if due > time.time():
+                    time.sleep(due - time.time())
+                late_ms = max(0.0, time.time() - due) * 1000
+            status, ms, reason = call_app(app, path, token, body)
+            out.append((kind, status, ms + late_ms, reason))
+            served_ms += ms
+        busy[j] = (time.time() - began, served_ms / 1000)
+        return out
 
     with app.app_context():  # open the pool's connections now, as a running server would have them
         from server.extensions import db
@@ -77,24 +131,30 @@ def _worker(args):
         held = [db.engine.connect() for _ in range(threads)]
         for conn in held:
             conn.close()
-    while time.time() < start_at:  # every process starts together, after its app is built
-        time.sleep(0.005)
+    busy = [(0.0, 0.0)] * len(requests)
+    _ready.wait(timeout=300)  # every process starts together, once all have built their apps
     t_start = time.time()
     with ThreadPoolExecutor(threads) as pool:
-        results = [r for chunk in pool.map(run_queue, requests) for r in chunk]
-    return t_start, time.time(), results
+        results = [r for chunk in pool.map(run_queue, enumerate(requests)) for r in chunk]
+    t_end = time.time()
+    # how long this process ran, and the share of its threads' time spent inside requests (a closed loop
+    # near 1.0 means the load generator itself costs little)
+    stats = {"wall_s": round(t_end - t_start, 2), "requests": len(results),
+             "in_requests": round(sum(b for _, b in busy) / max(sum(w for w, _ in busy), 1e-9), 3)}
+    return t_start, t_end, results, stats
 
 
-def _run_phase(url, queues, processes, label):
+def _run_phase(url, queues, processes, label, rate: float = 0.0):
     """Spread the per-thread queues over the processes; returns (wall seconds, results)."""
-    per_process = [queues[i::processes] for i in range(processes)]
-    start_at = time.time() + 6.0  # time for the workers to import and build their apps
+    per_process = [qs for qs in (queues[i::processes] for i in range(processes)) if qs]
+    tasks = [(url, len(qs), qs, rate / len(per_process)) for qs in per_process]
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes) as pool:
+    with ctx.Pool(len(tasks), initializer=_set_barrier, initargs=(ctx.Barrier(len(tasks)),)) as pool:
         click.echo(f"{label}: {sum(len(q) for q in queues)} requests on {len(queues)} threads "
-                   f"in {processes} process(es)", err=True)
-        outs = pool.map(_worker, [(url, len(qs), qs, start_at) for qs in per_process if qs])
+                   f"in {len(tasks)} process(es)" + (f", offered at {rate:g}/s" if rate else ""), err=True)
+        outs = pool.map(_worker, tasks, chunksize=1)
     wall = max(o[1] for o in outs) - min(o[0] for o in outs)
+    click.echo(f"{label}: per process {[o[3] for o in outs]}", err=True)
     return wall, [r for o in outs for r in o[2]]
 
 
@@ -109,9 +169,13 @@ def _bid_queues(seeded, auctions, total_bids, concurrency, rng):
                 plan.append((rnd, tender_id, carrier, round(price, 2)))
     rng.shuffle(plan)
     plan.sort(key=lambda p: p[0])  # rounds in order, shuffled within a round
+    # Carriers are dealt to the threads in turn (not by id: only half the plants have auctions, and ids
+    # of one parity would leave half the threads, and so a whole process, idle).
+    slots: dict[int, int] = {}
     for _, tender_id, carrier, price in plan[:total_bids]:
-        queues[carrier % concurrency].append(("bid", f"/api/v1/tenders/{tender_id}/bids",
-                                              seeded.carrier_tokens[carrier], {"price": price}))
+        slot = slots.setdefault(carrier, len(slots) % concurrency)
+        queues[slot].append(("bid", f"/api/v1/tenders/{tender_id}/bids", seeded.carrier_tokens[carrier],
+                             {"price": price}))
     return queues
 
 
@@ -140,13 +204,15 @@ def _latency(results) -> dict:
 @click.option("--concurrency", default=50, show_default=True, help="worker threads in all")
 @click.option("--processes", default=2, show_default=True, help="processes the threads are spread over")
 @click.option("--bids", "total_bids", default=10_000, show_default=True, help="bid requests to send")
+@click.option("--rate", default=0.0, show_default=True,
+              help="bids/s offered in all (open loop, latency counted from each bid's due time); 0: closed loop")
 @click.option("--grabbers", default=20, show_default=True, help="carriers racing for each grab load")
 @click.option("--database-url", default=DEFAULT_URL, show_default=True)
 @click.option("--fresh/--no-fresh", default=True, show_default=True, help="drop and recreate a haul_bench* database")
 @click.option("--seed", "seed_value", default=7, show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None)
-def market_bench(carriers, loads, concurrency, processes, total_bids, grabbers, database_url, fresh, seed_value,
-                 json_out):
+def market_bench(carriers, loads, concurrency, processes, total_bids, rate, grabbers, database_url, fresh,
+                 seed_value, json_out):
     """Bids/s, grabs/s and latency of the marketplace API, and a check that every load has one award."""
     from server.db.migrate import upgrade_to_head
     from server.extensions import db
@@ -170,7 +236,7 @@ def market_bench(carriers, loads, concurrency, processes, total_bids, grabbers, 
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     threads = max(1, concurrency)
     bid_wall, bid_results = _run_phase(database_url, _bid_queues(seeded, auctions, total_bids, threads, rng),
-                                       processes, "bids")
+                                       processes, "bids", rate)
     grab_wall, grab_results = _run_phase(database_url, _grab_queues(seeded, grabs, grabbers, threads, rng),
                                          processes, "grabs")
     with app.app_context():
@@ -182,8 +248,8 @@ def market_bench(carriers, loads, concurrency, processes, total_bids, grabbers, 
     grab_status = Counter(r[1] for r in grab_results)
     report = {
         "carriers": carriers, "loads": loads, "concurrency": concurrency, "processes": processes,
-        "database": make_url(database_url).render_as_string(hide_password=True),
-        "bids": {"requests": len(bid_results), "accepted": bid_status.get(201, 0), "status": dict(bid_status),
+        "database": make_url(database_url).render_as_string(hide_password=True), "transport": TRANSPORT,
+        "bids": {"mode": f"open loop at {rate:g}/s" if rate else "closed loop", "requests": len(bid_results), "accepted": bid_status.get(201, 0), "status": dict(bid_status),
                  "refusals": dict(Counter(r[3] for r in bid_results if r[3])), "wall_s": round(bid_wall, 3),
                  "requests_per_s": round(len(bid_results) / bid_wall, 1),
                  "accepted_per_s": round(bid_status.get(201, 0) / bid_wall, 1), **_latency(bid_results)},

@@ -7,9 +7,11 @@ thresholds), ``schedule`` (widening radius, sequential offers), ``pickup_token``
 expiring pickup tokens) and ``refusals`` (the one error type, with a reason code).
 
 Services over the database: ``tendering`` (open, cancel, lazy refresh, sweep), ``bidding``
-(bids and grabs), ``awarding`` (the one-award conditional UPDATE), ``audience`` (who may act
+(bids and grabs; the hot bid path reads with ``tender_row`` and writes with ``bid_insert``,
+one statement each), ``awarding`` (the one-award conditional UPDATE), ``audience`` (who may act
 and who is told), ``nearby`` (per-dialect distance test), ``scoring``, ``assignment``
 (truck and driver, carrier withdrawal), ``pickup`` (issue, revoke, verify at the gate),
-``notify`` (Socket.IO and driver inbox) and ``sweeper`` (the periodic sweep, thread and CLI).
+``notify`` (Socket.IO and driver inbox, queued through ``fanout`` when a message queue is
+set) and ``sweeper`` (the periodic sweep, thread and CLI).
 ``clock.now`` is the market's only clock.
 """

@@ -2,29 +2,31 @@
 
 Every check runs before anything is written, and the write itself re-checks under the
 tender's row lock, so a refused request changes nothing and two racing requests cannot
-both get through.
+both get through. A bid reads the tender in one statement (``tender_row``) and checks and
+writes in one more (``bid_insert``), so it costs three round trips with the token lookup.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-
-from sqlalchemy import case, func, select, update
 
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market import notify
 from server.market.audience import audience, lazy_view, may_act
 from server.market.award_rules import Offer, policy_for
-from server.market.awarding import atomic, award_in_tx, current_status, not_open
+from server.market.awarding import atomic, award_in_tx, not_open
+from server.market.bid_insert import insert_bid
 from server.market.bid_rules import AuctionState, TenderTerms, check_bid
 from server.market.refusals import MarketRefused
-from server.market.scoring import settings_of
+from server.market.scoring import settings_from, settings_of
+from server.market.tender_row import TenderRow
 from server.market.tendering import refresh
-from server.models import Award, Bid, Tender
+from server.models import Award, Tender
 
 
-def terms_of(tender: Tender) -> TenderTerms:
+def terms_of(tender: Tender | TenderRow) -> TenderTerms:
     return TenderTerms(mode=tender.mode, award_rule=tender.award_rule, price=tender.price,
                        ceiling_price=tender.ceiling_price, min_decrement=tender.min_decrement,
                        max_bids_per_carrier=tender.max_bids_per_carrier, target_price=tender.target_price,
@@ -32,7 +34,7 @@ def terms_of(tender: Tender) -> TenderTerms:
                        offer_timeout_s=tender.offer_timeout_s, private=tender.private)
 
 
-def _check_carrier(principal: Principal, tender: Tender) -> None:
+def _check_carrier(principal: Principal, tender: Tender | TenderRow) -> None:
     if principal.organisation_id == tender.seller_org_id:
         raise MarketRefused("forbidden", "own_load", "You cannot bid on or grab your own load.")
     if principal.org_kind != "carrier":
@@ -47,54 +49,47 @@ def _check_open(tender: Tender, now: datetime) -> None:
         raise not_open(tender.status)
 
 
-def _lock(tender_id: int) -> int:
-    """Take the tender's row lock for this transaction and return its version; 409 when not open.
+def _check_open_row(row: TenderRow, now: datetime) -> None:
+    """``_check_open`` for a tender row: the ORM tender is loaded only when the clock must close it."""
+    if row.deadline is not None and now >= row.deadline:
+        if row.status == "open":
+            refresh(db.session.get(Tender, row.id), now)  # the first caller past the deadline finalizes it
+        raise MarketRefused("conflict", "deadline_passed", f"The tender closed at {row.deadline.isoformat()}.")
+    if row.status != "open":
+        raise not_open(row.status)
 
-    PostgreSQL: SELECT ... FOR UPDATE. SQLite has no row locks, so a no-op UPDATE takes the
-    database write lock instead. Either way the next statement sees every bid committed before.
+
+def place_bid(principal: Principal, row: TenderRow, price: float, now: datetime) -> tuple[dict, Award | None]:
+    """Place a bid; a bid at or below an auto-accept target wins the tender at once.
+
+    ``row`` comes from ``tender_for_bid``, in this transaction. A sequential tender's offer is not
+    moved on here: it takes no bids whatever its offer, so the refusal does not depend on it.
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Tender).where(Tender.id == tender_id, Tender.status == "open")
-                           .values(version=Tender.version).execution_options(synchronize_session=False))
-    version = db.session.scalar(select(Tender.version).where(Tender.id == tender_id, Tender.status == "open")
-                                .with_for_update())
-    if version is None:
-        raise not_open(current_status(tender_id))
-    return version
-
-
-def place_bid(principal: Principal, tender: Tender, price: float, now: datetime) -> tuple[Bid, Award | None]:
-    """Place a bid; a bid at or below an auto-accept target wins the tender at once."""
-    _check_carrier(principal, tender)
-    _check_open(tender, now)
-    terms = terms_of(tender)
+    _check_carrier(principal, row)
+    _check_open_row(row, now)
+    terms = terms_of(row)
     check_bid(terms, AuctionState(now, 0, None), price)  # price, mode and ceiling, before any other query
     carrier = principal.organisation_id
-    settings = settings_of(tender.seller_org_id)
-    view = lazy_view(tender.load_id)
-    may_act(tender, settings, carrier, now, view)
-    told = audience(tender, settings, now, view)
-    policy = policy_for(tender.award_rule, tender.target_price, settings.score_weight)
-    summary = notify.tender_summary(tender)  # taken now: the commit expires the row
+    settings = settings_from(row.seller_settings, row.seller_org_id)
+    view = lazy_view(row.load_id)
+    may_act(row, settings, carrier, now, view)
+    told = audience(row, settings, now, view)
+    policy = policy_for(row.award_rule, row.target_price, settings.score_weight)
+    summary = notify.tender_summary(row)
     award = None
+    may_win = policy.accepts_now(Offer(0, carrier, price, now))
     with atomic(keep=True):
-        seen = _lock(tender.id)
-        mine = Bid.carrier_org_id == carrier
-        count, best, lead = db.session.execute(
-            select(func.count(case((mine, 1))), func.min(case((mine, Bid.price))), func.min(Bid.price))
-            .where(Bid.tender_id == tender.id, Bid.status == "active")).one()
-        check_bid(terms, AuctionState(now, count, best), price)
-        bid = Bid(tender_id=tender.id, carrier_org_id=carrier, price=price, status="active", created_at=now)
-        db.session.add(bid)
-        db.session.flush()
-        placed = {"bid_id": bid.id, "carrier_id": carrier, "price": price}
-        if policy.accepts_now(Offer(bid.id, carrier, price, now)):
-            award = award_in_tx(tender, seen, carrier, price, "auto_accept", now, bid_id=bid.id)
+        bid_id, lead, seen = insert_bid(row.id, terms, carrier, price, now, may_win)
+        bid = {"id": bid_id, "tender_id": row.id, "carrier_org_id": carrier, "price": price, "status": "active",
+               "created_at": now}
+        if may_win:
+            award = award_in_tx(row, seen, carrier, price, "auto_accept", now, bid_id=bid_id)
+            bid["status"] = "won"
     new_lead = price if lead is None else min(lead, price)
-    notify.bid_placed(summary, placed, new_lead, lead is None or price < lead, told)
+    notify.bid_placed(summary, {"bid_id": bid_id, "carrier_id": carrier, "price": price}, new_lead,
+                      lead is None or price < lead, told)
     if award is not None:
-        db.session.refresh(tender)  # the award changed it behind the ORM's back
-        notify.tender_awarded(tender, award, told)
+        notify.tender_awarded(replace(row, status="awarded", version=seen + 1, closed_at=now), award, told)
     return bid, award
 
 

@@ -4,6 +4,8 @@ Events: ``board.tender_opened`` (new load, or newly in reach), ``board.bid`` (to
 ``board.lead_changed``, ``board.tender_awarded``, ``board.tender_closed`` (expired or cancelled),
 ``market.award_cancelled``. Carriers never learn who else bid. Drivers hear of assignments
 through their MQTT inbox. A failed emit is logged and never undoes the committed change.
+Emits go out after the commit; with a message queue (Redis) they are handed to a background
+sender (``fanout``), so a slow publish never holds up the bid or grab that caused it.
 """
 
 from __future__ import annotations
@@ -11,16 +13,36 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from flask import current_app, has_app_context
+
 from server import realtime
+from server.market.fanout import Fanout
 
 log = logging.getLogger("haul.market.notify")
+fanout = Fanout(lambda item: _send(*item))
 
 
-def _emit(event: str, payload: dict, org_ids: Iterable[int]) -> None:
+def _send(event: str, payload: dict, org_ids: Iterable[int]) -> None:
     try:
         realtime.emit_to_orgs(event, payload, org_ids)
     except Exception:  # the change is committed; a broken fan-out must not turn it into a 500
         log.exception("could not emit %s", event)
+
+
+def _queued() -> bool:
+    """Queue emits when MARKET_EMIT_QUEUE says so; by default when a message queue (Redis) is set, since
+    then every emit is a network publish. Without one an emit only fills in-process socket queues."""
+    if not has_app_context():
+        return False
+    config = current_app.config
+    return bool(config.get("MARKET_EMIT_QUEUE", bool(config.get("REDIS_URL"))))
+
+
+def _emit(event: str, payload: dict, org_ids: Iterable[int]) -> None:
+    if _queued():
+        fanout.submit((event, payload, list(org_ids)))
+    else:
+        _send(event, payload, org_ids)
 
 
 def tender_summary(tender, lead_price: float | None = None) -> dict:

@@ -25,8 +25,13 @@ ADDITIVE = {"cancelled"}  # counted per load; every other kind is replaced by th
 def settings_of(org_id: int) -> MarketSettings:
     """A seller's market settings; unusable stored settings fall back to the defaults (logged)."""
     org = db.session.get(Organisation, org_id)
+    return settings_from(org.settings if org else None, org_id)
+
+
+def settings_from(raw, org_id: int) -> MarketSettings:
+    """Market settings from an organisation's stored ``settings`` (already read by the caller)."""
     try:
-        return MarketSettings.from_settings(org.settings if org else None)
+        return MarketSettings.from_settings(raw)
     except SettingsInvalid as exc:
         log.warning("organisation %s has invalid market settings (%s); using defaults", org_id, exc)
         return MarketSettings()

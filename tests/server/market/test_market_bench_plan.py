@@ -43,3 +43,12 @@ def test_latency_summary():
     summary = _latency(results)
     assert (summary["p50_ms"], summary["p99_ms"], summary["max_ms"]) == (50.5, 100.0, 100.0)
     assert _latency([]) == {"p50_ms": None, "p99_ms": None}
+
+
+def test_bids_are_spread_evenly_over_threads_even_when_bidders_share_id_parity():
+    """Only even ids bid (as when only every other plant has auctions): every thread still gets work."""
+    seeded = Seeded()
+    seeded.carriers_by_plant = {0: list(range(100, 140, 2))}
+    seeded.carrier_tokens = {c: f"t{c}" for c in seeded.carriers_by_plant[0]}
+    queues = _bid_queues(seeded, [(1, 0), (2, 0)], total_bids=1000, concurrency=4, rng=random.Random(3))
+    assert [len(q) for q in queues] == [30, 30, 30, 30]
