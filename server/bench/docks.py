@@ -1,10 +1,30 @@
 """``haul bench docks``: the dock scheduler against first come, first served on a generated plant day.
 
-Reports, for Haul and for FCFS (trucks in arrival order at the first free compatible dock;
-also the strict one-gate-queue variant where nobody overtakes), total waiting and the number
-of late trucks, Haul's solve time and status, and the time to re-plan after one truck's ETA
-slips by 45 minutes (appointments already started or called, up to 15 minutes after the
-moment the ETA update arrives, are frozen).
+Reports total waiting, late trucks and cost for Haul and for two first-come-first-served
+baselines (``server.engines.docks.fcfs``), Haul's solve time and status, and the time to
+re-plan after one truck's ETA slips by 45 minutes (appointments already started or called,
+up to 15 minutes after the moment the ETA update arrives, are frozen).
+
+The two baselines, both "what a plant does without appointments":
+
+* ``fcfs`` (equipment-aware, the stronger one): trucks in arrival order, each at the
+  compatible dock where it can start first; the office calls the next truck that fits the
+  dock that came free, so a truck waiting for a liquid arm never holds up a pallet truck.
+  This is the baseline of ``waiting_ratio_vs_fcfs``.
+* ``fcfs_strict`` (one gate queue): nobody starts before a truck that arrived earlier, so a
+  truck waiting for a busy dock of its kind blocks everyone behind it (head-of-line blocking).
+
+Waiting is the booked start minus the truck's ETA, whether the driver spends it at the gate
+or, told the slot in advance, elsewhere: asking a truck to come later within its window moves
+where it waits, not how long, so it earns nothing here. Haul minimises ``waiting + 3 x
+lateness`` (``Weights``), not waiting alone, so it gives up some waiting to get trucks loaded
+inside their windows; the cost and late-truck figures show that side.
+
+``--bound-bucket N`` adds a lower bound (``server.engines.docks.bound``) on the waiting and
+on the cost any schedule can reach, so a ratio target can be checked for reachability. On
+the 1,000-truck, 40-dock days (seeds 1-3) more loading work arrives between 06:00 and 15:00
+than the pallet docks can do in that time (13-17% more), so most waiting is backlog that no
+order of loading removes: the bound is 0.65-0.69 of the equipment-aware FCFS waiting.
 """
 
 from __future__ import annotations
@@ -19,12 +39,39 @@ from tqdm import tqdm
 
 from server.bench import bench
 from server.engines.common import Limits, Progress
-from server.engines.docks import DockResult, build_problem, fcfs, replan, solve, with_arrival
+from server.engines.docks import DockResult, build_problem, fcfs, lower_bound, replan, solve, with_arrival
 from server.engines.docks.generator import plant_day
 
 ETA_SLIP_MINUTES = 45
 UPDATE_LEAD_MINUTES = 60  # the ETA update reaches the plant this long before the old ETA
 CALLED_AHEAD_MINUTES = 15  # appointments starting this soon after the update are already called
+
+
+BASELINES = {
+    "fcfs": "equipment-aware: arrival order, each truck at the compatible dock free first; "
+    "a truck for another kind of dock never holds it up",
+    "fcfs_strict": "one gate queue: nobody starts before an earlier truck (head-of-line blocking)",
+    "waiting": "booked start minus ETA, in minutes; Haul minimises waiting + 3 x lateness",
+}
+
+
+def _ratio(value: float, base: float) -> float | None:
+    return round(value / base, 4) if base else None
+
+
+def _bound(problem, baseline: DockResult, bucket: int) -> dict:
+    """Lower bounds on waiting and cost over every schedule, and as a share of the equipment-aware FCFS."""
+    started = time.perf_counter()
+    bound = lower_bound(problem, bucket)
+    return {
+        "bucket_min": bucket,
+        "total_waiting_min": None if bound.total_waiting is None else round(bound.total_waiting),
+        "waiting_ratio_vs_fcfs": None
+        if bound.total_waiting is None
+        else _ratio(bound.total_waiting, baseline.objective.total_waiting),
+        "cost": None if bound.cost is None else round(bound.cost),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _summary(result: DockResult) -> dict:
@@ -87,9 +134,16 @@ def _replan_once(problem, result: DockResult, seed: int, time_limit: float) -> d
 @click.option("--replan-limit", default=1.0, show_default=True, help="Re-plan time limit in seconds.")
 @click.option("--threads", default=1, show_default=True, help="CP-SAT worker threads.")
 @click.option(
+    "--bound-bucket",
+    default=0,
+    show_default=True,
+    help="Also compute a lower bound on waiting and cost with time slices of this many minutes "
+    "(0: off; 5 takes one to three minutes on 1,000 trucks).",
+)
+@click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Write the report here."
 )
-def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, json_path):
+def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, bound_bucket, json_path):
     """Schedule a generated plant day and compare with first come, first served."""
     bar = tqdm(total=100, desc="docks", unit="%", file=sys.stderr, leave=False)
 
@@ -110,6 +164,7 @@ def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, jso
     bar.set_postfix_str("re-planning")
     bar.refresh()
     replanned = _replan_once(problem, result, seed, replan_limit)
+    bound = _bound(problem, baseline, bound_bucket) if bound_bucket > 0 else None
     bar.n = 100
     bar.close()
 
@@ -122,17 +177,15 @@ def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, jso
             "time_limit_s": time_limit,
             "threads": threads,
         },
+        "baselines": BASELINES,
         "haul": _summary(result),
         "fcfs": _summary(baseline),
         "fcfs_strict": _summary(strict),
-        "waiting_ratio_vs_fcfs": round(result.objective.total_waiting / fcfs_waiting, 4)
-        if fcfs_waiting
-        else None,
-        "waiting_ratio_vs_fcfs_strict": (
-            round(result.objective.total_waiting / strict.objective.total_waiting, 4)
-            if strict.objective.total_waiting
-            else None
-        ),
+        "waiting_ratio_vs_fcfs": _ratio(result.objective.total_waiting, fcfs_waiting),
+        "waiting_ratio_vs_fcfs_strict": _ratio(result.objective.total_waiting, strict.objective.total_waiting),
+        "cost_ratio_vs_fcfs": _ratio(result.objective.cost, baseline.objective.cost),
+        "late_trucks_vs_fcfs": [result.objective.late_trucks, baseline.objective.late_trucks],
+        "lower_bound": bound,
         "solve_seconds": result.seconds,
         "replan": replanned,
     }

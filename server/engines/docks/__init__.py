@@ -3,10 +3,12 @@
 ``build_problem(docks, loads, pins=...)`` checks plain data and returns a frozen
 :class:`DockProblem`; ``solve(problem, limits)`` returns a :class:`DockResult`;
 ``replan(problem, previous, changed=..., frozen=...)`` re-plans after an ETA change and
-says which appointments moved; ``fcfs(problem)`` is the no-appointment baseline.
+says which appointments moved; ``fcfs(problem)`` is the no-appointment baseline;
+``lower_bound(problem)`` bounds the waiting and cost that any schedule can reach.
 """
 
 from server.engines.docks.amend import with_arrival, with_pins
+from server.engines.docks.bound import Bound, lower_bound
 from server.engines.docks.build import build_problem
 from server.engines.docks.durations import DEFAULT_RATES, DurationPolicy, Rate, RateTable
 from server.engines.docks.fcfs import fcfs
@@ -46,6 +48,7 @@ __all__ = [
     "NO_OPENING_FITS",
     "OPTIMAL",
     "Appointment",
+    "Bound",
     "Dock",
     "DockProblem",
     "DockResult",
@@ -63,6 +66,7 @@ __all__ = [
     "Weights",
     "build_problem",
     "fcfs",
+    "lower_bound",
     "minutes_since",
     "replan",
     "solve",
