@@ -20,12 +20,12 @@ The events are attached to the fix (``Position.events``) for the publish step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from gps_ingest.geo import haversine_m
 from gps_ingest.metrics import Metrics
-from gps_ingest.model import Event, Position, ZoneTag
+from gps_ingest.model import Event, Position, ZoneTag, evolve
 from gps_ingest.settings import IngestSettings
 
 ZONE_ENTER = "zone_enter"
@@ -82,7 +82,7 @@ class DetectStep:
         if not events:
             return p
         self._metrics.add("events", len(events))
-        return replace(p, events=tuple(events))
+        return evolve(p, events=tuple(events))
 
     def _zone_events(self, p: Position, tag: ZoneTag, kind: str, semantic: str) -> list[Event]:
         data = {"zone_kind": tag.kind}

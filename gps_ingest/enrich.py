@@ -10,11 +10,10 @@ enrichment and ``enrich_errors`` counts the failure.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from gps_ingest.eta import PlanProvider, SpeedTracker, eta_at
 from gps_ingest.metrics import Metrics
-from gps_ingest.model import Position
+from gps_ingest.model import Position, evolve
 from gps_ingest.settings import IngestSettings
 from gps_ingest.zones import ZoneIndex
 
@@ -41,7 +40,7 @@ class EnrichStep:
             self._metrics.add("enrich_errors")
             tags = ()
         if p.late:
-            return replace(p, zones=tags)
+            return evolve(p, zones=tags)
         speed = self._speeds.update(p)
         eta, site_id = None, None
         if self._plans is not None:
@@ -57,4 +56,4 @@ class EnrichStep:
                 log.exception("ETA failed for vehicle %s", p.vehicle_id)
                 self._metrics.add("enrich_errors")
                 eta, site_id = None, None
-        return replace(p, zones=tags, eta=eta, eta_site_id=site_id)
+        return evolve(p, zones=tags, eta=eta, eta_site_id=site_id)

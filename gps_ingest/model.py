@@ -130,3 +130,23 @@ class Position:
     def key(self) -> tuple[str, datetime]:
         """The identity of a fix: one vehicle is in one place at one time."""
         return (self.vehicle_id, self.time)
+
+
+_KEEP: Any = object()
+
+
+def evolve(p: Position, *, message_id: str = _KEEP, late: bool = _KEEP, zones: tuple[ZoneTag, ...] = _KEEP,
+           eta: datetime | None = _KEEP, eta_site_id: str | None = _KEEP, inserted: bool | None = _KEEP,
+           events: tuple[Event, ...] = _KEEP) -> Position:
+    """`dataclasses.replace` for the fields the steps set, about three times faster.
+
+    Every fix is copied two or three times on its way through the pipeline, and ``replace``
+    (which looks up the fields on each call) was a sixth of the per-fix cost. The fix fields are
+    passed positionally in declaration order; ``test_gps_model`` checks none is left out.
+    """
+    return Position(
+        p.message_id if message_id is _KEEP else message_id, p.source, p.vehicle_id, p.time, p.lat, p.lon,
+        p.speed, p.heading, p.accuracy, p.altitude, p.battery, p.seq,
+        p.late if late is _KEEP else late, p.zones if zones is _KEEP else zones,
+        p.eta if eta is _KEEP else eta, p.eta_site_id if eta_site_id is _KEEP else eta_site_id,
+        p.inserted if inserted is _KEEP else inserted, p.events if events is _KEEP else events)

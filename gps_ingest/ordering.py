@@ -21,10 +21,9 @@ later `release` (see `gps_ingest.pipeline`).
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from datetime import datetime, timedelta
 
-from gps_ingest.model import Clock, Position
+from gps_ingest.model import Clock, Position, evolve
 from gps_ingest.settings import IngestSettings
 
 
@@ -72,6 +71,6 @@ class OrderStep:
     def _mark(self, vehicle_id: str, p: Position) -> Position:
         last = self._last_released.get(vehicle_id)
         if last is not None and p.time <= last:
-            return replace(p, late=True)
+            return evolve(p, late=True)
         self._last_released[vehicle_id] = p.time
         return p

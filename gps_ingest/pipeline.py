@@ -49,7 +49,7 @@ from gps_ingest.detect import DetectStep
 from gps_ingest.enrich import EnrichStep
 from gps_ingest.eta import PlanProvider
 from gps_ingest.metrics import Metrics
-from gps_ingest.model import Clock, DropReason, Message, Position, utc_now
+from gps_ingest.model import Clock, DropReason, Message, Position, evolve, utc_now
 from gps_ingest.ordering import OrderStep
 from gps_ingest.publish import Publisher, PublishStep
 from gps_ingest.settings import IngestSettings
@@ -199,4 +199,4 @@ class Pipeline:
 
 
 def _relabel(p: Position, message_id: str) -> Position:
-    return replace(p, message_id=message_id)
+    return evolve(p, message_id=message_id)

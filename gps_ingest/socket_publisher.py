@@ -1,29 +1,37 @@
-"""Live fan-out of committed fixes and events to Socket.IO rooms, throttled, off the ingest thread.
+"""Live fan-out of committed fixes and events to Socket.IO rooms, throttled, batched, off the ingest thread.
 
 `SocketPublisher` is the pipeline's `Publisher` for dashboards and public tracking pages:
 
 * the rooms of a vehicle come from a `RoomDirectory` (in production
   `server.tracking.rooms.DbRoomDirectory`: its load's room, its parties' organisation rooms for
   events, the fleet owner's room for positions, and the live tracking-link rooms);
-* positions are throttled per (vehicle, room) to one every ``min_interval_s``: a fix arriving
-  sooner replaces the pending one, which goes out when the interval is over, so a client
-  always ends on the newest fix without being flooded by a 10 Hz tracker;
-* events are never throttled;
-* emitting happens on a background thread behind a bounded queue: the pipeline (which holds
-  the acks of many messages) never waits on Redis or on slow clients. A full queue drops the
-  oldest emit and counts it in ``dropped``; fan-out is best effort, the fix is already stored.
+* positions are throttled per vehicle to about one every ``min_interval_s``: a fix arriving
+  sooner replaces the pending one, which goes out when the interval is over, so a client always
+  ends on the newest fix without being flooded by a 10 Hz tracker. A fix at least one interval
+  (of fix time) after the last one sent passes once half an interval of wall time went by: a
+  steady 1 Hz tracker reaches this step with the jitter of the pipeline's flushes, and holding
+  every early fix back to the full interval would add up to a tick of delay to half of them;
+* events are never throttled (a room's events of one batch go out as one ``events`` list);
+* the pipeline thread only notes what is due; a background thread sends it. It wakes on the
+  first item and waits ``batch_window_s`` so one pipeline flush goes out as one batch: the
+  positions of a room become one ``positions`` emit (a list; a room with a single fix gets the
+  plain ``position`` emit), and an emitter with a ``many(items)`` method (see
+  `server.tracking.runtime.emitter_for`) sends the whole batch in one Redis round trip. A fleet
+  room that gets thousands of fixes a second thus costs a few emits, and each browser a few
+  messages, per second. The buffer is bounded: when it is full the oldest item is dropped and
+  counted in ``dropped``; fan-out is best effort, the fix is already stored.
 
-``emit(event, data, room)`` is injected: ``flask_socketio.SocketIO(message_queue=REDIS_URL)
-.emit`` in a worker process, the app's own ``socketio.emit`` when ingest runs inside the server.
+``emit(event, data, room)`` is injected: an external ``flask_socketio.SocketIO(message_queue=REDIS_URL)``
+emitter in a worker process, the app's own ``socketio.emit`` when ingest runs inside the server.
 `FanOut` chains several publishers (the load-event recorder, then this one).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -32,7 +40,7 @@ from gps_ingest.publish import Publisher, event_to_dict, position_to_dict
 
 log = logging.getLogger(__name__)
 
-Emit = Callable[[str, dict, str], None]
+Emit = Callable[[str, Any, str], None]
 
 
 class RoomDirectory(Protocol):
@@ -63,20 +71,26 @@ class StaticRooms:
 
 
 class SocketPublisher:
-    """Throttled, asynchronous Socket.IO fan-out (see the module docstring)."""
+    """Throttled, batched, asynchronous Socket.IO fan-out (see the module docstring)."""
 
     def __init__(self, emit: Emit, rooms: RoomDirectory, min_interval_s: float = 1.0,
-                 max_queue: int = 20_000, clock: Callable[[], float] = time.monotonic):
+                 max_queue: int = 20_000, clock: Callable[[], float] = time.monotonic,
+                 batch_window_s: float = 0.03):
         self._emit = emit
+        self._emit_many: Callable[[list[tuple[str, Any, str]]], None] | None = getattr(emit, "many", None)
         self._rooms = rooms
         self._interval = min_interval_s
         self._clock = clock
-        self._queue: queue.Queue[tuple[str, dict, str] | None] = queue.Queue(max_queue)
+        self._window = batch_window_s
+        self._max = max_queue
         self._lock = threading.Lock()
-        self._last: dict[tuple[str, str], float] = {}  # (vehicle, room) -> last emit time
-        self._pending: dict[tuple[str, str], dict] = {}  # throttled newest fix per (vehicle, room)
-        self.sent = 0
-        self.throttled = 0
+        self._wake = threading.Event()
+        # ("position", fix, rooms) or ("event", data, rooms), in the order they became due.
+        self._out: deque[tuple[str, Any, Sequence[str]]] = deque()
+        self._last: dict[str, tuple[float, float]] = {}  # vehicle -> (wall time, fix epoch s) last sent
+        self._pending: dict[str, tuple[Position, Sequence[str]]] = {}  # throttled newest fix per vehicle
+        self.sent = 0  # emits handed to the emitter
+        self.throttled = 0  # (fix, room) pairs replaced by a newer fix before they went out
         self.dropped = 0
         self.errors = 0
         self._stop = threading.Event()
@@ -85,6 +99,7 @@ class SocketPublisher:
     def start(self) -> SocketPublisher:
         """Start the emitter thread (idempotent)."""
         if self._thread is None:
+            self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="socket-publisher", daemon=True)
             self._thread.start()
         return self
@@ -92,8 +107,8 @@ class SocketPublisher:
     def stop(self, timeout: float = 5.0) -> None:
         """Send what is queued (up to ``timeout``) and stop the thread."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
-            self._queue.put(None)
             self._thread.join(timeout)
             self._thread = None
 
@@ -101,71 +116,98 @@ class SocketPublisher:
         rooms = self._rooms.position_rooms(position.vehicle_id)
         if not rooms:
             return
-        data = position_to_dict(position)
-        load_id = self._rooms.load_of(position.vehicle_id)
-        if load_id is not None:
-            data["load_id"] = load_id
         now = self._clock()
+        fix_s = position.time.timestamp()
+        vehicle = position.vehicle_id
         with self._lock:
-            for room in rooms:
-                key = (position.vehicle_id, room)
-                if now - self._last.get(key, -1e18) >= self._interval:
-                    self._last[key] = now
-                    self._pending.pop(key, None)
-                    self._put("position", data, room)
-                else:
-                    self.throttled += 1
-                    self._pending[key] = data
+            last = self._last.get(vehicle)
+            if last is None or now - last[0] >= self._interval or (
+                    fix_s - last[1] >= self._interval and now - last[0] >= self._interval / 2):
+                self._last[vehicle] = (now, fix_s)
+                self._pending.pop(vehicle, None)
+                self._put("position", position, rooms)
+            else:
+                self.throttled += len(rooms)
+                self._pending[vehicle] = (position, rooms)
 
     def publish_event(self, event: Event) -> None:
+        rooms = self._rooms.event_rooms(event.vehicle_id)
+        if not rooms:
+            return
         data = event_to_dict(event)
         load_id = data["data"].get("load_id") if isinstance(data["data"], dict) else None
         if load_id is None:
             load_id = self._rooms.load_of(event.vehicle_id)
         if load_id is not None:
             data["load_id"] = load_id
-        for room in self._rooms.event_rooms(event.vehicle_id):
-            self._put("event", data, room)
+        with self._lock:
+            self._put("event", data, rooms)
 
     def flush_due(self) -> int:
-        """Queue throttled fixes whose interval is over; returns how many. Called by the thread."""
+        """Queue throttled fixes whose interval is over; returns how many (fix, room) pairs."""
         now = self._clock()
-        due = []
+        count = 0
         with self._lock:
-            for key, data in list(self._pending.items()):
-                if now - self._last.get(key, -1e18) >= self._interval:
-                    self._last[key] = now
-                    del self._pending[key]
-                    due.append((key[1], data))
-        for room, data in due:
-            self._put("position", data, room)
-        return len(due)
+            for vehicle, (position, rooms) in list(self._pending.items()):
+                if now - self._last[vehicle][0] >= self._interval:
+                    self._last[vehicle] = (now, position.time.timestamp())
+                    del self._pending[vehicle]
+                    self._put("position", position, rooms)
+                    count += len(rooms)
+        return count
 
-    def _put(self, event: str, data: dict, room: str) -> None:
-        while True:
-            try:
-                self._queue.put_nowait((event, data, room))
-                return
-            except queue.Full:
-                try:
-                    self._queue.get_nowait()
-                    self.dropped += 1
-                except queue.Empty:
-                    pass
+    def _put(self, kind: str, item: Any, rooms: Sequence[str]) -> None:
+        """Append under the lock; a full buffer loses its oldest item."""
+        while len(self._out) >= self._max:
+            self._out.popleft()
+            self.dropped += 1
+        self._out.append((kind, item, rooms))
+        self._wake.set()
 
     def drain(self) -> int:
-        """Emit everything queued now, on the calling thread (tests, shutdown); returns count."""
-        count = 0
-        while True:
+        """Emit everything queued now, on the calling thread (tests, shutdown); returns the emits."""
+        with self._lock:
+            items, self._out = self._out, deque()
+        if not items:
+            return 0
+        emits = self._batch(items)
+        if self._emit_many is not None:
             try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return count
-            if item is not None:
-                self._send(*item)
-                count += 1
+                self._emit_many(emits)
+                self.sent += len(emits)
+            except Exception:
+                self.errors += len(emits)
+                log.exception("socket emit of %d items failed", len(emits))
+        else:
+            for emit in emits:
+                self._send(*emit)
+        return len(emits)
 
-    def _send(self, event: str, data: dict, room: str) -> None:
+    def _batch(self, items) -> list[tuple[str, Any, str]]:
+        """Per room, one emit for its positions, then one for its events, each in arrival order."""
+        positions: dict[str, list[dict]] = {}
+        events: dict[str, list[dict]] = {}
+        views: dict[int, dict] = {}
+        for kind, item, rooms in items:
+            if kind == "event":
+                for room in rooms:
+                    events.setdefault(room, []).append(item)
+                continue
+            data = views.get(id(item))
+            if data is None:
+                data = views[id(item)] = self._view(item)
+            for room in rooms:
+                positions.setdefault(room, []).append(data)
+        return _emits("position", positions) + _emits("event", events)
+
+    def _view(self, position: Position) -> dict:
+        data = position_to_dict(position)
+        load_id = self._rooms.load_of(position.vehicle_id)
+        if load_id is not None:
+            data["load_id"] = load_id
+        return data
+
+    def _send(self, event: str, data: Any, room: str) -> None:
         try:
             self._emit(event, data, room)
             self.sent += 1
@@ -176,19 +218,21 @@ class SocketPublisher:
     def _run(self) -> None:
         tick = min(0.1, self._interval / 4) if self._interval > 0 else 0.1
         next_flush = self._clock() + tick
-        while True:
-            try:
-                item = self._queue.get(timeout=tick)
-            except queue.Empty:
-                item = ()
-            if item is None or (self._stop.is_set() and self._queue.empty() and item == ()):
-                self.drain()
-                return
-            if item:
-                self._send(*item)
-            if self._clock() >= next_flush:  # not per item: the pending map can be large
+        while not self._stop.is_set():
+            if self._wake.wait(tick) and not self._stop.is_set() and self._window > 0:
+                time.sleep(self._window)  # let the rest of this pipeline flush join the batch
+            self._wake.clear()
+            if self._clock() >= next_flush:  # not per batch: the pending map can be large
                 next_flush = self._clock() + tick
                 self.flush_due()
+            self.drain()
+        self.drain()
+
+
+def _emits(event: str, by_room: dict[str, list[dict]]) -> list[tuple[str, Any, str]]:
+    """A room's single item as ``event``, several as one ``events`` list (``position``/``positions``)."""
+    return [(event, items[0], room) if len(items) == 1 else (event + "s", items, room)
+            for room, items in by_room.items()]
 
 
 class FanOut:

@@ -2,7 +2,8 @@
 
 * PostgreSQL: one ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (vehicle_id, time) DO
   NOTHING RETURNING vehicle_id, time`` per batch, so 500 fixes cost one round trip and ten
-  array parameters (no giant SQL text, no per-row parse). The returned keys say which rows
+  array parameters (no giant SQL text, no per-row parse), sent and read in binary (text arrays
+  cost the client about three times the CPU: quoting checks per element). The returned keys say which rows
   were new; a repeat of a key later in the same batch counts as not inserted.
 * SQLite + SpatiaLite (the embedded demo): ``INSERT OR IGNORE`` row by row inside one
   transaction, reading each row's change count; SQLite has no network round trip, so this is
@@ -33,8 +34,8 @@ log = logging.getLogger(__name__)
 _PG_INSERT = """
 INSERT INTO positions (vehicle_id, time, geom, speed, heading, accuracy, battery, seq, source, received_at)
 SELECT v, t, ST_SetSRID(ST_MakePoint(lon, lat), 4326), sp, hd, acc, bat, sq, src, now()
-FROM unnest(%s::int[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], %s::float8[],
-            %s::float8[], %s::float8[], %s::int[], %s::text[])
+FROM unnest(%b::int[], %b::timestamptz[], %b::float8[], %b::float8[], %b::float8[], %b::float8[],
+            %b::float8[], %b::float8[], %b::int[], %b::text[])
      AS u(v, t, lon, lat, sp, hd, acc, bat, sq, src)
 ON CONFLICT (vehicle_id, time) DO NOTHING
 RETURNING vehicle_id, time
@@ -61,16 +62,21 @@ def db_vehicle_id(vehicle_id: str) -> int:
     return number
 
 
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def write_postgresql(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
     """Insert a batch on PostgreSQL (psycopg 3); commits; returns per-fix "newly inserted"."""
     cols: list[list] = [[] for _ in range(10)]
     for p in positions:
-        row = (db_vehicle_id(p.vehicle_id), p.time, p.lon, p.lat, p.speed, p.heading, p.accuracy,
-               p.battery, p.seq, p.source)
+        # Binary arrays may not mix int and float: every float column is made a float here.
+        row = (db_vehicle_id(p.vehicle_id), p.time, float(p.lon), float(p.lat), _float(p.speed),
+               _float(p.heading), _float(p.accuracy), _float(p.battery), p.seq, p.source)
         for col, value in zip(cols, row, strict=True):
             col.append(value)
     with dbapi_conn.cursor() as cursor:
-        cursor.execute(_PG_INSERT, cols)
+        cursor.execute(_PG_INSERT, cols, binary=True)
         new = {(int(v), t) for v, t in cursor.fetchall()}
     dbapi_conn.commit()
     return _flags(positions, new)

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from gps_ingest.metrics import Metrics
-from gps_ingest.model import Position
+from gps_ingest.model import Position, evolve
 from gps_ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -97,5 +96,5 @@ class StoreStep:
             new = sum(bool(flag) for flag in flags)
             self._metrics.add("stored", new)
             self._metrics.add("duplicates", len(batch) - new)
-            out.extend(replace(p, inserted=bool(flag)) for p, flag in zip(batch, flags, strict=True))
+            out.extend(evolve(p, inserted=bool(flag)) for p, flag in zip(batch, flags, strict=True))
         return out

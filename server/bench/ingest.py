@@ -5,9 +5,11 @@ vehicles (each on an in-transit load of one buyer), starts ``--workers`` ``haul 
 processes on the broker, and publishes from ``--publishers`` processes: every vehicle sends a
 QoS 1 message ``--rate`` times a second holding ``--batch`` fixes, for ``--duration`` seconds.
 A fix's time is its publish time, so ``received_at - time`` of a stored row is publish->commit.
-With ``--clients`` > 0 it also starts two ``haul serve`` processes on Redis and that many
-Socket.IO clients (asyncio), half on each server, each following ``--follow`` vehicles' load
-rooms; they measure publish->client latency from the fix time in each ``position`` event.
+With ``--clients`` > 0 it also starts two Socket.IO servers as production runs them (gunicorn,
+one gevent worker each, on Redis) and, in a process of their own, that many Socket.IO clients
+(asyncio), half on each server, each following ``--follow`` vehicles' load rooms; they measure
+publish->client latency from the fix time in each ``position`` event or ``positions`` batch
+(see `server.bench.ingest_clients`). Fixes carry what the driver app sends (speed included).
 
 Reported (JSON): positions/s and messages/s committed (all stored fixes over the span from the
 first publish to the last commit; the offered rate is reported apart), lost (published minus
@@ -18,14 +20,12 @@ Every process it starts is stopped and the database dropped at the end (``--keep
 
 from __future__ import annotations
 
-import asyncio
 import json
 import multiprocessing as mp
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -34,6 +34,7 @@ from pathlib import Path
 import click
 
 from server.bench import bench
+from server.bench.ingest_clients import client_process, start_server
 
 HAUL = str(Path(sys.executable).with_name("haul"))
 PG_BASE = os.environ.get("HAUL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -116,8 +117,11 @@ def _publisher(port: int, vehicles: list[int], rate: float, batch: int, duration
             # and a steady 40 km/h, so no fix trips the duplicate or impossible-jump filters.
             first = max(int(time.time() * 1000) - (batch - 1) * spacing_ms, last_t.get(vehicle, 0) + spacing_ms)
             last_t[vehicle] = first + (batch - 1) * spacing_ms
+            # The fields the driver app sends (driver_app.core.positions), speed included: without
+            # it the ETA's speed estimate starts at the floor and every fix is an eta_changed event.
             fixes = [{"t": first + j * spacing_ms, "lat": 51.0 + (first + j * spacing_ms - base_ms) * 1e-7,
-                      "lon": 7.0 + vehicle * 1e-4, "acc": 5.0} for j in range(batch)]
+                      "lon": 7.0 + vehicle * 1e-4, "speed": 11.1, "heading": 0.0, "acc": 5.0, "batt": 80.0,
+                      "seq": sent_fixes + j} for j in range(batch)]
             body = ({"_type": "position", "v": 1, **fixes[0]} if batch == 1
                     else {"_type": "batch", "v": 1, "positions": fixes})
             client.publish(f"haul/v1/vehicles/{vehicle}/position", json.dumps(body), qos=1)
@@ -130,44 +134,6 @@ def _publisher(port: int, vehicles: list[int], rate: float, batch: int, duration
     client.disconnect()
     client.loop_stop()
     out.put({"messages": sent_messages, "fixes": sent_fixes, **counts})
-
-
-async def _clients(urls: list[str], token: str, follow: list[list[int]], state: dict, out: list) -> None:
-    """Connect and join in waves (5,000 joins at once would time out), signal ``ready``, then listen
-    until ``state["stop_at"]``; clients that fail are counted, not fatal."""
-    import socketio
-
-    async def one(url: str, loads: list[int]):
-        client = socketio.AsyncClient(reconnection=False)
-
-        @client.on("position")
-        async def position(data):
-            out.append(time.time() * 1000 - datetime.fromisoformat(data["time"]).timestamp() * 1000)
-
-        try:
-            await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=60)
-            for load in loads:
-                await client.call("join", {"load_id": load}, timeout=120)
-            state["joined"] += 1
-            await state["go"].wait()
-            await asyncio.sleep(max(0.0, state["stop_at"] - time.time()))
-        except Exception:
-            state["failed"] += 1
-        finally:
-            if client.connected:
-                await client.disconnect()
-
-    state["go"] = asyncio.Event()
-    state["loop"] = asyncio.get_running_loop()
-    tasks = []
-    for i, loads in enumerate(follow):
-        tasks.append(asyncio.create_task(one(urls[i % len(urls)], loads)))
-        if i % 25 == 24:
-            await asyncio.sleep(0.5)
-    while state["joined"] + state["failed"] < len(follow):
-        await asyncio.sleep(0.2)
-    state["ready"].set()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -199,6 +165,7 @@ def _wait_http(port: int, timeout_s: float = 60) -> None:
 @click.option("--clients", default=0, show_default=True, help="Socket.IO dashboard clients.")
 @click.option("--follow", default=10, show_default=True, help="Vehicles each client follows.")
 @click.option("--workers", default=1, show_default=True)
+@click.option("--client-procs", default=2, show_default=True, help="Processes the clients are spread over.")
 @click.option("--publishers", default=2, show_default=True, help="Load-generator processes.")
 @click.option("--mqtt-port", default=0, show_default=True,
               help="Broker on 127.0.0.1; 0 starts a private Mosquitto with unbounded session queues. A broker "
@@ -206,7 +173,7 @@ def _wait_http(port: int, timeout_s: float = 60) -> None:
 @click.option("--redis-url", default="redis://127.0.0.1:6379/12", show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--keep-db", is_flag=True)
-def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, publishers, mqtt_port, redis_url,
+def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, client_procs, publishers, mqtt_port, redis_url,
                  json_out, keep_db):
     """Publish positions through MQTT into PostGIS (and Socket.IO) and measure."""
     from sqlalchemy import create_engine, text
@@ -220,6 +187,7 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, publ
     tmp.mkdir(parents=True)
     procs: list[subprocess.Popen] = []
     broker = None
+    listeners: list[mp.Process] = []
     _psql(f"CREATE DATABASE {name}")
     try:
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "HAUL_INSTANCE_DIR": str(tmp)}
@@ -238,32 +206,40 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, publ
             for _ in range(2):
                 port = free_port()
                 ports.append(port)
-                procs.append(subprocess.Popen([HAUL, "serve", "--port", str(port)], env=env,
-                                              stdout=subprocess.DEVNULL, stderr=(tmp / f"serve-{port}.log").open("wb")))
+                procs.append(start_server(port, env, tmp / f"serve-{port}.log"))
             for port in ports:
                 _wait_http(port)
         time.sleep(3)  # workers connect and subscribe
-        latencies: list[float] = []
-        clients_state: dict = {"joined": 0, "failed": 0, "stop_at": 0.0, "ready": threading.Event()}
-        listener = None
+        clients_out: mp.Queue = mp.Queue()
+        clients_start: mp.Queue = mp.Queue()
         if clients:
             follow_sets = [[loads[ids[(i * follow + j) % len(ids)]] for j in range(follow)] for i in range(clients)]
-            listener = threading.Thread(target=asyncio.run, daemon=True, args=(_clients(
-                [f"http://127.0.0.1:{p}" for p in ports], token, follow_sets, clients_state, latencies),))
-            listener.start()
-            clients_state["ready"].wait(600)
+            # Clients in --client-procs processes (a share each): on 2 cores, parsing what 500
+            # clients receive must not be one interpreter's bottleneck.
+            for k in range(client_procs):
+                ready = mp.Event()
+                listeners.append(mp.Process(target=client_process, args=(
+                    [f"http://127.0.0.1:{p}" for p in ports], token, follow_sets[k::client_procs], ready,
+                    clients_start, clients_out)))
+                listeners[-1].start()
+                ready.wait(600)
         start_at = time.time() + 2
         if clients:
-            clients_state["stop_at"] = start_at + duration + 5
-            clients_state["loop"].call_soon_threadsafe(clients_state["go"].set)
+            for _ in listeners:
+                clients_start.put(start_at + duration + 5)
         queue: mp.Queue = mp.Queue()
         shares = [ids[i::publishers] for i in range(publishers)]
         pubs = [mp.Process(target=_publisher, args=(mqtt_port, share, rate, batch, duration, start_at, queue))
                 for share in shares if share]
         for p in pubs:
             p.start()
-        if listener is not None:
-            listener.join(duration + 120)
+        clients_report = {"latencies": [], "joined": 0, "failed": 0}
+        for _ in listeners:
+            part = clients_out.get(timeout=duration + 120)
+            for key in clients_report:
+                clients_report[key] += part[key]
+        for listener in listeners:
+            listener.join(30)
         reports = [queue.get(timeout=duration + 120) for _ in pubs]
         for p in pubs:
             p.join()
@@ -306,14 +282,17 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, publ
             "offered_messages_per_s": round(sum(r["messages"] for r in reports) / duration, 1),
             "commit_span_s": round(window[1].timestamp() - start_at, 1) if window[1] else None,
             "publish_to_commit": {"p50_ms": round(commit[0] or 0, 1), "p99_ms": round(commit[1] or 0, 1)},
-            "publish_to_client": _percentiles(latencies),
-            "clients_joined": clients_state["joined"], "clients_failed": clients_state["failed"],
+            "publish_to_client": _percentiles(clients_report["latencies"]),
+            "clients_joined": clients_report["joined"], "clients_failed": clients_report["failed"],
             **_worker_counters(redis_url, run),
         }
         click.echo(json.dumps(report, indent=2))
         if json_out:
             Path(json_out).write_text(json.dumps(report, indent=2) + "\n")
     finally:
+        for listener in listeners:
+            if listener.is_alive():
+                listener.terminate()
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
         for proc in procs:

@@ -50,14 +50,55 @@ def test_positions_are_throttled_but_the_newest_goes_out_later():
 
 
 def test_events_are_not_throttled_and_carry_the_load():
-    """Every event reaches every room of the vehicle, tagged with its load id."""
+    """Every event reaches every room of the vehicle, tagged with its load id; a batch is one emit per room."""
     sent = []
     publisher = SocketPublisher(lambda e, d, r: sent.append((e, d, r)),
                                 StaticRooms({"7": ["load:1", "org:2"]}, loads={"7": 1}), clock=Clock())
     for _ in range(3):
         publisher.publish_event(Event("7", "dwell", T0, "5"))
     publisher.drain()
-    assert len(sent) == 6 and all(d["load_id"] == 1 for _, d, _ in sent)
+    assert sorted((e, r, len(d)) for e, d, r in sent) == [("events", "load:1", 3), ("events", "org:2", 3)]
+    assert all(item["load_id"] == 1 for _, d, _ in sent for item in d)
+    publisher.publish_event(Event("7", "dwell", T0, "5"))
+    publisher.drain()
+    assert sorted((e, r) for e, _, r in sent[2:]) == [("event", "load:1"), ("event", "org:2")]
+
+
+def test_positions_of_a_room_go_out_as_one_batch_with_one_redis_round_trip():
+    """Fixes of many vehicles due together reach a shared room as one list; a `many` emitter gets it all."""
+    batches = []
+
+    class Emitter:
+        def __call__(self, *_):
+            raise AssertionError("one call per batch expected")
+
+        def many(self, items):
+            batches.append(items)
+
+    rooms = StaticRooms({str(v): [f"load:{v}", "org:9"] for v in range(3)})
+    publisher = SocketPublisher(Emitter(), rooms, clock=Clock())
+    for v in range(3):
+        publisher.publish_position(_fix(0, vehicle=str(v)))
+    assert publisher.drain() == 4 and len(batches) == 1
+    by_room = {r: (e, d) for e, d, r in batches[0]}
+    assert by_room["load:1"][0] == "position" and by_room["load:1"][1]["vehicle_id"] == "1"
+    assert by_room["org:9"][0] == "positions" and [d["vehicle_id"] for d in by_room["org:9"][1]] == ["0", "1", "2"]
+
+
+def test_a_steady_1hz_tracker_is_not_held_back_by_flush_jitter():
+    """A fix a full second of fix time after the last one sent goes out at once, even 0.9 s of wall time later."""
+    sent, clock = [], Clock()
+    publisher = SocketPublisher(lambda e, d, r: sent.append(d["time"]), StaticRooms({"7": ["load:1"]}),
+                                min_interval_s=1.0, clock=clock)
+    publisher.publish_position(_fix(0))
+    publisher.drain()
+    clock.now = 0.9
+    publisher.publish_position(_fix(1))
+    publisher.drain()
+    clock.now = 1.2
+    publisher.publish_position(_fix(1.2))  # a 5 Hz burst is still throttled
+    publisher.drain()
+    assert sent == [_fix(0).time.isoformat(), _fix(1).time.isoformat()] and publisher.throttled == 1
 
 
 def test_full_queue_drops_the_oldest_emit():

@@ -31,7 +31,16 @@
     socket = io({ transports: ["websocket", "polling"] });
     socket.on("connect", function () { liveStatus(t("online"), true); dispatch("_connect", {}); });
     socket.on("disconnect", function () { liveStatus(t("offline"), false); });
-    socket.onAny(function (event, data) { dispatch(event, data); });
+    socket.onAny(function (event, data) {
+      // The server batches what a room gets within a short tick: "positions" and "events" are lists
+      // of what "position" and "event" carry, so listeners see one fix or event at a time either way.
+      if ((event === "positions" || event === "events") && Array.isArray(data)) {
+        var single = event.slice(0, -1);
+        data.forEach(function (item) { dispatch(single, item); });
+        return;
+      }
+      dispatch(event, data);
+    });
     return socket;
   }
 

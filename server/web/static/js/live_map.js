@@ -1,4 +1,5 @@
-// Live map for the dashboards: Leaflet markers moved by Socket.IO "position" events.
+// Live map for the dashboards: Leaflet markers moved by Socket.IO "position" events (haul.js splits
+// the server's "positions" batches into them).
 // The socket authenticates with the session cookie; the server puts it in its organisation's room
 // (a carrier's fleet) and lets it join the rooms of the loads listed in the map's data-loads.
 // data-vehicles gives the first paint (plate, load, last position); data-tiles the tile server
@@ -86,7 +87,6 @@
         });
       });
       window.Haul.on("position", function (p) { place(p, false); });
-      window.Haul.on("positions", function (batch) { (batch || []).forEach(function (p) { place(p, false); }); });
     }
     return state;
   }

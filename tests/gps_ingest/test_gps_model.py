@@ -1,0 +1,32 @@
+"""`evolve`, the pipeline's fast copy of a fix, against `dataclasses.replace`."""
+
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+
+from gps_ingest.model import Event, Position, ZoneTag, evolve
+
+T = datetime(2024, 6, 10, 8, 0, tzinfo=UTC)
+
+
+def _full() -> Position:
+    """A fix with every field set to a value that differs from its default."""
+    return Position(message_id="m", source="haul", vehicle_id="7", time=T, lat=51.0, lon=7.0, speed=11.1,
+                    heading=90.0, accuracy=5.0, altitude=40.0, battery=80.0, seq=3, late=True,
+                    zones=(ZoneTag("1", "pickup"),), eta=T, eta_site_id="1", inserted=True,
+                    events=(Event("7", "dwell", T),))
+
+
+def test_evolve_keeps_every_field_it_is_not_told_to_change():
+    """A field added to Position but not to evolve would be lost here (or shift the others)."""
+    p = _full()
+    assert evolve(p) == p
+    assert len(fields(Position)) == 18
+
+
+def test_evolve_changes_exactly_what_replace_changes():
+    p = _full()
+    changes = {"message_id": "n", "late": False, "zones": (), "eta": None, "eta_site_id": None, "inserted": False,
+               "events": ()}
+    for name, value in changes.items():
+        assert evolve(p, **{name: value}) == replace(p, **{name: value})
+    assert evolve(p, **changes) == replace(p, **changes)
