@@ -124,7 +124,8 @@ def start_embedded_ingest(app, host: str = "127.0.0.1", port: int = 1883) -> Emb
             time.sleep(0.2)
     with app.app_context():
         engine = db.engine
-    runtime = build_runtime(engine=engine, emit=lambda event, data, room: socketio.emit(event, data, to=room))
+    runtime = build_runtime(engine=engine, emit=lambda event, data, room: socketio.emit(event, data, to=room),
+                            app=app)
     options = WorkerOptions(host=host, port=port, client_id="haul-ingest-demo", mqtt5=mqtt5, shared=False)
     worker = MqttIngestWorker(runtime.pipeline, options, on_tick=runtime.tick,
                              store_available=runtime.store.available).start()

@@ -22,6 +22,15 @@ updates are conditional UPDATEs (``WHERE status IN (...)``), so a load that move
 means (cancelled, delivered) is never pulled back. A status change is passed on to the
 ``downstream`` publisher as a ``status_changed`` event for the live views.
 
+The plant's yard hears two of these events through its ``yard`` hook (`server.yard.arrivals`):
+an ``arrived_pickup`` is the truck at the gate (``yard.arrived_pickup(vehicle_id, site_id, time)``
+checks the stored pickup authorization and queues the truck or logs the refusal), and a new ETA
+to the pickup is ``yard.pickup_eta_changed(load_id, eta)``, which stores it and re-plans the docks
+when the slot must move (so with a yard hook the recorder leaves ``loads.eta`` of a pickup to it:
+the yard compares the old ETA with the new one). Both run on the recorder's thread after the
+commit, so the yard reads the new status and the pipeline never waits for them; a failure is
+logged and counted in ``yard_failed`` and does not undo the recording.
+
 This runs after the fix was committed, so it is best effort: events are queued (bounded) and
 written by a background thread in batches, one transaction per batch, so the pipeline (which
 holds the acks of many messages) never waits for them; if the database is down the batch is
@@ -34,9 +43,11 @@ import logging
 import queue
 import threading
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from gps_ingest.db_seams import ACTIVE_LOAD_STATUSES
 from gps_ingest.model import Event, Position
@@ -46,7 +57,15 @@ log = logging.getLogger(__name__)
 
 SKIPPED = {"arrived_pickup", "departed_pickup", "arrived_delivery", "departed_delivery"}
 TO_AT_PICKUP = ("assigned", "authorized")
+DEADLOCK_RETRIES = 3
 TO_IN_TRANSIT = ("assigned", "authorized", "at_pickup", "loading")
+
+class YardHook(Protocol):
+    """What the plant's yard wants to hear from the ingest (`server.yard.arrivals.YardFromIngest`)."""
+
+    def arrived_pickup(self, vehicle_id: int, site_id: int, time: datetime) -> object: ...
+
+    def pickup_eta_changed(self, load_id: int, eta: datetime) -> object: ...
 
 
 def _int(value: str | None) -> int | None:
@@ -57,14 +76,16 @@ class LoadEventRecorder:
     """Stores vehicle events against the vehicle's active load and moves the load's status."""
 
     def __init__(self, engine: Engine, downstream: Publisher | None = None, max_queue: int = 50_000,
-                 batch: int = 500):
+                 batch: int = 500, yard: YardHook | None = None):
         self._engine = engine
         self._downstream = downstream
+        self._yard = yard
         self._queue: queue.Queue[Event | None] = queue.Queue(max_queue)
         self._batch = batch
         self.recorded = 0
         self.failed = 0
         self.dropped = 0
+        self.yard_failed = 0
         self._thread: threading.Thread | None = None
 
     def start(self) -> LoadEventRecorder:
@@ -128,22 +149,51 @@ class LoadEventRecorder:
 
     def _record(self, events: list[Event]) -> None:
         changes: list[tuple[Event, int, str, str]] = []
-        try:
-            with self._engine.begin() as conn:
-                for event in events:
-                    changes += self._record_one(conn, event)
-        except Exception:
-            self.failed += len(events)
-            log.exception("could not record %d load event(s)", len(events))
-            return
+        arrivals: list[tuple[int, int, datetime]] = []
+        etas: list[tuple[int, datetime]] = []
+        # Two ingest workers may hold events of the same vehicles (a shared subscription spreads a
+        # vehicle's messages over both): taking the rows in vehicle order, as every worker does,
+        # leaves no lock cycle; each vehicle's own events keep their order (the sort is stable).
+        events = sorted(events, key=lambda e: _int(e.vehicle_id) or 0)
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            changes, arrivals, etas = [], [], []
+            try:
+                with self._engine.begin() as conn:
+                    for event in events:
+                        changes += self._record_one(conn, event, arrivals, etas)
+                break
+            except OperationalError as exc:
+                if attempt < DEADLOCK_RETRIES and "deadlock" in str(exc.orig).lower():
+                    log.warning("load events met a deadlock; retrying the batch (%d)", attempt)
+                    continue
+                self.failed += len(events)
+                log.exception("could not record %d load event(s)", len(events))
+                return
+            except Exception:
+                self.failed += len(events)
+                log.exception("could not record %d load event(s)", len(events))
+                return
         self.recorded += len(events)
         if self._downstream is not None:
             for event, load_id, previous, status in changes:
                 self._downstream.publish_event(Event(event.vehicle_id, "status_changed", event.time,
                                                      event.site_id, {"load_id": load_id, "previous": previous,
                                                                      "status": status}))
+        self._tell_yard(arrivals, etas)
 
-    def _record_one(self, conn, event: Event) -> list[tuple[Event, int, str, str]]:
+    def _tell_yard(self, arrivals: list[tuple[int, int, datetime]], etas: list[tuple[int, datetime]]) -> None:
+        if self._yard is None:
+            return
+        calls = [(self._yard.arrived_pickup, args) for args in arrivals]
+        calls += [(self._yard.pickup_eta_changed, args) for args in etas]
+        for call, args in calls:
+            try:
+                call(*args)
+            except Exception:
+                self.yard_failed += 1
+                log.exception("the yard could not take %s%s", call.__name__, args)
+
+    def _record_one(self, conn, event: Event, arrivals: list, etas: list) -> list[tuple[Event, int, str, str]]:
         from server.models import Event as EventRow
         from server.models import Load
 
@@ -160,13 +210,18 @@ class LoadEventRecorder:
             semantic, targets, new_status = self._meaning(event.kind, site_id, load)
             if semantic is not None:
                 rows = [(event.kind, None), (semantic, load.id)]
+                if semantic == "arrived_pickup":
+                    arrivals.append((vehicle_id, site_id, event.time))
             elif event.kind in ("dwell", "eta_changed") and site_id in (load.pickup_site_id, load.delivery_site_id):
                 rows = [(event.kind, load.id)]
             if event.kind == "eta_changed" and event.data.get("eta"):
-                next_stop = load.pickup_site_id if load.status in TO_IN_TRANSIT else load.delivery_site_id
-                if site_id == next_stop:
-                    conn.execute(update(Load).where(Load.id == load.id)
-                                 .values(eta=datetime.fromisoformat(event.data["eta"])))
+                to_pickup = load.status in TO_IN_TRANSIT
+                eta = datetime.fromisoformat(event.data["eta"])
+                if site_id == (load.pickup_site_id if to_pickup else load.delivery_site_id):
+                    if to_pickup and self._yard is not None:
+                        etas.append((load.id, eta))  # the yard stores it and moves the slot if needed
+                    else:
+                        conn.execute(update(Load).where(Load.id == load.id).values(eta=eta))
             if new_status is not None:
                 done = conn.execute(update(Load).where(Load.id == load.id, Load.status.in_(targets))
                                     .values(status=new_status)).rowcount

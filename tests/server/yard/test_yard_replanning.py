@@ -139,3 +139,27 @@ def test_calling_a_truck_pushes_booked_trucks_aside_but_not_called_ones(ctx, inb
     assert (refused.value.status, refused.value.reason) == (409, "dock_busy")
     assert fresh(YardVisit, visits[third.id]).status == "arrived"
     no_overlaps()
+
+
+def test_a_pickup_eta_from_the_ingest_replans_the_docks(ctx, inbox, monkeypatch):
+    """The recorder hands a new ETA to the pickup to the yard: stored once, the slot moves after it, the driver hears."""
+    from gps_ingest.model import Event as IngestEvent
+    from server.tracking.events import LoadEventRecorder
+    from server.yard import clock
+    from server.yard.arrivals import YardFromIngest
+
+    monkeypatch.setattr(clock, "now", lambda: MONDAY)
+    plant = make_plant(docks=(("D1", "pallet_dock"),))
+    late, other = make_load(plant), make_load(plant)  # the truck's active load is the first (lowest id)
+    _book(plant, late, "D1", MONDAY + 2 * H)
+    _book(plant, other, "D1", MONDAY + 2 * H + 30 * M)
+    inbox.clear()
+    eta = MONDAY + 2 * H + 40 * M
+    recorder = LoadEventRecorder(db.engine, yard=YardFromIngest(ctx))
+    recorder.publish_event(IngestEvent(str(plant.truck.id), "eta_changed", MONDAY, str(plant.site.id),
+                                       {"eta": eta.isoformat()}))
+    assert recorder.recorded == 1 and recorder.yard_failed == 0
+    assert fresh(Load, late.id).eta == eta
+    assert live(late.id).start >= eta
+    no_overlaps()
+    assert ("replan", late.id) in [(kind, payload["load_id"]) for _, kind, payload in inbox]

@@ -1,0 +1,71 @@
+"""What the GPS ingest tells the yard: geofence arrivals (the gate check-in) and new pickup ETAs
+(dock re-planning), each run inside a Flask app context.
+
+The ingest records vehicle events on its own engine, outside any request (``haul ingest`` runs
+no Flask app at all), while the gate (`server.yard.gate.on_arrival`) works on ``db.session`` like
+the rest of the yard: the token check with the app's ``SECRET_KEY``, the visit state machine, row
+locks, and the Socket.IO and driver-inbox news. Rather than write a second gate on a raw
+connection, `YardFromIngest` runs ``on_arrival`` (and ``on_eta_changed`` for a new ETA) in an app
+context of its own each time and ends that context's session afterwards, so nothing leaks between
+events or threads.
+
+In a server process (the OsmAnd endpoint, ``haul demo``'s embedded ingest) the app is the running
+one: a second ``create_app`` there would rebind the process-wide Socket.IO server. A standalone
+ingest worker has none, so the app is built on the first arrival, on the recorder's database;
+``SECRET_KEY``, ``REDIS_URL`` and ``MQTT_URL`` then come from the same environment as the
+server's (docs/deployment.md), which is what lets it verify tokens and reach dashboards and drivers.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from flask import Flask, current_app, has_app_context
+
+from server.extensions import db
+from server.yard.eta import on_eta_changed
+from server.yard.gate import on_arrival
+
+
+class YardFromIngest:
+    """The recorder's yard hook: gate check-in on arrival, dock re-plan on a new pickup ETA."""
+
+    def __init__(self, app: Flask | None = None, database_url: str | None = None):
+        self._app = app
+        self._database_url = database_url
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_process(cls, app: Flask | None, database_url: str | None) -> YardFromIngest:
+        """The given app, else the one whose context is active, else one built on first use."""
+        if app is None and has_app_context():
+            app = current_app._get_current_object()
+        return cls(app, database_url)
+
+    def app(self) -> Flask:
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    from server.app import create_app
+
+                    url = self._database_url
+                    self._app = create_app({"SQLALCHEMY_DATABASE_URI": url} if url else None)
+        return self._app
+
+    def arrived_pickup(self, vehicle_id: int, site_id: int, time: datetime) -> int | None:
+        """Check the truck in at the gate; the visit id, or None (no load here, or refused and logged)."""
+        with self.app().app_context():
+            try:
+                visit = on_arrival(vehicle_id, site_id, time)
+                return visit.id if visit is not None else None
+            finally:
+                db.session.remove()
+
+    def pickup_eta_changed(self, load_id: int, eta: datetime) -> int:
+        """Store the new ETA and re-plan the pickup's docks if the slot must move; how many slots moved."""
+        with self.app().app_context():
+            try:
+                return len(on_eta_changed(load_id, eta))
+            finally:
+                db.session.remove()
