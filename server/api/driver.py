@@ -1,7 +1,8 @@
 """The driver's own day: the loads assigned to the signed-in driver, for the phone's Today screen.
 
 A carrier's ``/loads`` shows every load of the organisation; a driver's phone must show only the
-driver's own, so this answers by the driver rows linked to the caller's user, never by org alone.
+driver's own, so this answers by the driver rows linked to the caller's user, never by org alone
+(a dispatcher signed in to the app, with no driver row, has an empty day, not an error).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ ON_THE_DRIVERS_DAY = ("assigned", "authorized", "at_pickup", "loading", "in_tran
 @blp.get("/assignments")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(LoadOut, "DriverAssignmentPage"))
-@require("driver", org_kinds=("carrier",))
+@require(org_kinds=("carrier",))  # by the driver rows linked to the caller: a dispatcher who drives too
 def list_assignments(args):
     """Loads assigned to the caller as driver that are not yet delivered, earliest pickup first."""
     principal = current_principal()
