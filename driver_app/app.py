@@ -91,6 +91,7 @@ class HaulDriverApp(App):
         self.manager = ScreenManager(transition=NoTransition())
         self.controller.day.subscribe(on_ui_thread(self._day_changed))
         self._day_changed(self.controller.day)
+        self.controller.resume()  # signed in before the restart: straight to Today
         Clock.schedule_interval(lambda _dt: self.controller.flush_outbox(), FLUSH_EVERY_S)
         if is_android():
             self._android_setup()

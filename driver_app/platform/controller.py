@@ -22,6 +22,7 @@ from driver_app.core.pairing import parse_pairing, refusal_message
 from driver_app.core.platform_services import PlatformServices
 from driver_app.core.position_outbox import PositionOutbox
 from driver_app.core.rest_client import ApiClient
+from driver_app.core.session_store import SavedSession, SessionStore
 from driver_app.core.sqlite_db import SqliteFile
 from driver_app.core.submission_outbox import SubmissionOutbox
 from driver_app.core.validation import FormInvalid
@@ -54,6 +55,7 @@ class DriverController:
         self.timeout = timeout
         self.store = SettingsStore(self.data_dir / "settings.json")
         self.settings: DriverSettings = self.store.load()
+        self.sessions = SessionStore(self.data_dir / "session.json")
         self.translate: Callable[[str], str] = english
         self.day = DriverDay()
         self.client: ApiClient | None = None
@@ -105,6 +107,7 @@ class DriverController:
         def signed_in(session: Any) -> None:
             self.client = client
             self._save(server_url=server_url.strip(), email=email.strip())
+            self._keep_session(SavedSession(server_url.strip(), session.token, session.expires_at, session.user))
             self.day.sign_in(session.user)
             self.flush_outbox()
             if on_ok:
@@ -135,6 +138,7 @@ class DriverController:
             client, pairing = result
             self.client = client
             self._save(server_url=target.server_url or server_url.strip())
+            self._keep_session(SavedSession(url, pairing.token, pairing.expires_at, pairing.driver, pairing.mqtt))
             if pairing.mqtt is not None:
                 self.tracker.use_mqtt(pairing.mqtt)
             self.day.sign_in(pairing.driver)
@@ -152,7 +156,28 @@ class DriverController:
         self.runner.run(lambda: rest_client.pair(url, target.code, timeout=self.timeout, endpoints=EXTRA_ENDPOINTS),
                         paired, refused)
 
+    def resume(self) -> bool:
+        """At start: carry on with the session kept on the phone, if there is one that has not expired."""
+        saved = self.sessions.load()
+        if saved is None:
+            return False
+        client = self._new_client(saved.server_url)
+        client.token = saved.token
+        self.client = client
+        if saved.mqtt is not None:
+            self.tracker.use_mqtt(saved.mqtt)
+        self.day.sign_in(saved.who)
+        self.flush_outbox()
+        return True
+
+    def _keep_session(self, session: SavedSession) -> None:
+        try:
+            self.sessions.save(session)
+        except OSError as exc:  # a full or read-only disk: the driver signs in again next time
+            log.warning("could not keep the session on the phone: %s", exc)
+
     def sign_out(self, expired: bool = False) -> None:
+        self.sessions.clear()
         self.client = None
         self.tracker.stop()
         if expired:

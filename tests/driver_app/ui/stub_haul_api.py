@@ -14,6 +14,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN = "stub-session-token"
@@ -21,6 +22,11 @@ PAIRING_CODE = "ABCDE-FGHJK"
 PICKUP_TOKEN = "eyJsb2FkX2lkIjoxMDEsInBsYXRlIjoiRE8tSEwgNDcxMSJ9.stub-signature"
 ROUTE_MISSING = ("The requested URL was not found on the server. If you entered the URL manually please check "
                  "your spelling and try again.")
+
+
+def _in_hours(hours: float) -> str:
+    """A token expiry ahead of now, as the server gives it (a fixed date would expire the stub's sessions)."""
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
 
 
 def _load(load_id: int, ref: str, status: str, hour: int, dock: str | None) -> dict:
@@ -88,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
             creds = json.loads(raw or b"{}")
             if creds.get("email") == "driver@weber.demo" and creds.get("password") == "right-password":
                 st.expired = False
-                return self._send(201, {"token": TOKEN, "expires_at": "2026-11-24T22:00:00+00:00", "user": {
+                return self._send(201, {"token": TOKEN, "expires_at": _in_hours(12), "user": {
                     "id": 9, "name": "Jan Kowalski", "organisation_id": 5, "roles": ["driver"]}})
             return self._problem(401, "Unauthorized", "Wrong email or password.")
         if (self.command, path) == ("POST", "/api/v1/devices/pair"):  # no login: routed before the token check
@@ -152,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(404, body, problem=True)
         codes[code] = "used"
         self.state.expired = False
-        return self._send(200, {"token": TOKEN, "expires_at": "2026-12-24T22:00:00+00:00", "organisation_id": 5,
+        return self._send(200, {"token": TOKEN, "expires_at": _in_hours(30 * 24), "organisation_id": 5,
                                 "driver": {"id": 9, "name": "Jan Kowalski", "user_id": None},
                                 "vehicle": None, "device": None, "mqtt": None})
 

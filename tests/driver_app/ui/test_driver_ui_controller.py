@@ -178,3 +178,16 @@ def test_gps_settings_are_checked_and_applied(controller):
     controller.set_gps("15", "25.5")
     assert controller.tracker.policy.settings.interval_s == 15.0
     assert controller.store.load().gps_distance_m == 25.5
+
+
+def test_a_restart_resumes_the_session_until_the_driver_signs_out(controller, api, tmp_path):
+    """A new controller on the same phone data is signed in with the same token; after sign-out it is not."""
+    signed_in(controller, api)
+    again = DriverController(tmp_path / "data", ImmediateRunner(), timeout=(2.0, 5.0))
+    assert again.resume() and again.day.step is Step.SIGNED_IN
+    assert again.client.token == controller.client.token and again.client.base_url == api.url
+    rec = Recorder()
+    again.refresh_today(rec.on_ok, rec.on_error)  # the kept token works against the server
+    assert not rec.errors and rec.ok
+    again.sign_out()
+    assert not DriverController(tmp_path / "data", ImmediateRunner(), timeout=(2.0, 5.0)).resume()
