@@ -12,9 +12,10 @@ from driver_app.core import errors
 from driver_app.core.app_state import Step
 from driver_app.core.i18n import Msg, translator
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.controller import NO_HAUL_SERVER, DriverController
+from driver_app.platform.controller import DriverController
 from driver_app.platform.explain import ImmediateRunner, explain
 from driver_app.platform.load_view import NOT_AVAILABLE
+from driver_app.platform.session_actions import NO_HAUL_SERVER
 
 
 class Recorder:

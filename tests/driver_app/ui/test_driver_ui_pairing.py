@@ -11,9 +11,10 @@ from stub_haul_api import PAIRING_CODE, StubHaulApi
 from driver_app.core.app_state import Step
 from driver_app.core.pairing import REFUSALS
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.controller import NOT_A_CODE, DriverController
+from driver_app.platform.controller import DriverController
 from driver_app.platform.explain import ImmediateRunner
 from driver_app.platform.load_view import NOT_AVAILABLE
+from driver_app.platform.session_actions import NOT_A_CODE
 
 
 class Recorder:
