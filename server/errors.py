@@ -34,6 +34,18 @@ class ApiProblem(Exception):
         self.extra = extra
 
 
+def load_or_422(schema, data, field: str = "_body", what: str = "The body") -> dict:
+    """``schema.load(data)`` for a body that must be a JSON object; anything else is a 422 with field paths."""
+    from marshmallow import ValidationError
+
+    if not isinstance(data, dict):
+        raise ApiProblem(422, f"{what} must be a JSON object.", [(field, "must be an object")])
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiProblem(422, "Some fields are invalid.", flatten_field_errors(exc.messages)) from exc
+
+
 def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
     """Turn marshmallow/webargs nested messages into (path, message) pairs."""
     pairs: list[tuple[str, str]] = []

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from server.api.common import IdField, LatLon
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
-from server.errors import ApiProblem, flatten_field_errors
+from server.errors import ApiProblem, load_or_422
 from server.extensions import db
 from server.models import Load, ProofOfDelivery
 from server.yard import clock, device_forms
@@ -111,15 +111,6 @@ class BundleOut(Schema):
     proof_of_delivery = fields.Nested(PodOut, allow_none=True)
 
 
-def _parse(schema: Schema, data) -> dict:
-    if not isinstance(data, dict):
-        raise ApiProblem(422, "The body must be a JSON object.", [("_body", "must be an object")])
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise ApiProblem(422, "Some fields are invalid.", flatten_field_errors(exc.messages)) from exc
-
-
 def _multipart() -> bool:
     return request.mimetype == "multipart/form-data"
 
@@ -164,7 +155,7 @@ def post_evidence(load_id):
         rows, exception = device_forms.record_evidence_form(principal, load, form, _files("photos"), now, key)
         return {"items": [service.item_view(r) for r in rows], "weight_exception": exception}
     if _multipart():
-        form = _parse(PhotoForm(), request.form.to_dict())
+        form = load_or_422(PhotoForm(), request.form.to_dict())
         files = _files("photos", "file")
         if not files:
             raise ApiProblem(422, "A photo upload needs at least one file.", [("photos", "no file sent")])
@@ -176,7 +167,7 @@ def post_evidence(load_id):
             rows.append(service.record(principal, load, "photo", payload, now, position=position,
                                        device_id=form["device_id"], corrects=form["corrects"])[0])
         return {"items": [service.item_view(r) for r in rows], "weight_exception": None}
-    data = _parse(EvidenceIn(), body)
+    data = load_or_422(EvidenceIn(), body)
     payload = dict(data["payload"])
     if data["captured_at"] is not None:
         payload["captured_at"] = data["captured_at"].isoformat()
@@ -238,11 +229,11 @@ def post_pod(load_id):
         lat, lon = raw.pop("lat", None), raw.pop("lon", None)
         if lat is not None or lon is not None:
             raw["position"] = {"lat": lat, "lon": lon}
-        data = _parse(PodIn(), raw)
+        data = load_or_422(PodIn(), raw)
         signature = (_files("signature") or [None])[0]
         photos = _files("photos")
     else:
-        data = _parse(PodIn(), request.get_json(silent=True))
+        data = load_or_422(PodIn(), request.get_json(silent=True))
         signature = service.decode_base64(data["signature_base64"], "signature_base64") if data[
             "signature_base64"] else None
         photos = [service.decode_base64(p, f"photos_base64/{k}") for k, p in enumerate(data["photos_base64"])]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import select
 
 from server.auth.principal import Principal
-from server.errors import ApiProblem, flatten_field_errors
+from server.errors import ApiProblem, load_or_422
 from server.extensions import db
 from server.models import EvidenceItem, Load, ProofOfDelivery
 from server.yard import notify
@@ -81,12 +81,7 @@ def parse(schema: Schema, raw: object) -> dict:
             raw = json.loads(raw)
         except ValueError as exc:
             raise ApiProblem(422, "The payload part must be JSON.", [("payload", "is not JSON")]) from exc
-    if not isinstance(raw, dict):
-        raise ApiProblem(422, "The form must be a JSON object.", [("payload", "must be an object")])
-    try:
-        return schema.load(raw)
-    except ValidationError as exc:
-        raise ApiProblem(422, "Some fields are invalid.", flatten_field_errors(exc.messages)) from exc
+    return load_or_422(schema, raw, field="payload", what="The form")
 
 
 def submission_key(header: str | None) -> str | None:
