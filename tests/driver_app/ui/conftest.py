@@ -92,3 +92,21 @@ def run_scenario(ui_artifacts):
 def unused_port_url() -> str:
     """An http:// address on 127.0.0.1 where nothing listens."""
     return f"http://127.0.0.1:{_free_port()}"
+
+
+@pytest.fixture
+def api():
+    """The stub Haul API on a free port (stub_haul_api.py), for the controller tests without Kivy."""
+    from stub_haul_api import StubHaulApi
+
+    with StubHaulApi() as stub:
+        yield stub
+
+
+@pytest.fixture
+def controller(tmp_path):
+    """The screens' actions on a fresh phone data folder, calling at once instead of on a thread."""
+    from driver_app.platform.controller import DriverController
+    from driver_app.platform.explain import ImmediateRunner
+
+    return DriverController(tmp_path / "data", ImmediateRunner(), timeout=(2.0, 5.0))

@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from stub_haul_api import PICKUP_TOKEN, StubHaulApi
+from stub_haul_api import PICKUP_TOKEN
 
 from driver_app.core import errors
 from driver_app.core.app_state import Step
@@ -29,17 +29,6 @@ class Recorder:
 
     def on_error(self, shown):
         self.errors.append(shown)
-
-
-@pytest.fixture
-def api():
-    with StubHaulApi() as stub:
-        yield stub
-
-
-@pytest.fixture
-def controller(tmp_path):
-    return DriverController(tmp_path / "data", ImmediateRunner(), timeout=(2.0, 5.0))
 
 
 def signed_in(controller, api):

@@ -6,13 +6,11 @@ import json
 
 import pytest
 import requests
-from stub_haul_api import PAIRING_CODE, StubHaulApi
+from stub_haul_api import PAIRING_CODE
 
 from driver_app.core.app_state import Step
 from driver_app.core.pairing import REFUSALS
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.controller import DriverController
-from driver_app.platform.explain import ImmediateRunner
 from driver_app.platform.load_view import NOT_AVAILABLE
 from driver_app.platform.session_actions import NOT_A_CODE
 
@@ -20,17 +18,6 @@ from driver_app.platform.session_actions import NOT_A_CODE
 class Recorder:
     def __init__(self):
         self.ok, self.errors = [], []
-
-
-@pytest.fixture
-def api():
-    with StubHaulApi() as stub:
-        yield stub
-
-
-@pytest.fixture
-def controller(tmp_path):
-    return DriverController(tmp_path / "data", ImmediateRunner(), timeout=(2.0, 5.0))
 
 
 def _pair(controller, server_url, code):
