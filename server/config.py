@@ -13,6 +13,9 @@ from pathlib import Path
 DEFAULT_SECRET = "dev-insecure-change-me"
 
 
+MQTT_PROTOCOLS = ("5", "3.1.1")
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot be used as given (for example production with the dev secret)."""
 
@@ -57,15 +60,19 @@ def load_config(overrides: dict | None = None) -> dict:
         "PAGE_SIZE_MAX": 200,
         "API_TOKEN_TTL_HOURS": int(env.get("HAUL_API_TOKEN_TTL_HOURS", 12)),
         # Device pairing: how long a paired phone's token lives, the address phones reach this
-        # server at (empty: the request's own), and the broker address they publish to (empty:
-        # pairing gives no MQTT settings).
+        # server at (empty: the request's own), the broker address they publish to (empty:
+        # pairing gives no MQTT settings) and the MQTT version that broker speaks (the embedded
+        # amqtt broker of the demo speaks 3.1.1 only).
         "DEVICE_TOKEN_TTL_DAYS": int(env.get("HAUL_DEVICE_TOKEN_TTL_DAYS", 30)),
         "PUBLIC_URL": env.get("HAUL_PUBLIC_URL", ""),
         "DEVICE_MQTT_URL": env.get("HAUL_DEVICE_MQTT_URL", ""),
+        "DEVICE_MQTT_PROTOCOL": env.get("HAUL_DEVICE_MQTT_PROTOCOL", "5"),
     }
     config.update(overrides or {})
     if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:
         raise ConfigError("SECRET_KEY must be set in production (HAUL_ENV=production)")
+    if config["DEVICE_MQTT_PROTOCOL"] not in MQTT_PROTOCOLS:
+        raise ConfigError(f"HAUL_DEVICE_MQTT_PROTOCOL must be one of {', '.join(MQTT_PROTOCOLS)}")
     return config
 
 

@@ -63,15 +63,20 @@ class MqttSettings:
     password: str
     vehicle_id: str
     driver_id: str
+    protocol: str = "5"  # "3.1.1" for brokers without MQTT 5, such as the demo's embedded one
 
     @classmethod
     def from_json(cls, data: Any) -> MqttSettings:
+        protocol = data.get("protocol", "5") if isinstance(data, dict) else "5"
+        if protocol not in ("5", "3.1.1"):
+            raise BadResponse(detail=f"unsupported MQTT protocol {protocol!r}")
         settings = cls(
             url=_require(data, "url", str, "mqtt."),
             username=_require(data, "username", str, "mqtt."),
             password=_require(data, "password", str, "mqtt."),
             vehicle_id=str(_require(data, "vehicle_id", (str, int), "mqtt.")),
             driver_id=str(_require(data, "driver_id", (str, int), "mqtt.")),
+            protocol=protocol,
         )
         settings.endpoint()  # fail now, not at connect time, on a URL we cannot use
         return settings

@@ -53,7 +53,7 @@ class DriverMqttClient:
         settings: MqttSettings,
         *,
         client_id: str | None = None,
-        protocol: str = "5",
+        protocol: str | None = None,
         keepalive_s: int = 60,
         min_reconnect_s: int = 1,
         max_reconnect_s: int = 120,
@@ -76,7 +76,7 @@ class DriverMqttClient:
         self._ack_listeners: list[Callable[[int, bool], None]] = []
         self._inbox_handlers: dict[str, list[InboxHandler]] = {}
 
-        self.mqtt_v5 = protocol == "5"
+        self.mqtt_v5 = (protocol or settings.protocol) == "5"
         if self.mqtt_v5:
             self._client = mqtt.Client(
                 CallbackAPIVersion.VERSION2,

@@ -58,6 +58,17 @@ def scale_ingest(pace: Pace, env=None) -> None:
     env.setdefault("HAUL_GPS_DWELL_MINUTES", f"{10 / pace.speed:g}")
 
 
+def name_embedded_broker(port: int, env=None) -> None:
+    """Let a phone paired with the demo publish to the embedded broker (unless set by hand in ``env``).
+
+    The broker listens on loopback only, so this reaches a driver app on the same machine
+    (``haul driver``); amqtt speaks MQTT 3.1.1, not 5, and the pairing answer says so.
+    """
+    env = os.environ if env is None else env
+    env.setdefault("HAUL_DEVICE_MQTT_URL", f"mqtt://127.0.0.1:{port}")
+    env.setdefault("HAUL_DEVICE_MQTT_PROTOCOL", "3.1.1")
+
+
 def banner(base: str, logins: list[tuple[str, str, str]], pace: Pace, broker_url: str) -> str:
     from server.seed import DEMO_PASSWORD
 
@@ -82,6 +93,7 @@ def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None) -
     broker_port = mqtt_port(mqtt_port_option)
     os.environ.setdefault("HAUL_INSTANCE_DIR", os.path.abspath("instance"))
     scale_ingest(pace)
+    name_embedded_broker(broker_port)
     if not port_is_free("127.0.0.1", broker_port):
         raise click.ClickException(f"port {broker_port} is taken, so the embedded MQTT broker cannot start there; "
                                    f"choose another with --mqtt-port or {MQTT_PORT_VARIABLE}")

@@ -122,7 +122,8 @@ def _issue(row: DevicePairing, device_name: str) -> dict:
     vehicle = db.session.get(Vehicle, row.vehicle_id) if row.vehicle_id else None
     mqtt = None
     if cred is not None and config.get("DEVICE_MQTT_URL"):
-        mqtt = {"url": config["DEVICE_MQTT_URL"], "username": cred.username, "password": secret,
+        mqtt = {"url": config["DEVICE_MQTT_URL"], "protocol": config.get("DEVICE_MQTT_PROTOCOL", "5"),
+                "username": cred.username, "password": secret,
                 "vehicle_id": cred.vehicle_id, "driver_id": driver.id,
                 "topics": devices.dump_credential(cred)["topics"]}
     return {"token": token, "expires_at": token_row.expires_at, "organisation_id": row.organisation_id,

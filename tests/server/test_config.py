@@ -41,3 +41,14 @@ def test_redis_names_default_and_can_be_set(monkeypatch):
     monkeypatch.setenv("HAUL_JOB_QUEUE", "site-b-jobs")
     config = load_config()
     assert (config["SOCKETIO_CHANNEL"], config["JOB_QUEUE"]) == ("site-b-sockets", "site-b-jobs")
+
+
+def test_the_device_mqtt_version_is_5_or_3_1_1_and_nothing_else(monkeypatch):
+    """Phones are told which MQTT version the broker speaks; a typo stops the server at start, not the phones."""
+    monkeypatch.delenv("HAUL_DEVICE_MQTT_PROTOCOL", raising=False)
+    assert load_config()["DEVICE_MQTT_PROTOCOL"] == "5"
+    monkeypatch.setenv("HAUL_DEVICE_MQTT_PROTOCOL", "3.1.1")
+    assert load_config()["DEVICE_MQTT_PROTOCOL"] == "3.1.1"
+    monkeypatch.setenv("HAUL_DEVICE_MQTT_PROTOCOL", "3")
+    with pytest.raises(ConfigError, match="HAUL_DEVICE_MQTT_PROTOCOL"):
+        load_config()

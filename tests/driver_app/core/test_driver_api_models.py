@@ -37,3 +37,16 @@ def test_missing_credential_is_bad_response():
     """A pairing answer without the MQTT password is a BadResponse naming the field."""
     with pytest.raises(BadResponse, match="mqtt.password"):
         MqttSettings.from_json({"url": "mqtt://h", "username": "u", "vehicle_id": "v", "driver_id": "d"})
+
+
+def test_the_mqtt_version_defaults_to_5_and_the_client_follows_what_the_server_names():
+    """No 'protocol' means MQTT 5; '3.1.1' (the demo's amqtt) makes the client speak 3.1.1; others are refused."""
+    from driver_app.core.mqtt_client import DriverMqttClient
+
+    assert MqttSettings.from_json({**BASE, "url": "mqtt://h"}).protocol == "5"
+    old = MqttSettings.from_json({**BASE, "url": "mqtt://h", "protocol": "3.1.1"})
+    assert old.protocol == "3.1.1"
+    assert DriverMqttClient(old).mqtt_v5 is False
+    assert DriverMqttClient(MqttSettings.from_json({**BASE, "url": "mqtt://h"})).mqtt_v5 is True
+    with pytest.raises(BadResponse, match="protocol"):
+        MqttSettings.from_json({**BASE, "url": "mqtt://h", "protocol": "4"})

@@ -97,11 +97,13 @@ def test_mqtt_settings_come_with_a_truck_when_the_server_names_its_broker(client
     monkeypatch.setitem(ctx.config, "DEVICE_MQTT_URL", "mqtts://broker.haul.example:8883")
     carrier, driver_id, vehicle_id = carrier_fleet()
     mqtt = _pair(client, _new_code(client, carrier, driver_id, vehicle_id)["code"]).get_json()["mqtt"]
-    assert mqtt["url"] == "mqtts://broker.haul.example:8883" and mqtt["password"]
+    assert mqtt["url"] == "mqtts://broker.haul.example:8883" and mqtt["password"] and mqtt["protocol"] == "5"
     assert (mqtt["vehicle_id"], mqtt["driver_id"]) == (vehicle_id, driver_id)
     assert mqtt["topics"]["inbox"] == f"haul/v1/drivers/{driver_id}/inbox"
     without_truck = _pair(client, _new_code(client, carrier, driver_id)["code"]).get_json()
     assert without_truck["mqtt"] is None and without_truck["device"] is None and without_truck["vehicle"] is None
+    monkeypatch.setitem(ctx.config, "DEVICE_MQTT_PROTOCOL", "3.1.1")  # a broker without MQTT 5, as in the demo
+    assert _pair(client, _new_code(client, carrier, driver_id, vehicle_id)["code"]).get_json()["mqtt"]["protocol"] == "3.1.1"
 
 
 def test_a_code_works_once(client, carrier_fleet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from server.demo.launcher import banner, mqtt_port, scale_ingest
+from server.demo.launcher import banner, mqtt_port, name_embedded_broker, scale_ingest
 from server.demo.pace import Pace
 
 
@@ -37,3 +37,13 @@ def test_the_banner_names_each_role_with_its_dashboard():
     assert "http://127.0.0.1:5000/buyer" in text
     assert "haul driver --server http://127.0.0.1:5000" in text
     assert "mqtt://127.0.0.1:1884" in text and "haul-demo-2026" in text
+
+
+def test_phones_paired_with_the_demo_are_told_the_embedded_broker_and_its_mqtt_version():
+    """The demo names its loopback amqtt broker and MQTT 3.1.1 for pairing; values set by hand are kept."""
+    env: dict[str, str] = {}
+    name_embedded_broker(2884, env)
+    assert env == {"HAUL_DEVICE_MQTT_URL": "mqtt://127.0.0.1:2884", "HAUL_DEVICE_MQTT_PROTOCOL": "3.1.1"}
+    mine = {"HAUL_DEVICE_MQTT_URL": "mqtts://broker.example:8883", "HAUL_DEVICE_MQTT_PROTOCOL": "5"}
+    name_embedded_broker(2884, mine)
+    assert mine == {"HAUL_DEVICE_MQTT_URL": "mqtts://broker.example:8883", "HAUL_DEVICE_MQTT_PROTOCOL": "5"}
