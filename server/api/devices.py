@@ -84,8 +84,8 @@ class PairOut(Schema):
     vehicle = fields.Nested(PairedVehicle, allow_none=True)
     device = fields.Dict(allow_none=True, metadata={"description": "the device credential, secret shown once"})
     mqtt = fields.Dict(allow_none=True, metadata={
-        "description": "url, username, password, vehicle_id, driver_id, topics; null without a truck or "
-                       "without HAUL_DEVICE_MQTT_URL"})
+        "description": "url, protocol (5 or 3.1.1), username, password, vehicle_id, driver_id, topics; null "
+                       "without a truck or without HAUL_DEVICE_MQTT_URL"})
 
 
 @blp.post("/pairings")
