@@ -67,6 +67,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "PUBLIC_URL": env.get("HAUL_PUBLIC_URL", ""),
         "DEVICE_MQTT_URL": env.get("HAUL_DEVICE_MQTT_URL", ""),
         "DEVICE_MQTT_PROTOCOL": env.get("HAUL_DEVICE_MQTT_PROTOCOL", "5"),
+        # Off when separate ``haul webhooks deliver`` processes send the webhooks.
+        "WEBHOOK_THREAD": env.get("HAUL_WEBHOOK_THREAD", "1") != "0",
     }
     config.update(overrides or {})
     if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:

@@ -2,8 +2,9 @@
 
 ``init_app(app)`` (called by ``create_app``) starts the thread on the app's first request,
 so CLI commands that never serve start nothing; it never starts under ``TESTING`` (tests
-call ``deliver_due`` with their own clock) or with ``HAUL_WEBHOOK_THREAD=0`` (when separate
-``haul webhooks deliver`` processes do the sending). ``publish_event`` calls ``wake()``
+call ``deliver_due`` with their own clock) or with ``HAUL_WEBHOOK_THREAD=0`` (config
+``WEBHOOK_THREAD``: when separate ``haul webhooks deliver`` processes do the sending, or for a
+short-lived app such as a benchmark's, whose database is gone before the thread would stop). ``publish_event`` calls ``wake()``
 so a new delivery goes out at once instead of at the next poll. Several threads or
 processes may run at once: claims are atomic.
 """
@@ -11,7 +12,6 @@ processes may run at once: claims are atomic.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
@@ -89,7 +89,7 @@ def start(app) -> DeliveryWorker:
 
 def init_app(app) -> None:
     """Start the delivery thread with the first request, unless testing or switched off."""
-    if app.config.get("TESTING") or os.environ.get("HAUL_WEBHOOK_THREAD", "1") == "0":
+    if app.config.get("TESTING") or not app.config.get("WEBHOOK_THREAD", True):
         return
 
     @app.before_request

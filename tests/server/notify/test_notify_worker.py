@@ -50,3 +50,29 @@ def test_the_cli_sends_one_round(ctx, make_party, make_webhook, receiver):
     result = CliRunner().invoke(worker.webhooks_cli, ["deliver"], obj=ctx)
     assert result.exit_code == 0, result.output
     assert "claimed 1, delivered 1" in result.output and len(receiver.received) == 1
+
+
+@pytest.mark.parametrize(("switch", "started"), [(True, 1), (False, 0)])
+def test_a_served_app_starts_the_thread_on_its_first_request_unless_switched_off(monkeypatch, switch, started):
+    """WEBHOOK_THREAD (HAUL_WEBHOOK_THREAD=0) keeps a serving app from starting its own delivery thread."""
+    from flask import Flask
+
+    calls = []
+    monkeypatch.setattr(worker, "_worker", None)
+    monkeypatch.setattr(worker, "start", lambda app: calls.append(app))
+    app = Flask("served")
+    app.config.update(TESTING=False, WEBHOOK_THREAD=switch)
+    app.add_url_rule("/ping", "ping", lambda: "pong")
+    worker.init_app(app)
+    assert app.test_client().get("/ping").data == b"pong"
+    assert len(calls) == started
+
+
+def test_the_switch_comes_from_the_environment(monkeypatch):
+    """HAUL_WEBHOOK_THREAD=0 turns the thread off; unset leaves it on."""
+    from server.config import load_config
+
+    monkeypatch.delenv("HAUL_WEBHOOK_THREAD", raising=False)
+    assert load_config()["WEBHOOK_THREAD"] is True
+    monkeypatch.setenv("HAUL_WEBHOOK_THREAD", "0")
+    assert load_config()["WEBHOOK_THREAD"] is False
