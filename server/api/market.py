@@ -27,9 +27,9 @@ from server.market.bid_rules import MODES
 from server.market.bidding import grab, place_bid
 from server.market.scoring import scorecards, settings_of
 from server.market.states import TENDER_FLOW
-from server.market.tender_row import tender_for_bid
+from server.market.tender_row import tender_for_bid, tender_for_grab
 from server.market.tendering import cancel_tender, decline, refresh, told_now
-from server.models import Bid, Organisation, Tender
+from server.models import Bid, Tender
 
 blp = Blueprint("market", __name__, url_prefix="/api/v1/tenders", description="The load board")
 answer_refusals(blp)
@@ -48,21 +48,6 @@ class SellerBidOut(BidOut):
 
 def _tender(tender_id: int, principal) -> Tender:
     return get_scoped_or_404(Tender, tender_id, principal)
-
-
-def _tender_and_seller(tender_id: int, principal) -> Tender:
-    """The tender, with its seller loaded into the session in the same query: the hot bid and grab
-    paths then read the seller's market settings without another round trip."""
-    row = None
-    if 0 < tender_id <= MAX_ID:
-        row = db.session.execute(scoped(Tender, principal).add_columns(Organisation)
-                                 .join(Organisation, Organisation.id == Tender.seller_org_id)
-                                 .where(Tender.id == tender_id)).first()
-    if row is None:
-        raise ApiProblem(404, f"Tender {tender_id} was not found.")
-    # The identity map holds rows weakly: keep the seller referenced for the rest of the request.
-    db.session.info.setdefault("pinned", []).append(row[1])
-    return row[0]
 
 
 @blp.get("")
@@ -111,7 +96,7 @@ def get_tender(tender_id):
 
 
 @blp.post("/<int:tender_id>/bids")
-@blp.arguments(BidIn)
+@blp.arguments(BidIn())  # one instance: webargs would build one per request from the class
 @blp.response(201, BidPlaced)
 @require(*WRITERS)
 def post_bid(data, tender_id):
@@ -146,7 +131,10 @@ def list_bids(tender_id):
 def post_grab(tender_id):
     """Grab a fixed-price load (or accept a sequential offer): first come, first served."""
     principal = current_principal()
-    return grab(principal, _tender_and_seller(tender_id, principal), clock.now())
+    row = tender_for_grab(tender_id, principal) if 0 < tender_id <= MAX_ID else None
+    if row is None:
+        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+    return grab(principal, row, clock.now())
 
 
 @blp.post("/<int:tender_id>/decline")

@@ -12,6 +12,7 @@ hazmat), passes the seller's scorecard thresholds, and the tender's phase admits
 from __future__ import annotations
 
 import functools
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -20,10 +21,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from geoalchemy2.shape import to_shape
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from server.extensions import db
-from server.market.nearby import near_vehicle_ids, vehicles_near
+from server.market.nearby import Reach, near_ids_query, vehicles_near
 from server.market.qualification import LoadNeeds, Truck, parse_hazmat, qualified, why_none_qualifies
 from server.market.refusals import MarketRefused
 from server.market.schedule import Widening
@@ -44,34 +45,63 @@ class LoadView:
     lat: float
 
 
+def _view(load_id, seller_id, equipment, weight_kg, volume_m3, pallets, hazmat, location) -> LoadView:
+    point = to_shape(location)
+    return LoadView(load_id, seller_id, LoadNeeds(equipment, weight_kg, volume_m3, pallets, parse_hazmat(hazmat)),
+                    point.x, point.y)
+
+
+_LOAD_VIEW = (select(Load.id, Load.seller_org_id, Load.required_equipment, Load.weight_kg, Load.volume_m3,
+                     Load.pallets, Load.hazmat_classes, Site.location)
+              .join(Site, Site.id == Load.pickup_site_id).where(Load.id == bindparam("load_id")))
+
+
 def load_view(load: Load) -> LoadView:
     site = db.session.get(Site, load.pickup_site_id)
-    point = to_shape(site.location)
-    needs = LoadNeeds(load.required_equipment, load.weight_kg, load.volume_m3, load.pallets,
-                      parse_hazmat(load.hazmat_classes))
-    return LoadView(load.id, load.seller_org_id, needs, point.x, point.y)
+    return _view(load.id, load.seller_org_id, load.required_equipment, load.weight_kg, load.volume_m3, load.pallets,
+                 load.hazmat_classes, site.location)
 
 
-def trucks(needs: LoadNeeds, carrier_ids=None, prefilter: bool = True, near=None) -> list[Truck]:
-    """Active trucks of active carriers; ``prefilter`` drops those too small in SQL already, and
-    ``near`` (a subquery of vehicle ids) keeps only free trucks near the pickup."""
+def load_view_of(load_id: int) -> LoadView:
+    """``load_view`` of a load by id, in one query (no ORM objects)."""
+    return _view(*db.session.execute(_LOAD_VIEW, {"load_id": load_id}).one())
+
+
+@functools.lru_cache(maxsize=64)
+def _trucks_query(dialect: str, limited: bool, prefilter: bool, hazmat: bool, near: bool):
+    """The statement of one shape of ``trucks``, built once; its values are bound at execution."""
     busy = exists().where(and_(Load.vehicle_id == Vehicle.id, Load.status.in_(BUSY_LOAD_STATES)))
     query = (select(Vehicle.id, Vehicle.organisation_id, VehicleType.equipment, VehicleType.max_weight_kg,
                     VehicleType.max_volume_m3, VehicleType.pallet_positions, Vehicle.hazmat_certified, ~busy)
              .join(VehicleType, VehicleType.id == Vehicle.vehicle_type_id)
              .join(Organisation, Organisation.id == Vehicle.organisation_id)
              .where(Vehicle.active.is_(True), Organisation.active.is_(True), Organisation.kind == "carrier"))
-    if carrier_ids is not None:
-        query = query.where(Vehicle.organisation_id.in_(list(carrier_ids)))
+    if limited:
+        query = query.where(Vehicle.organisation_id.in_(bindparam("carrier_ids", expanding=True)))
     if prefilter:
-        query = query.where(VehicleType.max_weight_kg >= needs.weight_kg, VehicleType.max_volume_m3 >= needs.volume_m3,
-                            VehicleType.pallet_positions >= needs.pallets)
-        if needs.hazmat:
+        query = query.where(VehicleType.max_weight_kg >= bindparam("weight_kg"),
+                            VehicleType.max_volume_m3 >= bindparam("volume_m3"),
+                            VehicleType.pallet_positions >= bindparam("pallets"))
+        if hazmat:
             query = query.where(Vehicle.hazmat_certified.is_(True))
+    if near:
+        query = query.where(Vehicle.id.in_(near_ids_query(dialect)), ~busy)
+    return query
+
+
+def trucks(needs: LoadNeeds, carrier_ids=None, prefilter: bool = True, near: Reach | None = None) -> list[Truck]:
+    """Active trucks of active carriers; ``prefilter`` drops those too small in SQL already, and
+    ``near`` keeps only free trucks near the pickup."""
+    dialect = db.session.get_bind().dialect.name
+    query = _trucks_query(dialect, carrier_ids is not None, prefilter, prefilter and bool(needs.hazmat),
+                          near is not None)
+    params = {"weight_kg": needs.weight_kg, "volume_m3": needs.volume_m3, "pallets": needs.pallets}
+    if carrier_ids is not None:
+        params["carrier_ids"] = list(carrier_ids)
     if near is not None:
-        query = query.where(Vehicle.id.in_(near), ~busy)
+        params.update(near.params())
     return [Truck(vid, org, tuple(equipment or ()), w, v, p, bool(hz), bool(free))
-            for vid, org, equipment, w, v, p, hz, free in db.session.execute(query)]
+            for vid, org, equipment, w, v, p, hz, free in db.session.execute(query, params)]
 
 
 @dataclass(frozen=True)
@@ -118,7 +148,7 @@ def compute_audience(tender: Tender, view: LoadView, settings: MarketSettings, n
     limit = current.carriers if current.kind in ("offer", "private") else None
     near = None
     if current.kind == "near":
-        near = near_vehicle_ids(db.session, view.lon, view.lat, current.reach_km, _fresh_since(now))
+        near = Reach(view.lon, view.lat, current.reach_km, _fresh_since(now))
     carriers = {t.carrier_id for t in qualified(view.needs, trucks(view.needs, limit, near=near))}
     if settings.has_thresholds and carriers:
         cards = scorecards(carriers, settings.window)
@@ -129,8 +159,13 @@ def compute_audience(tender: Tender, view: LoadView, settings: MarketSettings, n
 class _TTLCache:
     """A small per-process cache of audiences, so a burst of bids does not recompute them.
 
-    ``once(key)`` gives a per-key lock, so a burst that misses together computes it once.
+    ``once(key)`` gives a per-key lock, so a burst that misses together computes it once. An entry
+    is due for refresh a random 60-90% into its TTL: the first caller to see that recomputes it
+    while the others go on with the entry, still valid, instead of every thread waiting at the
+    expiry, and entries put in the same second do not all come due in the same second.
     """
+
+    REFRESH_AFTER = (0.6, 0.9)  # of the TTL
 
     def __init__(self, size: int = 4096):
         self._data: dict = {}
@@ -139,20 +174,25 @@ class _TTLCache:
         self._size = size
 
     def get(self, key):
+        """``(value, due for refresh)``, or None when absent or expired."""
         with self._lock:
             hit = self._data.get(key)
-        return hit[1] if hit and hit[0] > time.monotonic() else None
+        if hit is None:
+            return None
+        now = time.monotonic()
+        return (hit[2], now >= hit[1]) if hit[0] > now else None
 
     def once(self, key) -> threading.Lock:
         with self._lock:
             return self._locks.setdefault(key, threading.Lock())
 
     def put(self, key, value, ttl: float) -> None:
+        now = time.monotonic()
         with self._lock:
             if len(self._data) >= self._size:
                 self._data.clear()
                 self._locks.clear()
-            self._data[key] = (time.monotonic() + ttl, value)
+            self._data[key] = (now + ttl, now + ttl * random.uniform(*self.REFRESH_AFTER), value)
 
     def clear(self) -> None:
         with self._lock:
@@ -165,7 +205,7 @@ audience_cache = _TTLCache()
 
 def lazy_view(load_id: int) -> Callable[[], LoadView]:
     """The load's view, read from the database on first use only (a cached audience needs none)."""
-    return functools.cache(lambda: load_view(db.session.get(Load, load_id)))
+    return functools.cache(lambda: load_view_of(load_id))
 
 
 def audience(tender: Tender, settings: MarketSettings, now: datetime, view: LoadView | Callable[[], LoadView]) -> set[int]:
@@ -176,13 +216,24 @@ def audience(tender: Tender, settings: MarketSettings, now: datetime, view: Load
     key = (tender.id, tender.created_at, tender.version, phase(tender, settings, now).key)
     hit = audience_cache.get(key)
     if hit is not None:
-        return hit
+        carriers, due = hit
+        if due:
+            ahead = audience_cache.once(key)
+            if ahead.acquire(blocking=False):  # one caller refreshes; the others use the entry meanwhile
+                try:
+                    carriers = compute_audience(tender, view() if callable(view) else view, settings, now)
+                    audience_cache.put(key, carriers, ttl)
+                finally:
+                    ahead.release()
+        return carriers
     with audience_cache.once(key):
         hit = audience_cache.get(key)  # another thread may have computed it while this one waited
         if hit is None:
-            hit = compute_audience(tender, view() if callable(view) else view, settings, now)
-            audience_cache.put(key, hit, ttl)
-    return hit
+            carriers = compute_audience(tender, view() if callable(view) else view, settings, now)
+            audience_cache.put(key, carriers, ttl)
+        else:
+            carriers = hit[0]
+    return carriers
 
 
 def may_act(tender: Tender, settings: MarketSettings, carrier_id: int, now: datetime,

@@ -1,7 +1,7 @@
 """Writing a bid: lock the tender, read the carrier's own active bids, apply ``check_bid``, insert, in as few
 round trips and as short a lock as the database allows.
 
-PostgreSQL runs it as one statement. A CTE locks the tender row, counts the carrier's active
+PostgreSQL runs it as one prepared statement (``fast_sql``). A CTE locks the tender row, counts the carrier's active
 bids, finds its best price and the tender's lead, and inserts the bid only when the tender is
 open and the auction rules hold; it returns the tender's status and version, the counts and the
 new id (NULL when refused). Python then applies ``check_bid`` to the same counts, so the rules
@@ -24,11 +24,12 @@ then counts and inserts in two more statements.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 
-from sqlalchemy import Float, bindparam, case, func, insert, select, text, update
+from sqlalchemy import case, func, insert, select, update
 
-from server.db.types import UTCDateTime
+from server.db.fast_sql import fetch_one
 from server.extensions import db
 from server.market.awarding import current_status, not_open
 from server.market.bid_rules import AuctionState, TenderTerms, check_bid
@@ -51,9 +52,9 @@ WITH t AS (
 )
 SELECT t.status, t.version, mine.n, mine.best, mine.lead, (SELECT id FROM placed) FROM t, mine
 """
-_TYPES = (bindparam("now", type_=UTCDateTime), bindparam("price", type_=Float), bindparam("decrement", type_=Float))
-_PG_SHARED = text(_PG_PLACE.format(lock="SHARE")).bindparams(*_TYPES)
-_PG_EXCLUSIVE = text(_PG_PLACE.format(lock="UPDATE")).bindparams(*_TYPES)
+_PG_PLACE = re.sub(r":(\w+)", r"%(\1)s", _PG_PLACE)  # psycopg's placeholders
+_PG_SHARED = _PG_PLACE.format(lock="SHARE")
+_PG_EXCLUSIVE = _PG_PLACE.format(lock="UPDATE")
 
 
 def _sqlite_lock(tender_id: int) -> int:
@@ -84,9 +85,9 @@ def insert_bid(tender_id: int, terms: TenderTerms, carrier_id: int, price: float
     tender's row lock exclusively, for a bid that may be awarded in the same transaction.
     """
     if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.connection().execute(_PG_EXCLUSIVE if may_win else _PG_SHARED, {
-            "tender": tender_id, "carrier": carrier_id, "price": price, "now": now,
-            "max_bids": terms.max_bids_per_carrier, "decrement": terms.min_decrement}).first()
+        row = fetch_one(_PG_EXCLUSIVE if may_win else _PG_SHARED, {
+            "tender": tender_id, "carrier": carrier_id, "price": float(price), "now": now.astimezone(UTC),
+            "max_bids": terms.max_bids_per_carrier, "decrement": float(terms.min_decrement)})
         if row is None:  # tenders are never deleted; treat a vanished one as withdrawn
             raise not_open("cancelled")
         status, version, count, best, lead, bid_id = row

@@ -3,7 +3,8 @@
 Every check runs before anything is written, and the write itself re-checks under the
 tender's row lock, so a refused request changes nothing and two racing requests cannot
 both get through. A bid reads the tender in one statement (``tender_row``) and checks and
-writes in one more (``bid_insert``), so it costs three round trips with the token lookup.
+writes in one more (``bid_insert``), so it costs three round trips with the token lookup. A grab
+reads the same row without the lock (``tender_for_grab``): a refused grab loads no ORM object.
 """
 
 from __future__ import annotations
@@ -93,11 +94,32 @@ def place_bid(principal: Principal, row: TenderRow, price: float, now: datetime)
     return bid, award
 
 
-def grab(principal: Principal, tender: Tender, now: datetime) -> Award:
-    """Take a fixed-price load, first come first served: one caller wins, the rest get a conflict."""
-    _check_carrier(principal, tender)
-    if tender.mode == "auction":
+def grab(principal: Principal, row: TenderRow, now: datetime) -> Award:
+    """Take a fixed-price load, first come first served: one caller wins, the rest get a conflict.
+
+    ``row`` comes from ``tender_for_grab``. A sequential tender whose offer the clock may have moved
+    on is brought up to date through the ORM first; any other tender is judged from the row alone.
+    """
+    _check_carrier(principal, row)
+    if row.mode == "auction":
         raise MarketRefused("conflict", "not_grabbable", "An auction is won by bidding, not grabbing.")
+    if row.status == "open" and row.mode == "sequential" and row.sequential_index < len(row.preferred_carrier_ids or ()):
+        return _grab_offer(principal, db.session.get(Tender, row.id), now)
+    _check_open_row(row, now)
+    seen = row.version
+    settings = settings_from(row.seller_settings, row.seller_org_id)
+    view = lazy_view(row.load_id)
+    may_act(row, settings, principal.organisation_id, now, view)
+    with atomic(keep=True):
+        award = award_in_tx(row, seen, principal.organisation_id, row.price, "first_come", now)
+    closed = replace(row, status="awarded", version=seen + 1, closed_at=now)
+    told = audience(closed, settings, now, view)  # only the winner gets here, so only it pays for this
+    notify.tender_awarded(closed, award, told)
+    return award
+
+
+def _grab_offer(principal: Principal, tender: Tender, now: datetime) -> Award:
+    """``grab`` of a sequential tender still being offered, on the ORM tender that ``refresh`` moves on."""
     _check_open(tender, now)
     seen = tender.version
     settings = settings_of(tender.seller_org_id)
@@ -106,6 +128,6 @@ def grab(principal: Principal, tender: Tender, now: datetime) -> Award:
     with atomic(keep=True):
         award = award_in_tx(tender, seen, principal.organisation_id, tender.price, "first_come", now)
     db.session.refresh(tender)  # the award changed it behind the ORM's back
-    told = audience(tender, settings, now, view)  # only the winner gets here, so only it pays for this
+    told = audience(tender, settings, now, view)
     notify.tender_awarded(tender, award, told)
     return award

@@ -11,10 +11,12 @@ Only a vehicle's latest fix counts, and only if it is newer than ``fresh_since``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Float, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.models import Position
@@ -32,10 +34,36 @@ def _sqlite_within(lon: float, lat: float, radius_m: float) -> ColumnElement[boo
 WITHIN = {"postgresql": _postgresql_within, "sqlite": _sqlite_within}
 
 
+_NEWER = aliased(Position)  # built once: aliasing a mapped class costs more than the query it serves
+
+
 def _latest_fix_only() -> ColumnElement[bool]:
-    newer = aliased(Position)
-    latest = select(func.max(newer.time)).where(newer.vehicle_id == Position.vehicle_id).scalar_subquery()
+    latest = select(func.max(_NEWER.time)).where(_NEWER.vehicle_id == Position.vehicle_id).scalar_subquery()
     return Position.time == latest
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Near what, how far, and how fresh a fix must be: the parameters of ``near_ids_query``."""
+
+    lon: float
+    lat: float
+    radius_km: float
+    fresh_since: datetime
+
+    def params(self) -> dict:
+        return {"near_lon": self.lon, "near_lat": self.lat, "near_radius_m": self.radius_km * 1000.0,
+                "near_fresh_since": self.fresh_since}
+
+
+@functools.lru_cache(maxsize=8)
+def near_ids_query(dialect: str) -> Select:
+    """``near_vehicle_ids`` as one statement for every point, with ``Reach.params`` bound at execution:
+    built and keyed once, where the audience is recomputed for every tender every few seconds."""
+    within = WITHIN[dialect](bindparam("near_lon", type_=Float), bindparam("near_lat", type_=Float),
+                             bindparam("near_radius_m", type_=Float))
+    return select(Position.vehicle_id).where(within, Position.time >= bindparam("near_fresh_since"),
+                                             _latest_fix_only())
 
 
 def near_vehicle_ids(session: Session, lon: float, lat: float, radius_km: float, fresh_since: datetime) -> Select:

@@ -1,8 +1,9 @@
-"""The tender as the hot bid path needs it: one Core query, no ORM object.
+"""The tender as the hot bid and grab paths need it: one query, no ORM object.
 
 ``tender_for_bid`` reads the tender the caller may see, with its seller's market settings, in
 one round trip; on PostgreSQL the same statement takes the caller's advisory lock on the tender
-(see ``bid_insert`` for the locking as a whole).
+(see ``bid_insert`` for the locking as a whole), and runs as a prepared statement (``fast_sql``).
+``tender_for_grab`` reads the same without the lock.
 
 ``TenderRow`` carries the attribute names of ``Tender``, so the rules that only read a tender
 (``terms_of``, ``audience``, ``phase``, ``award_in_tx``) take either.
@@ -18,6 +19,7 @@ from sqlalchemy import bindparam, func, select
 
 from server.auth.principal import Principal
 from server.auth.scoping import visibility
+from server.db.fast_sql import compile_pg, fetch_one, utc
 from server.extensions import db
 from server.models import Organisation, Tender
 
@@ -49,14 +51,16 @@ class TenderRow:
 
 
 _COLUMNS = [getattr(Tender, f.name) for f in fields(TenderRow) if f.name != "seller_settings"]
+_TIMES = [i for i, f in enumerate(fields(TenderRow)) if f.name in ("deadline", "offer_started_at", "created_at",
+                                                                      "closed_at")]
 
 
 @functools.lru_cache(maxsize=4096)
-def _statement(org_id: int, org_kind: str, dialect: str):
+def _statement(org_id: int, org_kind: str, dialect: str, lock: bool = True):
     """The statement for one caller, built once: SQLAlchemy then reuses its cache key and compiled form,
     which costs more than the query itself on this path."""
     columns = list(_COLUMNS)
-    if dialect == "postgresql":
+    if dialect == "postgresql" and lock:
         # Evaluated for the one row returned, i.e. only for a tender the caller may see.
         columns.append(func.pg_advisory_xact_lock(Tender.id, bindparam("carrier")))
     query = (select(*columns, Organisation.settings)
@@ -69,6 +73,41 @@ def _statement(org_id: int, org_kind: str, dialect: str):
     return query.execution_options(_result_disable_adapt_to_context=True)
 
 
+# Stands for the caller's organisation in the one PostgreSQL statement all callers of a kind share:
+# compiling it costs milliseconds, so it is done once per kind, not once per organisation.
+_ANY_ORG = -1_999_999_999
+
+
+@functools.lru_cache(maxsize=8)
+def _pg_template(org_kind: str, lock: bool):
+    return compile_pg(_statement(_ANY_ORG, org_kind, "postgresql", lock), db.session.get_bind().dialect)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pg_constants(org_id: int, org_kind: str, lock: bool) -> dict:
+    return _pg_template(org_kind, lock).constants({_ANY_ORG: org_id})
+
+
+def _read(tender_id: int, principal: Principal, lock: bool) -> TenderRow | None:
+    dialect = db.session.get_bind().dialect.name
+    params = {"tender_id": tender_id, "carrier": principal.organisation_id}
+    if dialect != "postgresql":
+        # On the session's connection, in its transaction, without the ORM's per-statement bookkeeping.
+        row = db.session.connection().execute(_statement(principal.organisation_id, principal.org_kind, dialect,
+                                                         lock), params).first()
+        return None if row is None else TenderRow(*row)
+    sql = _pg_template(principal.org_kind, lock).sql
+    row = fetch_one(sql, {**_pg_constants(principal.organisation_id, principal.org_kind, lock), **params})
+    if row is None:
+        return None
+    row = list(row)
+    if lock:
+        del row[-2]  # the lock call's empty result
+    for i in _TIMES:
+        row[i] = utc(row[i])
+    return TenderRow(*row)
+
+
 def tender_for_bid(tender_id: int, principal: Principal) -> TenderRow | None:
     """The tender if the principal may see it (None otherwise).
 
@@ -76,12 +115,10 @@ def tender_for_bid(tender_id: int, principal: Principal) -> TenderRow | None:
     a carrier's bids on one tender then run one after the other, and each sees the ones before
     (``bid_insert`` relies on it). Other carriers' bids do not wait for it.
     """
-    dialect = db.session.get_bind().dialect.name
-    # On the session's connection, in its transaction, without the ORM's per-statement bookkeeping.
-    row = db.session.connection().execute(_statement(principal.organisation_id, principal.org_kind, dialect),
-                                          {"tender_id": tender_id, "carrier": principal.organisation_id}).first()
-    if row is None:
-        return None
-    if dialect == "postgresql":
-        row = (*row[:-2], row[-1])  # drop the lock call's empty result
-    return TenderRow(*row)
+    return _read(tender_id, principal, lock=True)
+
+
+def tender_for_grab(tender_id: int, principal: Principal) -> TenderRow | None:
+    """The tender if the principal may see it (None otherwise); no lock: the award's conditional
+    UPDATE decides between racing grabs."""
+    return _read(tender_id, principal, lock=False)
