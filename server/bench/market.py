@@ -40,7 +40,9 @@ TRANSPORT = ("in-process WSGI: each process calls the Flask app's WSGI entry poi
 def _app(url: str, pool: int):
     from server.app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {
+    # No webhook thread: no bench organisation subscribes, and the thread would outlive the app
+    # (and with --fresh, its database) when the bench runs inside another process, such as a test.
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "WEBHOOK_THREAD": False, "SQLALCHEMY_ENGINE_OPTIONS": {
         "pool_size": pool, "max_overflow": 4, "pool_pre_ping": False}})
 
 
