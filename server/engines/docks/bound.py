@@ -16,6 +16,14 @@ with the loads they share):
 
 Each step relaxes the real problem, so the bound is valid; it is not tight (finer buckets
 tighten it, at a cost in LP size: ``bucket=2`` takes minutes on a 1,000-truck day).
+
+How loose, measured: on the generated 30-truck, 4-dock days (seeds 1-3) the proven optimal
+cost is 2 to 3.2 times the bound (``bucket=1``), while on identical docks without breaks it
+is within a few percent. Dock speeds (``longest / 2`` above, for the slowest dock) and breaks
+(a real booking cannot straddle one, pooled work can) are what loosen it: on a 250-truck,
+10-dock day, setting every speed to 1.0 raises the bound 6% and leaves the real waiting as it
+was. So a target below the bound is out of reach, but the bound itself is no proof that a
+schedule near it exists.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
+from server.engines.docks.construct import families
 from server.engines.docks.model import DockProblem
 
 
@@ -35,23 +44,6 @@ class Bound:
     total_waiting: float | None
     cost: float | None
     bucket: int
-
-
-def _families(problem: DockProblem) -> list[list[int]]:
-    parent: dict = {}
-
-    def root(node):
-        while parent.setdefault(node, node) != node:
-            node = parent[node]
-        return node
-
-    for i in problem.free_loads:
-        for d, _ in problem.options[i]:
-            parent[root(("load", i))] = root(("dock", d))
-    groups: dict = {}
-    for i in problem.free_loads:
-        groups.setdefault(root(("load", i)), []).append(i)
-    return list(groups.values())
 
 
 def _family_bound(problem: DockProblem, members: list[int], bucket: int, lateness: int) -> float | None:
@@ -112,7 +104,7 @@ def lower_bound(problem: DockProblem, bucket: int = 5) -> Bound:
         fixed_cost += problem.weights.waiting * max(0, pin.start - load.arrival)
         fixed_cost += problem.weights.lateness * max(0, pin.start - load.due)
     waiting, cost = float(fixed_wait), float(fixed_cost)
-    for members in _families(problem):
+    for members in families(problem):
         wait_part = _family_bound(problem, members, bucket, lateness=0)
         cost_part = _family_bound(problem, members, bucket, lateness=1)
         if wait_part is None or cost_part is None:

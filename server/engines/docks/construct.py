@@ -1,7 +1,9 @@
-"""Constructive heuristics: a feasible plan in milliseconds, the start for CP-SAT.
+"""Constructive heuristics: a feasible plan fast (about 0.4 s CPU on 1,000 trucks), the start for CP-SAT.
 
-Two builders, the better plan wins:
+Three builders; per family of docks (docks that share loads, with their loads) the cheapest
+plan wins, as families never compete for a dock:
 
+* ``fcfs_plan`` (``fcfs.py``): arrival order, each truck where it can start first;
 * ``insertion_plan``: loads in a given order (by arrival, then due) each take the
   compatible dock and the earliest gap, earlier gaps included, that costs least.
 * ``dispatch_plan``: a non-delay simulation; whenever a dock frees up it takes, among the
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 import math
 
+from server.engines.docks.fcfs import fcfs_plan
 from server.engines.docks.model import DockProblem
-from server.engines.docks.result import Plan, evaluate
+from server.engines.docks.result import Plan, chunk_key, evaluate
 from server.engines.docks.timeline import DockTimeline
 
 
@@ -121,7 +124,35 @@ def dispatch_plan(problem: DockProblem, lookahead: float = 1.0) -> Plan:
     return insert_all(problem, left, plan, lines)
 
 
+# No one look-ahead suits every family: on the generated days the pallet docks do best with
+# about half an average loading time, the bulk chutes with several, and on some days plain
+# first come, first served beats every dispatch rule on the liquid arms.
+LOOKAHEADS = (0.25, 0.5, 0.75, 1.0, 2.0, 4.0)
+
+
+def families(problem: DockProblem) -> list[list[int]]:
+    """Free loads grouped by the docks they can use: no two groups share a dock."""
+    parent: dict = {}
+
+    def root(node):
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for i in problem.free_loads:
+        for d, _ in problem.options[i]:
+            parent[root(("load", i))] = root(("dock", d))
+    groups: dict = {}
+    for i in problem.free_loads:
+        groups.setdefault(root(("load", i)), []).append(i)
+    return list(groups.values())
+
+
 def construct(problem: DockProblem) -> Plan:
-    """The best of the insertion plan and dispatch plans with short, medium and long look-ahead."""
-    plans = [insertion_plan(problem), *(dispatch_plan(problem, k) for k in (0.5, 1.0, 2.0))]
-    return min(plans, key=lambda plan: evaluate(problem, plan).key())
+    """Per family, the cheapest of FCFS, the insertion plan and dispatch plans over ``LOOKAHEADS``."""
+    plans = [fcfs_plan(problem), insertion_plan(problem), *(dispatch_plan(problem, k) for k in LOOKAHEADS)]
+    merged: Plan = {}
+    for members in families(problem):
+        best = min(plans, key=lambda plan: chunk_key(problem, plan, members))
+        merged.update((i, best[i]) for i in members if i in best)
+    return min([merged, *plans], key=lambda plan: evaluate(problem, plan).key())

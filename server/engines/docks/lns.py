@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from server.engines.common import Limits, Progress
 from server.engines.docks.cpsat_window import solve_window
 from server.engines.docks.model import DockProblem, Equipment
-from server.engines.docks.result import Plan, evaluate
+from server.engines.docks.result import Plan, chunk_key, evaluate
 
 GROUP_DOCKS = 4  # docks per dock block
 BLOCK_MINUTES = 150  # time span of a dock block; blocks overlap by half
@@ -31,19 +31,6 @@ SLACK_MINUTES = 30  # how far past the neighbourhood's last end its loads may be
 class Neighbourhood:
     loads: tuple[int, ...]
     docks: frozenset[int] | None  # None: any dock the loads can use
-
-
-def chunk_key(problem: DockProblem, plan: Plan, chunk) -> tuple[int, int]:
-    """(loads left out, weighted waiting and lateness) of the loads in ``chunk``."""
-    loads, weights = problem.loads, problem.weights
-    cost = missing = 0
-    for i in chunk:
-        if i not in plan:
-            missing += 1
-            continue
-        start = plan[i][1]
-        cost += weights.waiting * (start - loads[i].arrival) + weights.lateness * max(0, start - loads[i].due)
-    return missing, cost
 
 
 def dock_blocks(problem: DockProblem, plan: Plan, rng: random.Random) -> list[Neighbourhood]:

@@ -22,9 +22,8 @@ from server.engines.common import Limits
 from server.engines.docks.amend import with_pins
 from server.engines.docks.construct import insert_all, timelines
 from server.engines.docks.cpsat_window import solve_window
-from server.engines.docks.lns import chunk_key
 from server.engines.docks.model import DockProblem, DockValidationError, Pin
-from server.engines.docks.result import DockResult, Move, Plan, ReplanResult, to_result
+from server.engines.docks.result import DockResult, Move, Plan, ReplanResult, chunk_key, to_result
 
 NEIGHBOURHOOD_LOADS = 40
 MARGIN_MINUTES = 90  # loads this far around the changed loads' old and new times may move

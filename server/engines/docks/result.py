@@ -117,6 +117,19 @@ def evaluate(problem: DockProblem, plan: Plan) -> ObjectiveParts:
     return ObjectiveParts(waiting, lateness, late, idle, missing, cost)
 
 
+def chunk_key(problem: DockProblem, plan: Plan, chunk) -> tuple[int, int]:
+    """(loads left out, weighted waiting and lateness) of the loads in ``chunk``."""
+    loads, weights = problem.loads, problem.weights
+    cost = missing = 0
+    for i in chunk:
+        if i not in plan:
+            missing += 1
+            continue
+        start = plan[i][1]
+        cost += weights.waiting * (start - loads[i].arrival) + weights.lateness * max(0, start - loads[i].due)
+    return missing, cost
+
+
 def _idle(slots: list[tuple[int, int]], closed) -> int:
     if not slots:
         return 0
