@@ -3,7 +3,8 @@
 * `ValidateStep` drops fixes whose values cannot be a place on Earth at a plausible time
   (``nan_or_inf``, ``time_out_of_range``, ``lat_out_of_range``, ``lon_out_of_range``) and
   normalises harmless oddities to "unknown": negative speed or accuracy, battery outside
-  0..100; headings are wrapped into [0, 360).
+  0..100, a sequence number outside 0..2**31-1 (the column is a 32-bit integer: one such
+  value would fail the whole batch's insert); headings are wrapped into [0, 360).
 * `FilterStep` drops implausible fixes: ``zero_fix``, ``future``, ``low_accuracy``,
   ``duplicate`` and ``impossible_jump``, in that order. Its memory is per vehicle, so one
   vehicle's bad input never changes what another vehicle's fixes are compared with.
@@ -16,12 +17,14 @@ from collections import deque
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from gps_ingest.geo import haversine_m
+from gps_ingest.geo import EARTH_RADIUS_M, haversine_m
 from gps_ingest.metrics import Metrics
 from gps_ingest.model import Clock, DropReason, Position
 from gps_ingest.settings import IngestSettings
 
 EARLIEST_FIX = datetime(2000, 1, 1, tzinfo=UTC)  # before this, the receiver's clock is wrong
+MAX_SEQ = 2**31 - 1  # positions.seq is a 32-bit integer
+_M_PER_DEGREE = math.radians(EARTH_RADIUS_M)  # metres of arc per degree of a great circle
 
 
 class ValidateStep:
@@ -31,8 +34,13 @@ class ValidateStep:
         self._metrics = metrics
 
     def __call__(self, p: Position) -> Position | None:
-        values = (p.lat, p.lon, p.speed, p.heading, p.accuracy, p.altitude, p.battery)
-        if not all(v is None or math.isfinite(v) for v in values):
+        # One sum tells the usual case: it is finite only if every term is (NaN and infinities
+        # propagate); only a non-finite sum (maybe a mere overflow) looks at the values one by one.
+        total = p.lat + p.lon + (p.speed or 0.0) + (p.heading or 0.0) + (p.accuracy or 0.0) + (
+            p.altitude or 0.0) + (p.battery or 0.0)
+        if not math.isfinite(total) and not all(
+                v is None or math.isfinite(v)
+                for v in (p.lat, p.lon, p.speed, p.heading, p.accuracy, p.altitude, p.battery)):
             return self._drop(DropReason.NAN_OR_INF, p)
         if p.time < EARLIEST_FIX:
             return self._drop(DropReason.TIME_OUT_OF_RANGE, p, f"before {EARLIEST_FIX.year}")
@@ -49,6 +57,8 @@ class ValidateStep:
             changes["accuracy"] = None
         if p.battery is not None and not 0.0 <= p.battery <= 100.0:
             changes["battery"] = None
+        if p.seq is not None and not 0 <= p.seq <= MAX_SEQ:
+            changes["seq"] = None
         return replace(p, **changes) if changes else p
 
     def _drop(self, reason: DropReason, p: Position, detail: str = "") -> None:
@@ -116,13 +126,22 @@ class FilterStep:
         return p
 
     def _implied_speed(self, a: Position, b: Position) -> float:
-        """Metres per second between two fixes; 0 when too far apart in time to compare."""
+        """Metres per second between two fixes; 0 when too far apart in time to compare.
+
+        When even an upper bound of the distance is within the speed limit, that bound's speed is
+        returned instead (it decides the same): going along the meridian, then along the parallel,
+        is never shorter than the great circle, and costs no trigonometry, unlike ``haversine_m``.
+        """
         dt = abs((b.time - a.time).total_seconds())
         if dt > self._window:
             return 0.0
         slack = (a.accuracy or 0.0) + (b.accuracy or 0.0)  # both fixes may be off by their radius
+        seconds = max(dt, 1.0)  # sub-second gaps are treated as one second of travel
+        bound = max(0.0, _M_PER_DEGREE * (abs(b.lat - a.lat) + abs(b.lon - a.lon)) - slack) / seconds
+        if bound <= self._max_speed:
+            return bound
         distance = max(0.0, haversine_m((a.lat, a.lon), (b.lat, b.lon)) - slack)
-        return distance / max(dt, 1.0)  # sub-second gaps are treated as one second of travel
+        return distance / seconds
 
     def _remember(self, memory: _VehicleMemory, p: Position) -> None:
         if len(memory.recent) == memory.recent.maxlen:

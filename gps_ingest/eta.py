@@ -55,6 +55,8 @@ def remaining_distance_m(
     here: LatLon, target: LatLon, waypoints: tuple[LatLon, ...], road_factor: float
 ) -> float:
     """Metres still to drive from ``here`` to ``target``."""
+    if not waypoints:  # the usual plan (no route): no path to build
+        return haversine_m(here, target) * road_factor
     path = list(waypoints)
     if not path or path[-1] != target:
         path.append(target)

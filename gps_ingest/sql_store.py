@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from gps_ingest.model import Position
+from gps_ingest.pg_arrays import Float8Array, Int4Array, register
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +69,28 @@ def _float(value: float | None) -> float | None:
 
 def write_postgresql(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
     """Insert a batch on PostgreSQL (psycopg 3); commits; returns per-fix "newly inserted"."""
-    cols: list[list] = [[] for _ in range(10)]
+    ids: dict[str, int] = {}  # a batch holds few vehicles many times (batched phones)
     for p in positions:
-        # Binary arrays may not mix int and float: every float column is made a float here.
-        row = (db_vehicle_id(p.vehicle_id), p.time, float(p.lon), float(p.lat), _float(p.speed),
-               _float(p.heading), _float(p.accuracy), _float(p.battery), p.seq, p.source)
-        for col, value in zip(cols, row, strict=True):
-            col.append(value)
+        if p.vehicle_id not in ids:
+            ids[p.vehicle_id] = db_vehicle_id(p.vehicle_id)
+    # Binary arrays may not mix int and float: every float column is made a float here. The
+    # columns are the rows transposed by zip (C calls, not an append per value; psycopg wants lists).
+    rows = [(ids[p.vehicle_id], p.time, float(p.lon), float(p.lat), _float(p.speed), _float(p.heading),
+             _float(p.accuracy), _float(p.battery), p.seq, p.source) for p in positions]
+    v, t, lon, lat, sp, hd, acc, bat, sq, src = zip(*rows, strict=True)
+    # Number columns go as packed arrays (gps_ingest.pg_arrays): one struct.pack per column.
+    cols = [Int4Array(v), list(t), *(Float8Array(c) for c in (lon, lat, sp, hd, acc, bat)), Int4Array(sq), list(src)]
+    if not getattr(dbapi_conn, "_haul_packed_arrays", False):
+        register(dbapi_conn.adapters)
+        dbapi_conn._haul_packed_arrays = True
     with dbapi_conn.cursor() as cursor:
         cursor.execute(_PG_INSERT, cols, binary=True)
-        new = {(int(v), t) for v, t in cursor.fetchall()}
+        # As many rows inserted as fixes sent: every fix is new (a repeat within the batch or of a
+        # stored row is never inserted), so the returned keys need not be read. The usual case.
+        everything_new = cursor.rowcount == len(positions)
+        new = set() if everything_new else {(int(v), t) for v, t in cursor.fetchall()}
     dbapi_conn.commit()
-    return _flags(positions, new)
+    return [True] * len(positions) if everything_new else _flags(positions, new)
 
 
 def write_sqlite(dbapi_conn, positions: Sequence[Position]) -> list[bool]:

@@ -251,7 +251,11 @@ class MqttIngestWorker:
                     item = None
             if item is not None:
                 self._submit(*item)
-                while True:  # take what is already waiting before deciding to flush
+                # Take what is already waiting before deciding to flush, but only until a flush is
+                # due: a worker that fell behind always has more waiting, and draining it all first
+                # held every commit and ack back (seen: 59,000 messages in, 2,500 acked, on a
+                # loaded machine), until the broker's in-flight window was full.
+                while time.monotonic() < next_flush:
                     try:
                         self._submit(*self._queue.get_nowait())
                     except queue.Empty:

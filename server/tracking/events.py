@@ -32,7 +32,8 @@ commit, so the yard reads the new status and the pipeline never waits for them; 
 logged and counted in ``yard_failed`` and does not undo the recording.
 
 This runs after the fix was committed, so it is best effort: events are queued (bounded) and
-written by a background thread in batches, one transaction per batch, so the pipeline (which
+written by a background thread in batches, one transaction per batch (the batch's active loads
+read in one query, its event rows written in one INSERT), so the pipeline (which
 holds the acks of many messages) never waits for them; if the database is down the batch is
 logged and counted in ``failed`` and not replayed.
 """
@@ -151,6 +152,8 @@ class LoadEventRecorder:
         changes: list[tuple[Event, int, str, str]] = []
         arrivals: list[tuple[int, int, datetime]] = []
         etas: list[tuple[int, datetime]] = []
+        from server.models import Event as EventRow
+
         # Two ingest workers may hold events of the same vehicles (a shared subscription spreads a
         # vehicle's messages over both): taking the rows in vehicle order, as every worker does,
         # leaves no lock cycle; each vehicle's own events keep their order (the sort is stable).
@@ -159,8 +162,12 @@ class LoadEventRecorder:
             changes, arrivals, etas = [], [], []
             try:
                 with self._engine.begin() as conn:
+                    loads = self._active_loads(conn, events)
+                    rows: list[dict] = []
                     for event in events:
-                        changes += self._record_one(conn, event, arrivals, etas)
+                        changes += self._record_one(conn, event, loads, rows, arrivals, etas)
+                    if rows:  # one multi-row INSERT per batch, not one per event
+                        conn.execute(insert(EventRow), rows)
                 break
             except OperationalError as exc:
                 if attempt < DEADLOCK_RETRIES and "deadlock" in str(exc.orig).lower():
@@ -193,47 +200,66 @@ class LoadEventRecorder:
                 self.yard_failed += 1
                 log.exception("the yard could not take %s%s", call.__name__, args)
 
-    def _record_one(self, conn, event: Event, arrivals: list, etas: list) -> list[tuple[Event, int, str, str]]:
-        from server.models import Event as EventRow
+    @staticmethod
+    def _active_loads(conn, events: list[Event]) -> dict[int, dict]:
+        """Each event vehicle's active load (the lowest id), read in one query for the whole batch."""
+        from server.models import Load
+
+        vehicles = sorted({v for v in (_int(e.vehicle_id) for e in events) if v is not None})
+        loads: dict[int, dict] = {}
+        if vehicles:
+            for row in conn.execute(
+                    select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id, Load.vehicle_id)
+                    .where(Load.vehicle_id.in_(vehicles), Load.status.in_(ACTIVE_LOAD_STATUSES))
+                    .order_by(Load.id)):
+                loads.setdefault(row.vehicle_id, row._asdict())
+        return loads
+
+    def _record_one(self, conn, event: Event, loads: dict[int, dict], rows: list[dict], arrivals: list,
+                    etas: list) -> list[tuple[Event, int, str, str]]:
         from server.models import Load
 
         vehicle_id, site_id = _int(event.vehicle_id), _int(event.site_id)
         if vehicle_id is None:
             return []
         changes = []
-        load = conn.execute(
-            select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id)
-            .where(Load.vehicle_id == vehicle_id, Load.status.in_(ACTIVE_LOAD_STATUSES))
-            .order_by(Load.id).limit(1)).first()
-        rows = [(event.kind, None)]
+        load = loads.get(vehicle_id)
+        if load is None and vehicle_id in loads:  # a status update here lost a race: read it again
+            load = self._active_loads(conn, [event]).get(vehicle_id)
+            loads[vehicle_id] = load
+        kinds = [(event.kind, None)]
         if load is not None:
             semantic, targets, new_status = self._meaning(event.kind, site_id, load)
             if semantic is not None:
-                rows = [(event.kind, None), (semantic, load.id)]
+                kinds = [(event.kind, None), (semantic, load["id"])]
                 if semantic == "arrived_pickup":
                     arrivals.append((vehicle_id, site_id, event.time))
-            elif event.kind in ("dwell", "eta_changed") and site_id in (load.pickup_site_id, load.delivery_site_id):
-                rows = [(event.kind, load.id)]
+            elif event.kind in ("dwell", "eta_changed") and site_id in (load["pickup_site_id"],
+                                                                         load["delivery_site_id"]):
+                kinds = [(event.kind, load["id"])]
             if event.kind == "eta_changed" and event.data.get("eta"):
-                to_pickup = load.status in TO_IN_TRANSIT
+                to_pickup = load["status"] in TO_IN_TRANSIT
                 eta = datetime.fromisoformat(event.data["eta"])
-                if site_id == (load.pickup_site_id if to_pickup else load.delivery_site_id):
+                if site_id == (load["pickup_site_id"] if to_pickup else load["delivery_site_id"]):
                     if to_pickup and self._yard is not None:
-                        etas.append((load.id, eta))  # the yard stores it and moves the slot if needed
+                        etas.append((load["id"], eta))  # the yard stores it and moves the slot if needed
                     else:
-                        conn.execute(update(Load).where(Load.id == load.id).values(eta=eta))
+                        conn.execute(update(Load).where(Load.id == load["id"]).values(eta=eta))
             if new_status is not None:
-                done = conn.execute(update(Load).where(Load.id == load.id, Load.status.in_(targets))
+                done = conn.execute(update(Load).where(Load.id == load["id"], Load.status.in_(targets))
                                     .values(status=new_status)).rowcount
                 if done:
-                    changes.append((event, load.id, load.status, new_status))
-                    rows.append(("status_changed", load.id))
-        for kind, load_id in rows:
+                    changes.append((event, load["id"], load["status"], new_status))
+                    kinds.append(("status_changed", load["id"]))
+                    load["status"] = new_status  # what a fresh read would now say, for the next event
+                else:
+                    loads[vehicle_id] = None  # moved on by other means; the next event reads it again
+        for kind, load_id in kinds:
             data = dict(event.data)
             if kind == "status_changed":
                 data = {"previous": changes[-1][2], "status": changes[-1][3], "cause": event.kind}
-            conn.execute(insert(EventRow).values(kind=kind, time=event.time, vehicle_id=vehicle_id,
-                                                 load_id=load_id, site_id=site_id, data=data))
+            rows.append({"kind": kind, "time": event.time, "vehicle_id": vehicle_id, "load_id": load_id,
+                         "site_id": site_id, "data": data})
         return changes
 
     @staticmethod
@@ -241,12 +267,12 @@ class LoadEventRecorder:
         """(semantic event, statuses it may move from, new status) for an event at ``site_id``."""
         if site_id is None:
             return None, (), None
-        if site_id == load.pickup_site_id:
+        if site_id == load["pickup_site_id"]:
             if kind == "zone_enter":
                 return "arrived_pickup", TO_AT_PICKUP, "at_pickup"
             if kind == "zone_exit":
                 return "departed_pickup", TO_IN_TRANSIT, "in_transit"
-        if site_id == load.delivery_site_id:
+        if site_id == load["delivery_site_id"]:
             if kind == "zone_enter":
                 return "arrived_delivery", (), None
             if kind == "zone_exit":

@@ -53,11 +53,28 @@ def test_validate_keeps_the_edges_of_the_ranges(validate, make_fix):
         assert validate(make_fix(lat=lat, lon=lon)) is not None
 
 
+def test_huge_finite_values_are_not_taken_for_infinity(validate, metrics, make_fix):
+    """Finite values whose sum overflows are judged one by one: not nan_or_inf."""
+    p = validate(make_fix(speed=1.7e308, accuracy=1.7e308, altitude=1.7e308))
+    assert p is not None and p.accuracy == 1.7e308
+    assert sum(metrics.counts.values()) == 0
+
+
 def test_validate_normalises_optional_oddities(validate, metrics, make_fix):
     """Negative speed/accuracy and out-of-range battery become unknown; heading wraps into [0, 360)."""
     p = validate(make_fix(speed=-1.0, accuracy=-3.0, battery=140.0, heading=370.0))
     assert (p.speed, p.accuracy, p.battery, p.heading) == (None, None, None, 10.0)
     assert validate(make_fix(heading=-1.0)).heading is None
+    assert sum(metrics.counts.values()) == 0
+
+
+@pytest.mark.parametrize("seq", [-1, 2**31, 2**63])
+def test_a_sequence_number_the_column_cannot_hold_becomes_unknown_and_the_fix_is_kept(validate, metrics,
+                                                                                     make_fix, seq):
+    """seq is diagnostics in a 32-bit column: out of 0..2**31-1 it is dropped from the fix, not the fix."""
+    p = validate(make_fix(seq=seq))
+    assert p is not None and p.seq is None and p.lat == 51.92
+    assert validate(make_fix(seq=2**31 - 1)).seq == 2**31 - 1
     assert sum(metrics.counts.values()) == 0
 
 
@@ -103,6 +120,16 @@ def test_impossible_jump_is_dropped(filter_step, metrics, make_fix):
     assert filter_step(make_fix(seconds=0, lat=51.92)) is not None
     assert filter_step(make_fix(seconds=60, lat=52.02)) is None
     assert filter_step(make_fix(seconds=60, lat=51.925)) is not None  # 550 m/min = 33 km/h
+    assert metrics.counts == {"impossible_jump": 1}
+
+
+def test_jump_limit_is_the_great_circle_speed_not_the_quick_bound(filter_step, metrics, make_fix):
+    """Going north-east at 240 km/h passes (the quick lat+lon bound says 445); 260 km/h does not."""
+    # The limit is 250 km/h; these steps are 240 and 260 km/h by haversine, over 60 s each.
+    assert filter_step(make_fix(seconds=0, lat=51.92, lon=4.48)) is not None
+    assert filter_step(make_fix(seconds=60, lat=51.92 + 0.02545, lon=4.48 + 0.04125)) is not None
+    start = (51.92 + 0.02545, 4.48 + 0.04125)
+    assert filter_step(make_fix(seconds=120, lat=start[0] + 0.02757, lon=start[1] + 0.04469)) is None
     assert metrics.counts == {"impossible_jump": 1}
 
 
