@@ -13,13 +13,15 @@
   every early fix back to the full interval would add up to a tick of delay to half of them;
 * events are never throttled (a room's events of one batch go out as one ``events`` list);
 * the pipeline thread only notes what is due; a background thread sends it. It wakes on the
-  first item and waits ``batch_window_s`` so one pipeline flush goes out as one batch: the
-  positions of a room become one ``positions`` emit (a list; a room with a single fix gets the
-  plain ``position`` emit), and an emitter with a ``many(items)`` method (see
-  `server.tracking.runtime.emitter_for`) sends the whole batch in one Redis round trip. A fleet
-  room that gets thousands of fixes a second thus costs a few emits, and each browser a few
-  messages, per second. The buffer is bounded: when it is full the oldest item is dropped and
-  counted in ``dropped``; fan-out is best effort, the fix is already stored.
+  first item and waits until none came for ``settle_s`` (at most ``batch_window_s``), so one
+  pipeline flush goes out as one batch. An emitter with a ``batch(frame)`` method
+  (`server.tracking.runtime.RedisEmitter`) gets it as one frame, each fix and event once with the
+  rooms that get it, which the servers split per client (`server.tracking.live_batches`). Other
+  emitters get, per room, one ``positions`` emit (a list; a single fix is a plain ``position``),
+  all in one call if they have a ``many(items)`` method. A fleet room that gets thousands of
+  fixes a second thus costs a few emits, and each browser a few messages, per second. The
+  buffer is bounded: when it is full the oldest item is dropped and counted in ``dropped``;
+  fan-out is best effort, the fix is already stored.
 
 ``emit(event, data, room)`` is injected: an external ``flask_socketio.SocketIO(message_queue=REDIS_URL)``
 emitter in a worker process, the app's own ``socketio.emit`` when ingest runs inside the server.
@@ -75,13 +77,15 @@ class SocketPublisher:
 
     def __init__(self, emit: Emit, rooms: RoomDirectory, min_interval_s: float = 1.0,
                  max_queue: int = 20_000, clock: Callable[[], float] = time.monotonic,
-                 batch_window_s: float = 0.03):
+                 batch_window_s: float = 0.03, settle_s: float = 0.004):
         self._emit = emit
         self._emit_many: Callable[[list[tuple[str, Any, str]]], None] | None = getattr(emit, "many", None)
+        self._emit_frame: Callable[[dict], None] | None = getattr(emit, "batch", None)
         self._rooms = rooms
         self._interval = min_interval_s
         self._clock = clock
         self._window = batch_window_s
+        self._settle_s = settle_s
         self._max = max_queue
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -89,7 +93,7 @@ class SocketPublisher:
         self._out: deque[tuple[str, Any, Sequence[str]]] = deque()
         self._last: dict[str, tuple[float, float]] = {}  # vehicle -> (wall time, fix epoch s) last sent
         self._pending: dict[str, tuple[Position, Sequence[str]]] = {}  # throttled newest fix per vehicle
-        self.sent = 0  # emits handed to the emitter
+        self.sent = 0  # emits (or frames) handed to the emitter
         self.throttled = 0  # (fix, room) pairs replaced by a newer fix before they went out
         self.dropped = 0
         self.errors = 0
@@ -123,12 +127,21 @@ class SocketPublisher:
             last = self._last.get(vehicle)
             if last is None or now - last[0] >= self._interval or (
                     fix_s - last[1] >= self._interval and now - last[0] >= self._interval / 2):
-                self._last[vehicle] = (now, fix_s)
+                self._last[vehicle] = (self._slot(last, now), fix_s)
                 self._pending.pop(vehicle, None)
                 self._put("position", position, rooms)
             else:
                 self.throttled += len(rooms)
                 self._pending[vehicle] = (position, rooms)
+
+    def _slot(self, last: tuple[float, float] | None, now: float) -> float:
+        """When a fix sent ``now`` counts as sent: one interval after the last one, but not before
+        half an interval ago nor after now. Counting a fix a stall made late as sent on arrival
+        would shift the vehicle's cadence: each punctual fix after it would be held back too (seen
+        as 0.6-0.9 s of added delay for many seconds after one stall of the ingest worker)."""
+        if last is None:
+            return now
+        return min(now, max(last[0] + self._interval, now - self._interval / 2))
 
     def publish_event(self, event: Event) -> None:
         rooms = self._rooms.event_rooms(event.vehicle_id)
@@ -149,8 +162,9 @@ class SocketPublisher:
         count = 0
         with self._lock:
             for vehicle, (position, rooms) in list(self._pending.items()):
-                if now - self._last[vehicle][0] >= self._interval:
-                    self._last[vehicle] = (now, position.time.timestamp())
+                last = self._last[vehicle]
+                if now - last[0] >= self._interval:
+                    self._last[vehicle] = (self._slot(last, now), position.time.timestamp())
                     del self._pending[vehicle]
                     self._put("position", position, rooms)
                     count += len(rooms)
@@ -170,6 +184,15 @@ class SocketPublisher:
             items, self._out = self._out, deque()
         if not items:
             return 0
+        if self._emit_frame is not None:
+            frame = self._frame(items)
+            try:
+                self._emit_frame(frame)
+                self.sent += 1
+            except Exception:
+                self.errors += 1
+                log.exception("socket emit of a frame of %d items failed", len(items))
+            return 1
         emits = self._batch(items)
         if self._emit_many is not None:
             try:
@@ -200,6 +223,25 @@ class SocketPublisher:
                 positions.setdefault(room, []).append(data)
         return _emits("position", positions) + _emits("event", events)
 
+    def _frame(self, items) -> dict:
+        """The whole batch as one frame: each fix and event once, and per room the indices it gets."""
+        positions: list[dict] = []
+        events: list[dict] = []
+        rooms: dict[str, list[list[int]]] = {}
+        for kind, item, item_rooms in items:
+            if kind == "event":
+                slot, index = 1, len(events)
+                events.append(item)
+            else:
+                slot, index = 0, len(positions)
+                positions.append(self._view(item))
+            for room in item_rooms:
+                entry = rooms.get(room)
+                if entry is None:
+                    entry = rooms[room] = [[], []]
+                entry[slot].append(index)
+        return {"positions": positions, "events": events, "rooms": rooms}
+
     def _view(self, position: Position) -> dict:
         data = position_to_dict(position)
         load_id = self._rooms.load_of(position.vehicle_id)
@@ -215,12 +257,27 @@ class SocketPublisher:
             self.errors += 1
             log.exception("socket emit of %s to %s failed", event, room)
 
+    def _settle(self) -> None:
+        """Wait until the pipeline flush that woke us stops adding items, at most ``batch_window_s``.
+
+        A flush publishes its fixes back to back, so a short pause means it is over: a fixed
+        window would hold every fix for the whole window (30 ms on each one's way to the client).
+        """
+        deadline = time.monotonic() + self._window
+        seen = len(self._out)
+        while True:
+            time.sleep(min(self._settle_s, max(0.0, deadline - time.monotonic())))
+            now_seen = len(self._out)
+            if now_seen == seen or time.monotonic() >= deadline:
+                return
+            seen = now_seen
+
     def _run(self) -> None:
         tick = min(0.1, self._interval / 4) if self._interval > 0 else 0.1
         next_flush = self._clock() + tick
         while not self._stop.is_set():
             if self._wake.wait(tick) and not self._stop.is_set() and self._window > 0:
-                time.sleep(self._window)  # let the rest of this pipeline flush join the batch
+                self._settle()
             self._wake.clear()
             if self._clock() >= next_flush:  # not per batch: the pending map can be large
                 next_flush = self._clock() + tick
@@ -243,6 +300,15 @@ class FanOut:
 
     def publish_position(self, position: Position) -> None:
         self._each("publish_position", position)
+
+    def _slot(self, last: tuple[float, float] | None, now: float) -> float:
+        """When a fix sent ``now`` counts as sent: one interval after the last one, but not before
+        half an interval ago nor after now. Counting a fix a stall made late as sent on arrival
+        would shift the vehicle's cadence: each punctual fix after it would be held back too (seen
+        as 0.6-0.9 s of added delay for many seconds after one stall of the ingest worker)."""
+        if last is None:
+            return now
+        return min(now, max(last[0] + self._interval, now - self._interval / 2))
 
     def publish_event(self, event: Event) -> None:
         self._each("publish_event", event)

@@ -39,7 +39,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth_pages.login"
     # threading for `haul serve`/`demo`; gevent or eventlet under gunicorn (docs/deployment.md).
+    # On Redis, a manager that also delivers the ingest workers' batched live frames (live_batches.py).
+    from server.tracking.live_batches import client_manager
+
     socketio.init_app(app, message_queue=app.config["REDIS_URL"] or None, channel=app.config["SOCKETIO_CHANNEL"],
+                      client_manager=client_manager(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
                       async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=[])
     api.init_app(app)
 

@@ -67,7 +67,10 @@ def emitter_for(redis_url: str | None) -> Emit:
 
 
 class RedisEmitter:
-    """Flask-SocketIO's external emitter (``SocketIO(message_queue=...)``), plus `many`.
+    """Flask-SocketIO's external emitter (``SocketIO(message_queue=...)``), plus `batch` and `many`.
+
+    `batch` is what the `SocketPublisher` uses: a whole flush as one Redis message, which the
+    servers' `server.tracking.live_batches.BatchingRedisManager` splits per client.
 
     `many` sends a whole batch of the `SocketPublisher` in one Redis round trip: it lets the
     library's own pub/sub manager encode each emit (so the servers read the messages as usual)
@@ -86,6 +89,13 @@ class RedisEmitter:
 
     def __call__(self, event: str, data, room: str) -> None:
         self._external.emit(event, data, to=room, namespace="/")
+
+    def batch(self, frame: dict) -> None:
+        """One frame of the `SocketPublisher` as one Redis message (see `server.tracking.live_batches`)."""
+        from server.tracking.live_batches import BATCH_EVENT, BATCH_ROOM
+
+        with self._lock:
+            self._external.emit(BATCH_EVENT, frame, to=BATCH_ROOM, namespace="/")
 
     def many(self, items) -> None:
         manager = self._manager

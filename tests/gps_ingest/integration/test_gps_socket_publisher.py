@@ -101,6 +101,18 @@ def test_a_steady_1hz_tracker_is_not_held_back_by_flush_jitter():
     assert sent == [_fix(0).time.isoformat(), _fix(1).time.isoformat()] and publisher.throttled == 1
 
 
+def test_one_late_fix_does_not_hold_back_the_punctual_ones_after_it():
+    """After a fix that a stall made 0.6 s late, a 1 Hz tracker's next fixes go out at once; bursts stay throttled."""
+    sent, clock = [], Clock()
+    publisher = SocketPublisher(lambda e, d, r: sent.append(d["time"]), StaticRooms({"7": ["load:1"]}),
+                                min_interval_s=1.0, clock=clock)
+    for second, wall in ((0, 0.0), (1, 1.6), (2, 2.05), (3, 2.98), (4, 4.02), (4.2, 4.2)):
+        clock.now = wall
+        publisher.publish_position(_fix(second))
+        publisher.drain()
+    assert sent == [_fix(s).time.isoformat() for s in range(5)] and publisher.throttled == 1
+
+
 def test_full_queue_drops_the_oldest_emit():
     """A bounded queue keeps the newest emits when the emitter cannot keep up."""
     publisher = SocketPublisher(lambda *_: None, StaticRooms({"7": ["r"]}), min_interval_s=0.0, max_queue=2,

@@ -1,6 +1,6 @@
 """Socket.IO fan-out across two real ``haul serve`` processes sharing Redis: a position posted to
-one server (OsmAnd), and an emit from an outside process (an ingest worker's emitter), reach
-dashboard and public-link clients connected to the other server."""
+one server (OsmAnd), and an emit or a live frame from an outside process (an ingest worker's
+emitter), reach dashboard and public-link clients connected to the other server."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ class Recorder:
 
 
 def test_two_servers_relay_through_redis(tmp_path):
-    """A client on server A gets what server B and an outside emitter send to its load and link rooms."""
+    """A client on server A gets what server B and an outside emitter (emits, frames) send to its rooms."""
     name, url = create_migrated_database("haul_fanout")
     seed = _seed(url)
     ports = [free_port(), free_port()]
@@ -112,6 +112,13 @@ def test_two_servers_relay_through_redis(tmp_path):
         emitter_for(REDIS_URL)("event", {"kind": "probe", "load_id": seed["load"]}, f"load:{seed['load']}")
         assert wait_for(lambda: any(e.get("kind") == "probe" for e in dashboard.names("event")), 15)
         assert not any(e.get("kind") == "probe" for e in public.names("event"))
+        fix = {"vehicle_id": str(seed["vehicle"]), "time": "2024-06-10T08:00:00+00:00", "lat": 1.5, "lon": 2.5,
+               "load_id": seed["load"]}
+        emitter_for(REDIS_URL).batch({"positions": [fix], "events": [{"kind": "framed", "load_id": seed["load"]}],
+                                      "rooms": {f"load:{seed['load']}": [[0], [0]]}})
+        assert wait_for(lambda: fix in dashboard.names("position")
+                        and any(e.get("kind") == "framed" for e in dashboard.names("event")), 15)
+        assert fix not in public.names("position")
     finally:
         for client in clients:
             if client.connected:
