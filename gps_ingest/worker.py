@@ -151,6 +151,7 @@ class MqttIngestWorker:
         self._inflight: dict[str, tuple[int, int, int]] = {}  # message id -> (generation, mid, qos)
         self._seq = itertools.count(1)
         self._generation = 0
+        self._pending_subscriptions: set[int] = set()
         self._stop = threading.Event()
         self.connected = threading.Event()
         self.acked = 0
@@ -174,6 +175,7 @@ class MqttIngestWorker:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     # -- paho callbacks (network thread) ---------------------------------------------------
@@ -184,9 +186,19 @@ class MqttIngestWorker:
         self._generation += 1
         log.info("connected to %s:%s as %s (session present: %s)", self.options.host, self.options.port,
                  self.options.client_id, flags.session_present)
-        for topic in self.options.subscriptions():  # resubscribe every time: the session may be gone
-            client.subscribe(topic, qos=1)
+        topics = self.options.subscriptions()
+        # Resubscribe every time: the session may be gone. Until the broker acknowledges them, a
+        # message with no other subscriber is dropped by the broker, so "subscribed" is logged.
+        self._pending_subscriptions = {client.subscribe(topic, qos=1)[1] for topic in topics}
         self.connected.set()
+
+    def _on_subscribe(self, _client, _userdata, mid, reason_codes, _properties) -> None:
+        refused = [str(code) for code in reason_codes if code.is_failure]
+        if refused:
+            log.warning("the broker refused a subscription: %s", ", ".join(refused))
+        self._pending_subscriptions.discard(mid)
+        if not self._pending_subscriptions:
+            log.info("subscribed to all %d topics", len(self.options.subscriptions()))
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self.connected.clear()

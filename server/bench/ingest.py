@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -35,10 +36,10 @@ import click
 
 from server.bench import bench
 from server.bench.ingest_clients import client_process, start_server
+from server.bench.ingest_publisher import publisher_process
 
 HAUL = str(Path(sys.executable).with_name("haul"))
 PG_BASE = os.environ.get("HAUL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
-PACE_S = 0.005  # a publisher sleeps only once it is this far ahead of its schedule
 
 
 def _psql(sql: str) -> None:
@@ -80,65 +81,14 @@ def _seed(url: str, vehicles: int) -> tuple[list[int], dict[int, int], str]:
     return ids, loads, token
 
 
-def _publisher(port: int, vehicles: list[int], rate: float, batch: int, duration: float, start_at: float,
-               out: mp.Queue) -> None:
-    """One load-generator process: paced QoS 1 publishes; reports (published fixes, unrouted, refused)."""
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
-
-    counts = {"acked": 0, "unrouted": 0, "refused": 0}
-
-    def on_publish(_c, _u, _mid, rc, _p):
-        key = "unrouted" if rc.value == 16 else "refused" if rc.is_failure else "acked"
-        counts[key] += 1
-
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}",
-                         protocol=mqtt.MQTTv5)
-    # No in-flight cap: with one, paho scans every un-acked message on each PUBACK
-    # (Client._update_inflight), which was 40% of this process's CPU at 2,500 msg/s. The broker
-    # acks at once, so the window stays small anyway (far below Mosquitto's Receive Maximum).
-    client.max_inflight_messages_set(0)
-    client.on_publish = on_publish
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    spacing_ms = max(1, int(1000 / (rate * batch)))
-    sent_messages = sent_fixes = 0
-    while time.time() < start_at:
-        time.sleep(0.001)
-    interval = 1.0 / rate
-    last_t: dict[int, int] = {}
-    base_ms = int(start_at * 1000)
-    # Exactly duration x rate ticks: a tick started just before the end used to run a whole extra
-    # interval, so the offered rate was higher than reported and the run a second longer.
-    for tick in range(max(1, round(duration * rate))):
-        due = start_at + tick * interval
-        for index, vehicle in enumerate(vehicles):
-            # Spread each vehicle's sends over the interval so the load is smooth (to within
-            # PACE_S: a sleep per message cost more CPU than the publish itself).
-            at = due + interval * index / len(vehicles)
-            delay = at - time.time()
-            if delay > PACE_S:
-                time.sleep(delay)
-            # Strictly increasing, non-overlapping fix times per vehicle even when the generator lags,
-            # and a steady 40 km/h, so no fix trips the duplicate or impossible-jump filters.
-            first = max(int(time.time() * 1000) - (batch - 1) * spacing_ms, last_t.get(vehicle, 0) + spacing_ms)
-            last_t[vehicle] = first + (batch - 1) * spacing_ms
-            # The fields the driver app sends (driver_app.core.positions), speed included: without
-            # it the ETA's speed estimate starts at the floor and every fix is an eta_changed event.
-            fixes = [{"t": first + j * spacing_ms, "lat": 51.0 + (first + j * spacing_ms - base_ms) * 1e-7,
-                      "lon": 7.0 + vehicle * 1e-4, "speed": 11.1, "heading": 0.0, "acc": 5.0, "batt": 80.0,
-                      "seq": sent_fixes + j} for j in range(batch)]
-            body = ({"_type": "position", "v": 1, **fixes[0]} if batch == 1
-                    else {"_type": "batch", "v": 1, "positions": fixes})
-            client.publish(f"haul/v1/vehicles/{vehicle}/position", json.dumps(body), qos=1)
-            sent_messages += 1
-            sent_fixes += batch
-    deadline = time.time() + 60
-    while sum(counts.values()) < sent_messages and time.time() < deadline:
-        time.sleep(0.1)
-    client.disconnect()
-    client.loop_stop()
-    out.put({"messages": sent_messages, "fixes": sent_fixes, **counts})
+def _wait_subscribed(logs: list[Path], timeout_s: float = 120.0) -> None:
+    """Wait until every worker's subscriptions are acknowledged: the broker drops a QoS 1 message
+    that matches no subscription (a fixed sleep lost 5% of a run on a busy machine)."""
+    deadline = time.time() + timeout_s
+    while not all(log.exists() and "subscribed to all" in log.read_text(errors="replace") for log in logs):
+        if time.time() > deadline:
+            raise click.ClickException(f"ingest workers did not subscribe within {timeout_s:.0f} s; see {logs}")
+        time.sleep(0.05)
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -214,11 +164,14 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 procs.append(start_server(port, env, tmp / f"serve-{port}.log"))
             for port in ports:
                 _wait_http(port)
-        time.sleep(3)  # workers connect and subscribe
+        _wait_subscribed([tmp / f"worker-{k}.log" for k in range(workers)])
         clients_out: mp.Queue = mp.Queue()
         clients_start: mp.Queue = mp.Queue()
         if clients:
-            follow_sets = [[loads[ids[(i * follow + j) % len(ids)]] for j in range(follow)] for i in range(clients)]
+            # Each client follows vehicles drawn at random (seeded), as a dashboard's loads are: not
+            # neighbours in the publishers' schedule, whose fixes would share one ingest flush.
+            draw = random.Random(0)
+            follow_sets = [[loads[v] for v in draw.sample(ids, min(follow, len(ids)))] for _ in range(clients)]
             # Clients in --client-procs processes (a share each): on 2 cores, parsing what 500
             # clients receive must not be one interpreter's bottleneck.
             for k in range(client_procs):
@@ -234,7 +187,7 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 clients_start.put(start_at + duration + 5)
         queue: mp.Queue = mp.Queue()
         shares = [ids[i::publishers] for i in range(publishers)]
-        pubs = [mp.Process(target=_publisher, args=(mqtt_port, share, rate, batch, duration, start_at, queue))
+        pubs = [mp.Process(target=publisher_process, args=(mqtt_port, share, rate, batch, duration, start_at, queue))
                 for share in shares if share]
         for p in pubs:
             p.start()
