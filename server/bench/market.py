@@ -7,8 +7,12 @@ calls the app's WSGI entry point directly, as a threaded gunicorn worker would (
 the client side is a dict and a function call, so the load generator takes little of the cores
 it shares with the app and PostgreSQL. Bids run closed loop by default (each thread sends its
 next bid when the last is answered, so mean latency is about concurrency / throughput) or open
-loop at ``--rate`` bids/s. Reports bids/s, grabs/s, p50/p99 latency, and loads with more than
-one award.
+loop at ``--rate`` bids/s. The first ``--warmup`` share of each thread's bids (20%) runs first
+and is reported apart (``bids.warmup``): the processes start cold, and their first seconds
+(new PostgreSQL backends, statements compiled and prepared, audiences computed) say how a
+server behaves just after a start, not in service. Grabs run in new processes, cold, with no
+warm-up: each grab tender is raced once. Reports bids/s, grabs/s, p50/p99 latency, and loads with
+more than one award.
 """
 
 from __future__ import annotations
@@ -104,13 +108,15 @@ def _worker(args):
     ``rate`` > 0 offers that many requests/s (open loop): request k of thread j is due at
     start + (k * threads + j) / rate, and its latency counts from then, so a worker that fell
     behind reports the wait too. ``rate`` 0: each thread sends its next request as soon as the
-    last one is answered (closed loop)."""
-    url, threads, requests, rate = args
+    last one is answered (closed loop). The first ``warm`` requests of each thread run first, in
+    the same way, and are reported apart: a freshly started process spends its first seconds
+    opening PostgreSQL backends, compiling and preparing statements and filling the audience
+    cache, which a server that has been running does not."""
+    url, threads, requests, rate, warm = args
     app = _app(url, threads)
-    t_start = 0.0
 
     # requests are already split into per-thread queues, so one carrier's bids stay in order
-    def run_queue(numbered):
+    def run_queue(numbered, t_start, busy):
         j, queue = numbered
         out, served_ms = [], 0.0
         began = time.time()
@@ -127,29 +133,36 @@ def _worker(args):
         busy[j] = (time.time() - began, served_ms / 1000)
         return out
 
+    def run(queues):
+        """All queues on the threads, started together with the other processes: (start, end, results, busy)."""
+        busy = [(0.0, 0.0)] * len(queues)
+        _ready.wait(timeout=300)
+        t_start = time.time()
+        with ThreadPoolExecutor(threads) as pool:
+            results = [r for chunk in pool.map(lambda q: run_queue(q, t_start, busy), enumerate(queues)) for r in chunk]
+        return t_start, time.time(), results, busy
+
     with app.app_context():  # open the pool's connections now, as a running server would have them
         from server.extensions import db
 
         held = [db.engine.connect() for _ in range(threads)]
         for conn in held:
             conn.close()
-    busy = [(0.0, 0.0)] * len(requests)
-    _ready.wait(timeout=300)  # every process starts together, once all have built their apps
-    t_start = time.time()
-    with ThreadPoolExecutor(threads) as pool:
-        results = [r for chunk in pool.map(run_queue, enumerate(requests)) for r in chunk]
-    t_end = time.time()
+    warm_results = run([q[:warm] for q in requests])[2] if warm else []
+    t_start, t_end, results, busy = run([q[warm:] for q in requests])
     # how long this process ran, and the share of its threads' time spent inside requests (a closed loop
     # near 1.0 means the load generator itself costs little)
     stats = {"wall_s": round(t_end - t_start, 2), "requests": len(results),
              "in_requests": round(sum(b for _, b in busy) / max(sum(w for w, _ in busy), 1e-9), 3)}
-    return t_start, t_end, results, stats
+    return t_start, t_end, results, stats, warm_results
 
 
-def _run_phase(url, queues, processes, label, rate: float = 0.0):
-    """Spread the per-thread queues over the processes; returns (wall seconds, results)."""
+def _run_phase(url, queues, processes, label, rate: float = 0.0, warmup: float = 0.0):
+    """Spread the per-thread queues over the processes; returns (wall seconds, results, warm-up results).
+    ``warmup``: the share of each thread's queue sent first and left out of the figures."""
     per_process = [qs for qs in (queues[i::processes] for i in range(processes)) if qs]
-    tasks = [(url, len(qs), qs, rate / len(per_process)) for qs in per_process]
+    warm = round(min(len(q) for q in queues) * warmup) if warmup else 0
+    tasks = [(url, len(qs), qs, rate / len(per_process), warm) for qs in per_process]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(len(tasks), initializer=_set_barrier, initargs=(ctx.Barrier(len(tasks)),)) as pool:
         click.echo(f"{label}: {sum(len(q) for q in queues)} requests on {len(queues)} threads "
@@ -157,7 +170,7 @@ def _run_phase(url, queues, processes, label, rate: float = 0.0):
         outs = pool.map(_worker, tasks, chunksize=1)
     wall = max(o[1] for o in outs) - min(o[0] for o in outs)
     click.echo(f"{label}: per process {[o[3] for o in outs]}", err=True)
-    return wall, [r for o in outs for r in o[2]]
+    return wall, [r for o in outs for r in o[2]], [r for o in outs for r in o[4]]
 
 
 def _bid_queues(seeded, auctions, total_bids, concurrency, rng):
@@ -208,12 +221,14 @@ def _latency(results) -> dict:
 @click.option("--bids", "total_bids", default=10_000, show_default=True, help="bid requests to send")
 @click.option("--rate", default=0.0, show_default=True,
               help="bids/s offered in all (open loop, latency counted from each bid's due time); 0: closed loop")
+@click.option("--warmup", default=0.2, show_default=True,
+              help="share of each bidding thread's bids sent first and reported apart (cold start)")
 @click.option("--grabbers", default=20, show_default=True, help="carriers racing for each grab load")
 @click.option("--database-url", default=DEFAULT_URL, show_default=True)
 @click.option("--fresh/--no-fresh", default=True, show_default=True, help="drop and recreate a haul_bench* database")
 @click.option("--seed", "seed_value", default=7, show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None)
-def market_bench(carriers, loads, concurrency, processes, total_bids, rate, grabbers, database_url, fresh,
+def market_bench(carriers, loads, concurrency, processes, total_bids, rate, warmup, grabbers, database_url, fresh,
                  seed_value, json_out):
     """Bids/s, grabs/s and latency of the marketplace API, and a check that every load has one award."""
     from server.db.migrate import upgrade_to_head
@@ -237,9 +252,11 @@ def market_bench(carriers, loads, concurrency, processes, total_bids, rate, grab
     with app.app_context(), db.engine.connect() as conn:  # fresh statistics, as a live database would have
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     threads = max(1, concurrency)
-    bid_wall, bid_results = _run_phase(database_url, _bid_queues(seeded, auctions, total_bids, threads, rng),
-                                       processes, "bids", rate)
-    grab_wall, grab_results = _run_phase(database_url, _grab_queues(seeded, grabs, grabbers, threads, rng),
+    if not 0 <= warmup < 1:
+        raise click.BadParameter("must be at least 0 and below 1", param_hint="--warmup")
+    bid_wall, bid_results, warm_results = _run_phase(
+        database_url, _bid_queues(seeded, auctions, total_bids, threads, rng), processes, "bids", rate, warmup)
+    grab_wall, grab_results, _ = _run_phase(database_url, _grab_queues(seeded, grabs, grabbers, threads, rng),
                                          processes, "grabs")
     with app.app_context():
         multi = db.session.scalar(select(func.count()).select_from(
@@ -254,7 +271,9 @@ def market_bench(carriers, loads, concurrency, processes, total_bids, rate, grab
         "bids": {"mode": f"open loop at {rate:g}/s" if rate else "closed loop", "requests": len(bid_results), "accepted": bid_status.get(201, 0), "status": dict(bid_status),
                  "refusals": dict(Counter(r[3] for r in bid_results if r[3])), "wall_s": round(bid_wall, 3),
                  "requests_per_s": round(len(bid_results) / bid_wall, 1),
-                 "accepted_per_s": round(bid_status.get(201, 0) / bid_wall, 1), **_latency(bid_results)},
+                 "accepted_per_s": round(bid_status.get(201, 0) / bid_wall, 1), **_latency(bid_results),
+                 "warmup": {"requests": len(warm_results), "accepted": sum(r[1] == 201 for r in warm_results),
+                            **_latency(warm_results)}},
         "grabs": {"requests": len(grab_results), "won": grab_status.get(201, 0), "status": dict(grab_status),
                   "refusals": dict(Counter(r[3] for r in grab_results if r[3])), "wall_s": round(grab_wall, 3),
                   "requests_per_s": round(len(grab_results) / grab_wall, 1), **_latency(grab_results)},

@@ -33,6 +33,10 @@ def test_bench_market_reports_rates_latency_and_awards(tmp_path):
     for phase in ("bids", "grabs"):
         assert {"requests_per_s", "p50_ms", "p99_ms"} <= set(report[phase])
     assert report["bids"]["accepted"] == report["bids"]["requests"] > 0
+    # 20% of each thread's bids warm the processes up and are reported apart
+    warm = report["bids"]["warmup"]
+    assert warm["requests"] > 0 and warm["accepted"] == warm["requests"]
+    assert warm["requests"] < report["bids"]["requests"] and warm["p99_ms"] > 0
     assert report["grabs"]["won"] == report["grab_tenders"] == report["awarded_tenders"] - 0
     assert set(report["grabs"]["refusals"]) <= {"already_awarded", "offer_moved"}
 
