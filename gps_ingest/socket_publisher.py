@@ -301,15 +301,6 @@ class FanOut:
     def publish_position(self, position: Position) -> None:
         self._each("publish_position", position)
 
-    def _slot(self, last: tuple[float, float] | None, now: float) -> float:
-        """When a fix sent ``now`` counts as sent: one interval after the last one, but not before
-        half an interval ago nor after now. Counting a fix a stall made late as sent on arrival
-        would shift the vehicle's cadence: each punctual fix after it would be held back too (seen
-        as 0.6-0.9 s of added delay for many seconds after one stall of the ingest worker)."""
-        if last is None:
-            return now
-        return min(now, max(last[0] + self._interval, now - self._interval / 2))
-
     def publish_event(self, event: Event) -> None:
         self._each("publish_event", event)
 
