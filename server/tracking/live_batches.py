@@ -68,7 +68,9 @@ class BatchingRedisManager(socketio.RedisManager):
         for room, indices in frame["rooms"].items():
             if room not in namespace_rooms or not isinstance(indices, list) or len(indices) != 2:
                 continue
-            positions, events = indices
+            # Only ingest workers publish frames, but one bad index must not stop this server's fan-out.
+            positions = _valid(indices[0], len(frame["positions"]))
+            events = _valid(indices[1], len(frame["events"]))
             for _sid, eio_sid in self.get_participants("/", room):
                 entry = wanted.get(eio_sid)
                 if entry is None:
@@ -93,6 +95,13 @@ class BatchingRedisManager(socketio.RedisManager):
                 self.server._send_eio_packet(eio_sid, pkt)
                 sent += 1
         return sent
+
+
+def _valid(indices: Any, size: int) -> list[int]:
+    """The indices that name an item of a list of ``size`` items."""
+    if not isinstance(indices, list):
+        return []
+    return [i for i in indices if type(i) is int and 0 <= i < size]
 
 
 def _encoder(items: list, dumps):

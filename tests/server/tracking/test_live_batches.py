@@ -59,6 +59,15 @@ def test_each_client_gets_one_message_with_every_item_of_its_rooms_once():
     assert "other" not in sent
 
 
+def test_indices_that_name_no_item_are_skipped_and_the_rest_delivered():
+    """A malformed frame (index past the end, negative, not a number) loses only those entries."""
+    manager, sent = _server()
+    _join(manager, "a", "load:7")
+    frame = {"positions": [_fix("7")], "events": [], "rooms": {"load:7": [[0, 5, -1, "0", None], [3]]}}
+    assert manager.deliver_frame(frame) == 1
+    assert sent["a"] == [("position", _fix("7"))]
+
+
 def test_a_frame_arrives_through_the_pubsub_emit_and_ordinary_emits_still_work():
     """The frame travels as an emit to the batch room; other emits reach their room as before."""
     manager, sent = _server()
