@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g
 
+from server.auth.bearer_session import BearerSkipsCookieSession
 from server.config import is_sqlite, load_config
 from server.db.spatial import prepare_engine, sqlite_engine_options
 from server.errors import register_error_handlers
@@ -18,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     web = Path(__file__).parent / "web"
     app = Flask(__name__, instance_path=config["HAUL_INSTANCE_DIR"], static_folder=str(web / "static"))
     app.config.update(config)
+    app.session_interface = BearerSkipsCookieSession()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     if is_sqlite(url):

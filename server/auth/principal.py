@@ -70,6 +70,15 @@ _TOKEN_QUERY = (select(ApiToken.id, ApiToken.organisation_id, ApiToken.user_id, 
                 .where(ApiToken.token_hash == bindparam("token_hash")))
 
 
+# A token that a busy client uses from many connections at once would have each of them queue for the
+# row's lock until the first request commits; the mark is only an audit hint, so a request that finds
+# the row locked (another request is marking it right now) skips it (SQLite renders no FOR UPDATE).
+_FREE_TOKEN = ApiToken.__table__.alias("free_token")  # an alias, so the subquery is not correlated away
+_MARK_USED = (update(ApiToken).values(last_used_at=bindparam("now"))
+              .where(ApiToken.id == select(_FREE_TOKEN.c.id).where(_FREE_TOKEN.c.id == bindparam("token_id"))
+                     .with_for_update(skip_locked=True).scalar_subquery())
+              .execution_options(synchronize_session=False))
+
 _TOKEN_SQL: dict = {}  # PostgreSQL's text of _TOKEN_QUERY, compiled once
 
 
@@ -100,7 +109,7 @@ def principal_from_token(token: str) -> Principal:
     # "Last used" is for people auditing tokens; minute precision is enough, and skipping the write
     # on most requests keeps a busy ERP or the load board from paying a row update per call.
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.execute(_MARK_USED, {"token_id": token_id, "now": now})
     return Principal(org_id, org_kind, frozenset(roles), user_id, "token")
 
 
