@@ -64,9 +64,11 @@ def _wipe(application) -> None:
 def ctx(app):
     """An app context on clean tables."""
     from server.extensions import db
+    from server.market.audience import audience_cache
 
     with app.app_context():
         _wipe(app)
+        audience_cache.clear()  # audiences name carriers of the wiped rows
         yield app
         db.session.remove()
 

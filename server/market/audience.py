@@ -12,9 +12,6 @@ hazmat), passes the seller's scorecard thresholds, and the tender's phase admits
 from __future__ import annotations
 
 import functools
-import random
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +28,7 @@ from server.market.schedule import Widening
 from server.market.scorecard import MarketSettings, ineligibility
 from server.market.scoring import scorecards
 from server.market.states import BUSY_LOAD_STATES
+from server.market.ttl_cache import TTLCache
 from server.models import Load, Organisation, Site, Tender, Vehicle, VehicleType
 
 FRESH_FOR = timedelta(hours=6)  # a truck whose last fix is older is near nothing
@@ -156,51 +154,7 @@ def compute_audience(tender: Tender, view: LoadView, settings: MarketSettings, n
     return carriers
 
 
-class _TTLCache:
-    """A small per-process cache of audiences, so a burst of bids does not recompute them.
-
-    ``once(key)`` gives a per-key lock, so a burst that misses together computes it once. An entry
-    is due for refresh a random 60-90% into its TTL: the first caller to see that recomputes it
-    while the others go on with the entry, still valid, instead of every thread waiting at the
-    expiry, and entries put in the same second do not all come due in the same second.
-    """
-
-    REFRESH_AFTER = (0.6, 0.9)  # of the TTL
-
-    def __init__(self, size: int = 4096):
-        self._data: dict = {}
-        self._locks: dict = {}
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, key):
-        """``(value, due for refresh)``, or None when absent or expired."""
-        with self._lock:
-            hit = self._data.get(key)
-        if hit is None:
-            return None
-        now = time.monotonic()
-        return (hit[2], now >= hit[1]) if hit[0] > now else None
-
-    def once(self, key) -> threading.Lock:
-        with self._lock:
-            return self._locks.setdefault(key, threading.Lock())
-
-    def put(self, key, value, ttl: float) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._data) >= self._size:
-                self._data.clear()
-                self._locks.clear()
-            self._data[key] = (now + ttl, now + ttl * random.uniform(*self.REFRESH_AFTER), value)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self._locks.clear()
-
-
-audience_cache = _TTLCache()
+audience_cache = TTLCache()
 
 
 def lazy_view(load_id: int) -> Callable[[], LoadView]:
@@ -208,11 +162,40 @@ def lazy_view(load_id: int) -> Callable[[], LoadView]:
     return functools.cache(lambda: load_view_of(load_id))
 
 
+def _same_audience_key(tender: Tender, view: LoadView, settings: MarketSettings, now: datetime) -> tuple:
+    """Everything ``compute_audience`` reads besides the fleet's data: tenders that agree on it have
+    the same audience. A plant tenders many alike loads (same pickup, same truck needs), so one
+    computation serves all of them."""
+    current = phase(tender, settings, now)
+    database = current_app.config["SQLALCHEMY_DATABASE_URI"]  # carrier ids are one database's
+    return ("same", database, current.kind, current.carriers, current.reach_km, view.lon, view.lat, view.needs,
+            settings)
+
+
+def _shared_audience(tender: Tender, view: LoadView | Callable[[], LoadView], settings: MarketSettings,
+                     now: datetime, ttl: float) -> tuple[set[int], float]:
+    """(the audience, seconds it stays valid): computed, or taken from an alike tender's computation.
+
+    The seconds left are passed on, so an audience is never served longer than ``ttl`` after the
+    fleet's data was read, however many tenders share it. An alike tender's entry that is due for
+    refresh is recomputed, so the shared entry is refreshed ahead of its expiry too."""
+    view = view() if callable(view) else view
+    key = _same_audience_key(tender, view, settings, now)
+    with audience_cache.once(key):
+        hit = audience_cache.fresh(key)
+        if hit is not None:
+            return hit
+        carriers = compute_audience(tender, view, settings, now)
+        audience_cache.put(key, carriers, ttl)
+    return carriers, ttl
+
+
 def audience(tender: Tender, settings: MarketSettings, now: datetime, view: LoadView | Callable[[], LoadView]) -> set[int]:
     """The carriers told about this tender now (cached for MARKET_AUDIENCE_TTL_S seconds)."""
     ttl = float(current_app.config.get("MARKET_AUDIENCE_TTL_S", 5.0))
     if ttl <= 0:
         return compute_audience(tender, view() if callable(view) else view, settings, now)
+    # Per tender first: a hit needs neither the load's view nor the phase's content.
     key = (tender.id, tender.created_at, tender.version, phase(tender, settings, now).key)
     hit = audience_cache.get(key)
     if hit is not None:
@@ -221,16 +204,16 @@ def audience(tender: Tender, settings: MarketSettings, now: datetime, view: Load
             ahead = audience_cache.once(key)
             if ahead.acquire(blocking=False):  # one caller refreshes; the others use the entry meanwhile
                 try:
-                    carriers = compute_audience(tender, view() if callable(view) else view, settings, now)
-                    audience_cache.put(key, carriers, ttl)
+                    carriers, left = _shared_audience(tender, view, settings, now, ttl)
+                    audience_cache.put(key, carriers, left)
                 finally:
                     ahead.release()
         return carriers
     with audience_cache.once(key):
         hit = audience_cache.get(key)  # another thread may have computed it while this one waited
         if hit is None:
-            carriers = compute_audience(tender, view() if callable(view) else view, settings, now)
-            audience_cache.put(key, carriers, ttl)
+            carriers, left = _shared_audience(tender, view, settings, now, ttl)
+            audience_cache.put(key, carriers, left)
         else:
             carriers = hit[0]
     return carriers

@@ -72,7 +72,7 @@ def place_bid(principal: Principal, row: TenderRow, price: float, now: datetime)
     check_bid(terms, AuctionState(now, 0, None), price)  # price, mode and ceiling, before any other query
     carrier = principal.organisation_id
     settings = settings_from(row.seller_settings, row.seller_org_id)
-    view = lazy_view(row.load_id)
+    view = row.load_view
     may_act(row, settings, carrier, now, view)
     told = audience(row, settings, now, view)
     policy = policy_for(row.award_rule, row.target_price, settings.score_weight)
@@ -108,7 +108,7 @@ def grab(principal: Principal, row: TenderRow, now: datetime) -> Award:
     _check_open_row(row, now)
     seen = row.version
     settings = settings_from(row.seller_settings, row.seller_org_id)
-    view = lazy_view(row.load_id)
+    view = row.load_view
     may_act(row, settings, principal.organisation_id, now, view)
     with atomic(keep=True):
         award = award_in_tx(row, seen, principal.organisation_id, row.price, "first_come", now)

@@ -6,7 +6,9 @@ one round trip; on PostgreSQL the same statement takes the caller's advisory loc
 ``tender_for_grab`` reads the same without the lock.
 
 ``TenderRow`` carries the attribute names of ``Tender``, so the rules that only read a tender
-(``terms_of``, ``audience``, ``phase``, ``award_in_tx``) take either.
+(``terms_of``, ``audience``, ``phase``, ``award_in_tx``) take either. It also carries what the
+audience needs of the load (its truck needs and pickup point), read in the same statement: an
+audience refresh then costs no query of its own.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from server.auth.principal import Principal
 from server.auth.scoping import visibility
 from server.db.fast_sql import compile_pg, fetch_one, utc
 from server.extensions import db
-from server.models import Organisation, Tender
+from server.market.audience import LoadView
+from server.market.qualification import LoadNeeds, parse_hazmat
+from server.models import Load, Organisation, Site, Tender
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +52,24 @@ class TenderRow:
     closed_at: datetime | None
     version: int
     seller_settings: dict | None
+    load_equipment: str | None
+    load_weight_kg: float
+    load_volume_m3: float
+    load_pallets: float
+    load_hazmat_classes: str | None
+    pickup_lon: float
+    pickup_lat: float
+
+    def load_view(self) -> LoadView:
+        """The load as the audience sees it (``audience.load_view``), from this row."""
+        return LoadView(self.load_id, self.seller_org_id, LoadNeeds(
+            self.load_equipment, self.load_weight_kg, self.load_volume_m3, self.load_pallets,
+            parse_hazmat(self.load_hazmat_classes)), self.pickup_lon, self.pickup_lat)
 
 
-_COLUMNS = [getattr(Tender, f.name) for f in fields(TenderRow) if f.name != "seller_settings"]
+_COLUMNS = [getattr(Tender, f.name) for f in fields(TenderRow) if f.name in Tender.__table__.c]
+_LOAD_COLUMNS = [Load.required_equipment, Load.weight_kg, Load.volume_m3, Load.pallets, Load.hazmat_classes,
+                 func.ST_X(Site.location), func.ST_Y(Site.location)]
 _TIMES = [i for i, f in enumerate(fields(TenderRow)) if f.name in ("deadline", "offer_started_at", "created_at",
                                                                       "closed_at")]
 
@@ -59,12 +78,13 @@ _TIMES = [i for i, f in enumerate(fields(TenderRow)) if f.name in ("deadline", "
 def _statement(org_id: int, org_kind: str, dialect: str, lock: bool = True):
     """The statement for one caller, built once: SQLAlchemy then reuses its cache key and compiled form,
     which costs more than the query itself on this path."""
-    columns = list(_COLUMNS)
+    columns = [*_COLUMNS, Organisation.settings, *_LOAD_COLUMNS]
     if dialect == "postgresql" and lock:
         # Evaluated for the one row returned, i.e. only for a tender the caller may see.
         columns.append(func.pg_advisory_xact_lock(Tender.id, bindparam("carrier")))
-    query = (select(*columns, Organisation.settings)
+    query = (select(*columns)
              .join(Organisation, Organisation.id == Tender.seller_org_id)
+             .join(Load, Load.id == Tender.load_id).join(Site, Site.id == Load.pickup_site_id)
              .where(Tender.id == bindparam("tender_id"),
                     visibility(Tender, Principal(org_id, org_kind, frozenset(), None, "token"))))
     # The statements of all callers share one compiled form; rows are read by position, so skip the
@@ -102,7 +122,7 @@ def _read(tender_id: int, principal: Principal, lock: bool) -> TenderRow | None:
         return None
     row = list(row)
     if lock:
-        del row[-2]  # the lock call's empty result
+        del row[-1]  # the lock call's empty result
     for i in _TIMES:
         row[i] = utc(row[i])
     return TenderRow(*row)

@@ -97,19 +97,49 @@ def test_scorecards_use_only_the_last_n_loads(board, make_party):
 
 
 def test_audience_is_cached_per_tender_version_and_phase(board, monkeypatch, ctx):
-    """With a TTL the audience is computed once per version and phase, and again after a change."""
+    """With a TTL the audience is computed once per phase: a new version of the tender in the same
+    phase is served by the same computation, and a wider radius is computed afresh."""
     from server.market import audience as audience_module
 
     calls = []
     real = audience_module.compute_audience
     monkeypatch.setattr(audience_module, "compute_audience", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setitem(ctx.config, "MARKET_AUDIENCE_TTL_S", 60)
+    audience_module.audience_cache.clear()
     tender, load = _tender(board)
     view, settings, t0 = load_view(load), MarketSettings(), tender.created_at
     first = audience_module.audience(tender, settings, t0, view)
     assert audience_module.audience(tender, settings, t0 + timedelta(minutes=1), lambda: view) == first
     assert len(calls) == 1
     tender.version += 1
-    audience_module.audience(tender, settings, t0, view)
-    audience_module.audience(tender, settings, t0 + timedelta(minutes=10), view)  # the radius doubled
-    assert len(calls) == 3
+    assert audience_module.audience(tender, settings, t0, view) == first
+    assert len(calls) == 1
+    wider = audience_module.audience(tender, settings, t0 + timedelta(minutes=20), view)  # 50 km -> 200 km
+    assert len(calls) == 2 and wider == first | {board.far.id}
+    audience_module.audience_cache.clear()
+
+
+def test_alike_tenders_share_one_audience_and_different_needs_do_not(board, monkeypatch, ctx):
+    """Two tenders of alike loads at one plant share a computation; a load only a tanker can carry
+    gets its own, with the tanker's carrier in it."""
+    from server.market import audience as audience_module
+
+    calls = []
+    real = audience_module.compute_audience
+    monkeypatch.setattr(audience_module, "compute_audience", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setitem(ctx.config, "MARKET_AUDIENCE_TTL_S", 60)
+    audience_module.audience_cache.clear()
+    settings = MarketSettings()
+    first, first_load = _tender(board, radius_km=0)
+    second, second_load = _tender(board, radius_km=0)
+    everyone = audience_module.audience(first, settings, first.created_at, load_view(first_load))
+    assert audience_module.audience(second, settings, second.created_at, load_view(second_load)) == everyone
+    assert len(calls) == 1
+    liquid = db.session.get(Load, board.load(required_equipment="liquid_arm").id)
+    tanker_tender = Tender(load_id=liquid.id, seller_org_id=board.seller.id, mode="grab", price=900, radius_km=0,
+                           preferred_carrier_ids=[])
+    db.session.add(tanker_tender)
+    db.session.commit()
+    told = audience_module.audience(tanker_tender, settings, tanker_tender.created_at, load_view(liquid))
+    assert len(calls) == 2 and board.tanker.id in told and board.tanker.id not in everyone
+    audience_module.audience_cache.clear()

@@ -7,17 +7,20 @@ import pytest
 
 from server.db.fast_sql import Compiled
 from server.market import audience as audience_module
-from server.market.audience import _TTLCache, audience, audience_cache
+from server.market import ttl_cache
+from server.market.audience import LoadView, audience, audience_cache
+from server.market.qualification import LoadNeeds
 from server.market.scorecard import MarketSettings
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+VIEW = LoadView(70, 1, LoadNeeds("pallet_dock", 18000, 50, 26), 6.76, 51.43)
 
 
 @pytest.fixture
 def clock(monkeypatch):
     now = SimpleNamespace(t=1000.0)
-    monkeypatch.setattr(audience_module.time, "monotonic", lambda: now.t)
-    monkeypatch.setattr(audience_module.random, "uniform", lambda lo, hi: 0.8)
+    monkeypatch.setattr(ttl_cache.time, "monotonic", lambda: now.t)
+    monkeypatch.setattr(ttl_cache.random, "uniform", lambda lo, hi: 0.8)
     return now
 
 
@@ -29,7 +32,7 @@ def _tender():
 
 def test_an_entry_comes_due_before_it_expires(clock):
     """An entry is served as is, then served but due for refresh from 80% of its TTL, then gone at its TTL."""
-    cache = _TTLCache()
+    cache = ttl_cache.TTLCache()
     cache.put("k", {1}, ttl=5.0)
     clock.t += 3.9
     assert cache.get("k") == ({1}, False)
@@ -47,16 +50,16 @@ def test_one_caller_refreshes_a_due_entry_while_the_others_use_it(ctx, clock, mo
     monkeypatch.setattr(audience_module, "compute_audience",
                         lambda *args: computed.append(1) or {len(computed)})
     tender, settings = _tender(), MarketSettings()
-    assert audience(tender, settings, T0, lambda: None) == {1}
+    assert audience(tender, settings, T0, lambda: VIEW) == {1}
     clock.t += 4.5  # due, not expired
-    key = next(iter(audience_cache._data))
+    key = next(k for k in audience_cache._data if k[0] == tender.id)  # the tender's own entry
     with audience_cache.once(key):  # another thread is refreshing it
-        assert audience(tender, settings, T0, lambda: None) == {1}
+        assert audience(tender, settings, T0, lambda: VIEW) == {1}
     assert computed == [1]
-    assert audience(tender, settings, T0, lambda: None) == {2}  # this caller refreshes it
-    assert audience(tender, settings, T0, lambda: None) == {2} and computed == [1, 1]
+    assert audience(tender, settings, T0, lambda: VIEW) == {2}  # this caller refreshes it
+    assert audience(tender, settings, T0, lambda: VIEW) == {2} and computed == [1, 1]
     clock.t += 5.1  # expired: recomputed before anyone is answered
-    assert audience(tender, settings, T0, lambda: None) == {3}
+    assert audience(tender, settings, T0, lambda: VIEW) == {3}
     audience_cache.clear()
 
 
