@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -97,6 +97,37 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _fast_frozen_init(cls: type) -> type:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills each slot through its descriptor.
+
+    Why: the generated ``__init__`` of a frozen dataclass must get past its own ``__setattr__`` (which
+    raises), so it calls ``object.__setattr__(self, name, value)`` per field: about 2 us for the 18
+    fields of a `Position`, which is built three times per fix (decode, enrich, store), a tenth of
+    an ingest worker's CPU with batched phones. Calling each slot's descriptor directly is the same
+    write at half the cost. Same signature and defaults; the class stays frozen (assignment raises)
+    and `dataclasses.replace` keeps working, since it calls ``__init__``.
+    """
+    namespace: dict[str, Any] = {}
+    params = []
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: a default factory needs the generated __init__")
+        namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+    body = "".join(f"    _set_{f.name}(self, {f.name})\n" for f in fields(cls))
+    exec(f"def __init__(self, {', '.join(params)}):\n{body}", namespace)  # noqa: S102 (fixed text)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Position:
     """One GPS fix of one vehicle, as it moves through the pipeline.
