@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import orjson
+
 from gps_ingest.model import DropReason, Message, Position
 
 SOURCE_HAUL = "haul"
@@ -36,6 +38,9 @@ SOURCE_OSMAND = "osmand"
 SOURCE_DEVICE = "device"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGIT_RUN = b"0" * 19  # 19 digits may exceed a signed 64-bit integer, which orjson makes a float
+_FEW_BRACKETS = 500  # so nested at most this deep: both parsers agree (a batch of 498 fixes has 500)
 
 
 class Reject(Exception):
@@ -101,7 +106,22 @@ def resolve_vehicle(resolver: VehicleResolver, message: Message, source: str, id
 
 
 def parse_json(payload: bytes) -> Any:
-    """The JSON document in ``payload``, or `Reject` as ``malformed_json``."""
+    """The JSON document in ``payload``, or `Reject` as ``malformed_json``.
+
+    The standard library's parser decides what a document means; orjson (a fifth of its CPU per
+    payload, which was 6% of a worker's) parses whatever it would parse the same way. It refuses
+    NaN, Infinity, out-of-range floats, lone surrogates, byte-order marks and UTF-16/32 that the
+    standard library takes, it turns integers beyond 64 bits into floats, and it nests deeper than
+    the standard library (whose limit is Python's recursion limit, about 1,000 less the stack in
+    use). So a refusal, any run of 19 or more digits, or more than `_FEW_BRACKETS` brackets in the
+    payload sends it to the standard library instead.
+    """
+    if (isinstance(payload, bytes | bytearray) and payload.count(b"[") + payload.count(b"{") <= _FEW_BRACKETS
+            and _LONG_DIGIT_RUN not in payload.translate(_DIGITS_TO_ZERO)):
+        try:
+            return orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            pass  # maybe valid for the standard library, or maybe malformed: it decides below
     try:
         return json.loads(payload)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
