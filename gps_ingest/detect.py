@@ -68,15 +68,17 @@ class DetectStep:
             if not self._emit_first:
                 state.zones = current
                 state.entered = {tag: p.time for tag in current}
-        for tag in sorted(current - state.zones, key=_order):
-            state.entered[tag] = p.time
-            events += self._zone_events(p, tag, ZONE_ENTER, "arrived")
-        for tag in sorted(state.zones - current, key=_order):
-            state.entered.pop(tag, None)
-            state.dwelled.discard(tag)
-            events += self._zone_events(p, tag, ZONE_EXIT, "departed")
+        if current != state.zones:  # most fixes are on the road: no zone then, and none now
+            for tag in sorted(current - state.zones, key=_order):
+                state.entered[tag] = p.time
+                events += self._zone_events(p, tag, ZONE_ENTER, "arrived")
+            for tag in sorted(state.zones - current, key=_order):
+                state.entered.pop(tag, None)
+                state.dwelled.discard(tag)
+                events += self._zone_events(p, tag, ZONE_EXIT, "departed")
         self._track_motion(state, p)
-        events += self._dwell_events(state, p, current)
+        if current:  # dwelling is in a zone
+            events += self._dwell_events(state, p, current)
         events += self._eta_events(state, p)
         state.zones, state.last = current, p
         if not events:

@@ -8,12 +8,15 @@ from collections.abc import Sequence
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 
 LatLon = tuple[float, float]
+_RADIANS = math.pi / 180.0
 
 
 def haversine_m(a: LatLon, b: LatLon) -> float:
     """Great-circle distance between two (lat, lon) points."""
-    lat1, lon1 = map(math.radians, a)
-    lat2, lon2 = map(math.radians, b)
+    # x * _RADIANS is exactly what math.radians(x) computes; it is called for every fix (ETA), and
+    # mapping math.radians over both points cost as much as the trigonometry.
+    lat1, lon1 = a[0] * _RADIANS, a[1] * _RADIANS
+    lat2, lon2 = b[0] * _RADIANS, b[1] * _RADIANS
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 

@@ -91,6 +91,25 @@ def test_future_fix_is_dropped_beyond_tolerance(filter_step, metrics, make_fix):
     assert metrics.counts == {"future": 1}
 
 
+def test_future_check_reads_the_clock_only_for_fixes_beyond_the_last_limit(metrics, clock, make_fix):
+    """In-limit fixes pass on the last reading; a later fix re-reads the clock, so time moving on counts."""
+    reads = []
+
+    def counting_clock():
+        reads.append(1)
+        return clock()
+
+    step = FilterStep(IngestSettings(), counting_clock, metrics)
+    assert all(step(make_fix(seconds=s, lat=51.9 + s * 1e-5)) is not None for s in range(10))
+    assert len(reads) == 1
+    assert step(make_fix(seconds=400, lat=51.93)) is None  # 400 s ahead: future, on a fresh reading
+    assert len(reads) == 2
+    clock.advance(200)
+    assert step(make_fix(seconds=401, lat=51.931)) is not None  # now only 201 s ahead
+    assert len(reads) == 3
+    assert metrics.counts == {"future": 1}
+
+
 def test_low_accuracy_is_dropped(filter_step, metrics, make_fix):
     """An accuracy radius above the configured limit is dropped; unknown accuracy is kept."""
     assert filter_step(make_fix(accuracy=100.5)) is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from gps_ingest.geo import haversine_m, path_length_m, segment_offset_m
@@ -28,3 +31,21 @@ def test_segment_offset_projects_onto_the_segment():
     past = (52.0, 4.2)
     assert segment_offset_m(past, a, b) == pytest.approx(haversine_m(past, b), rel=1e-3)
     assert segment_offset_m(past, a, a) == pytest.approx(haversine_m(past, a), rel=1e-3)
+
+
+def test_haversine_matches_the_math_radians_formula_exactly():
+    """The inlined degree-to-radian factor gives bit-for-bit the distances of math.radians."""
+
+    def reference(a, b):
+        lat1, lon1 = map(math.radians, a)
+        lat2, lon2 = map(math.radians, b)
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+    draw = random.Random(7)
+    for _ in range(2000):
+        a = (draw.uniform(-90, 90), draw.uniform(-180, 180))
+        b = (a[0] + draw.uniform(-0.01, 0.01), a[1] + draw.uniform(-0.01, 0.01))
+        assert haversine_m(a, b) == reference(a, b)
+        far = (draw.uniform(-90, 90), draw.uniform(-180, 180))
+        assert haversine_m(a, far) == reference(a, far)
