@@ -53,7 +53,7 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
     options = WorkerOptions(host=target.host, port=target.port, username=target.username,
                             password=target.password, client_id=f"haul-ingest-{worker_id}", mqtt5=mqtt5,
                             shared=mqtt5, share_group=share_group, session_expiry_s=session_expiry,
-                            receive_maximum=receive_maximum, flush_interval_s=flush_interval)
+                            receive_maximum=receive_maximum, flush_interval_s=flush_interval, tune_gc=True)
     report = _metrics_reporter(worker_id, runtime)
 
     def tick() -> None:
