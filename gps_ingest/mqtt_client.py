@@ -1,20 +1,17 @@
-"""The ingest worker's process-level speed-ups: a leaner paho dispatch and garbage-collector settings.
+"""The ingest worker's paho client: a leaner dispatch.
 
-Both exist because of profiles of ``haul bench ingest`` on 2 cores, where the workers share the
+It exists because of profiles of ``haul bench ingest`` on 2 cores, where the workers share the
 CPU with the broker, PostgreSQL and the load generator: whatever a worker spends per message is
 throughput lost.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 
 import paho.mqtt.client as mqtt
 
 log = logging.getLogger(__name__)
-
-GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections (Python's default: 700)
 
 
 class DirectDispatchClient(mqtt.Client):
@@ -48,19 +45,3 @@ class DirectDispatchClient(mqtt.Client):
                 log.exception("on_message raised: %s", err)
                 if not self.suppress_exceptions:
                     raise
-
-
-def tune_gc() -> None:
-    """Collect garbage less often, and never scan what was loaded at start-up again.
-
-    A worker allocates several container objects per fix (the fix, its tuples and dicts), and with
-    the default threshold of 700 a young collection ran every few messages; each older collection
-    also walked every object of the loaded application (SQLAlchemy models, Flask, paho). Freezing
-    moves those to a generation the collector skips, and the higher threshold makes young
-    collections rarer (each costs about the same, so the total falls). Cyclic garbage is still
-    collected; only how often the collector looks changes.
-    """
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)

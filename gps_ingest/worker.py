@@ -50,7 +50,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from gps_ingest.model import Message
-from gps_ingest.mqtt_client import DirectDispatchClient, tune_gc
+from gps_ingest.mqtt_client import DirectDispatchClient
 from gps_ingest.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,6 @@ class WorkerOptions:
     keepalive_s: int = 30
     flush_interval_s: float = 0.1
     flush_at_held: int = 500  # flush early when this many fixes wait for the store
-    # Freeze start-up objects and collect less often (gps_ingest.mqtt_client.tune_gc): process-wide,
-    # so only for a process that is just a worker (`haul ingest`), not the demo's web server.
-    tune_gc: bool = False
 
     def subscriptions(self) -> list[str]:
         if self.shared and self.mqtt5:
@@ -217,8 +214,6 @@ class MqttIngestWorker:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> MqttIngestWorker:
         o = self.options
-        if o.tune_gc:
-            tune_gc()
         if o.mqtt5:
             props = Properties(PacketTypes.CONNECT)
             props.SessionExpiryInterval = o.session_expiry_s

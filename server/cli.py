@@ -57,8 +57,10 @@ def seed() -> None:
 def serve(host: str, port: int) -> None:
     """Run the web server (API, dashboards, Socket.IO)."""
     from server.extensions import socketio
+    from server.gc_tuning import tune_gc
 
     app = _app()
+    tune_gc()  # a process that only serves: see server.gc_tuning
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
 

@@ -38,6 +38,7 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
            share_group: str, session_expiry: int) -> None:
     """Consume vehicle positions from MQTT into the database and the live views."""
     from gps_ingest.worker import MqttIngestWorker, WorkerOptions, probe_mqtt5
+    from server.gc_tuning import tune_gc
     from server.mqtt_url import parse_mqtt_url
     from server.tracking.runtime import build_runtime
 
@@ -53,7 +54,7 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
     options = WorkerOptions(host=target.host, port=target.port, username=target.username,
                             password=target.password, client_id=f"haul-ingest-{worker_id}", mqtt5=mqtt5,
                             shared=mqtt5, share_group=share_group, session_expiry_s=session_expiry,
-                            receive_maximum=receive_maximum, flush_interval_s=flush_interval, tune_gc=True)
+                            receive_maximum=receive_maximum, flush_interval_s=flush_interval)
     report = _metrics_reporter(worker_id, runtime)
 
     def tick() -> None:
@@ -61,6 +62,7 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
         report()
 
     worker = MqttIngestWorker(runtime.pipeline, options, on_tick=tick, store_available=runtime.store.available)
+    tune_gc()  # everything is loaded; this process only ingests (server.gc_tuning)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

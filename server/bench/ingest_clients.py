@@ -31,7 +31,7 @@ def start_server(port: int, env: dict, log_path: Path) -> subprocess.Popen:
     """One production-style Socket.IO server process on ``port``."""
     return subprocess.Popen(
         [GUNICORN, "--worker-class", "gevent", "-w", "1", "--worker-connections", "2000", "--bind",
-         f"127.0.0.1:{port}", "--graceful-timeout", "5", "server.app:create_app()"],
+         f"127.0.0.1:{port}", "--graceful-timeout", "5", "server.wsgi:app"],
         env={**env, "HAUL_ASYNC_MODE": "gevent"}, stdout=subprocess.DEVNULL, stderr=log_path.open("wb"))
 
 

@@ -113,8 +113,11 @@ def _worker(args):
     the same way, and are reported apart: a freshly started process spends its first seconds
     opening PostgreSQL backends, compiling and preparing statements and filling the audience
     cache, which a server that has been running does not."""
+    from server.gc_tuning import tune_gc
+
     url, threads, requests, rate, warm = args
     app = _app(url, threads)
+    tune_gc()  # as the server entry points do (server.wsgi, haul serve): this process stands in for one
 
     # requests are already split into per-thread queues, so one carrier's bids stay in order
     def run_queue(numbered, t_start, busy):

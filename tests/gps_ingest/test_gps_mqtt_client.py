@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from gps_ingest.mqtt_client import GC_YOUNG_THRESHOLD, DirectDispatchClient, tune_gc
+from gps_ingest.mqtt_client import DirectDispatchClient
 
 
 def _message(topic: str) -> mqtt.MQTTMessage:
@@ -56,14 +54,3 @@ def test_on_message_errors_are_raised_unless_suppressed():
     client.suppress_exceptions = True
     client._handle_on_message(_message("a/b"))
 
-
-def test_tune_gc_freezes_start_up_objects_and_raises_the_young_threshold():
-    """After tune_gc the loaded objects are frozen and young collections are rarer."""
-    before = gc.get_threshold()
-    try:
-        tune_gc()
-        assert gc.get_freeze_count() > 0
-        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, before[1], before[2])
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
