@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, g
 
 from server.auth.bearer_session import BearerSkipsCookieSession
+from server.auth.principal import persist_token_mark
 from server.config import is_sqlite, load_config
 from server.db.spatial import prepare_engine, sqlite_engine_options
 from server.errors import register_error_handlers
@@ -65,6 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_webhook_delivery(app)
     register_error_handlers(app)
+    app.after_request(persist_token_mark)
 
     @app.teardown_request
     def _end_session(_exc):

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 
-from flask import request
+from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from server.db.fast_sql import compile_pg, fetch_one
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, login_manager
 from server.models import ApiToken, Organisation, User
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "haul_"
 _UNRESOLVED = object()
@@ -80,6 +85,7 @@ _MARK_USED = (update(ApiToken).values(last_used_at=bindparam("now"))
               .execution_options(synchronize_session=False))
 
 _TOKEN_SQL: dict = {}  # PostgreSQL's text of _TOKEN_QUERY, compiled once
+_PENDING_MARK = "haul.token_mark"  # request.environ: a mark made in a transaction not yet committed
 
 
 def _token_row(token_hash: str):
@@ -109,7 +115,11 @@ def principal_from_token(token: str) -> Principal:
     # "Last used" is for people auditing tokens; minute precision is enough, and skipping the write
     # on most requests keeps a busy ERP or the load board from paying a row update per call.
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
+        # In the request's own transaction, so a call that writes pays no extra commit for it; a call
+        # that commits nothing (a read, a refusal) has it written by `persist_token_mark`.
         db.session.execute(_MARK_USED, {"token_id": token_id, "now": now})
+        if has_request_context():
+            request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
     return Principal(org_id, org_kind, frozenset(roles), user_id, "token")
 
 
@@ -163,3 +173,30 @@ def require(*roles: str, org_kinds: tuple[str, ...] = ()):
         return wrapper
 
     return decorator
+
+
+@event.listens_for(Session, "after_commit")
+def _mark_committed(_session) -> None:
+    """The request's transaction was committed, and with it the mark."""
+    if has_request_context():
+        request.environ.pop(_PENDING_MARK, None)
+
+
+def persist_token_mark(response):
+    """``after_request``: write the token's last-used mark that the request's transaction did not commit.
+
+    Without this a token used only for reads (an ERP polling its orders) or refused calls would
+    stay "never used" for ever, and an admin auditing tokens would revoke one in daily use. The
+    request's uncommitted work is rolled back first (the teardown would drop it anyway), so only
+    the mark is committed. A database error here is logged, never turned into the call's answer.
+    """
+    mark = request.environ.pop(_PENDING_MARK, None)
+    if mark is not None:
+        try:
+            db.session.rollback()
+            db.session.execute(_MARK_USED, mark)
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.warning("could not record the last use of token %s", mark["token_id"], exc_info=True)
+    return response
