@@ -56,10 +56,15 @@ def seed() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the web server (API, dashboards, Socket.IO)."""
+    from server.db.migrate import schema_warning
     from server.extensions import socketio
     from server.gc_tuning import tune_gc
 
     app = _app()
+    with app.app_context():
+        warning = schema_warning()
+    if warning:  # a warning, not a refusal: a server behind a rolling upgrade may start before the migration
+        click.echo(f"warning: {warning}", err=True)
     tune_gc()  # a process that only serves: see server.gc_tuning
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 

@@ -17,6 +17,24 @@ def current_revision() -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def head_revision() -> str | None:
+    """The newest revision the code knows (what `haul db upgrade` brings the database to)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def schema_warning() -> str | None:
+    """Why the database's schema is not the code's, or None when it is."""
+    at, head = current_revision(), head_revision()
+    if at == head:
+        return None
+    return (f"the database schema is at {at or 'nothing (no tables)'}, not at {head}: "
+            "run `haul db upgrade` (haul demo and haul seed do it themselves)")
+
+
 def upgrade_to_head() -> int:
     """Upgrade to head; returns how many revisions were applied (0 when already there)."""
     from alembic.script import ScriptDirectory
