@@ -66,13 +66,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_webhook_delivery(app)
     register_error_handlers(app)
-    app.after_request(persist_token_mark)
 
     @app.teardown_request
     def _end_session(_exc):
         # Each request gets a fresh session even when a caller (a test, a CLI) holds an app
         # context across requests; otherwise reads would come from a stale identity map.
         db.session.remove()
+        persist_token_mark()  # on its own connection, now that the request's is back in the pool
         # Flask-Login and Flask-Babel cache the user and the locale on g, which outlives the request
         # when a caller holds the app context.
         for key in ("_login_user", "_flask_babel"):

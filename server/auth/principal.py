@@ -116,7 +116,7 @@ def principal_from_token(token: str) -> Principal:
     # on most requests keeps a busy ERP or the load board from paying a row update per call.
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
         # In the request's own transaction, so a call that writes pays no extra commit for it; a call
-        # that commits nothing (a read, a refusal) has it written by `persist_token_mark`.
+        # that commits nothing (a read, a refusal) has it written by `persist_token_mark` afterwards.
         db.session.execute(_MARK_USED, {"token_id": token_id, "now": now})
         if has_request_context():
             request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
@@ -182,21 +182,21 @@ def _mark_committed(_session) -> None:
         request.environ.pop(_PENDING_MARK, None)
 
 
-def persist_token_mark(response):
-    """``after_request``: write the token's last-used mark that the request's transaction did not commit.
+def persist_token_mark() -> None:
+    """Request teardown, after the request's session is closed: write the token's last-used mark that the
+    request's transaction did not commit.
 
     Without this a token used only for reads (an ERP polling its orders) or refused calls would
-    stay "never used" for ever, and an admin auditing tokens would revoke one in daily use. The
-    request's uncommitted work is rolled back first (the teardown would drop it anyway), so only
-    the mark is committed. A database error here is logged, never turned into the call's answer.
+    stay "never used" for ever, and an admin auditing tokens would revoke one in daily use. It runs
+    on its own connection once the request's has gone back to the pool, so a call never holds two,
+    and it leaves the request's session and objects alone. A database error here is logged, never
+    turned into the call's answer.
     """
     mark = request.environ.pop(_PENDING_MARK, None)
-    if mark is not None:
-        try:
-            db.session.rollback()
-            db.session.execute(_MARK_USED, mark)
-            db.session.commit()
-        except SQLAlchemyError:
-            db.session.rollback()
-            log.warning("could not record the last use of token %s", mark["token_id"], exc_info=True)
-    return response
+    if mark is None:
+        return
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(_MARK_USED, mark)
+    except SQLAlchemyError:
+        log.warning("could not record the last use of token %s", mark["token_id"], exc_info=True)
