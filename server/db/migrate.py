@@ -17,13 +17,17 @@ def current_revision() -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def head_revision() -> str | None:
-    """The newest revision the code knows (what `haul db upgrade` brings the database to)."""
+def _scripts():
+    """The app's migration scripts (Flask-Migrate's Alembic configuration)."""
     from alembic.script import ScriptDirectory
     from flask import current_app
 
-    config = current_app.extensions["migrate"].migrate.get_config()
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+
+
+def head_revision() -> str | None:
+    """The newest revision the code knows (what `haul db upgrade` brings the database to)."""
+    return _scripts().get_current_head()
 
 
 def schema_warning() -> str | None:
@@ -37,13 +41,8 @@ def schema_warning() -> str | None:
 
 def upgrade_to_head() -> int:
     """Upgrade to head; returns how many revisions were applied (0 when already there)."""
-    from alembic.script import ScriptDirectory
-    from flask import current_app
-
-    config = current_app.extensions["migrate"].migrate.get_config()
-    script = ScriptDirectory.from_config(config)
     before = current_revision()
-    pending = [r for r in script.walk_revisions("base", "heads")]
+    pending = list(_scripts().walk_revisions("base", "heads"))
     upgrade()
     after = current_revision()
     if before == after:
