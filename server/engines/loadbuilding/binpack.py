@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from server.engines.loadbuilding import arcflow
+import server.engines.loadbuilding.arcflow as arcflow
 from server.engines.loadbuilding.bounds import l2_bound
 
 Bins = list[list[int]]
