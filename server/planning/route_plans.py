@@ -95,11 +95,9 @@ def matrix_provider() -> rt.MatrixProvider:
     """OSRM when HAUL_OSRM_URL is set, otherwise great-circle distance times a road factor."""
     import os
 
-    base = os.environ.get("HAUL_OSRM_URL")
-    if base:
-        return rt.OsrmProvider(base)
-    return rt.GreatCircleProvider(road_factor=float(os.environ.get("HAUL_ROAD_FACTOR", 1.3)),
-                                  speed_kmh=float(os.environ.get("HAUL_TRUCK_SPEED_KMH", 65)))
+    return rt.provider_from_config(os.environ.get("HAUL_OSRM_URL"),
+                                   road_factor=float(os.environ.get("HAUL_ROAD_FACTOR", 1.3)),
+                                   speed_kmh=float(os.environ.get("HAUL_TRUCK_SPEED_KMH", 65)))
 
 
 @job_kind("route_plan")

@@ -20,6 +20,7 @@ from server.engines.routing.model import (
     Vehicle,
 )
 from server.engines.routing.osrm import OsrmProvider
+from server.engines.routing.providers import provider_from_config
 from server.engines.routing.result import DroppedStop, DropReason, PlannedStop, Route, RoutingResult, Status
 from server.engines.routing.serialize import problem_from_dict, result_to_dict
 from server.engines.routing.solver import solve
@@ -35,6 +36,7 @@ __all__ = [
     "MatrixProviderError",
     "Objective",
     "OsrmProvider",
+    "provider_from_config",
     "PickupDelivery",
     "PlannedStop",
     "Problem",

@@ -59,17 +59,3 @@ class GreatCircleProvider:
         )
         durations = tuple(tuple(d * seconds_per_km for d in row) for row in distances)
         return TravelMatrix(distances=distances, durations=durations)
-
-
-def provider_from_config(
-    osrm_url: str | None = None,
-    road_factor: float = 1.3,
-    speed_kmh: float = 60.0,
-    timeout_s: float = 10.0,
-) -> MatrixProvider:
-    """OSRM when a base URL is configured, otherwise great-circle."""
-    if osrm_url:
-        from server.engines.routing.osrm import OsrmProvider
-
-        return OsrmProvider(base_url=osrm_url, timeout_s=timeout_s)
-    return GreatCircleProvider(road_factor=road_factor, speed_kmh=speed_kmh)

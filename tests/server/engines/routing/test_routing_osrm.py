@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from server.engines.routing.matrix import GreatCircleProvider, MatrixProviderError, provider_from_config
+from server.engines.routing.matrix import GreatCircleProvider, MatrixProviderError
 from server.engines.routing.osrm import OsrmProvider
+from server.engines.routing.providers import provider_from_config
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "routing"
 COORDS = [(48.8566, 2.3522), (48.8600, 2.3600), (48.8700, 2.3700)]  # (lat, lon)
