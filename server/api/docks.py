@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
+from server import clock
 from server.api.common import IdField
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
@@ -16,7 +17,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.jobs.runner import submit
 from server.models import Dock, Event, Load, Site
-from server.yard import booking, clock, notify
+from server.yard import booking, notify
 from server.yard import jobs as _jobs  # noqa: F401  (registers the docks.* job kinds)
 from server.yard.day_plan import plan_day
 from server.yard.engine_input import appointments_overlapping, arrival_of, live_appointment

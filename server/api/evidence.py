@@ -15,13 +15,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
+from server import clock
 from server.api.common import IdField, LatLon
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem, load_or_422
 from server.extensions import db
 from server.models import Load, ProofOfDelivery
-from server.yard import clock, device_forms
+from server.yard import device_forms
 from server.yard import evidence as service
 from server.yard.evidence_store import SHA256, evidence_store, image_type
 from server.yard.pod import record_pod

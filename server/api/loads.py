@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from server import clock
 from server.api.common import IdField, PageArgs, page_of
 from server.api.market_common import (
     WRITERS,
@@ -19,7 +20,6 @@ from server.api.market_common import (
 from server.api.market_views import tender_out
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
-from server.market import clock
 from server.market.assignment import assign
 from server.market.bid_rules import TenderTerms
 from server.market.states import LOAD_FLOW

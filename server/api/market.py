@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from server import clock
 from server.api.common import PageArgs, page_of
 from server.api.market_common import (
     WRITERS,
@@ -22,7 +23,6 @@ from server.auth.scoping import get_scoped_or_404, scoped
 from server.db.types import MAX_ID
 from server.errors import ApiProblem
 from server.extensions import db
-from server.market import clock
 from server.market.bid_rules import MODES
 from server.market.bidding import grab, place_bid
 from server.market.scoring import scorecards, settings_of

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from server import clock
 from server.api.common import IdField
 from server.api.docks import AppointmentOut, DayArgs, day_at
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
-from server.yard import clock, flow, gate, notify
+from server.yard import flow, gate, notify
 from server.yard.metrics import site_metrics
 from server.yard.queue import position_of, queue_entries
 from server.yard.refusals import answer_refusals

@@ -13,5 +13,5 @@ and who is told), ``nearby`` (per-dialect distance test), ``scoring``, ``assignm
 (truck and driver, carrier withdrawal), ``pickup`` (issue, revoke, verify at the gate),
 ``notify`` (Socket.IO and driver inbox, queued through ``fanout`` when a message queue is
 set) and ``sweeper`` (the periodic sweep, thread and CLI).
-``clock.now`` is the market's only clock.
+Time comes from ``server.clock``, the server's one clock.
 """

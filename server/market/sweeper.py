@@ -13,8 +13,8 @@ from datetime import datetime
 
 import click
 
+from server import clock
 from server.extensions import db
-from server.market import clock
 from server.market.tendering import SweepReport, sweep
 
 log = logging.getLogger("haul.market.sweeper")

@@ -8,7 +8,7 @@ deliveries that ``deliver_due`` sends in the background with retries and backoff
 Modules: kinds (what can happen), publish (the entry point), delivery (the worker's step),
 transport (one signed HTTP request, SSRF-safe), signing (the signature scheme), urls
 (which endpoints are accepted), endpoints (managing webhooks), worker (the thread and
-the CLI), settings, models (the attempt log), clock.
+the CLI), settings, models (the attempt log); time comes from ``server.clock``.
 """
 
 import server.notify.models  # noqa: F401  (registers webhook_attempts on db.metadata)

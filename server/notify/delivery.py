@@ -24,9 +24,10 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.extensions import db
 from server.models import Webhook, WebhookDelivery
-from server.notify import clock, transport
+from server.notify import transport
 from server.notify.kinds import WEBHOOK_DISABLED
 from server.notify.models import WebhookAttempt
 from server.notify.publish import announce, in_app, notification_view

@@ -13,9 +13,10 @@ import uuid
 from flask import current_app
 from sqlalchemy import delete, select
 
+from server import clock
 from server.extensions import db
 from server.models import Webhook, WebhookDelivery
-from server.notify import clock, signing
+from server.notify import signing
 from server.notify.kinds import PING
 from server.notify.models import WebhookAttempt
 from server.notify.publish import envelope

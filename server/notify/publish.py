@@ -18,9 +18,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.extensions import db
 from server.models import Notification, Webhook, WebhookDelivery
-from server.notify import clock
 from server.notify.kinds import ALL, KINDS
 from server.realtime import emit_to_orgs
 

@@ -20,7 +20,7 @@ def principal_of_kind(*kinds: str):
 
 
 def now():
-    from server.yard import clock
+    from server import clock
 
     return clock.now()
 

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from server import clock
 from server.extensions import db
 from server.models import Load, Site
-from server.yard import clock
 from server.yard.engine_input import PINNED, PLANNABLE, arrival_of, live_appointment
 from server.yard.refusals import YardRefused
 from server.yard.replanning import Change, announce, replan_site

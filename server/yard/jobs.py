@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from server import clock
 from server.engines.common import Limits
 from server.extensions import db
 from server.jobs.registry import job_kind
 from server.models import Load, Site
-from server.yard import clock
 from server.yard.day_plan import plan_day
 from server.yard.replanning import announce, replan_site
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from server import clock
 from server.extensions import db
-from server.market import clock
 from server.models import Organisation
 from tests.server.market.market_factory import add_carrier, make_board, tender_body
 

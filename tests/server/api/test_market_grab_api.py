@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.market import clock
+from server import clock
 from tests.server.market.market_factory import add_carrier, make_board, tender_body
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from server.yard import clock
+from server import clock
 from tests.server.yard.yard_factory import MONDAY, PIXEL_PNG, make_load, make_plant
 
 EVIDENCE = {"ticket_number": "WB-2026-0815", "tare_kg": 14000.0, "gross_kg": 38020.5, "net_kg": 24020.5,

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.yard import clock
+from server import clock
 from tests.server.yard.yard_factory import MONDAY, authorize, make_load, make_plant
 
 H = timedelta(hours=1)

@@ -6,8 +6,8 @@ import io
 import pytest
 from sqlalchemy import text
 
+from server import clock
 from server.extensions import db
-from server.yard import clock
 from tests.server.yard.yard_factory import MONDAY, PIXEL_PNG, make_load, make_plant
 
 

@@ -7,8 +7,8 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
+from server import clock
 from server.extensions import db
-from server.market import clock
 from server.market.bid_insert import insert_bid
 from server.market.bid_rules import TenderTerms
 from server.market.refusals import MarketRefused

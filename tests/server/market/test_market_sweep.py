@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server import realtime
+from server import clock, realtime
 from server.extensions import db
-from server.market import clock
 from server.market.sweeper import sweep_once
 from server.market.tendering import sweep
 from server.models import Award, Tender

@@ -144,8 +144,8 @@ def test_calling_a_truck_pushes_booked_trucks_aside_but_not_called_ones(ctx, inb
 def test_a_pickup_eta_from_the_ingest_replans_the_docks(ctx, inbox, monkeypatch):
     """The recorder hands a new ETA to the pickup to the yard: stored once, the slot moves after it, the driver hears."""
     from gps_ingest.model import Event as IngestEvent
+    from server import clock
     from server.tracking.events import LoadEventRecorder
-    from server.yard import clock
     from server.yard.arrivals import YardFromIngest
 
     monkeypatch.setattr(clock, "now", lambda: MONDAY)
