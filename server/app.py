@@ -57,6 +57,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from server.web.pages import blp as pages_blp
 
     driver_inbox.configure(app.config["MQTT_URL"])
+    # JSON errors first: the pages blueprint then adds its HTML handlers, which override these for
+    # people and hand API callers back to them.
+    register_error_handlers(app)
     register_api(api)
     app.register_blueprint(pages_blp)
     app.register_blueprint(auth_pages_blp)
@@ -65,7 +68,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from server.notify.worker import init_app as init_webhook_delivery
 
     init_webhook_delivery(app)
-    register_error_handlers(app)
 
     @app.teardown_request
     def _end_session(_exc):

@@ -67,8 +67,7 @@ def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
 def problem_response(status: int, detail: str = "", errors=(), title: str | None = None, **extra):
     from werkzeug.http import HTTP_STATUS_CODES
 
-    with _counter_lock:
-        refused_requests[status] += 1
+    count_refusal(status)
     body = {
         "type": "about:blank",
         "title": title or HTTP_STATUS_CODES.get(status, "Error"),
@@ -99,41 +98,50 @@ def _strip_webargs_location(messages):
     return messages
 
 
+def count_refusal(status: int) -> None:
+    """Count one refused request (the HTML error pages count theirs here too)."""
+    with _counter_lock:
+        refused_requests[status] += 1
+
+
+def http_exception_problem(exc: HTTPException):
+    """A werkzeug/webargs HTTP error as problem+json, with webargs' field errors as paths."""
+    data = getattr(exc, "data", None) or {}
+    messages = _strip_webargs_location(data.get("messages", {}))
+    errors = [{"path": p, "message": m} for p, m in flatten_field_errors(messages)]
+    detail = exc.description or ""
+    if exc.code == 422 and errors:
+        detail = "Some fields are invalid."
+    if exc.code == 400 and "_body" in (messages or {}):
+        detail = "The body is not valid JSON."
+    return problem_response(exc.code or 500, detail, errors)
+
+
+UNEXPECTED_DETAIL = "An internal error occurred; it has been logged."
+
+
+def log_unexpected(exc: Exception) -> None:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+
+
 def register_error_handlers(app: Flask) -> None:
+    """Every error as problem+json. The pages blueprint registers its own handlers after these,
+    which answer people with HTML and hand API callers back to the functions here."""
+
     @app.errorhandler(ApiProblem)
     def _api_problem(exc: ApiProblem):
         return problem_response(exc.status, exc.detail, exc.errors, **exc.extra)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        data = getattr(exc, "data", None) or {}
-        messages = _strip_webargs_location(data.get("messages", {}))
-        errors = [{"path": p, "message": m} for p, m in flatten_field_errors(messages)]
-        detail = exc.description or ""
-        if exc.code == 422 and errors:
-            detail = "Some fields are invalid."
-        if exc.code == 400 and "_body" in (messages or {}):
-            detail = "The body is not valid JSON."
-        if not _wants_problem_json():
-            return _page(exc.code or 500, detail)
-        return problem_response(exc.code or 500, detail, errors)
+        return http_exception_problem(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        detail = "An internal error occurred; it has been logged."
-        return problem_response(500, detail) if _wants_problem_json() else _page(500, detail)
+        log_unexpected(exc)
+        return problem_response(500, UNEXPECTED_DETAIL)
 
 
-def _page(status: int, detail: str):
-    """People get a proper HTML page for every error; the count is kept as for the API."""
-    from server.web.pages import error_page
-
-    with _counter_lock:
-        refused_requests[status] += 1
-    return error_page(status, detail)
-
-
-def _wants_problem_json() -> bool:
+def wants_problem_json() -> bool:
     """API paths always answer JSON; pages for people answer HTML."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"

@@ -1,4 +1,4 @@
-"""Pages for people: the start page, each role's dashboard, one load's page, and the HTML error pages.
+"""Pages for people: the start page, each role's dashboard and one load's page (HTML errors: ``errors``).
 
 Every dashboard is rendered on the server from the same scoped reads as the API; the small
 scripts in ``static/js`` then keep its sections live (Socket.IO events re-fetch the section's
@@ -16,9 +16,11 @@ from server.extensions import db
 from server.models import Load, Order, Organisation, Site, Vehicle
 from server.web import labels, load_view, views
 from server.web.context import carrier_context, principal_of_kind, seller_context
+from server.web.errors import register_html_errors
 
 blp = Blueprint("pages", __name__, template_folder="templates")
 labels.register(blp)
+register_html_errors(blp)
 
 DASHBOARD_BY_KIND = {"seller": "pages.seller", "buyer": "pages.buyer", "carrier": "pages.carrier",
                      "platform": "pages.admin"}
@@ -99,12 +101,6 @@ def _error_title(status: int) -> str:
     from server.web.i18n import error_title
 
     return error_title(status)
-
-
-def error_page(status: int, detail: str):
-    from server.web.i18n import error_title
-
-    return render_template("error.html", status=status, title=error_title(status), detail=detail), status
 
 
 # The live sections of these pages; nested so that registering the pages registers them too.
