@@ -257,7 +257,7 @@ def _worker_metrics(redis_url: str | None) -> list[str]:
         return []
     import redis
 
-    from server.cli_ingest import METRICS_KEY
+    from server.tracking.ingest_metrics import METRICS_KEY
 
     try:
         reported = redis.Redis.from_url(redis_url, socket_timeout=1).hgetall(METRICS_KEY)

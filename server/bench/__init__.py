@@ -1,12 +1,5 @@
-"""``haul bench ...``: benchmark commands for the engines and the services.
+"""``haul bench ...``: benchmark commands for the engines and the services, one module each.
 
-Each module in this package adds one command to the ``bench`` group; ``server.cli``
-imports them all, so a new benchmark only needs a new module here.
+Each module defines one click command; ``server.cli.bench`` names them all in the ``bench`` group.
+These are commands, like ``server.cli``: they may build apps and start processes.
 """
-
-import click
-
-
-@click.group("bench")
-def bench() -> None:
-    """Measure engines and services on public instances or generated load."""

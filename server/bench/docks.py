@@ -37,7 +37,6 @@ import time
 import click
 from tqdm import tqdm
 
-from server.bench import bench
 from server.engines.common import Limits, Progress
 from server.engines.docks import DockResult, build_problem, fcfs, lower_bound, replan, solve, with_arrival
 from server.engines.docks.generator import plant_day
@@ -126,7 +125,7 @@ def _replan_once(problem, result: DockResult, seed: int, time_limit: float) -> d
     }
 
 
-@bench.command("docks")
+@click.command("docks")
 @click.option("--trucks", default=1000, show_default=True, help="Trucks (loads) in the plant day.")
 @click.option("--docks", "dock_count", default=40, show_default=True, help="Docks at the plant.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the generated day.")

@@ -34,7 +34,6 @@ from pathlib import Path
 
 import click
 
-from server.bench import bench
 from server.bench.ingest_clients import client_process, start_server
 from server.bench.ingest_publisher import publisher_process
 
@@ -112,7 +111,7 @@ def _wait_http(port: int, timeout_s: float = 60) -> None:
     raise click.ClickException(f"haul serve on port {port} did not come up")
 
 
-@bench.command("ingest")
+@click.command("ingest")
 @click.option("--vehicles", default=1000, show_default=True)
 @click.option("--rate", default=1.0, show_default=True, help="Messages per vehicle per second.")
 @click.option("--batch", default=1, show_default=True, help="Fixes per message.")
@@ -276,7 +275,7 @@ def _worker_counters(redis_url: str, run: str) -> dict:
     try:
         import redis
 
-        from server.cli_ingest import METRICS_KEY
+        from server.tracking.ingest_metrics import METRICS_KEY
 
         reported = [json.loads(v) for k, v in redis.Redis.from_url(redis_url).hgetall(METRICS_KEY).items()
                     if k.decode().startswith(f"bench-{run}")]

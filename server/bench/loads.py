@@ -22,7 +22,6 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from server.bench import bench
 from server.bench.options import ManyValues
 from server.engines.common import Limits
 from server.engines.loadbuilding import LoadProblem, Order, OrderLine, VehicleType, solve
@@ -100,7 +99,7 @@ def run_instance(instance: BinPackingInstance, optimum: int | None, time_limit: 
     }
 
 
-@bench.command("loads")
+@click.command("loads")
 @click.option("--instances", "paths", cls=ManyValues, multiple=True, required=True,
               type=click.Path(exists=True, path_type=Path), help="Instance files or folders.")
 @click.option("--optima", type=click.Path(exists=True, dir_okay=False, path_type=Path),

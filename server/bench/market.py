@@ -34,7 +34,6 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from tqdm import tqdm
 
-from server.bench import bench
 from server.bench.market_seed import CEILING, DECREMENT, seed, tender_body
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/haul_bench_market"
@@ -217,7 +216,7 @@ def _latency(results) -> dict:
             "mean_ms": round(statistics.fmean(ms), 2), "max_ms": round(ms[-1], 2)}
 
 
-@bench.command("market")
+@click.command("market")
 @click.option("--carriers", default=500, show_default=True)
 @click.option("--loads", default=200, show_default=True)
 @click.option("--concurrency", default=50, show_default=True, help="worker threads in all")

@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from server.bench import bench
 from server.bench.options import ManyValues
 from server.engines.common import Limits, Progress
 from server.engines.routing.checker import check_solution
@@ -123,7 +122,7 @@ def summarise(records: list[dict]) -> dict:
     }
 
 
-@bench.command("routing")
+@click.command("routing")
 @click.option("--instances", "instance_paths", cls=ManyValues, multiple=True, type=str, metavar="PATH...",
               help="Instance files or folders (Solomon .txt, VRPLIB .vrp, Li & Lim .txt).")
 @click.option("--bks", "bks_paths", cls=ManyValues, multiple=True, type=click.Path(exists=True), metavar="CSV...",

@@ -18,9 +18,11 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+from flask import Flask
 
 from server.demo.pace import Pace
 
@@ -82,9 +84,10 @@ def banner(base: str, logins: list[tuple[str, str, str]], pace: Pace, broker_url
     return "\n".join(lines)
 
 
-def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None) -> None:
-    """Everything ``haul demo`` does; returns when the server stopped (Ctrl-C)."""
-    from server.app import create_app
+def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None,
+             app_factory: Callable[[], Flask]) -> None:
+    """Everything ``haul demo`` does; returns when the server stopped (Ctrl-C). ``app_factory`` builds
+    the app once the demo's environment is set (the command layer passes ``create_app``)."""
     from server.broker.embedded import port_is_free
     from server.db.migrate import upgrade_to_head
     from server.seed import seed_demo
@@ -97,7 +100,7 @@ def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None) -
     if not port_is_free("127.0.0.1", broker_port):
         raise click.ClickException(f"port {broker_port} is taken, so the embedded MQTT broker cannot start there; "
                                    f"choose another with --mqtt-port or {MQTT_PORT_VARIABLE}")
-    app = create_app()
+    app = app_factory()
     for name, level in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(level)
     with app.app_context():

@@ -72,13 +72,17 @@ def _run_with_app(app, job_id: int) -> None:
 _worker_app = None
 
 
-def run_in_worker(job_id: int) -> None:
-    """Entry point for RQ worker processes: build the app from the environment once."""
+def serve_jobs_with(app) -> None:
+    """Set the app that this worker process runs jobs in (``haul worker`` calls it before taking jobs;
+    RQ's forked work horses inherit it)."""
     global _worker_app
-    if _worker_app is None:
-        from server.app import create_app
+    _worker_app = app
 
-        _worker_app = create_app()
+
+def run_in_worker(job_id: int) -> None:
+    """Entry point for RQ worker processes, in the app ``serve_jobs_with`` set."""
+    if _worker_app is None:
+        raise RuntimeError("no app for jobs in this process: run jobs with `haul worker`")
     _run_with_app(_worker_app, job_id)
 
 

@@ -1,4 +1,4 @@
-"""The periodic market sweep: as a background thread, or as ``haul market sweep`` from the CLI.
+"""The periodic market sweep as a background thread (``haul market sweep`` runs it: ``server.cli.market``).
 
 Lazy refresh already applies deadlines and offer timeouts whenever someone looks; the
 sweep makes them happen on time even when nobody looks, and tells carriers who came into
@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-
-import click
 
 from server import clock
 from server.extensions import db
@@ -51,29 +49,3 @@ class Sweeper(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
-
-
-@click.group("market")
-def market_cli() -> None:
-    """The carrier marketplace."""
-
-
-@market_cli.command("sweep")
-@click.option("--every", "every_s", type=float, default=0.0, show_default=True,
-              help="repeat every N seconds (0: sweep once and exit)")
-def sweep_command(every_s: float) -> None:
-    """Apply deadlines and sequential-offer timeouts, and tell carriers newly in reach."""
-    from server.app import create_app
-
-    app = create_app()
-    if every_s <= 0:
-        report, _ = sweep_once(app)
-        click.echo(f"checked {report.checked} open tenders, changed {report.changed}, widened {report.widened}"
-                   + (f", errors: {report.errors}" if report.errors else ""))
-        return
-    sweeper = Sweeper(app, every_s)
-    sweeper.start()
-    try:
-        sweeper.join()
-    except KeyboardInterrupt:
-        sweeper.stop()

@@ -5,7 +5,7 @@ from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
 from server.models.loads import Load, LoadLine
 from server.models.market import Award, Bid, CarrierScoreEvent, PickupAuthorization, Tender
-from server.models.notify import Notification, Webhook, WebhookDelivery
+from server.models.notify import Notification, Webhook, WebhookAttempt, WebhookDelivery
 from server.models.orders import Order, OrderLine
 from server.models.routing import Job, Route, RoutePlan, RouteStop
 from server.models.sites import Dock, Site
@@ -18,5 +18,5 @@ __all__ = [
     "DockAppointment", "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order",
     "OrderLine", "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
     "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
-    "Webhook", "WebhookDelivery", "YardVisit",
+    "Webhook", "WebhookAttempt", "WebhookDelivery", "YardVisit",
 ]

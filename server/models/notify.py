@@ -42,3 +42,22 @@ class Notification(Model):
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     payload: Mapped[dict] = mapped_column(JSONType, default=dict, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# Each HTTP try of a delivery, with the answer or the error (migration 0005), so an ERP admin
+# can see why an endpoint failed. Deleting a delivery deletes its attempts.
+ERROR_LENGTH = 500
+
+
+class WebhookAttempt(Model):
+    __tablename__ = "webhook_attempts"
+
+    delivery_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False, index=True)
+    webhook_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)  # 1 for the first try
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    response_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH), nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 
 from server import clock
 from server.extensions import db
-from server.models import Webhook, WebhookDelivery
+from server.models import Webhook, WebhookAttempt, WebhookDelivery
 from server.notify import transport
 from server.notify.kinds import WEBHOOK_DISABLED
-from server.notify.models import WebhookAttempt
 from server.notify.publish import announce, in_app, notification_view
 from server.notify.settings import RETRY_DELAYS_S, DeliverySettings, delivery_settings
 

@@ -15,14 +15,13 @@ from sqlalchemy import delete, select
 
 from server import clock
 from server.extensions import db
-from server.models import Webhook, WebhookDelivery
+from server.models import Webhook, WebhookAttempt, WebhookDelivery
 from server.notify import signing
 from server.notify.kinds import PING
-from server.notify.models import WebhookAttempt
 from server.notify.publish import envelope
 from server.notify.settings import delivery_settings
 from server.notify.urls import check_url
-from server.notify.worker import wake
+from server.notify.wakeup import wake
 
 
 def checked_url(url: str) -> str:

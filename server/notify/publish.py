@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.extensions import db
 from server.models import Notification, Webhook, WebhookDelivery
+from server.notify import wakeup
 from server.notify.kinds import ALL, KINDS
 from server.realtime import emit_to_orgs
 
@@ -122,7 +123,5 @@ def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict) -> str
         views = [notification_view(note) for note in notes]
     announce(views, orgs)
     if deliveries:
-        from server.notify.worker import wake
-
-        wake()
+        wakeup.wake()
     return event_id

@@ -19,8 +19,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
+from server.models.notify import ERROR_LENGTH
 from server.notify import signing
-from server.notify.models import ERROR_LENGTH
 from server.notify.urls import is_public_address
 
 USER_AGENT = "Haul-Webhooks/1.0"

@@ -4,9 +4,10 @@
 so CLI commands that never serve start nothing; it never starts under ``TESTING`` (tests
 call ``deliver_due`` with their own clock) or with ``HAUL_WEBHOOK_THREAD=0`` (config
 ``WEBHOOK_THREAD``: when separate ``haul webhooks deliver`` processes do the sending, or for a
-short-lived app such as a benchmark's, whose database is gone before the thread would stop). ``publish_event`` calls ``wake()``
-so a new delivery goes out at once instead of at the next poll. Several threads or
-processes may run at once: claims are atomic.
+short-lived app such as a benchmark's, whose database is gone before the thread would stop).
+``publish_event`` calls ``wakeup.wake()``, which the started thread answers, so a new delivery
+goes out at once instead of at the next poll. Several threads or processes may run at once:
+claims are atomic.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import logging
 import threading
 import time
 
-import click
-
 from server.extensions import db
+from server.notify import wakeup
 from server.notify.delivery import deliver_due, purge_old
 from server.notify.settings import delivery_settings
 
@@ -70,13 +70,6 @@ class DeliveryWorker(threading.Thread):
             self._wake.wait(self.poll_s)
 
 
-def wake() -> None:
-    """Ask this process's delivery thread, if any, to look for due deliveries now."""
-    worker = _worker
-    if worker is not None:
-        worker.wake()
-
-
 def start(app) -> DeliveryWorker:
     """Start this process's delivery thread once; later calls return the running one."""
     global _worker
@@ -84,6 +77,7 @@ def start(app) -> DeliveryWorker:
         if _worker is None or not _worker.is_alive():
             _worker = DeliveryWorker(app)
             _worker.start()
+            wakeup.on_wake(_worker.wake)
         return _worker
 
 
@@ -96,34 +90,3 @@ def init_app(app) -> None:
     def _start_webhook_worker():
         if _worker is None:
             start(app)
-
-
-@click.group("webhooks")
-def webhooks_cli() -> None:
-    """Outgoing webhooks."""
-
-
-@webhooks_cli.command("deliver")
-@click.option("--every", "every_s", type=float, default=0.0, show_default=True,
-              help="poll every N seconds (0: one round and exit)")
-@click.pass_context
-def deliver_command(click_ctx: click.Context, every_s: float) -> None:
-    """Send the webhook deliveries that are due (a round, or forever with --every)."""
-    from flask import Flask
-
-    from server.app import create_app
-
-    # An app passed as the context object (tests) is used as is; otherwise one from the environment.
-    app = click_ctx.obj if isinstance(click_ctx.obj, Flask) else create_app()
-    if every_s <= 0:
-        report = DeliveryWorker(app, poll_s=0).run_once()
-        click.echo(f"claimed {report.claimed}, delivered {report.delivered}, retrying {report.retrying}, "
-                   f"gave up {report.gave_up}, cancelled {report.cancelled}, disabled {len(report.disabled)}")
-        return
-    worker = DeliveryWorker(app, poll_s=every_s)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(1.0)
-    except KeyboardInterrupt:
-        worker.stop()

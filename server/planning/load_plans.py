@@ -19,7 +19,7 @@ from server.engines.common import Limits
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Job, Load, LoadLine, Order, OrderLine, Site, VehicleType
-from server.notify import publish_event
+from server.notify.publish import publish_event
 
 # What sellers without vehicle types of their own plan against: common European trucks.
 STANDARD_FLEET = [

@@ -12,7 +12,7 @@ from server.auth.principal import Principal
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Order, OrderLine, Organisation, OrgKind, Site
-from server.notify import publish_event
+from server.notify.publish import publish_event
 
 CANCELLABLE = {"received", "planned"}
 

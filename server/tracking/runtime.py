@@ -3,7 +3,7 @@
 `build_runtime` wires the pure pipeline to the database (`SqlPositionStore`, `DbResolver`,
 `DbPlans`, geofences from the sites), to the load-event recorder and to the Socket.IO fan-out.
 The recorder's ``arrived_pickup`` events go on to the yard's gate check-in and new pickup ETAs to
-its dock re-planning (`YardFromIngest`), in ``app``'s context (default: the active app, else one built on first use for this database).
+its dock re-planning (`YardFromIngest`), in ``app``'s context (default: the active app, else one ``app_factory`` builds on first use).
 It is used by ``haul ingest`` (MQTT workers), by the OsmAnd HTTP endpoint inside the server
 and by ``haul demo``'s embedded ingest thread.
 
@@ -28,7 +28,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from flask import Flask
@@ -156,8 +156,11 @@ class IngestRuntime:
 def build_runtime(database_url: str | None = None, emit: Emit | None = None,
                   settings: IngestSettings | None = None, engine: Engine | None = None,
                   retention_days: int | None = None, throttle_s: float = 1.0,
-                  app: Flask | None = None) -> IngestRuntime:
-    """The ingest pipeline on the database at ``database_url`` (or ``engine``), fanning out via ``emit``."""
+                  app: Flask | None = None, app_factory: Callable[[], Flask] | None = None) -> IngestRuntime:
+    """The ingest pipeline on the database at ``database_url`` (or ``engine``), fanning out via ``emit``.
+
+    The yard's hooks run in ``app`` (default: the active one); a process without an app (``haul
+    ingest``) passes ``app_factory`` instead, called on the first arrival."""
     if engine is None:
         if database_url is None:
             from server.config import load_config
@@ -173,7 +176,7 @@ def build_runtime(database_url: str | None = None, emit: Emit | None = None,
     rooms = DbRoomDirectory(engine)
     sockets = SocketPublisher(emit or emitter_for(os.environ.get("REDIS_URL")), rooms,
                               min_interval_s=throttle_s).start()
-    yard = YardFromIngest.for_process(app, engine.url.render_as_string(hide_password=False))
+    yard = YardFromIngest.for_process(app, app_factory)
     recorder = LoadEventRecorder(engine, downstream=sockets, yard=yard).start()
     zones = ZoneRefresher(engine, ZoneIndex())
     zones.maybe_refresh()

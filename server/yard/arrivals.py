@@ -10,8 +10,8 @@ context of its own each time and ends that context's session afterwards, so noth
 events or threads.
 
 In a server process (the OsmAnd endpoint, ``haul demo``'s embedded ingest) the app is the running
-one: a second ``create_app`` there would rebind the process-wide Socket.IO server. A standalone
-ingest worker has none, so the app is built on the first arrival, on the recorder's database;
+one: a second app there would rebind the process-wide Socket.IO server. A standalone ingest worker
+has none, so ``haul ingest`` hands in a factory and the app is built on the first arrival;
 ``SECRET_KEY``, ``REDIS_URL`` and ``MQTT_URL`` then come from the same environment as the
 server's (docs/deployment.md), which is what lets it verify tokens and reach dashboards and drivers.
 """
@@ -19,6 +19,7 @@ server's (docs/deployment.md), which is what lets it verify tokens and reach das
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
@@ -31,26 +32,25 @@ from server.yard.gate import on_arrival
 class YardFromIngest:
     """The recorder's yard hook: gate check-in on arrival, dock re-plan on a new pickup ETA."""
 
-    def __init__(self, app: Flask | None = None, database_url: str | None = None):
+    def __init__(self, app: Flask | None = None, app_factory: Callable[[], Flask] | None = None):
+        if app is None and app_factory is None:
+            raise ValueError("the yard needs an app, or a factory to build one on the first arrival")
         self._app = app
-        self._database_url = database_url
+        self._app_factory = app_factory
         self._lock = threading.Lock()
 
     @classmethod
-    def for_process(cls, app: Flask | None, database_url: str | None) -> YardFromIngest:
-        """The given app, else the one whose context is active, else one built on first use."""
+    def for_process(cls, app: Flask | None, app_factory: Callable[[], Flask] | None) -> YardFromIngest:
+        """The given app, else the one whose context is active, else one ``app_factory`` builds on first use."""
         if app is None and has_app_context():
             app = current_app._get_current_object()
-        return cls(app, database_url)
+        return cls(app, app_factory)
 
     def app(self) -> Flask:
         if self._app is None:
             with self._lock:
                 if self._app is None:
-                    from server.app import create_app
-
-                    url = self._database_url
-                    self._app = create_app({"SQLALCHEMY_DATABASE_URI": url} if url else None)
+                    self._app = self._app_factory()
         return self._app
 
     def arrived_pickup(self, vehicle_id: int, site_id: int, time: datetime) -> int | None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from gps_ingest.worker import MqttIngestWorker, WorkerOptions
+from server.app import create_app
 from server.tracking.runtime import build_runtime, ingest_settings
 from tests.gps_ingest.integration.ingest_helpers import (
     PositionPublisher,
@@ -23,7 +24,8 @@ pytestmark = [pytest.mark.postgis, pytest.mark.broker]
 
 def _worker(url: str, port: int, worker_id: str):
     settings = replace(ingest_settings({}), reorder_hold_s=0.2)
-    runtime = build_runtime(url, emit=lambda *_: None, settings=settings, retention_days=0)
+    runtime = build_runtime(url, emit=lambda *_: None, settings=settings, retention_days=0,
+                            app_factory=lambda: create_app({"SQLALCHEMY_DATABASE_URI": url}))
     options = WorkerOptions(port=port, client_id=f"haul-ingest-{worker_id}", flush_interval_s=0.1)
     worker = MqttIngestWorker(runtime.pipeline, options, on_tick=runtime.tick,
                               store_available=runtime.store.available).start()

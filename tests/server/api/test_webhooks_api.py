@@ -167,6 +167,6 @@ def test_rotating_the_secret_signs_later_deliveries_with_the_new_one(client, adm
 
 def test_the_event_kinds_are_listed(client, admin):
     """GET /webhooks/kinds lists every subscribable kind."""
-    from server.notify import KINDS
+    from server.notify.kinds import KINDS
 
     assert client.get("/api/v1/webhooks/kinds", headers=admin.headers).get_json()["kinds"] == list(KINDS)

@@ -26,8 +26,8 @@ from sqlalchemy import create_engine, insert
 
 from gps_ingest.worker import forget_session
 from server.broker.mosquitto import free_port
-from server.cli_ingest import METRICS_KEY
 from server.models import ApiToken, Load, Organisation, Site, Vehicle, VehicleType
+from server.tracking.ingest_metrics import METRICS_KEY
 from tests.gps_ingest.integration.ingest_helpers import HAUL, create_migrated_database, psql
 
 MQTT_HOST, MQTT_PORT = "127.0.0.1", int(os.environ.get("HAUL_TEST_MQTT_PORT", "1883"))

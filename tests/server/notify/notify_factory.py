@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.extensions import db
 from server.models import Notification
-from server.notify import publish_event
+from server.notify.publish import publish_event
 
 
 def notify_victim(client, party) -> dict:

@@ -2,7 +2,7 @@
 
 from server.extensions import db
 from server.models import Notification
-from server.notify import publish_event
+from server.notify.publish import publish_event
 
 
 def test_each_organisation_lists_only_its_notifications_newest_first(client, make_party):

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from server.db.types import utcnow
 from server.extensions import db, socketio
-from server.models import Notification, Webhook, WebhookDelivery
-from server.notify import publish_event, signing
+from server.models import Notification, Webhook, WebhookAttempt, WebhookDelivery
+from server.notify import signing
 from server.notify.delivery import deliver_due, purge_old, retry_delay
-from server.notify.models import WebhookAttempt
+from server.notify.publish import publish_event
 from server.notify.settings import RETRY_DELAYS_S, DeliverySettings
 from server.notify.transport import Outcome
 

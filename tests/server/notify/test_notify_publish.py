@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from server.extensions import db, socketio
 from server.models import Notification, Webhook, WebhookDelivery
-from server.notify import KINDS, publish_event
+from server.notify.kinds import KINDS
+from server.notify.publish import publish_event
 
 
 def _notes(org_id=None):

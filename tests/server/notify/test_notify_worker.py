@@ -1,11 +1,11 @@
-"""The background delivery thread and the ``haul webhooks deliver`` command."""
+"""The background delivery thread."""
 
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from server.notify import publish_event, worker
+from server.notify import wakeup, worker
+from server.notify.publish import publish_event
 
 
 @pytest.fixture
@@ -13,6 +13,7 @@ def running_worker(ctx, monkeypatch):
     """A delivery thread for the test app that polls rarely, so only a wake-up makes it send soon."""
     thread = worker.DeliveryWorker(ctx, poll_s=60)
     monkeypatch.setattr(worker, "_worker", thread)
+    monkeypatch.setattr(wakeup, "_waker", thread.wake)
     thread.start()
     yield thread
     thread.stop()
@@ -40,16 +41,6 @@ def test_no_thread_is_started_under_testing(client, make_party):
     """The test app serves requests without starting a delivery thread."""
     assert client.get("/api/v1/notifications", headers=make_party("seller").headers).status_code == 200
     assert worker._worker is None
-
-
-def test_the_cli_sends_one_round(ctx, make_party, make_webhook, receiver):
-    """``haul webhooks deliver`` sends what is due and reports the round."""
-    party = make_party("seller")
-    make_webhook(party, receiver.url)
-    publish_event("arrived", organisation_ids=[party.id], data={})
-    result = CliRunner().invoke(worker.webhooks_cli, ["deliver"], obj=ctx)
-    assert result.exit_code == 0, result.output
-    assert "claimed 1, delivered 1" in result.output and len(receiver.received) == 1
 
 
 @pytest.mark.parametrize(("switch", "started"), [(True, 1), (False, 0)])

@@ -94,11 +94,14 @@ WORKER = """
 import json, sys
 from dataclasses import replace
 from gps_ingest.model import Message
+from server.app import create_app
 from server.tracking.runtime import build_runtime, ingest_settings
 
 url, vehicle, fixes = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+# as `haul ingest` does: no app until the first arrival, then one from the factory
 runtime = build_runtime(url, emit=lambda *_: None, settings=replace(ingest_settings({}), reorder_hold_s=0.0),
-                        retention_days=0, throttle_s=0.0)
+                        retention_days=0, throttle_s=0.0,
+                        app_factory=lambda: create_app({"SQLALCHEMY_DATABASE_URI": url}))
 for k, body in enumerate(fixes):
     runtime.pipeline.submit(Message(f"m{k}", "mqtt", topic=f"haul/v1/vehicles/{vehicle}/position",
                                     payload=json.dumps(body).encode()))

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from server.cli_evidence import evidence as evidence_cli
+from server.cli.evidence import evidence as evidence_cli
 from server.extensions import db
 from server.models import Event, EvidenceItem, Load
 from server.yard import evidence

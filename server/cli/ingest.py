@@ -19,8 +19,9 @@ import threading
 
 import click
 
+from server.cli.common import build_app
+
 log = logging.getLogger("haul.ingest")
-METRICS_KEY = "haul:ingest:metrics"  # Redis hash: worker id -> JSON counters, read by /metrics
 
 
 @click.command("ingest")
@@ -40,6 +41,7 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
     from gps_ingest.worker import MqttIngestWorker, WorkerOptions, probe_mqtt5
     from server.gc_tuning import tune_gc
     from server.mqtt_url import parse_mqtt_url
+    from server.tracking.ingest_metrics import metrics_reporter
     from server.tracking.runtime import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -50,12 +52,12 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
                                                                      target.password))
     if not mqtt5:
         log.warning("the broker does not speak MQTT 5: plain subscriptions, run only one worker")
-    runtime = build_runtime()
+    runtime = build_runtime(app_factory=build_app)  # the gate's app, built on the first arrival
     options = WorkerOptions(host=target.host, port=target.port, username=target.username,
                             password=target.password, client_id=f"haul-ingest-{worker_id}", mqtt5=mqtt5,
                             shared=mqtt5, share_group=share_group, session_expiry_s=session_expiry,
                             receive_maximum=receive_maximum, flush_interval_s=flush_interval)
-    report = _metrics_reporter(worker_id, runtime)
+    report = metrics_reporter(worker_id, runtime)
 
     def tick() -> None:
         runtime.tick()
@@ -75,33 +77,3 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
     runtime.close()
     report(force=True)
     log.info("stopped: %s", json.dumps(runtime.metrics.snapshot()))
-
-
-def _metrics_reporter(worker_id: str, runtime):
-    """Every ~5 s, log counters (every minute) and put them in Redis for the server's /metrics."""
-    import time
-
-    redis_url = os.environ.get("REDIS_URL")
-    client = None
-    if redis_url:
-        import redis
-
-        client = redis.Redis.from_url(redis_url)
-    state = {"next": 0.0, "log": 0.0}
-
-    def report(force: bool = False) -> None:
-        now = time.monotonic()
-        if now < state["next"] and not force:
-            return
-        state["next"] = now + 5
-        snap = runtime.metrics.snapshot()
-        if now >= state["log"]:
-            state["log"] = now + 60
-            log.info("ingest counters: %s", json.dumps(snap))
-        if client is not None:
-            try:
-                client.hset(METRICS_KEY, worker_id, json.dumps(snap))
-            except Exception:
-                log.warning("could not publish metrics to Redis", exc_info=True)
-
-    return report

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
 
 import click
-from flask import has_app_context
 
-
-def _context():
-    """The running app's context (tests, ``flask shell``), or a new app from the environment."""
-    if has_app_context():
-        return nullcontext()
-    from server.app import create_app
-
-    return create_app().app_context()
+from server.cli.common import app_context
 
 
 @click.group()
@@ -32,7 +23,7 @@ def verify(load_id: int, as_json: bool) -> None:
     from server.models import Load
     from server.yard.evidence import verify_load
 
-    with _context():
+    with app_context():
         if db.session.get(Load, load_id) is None:
             click.echo(f"load {load_id} does not exist", err=True)
             raise SystemExit(2)
