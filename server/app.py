@@ -50,19 +50,16 @@ def create_app(overrides: dict | None = None) -> Flask:
                       async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=[])
     api.init_app(app)
 
-    from server.api import register_api
     from server.realtime import driver_inbox
-    from server.web.auth_pages import blp as auth_pages_blp
+    from server.tracking.snapshot import register_snapshot_provider
     from server.web.i18n import init_i18n
-    from server.web.pages import blp as pages_blp
 
     driver_inbox.configure(app.config["MQTT_URL"])
+    register_snapshot_provider()
     # JSON errors first: the pages blueprint then adds its HTML handlers, which override these for
     # people and hand API callers back to them.
     register_error_handlers(app)
-    register_api(api)
-    app.register_blueprint(pages_blp)
-    app.register_blueprint(auth_pages_blp)
+    register_blueprints(app)
     init_i18n(app)
 
     from server.notify.worker import init_app as init_webhook_delivery
@@ -82,6 +79,55 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every blueprint of the app, named here, in the order of a shipment's stages."""
+    from server.api.auth import blp as auth_api
+    from server.api.devices import blp as device_api
+    from server.api.docks import blp as dock_api
+    from server.api.driver import blp as driver_api
+    from server.api.evidence import blp as evidence_api
+    from server.api.fleet import blp as fleet_api
+    from server.api.jobs import blp as job_api
+    from server.api.loads import blp as load_api
+    from server.api.market import blp as tender_api
+    from server.api.market_awards import blp as award_api
+    from server.api.notifications import blp as notification_api
+    from server.api.orders import blp as order_api
+    from server.api.orders_import import blp as order_import_api
+    from server.api.organisations import blp as organisation_api
+    from server.api.pickup_auth import blp as pickup_api
+    from server.api.planning import blp as planning_api
+    from server.api.sites import blp as site_api
+    from server.api.tracking import blp as tracking_api
+    from server.api.tracking import raw as tracking_raw
+    from server.api.users import blp as user_api
+    from server.api.webhooks import blp as webhook_api
+    from server.api.yard import blp as gate_api
+    from server.tracking.page import blp as tracking_page
+    from server.web.auth_pages import blp as sign_in_pages
+    from server.web.pages import blp as pages
+
+    documented = (
+        auth_api, user_api, organisation_api, fleet_api, site_api,  # accounts, fleet, sites
+        order_api, order_import_api,  # orders
+        planning_api, job_api,  # load and route plans, their background jobs
+        load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment
+        pickup_api,  # pickup authorization
+        dock_api, gate_api, evidence_api,  # dock slot, gate and yard, evidence
+        device_api, tracking_api,  # GPS devices, tracking links
+        notification_api, webhook_api,  # notifications
+    )
+    for blueprint in documented:
+        api.register_blueprint(blueprint)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api.spec.options["security"] = [{"bearerAuth": []}, {"sessionCookie": []}]
+    # Not in the OpenAPI document: the OsmAnd endpoint and /metrics, the public tracking page, and
+    # the pages for people (whose HTML error handlers come after the JSON ones, see create_app).
+    for blueprint in (tracking_raw, tracking_page, pages, sign_in_pages):
+        app.register_blueprint(blueprint)
 
 
 def _migrations_dir() -> Path:

@@ -29,7 +29,6 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-import server.tracking  # noqa: F401  (registers the Socket.IO snapshot provider)
 from server.api.common import IdField, PageArgs, page_of
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
@@ -39,15 +38,11 @@ from server.extensions import db, socketio
 from server.models import DeviceCredential, Driver, Load, TrackingLink, Vehicle
 from server.tracking import devices
 from server.tracking.links import create_link, dump_link, find_link
-from server.tracking.page import blp as page_blp
 from server.tracking.snapshot import load_snapshot
 
 blp = Blueprint("tracking", __name__, description="Tracking links, device credentials and live tracking")
+# A plain Flask blueprint, so OpenAPI does not document these (public or not JSON) routes.
 raw = FlaskBlueprint("tracking_raw", __name__)
-# Nested as a plain Flask blueprint (smorest's own method would document it): registering the
-# API blueprint registers these undocumented routes too, so one BLUEPRINTS entry covers both.
-FlaskBlueprint.register_blueprint(blp, raw)
-raw.register_blueprint(page_blp)
 
 WRITERS = ("admin", "dispatcher")
 

@@ -1,9 +1,4 @@
-"""Live tracking around the ingest pipeline: public links, snapshots, rooms, load events, partitions.
-
-Importing this package registers the Socket.IO snapshot provider (`server.tracking.snapshot`),
-so a client that joins a load or tracking room first gets the current state, then deltas.
-"""
-
-from server.tracking.snapshot import register_snapshot_provider
-
-register_snapshot_provider()
+"""Live tracking around the ingest pipeline: devices, public links, the live page, snapshots, rooms,
+load events and position partitions. ``create_app`` registers the Socket.IO snapshot provider
+(`snapshot.register_snapshot_provider`), so a client that joins a load or tracking room first gets
+the current state, then deltas."""
