@@ -94,8 +94,6 @@ def register_blueprints(app: Flask) -> None:
     from server.api.market import blp as tender_api
     from server.api.market_awards import blp as award_api
     from server.api.notifications import blp as notification_api
-    from server.api.orders import blp as order_api
-    from server.api.orders_import import blp as order_import_api
     from server.api.organisations import blp as organisation_api
     from server.api.pickup_auth import blp as pickup_api
     from server.api.planning import blp as planning_api
@@ -105,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from server.api.users import blp as user_api
     from server.api.webhooks import blp as webhook_api
     from server.api.yard import blp as gate_api
+    from server.orders.import_routes import blp as order_import_api
+    from server.orders.routes import blp as order_api
     from server.tracking.page import blp as tracking_page
     from server.web.auth_pages import blp as sign_in_pages
     from server.web.pages import blp as pages

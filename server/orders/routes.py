@@ -13,7 +13,7 @@ from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Order
-from server.services.orders import CANCELLABLE, create_order
+from server.orders.intake import CANCELLABLE, create_order
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Outbound orders")
 

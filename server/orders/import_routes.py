@@ -15,10 +15,10 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from server.api.orders import OrderIn
 from server.auth.principal import current_principal, require
 from server.errors import ApiProblem, flatten_field_errors
-from server.services.orders import check_references, create_order
+from server.orders.intake import check_references, create_order
+from server.orders.routes import OrderIn
 
 blp = Blueprint("orders_import", __name__, url_prefix="/api/v1/orders", description="CSV order import")
 

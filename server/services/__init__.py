@@ -1,1 +1,0 @@
-"""Services: load from the database, call engines or rules, save the result."""
