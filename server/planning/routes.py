@@ -6,11 +6,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server.api.common import IdField
-from server.api.jobs import JobOut
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.db.types import utcnow
 from server.extensions import db
+from server.jobs.routes import JobOut
 from server.jobs.runner import submit
 from server.models import Job, Route, RouteStop
 from server.planning import load_plans, route_plans
