@@ -86,15 +86,10 @@ def register_blueprints(app: Flask) -> None:
     from server.api.auth import blp as auth_api
     from server.api.devices import blp as device_api
     from server.api.docks import blp as dock_api
-    from server.api.driver import blp as driver_api
     from server.api.evidence import blp as evidence_api
     from server.api.fleet import blp as fleet_api
-    from server.api.loads import blp as load_api
-    from server.api.market import blp as tender_api
-    from server.api.market_awards import blp as award_api
     from server.api.notifications import blp as notification_api
     from server.api.organisations import blp as organisation_api
-    from server.api.pickup_auth import blp as pickup_api
     from server.api.sites import blp as site_api
     from server.api.tracking import blp as tracking_api
     from server.api.tracking import raw as tracking_raw
@@ -102,6 +97,11 @@ def register_blueprints(app: Flask) -> None:
     from server.api.webhooks import blp as webhook_api
     from server.api.yard import blp as gate_api
     from server.jobs.routes import blp as job_api
+    from server.market.award_routes import blp as award_api
+    from server.market.driver_routes import blp as driver_api
+    from server.market.load_routes import blp as load_api
+    from server.market.pickup_routes import blp as pickup_api
+    from server.market.tender_routes import blp as tender_api
     from server.orders.import_routes import blp as order_import_api
     from server.orders.routes import blp as order_api
     from server.planning.routes import blp as planning_api

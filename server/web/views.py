@@ -134,8 +134,8 @@ def recent_events(load_ids: list[int], limit: int = 30) -> list[dict]:
 
 def board(principal: Principal, now: datetime) -> list[dict]:
     """The carrier's load board: open tenders it may act on now (as ``GET /api/v1/tenders`` lists them)."""
-    from server.api.market_views import tender_out
     from server.market.tendering import refresh, told_now
+    from server.market.views import tender_out
 
     out = []
     query = scoped(Tender, principal).where(Tender.status == "open").order_by(Tender.id.desc()).limit(500)

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from server.api.common import point_from_db
-from server.api.market_common import window
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market.audience import phase
+from server.market.schemas import window
 from server.market.scoring import settings_of
 from server.models import Bid, Load, Site, Tender
 

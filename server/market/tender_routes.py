@@ -7,7 +7,14 @@ from marshmallow import fields, validate
 
 from server import clock
 from server.api.common import PageArgs, page_of
-from server.api.market_common import (
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.db.types import MAX_ID
+from server.errors import ApiProblem
+from server.extensions import db
+from server.market.bid_rules import MODES
+from server.market.bidding import grab, place_bid
+from server.market.schemas import (
     WRITERS,
     AwardOut,
     BidIn,
@@ -17,18 +24,11 @@ from server.api.market_common import (
     answer_refusals,
     page_schema,
 )
-from server.api.market_views import tender_out
-from server.auth.principal import current_principal, require
-from server.auth.scoping import get_scoped_or_404, scoped
-from server.db.types import MAX_ID
-from server.errors import ApiProblem
-from server.extensions import db
-from server.market.bid_rules import MODES
-from server.market.bidding import grab, place_bid
 from server.market.scoring import scorecards, settings_of
 from server.market.states import TENDER_FLOW
 from server.market.tender_row import tender_for_bid, tender_for_grab
 from server.market.tendering import cancel_tender, decline, refresh, told_now
+from server.market.views import tender_out
 from server.models import Bid, Tender
 
 blp = Blueprint("market", __name__, url_prefix="/api/v1/tenders", description="The load board")

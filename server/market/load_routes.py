@@ -8,7 +8,11 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of
-from server.api.market_common import (
+from server.auth.principal import current_principal, require
+from server.auth.scoping import get_scoped_or_404, scoped
+from server.market.assignment import assign
+from server.market.bid_rules import TenderTerms
+from server.market.schemas import (
     WRITERS,
     TenderIn,
     TenderOut,
@@ -17,13 +21,9 @@ from server.api.market_common import (
     page_schema,
     window,
 )
-from server.api.market_views import tender_out
-from server.auth.principal import current_principal, require
-from server.auth.scoping import get_scoped_or_404, scoped
-from server.market.assignment import assign
-from server.market.bid_rules import TenderTerms
 from server.market.states import LOAD_FLOW
 from server.market.tendering import open_tender
+from server.market.views import tender_out
 from server.models import Load
 
 blp = Blueprint("loads", __name__, url_prefix="/api/v1/loads", description="Loads and their tendering")
