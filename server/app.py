@@ -85,8 +85,6 @@ def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, named here, in the order of a shipment's stages."""
     from server.api.auth import blp as auth_api
     from server.api.devices import blp as device_api
-    from server.api.docks import blp as dock_api
-    from server.api.evidence import blp as evidence_api
     from server.api.fleet import blp as fleet_api
     from server.api.notifications import blp as notification_api
     from server.api.organisations import blp as organisation_api
@@ -95,7 +93,6 @@ def register_blueprints(app: Flask) -> None:
     from server.api.tracking import raw as tracking_raw
     from server.api.users import blp as user_api
     from server.api.webhooks import blp as webhook_api
-    from server.api.yard import blp as gate_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -108,6 +105,9 @@ def register_blueprints(app: Flask) -> None:
     from server.tracking.page import blp as tracking_page
     from server.web.auth_pages import blp as sign_in_pages
     from server.web.pages import blp as pages
+    from server.yard.dock_routes import blp as dock_api
+    from server.yard.evidence_routes import blp as evidence_api
+    from server.yard.gate_routes import blp as gate_api
 
     documented = (
         auth_api, user_api, organisation_api, fleet_api, site_api,  # accounts, fleet, sites

@@ -7,12 +7,12 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import IdField
-from server.api.docks import AppointmentOut, DayArgs, day_at
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
 from server.yard import flow, gate, notify
+from server.yard.dock_routes import AppointmentOut, DayArgs, day_at
 from server.yard.metrics import site_metrics
 from server.yard.queue import position_of, queue_entries
 from server.yard.refusals import answer_refusals
