@@ -84,13 +84,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, named here, in the order of a shipment's stages."""
     from server.api.auth import blp as auth_api
-    from server.api.devices import blp as device_api
     from server.api.fleet import blp as fleet_api
     from server.api.notifications import blp as notification_api
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
-    from server.api.tracking import blp as tracking_api
-    from server.api.tracking import raw as tracking_raw
     from server.api.users import blp as user_api
     from server.api.webhooks import blp as webhook_api
     from server.jobs.routes import blp as job_api
@@ -102,7 +99,10 @@ def register_blueprints(app: Flask) -> None:
     from server.orders.import_routes import blp as order_import_api
     from server.orders.routes import blp as order_api
     from server.planning.routes import blp as planning_api
+    from server.tracking.device_routes import blp as device_api
     from server.tracking.page import blp as tracking_page
+    from server.tracking.routes import blp as tracking_api
+    from server.tracking.routes import raw as tracking_raw
     from server.web.auth_pages import blp as sign_in_pages
     from server.web.pages import blp as pages
     from server.yard.dock_routes import blp as dock_api
