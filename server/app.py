@@ -85,17 +85,17 @@ def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, named here, in the order of a shipment's stages."""
     from server.api.auth import blp as auth_api
     from server.api.fleet import blp as fleet_api
-    from server.api.notifications import blp as notification_api
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
     from server.api.users import blp as user_api
-    from server.api.webhooks import blp as webhook_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
     from server.market.load_routes import blp as load_api
     from server.market.pickup_routes import blp as pickup_api
     from server.market.tender_routes import blp as tender_api
+    from server.notify.notification_routes import blp as notification_api
+    from server.notify.webhook_routes import blp as webhook_api
     from server.orders.import_routes import blp as order_import_api
     from server.orders.routes import blp as order_api
     from server.planning.routes import blp as planning_api
