@@ -14,6 +14,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.market.bid_rules import MODES
 from server.market.bidding import grab, place_bid
+from server.market.board import board_tenders
 from server.market.schemas import (
     WRITERS,
     AwardOut,
@@ -27,13 +28,12 @@ from server.market.schemas import (
 from server.market.scoring import scorecards, settings_of
 from server.market.states import TENDER_FLOW
 from server.market.tender_row import tender_for_bid, tender_for_grab
-from server.market.tendering import cancel_tender, decline, refresh, told_now
+from server.market.tendering import cancel_tender, decline, refresh
 from server.market.views import tender_out
 from server.models import Bid, Tender
 
 blp = Blueprint("market", __name__, url_prefix="/api/v1/tenders", description="The load board")
 answer_refusals(blp)
-BOARD_SCAN_LIMIT = 500  # open tenders looked at for one carrier's board page
 
 
 class TenderFilter(PageArgs):
@@ -58,15 +58,14 @@ def list_tenders(args):
     tender they can see in that status)."""
     principal = current_principal()
     now = clock.now()
-    query = scoped(Tender, principal).order_by(Tender.id.desc())
-    if "mode" in args:
-        query = query.where(Tender.mode == args["mode"])
     if principal.org_kind != "carrier" or "status" in args:
+        query = scoped(Tender, principal).order_by(Tender.id.desc())
+        if "mode" in args:
+            query = query.where(Tender.mode == args["mode"])
         if "status" in args:
             query = query.where(Tender.status == args["status"])
         return page_of(query, args, lambda t: _fresh_out(t, principal, now))
-    board = [t for t in db.session.scalars(query.where(Tender.status == "open").limit(BOARD_SCAN_LIMIT))
-             if _on_my_board(t, principal.organisation_id, now)]
+    board = board_tenders(principal, now, args.get("mode"))
     page = board[args["offset"]:args["offset"] + args["limit"]]
     return {"items": [tender_out(t, principal, now) for t in page], "total": len(board), "limit": args["limit"],
             "offset": args["offset"]}
@@ -75,13 +74,6 @@ def list_tenders(args):
 def _fresh_out(tender: Tender, principal, now) -> dict:
     refresh(tender, now)
     return tender_out(tender, principal, now)
-
-
-def _on_my_board(tender: Tender, carrier_id: int, now) -> bool:
-    refresh(tender, now)
-    if tender.status != "open":
-        return False
-    return carrier_id in told_now(tender, now)
 
 
 @blp.get("/<int:tender_id>")

@@ -133,16 +133,11 @@ def recent_events(load_ids: list[int], limit: int = 30) -> list[dict]:
 
 
 def board(principal: Principal, now: datetime) -> list[dict]:
-    """The carrier's load board: open tenders it may act on now (as ``GET /api/v1/tenders`` lists them)."""
-    from server.market.tendering import refresh, told_now
+    """The carrier's load board (the market's one board rule), as the API lists it."""
+    from server.market.board import board_tenders
     from server.market.views import tender_out
 
-    out = []
-    query = scoped(Tender, principal).where(Tender.status == "open").order_by(Tender.id.desc()).limit(500)
-    for tender in db.session.scalars(query):
-        refresh(tender, now)
-        if tender.status == "open" and principal.organisation_id in told_now(tender, now):
-            out.append(tender_out(tender, principal, now))
+    out = [tender_out(tender, principal, now) for tender in board_tenders(principal, now)]
     db.session.commit()  # keep what the clock decided, as the API's reads do
     sites = names_of(Site, [t["load"]["pickup_site_id"] for t in out])
     for row in out:
