@@ -33,10 +33,11 @@ def page_of(query, args: dict, dump) -> dict:
     return {"items": [dump(r) for r in rows], "total": total, "limit": limit, "offset": args["offset"]}
 
 
-class PageSchema(Schema):
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+def page_schema(item, name: str | None = None) -> type[Schema]:
+    """The schema of one page of ``item``s, as ``page_of`` answers it (named ``<Item>Page`` by default)."""
+    return type(name or f"{item.__name__}Page", (Schema,), {
+        "items": fields.List(fields.Nested(item)), "total": fields.Integer(),
+        "limit": fields.Integer(), "offset": fields.Integer()})
 
 
 class LatLon(Schema):

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.api.common import IdField, PageArgs, page_of
+from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.api.sites import EQUIPMENT
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
@@ -59,21 +59,15 @@ class DriverOut(DriverIn):
     id = fields.Integer()
 
 
-def _page(item_schema):
-    return type(f"{item_schema.__name__}Page", (Schema,), {
-        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
-        "limit": fields.Integer(), "offset": fields.Integer()})
-
-
 def _crud(path: str, model, schema_in, schema_out, check=None):
     """Register list/create/get/patch for one owned fleet resource."""
-    page_schema = _page(schema_out)
+    page = page_schema(schema_out)
     patch_schema = type(schema_in.__name__.replace("In", "Patch"), (schema_in,), {})
     name = model.__tablename__
 
     @blp.get(f"/{path}", endpoint=f"list_{name}")
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, page_schema)
+    @blp.response(200, page)
     def list_rows(args):
         return page_of(scoped(model, current_principal()).order_by(model.id), args, lambda r: r)
 

@@ -8,13 +8,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server import clock
-from server.api.common import PageArgs, page_of
+from server.api.common import PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import can_see_carrier, get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.market.assignment import carrier_cancel
-from server.market.schemas import WRITERS, AwardOut, answer_refusals, page_schema
+from server.market.schemas import WRITERS, AwardOut, answer_refusals
 from server.market.scorecard import MarketSettings, SettingsInvalid, ineligibility
 from server.market.scoring import scorecards, settings_of
 from server.models import Award, Organisation

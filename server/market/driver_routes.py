@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from server.api.common import PageArgs, page_of
+from server.api.common import PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.market.load_routes import LoadOut, load_out
-from server.market.schemas import page_schema
 from server.models import Driver, Load
 
 blp = Blueprint("driver", __name__, url_prefix="/api/v1/driver", description="The signed-in driver's assignments")

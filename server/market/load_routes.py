@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server import clock
-from server.api.common import IdField, PageArgs, page_of
+from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.market.assignment import assign
@@ -18,7 +18,6 @@ from server.market.schemas import (
     TenderOut,
     TimeWindowOut,
     answer_refusals,
-    page_schema,
     window,
 )
 from server.market.states import LOAD_FLOW

@@ -8,13 +8,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server import clock
-from server.api.common import IdField, PageArgs, page_of
+from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.market.pickup import MAX_VALID_HOURS, check_at_gate, issue, qr, revoke, token_for
 from server.market.pickup_token import MAX_TOKEN_CHARS
-from server.market.schemas import WRITERS, answer_refusals, page_schema
+from server.market.schemas import WRITERS, answer_refusals
 from server.models import Load, PickupAuthorization
 
 blp = Blueprint("pickup_auth", __name__, url_prefix="/api/v1", description="Pickup authorizations")

@@ -132,7 +132,3 @@ class BidPlaced(Schema):
     bid = fields.Nested(BidOut)
     award = fields.Nested(AwardOut, allow_none=True)
 
-
-def page_schema(item, name: str):
-    return type(name, (Schema,), {"items": fields.List(fields.Nested(item)), "total": fields.Integer(),
-                                  "limit": fields.Integer(), "offset": fields.Integer()})

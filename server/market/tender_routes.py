@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from server import clock
-from server.api.common import PageArgs, page_of
+from server.api.common import PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.db.types import MAX_ID
@@ -23,7 +23,6 @@ from server.market.schemas import (
     BidPlaced,
     TenderOut,
     answer_refusals,
-    page_schema,
 )
 from server.market.scoring import scorecards, settings_of
 from server.market.states import TENDER_FLOW
