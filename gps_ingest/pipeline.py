@@ -1,15 +1,16 @@
 """The ingest pipeline: the steps, in order, in one list, and the runner that drives them.
 
 ``decode -> validate -> filter -> order -> enrich -> store -> detect -> publish``
-(see `build_pipeline`). The unit that flows is a `Position`:
+(see `build_pipeline`). The unit that flows is a `Position`; the step contract is written down
+as Protocols in `gps_ingest.steps`:
 
-* the first step turns a `Message` into a list of positions; the runner fans them out;
-* a *per-fix step* is called with one position and returns it (maybe enriched) or ``None``
-  to drop it; a step that drops counts and logs the reason itself;
-* a *buffer step* (order, store) has ``hold(position)`` and ``release(drain) -> positions``:
-  the runner holds fixes in it and, on `Pipeline.flush`, continues the released fixes from the
-  next step. Buffers are flushed in list order, so fixes released by the order step reach the
-  store in the same flush;
+* the first step (`FirstStep`) turns a `Message` into a list of positions; the runner fans them out;
+* a per-fix step (`FixStep`) is called with one position and returns it (maybe enriched) or
+  ``None`` to drop it; a step that drops counts and logs the reason itself;
+* a buffer step (`BufferStep`: order, store) has ``hold(position)`` and ``release(drain) ->
+  positions``: the runner holds fixes in it and, on `Pipeline.flush`, continues the released
+  fixes from the next step. Buffers are flushed in list order, so fixes released by the order
+  step reach the store in the same flush;
 * the step marked ``commits = True`` (store) is the commit point: a fix is *settled* when a
   step before it drops it or when it comes out of that step.
 
@@ -39,7 +40,6 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from gps_ingest.acks import AckPolicy, AnyOrderAcks, InOrderAcks
 from gps_ingest.checks import FilterStep, ValidateStep
@@ -53,6 +53,7 @@ from gps_ingest.model import Clock, DropReason, Message, Position, evolve, utc_n
 from gps_ingest.ordering import OrderStep
 from gps_ingest.publish import Publisher, PublishStep
 from gps_ingest.settings import IngestSettings
+from gps_ingest.steps import BufferStep, FirstStep, Step
 from gps_ingest.store import PositionStore, StoreStep
 from gps_ingest.zones import ZoneIndex
 
@@ -75,7 +76,7 @@ def build_pipeline(
     settings = settings or IngestSettings()
     metrics = metrics or Metrics()
     zones = zones if zones is not None else ZoneIndex()
-    steps: list[Any] = [
+    steps: list[FirstStep | Step] = [
         DecodeStep(decoders if decoders is not None else default_decoders(resolver), settings, metrics),
         ValidateStep(settings, metrics),
         FilterStep(settings, clock, metrics),
@@ -89,14 +90,14 @@ def build_pipeline(
     return Pipeline(steps, acks, metrics)
 
 
-def _is_buffer(step: Any) -> bool:
-    return callable(getattr(step, "hold", None)) and callable(getattr(step, "release", None))
+def _is_buffer(step: object) -> bool:
+    return isinstance(step, BufferStep)
 
 
 class Pipeline:
     """Runs a decode step followed by per-fix and buffer steps; tracks commits for acks."""
 
-    def __init__(self, steps: Sequence[Any], acks: AckPolicy, metrics: Metrics):
+    def __init__(self, steps: Sequence[FirstStep | Step], acks: AckPolicy, metrics: Metrics):
         if not steps:
             raise ValueError("a pipeline needs at least a decode step")
         self.steps = list(steps)
