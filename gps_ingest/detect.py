@@ -4,9 +4,7 @@ Per vehicle it remembers the zones of the previous fix, when each zone was enter
 when the vehicle has been stationary, and the last ETA it announced. For each in-order, newly
 stored fix it emits, in this order:
 
-* ``zone_enter`` / ``zone_exit`` for every zone gained / lost, each followed by the semantic
-  event for pickup and delivery zones: ``arrived_pickup``, ``departed_pickup``,
-  ``arrived_delivery``, ``departed_delivery``;
+* ``zone_enter`` / ``zone_exit`` for every zone gained / lost;
 * ``dwell`` once per visit, when the vehicle has been both inside a zone and stationary
   (speed at most ``stationary_speed_kmh``, reported or implied) for ``dwell_minutes``;
 * ``eta_changed`` when the fix has an ETA and the last announced one is missing, was for
@@ -16,6 +14,10 @@ The first fix of a vehicle after a start only primes the state, unless ``emit_on
 the process cannot tell "just arrived" from "was already there before the restart".
 Late fixes (see the order step) and redelivered fixes pass through without events.
 The events are attached to the fix (``Position.events``) for the publish step.
+
+These are facts about a vehicle and a place. What they mean for a shipment (arrived at *this
+load's* pickup, departed from it, arrived at its delivery) is decided once, against the load's own
+sites, by the load-event recorder (`server.tracking.events`), which then publishes that meaning.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ ZONE_ENTER = "zone_enter"
 ZONE_EXIT = "zone_exit"
 DWELL = "dwell"
 ETA_CHANGED = "eta_changed"
-SEMANTIC_KINDS = ("pickup", "delivery")  # zone kinds with arrived_/departed_ events
 
 
 @dataclass
@@ -71,11 +72,11 @@ class DetectStep:
         if current != state.zones:  # most fixes are on the road: no zone then, and none now
             for tag in sorted(current - state.zones, key=_order):
                 state.entered[tag] = p.time
-                events += self._zone_events(p, tag, ZONE_ENTER, "arrived")
+                events.append(self._zone_event(p, tag, ZONE_ENTER))
             for tag in sorted(state.zones - current, key=_order):
                 state.entered.pop(tag, None)
                 state.dwelled.discard(tag)
-                events += self._zone_events(p, tag, ZONE_EXIT, "departed")
+                events.append(self._zone_event(p, tag, ZONE_EXIT))
         self._track_motion(state, p)
         if current:  # dwelling is in a zone
             events += self._dwell_events(state, p, current)
@@ -86,12 +87,9 @@ class DetectStep:
         self._metrics.add("events", len(events))
         return evolve(p, events=tuple(events))
 
-    def _zone_events(self, p: Position, tag: ZoneTag, kind: str, semantic: str) -> list[Event]:
-        data = {"zone_kind": tag.kind}
-        out = [Event(p.vehicle_id, kind, p.time, tag.site_id, data)]
-        if tag.kind in SEMANTIC_KINDS:
-            out.append(Event(p.vehicle_id, f"{semantic}_{tag.kind}", p.time, tag.site_id, data))
-        return out
+    @staticmethod
+    def _zone_event(p: Position, tag: ZoneTag, kind: str) -> Event:
+        return Event(p.vehicle_id, kind, p.time, tag.site_id, {"zone_kind": tag.kind})
 
     def _track_motion(self, state: _VehicleState, p: Position) -> None:
         speed = p.speed

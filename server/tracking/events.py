@@ -16,11 +16,12 @@ pipeline event         at the load's ...       recorded as / status change
 ``eta_changed``        next stop               ``eta_changed``; ``loads.eta`` is set
 =====================  ======================  =============================================
 
-Every event is stored in ``events`` (with the load when it concerns it). The pipeline's own
-``arrived_*``/``departed_*`` events, which go by the site's kind, are not stored again. Status
-updates are conditional UPDATEs (``WHERE status IN (...)``), so a load that moved on by other
-means (cancelled, delivered) is never pulled back. A status change is passed on to the
-``downstream`` publisher as a ``status_changed`` event for the live views.
+Every event is stored in ``events`` (with the load when it concerns it). This is the one place
+where a fix's meaning for a shipment is decided: the pipeline only reports zones entered and left
+(`gps_ingest.detect`). Status updates are conditional UPDATEs (``WHERE status IN (...)``), so a
+load that moved on by other means (cancelled, delivered) is never pulled back. The meaning
+(``arrived_pickup`` ... ``departed_delivery``, with the load's id) and each status change (as
+``status_changed``) are passed on to the ``downstream`` publisher for the live views.
 
 The plant's yard hears two of these events through its ``yard`` hook (`server.yard.arrivals`):
 an ``arrived_pickup`` is the truck at the gate (``yard.arrived_pickup(vehicle_id, site_id, time)``
@@ -56,7 +57,6 @@ from gps_ingest.publish import Publisher
 
 log = logging.getLogger(__name__)
 
-SKIPPED = {"arrived_pickup", "departed_pickup", "arrived_delivery", "departed_delivery"}
 TO_AT_PICKUP = ("assigned", "authorized")
 DEADLOCK_RETRIES = 3
 TO_IN_TRANSIT = ("assigned", "authorized", "at_pickup", "loading")
@@ -107,8 +107,6 @@ class LoadEventRecorder:
         return None
 
     def publish_event(self, event: Event) -> None:
-        if event.kind in SKIPPED:
-            return
         try:
             self._queue.put_nowait(event)
         except queue.Full:
@@ -150,6 +148,7 @@ class LoadEventRecorder:
 
     def _record(self, events: list[Event]) -> None:
         changes: list[tuple[Event, int, str, str]] = []
+        meanings: list[Event] = []
         arrivals: list[tuple[int, int, datetime]] = []
         etas: list[tuple[int, datetime]] = []
         from server.models import Event as EventRow
@@ -159,13 +158,13 @@ class LoadEventRecorder:
         # leaves no lock cycle; each vehicle's own events keep their order (the sort is stable).
         events = sorted(events, key=lambda e: _int(e.vehicle_id) or 0)
         for attempt in range(1, DEADLOCK_RETRIES + 1):
-            changes, arrivals, etas = [], [], []
+            changes, meanings, arrivals, etas = [], [], [], []
             try:
                 with self._engine.begin() as conn:
                     loads = self._active_loads(conn, events)
                     rows: list[dict] = []
                     for event in events:
-                        changes += self._record_one(conn, event, loads, rows, arrivals, etas)
+                        changes += self._record_one(conn, event, loads, rows, meanings, arrivals, etas)
                     if rows:  # one multi-row INSERT per batch, not one per event
                         conn.execute(insert(EventRow), rows)
                 break
@@ -182,6 +181,8 @@ class LoadEventRecorder:
                 return
         self.recorded += len(events)
         if self._downstream is not None:
+            for meaning in meanings:
+                self._downstream.publish_event(meaning)
             for event, load_id, previous, status in changes:
                 self._downstream.publish_event(Event(event.vehicle_id, "status_changed", event.time,
                                                      event.site_id, {"load_id": load_id, "previous": previous,
@@ -215,8 +216,8 @@ class LoadEventRecorder:
                 loads.setdefault(row.vehicle_id, row._asdict())
         return loads
 
-    def _record_one(self, conn, event: Event, loads: dict[int, dict], rows: list[dict], arrivals: list,
-                    etas: list) -> list[tuple[Event, int, str, str]]:
+    def _record_one(self, conn, event: Event, loads: dict[int, dict], rows: list[dict], meanings: list[Event],
+                    arrivals: list, etas: list) -> list[tuple[Event, int, str, str]]:
         from server.models import Load
 
         vehicle_id, site_id = _int(event.vehicle_id), _int(event.site_id)
@@ -232,6 +233,8 @@ class LoadEventRecorder:
             semantic, targets, new_status = self._meaning(event.kind, site_id, load)
             if semantic is not None:
                 kinds = [(event.kind, None), (semantic, load["id"])]
+                meanings.append(Event(event.vehicle_id, semantic, event.time, event.site_id,
+                                      {**event.data, "load_id": load["id"]}))
                 if semantic == "arrived_pickup":
                     arrivals.append((vehicle_id, site_id, event.time))
             elif event.kind in ("dwell", "eta_changed") and site_id in (load["pickup_site_id"],

@@ -38,29 +38,23 @@ def test_first_fix_only_primes_the_state(detect, make_fix):
 def test_first_fix_can_emit_when_configured(make_fix):
     """With emit_on_first_fix, the first fix inside a zone is an arrival."""
     step = DetectStep(IngestSettings(emit_on_first_fix=True), Metrics())
-    assert kinds(step(make_fix(zones=(PLANT,), speed=10.0))) == [
-        ("zone_enter", "plant-rtm"),
-        ("arrived_pickup", "plant-rtm"),
-    ]
+    assert kinds(step(make_fix(zones=(PLANT,), speed=10.0))) == [("zone_enter", "plant-rtm")]
 
 
-def test_enter_and_exit_with_semantic_events(detect, metrics, make_fix):
-    """Entering the yard and plant emits enter events plus arrived_pickup; leaving emits the reverse."""
+def test_enter_and_exit_events_only(detect, metrics, make_fix):
+    """Entering and leaving zones emits zone_enter/zone_exit only: what they mean for a load is decided later, once."""
     detect(make_fix(seconds=0, speed=10.0))
     entered = detect(make_fix(seconds=30, zones=(PLANT, YARD), speed=10.0))
-    assert kinds(entered) == [
-        ("zone_enter", "plant-rtm"),
-        ("arrived_pickup", "plant-rtm"),
-        ("zone_enter", "yard-rtm"),
-    ]
+    assert kinds(entered) == [("zone_enter", "plant-rtm"), ("zone_enter", "yard-rtm")]
     left = detect(make_fix(seconds=60, zones=(YARD,), speed=10.0))
-    assert kinds(left) == [("zone_exit", "plant-rtm"), ("departed_pickup", "plant-rtm")]
+    assert kinds(left) == [("zone_exit", "plant-rtm")]
     gone = detect(make_fix(seconds=90, speed=10.0))
     assert kinds(gone) == [("zone_exit", "yard-rtm")]
     arrived = detect(make_fix(seconds=3600, zones=(BUYER,), speed=10.0))
-    assert kinds(arrived) == [("zone_enter", "buyer-dordt"), ("arrived_delivery", "buyer-dordt")]
-    assert arrived.events[1].time == arrived.time and arrived.events[1].vehicle_id == "truck-1"
-    assert metrics.events == 8
+    assert kinds(arrived) == [("zone_enter", "buyer-dordt")]
+    assert arrived.events[0].time == arrived.time and arrived.events[0].vehicle_id == "truck-1"
+    assert arrived.events[0].data == {"zone_kind": "delivery"}
+    assert metrics.events == 5
 
 
 def test_dwell_fires_once_after_n_stationary_minutes_in_a_zone(detect, make_fix):
@@ -121,10 +115,7 @@ def test_late_and_redelivered_fixes_do_not_emit(detect, make_fix):
     detect(make_fix(seconds=0, speed=10.0))
     assert detect(make_fix(seconds=-30, zones=(PLANT,), late=True)).events == ()
     assert detect(make_fix(seconds=30, zones=(PLANT,), inserted=False)).events == ()
-    assert kinds(detect(make_fix(seconds=60, zones=(PLANT,), speed=10.0))) == [
-        ("zone_enter", "plant-rtm"),
-        ("arrived_pickup", "plant-rtm"),
-    ]
+    assert kinds(detect(make_fix(seconds=60, zones=(PLANT,), speed=10.0))) == [("zone_enter", "plant-rtm")]
 
 
 def test_vehicles_have_separate_state(detect, make_fix):

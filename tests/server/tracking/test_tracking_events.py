@@ -88,3 +88,30 @@ def test_positions_are_throttled_per_vehicle_and_room(client, fleet):
     runtime.sockets.drain()
     assert [(e, r) for e, _, r in emitted] == [("position", f"org:{carrier.id}")]
     assert runtime.metrics.stored == 10
+
+
+def test_a_fix_means_arrived_once_against_the_loads_own_sites(client, trade, make_load, fleet):
+    """The live views hear arrived/departed once, from the recorder, at the load's sites whatever their kind."""
+    carrier, (vehicle,) = fleet(1)
+    # a return load: picked up at a customer's yard, delivered to a plant
+    pickup = _site(client, trade["buyer"], "Customer yard", "customer", 51.60, 6.90)
+    delivery = _site(client, trade["seller"], "Plant", "plant", 51.40, 6.70)
+    trade = {**trade, "plant": {"id": pickup}, "yard": {"id": delivery}}
+    load = make_load(trade, carrier=carrier, status="assigned", vehicle_id=vehicle)
+    emitted = []
+    runtime = build_runtime(engine=db.engine, settings=replace(ingest_settings({}), reorder_hold_s=0.0),
+                            throttle_s=0.0, emit=lambda event, data, room: emitted.append((event, data, room)))
+    try:
+        for minutes, lat, lon in [(0, 51.70, 6.90), (20, 51.60, 6.90), (30, 51.60, 6.90), (45, 51.50, 6.80),
+                                  (80, 51.40, 6.70)]:
+            runtime.pipeline.submit(_fix(vehicle, minutes, lat, lon))
+            runtime.pipeline.flush(drain=True)
+    finally:
+        runtime.recorder.stop()
+        runtime.sockets.stop()
+    items = [item for e, d, r in emitted if e.startswith("event") and r == f"load:{load.id}"
+             for item in (d if isinstance(d, list) else [d])]
+    meanings = [(item["kind"], int(item["site_id"])) for item in items
+                if item["kind"].startswith(("arrived_", "departed_"))]
+    assert meanings == [("arrived_pickup", pickup), ("departed_pickup", pickup), ("arrived_delivery", delivery)]
+    assert all(item["load_id"] == load.id for item in items if item["kind"].startswith(("arrived_", "departed_")))
