@@ -23,12 +23,12 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from driver_app.core.app_state import DriverDay, Step
-from driver_app.core.platform_services import is_android, platform_services
 from driver_app.fonts import register_cjk_font
 from driver_app.platform.controller import DriverController
 from driver_app.platform.dock_sound import chime_player
 from driver_app.platform.translation import tr
 from driver_app.platform.ui_thread import KivyRunner, on_ui_thread
+from driver_app.platform_services import is_android, platform_services
 from driver_app.screens import load_screen
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class HaulDriverApp(App):
         if self.simulate_load:
             self.controller.simulate_load(self.simulate_load)
         elif is_android():
-            from driver_app.core.gps import PlyerGps
+            from driver_app.platform_services.android_gps import PlyerGps
 
             settings = self.controller.settings
             self.controller.tracker.start(PlyerGps(settings.gps_interval_s, settings.gps_distance_m))

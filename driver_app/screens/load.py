@@ -5,8 +5,8 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from driver_app.core.platform_services import is_android
 from driver_app.platform import load_view
+from driver_app.platform_services import is_android
 from driver_app.screens.widgets import HaulScreen
 
 

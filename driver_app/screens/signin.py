@@ -6,8 +6,8 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty
 
 from driver_app.core.i18n import Msg
-from driver_app.core.platform_services import is_android
 from driver_app.core.validation import FormInvalid
+from driver_app.platform_services import is_android
 from driver_app.screens.widgets import HaulScreen
 
 

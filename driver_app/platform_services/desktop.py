@@ -1,0 +1,61 @@
+"""The desktop stand-ins for the phone's services (demos and tests on a PC).
+
+The camera asks a path provider (the Kivy layer passes a file chooser), a notification is
+logged (and optionally printed), vibration does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from driver_app.platform_services.interface import PathProvider, PhotoCallback
+
+log = logging.getLogger(__name__)
+
+
+class DesktopCamera:
+    """Asks ``provider`` for an image path (a file chooser on a PC); refuses missing files."""
+
+    def __init__(self, provider: PathProvider):
+        self.provider = provider
+
+    def take_photo(self, on_done: PhotoCallback) -> None:
+        def chosen(path: str | None) -> None:
+            if path and not os.path.isfile(path):
+                log.warning("chosen photo %s does not exist", path)
+                path = None
+            on_done(path)
+
+        self.provider(chosen)
+
+
+def folder_path_provider(folder: str | Path) -> PathProvider:
+    """A provider that hands out the newest image in ``folder`` (for demos without a chooser)."""
+
+    def provide(on_done: PhotoCallback) -> None:
+        images = sorted(
+            (p for p in Path(folder).glob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png")),
+            key=lambda p: p.stat().st_mtime,
+        )
+        on_done(str(images[-1]) if images else None)
+
+    return provide
+
+
+class LogNotifier:
+    """Logs notifications; with ``echo`` also prints them (for a desktop terminal)."""
+
+    def __init__(self, echo: bool = False):
+        self.echo = echo
+
+    def notify(self, title: str, message: str) -> None:
+        log.info("notification: %s: %s", title, message)
+        if self.echo:
+            print(f"[{title}] {message}")
+
+
+class NoVibrator:
+    def vibrate(self, seconds: float = 0.5) -> None:
+        """Desktops do not vibrate."""

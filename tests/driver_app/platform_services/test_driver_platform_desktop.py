@@ -1,0 +1,46 @@
+"""The desktop stand-ins for the phone's services."""
+
+from __future__ import annotations
+
+import logging
+
+from driver_app.platform_services import platform_services
+from driver_app.platform_services.desktop import DesktopCamera, LogNotifier, NoVibrator, folder_path_provider
+
+
+def test_desktop_camera_uses_the_path_provider_and_refuses_missing_files(tmp_path):
+    """The desktop camera returns the chosen file, and None for a file that does not exist."""
+    photo = tmp_path / "seal.jpg"
+    photo.write_bytes(b"jpeg")
+    got = []
+
+    DesktopCamera(lambda done: done(str(photo))).take_photo(got.append)
+    DesktopCamera(lambda done: done(str(tmp_path / "nope.jpg"))).take_photo(got.append)
+    DesktopCamera(lambda done: done(None)).take_photo(got.append)
+
+    assert got == [str(photo), None, None]
+
+
+def test_folder_provider_hands_out_an_image(tmp_path):
+    """The folder provider gives an image from the folder, or None when it has none."""
+    got = []
+    folder_path_provider(tmp_path)(got.append)
+    (tmp_path / "a.png").write_bytes(b"png")
+    (tmp_path / "notes.txt").write_text("x")
+    folder_path_provider(tmp_path)(got.append)
+
+    assert got == [None, str(tmp_path / "a.png")]
+
+
+def test_desktop_set_logs_notifications_and_does_not_vibrate(tmp_path, caplog, capsys):
+    """Off Android, notifications are logged (and echoed on request) and vibration does nothing."""
+    services = platform_services(tmp_path, android=False)
+    assert isinstance(services.notifier, LogNotifier) and isinstance(services.vibrator, NoVibrator)
+
+    with caplog.at_level(logging.INFO):
+        services.notifier.notify("Dock call", "Go to dock 3")
+        LogNotifier(echo=True).notify("Re-plan", "New slot")
+    services.vibrator.vibrate(2)
+
+    assert "Dock call: Go to dock 3" in caplog.text
+    assert capsys.readouterr().out == "[Re-plan] New slot\n"
