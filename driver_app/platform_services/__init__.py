@@ -1,9 +1,9 @@
 """What the driver app does differently on an Android phone and on a desktop (Kivy-free).
 
-``interface`` declares the services; ``android`` implements them with plyer (and
-``android_gps`` the phone's GPS), imported only when a service is used; ``desktop`` has the
-stand-ins a PC uses for demos and tests. ``platform_services()`` picks the set for the running
-platform.
+``interface`` declares ``PlatformServices``, the one interface; ``android.AndroidServices``
+implements it with plyer (and ``android_gps`` the phone's GPS), imported only when a service is
+used; ``desktop.DesktopServices`` has the stand-ins a PC uses for demos and tests.
+``platform_services()`` picks one for the running platform.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from driver_app.platform_services.android import AndroidCamera, AndroidNotifier, AndroidVibrator
-from driver_app.platform_services.desktop import DesktopCamera, LogNotifier, NoVibrator, folder_path_provider
+from driver_app.platform_services.android import AndroidServices
+from driver_app.platform_services.desktop import DesktopServices
 from driver_app.platform_services.interface import PathProvider, PlatformServices
 
 
@@ -26,8 +26,7 @@ def platform_services(
     path_provider: PathProvider | None = None,
     android: bool | None = None,
 ) -> PlatformServices:
-    """The Android services on Android, else the desktop ones."""
+    """The Android services on Android, else the desktop ones (``android`` overrides the guess)."""
     if is_android() if android is None else android:
-        return PlatformServices(AndroidCamera(photo_dir), AndroidNotifier(), AndroidVibrator())
-    provider = path_provider or folder_path_provider(photo_dir)
-    return PlatformServices(DesktopCamera(provider), LogNotifier(), NoVibrator())
+        return AndroidServices(photo_dir)
+    return DesktopServices(photo_dir, path_provider)

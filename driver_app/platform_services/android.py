@@ -1,4 +1,4 @@
-"""The Android platform services: camera, notifications and vibration through plyer.
+"""The Android implementation (``AndroidServices``): camera, notifications and vibration via plyer.
 
 plyer exists only in the Android build; it is imported when a service is used, never when
 this module is imported or a service is built, so the desktop and the tests can import and
@@ -44,3 +44,12 @@ class AndroidNotifier:
 class AndroidVibrator:
     def vibrate(self, seconds: float = 0.5) -> None:
         import_plyer("vibrator").vibrate(time=seconds)
+
+
+class AndroidServices:
+    """The phone's own services (``PlatformServices`` on Android); photos go to ``photo_dir``."""
+
+    def __init__(self, photo_dir: str | Path):
+        self.camera = AndroidCamera(photo_dir)
+        self.notifier = AndroidNotifier()
+        self.vibrator = AndroidVibrator()

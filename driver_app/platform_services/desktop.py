@@ -1,4 +1,4 @@
-"""The desktop stand-ins for the phone's services (demos and tests on a PC).
+"""The desktop stand-ins for the phone's services (``DesktopServices``: demos and tests on a PC).
 
 The camera asks a path provider (the Kivy layer passes a file chooser), a notification is
 logged (and optionally printed), vibration does nothing.
@@ -59,3 +59,13 @@ class LogNotifier:
 class NoVibrator:
     def vibrate(self, seconds: float = 0.5) -> None:
         """Desktops do not vibrate."""
+
+
+class DesktopServices:
+    """``PlatformServices`` on a PC: photos from ``path_provider`` (default: the newest image in
+    ``photo_dir``), notifications logged, no vibration."""
+
+    def __init__(self, photo_dir: str | Path, path_provider: PathProvider | None = None):
+        self.camera = DesktopCamera(path_provider or folder_path_provider(photo_dir))
+        self.notifier = LogNotifier()
+        self.vibrator = NoVibrator()

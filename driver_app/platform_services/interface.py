@@ -1,14 +1,13 @@
-"""The interfaces of the platform services: camera, notifications and vibration.
+"""The one interface of the platform: ``PlatformServices``, and the small parts it is made of.
 
-Implementations are in ``android.py`` (plyer, imported only when a service is used) and
-``desktop.py`` (stand-ins on a PC); ``driver_app.platform_services.platform_services()``
-picks the set for the running platform.
+``android.AndroidServices`` implements it on a phone (plyer, imported only when a service is
+used) and ``desktop.DesktopServices`` on a PC (stand-ins for demos and tests);
+``driver_app.platform_services.platform_services()`` picks one for the running platform.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 PhotoCallback = Callable[[str | None], None]
@@ -29,8 +28,9 @@ class Vibrator(Protocol):
     def vibrate(self, seconds: float = 0.5) -> None: ...
 
 
-@dataclass(frozen=True)
-class PlatformServices:
+class PlatformServices(Protocol):
+    """Everything the driver app does differently on an Android phone and on a desktop."""
+
     camera: Camera
     notifier: Notifier
     vibrator: Vibrator
