@@ -165,6 +165,10 @@ class HaulDriverApp(App):
         """Camera on Android, a file chooser on a desktop; ``on_done(path|None)`` on the UI thread."""
         self.services.camera.take_photo(on_ui_thread(on_done))
 
+    def scan_qr(self, on_done) -> None:
+        """Scan a QR code with the platform's scanner; ``on_done(text|None)`` on the UI thread."""
+        self.services.scanner.scan(on_ui_thread(on_done))
+
     def _choose_photo(self, on_done) -> None:
         from driver_app.platform.photo_chooser import choose_photo
 

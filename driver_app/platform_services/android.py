@@ -1,18 +1,24 @@
-"""The Android implementation (``AndroidServices``): camera, notifications and vibration via plyer.
+"""The Android implementation (``AndroidServices``): camera, notifications and vibration via
+plyer, and QR scanning through a scanner app.
 
-plyer exists only in the Android build; it is imported when a service is used, never when
-this module is imported or a service is built, so the desktop and the tests can import and
-construct everything here.
+plyer, pyjnius (``jnius``) and python-for-android's ``android`` module exist only in the
+Android build; they are imported when a service is used, never when this module is imported
+or a service is built, so the desktop and the tests can import and construct everything here.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from pathlib import Path
 
-from driver_app.platform_services.interface import PhotoCallback
+from driver_app.platform_services.interface import PhotoCallback, ScanCallback
 from driver_app.platform_services.plyer_bridge import import_plyer
+
+log = logging.getLogger(__name__)
+
+SCAN_REQUEST = 0x4A11
 
 
 class AndroidCamera:
@@ -46,6 +52,44 @@ class AndroidVibrator:
         import_plyer("vibrator").vibrate(time=seconds)
 
 
+class ZxingScanner:
+    """Scans a QR code through a barcode-scanner app's SCAN intent.
+
+    Android has no QR decoder in its API for apps built with python-for-android, so the scan is
+    delegated to a scanner app (ZXing's ``com.google.zxing.client.android.SCAN`` intent, which
+    most scanner apps answer). Unverified here: it needs a phone.
+    """
+
+    available = True
+
+    def scan(self, on_done: ScanCallback) -> None:
+        try:
+            from android import activity  # type: ignore[import-not-found]
+            from jnius import autoclass  # type: ignore[import-not-found]
+        except ImportError:
+            on_done(None)
+            return
+        Intent = autoclass("android.content.Intent")
+        PythonActivity = autoclass("org.kivy.android.PythonActivity")
+
+        def result(request_code: int, result_code: int, intent) -> None:
+            if request_code != SCAN_REQUEST:
+                return
+            activity.unbind(on_activity_result=result)
+            text = intent.getStringExtra("SCAN_RESULT") if intent is not None and result_code == -1 else None
+            on_done(text)
+
+        intent = Intent("com.google.zxing.client.android.SCAN")
+        intent.putExtra("SCAN_MODE", "QR_CODE_MODE")
+        activity.bind(on_activity_result=result)
+        try:
+            PythonActivity.mActivity.startActivityForResult(intent, SCAN_REQUEST)
+        except Exception as exc:  # no scanner app installed
+            log.warning("no QR scanner app: %s", exc)
+            activity.unbind(on_activity_result=result)
+            on_done(None)
+
+
 class AndroidServices:
     """The phone's own services (``PlatformServices`` on Android); photos go to ``photo_dir``."""
 
@@ -53,3 +97,4 @@ class AndroidServices:
         self.camera = AndroidCamera(photo_dir)
         self.notifier = AndroidNotifier()
         self.vibrator = AndroidVibrator()
+        self.scanner = ZxingScanner()

@@ -1,7 +1,7 @@
 """The desktop stand-ins for the phone's services (``DesktopServices``: demos and tests on a PC).
 
 The camera asks a path provider (the Kivy layer passes a file chooser), a notification is
-logged (and optionally printed), vibration does nothing.
+logged (and optionally printed), vibration does nothing, and there is no QR scanner.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-from driver_app.platform_services.interface import PathProvider, PhotoCallback
+from driver_app.platform_services.interface import PathProvider, PhotoCallback, ScanCallback
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +61,21 @@ class NoVibrator:
         """Desktops do not vibrate."""
 
 
+class NoScanner:
+    """Desktops have no scanner: the driver types the pairing code or pastes the link."""
+
+    available = False
+
+    def scan(self, on_done: ScanCallback) -> None:
+        on_done(None)
+
+
 class DesktopServices:
     """``PlatformServices`` on a PC: photos from ``path_provider`` (default: the newest image in
-    ``photo_dir``), notifications logged, no vibration."""
+    ``photo_dir``), notifications logged, no vibration, no QR scanner."""
 
     def __init__(self, photo_dir: str | Path, path_provider: PathProvider | None = None):
         self.camera = DesktopCamera(path_provider or folder_path_provider(photo_dir))
         self.notifier = LogNotifier()
         self.vibrator = NoVibrator()
+        self.scanner = NoScanner()

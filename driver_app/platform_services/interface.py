@@ -12,6 +12,7 @@ from typing import Protocol
 
 PhotoCallback = Callable[[str | None], None]
 PathProvider = Callable[[PhotoCallback], None]
+ScanCallback = Callable[[str | None], None]
 
 
 class Camera(Protocol):
@@ -28,9 +29,21 @@ class Vibrator(Protocol):
     def vibrate(self, seconds: float = 0.5) -> None: ...
 
 
+class QrScanner(Protocol):
+    available: bool  # False where scan() can never read a code (the sign-in screen hides its button)
+
+    def scan(self, on_done: ScanCallback) -> None:
+        """Scan a QR code; ``on_done(text)``, or ``on_done(None)`` when cancelled or unavailable.
+
+        ``on_done`` may be called on any thread (Android's UI thread); the Kivy layer hops.
+        """
+        ...
+
+
 class PlatformServices(Protocol):
     """Everything the driver app does differently on an Android phone and on a desktop."""
 
     camera: Camera
     notifier: Notifier
     vibrator: Vibrator
+    scanner: QrScanner

@@ -30,3 +30,52 @@ def fake_plyer(monkeypatch):
     module.battery = types.SimpleNamespace(status={"percentage": 57.0, "isCharging": False})
     monkeypatch.setitem(sys.modules, "plyer", module)
     return module
+
+
+class FakeIntent:
+    """``android.content.Intent``: an action and its extras."""
+
+    def __init__(self, action, data=None):
+        self.action, self.data, self.extras = action, data, {}
+
+    def putExtra(self, key, value):
+        self.extras[key] = value
+
+    def getStringExtra(self, key):
+        return self.extras.get(key)
+
+
+class FakeActivityEvents:
+    """python-for-android's ``android.activity``: binds ``on_activity_result`` callbacks."""
+
+    def __init__(self):
+        self.bound = []
+
+    def bind(self, on_activity_result):
+        self.bound.append(on_activity_result)
+
+    def unbind(self, on_activity_result):
+        self.bound.remove(on_activity_result)
+
+
+@pytest.fixture
+def fake_android(monkeypatch):
+    """Stand-ins for ``jnius`` and python-for-android's ``android`` module; ``started`` lists the
+    activities the app started as ``(intent, request_code)`` (None for startActivity)."""
+    started = []
+    main_activity = types.SimpleNamespace(
+        startActivityForResult=lambda intent, code: started.append((intent, code)),
+        startActivity=lambda intent: started.append((intent, None)),
+    )
+    classes = {
+        "android.content.Intent": FakeIntent,
+        "org.kivy.android.PythonActivity": types.SimpleNamespace(mActivity=main_activity),
+    }
+    jnius = types.ModuleType("jnius")
+    jnius.autoclass = classes.__getitem__
+    android = types.ModuleType("android")
+    android.activity = FakeActivityEvents()
+    monkeypatch.setitem(sys.modules, "jnius", jnius)
+    monkeypatch.setitem(sys.modules, "android", android)
+    return types.SimpleNamespace(started=started, activity=android.activity, main_activity=main_activity,
+                                 Intent=FakeIntent)

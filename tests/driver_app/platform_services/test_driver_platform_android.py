@@ -1,4 +1,4 @@
-"""The Android platform services and the plyer GPS, over a fake plyer."""
+"""The Android platform services and the plyer GPS, over a fake plyer, jnius and android."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from driver_app.core.clock import ManualClock
-from driver_app.platform_services.android import AndroidCamera, AndroidNotifier, AndroidVibrator
+from driver_app.platform_services.android import AndroidCamera, AndroidNotifier, AndroidVibrator, ZxingScanner
 from driver_app.platform_services.android_gps import PlyerGps
 from driver_app.platform_services.plyer_bridge import PlatformServiceUnavailable
 
@@ -70,3 +70,45 @@ def test_plyer_gps_turns_locations_into_fixes(fake_plyer):
         4.0,
         57.0,
     )
+
+
+def test_the_scanner_asks_a_scanner_app_for_a_qr_code_and_reports_its_text(fake_android):
+    """A scan starts ZXing's SCAN intent in QR mode and reports SCAN_RESULT when the app answers OK."""
+    got = []
+    ZxingScanner().scan(got.append)
+    ((intent, code),) = fake_android.started
+    (on_result,) = fake_android.activity.bound
+    answer = fake_android.Intent("result")
+    answer.putExtra("SCAN_RESULT", "https://haul.example/pair#code=ABCDE-FGHJK")
+
+    on_result(code + 1, -1, answer)  # another request's result: not ours
+    on_result(code, -1, answer)
+
+    assert (intent.action, intent.extras) == ("com.google.zxing.client.android.SCAN", {"SCAN_MODE": "QR_CODE_MODE"})
+    assert got == ["https://haul.example/pair#code=ABCDE-FGHJK"] and fake_android.activity.bound == []
+
+
+def test_a_cancelled_scan_or_a_phone_without_a_scanner_app_reports_none(fake_android):
+    """Cancelling gives None; so does a phone where no app answers the SCAN intent."""
+    got = []
+    ZxingScanner().scan(got.append)
+    ((_, code),) = fake_android.started
+    fake_android.activity.bound[0](code, 0, None)  # RESULT_CANCELED
+
+    def no_scanner_app(intent, code):
+        raise RuntimeError("ActivityNotFoundException")
+
+    fake_android.main_activity.startActivityForResult = no_scanner_app
+    ZxingScanner().scan(got.append)
+
+    assert got == [None, None] and fake_android.activity.bound == []
+
+
+def test_the_scanner_without_jnius_reports_none(monkeypatch):
+    """Where pyjnius is missing the scan reports None at once instead of failing."""
+    monkeypatch.setitem(sys.modules, "jnius", None)
+    got = []
+
+    ZxingScanner().scan(got.append)
+
+    assert got == [None] and ZxingScanner.available

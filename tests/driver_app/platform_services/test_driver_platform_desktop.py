@@ -44,3 +44,13 @@ def test_desktop_set_logs_notifications_and_does_not_vibrate(tmp_path, caplog, c
 
     assert "Dock call: Go to dock 3" in caplog.text
     assert capsys.readouterr().out == "[Re-plan] New slot\n"
+
+
+def test_the_desktop_has_no_qr_scanner(tmp_path):
+    """The desktop scanner says it is unavailable, and a scan reports None at once."""
+    scanner = platform_services(tmp_path, android=False).scanner
+    got = []
+
+    scanner.scan(got.append)
+
+    assert scanner.available is False and got == [None]
