@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -179,14 +178,7 @@ class HaulDriverApp(App):
         if not url:
             return
         self.last_link = url
-        if is_android():
-            from jnius import autoclass  # type: ignore[import-not-found]
-
-            intent_class, uri = autoclass("android.content.Intent"), autoclass("android.net.Uri")
-            activity = autoclass("org.kivy.android.PythonActivity").mActivity
-            activity.startActivity(intent_class(intent_class.ACTION_VIEW, uri.parse(url)))
-        elif not os.environ.get("HAUL_DRIVER_NO_BROWSER"):
-            webbrowser.open(url)
+        self.services.open_link(url)
 
     def _android_setup(self) -> None:
         try:

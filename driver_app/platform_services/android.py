@@ -1,5 +1,5 @@
 """The Android implementation (``AndroidServices``): camera, notifications and vibration via
-plyer, and QR scanning through a scanner app.
+plyer, QR scanning through a scanner app, and links handed to other apps (``geo:`` for maps).
 
 plyer, pyjnius (``jnius``) and python-for-android's ``android`` module exist only in the
 Android build; they are imported when a service is used, never when this module is imported
@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from driver_app.platform_services.interface import PhotoCallback, ScanCallback
 from driver_app.platform_services.plyer_bridge import import_plyer
@@ -98,3 +101,18 @@ class AndroidServices:
         self.notifier = AndroidNotifier()
         self.vibrator = AndroidVibrator()
         self.scanner = ZxingScanner()
+
+    def navigation_link(self, stop: Mapping[str, Any]) -> str | None:
+        """A ``geo:`` URI: Android hands it to the driver's navigation app."""
+        lat, lon = stop.get("lat"), stop.get("lon")
+        if lat is None or lon is None:
+            return f"geo:0,0?q={quote(str(stop['address']))}" if stop.get("address") else None
+        return f"geo:{lat},{lon}?q={lat},{lon}({quote(stop.get('name') or '')})"
+
+    def open_link(self, url: str) -> None:
+        """Starts the app for ``url`` (an ACTION_VIEW intent)."""
+        from jnius import autoclass  # type: ignore[import-not-found]
+
+        intent_class, uri = autoclass("android.content.Intent"), autoclass("android.net.Uri")
+        activity = autoclass("org.kivy.android.PythonActivity").mActivity
+        activity.startActivity(intent_class(intent_class.ACTION_VIEW, uri.parse(url)))

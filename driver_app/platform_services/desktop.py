@@ -1,14 +1,19 @@
 """The desktop stand-ins for the phone's services (``DesktopServices``: demos and tests on a PC).
 
 The camera asks a path provider (the Kivy layer passes a file chooser), a notification is
-logged (and optionally printed), vibration does nothing, and there is no QR scanner.
+logged (and optionally printed), vibration does nothing, there is no QR scanner, and links
+(OpenStreetMap for navigation) open in the web browser.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import webbrowser
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from driver_app.platform_services.interface import PathProvider, PhotoCallback, ScanCallback
 
@@ -72,10 +77,24 @@ class NoScanner:
 
 class DesktopServices:
     """``PlatformServices`` on a PC: photos from ``path_provider`` (default: the newest image in
-    ``photo_dir``), notifications logged, no vibration, no QR scanner."""
+    ``photo_dir``), notifications logged, no vibration, no QR scanner, links in the browser."""
 
     def __init__(self, photo_dir: str | Path, path_provider: PathProvider | None = None):
         self.camera = DesktopCamera(path_provider or folder_path_provider(photo_dir))
         self.notifier = LogNotifier()
         self.vibrator = NoVibrator()
         self.scanner = NoScanner()
+
+    def navigation_link(self, stop: Mapping[str, Any]) -> str | None:
+        """An OpenStreetMap link: the map at the stop's coordinates, else a search for its address."""
+        lat, lon = stop.get("lat"), stop.get("lon")
+        if lat is None or lon is None:
+            if stop.get("address"):
+                return f"https://www.openstreetmap.org/search?query={quote(str(stop['address']))}"
+            return None
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}"
+
+    def open_link(self, url: str) -> None:
+        """Opens ``url`` in the web browser, unless ``HAUL_DRIVER_NO_BROWSER`` is set (the UI tests)."""
+        if not os.environ.get("HAUL_DRIVER_NO_BROWSER"):
+            webbrowser.open(url)

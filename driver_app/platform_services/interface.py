@@ -7,8 +7,8 @@ used) and ``desktop.DesktopServices`` on a PC (stand-ins for demos and tests);
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 PhotoCallback = Callable[[str | None], None]
 PathProvider = Callable[[PhotoCallback], None]
@@ -47,3 +47,12 @@ class PlatformServices(Protocol):
     notifier: Notifier
     vibrator: Vibrator
     scanner: QrScanner
+
+    def navigation_link(self, stop: Mapping[str, Any]) -> str | None:
+        """A link that opens ``stop`` (``lat``, ``lon``, ``name``, ``address``) in a maps app;
+        None for a stop with neither coordinates nor an address."""
+        ...
+
+    def open_link(self, url: str) -> None:
+        """Open a navigation or document link in the app for it, or the browser."""
+        ...

@@ -33,7 +33,9 @@ def fake_plyer(monkeypatch):
 
 
 class FakeIntent:
-    """``android.content.Intent``: an action and its extras."""
+    """``android.content.Intent``: an action, its data and its extras."""
+
+    ACTION_VIEW = "android.intent.action.VIEW"
 
     def __init__(self, action, data=None):
         self.action, self.data, self.extras = action, data, {}
@@ -70,6 +72,7 @@ def fake_android(monkeypatch):
     classes = {
         "android.content.Intent": FakeIntent,
         "org.kivy.android.PythonActivity": types.SimpleNamespace(mActivity=main_activity),
+        "android.net.Uri": types.SimpleNamespace(parse=lambda text: ("Uri", text)),
     }
     jnius = types.ModuleType("jnius")
     jnius.autoclass = classes.__getitem__

@@ -7,7 +7,13 @@ import sys
 import pytest
 
 from driver_app.core.clock import ManualClock
-from driver_app.platform_services.android import AndroidCamera, AndroidNotifier, AndroidVibrator, ZxingScanner
+from driver_app.platform_services.android import (
+    AndroidCamera,
+    AndroidNotifier,
+    AndroidServices,
+    AndroidVibrator,
+    ZxingScanner,
+)
 from driver_app.platform_services.android_gps import PlyerGps
 from driver_app.platform_services.plyer_bridge import PlatformServiceUnavailable
 
@@ -112,3 +118,23 @@ def test_the_scanner_without_jnius_reports_none(monkeypatch):
     ZxingScanner().scan(got.append)
 
     assert got == [None] and ZxingScanner.available
+
+
+def test_navigation_links_on_android_are_geo_uris(tmp_path):
+    """Coordinates give a geo: URI with the stop's name; an address alone a geo: search; nothing, None."""
+    android = AndroidServices(tmp_path)
+    stop = {"name": "Werk Süd", "lat": 51.28, "lon": 7.04, "address": ""}
+
+    assert android.navigation_link(stop) == "geo:51.28,7.04?q=51.28,7.04(Werk%20S%C3%BCd)"
+    assert android.navigation_link({"lat": None, "lon": None, "address": "Hafenstraße 1"}) == \
+        "geo:0,0?q=Hafenstra%C3%9Fe%201"
+    assert android.navigation_link({"lat": None, "lon": None}) is None
+
+
+def test_links_open_in_the_app_for_them(fake_android, tmp_path):
+    """A link is handed to Android as an ACTION_VIEW intent (a geo: URI opens the navigation app)."""
+    AndroidServices(tmp_path).open_link("geo:51.28,7.04?q=51.28,7.04(Werk)")
+
+    ((intent, code),) = fake_android.started
+    assert (intent.action, intent.data, code) == (
+        "android.intent.action.VIEW", ("Uri", "geo:51.28,7.04?q=51.28,7.04(Werk)"), None)

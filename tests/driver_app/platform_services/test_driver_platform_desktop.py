@@ -54,3 +54,29 @@ def test_the_desktop_has_no_qr_scanner(tmp_path):
     scanner.scan(got.append)
 
     assert scanner.available is False and got == [None]
+
+
+def test_navigation_links_on_a_desktop_are_openstreetmap_links(tmp_path):
+    """Coordinates give an OpenStreetMap map link; an address alone a search; nothing, None."""
+    desktop = platform_services(tmp_path, android=False)
+    stop = {"name": "Werk Süd", "lat": 51.28, "lon": 7.04, "address": ""}
+    address_only = {"lat": None, "lon": None, "address": "Hafenstraße 1, Köln"}
+
+    assert desktop.navigation_link(stop) == "https://www.openstreetmap.org/?mlat=51.28&mlon=7.04#map=16/51.28/7.04"
+    assert desktop.navigation_link(address_only) == \
+        "https://www.openstreetmap.org/search?query=Hafenstra%C3%9Fe%201%2C%20K%C3%B6ln"
+    assert desktop.navigation_link({"lat": None, "lon": None}) is None
+
+
+def test_links_open_in_the_browser_unless_the_tests_say_no(tmp_path, monkeypatch):
+    """open_link opens the web browser; HAUL_DRIVER_NO_BROWSER keeps it shut."""
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    desktop = platform_services(tmp_path, android=False)
+    monkeypatch.delenv("HAUL_DRIVER_NO_BROWSER", raising=False)
+
+    desktop.open_link("https://www.openstreetmap.org/?mlat=51.28&mlon=7.04")
+    monkeypatch.setenv("HAUL_DRIVER_NO_BROWSER", "1")
+    desktop.open_link("https://example.invalid/doc.pdf")
+
+    assert opened == ["https://www.openstreetmap.org/?mlat=51.28&mlon=7.04"]
