@@ -1,5 +1,6 @@
 """The Android implementation (``AndroidServices``): camera, notifications and vibration via
-plyer, QR scanning through a scanner app, and links handed to other apps (``geo:`` for maps).
+plyer, QR scanning through a scanner app, links handed to other apps (``geo:`` for maps),
+runtime permissions, and the phone's GPS (``android_gps``).
 
 plyer, pyjnius (``jnius``) and python-for-android's ``android`` module exist only in the
 Android build; they are imported when a service is used, never when this module is imported
@@ -16,12 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from driver_app.platform_services.android_gps import PlyerGps
 from driver_app.platform_services.interface import PhotoCallback, ScanCallback
 from driver_app.platform_services.plyer_bridge import import_plyer
 
 log = logging.getLogger(__name__)
 
 SCAN_REQUEST = 0x4A11
+PERMISSIONS = ("ACCESS_FINE_LOCATION", "ACCESS_BACKGROUND_LOCATION", "CAMERA", "VIBRATE", "POST_NOTIFICATIONS")
 
 
 class AndroidCamera:
@@ -101,6 +104,19 @@ class AndroidServices:
         self.notifier = AndroidNotifier()
         self.vibrator = AndroidVibrator()
         self.scanner = ZxingScanner()
+
+    def request_permissions(self) -> None:
+        """Asks for ``PERMISSIONS`` at run time (Android 6+ grants dangerous ones only so)."""
+        try:
+            from android.permissions import request_permissions  # type: ignore[import-not-found]
+
+            request_permissions([f"android.permission.{p}" for p in PERMISSIONS])
+        except Exception as exc:  # an older python-for-android: permissions come from the manifest
+            log.warning("could not request permissions: %s", exc)
+
+    def gps(self, min_time_s: float, min_distance_m: float) -> PlyerGps:
+        """The phone's GPS through plyer (``ACCESS_FINE_LOCATION`` must have been granted)."""
+        return PlyerGps(min_time_s, min_distance_m)
 
     def navigation_link(self, stop: Mapping[str, Any]) -> str | None:
         """A ``geo:`` URI: Android hands it to the driver's navigation app."""

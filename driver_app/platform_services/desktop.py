@@ -1,8 +1,9 @@
 """The desktop stand-ins for the phone's services (``DesktopServices``: demos and tests on a PC).
 
 The camera asks a path provider (the Kivy layer passes a file chooser), a notification is
-logged (and optionally printed), vibration does nothing, there is no QR scanner, and links
-(OpenStreetMap for navigation) open in the web browser.
+logged (and optionally printed), vibration does nothing, there is no QR scanner, links
+(OpenStreetMap for navigation) open in the web browser, and there is no GPS: a desktop drives
+a simulated route when asked (``haul driver --simulate LOAD``, see ``core.simulated_gps``).
 """
 
 from __future__ import annotations
@@ -77,13 +78,21 @@ class NoScanner:
 
 class DesktopServices:
     """``PlatformServices`` on a PC: photos from ``path_provider`` (default: the newest image in
-    ``photo_dir``), notifications logged, no vibration, no QR scanner, links in the browser."""
+    ``photo_dir``), notifications logged, no vibration, no QR scanner, links in the browser, no
+    runtime permissions and no GPS."""
 
     def __init__(self, photo_dir: str | Path, path_provider: PathProvider | None = None):
         self.camera = DesktopCamera(path_provider or folder_path_provider(photo_dir))
         self.notifier = LogNotifier()
         self.vibrator = NoVibrator()
         self.scanner = NoScanner()
+
+    def request_permissions(self) -> None:
+        """A desktop grants the app everything it may do."""
+
+    def gps(self, min_time_s: float, min_distance_m: float) -> None:
+        """A desktop has no GPS of its own; ``haul driver --simulate LOAD`` drives a simulated one."""
+        return None
 
     def navigation_link(self, stop: Mapping[str, Any]) -> str | None:
         """An OpenStreetMap link: the map at the stop's coordinates, else a search for its address."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from driver_app.core.gps import GpsProvider
+
 PhotoCallback = Callable[[str | None], None]
 PathProvider = Callable[[PhotoCallback], None]
 ScanCallback = Callable[[str | None], None]
@@ -47,6 +49,15 @@ class PlatformServices(Protocol):
     notifier: Notifier
     vibrator: Vibrator
     scanner: QrScanner
+
+    def request_permissions(self) -> None:
+        """Ask for the runtime permissions the app needs (location, camera, ...), where there are any."""
+        ...
+
+    def gps(self, min_time_s: float, min_distance_m: float) -> GpsProvider | None:
+        """The device's own GPS (the times and distances are hints to the OS), or None where there
+        is none: a desktop drives a simulated route instead (``haul driver --simulate``)."""
+        ...
 
     def navigation_link(self, stop: Mapping[str, Any]) -> str | None:
         """A link that opens ``stop`` (``lat``, ``lon``, ``name``, ``address``) in a maps app;

@@ -63,7 +63,8 @@ class FakeActivityEvents:
 @pytest.fixture
 def fake_android(monkeypatch):
     """Stand-ins for ``jnius`` and python-for-android's ``android`` module; ``started`` lists the
-    activities the app started as ``(intent, request_code)`` (None for startActivity)."""
+    activities the app started as ``(intent, request_code)`` (None for startActivity),
+    ``permissions_asked`` the runtime permissions requested."""
     started = []
     main_activity = types.SimpleNamespace(
         startActivityForResult=lambda intent, code: started.append((intent, code)),
@@ -76,9 +77,13 @@ def fake_android(monkeypatch):
     }
     jnius = types.ModuleType("jnius")
     jnius.autoclass = classes.__getitem__
+    granted = []
     android = types.ModuleType("android")
     android.activity = FakeActivityEvents()
+    android.permissions = types.ModuleType("android.permissions")
+    android.permissions.request_permissions = granted.extend
     monkeypatch.setitem(sys.modules, "jnius", jnius)
     monkeypatch.setitem(sys.modules, "android", android)
+    monkeypatch.setitem(sys.modules, "android.permissions", android.permissions)
     return types.SimpleNamespace(started=started, activity=android.activity, main_activity=main_activity,
-                                 Intent=FakeIntent)
+                                 Intent=FakeIntent, permissions_asked=granted)

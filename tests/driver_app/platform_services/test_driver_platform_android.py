@@ -138,3 +138,28 @@ def test_links_open_in_the_app_for_them(fake_android, tmp_path):
     ((intent, code),) = fake_android.started
     assert (intent.action, intent.data, code) == (
         "android.intent.action.VIEW", ("Uri", "geo:51.28,7.04?q=51.28,7.04(Werk)"), None)
+
+
+def test_the_phone_asks_for_its_runtime_permissions(fake_android, tmp_path):
+    """Location (also in the background), camera, vibration and notifications are asked for at run time."""
+    AndroidServices(tmp_path).request_permissions()
+
+    assert fake_android.permissions_asked == [
+        "android.permission.ACCESS_FINE_LOCATION", "android.permission.ACCESS_BACKGROUND_LOCATION",
+        "android.permission.CAMERA", "android.permission.VIBRATE", "android.permission.POST_NOTIFICATIONS"]
+
+
+def test_without_a_permissions_module_the_manifest_decides(monkeypatch, tmp_path, caplog):
+    """An older python-for-android without android.permissions logs a warning and carries on."""
+    monkeypatch.setitem(sys.modules, "android", None)
+
+    AndroidServices(tmp_path).request_permissions()
+
+    assert "could not request permissions" in caplog.text
+
+
+def test_the_phones_gps_is_plyer_with_the_drivers_settings(tmp_path):
+    """The phone's GPS is a PlyerGps with the interval and distance filter asked for."""
+    gps = AndroidServices(tmp_path).gps(5.0, 10.0)
+
+    assert isinstance(gps, PlyerGps) and (gps.min_time_s, gps.min_distance_m) == (5.0, 10.0)

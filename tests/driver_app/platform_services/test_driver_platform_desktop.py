@@ -80,3 +80,11 @@ def test_links_open_in_the_browser_unless_the_tests_say_no(tmp_path, monkeypatch
     desktop.open_link("https://example.invalid/doc.pdf")
 
     assert opened == ["https://www.openstreetmap.org/?mlat=51.28&mlon=7.04"]
+
+
+def test_a_desktop_has_no_gps_and_asks_no_permissions(tmp_path):
+    """No GPS of its own (a simulated drive stands in) and nothing to ask for at run time."""
+    desktop = platform_services(tmp_path, android=False)
+
+    assert desktop.gps(5.0, 10.0) is None
+    assert desktop.request_permissions() is None
