@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 class PlyerGps:
     """Android GPS through ``plyer.gps``; battery level read through ``plyer.battery``.
 
-    The Kivy layer must have been granted ``ACCESS_FINE_LOCATION`` before ``start``.
+    The app must have been granted ``ACCESS_FINE_LOCATION`` before ``start`` (the app asks
+    through ``AndroidServices.request_permissions`` when it starts).
     ``min_time_s`` and ``min_distance_m`` are hints to the OS; the publishing policy filters
     again, so readings from a chatty OS cost nothing downstream.
     """

@@ -1,7 +1,8 @@
 """The one interface of the platform: ``PlatformServices``, and the small parts it is made of.
 
-``android.AndroidServices`` implements it on a phone (plyer, imported only when a service is
-used) and ``desktop.DesktopServices`` on a PC (stand-ins for demos and tests);
+``android.AndroidServices`` implements it on a phone (plyer, pyjnius and python-for-android,
+imported only when a service is used) and ``desktop.DesktopServices`` on a PC (stand-ins for
+demos and tests);
 ``driver_app.platform_services.platform_services()`` picks one for the running platform.
 """
 
