@@ -3,16 +3,16 @@
 The app builds the controller (``driver_app.platform.controller``) and shows the screen of the
 day's step: sign in, today, load, gate, evidence, proof of delivery; the load board and the
 settings are reachable from every screen's top bar. State observers may fire on any thread
-(paho's for a dock call), so the app hops to the UI thread before touching widgets.
+(paho's for a dock call), so the app hops to the UI thread before touching widgets. What
+differs between a phone and a desktop (camera, GPS, QR scanner, links, permissions) is asked of
+``services``, the platform's ``PlatformServices`` (``driver_app.platform_services``).
 
 Run it with ``haul driver --server URL`` (or ``python -m driver_app.app``).
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,14 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from driver_app.core.app_state import DriverDay, Step
-from driver_app.core.platform_services import is_android, platform_services
 from driver_app.fonts import register_cjk_font
 from driver_app.platform.controller import DriverController
 from driver_app.platform.dock_sound import chime_player
 from driver_app.platform.translation import tr
 from driver_app.platform.ui_thread import KivyRunner, on_ui_thread
+from driver_app.platform_services import platform_services
+from driver_app.platform_services.interface import PlatformServices
 from driver_app.screens import load_screen
-
-log = logging.getLogger(__name__)
 
 STEP_SCREENS = {
     Step.SIGNED_OUT: "signin",
@@ -46,8 +45,6 @@ STEP_SCREENS = {
     Step.DELIVERED: "pod",
 }
 FLUSH_EVERY_S = 30.0
-ANDROID_PERMISSIONS = ("ACCESS_FINE_LOCATION", "ACCESS_BACKGROUND_LOCATION", "CAMERA", "VIBRATE",
-                       "POST_NOTIFICATIONS")
 
 
 class HaulDriverApp(App):
@@ -66,6 +63,7 @@ class HaulDriverApp(App):
         self.server_url = server_url or ""
         self.simulate_load = simulate_load
         self.photo_dir = str(photo_dir or os.environ.get("HAUL_DRIVER_PHOTOS") or Path.home())
+        self.services: PlatformServices | None = None
         self.controller: DriverController | None = None
         self.runner: KivyRunner | None = None
         self.manager: ScreenManager | None = None
@@ -93,8 +91,7 @@ class HaulDriverApp(App):
         self._day_changed(self.controller.day)
         self.controller.resume()  # signed in before the restart: straight to Today
         Clock.schedule_interval(lambda _dt: self.controller.flush_outbox(), FLUSH_EVERY_S)
-        if is_android():
-            self._android_setup()
+        self.services.request_permissions()
         return self.manager
 
     def on_stop(self) -> None:
@@ -122,11 +119,11 @@ class HaulDriverApp(App):
     def _signed_in(self) -> None:
         if self.simulate_load:
             self.controller.simulate_load(self.simulate_load)
-        elif is_android():
-            from driver_app.core.gps import PlyerGps
-
-            settings = self.controller.settings
-            self.controller.tracker.start(PlyerGps(settings.gps_interval_s, settings.gps_distance_m))
+            return
+        settings = self.controller.settings
+        gps = self.services.gps(settings.gps_interval_s, settings.gps_distance_m)
+        if gps is not None:  # a desktop has none: it only tracks a simulated drive
+            self.controller.tracker.start(gps)
 
     def show(self, name: str) -> None:
         """Show screen ``name``, building it on first use."""
@@ -165,6 +162,10 @@ class HaulDriverApp(App):
         """Camera on Android, a file chooser on a desktop; ``on_done(path|None)`` on the UI thread."""
         self.services.camera.take_photo(on_ui_thread(on_done))
 
+    def scan_qr(self, on_done) -> None:
+        """Scan a QR code with the platform's scanner; ``on_done(text|None)`` on the UI thread."""
+        self.services.scanner.scan(on_ui_thread(on_done))
+
     def _choose_photo(self, on_done) -> None:
         from driver_app.platform.photo_chooser import choose_photo
 
@@ -175,22 +176,7 @@ class HaulDriverApp(App):
         if not url:
             return
         self.last_link = url
-        if is_android():
-            from jnius import autoclass  # type: ignore[import-not-found]
-
-            intent_class, uri = autoclass("android.content.Intent"), autoclass("android.net.Uri")
-            activity = autoclass("org.kivy.android.PythonActivity").mActivity
-            activity.startActivity(intent_class(intent_class.ACTION_VIEW, uri.parse(url)))
-        elif not os.environ.get("HAUL_DRIVER_NO_BROWSER"):
-            webbrowser.open(url)
-
-    def _android_setup(self) -> None:
-        try:
-            from android.permissions import request_permissions  # type: ignore[import-not-found]
-
-            request_permissions([f"android.permission.{p}" for p in ANDROID_PERMISSIONS])
-        except Exception as exc:  # an older python-for-android: permissions come from the manifest
-            log.warning("could not request permissions: %s", exc)
+        self.services.open_link(url)
 
 
 def run(server_url: str | None = None, simulate_load: str | None = None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from driver_app.core.platform_services import PlatformServices
+from driver_app.platform_services.interface import PlatformServices
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from typing import Any
 from driver_app.core import errors
 from driver_app.core.app_state import DriverDay, Step
 from driver_app.core.i18n import Msg, english
-from driver_app.core.platform_services import PlatformServices
 from driver_app.core.position_outbox import PositionOutbox
 from driver_app.core.rest_client import ApiClient
 from driver_app.core.session_store import SessionStore
@@ -37,6 +36,7 @@ from driver_app.platform.session_actions import SessionActions
 from driver_app.platform.settings_store import DriverSettings, SettingsStore, with_gps
 from driver_app.platform.submissions import QUEUED, SubmissionDesk
 from driver_app.platform.tracking_glue import Tracker
+from driver_app.platform_services.interface import PlatformServices
 
 log = logging.getLogger(__name__)
 

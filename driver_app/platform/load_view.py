@@ -1,4 +1,6 @@
-"""What the screens show of a load, tender or yard visit: texts and navigation links (Kivy-free).
+"""What the screens show of a load, tender or yard visit: texts (Kivy-free).
+
+A stop's navigation link depends on the platform: ``PlatformServices.navigation_link``.
 
 The server's JSON for loads is still evolving, so each reader accepts the few shapes the
 API may reasonably take (nested ``pickup`` objects, flat ``pickup_*`` fields, a ``stops``
@@ -8,7 +10,6 @@ list) and shows an empty text rather than fail when a field is missing.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from driver_app.core.i18n import N_, Msg
 
@@ -140,19 +141,6 @@ def documents(load: dict[str, Any]) -> list[dict[str, str]]:
         if isinstance(doc, dict):
             out.append({"name": str(_first(doc, "name", "title", "kind") or ""), "url": str(doc.get("url") or "")})
     return out
-
-
-def navigation_link(stop: dict[str, Any], android: bool) -> str | None:
-    """A ``geo:`` URI (Android hands it to the driver's navigation app) or an OSM link."""
-    lat, lon = stop.get("lat"), stop.get("lon")
-    if lat is None or lon is None:
-        if stop.get("address"):
-            q = quote(str(stop["address"]))
-            return f"geo:0,0?q={q}" if android else f"https://www.openstreetmap.org/search?query={q}"
-        return None
-    if android:
-        return f"geo:{lat},{lon}?q={lat},{lon}({quote(stop.get('name') or '')})"
-    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}"
 
 
 def tender_line(tender: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The desktop stand-in for the camera: a file chooser popup for an image.
 
-It is the ``PathProvider`` the core's ``DesktopCamera`` asks; Android uses the real camera
-(``plyer.camera``) instead. ``on_done(path)`` is called with the chosen file, or ``None``
-when the driver cancels.
+It is the ``PathProvider`` that ``platform_services.desktop.DesktopCamera`` asks; Android
+uses the real camera (``plyer.camera``) instead. ``on_done(path)`` is called with the chosen
+file, or ``None`` when the driver cancels.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from kivy.uix.button import Button
 from kivy.uix.filechooser import FileChooserListView
 from kivy.uix.popup import Popup
 
-from driver_app.core.platform_services import PhotoCallback
 from driver_app.platform.translation import tr
+from driver_app.platform_services.interface import PhotoCallback
 
 IMAGE_FILTERS = ["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.JPEG", "*.PNG"]
 

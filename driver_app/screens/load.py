@@ -5,7 +5,6 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from driver_app.core.platform_services import is_android
 from driver_app.platform import load_view
 from driver_app.screens.widgets import HaulScreen
 
@@ -38,7 +37,7 @@ class LoadScreen(HaulScreen):
         self.status = load_view.STATUS_TEXT.get(status, status)
         self.ids.stops.clear_widgets()
         for stop in load_view.stops(load):
-            link = load_view.navigation_link(stop, android=is_android()) or ""
+            link = self.app.services.navigation_link(stop) or ""
             self.ids.stops.add_widget(StopCard(kind=stop["kind"], name=stop["name"], address=stop["address"],
                                                window=stop["window"], link=link))
         self._show_qr(load_view.pickup_authorization_token(load))

@@ -6,14 +6,17 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty
 
 from driver_app.core.i18n import Msg
-from driver_app.core.platform_services import is_android
 from driver_app.core.validation import FormInvalid
 from driver_app.screens.widgets import HaulScreen
 
 
 class SignInScreen(HaulScreen):
-    can_scan = BooleanProperty(is_android())
+    can_scan = BooleanProperty(False)  # the platform has a QR scanner (Android)
     _notice = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.can_scan = self.app.services.scanner.available
 
     def update(self, day) -> None:
         settings = self.controller.settings
@@ -50,9 +53,7 @@ class SignInScreen(HaulScreen):
         self.done()
 
     def scan(self) -> None:
-        from driver_app.platform.qr_scan import scan_qr
-
-        scan_qr(self._scanned)
+        self.app.scan_qr(self._scanned)
 
     def _scanned(self, payload: str | None) -> None:
         # The QR code holds the pairing link (server and code); the controller reads it.

@@ -33,6 +33,11 @@ def main(artifacts: Path, server: str, pair_url: str, code: str) -> None:
         d.idle_network()
         return tr.render(s.message)
 
+    assert not s.can_scan and s.ids.scan.disabled  # the desktop's platform has no QR scanner
+    s.scan()  # were it pressed anyway: nothing scanned, and the driver is told to type the code
+    d.wait(lambda: s.message is not None, "the nothing-scanned message")
+    assert "type the pairing code" in tr.render(s.message), s.message
+
     seen = {"malformed": pair("PAIR-1234")}
     assert "pairing_code" in s.field_errors, s.field_errors
     seen["wrong"] = pair("ZZZZZ-ZZZZZ")

@@ -24,16 +24,6 @@ def test_assignment_line_translates_known_statuses_only():
     assert load_view.assignment_line({**SERVER_LOAD, "status": "teleported"})["status"] == "teleported"
 
 
-def test_navigation_links_are_geo_uris_on_android_and_osm_links_elsewhere():
-    """Coordinates give geo: or an OSM map link; an address alone gives a search."""
-    stop = {"name": "Werk Süd", "lat": 51.28, "lon": 7.04, "address": ""}
-    assert load_view.navigation_link(stop, android=True) == "geo:51.28,7.04?q=51.28,7.04(Werk%20S%C3%BCd)"
-    assert load_view.navigation_link(stop, android=False).startswith("https://www.openstreetmap.org/?mlat=51.28")
-    address_only = {"lat": None, "lon": None, "address": "Hafenstraße 1, Köln"}
-    assert load_view.navigation_link(address_only, android=False).endswith("Hafenstra%C3%9Fe%201%2C%20K%C3%B6ln")
-    assert load_view.navigation_link({"lat": None, "lon": None}, android=True) is None
-
-
 def test_pickup_token_skips_revoked_authorizations():
     """Only an unrevoked authorization for the same load provides the gate token."""
     listed = [{"load_id": 12, "token": "old", "revoked_at": "2026-01-01T00:00:00Z"},

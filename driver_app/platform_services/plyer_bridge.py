@@ -1,7 +1,7 @@
 """Lazy access to plyer, which exists only in the Android build of the app.
 
-Nothing imports plyer at module import time, so the core runs and is tested on machines
-without it; an Android service used where plyer is missing raises a clear
+Nothing imports plyer at module import time, so the app imports, runs and is tested on
+machines without it; an Android service used where plyer is missing raises a clear
 ``PlatformServiceUnavailable``.
 """
 
