@@ -1,6 +1,6 @@
 """The Kivy app of the Haul driver: a screen manager that follows the driver's day.
 
-The app builds the controller (``driver_app.platform.controller``) and shows the screen of the
+The app builds the controller (``driver_app.glue.controller``) and shows the screen of the
 day's step: sign in, today, load, gate, evidence, proof of delivery; the load board and the
 settings are reachable from every screen's top bar. State observers may fire on any thread
 (paho's for a dock call), so the app hops to the UI thread before touching widgets. What
@@ -24,10 +24,10 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from driver_app.core.app_state import DriverDay, Step
 from driver_app.fonts import register_cjk_font
-from driver_app.platform.controller import DriverController
-from driver_app.platform.dock_sound import chime_player
-from driver_app.platform.translation import tr
-from driver_app.platform.ui_thread import KivyRunner, on_ui_thread
+from driver_app.glue.controller import DriverController
+from driver_app.glue.dock_sound import chime_player
+from driver_app.glue.translation import tr
+from driver_app.glue.ui_thread import KivyRunner, on_ui_thread
 from driver_app.platform_services import platform_services
 from driver_app.platform_services.interface import PlatformServices
 from driver_app.screens import load_screen
@@ -167,7 +167,7 @@ class HaulDriverApp(App):
         self.services.scanner.scan(on_ui_thread(on_done))
 
     def _choose_photo(self, on_done) -> None:
-        from driver_app.platform.photo_chooser import choose_photo
+        from driver_app.glue.photo_chooser import choose_photo
 
         self.photo_popup = choose_photo(on_done, self.photo_dir)
 

@@ -8,7 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from driver_app.core.i18n import Msg
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.load_view import tender_line
+from driver_app.glue.load_view import tender_line
 from driver_app.screens.widgets import HaulScreen
 
 POLL_S = 15.0  # "live": the board is re-read this often while it is on screen

@@ -8,7 +8,7 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from driver_app.core.app_state import Step
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.load_view import load_title
+from driver_app.glue.load_view import load_title
 from driver_app.screens.widgets import HaulScreen
 
 

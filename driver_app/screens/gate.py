@@ -12,7 +12,7 @@ from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 
 from driver_app.core.app_state import Step
 from driver_app.core.i18n import Msg
-from driver_app.platform.load_view import load_title
+from driver_app.glue.load_view import load_title
 from driver_app.screens.widgets import HaulScreen
 
 POLL_S = 10.0

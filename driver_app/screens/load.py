@@ -5,7 +5,7 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from driver_app.platform import load_view
+from driver_app.glue import load_view
 from driver_app.screens.widgets import HaulScreen
 
 
@@ -46,7 +46,7 @@ class LoadScreen(HaulScreen):
     def _show_qr(self, token: str | None) -> None:
         self.has_qr = bool(token)
         if token and token != self._qr_token:
-            from driver_app.platform.qr_texture import qr_texture
+            from driver_app.glue.qr_texture import qr_texture
 
             self.ids.qr.texture = qr_texture(token)
         self._qr_token = token

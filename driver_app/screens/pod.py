@@ -10,8 +10,8 @@ from kivy.uix.scrollview import ScrollView
 
 from driver_app.core.app_state import Step
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.load_view import load_title
-from driver_app.platform.signature_pad import SignaturePad  # noqa: F401 - registers the kv class
+from driver_app.glue.load_view import load_title
+from driver_app.glue.signature_pad import SignaturePad  # noqa: F401 - registers the kv class
 from driver_app.screens.widgets import HaulScreen
 
 EXCEPTIONS = ("damage", "shortage", "refused")

@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from driver_app.core.i18n import Msg
-from driver_app.platform.load_view import assignment_line
+from driver_app.glue.load_view import assignment_line
 from driver_app.screens.widgets import HaulScreen
 
 

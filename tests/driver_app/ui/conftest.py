@@ -106,7 +106,7 @@ def api():
 @pytest.fixture
 def controller(tmp_path):
     """The screens' actions on a fresh phone data folder, calling at once instead of on a thread."""
-    from driver_app.platform.controller import DriverController
-    from driver_app.platform.explain import ImmediateRunner
+    from driver_app.glue.controller import DriverController
+    from driver_app.glue.explain import ImmediateRunner
 
     return DriverController(tmp_path / "data", ImmediateRunner(), timeout=(2.0, 5.0))

@@ -39,7 +39,7 @@ def main(artifacts: Path) -> None:
         app = d.app
         facts = gl_facts()
         assert "llvmpipe" in facts["renderer"] or "Mesa" in facts["version"], facts
-        from driver_app.platform.translation import tr
+        from driver_app.glue.translation import tr
 
         # -- sign in ------------------------------------------------------------------------
         d.on_screen("signin")

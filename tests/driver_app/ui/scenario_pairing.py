@@ -20,7 +20,7 @@ from ui_harness import start_app  # noqa: E402
 def main(artifacts: Path, server: str, pair_url: str, code: str) -> None:
     d = start_app(artifacts, server_url=server)
     app = d.app
-    from driver_app.platform.translation import tr
+    from driver_app.glue.translation import tr
 
     d.on_screen("signin")
     s = d.screen

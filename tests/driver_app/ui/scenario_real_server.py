@@ -23,8 +23,8 @@ EMAIL, PASSWORD = "dispatch@weber.demo", "haul-demo-2026"
 def main(artifacts: Path, server: str) -> None:
     d = start_app(artifacts, server_url=server)
     app = d.app
-    from driver_app.platform.load_view import NOT_AVAILABLE
-    from driver_app.platform.translation import tr
+    from driver_app.glue.load_view import NOT_AVAILABLE
+    from driver_app.glue.translation import tr
 
     facts = gl_facts()
     d.on_screen("signin")

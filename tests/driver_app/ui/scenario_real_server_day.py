@@ -32,7 +32,7 @@ def main(artifacts: Path, server: str, seeded: dict) -> None:
     manager = ApiSession(server, seeded["manager_email"], seeded["password"]).sign_in()
     d = start_app(artifacts, server_url=server, photo_dir=photos)
     app = d.app
-    from driver_app.platform.translation import tr
+    from driver_app.glue.translation import tr
 
     facts = gl_facts()
     seen: dict = {}

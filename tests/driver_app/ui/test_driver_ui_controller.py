@@ -1,4 +1,4 @@
-"""The screens' actions (driver_app.platform.controller) against the stub API, without Kivy."""
+"""The screens' actions (driver_app.glue.controller) against the stub API, without Kivy."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from driver_app.core import errors
 from driver_app.core.app_state import Step
 from driver_app.core.i18n import Msg, translator
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.controller import DriverController
-from driver_app.platform.explain import ImmediateRunner, explain
-from driver_app.platform.load_view import NOT_AVAILABLE
-from driver_app.platform.session_actions import NO_HAUL_SERVER
+from driver_app.glue.controller import DriverController
+from driver_app.glue.explain import ImmediateRunner, explain
+from driver_app.glue.load_view import NOT_AVAILABLE
+from driver_app.glue.session_actions import NO_HAUL_SERVER
 
 
 class Recorder:

@@ -1,8 +1,8 @@
-"""What the screens show of loads, tenders and yard visits (driver_app.platform.load_view)."""
+"""What the screens show of loads, tenders and yard visits (driver_app.glue.load_view)."""
 
 from __future__ import annotations
 
-from driver_app.platform import load_view
+from driver_app.glue import load_view
 
 SERVER_LOAD = {  # the shape GET /api/v1/loads/{id} has today
     "id": 12, "reference": "LD-12", "status": "in_transit", "pickup_site_id": 3, "delivery_site_id": 8,

@@ -11,8 +11,8 @@ from stub_haul_api import PAIRING_CODE
 from driver_app.core.app_state import Step
 from driver_app.core.pairing import REFUSALS
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.load_view import NOT_AVAILABLE
-from driver_app.platform.session_actions import NOT_A_CODE
+from driver_app.glue.load_view import NOT_AVAILABLE
+from driver_app.glue.session_actions import NOT_A_CODE
 
 
 class Recorder:

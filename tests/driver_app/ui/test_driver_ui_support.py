@@ -17,9 +17,9 @@ from driver_app.core.publish_policy import PolicySettings
 from driver_app.core.simulated_gps import SimulatedGps
 from driver_app.core.validation import FormInvalid
 from driver_app.fonts import NoCjkFont, find_cjk_font
-from driver_app.platform.dock_sound import write_chime
-from driver_app.platform.settings_store import DriverSettings, SettingsStore, with_gps
-from driver_app.platform.tracking_glue import DEMO_ROUTE, Tracker
+from driver_app.glue.dock_sound import write_chime
+from driver_app.glue.settings_store import DriverSettings, SettingsStore, with_gps
+from driver_app.glue.tracking_glue import DEMO_ROUTE, Tracker
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALE = ROOT / "driver_app" / "locale"
@@ -105,7 +105,7 @@ def test_the_controller_and_its_helpers_never_import_kivy():
     """The glue the screens call runs without Kivy (tests and tools use it headless)."""
     modules = ["controller", "explain", "load_view", "settings_store", "submissions", "tracking_glue", "alerts"]
     code = ("import importlib, sys\n"
-            f"for m in {modules!r}: importlib.import_module('driver_app.platform.' + m)\n"
+            f"for m in {modules!r}: importlib.import_module('driver_app.glue.' + m)\n"
             "assert not [m for m in sys.modules if m.split('.')[0] == 'kivy']\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

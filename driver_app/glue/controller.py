@@ -24,18 +24,18 @@ from driver_app.core.session_store import SessionStore
 from driver_app.core.sqlite_db import SqliteFile
 from driver_app.core.submission_outbox import SubmissionOutbox
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.alerts import DockCallAlert
-from driver_app.platform.explain import OnError, OnOk, Runner, endpoint_missing, explain
-from driver_app.platform.load_view import (
+from driver_app.glue.alerts import DockCallAlert
+from driver_app.glue.explain import OnError, OnOk, Runner, endpoint_missing, explain
+from driver_app.glue.load_view import (
     authorization_for,
     pickup_authorization_token,
     visit_called_dock,
     visit_queue_position,
 )
-from driver_app.platform.session_actions import SessionActions
-from driver_app.platform.settings_store import DriverSettings, SettingsStore, with_gps
-from driver_app.platform.submissions import QUEUED, SubmissionDesk
-from driver_app.platform.tracking_glue import Tracker
+from driver_app.glue.session_actions import SessionActions
+from driver_app.glue.settings_store import DriverSettings, SettingsStore, with_gps
+from driver_app.glue.submissions import QUEUED, SubmissionDesk
+from driver_app.glue.tracking_glue import Tracker
 from driver_app.platform_services.interface import PlatformServices
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from driver_app.core.pairing import parse_pairing, refusal_message
 from driver_app.core.rest_client import ApiClient
 from driver_app.core.session_store import SavedSession
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.explain import EXTRA_ENDPOINTS, OnError, OnOk, endpoint_missing, explain
+from driver_app.glue.explain import EXTRA_ENDPOINTS, OnError, OnOk, endpoint_missing, explain
 
 log = logging.getLogger(__name__)
 

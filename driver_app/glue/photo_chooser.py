@@ -14,7 +14,7 @@ from kivy.uix.button import Button
 from kivy.uix.filechooser import FileChooserListView
 from kivy.uix.popup import Popup
 
-from driver_app.platform.translation import tr
+from driver_app.glue.translation import tr
 from driver_app.platform_services.interface import PhotoCallback
 
 IMAGE_FILTERS = ["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.JPEG", "*.PNG"]

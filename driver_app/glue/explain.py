@@ -17,7 +17,7 @@ from driver_app.core import errors
 from driver_app.core.endpoints import Endpoint
 from driver_app.core.i18n import Msg
 from driver_app.core.validation import FormInvalid
-from driver_app.platform.load_view import NOT_AVAILABLE
+from driver_app.glue.load_view import NOT_AVAILABLE
 
 log = logging.getLogger(__name__)
 

@@ -106,7 +106,7 @@ class Tracker:
 
     def route_for(self, load: dict[str, Any]) -> list[tuple[float, float]]:
         """The load's stops with coordinates, else the demo route."""
-        from driver_app.platform.load_view import stops
+        from driver_app.glue.load_view import stops
 
         points = [(float(s["lat"]), float(s["lon"])) for s in stops(load)
                   if s["lat"] is not None and s["lon"] is not None]

@@ -1,4 +1,5 @@
-"""The app's glue between the Kivy screens and the Kivy-free core.
+"""The app's glue between the Kivy screens and the Kivy-free core (platform-specific services are
+in ``driver_app.platform_services``).
 
 Kivy-free (tested headless): ``controller`` (the actions screens call: sign in, refresh,
 check in, submit), ``explain`` (failures as messages, runners), ``load_view`` (texts and links
