@@ -35,26 +35,31 @@ def _fix(vehicle_id, minutes, lat, lon, speed=15.0):
                    payload=json.dumps(body).encode())
 
 
-def test_geofence_visits_move_the_load_and_reach_its_rooms(client, trade, make_load, fleet):
-    """Entering and leaving the pickup zone sets at_pickup then in_transit; events are stored and emitted."""
+def _drive(client, trade, make_load, fleet, track, pickup_kind="plant", delivery_kind="customer",
+           pickup_at=(51.40, 6.70), delivery_at=(51.60, 6.90)):
+    """An assigned load between two fenced sites, its truck driven along ``track``; (load, carrier, emits)."""
     carrier, (vehicle,) = fleet(1)
-    pickup = _site(client, trade["seller"], "Plant", "plant", 51.40, 6.70)
-    delivery = _site(client, trade["buyer"], "Yard", "customer", 51.60, 6.90)
-    trade = {**trade, "plant": {"id": pickup}, "yard": {"id": delivery}}
-    load = make_load(trade, carrier=carrier, status="assigned", vehicle_id=vehicle)
+    pickup = _site(client, trade["seller"], "Pickup", pickup_kind, *pickup_at)
+    delivery = _site(client, trade["buyer"], "Delivery", delivery_kind, *delivery_at)
+    load = make_load({**trade, "plant": {"id": pickup}, "yard": {"id": delivery}}, carrier=carrier,
+                     status="assigned", vehicle_id=vehicle)
     emitted = []
-    settings = replace(ingest_settings({}), reorder_hold_s=0.0)
-    runtime = build_runtime(engine=db.engine, settings=settings, throttle_s=0.0,
-                            emit=lambda event, data, room: emitted.append((event, data, room)))
+    runtime = build_runtime(engine=db.engine, settings=replace(ingest_settings({}), reorder_hold_s=0.0),
+                            throttle_s=0.0, emit=lambda event, data, room: emitted.append((event, data, room)))
     try:
-        track = [(0, 51.30, 6.70), (20, 51.40, 6.70), (30, 51.40, 6.70), (45, 51.48, 6.78),
-                 (80, 51.60, 6.90)]
         for minutes, lat, lon in track:
             runtime.pipeline.submit(_fix(vehicle, minutes, lat, lon))
             runtime.pipeline.flush(drain=True)
     finally:
         runtime.recorder.stop()
         runtime.sockets.stop()
+    return load, carrier, emitted
+
+
+def test_geofence_visits_move_the_load_and_reach_its_rooms(client, trade, make_load, fleet):
+    """Entering and leaving the pickup zone sets at_pickup then in_transit; events are stored and emitted."""
+    track = [(0, 51.30, 6.70), (20, 51.40, 6.70), (30, 51.40, 6.70), (45, 51.48, 6.78), (80, 51.60, 6.90)]
+    load, carrier, emitted = _drive(client, trade, make_load, fleet, track)
     db.session.expire_all()
     row = db.session.get(Load, load.id)
     kinds = db.session.scalars(select(Event.kind).where(Event.load_id == load.id).order_by(Event.id)).all()
@@ -92,23 +97,10 @@ def test_positions_are_throttled_per_vehicle_and_room(client, fleet):
 
 def test_a_fix_means_arrived_once_against_the_loads_own_sites(client, trade, make_load, fleet):
     """The live views hear arrived/departed once, from the recorder, at the load's sites whatever their kind."""
-    carrier, (vehicle,) = fleet(1)
-    # a return load: picked up at a customer's yard, delivered to a plant
-    pickup = _site(client, trade["buyer"], "Customer yard", "customer", 51.60, 6.90)
-    delivery = _site(client, trade["seller"], "Plant", "plant", 51.40, 6.70)
-    trade = {**trade, "plant": {"id": pickup}, "yard": {"id": delivery}}
-    load = make_load(trade, carrier=carrier, status="assigned", vehicle_id=vehicle)
-    emitted = []
-    runtime = build_runtime(engine=db.engine, settings=replace(ingest_settings({}), reorder_hold_s=0.0),
-                            throttle_s=0.0, emit=lambda event, data, room: emitted.append((event, data, room)))
-    try:
-        for minutes, lat, lon in [(0, 51.70, 6.90), (20, 51.60, 6.90), (30, 51.60, 6.90), (45, 51.50, 6.80),
-                                  (80, 51.40, 6.70)]:
-            runtime.pipeline.submit(_fix(vehicle, minutes, lat, lon))
-            runtime.pipeline.flush(drain=True)
-    finally:
-        runtime.recorder.stop()
-        runtime.sockets.stop()
+    track = [(0, 51.70, 6.90), (20, 51.60, 6.90), (30, 51.60, 6.90), (45, 51.50, 6.80), (80, 51.40, 6.70)]
+    load, _, emitted = _drive(client, trade, make_load, fleet, track, pickup_kind="customer", delivery_kind="plant",
+                              pickup_at=(51.60, 6.90), delivery_at=(51.40, 6.70))
+    pickup, delivery = load.pickup_site_id, load.delivery_site_id
     items = [item for e, d, r in emitted if e.startswith("event") and r == f"load:{load.id}"
              for item in (d if isinstance(d, list) else [d])]
     meanings = [(item["kind"], int(item["site_id"])) for item in items
