@@ -115,7 +115,7 @@ def _send_all(outgoing: list, now: datetime, settings: DeliverySettings, send: S
     timestamp = int(now.timestamp())
 
     def one(item):
-        return send(item, timestamp, timeout_s=settings.timeout_s, allow_private=settings.allow_private)
+        return send(item, timestamp, timeout_s=settings.timeout_s, policy=settings.policy)
 
     if len(outgoing) <= 1 or settings.send_threads <= 1:
         return [one(item) for item in outgoing]

@@ -14,19 +14,23 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from server import clock
+from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Webhook, WebhookAttempt, WebhookDelivery
 from server.notify import signing
 from server.notify.kinds import PING
 from server.notify.publish import envelope
 from server.notify.settings import delivery_settings
-from server.notify.urls import check_url
+from server.notify.urls import WebhookUrlError, check_url
 from server.notify.wakeup import wake
 
 
 def checked_url(url: str) -> str:
-    """The URL when this installation may deliver to it; raises ``WebhookUrlError``."""
-    return check_url(url, allow_private=delivery_settings(current_app.config).allow_private)
+    """The URL as stored when this installation may deliver to it; a 422 on ``url`` otherwise."""
+    try:
+        return check_url(url, delivery_settings(current_app.config).policy)
+    except WebhookUrlError as exc:
+        raise ApiProblem(422, "This webhook URL is refused.", exc.errors) from exc
 
 
 def create(organisation_id: int, data: dict) -> Webhook:

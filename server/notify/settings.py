@@ -1,13 +1,19 @@
 """Webhook delivery settings, read from the app config, then the environment, then defaults.
 
 Every key can be given as ``HAUL_WEBHOOK_<NAME>`` in either place; the app config wins so
-tests can set a value on one app without touching the process environment.
+tests can set a value on one app without touching the process environment. Internal targets
+are refused in every environment; ``HAUL_WEBHOOK_ALLOW_HOSTS`` names the ones an operator allows
+(``erp.internal,10.1.2.3,192.168.7.0/24``). The app config key ``WEBHOOK_RESOLVER`` (a
+``server.notify.addresses.Resolver``) replaces the system resolver, for tests.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from server.config import ConfigError
+from server.notify.addresses import AllowList, OutboundPolicy, system_resolver
 
 # Delay before retry n (after the n-th failed attempt): 10 s, 30 s, 2 min, 10 min, 1 h, 3 h, 6 h, 12 h.
 RETRY_DELAYS_S: tuple[float, ...] = (10, 30, 120, 600, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
@@ -23,8 +29,8 @@ class DeliverySettings:
     batch: int = 50  # deliveries claimed per round
     send_threads: int = 4  # one slow endpoint must not hold up the others
     lease_s: float = 300.0  # a claimed delivery whose worker died is retried after this
-    allow_private: bool = False  # private and loopback targets (never in production)
     keep_days: int = 30  # the delivery log is purged after this
+    policy: OutboundPolicy = field(default_factory=OutboundPolicy)  # where deliveries may go
 
 
 _FIELDS = {"MAX_ATTEMPTS": ("max_attempts", int), "DISABLE_AFTER": ("disable_after", int),
@@ -33,13 +39,9 @@ _FIELDS = {"MAX_ATTEMPTS": ("max_attempts", int), "DISABLE_AFTER": ("disable_aft
            "LEASE_S": ("lease_s", float), "KEEP_DAYS": ("keep_days", int)}
 
 
-def _flag(value) -> bool:
-    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 def delivery_settings(config: dict) -> DeliverySettings:
-    """Settings for one app. Private and loopback targets are refused by default when ``HAUL_ENV``
-    is production, and allowed otherwise (so tests and demos can use a local receiver)."""
+    """Settings for one app; raises ``ConfigError`` for an allowance that cannot be read, or for the
+    old blanket ``HAUL_WEBHOOK_ALLOW_PRIVATE`` (which let every tenant reach the LAN)."""
 
     def raw(name):
         key = f"HAUL_WEBHOOK_{name}"
@@ -49,7 +51,12 @@ def delivery_settings(config: dict) -> DeliverySettings:
     for name, (attr, cast) in _FIELDS.items():
         if raw(name) not in (None, ""):
             values[attr] = cast(raw(name))
-    # On-premises installs whose ERP sits on the LAN opt in with HAUL_WEBHOOK_ALLOW_PRIVATE=1.
-    default_private = "0" if config.get("ENV_NAME") == "production" else "1"
-    values["allow_private"] = _flag(raw("ALLOW_PRIVATE") if raw("ALLOW_PRIVATE") not in (None, "") else default_private)
+    if raw("ALLOW_PRIVATE") not in (None, ""):
+        raise ConfigError("HAUL_WEBHOOK_ALLOW_PRIVATE is no longer read: name the internal hosts webhooks may "
+                          "reach in HAUL_WEBHOOK_ALLOW_HOSTS (names, addresses or networks, comma-separated)")
+    try:
+        allow = AllowList.parse(raw("ALLOW_HOSTS"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    values["policy"] = OutboundPolicy(allow, config.get("WEBHOOK_RESOLVER") or system_resolver)
     return DeliverySettings(**values)
