@@ -5,8 +5,9 @@ server processes, never send one delivery twice), sends them with no database
 transaction open, then records each answer: success resets the endpoint's failure
 count; failure schedules a retry with exponential backoff and jitter, or gives up after
 ``max_attempts``. An endpoint that has failed ``disable_after`` times in a row, for at
-least ``disable_min_failing_s``, is disabled, its pending deliveries are cancelled and
-its organisation gets a ``webhook_disabled`` notification. The clock, the jitter and the
+least ``disable_min_failing_s`` (or a whole retry schedule, if shorter), is disabled, its
+pending deliveries are cancelled and its organisation gets a ``webhook_disabled``
+notification (in-app and on its dashboards' socket; Haul has no e-mail channel yet). The clock, the jitter and the
 sender are parameters, so tests drive retries without sleeping.
 """
 
@@ -175,7 +176,7 @@ def _disable_if_dead(session: Session, item, outcome, now: datetime, settings: D
     if hook is None or hook.consecutive_failures < settings.disable_after:
         return None
     since = _failing_since(session, item.webhook_id)
-    if since is not None and (now - since).total_seconds() < settings.disable_min_failing_s:
+    if since is not None and (now - since).total_seconds() < settings.failing_long_enough_s:
         return None
     # Conditional, so that of two workers recording failures only one disables and notifies.
     if session.execute(update(Webhook).where(Webhook.id == item.webhook_id, Webhook.active.is_(True))

@@ -23,7 +23,10 @@ RETRY_DELAYS_S: tuple[float, ...] = (10, 30, 120, 600, 3600, 3 * 3600, 6 * 3600,
 class DeliverySettings:
     max_attempts: int = len(RETRY_DELAYS_S) + 1  # the first try and every retry: about 22 h in all
     disable_after: int = 20  # consecutive failed attempts before an endpoint counts as dead ...
-    disable_min_failing_s: float = 24 * 3600  # ... and only once it has failed for this long
+    # ... and only once it has failed for this long, or through a whole retry schedule if that is
+    # shorter (``failing_long_enough_s``): at 24 h (as it once was) a burst of events gave up retrying
+    # (~22 h) before the time was ever reached, and the endpoint stayed active for good.
+    disable_min_failing_s: float = 3600
     timeout_s: float = 5.0  # connect and read, each
     poll_s: float = 2.0  # how often the background worker looks for due deliveries
     batch: int = 50  # deliveries claimed per round
@@ -31,6 +34,11 @@ class DeliverySettings:
     lease_s: float = 300.0  # a claimed delivery whose worker died is retried after this
     keep_days: int = 30  # the delivery log is purged after this
     policy: OutboundPolicy = field(default_factory=OutboundPolicy)  # where deliveries may go
+
+    @property
+    def failing_long_enough_s(self) -> float:
+        """How long an endpoint must have failed before it is disabled: never beyond the retry schedule."""
+        return min(self.disable_min_failing_s, retry_horizon_s(self.max_attempts))
 
 
 _FIELDS = {"MAX_ATTEMPTS": ("max_attempts", int), "DISABLE_AFTER": ("disable_after", int),
@@ -60,3 +68,10 @@ def delivery_settings(config: dict) -> DeliverySettings:
         raise ConfigError(str(exc)) from exc
     values["policy"] = OutboundPolicy(allow, config.get("WEBHOOK_RESOLVER") or system_resolver)
     return DeliverySettings(**values)
+
+
+def retry_horizon_s(max_attempts: int) -> float:
+    """Seconds from a delivery's first try to its last, at the shortest (every delay jittered 20 % down)."""
+    retries = max(max_attempts - 1, 0)
+    delays = RETRY_DELAYS_S[:retries] + (RETRY_DELAYS_S[-1],) * max(retries - len(RETRY_DELAYS_S), 0)
+    return 0.8 * sum(delays)

@@ -134,6 +134,31 @@ def test_a_dead_endpoint_is_disabled_and_its_organisation_told(ctx, make_party, 
     assert deliver_due(now + timedelta(hours=1), settings=settings).claimed == 0
 
 
+def _next_due():
+    pending = [d.next_attempt_at for d in _deliveries() if d.status == "pending"]
+    return min(pending) if pending else None
+
+
+def test_an_endpoint_failing_through_its_retries_is_disabled_with_the_shipped_settings(
+        ctx, make_party, make_webhook, receiver):
+    """The real path, no test overrides: a burst that keeps failing is disabled before its retries run out."""
+    party = make_party("seller")
+    hook = make_webhook(party, receiver.url)
+    receiver.answers = [500]
+    for n in range(25):
+        publish_event("order_received", organisation_ids=[party.id], data={"order_id": n})
+    now, disabled_at = utcnow(), None
+    while now is not None and disabled_at is None:
+        if deliver_due(now, rng=_mid).disabled:  # settings from the app: the shipped defaults
+            disabled_at = now
+        now = _next_due()
+    assert disabled_at is not None, "the endpoint failed through every retry and stayed active"
+    assert not _hook(hook["id"]).active
+    assert {d.status for d in _deliveries()} <= {"cancelled", "failed"}
+    note = db.session.scalars(select(Notification).where(Notification.kind == "webhook_disabled")).one()
+    assert note.organisation_id == party.id and note.payload["data"]["consecutive_failures"] >= 20
+
+
 def test_a_brief_outage_does_not_disable_an_endpoint(ctx, make_party, make_webhook, receiver):
     """Failures in a burst stay below the minimum failing time; only a lasting failure disables."""
     party = make_party("seller")

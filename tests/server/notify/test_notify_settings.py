@@ -36,3 +36,11 @@ def test_numbers_come_from_the_config_then_the_environment_then_defaults(monkeyp
     settings = delivery_settings({"HAUL_WEBHOOK_MAX_ATTEMPTS": 3})
     assert settings.max_attempts == 3 and settings.timeout_s == 2.5
     assert settings.disable_after == DeliverySettings().disable_after
+
+
+def test_an_endpoint_need_not_fail_longer_than_its_retries_last_to_be_disabled():
+    """The minimum failing time is capped by the retry schedule, so a dead endpoint is always reachable."""
+    assert DeliverySettings().failing_long_enough_s == 3600
+    short = DeliverySettings(max_attempts=3, disable_min_failing_s=24 * 3600)
+    assert short.failing_long_enough_s == 0.8 * (10 + 30)
+    assert DeliverySettings(disable_min_failing_s=24 * 3600).failing_long_enough_s < 24 * 3600
