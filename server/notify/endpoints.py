@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from server import clock
 from server.errors import ApiProblem
@@ -20,7 +20,7 @@ from server.models import Webhook, WebhookAttempt, WebhookDelivery
 from server.notify import signing
 from server.notify.kinds import PING
 from server.notify.publish import envelope
-from server.notify.settings import delivery_settings
+from server.notify.settings import delivery_settings, fanout_limits
 from server.notify.urls import WebhookUrlError, check_url
 from server.notify.wakeup import wake
 
@@ -34,6 +34,12 @@ def checked_url(url: str) -> str:
 
 
 def create(organisation_id: int, data: dict) -> Webhook:
+    """Register an endpoint, within the organisation's quota (``HAUL_NOTIFY_MAX_WEBHOOKS_PER_ORG``)."""
+    most = fanout_limits(current_app.config).max_webhooks_per_org
+    have = db.session.scalar(select(func.count(Webhook.id)).where(Webhook.organisation_id == organisation_id))
+    if have >= most:
+        raise ApiProblem(422, f"An organisation can have at most {most} webhook endpoints; delete one first.",
+                         [("_body", f"at most {most} endpoints per organisation")], limit=most)
     hook = Webhook(organisation_id=organisation_id, url=checked_url(data["url"]), secret=signing.new_secret(),
                    events=sorted(set(data["events"])), active=data.get("active", True), consecutive_failures=0)
     db.session.add(hook)

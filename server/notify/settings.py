@@ -33,6 +33,7 @@ class DeliverySettings:
     send_threads: int = 4  # one slow endpoint must not hold up the others
     lease_s: float = 300.0  # a claimed delivery whose worker died is retried after this
     keep_days: int = 30  # the delivery log is purged after this
+    org_rate_per_min: int = 600  # attempts per organisation and minute; the rest wait for a later round
     policy: OutboundPolicy = field(default_factory=OutboundPolicy)  # where deliveries may go
 
     @property
@@ -44,7 +45,8 @@ class DeliverySettings:
 _FIELDS = {"MAX_ATTEMPTS": ("max_attempts", int), "DISABLE_AFTER": ("disable_after", int),
            "DISABLE_MIN_FAILING_S": ("disable_min_failing_s", float), "TIMEOUT_S": ("timeout_s", float),
            "POLL_S": ("poll_s", float), "BATCH": ("batch", int), "SEND_THREADS": ("send_threads", int),
-           "LEASE_S": ("lease_s", float), "KEEP_DAYS": ("keep_days", int)}
+           "LEASE_S": ("lease_s", float), "KEEP_DAYS": ("keep_days", int),
+           "ORG_RATE_PER_MIN": ("org_rate_per_min", int)}
 
 
 def delivery_settings(config: dict) -> DeliverySettings:
@@ -75,3 +77,23 @@ def retry_horizon_s(max_attempts: int) -> float:
     retries = max(max_attempts - 1, 0)
     delays = RETRY_DELAYS_S[:retries] + (RETRY_DELAYS_S[-1],) * max(retries - len(RETRY_DELAYS_S), 0)
     return 0.8 * sum(delays)
+
+
+@dataclass(frozen=True)
+class FanoutLimits:
+    """Bounds on what one event may cause, whoever publishes it (``HAUL_NOTIFY_<NAME>``)."""
+
+    max_orgs_per_event: int = 50  # organisations told of one event (in-app and webhooks)
+    max_deliveries_per_event: int = 100  # webhook deliveries queued for one event
+    max_webhooks_per_org: int = 10  # endpoints an organisation may register
+
+
+def fanout_limits(config: dict) -> FanoutLimits:
+    """The bounds for one app: its config, then the environment, then the defaults."""
+    values = {}
+    for attr in FanoutLimits.__dataclass_fields__:
+        key = f"HAUL_NOTIFY_{attr.upper()}"
+        raw = config.get(key, os.environ.get(key))
+        if raw not in (None, ""):
+            values[attr] = int(raw)
+    return FanoutLimits(**values)

@@ -28,6 +28,7 @@ from server.notify import signing
 from server.notify.addresses import OutboundPolicy, TargetRefused
 
 USER_AGENT = "Haul-Webhooks/1.0"
+REFUSED = "refused by Haul"  # how the log begins an attempt the outbound policy stopped
 
 
 class _Pinned:
@@ -137,7 +138,7 @@ def describe_failure(exc: BaseException, timeout_s: float) -> str:
     chain = _causes(exc)
     refused = next((e for e in chain if isinstance(e, TargetRefused)), None)
     if refused is not None:
-        return f"refused by Haul: {refused}"
+        return f"{REFUSED}: {refused}"
     if any(isinstance(e, requests.Timeout | socket.timeout | TimeoutError) for e in chain):
         return f"timed out after {timeout_s:g} s"
     if any(isinstance(e, NameResolutionError | socket.gaierror) for e in chain):

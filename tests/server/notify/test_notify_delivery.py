@@ -242,3 +242,27 @@ def test_old_finished_deliveries_are_purged(ctx, make_party, make_webhook, recei
     assert purge_old(utcnow() + timedelta(days=31), keep_days=30) == 1
     assert [d.status for d in _deliveries()] == ["pending"]
     assert db.session.scalars(select(WebhookAttempt)).all() == []
+
+
+def test_an_organisation_over_its_delivery_rate_waits_without_holding_up_others(ctx, make_party, make_webhook,
+                                                                              receiver):
+    """Past its attempts per minute an organisation's deliveries stay pending; another's go in the same round."""
+    from server.notify import counters
+
+    noisy, quiet = make_party("seller"), make_party("buyer")
+    make_webhook(noisy, receiver.url)
+    make_webhook(quiet, receiver.url)
+    for n in range(5):
+        publish_event("order_received", organisation_ids=[noisy.id], data={"order_id": n})
+    publish_event("order_received", organisation_ids=[quiet.id], data={"order_id": 99})
+    settings = replace(LOCAL, org_rate_per_min=2)
+    before = counters.value("haul_webhook_deliveries_deferred_total", ("reason", "org_rate"))
+    now = utcnow()
+    first = deliver_due(now, settings=settings)
+    assert (first.delivered, first.deferred) == (3, 3)  # two of the noisy five, and the quiet one
+    assert json.loads(receiver.received[-1].body)["data"] == {"order_id": 99}
+    assert deliver_due(now + timedelta(seconds=30), settings=settings).delivered == 0  # same minute
+    assert deliver_due(now + timedelta(seconds=61), settings=settings).delivered == 2
+    assert deliver_due(now + timedelta(seconds=122), settings=settings).delivered == 1
+    assert {d.status for d in _deliveries()} == {"delivered"}
+    assert counters.value("haul_webhook_deliveries_deferred_total", ("reason", "org_rate")) > before

@@ -129,6 +129,16 @@ def test_the_delivery_log_shows_status_and_time_never_the_answer(client, admin, 
     assert all(isinstance(a["duration_ms"], int) for a in entry["attempt_log"])
 
 
+def test_an_organisation_has_a_bounded_number_of_endpoints(client, admin, app, monkeypatch):
+    """Past the quota a new endpoint is a 422 naming the limit; deleting one makes room."""
+    monkeypatch.setitem(app.config, "HAUL_NOTIFY_MAX_WEBHOOKS_PER_ORG", 2)
+    made = [client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).get_json() for _ in range(2)]
+    r = client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK)
+    assert r.status_code == 422 and r.get_json()["limit"] == 2 and "at most 2" in r.get_json()["detail"]
+    client.delete(f"/api/v1/webhooks/{made[0]['id']}", headers=admin.headers)
+    assert client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).status_code == 201
+
+
 def test_another_organisations_webhook_is_not_found(client, admin, make_party):
     """Every webhook operation on a foreign id answers 404, and lists stay empty."""
     hook = client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).get_json()
