@@ -11,7 +11,7 @@ import enum
 import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -87,7 +87,7 @@ def announce(views: Iterable[dict], organisation_ids: Iterable[int]) -> None:
 
 
 def publish_event(kind: str, *, organisation_ids: Iterable[int | None], load_id: int | None = None,
-                  data: dict | None = None) -> str | None:
+                  data: dict | None = None, per_organisation: Mapping[int, dict] | None = None) -> str | None:
     """Tell each organisation of an event: in-app, over Socket.IO, and by its subscribed webhooks.
 
     Call it after your commit. Stores one ``Notification`` per organisation, emits it as
@@ -97,6 +97,7 @@ def publish_event(kind: str, *, organisation_ids: Iterable[int | None], load_id:
     queues at most ``HAUL_NOTIFY_MAX_DELIVERIES_PER_EVENT`` deliveries (the rest are counted
     in ``haul_notify_fanout_capped_total``): publish a summary, not one event per row. Returns the event id (the receivers' idempotency key), or None when nothing could
     be published. Never raises. ``kind`` is one of ``KINDS`` (see server/notify/kinds.py).
+    ``per_organisation`` gives some organisations their own ``data`` (what only they may see).
     """
     try:
         if kind not in KINDS:
@@ -105,7 +106,8 @@ def publish_event(kind: str, *, organisation_ids: Iterable[int | None], load_id:
         orgs = sorted({int(org) for org in organisation_ids if org is not None})
         if not orgs:
             return None
-        return _publish(kind, orgs, load_id, plain(data))
+        own = {int(org): plain(value) for org, value in (per_organisation or {}).items()}
+        return _publish(kind, orgs, load_id, plain(data), own)
     except Exception:  # the caller's change is committed; a notification failure must not undo it
         log.exception("could not publish %s to organisations %s", kind, organisation_ids)
         return None
@@ -120,18 +122,19 @@ def _bounded(items: list, limit: int, what: str, kind: str) -> list:
     return items[:limit]
 
 
-def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict) -> str:
+def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict, own: dict[int, dict]) -> str:
     event_id = f"evt_{uuid.uuid4().hex}"
     at = clock.now()
     limits = fanout_limits(current_app.config)
     orgs = _bounded(orgs, limits.max_orgs_per_event, "organisations", kind)
     with Session(db.engine, expire_on_commit=False) as session:
-        notes = [in_app(session, org, kind, data, at, event_id, load_id) for org in orgs]
+        notes = [in_app(session, org, kind, own.get(org, data), at, event_id, load_id) for org in orgs]
         hooks = session.scalars(select(Webhook).where(Webhook.organisation_id.in_(orgs), Webhook.active.is_(True))
                                 .order_by(Webhook.organisation_id, Webhook.id)).all()
         deliveries = [WebhookDelivery(webhook_id=hook.id, event=kind, status="pending", attempts=0,
                                       next_attempt_at=at, created_at=at,
-                                      payload=envelope(event_id, kind, at, hook.organisation_id, load_id, data))
+                                      payload=envelope(event_id, kind, at, hook.organisation_id, load_id,
+                                                       own.get(hook.organisation_id, data)))
                       for hook in hooks if subscribed(hook.events, kind)]
         deliveries = _bounded(deliveries, limits.max_deliveries_per_event, "deliveries", kind)
         session.add_all(deliveries)
