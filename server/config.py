@@ -47,6 +47,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOB_QUEUE": env.get("HAUL_JOB_QUEUE", "haul"),
         "HAUL_INSTANCE_DIR": str(inst),
         "MAX_CONTENT_LENGTH": int(env.get("HAUL_MAX_BODY_BYTES", 2 * 1024 * 1024)),
+        # Seconds a request body has to arrive, under gevent (haul serve sets it from --body-timeout).
+        "BODY_TIMEOUT_S": float(env.get("HAUL_SERVE_BODY_TIMEOUT_S", 30)),
         "API_TITLE": "Haul API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
