@@ -63,8 +63,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_i18n(app)
 
     from server.notify.worker import init_app as init_webhook_delivery
+    from server.request_limits import init_app as init_request_limits
 
     init_webhook_delivery(app)
+    init_request_limits(app)  # body size in every framing, and body time, before anything reads it
 
     @app.teardown_request
     def _end_session(_exc):

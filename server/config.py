@@ -47,6 +47,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOB_QUEUE": env.get("HAUL_JOB_QUEUE", "haul"),
         "HAUL_INSTANCE_DIR": str(inst),
         "MAX_CONTENT_LENGTH": int(env.get("HAUL_MAX_BODY_BYTES", 2 * 1024 * 1024)),
+        # Seconds a request body has to arrive, under gevent (haul serve sets it from --body-timeout).
+        "BODY_TIMEOUT_S": float(env.get("HAUL_SERVE_BODY_TIMEOUT_S", 30)),
         "API_TITLE": "Haul API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -69,6 +71,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "DEVICE_MQTT_PROTOCOL": env.get("HAUL_DEVICE_MQTT_PROTOCOL", "5"),
         # Off when separate ``haul webhooks deliver`` processes send the webhooks.
         "WEBHOOK_THREAD": env.get("HAUL_WEBHOOK_THREAD", "1") != "0",
+        # Quotas (docs/deployment.md, "Limits"): CSV rows imported in one request, and in one background
+        # import job; loads one load plan may make.
+        "IMPORT_SYNC_MAX_ROWS": int(env.get("HAUL_IMPORT_SYNC_MAX_ROWS", 1000)),
+        "IMPORT_MAX_ROWS": int(env.get("HAUL_IMPORT_MAX_ROWS", 20_000)),
+        "MAX_LOADS_PER_PLAN": int(env.get("HAUL_MAX_LOADS_PER_PLAN", 500)),
     }
     config.update(overrides or {})
     if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:

@@ -1,4 +1,7 @@
-"""``haul serve``, ``haul demo`` and ``haul worker``: the processes that serve requests and jobs."""
+"""``haul serve``, ``haul demo`` and ``haul worker``: the processes that serve requests and jobs.
+
+``haul serve`` is the production server (``production_server``); ``haul demo`` keeps the threaded
+development server for its one-machine demo day."""
 
 from __future__ import annotations
 
@@ -9,22 +12,37 @@ import click
 from server.cli.common import build_app
 
 
+def _env_number(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Run the web server (API, dashboards, Socket.IO)."""
-    from server.db.migrate import schema_warning
-    from server.extensions import socketio
-    from server.gc_tuning import tune_gc
+@click.option("--idle-timeout", type=click.FloatRange(0.5, 300), default=lambda: _env_number("HAUL_SERVE_IDLE_TIMEOUT_S", 5),
+              show_default="HAUL_SERVE_IDLE_TIMEOUT_S or 5",
+              help="Seconds a client has to send a request's line and headers, and an idle keep-alive connection "
+                   "stays open.")
+@click.option("--body-timeout", type=click.FloatRange(1, 3600), default=lambda: _env_number("HAUL_SERVE_BODY_TIMEOUT_S", 30),
+              show_default="HAUL_SERVE_BODY_TIMEOUT_S or 30", help="Seconds a request's body has to arrive (else 408).")
+@click.option("--max-connections", type=click.IntRange(10, 100_000),
+              default=lambda: int(_env_number("HAUL_SERVE_MAX_CONNECTIONS", 1000)),
+              show_default="HAUL_SERVE_MAX_CONNECTIONS or 1000", help="Open connections the server holds at once.")
+@click.option("--worker-timeout", type=click.IntRange(10, 3600),
+              default=lambda: int(_env_number("HAUL_SERVE_WORKER_TIMEOUT_S", 360)),
+              show_default="HAUL_SERVE_WORKER_TIMEOUT_S or 360",
+              help="A worker that answers nobody this long is replaced (above the longest in-process solve, 300 s).")
+@click.option("--graceful-timeout", type=click.IntRange(0, 600),
+              default=lambda: int(_env_number("HAUL_SERVE_GRACEFUL_TIMEOUT_S", 10)),
+              show_default="HAUL_SERVE_GRACEFUL_TIMEOUT_S or 10", help="Seconds open requests get to finish on stop.")
+def serve(host: str, port: int, idle_timeout: float, body_timeout: float, max_connections: int,
+          worker_timeout: int, graceful_timeout: int) -> None:
+    """Run the production web server (API, dashboards, Socket.IO): gunicorn with one gevent worker."""
+    from server.cli.production_server import exec_gunicorn
 
-    app = build_app()
-    with app.app_context():
-        warning = schema_warning()
-    if warning:  # a warning, not a refusal: a server behind a rolling upgrade may start before the migration
-        click.echo(f"warning: {warning}", err=True)
-    tune_gc()  # a process that only serves: see server.gc_tuning
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    exec_gunicorn(host, port, idle_timeout_s=idle_timeout, body_timeout_s=body_timeout,
+                  max_connections=max_connections, worker_timeout_s=worker_timeout,
+                  graceful_timeout_s=graceful_timeout)
 
 
 @click.command()

@@ -1,4 +1,5 @@
-"""Job kinds and their handlers: ``handler(params: dict, limits: Limits) -> dict``."""
+"""Job kinds and their handlers: ``handler(params: dict, limits: Limits) -> dict``; ``params`` are the job's,
+with its own id as ``job_id``."""
 
 from __future__ import annotations
 

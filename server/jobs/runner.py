@@ -129,7 +129,7 @@ def run_job(job_id: int) -> None:
     limits = Limits(time_limit_s=float(job.params.get("time_limit_s", 30.0)), seed=0, threads=1,
                     on_progress=tracker.on_progress, should_stop=tracker.should_stop)
     try:
-        result = HANDLERS[job.kind](dict(job.params), limits)
+        result = HANDLERS[job.kind]({**job.params, "job_id": job_id}, limits)
         job = db.session.get(Job, job_id)
         job.result = result
         job.status = "cancelled" if tracker.cancelled else "succeeded"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.types import UTCDateTime
@@ -51,6 +51,8 @@ ERROR_LENGTH = 500
 
 class WebhookAttempt(Model):
     __tablename__ = "webhook_attempts"
+    # Rounds count each organisation's attempts of the last minute (migration 0009).
+    __table_args__ = (Index("ix_webhook_attempts_created_at", "created_at"),)
 
     delivery_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -5,8 +5,9 @@ server processes, never send one delivery twice), sends them with no database
 transaction open, then records each answer: success resets the endpoint's failure
 count; failure schedules a retry with exponential backoff and jitter, or gives up after
 ``max_attempts``. An endpoint that has failed ``disable_after`` times in a row, for at
-least ``disable_min_failing_s``, is disabled, its pending deliveries are cancelled and
-its organisation gets a ``webhook_disabled`` notification. The clock, the jitter and the
+least ``disable_min_failing_s`` (or a whole retry schedule, if shorter), is disabled, its
+pending deliveries are cancelled and its organisation gets a ``webhook_disabled``
+notification (in-app and on its dashboards' socket; Haul has no e-mail channel yet). The clock, the jitter and the
 sender are parameters, so tests drive retries without sleeping.
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.extensions import db
 from server.models import Webhook, WebhookAttempt, WebhookDelivery
-from server.notify import transport
+from server.notify import counters, transport
 from server.notify.kinds import WEBHOOK_DISABLED
 from server.notify.publish import announce, in_app, notification_view
 from server.notify.settings import RETRY_DELAYS_S, DeliverySettings, delivery_settings
@@ -35,6 +36,7 @@ from server.notify.settings import RETRY_DELAYS_S, DeliverySettings, delivery_se
 log = logging.getLogger("haul.notify.delivery")
 DUE = ("pending", "sending")  # "sending" is due again only when its lease ran out (a worker died)
 TERMINAL = ("delivered", "failed", "cancelled")
+RATE_WINDOW = timedelta(minutes=1)
 Sender = Callable[..., transport.Outcome]
 
 
@@ -45,6 +47,7 @@ class DeliveryReport:
     retrying: int = 0
     gave_up: int = 0
     cancelled: int = 0
+    deferred: int = 0  # due, but their organisation had used its rate of the minute
     disabled: list[int] = field(default_factory=list)  # webhook ids
 
 
@@ -79,14 +82,48 @@ def deliver_due(now: datetime | None = None, *, settings: DeliverySettings | Non
     return report
 
 
+def _rate_budget(session: Session, now: datetime, settings: DeliverySettings) -> dict[int, int]:
+    """Attempts each organisation may still make in this minute, for those that made any in the last one."""
+    used = session.execute(select(Webhook.organisation_id, func.count(WebhookAttempt.id))
+                           .join(Webhook, Webhook.id == WebhookAttempt.webhook_id)
+                           .where(WebhookAttempt.created_at > now - RATE_WINDOW)
+                           .group_by(Webhook.organisation_id)).all()
+    return {org: settings.org_rate_per_min - n for org, n in used}
+
+
+def _due(session: Session, now: datetime, settings: DeliverySettings, report: DeliveryReport) -> list[int]:
+    """Ids of due deliveries to claim: at most a batch, none beyond an organisation's rate."""
+    budget = _rate_budget(session, now, settings)
+    spent = [org for org, left in budget.items() if left <= 0]
+    due_now = [WebhookDelivery.status.in_(DUE), WebhookDelivery.next_attempt_at <= now]
+    if spent:  # an organisation over its rate waits; it never takes the batch from the others
+        report.deferred += session.scalar(
+            select(func.count(WebhookDelivery.id)).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(*due_now, Webhook.organisation_id.in_(spent)))
+        due_now.append(Webhook.organisation_id.not_in(spent))
+    rows = session.execute(select(WebhookDelivery.id, Webhook.organisation_id)
+                           .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+                           .where(*due_now)
+                           .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(settings.batch)
+                           # PostgreSQL: rows another worker is claiming are skipped, not waited for (no
+                           # deadlock between overlapping claims); SQLite has one writer and ignores this.
+                           .with_for_update(skip_locked=True, of=WebhookDelivery)).all()
+    chosen = []
+    for delivery_id, org in rows:
+        if budget.get(org, settings.org_rate_per_min) > 0:
+            budget[org] = budget.get(org, settings.org_rate_per_min) - 1
+            chosen.append(delivery_id)
+        else:
+            report.deferred += 1
+    return chosen
+
+
 def _claim(session: Session, now: datetime, settings: DeliverySettings, report: DeliveryReport) -> list:
-    due = session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.status.in_(DUE),
-                                                           WebhookDelivery.next_attempt_at <= now)
-                          .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(settings.batch)
-                          # PostgreSQL: rows another worker is claiming are skipped, not waited for (no
-                          # deadlock between overlapping claims); SQLite has one writer and ignores this.
-                          .with_for_update(skip_locked=True)).all()
+    due = _due(session, now, settings, report)
+    if report.deferred:
+        counters.count("haul_webhook_deliveries_deferred_total", ("reason", "org_rate"), report.deferred)
     if not due:
+        session.commit()
         return []
     # Conditional on still being due: of two workers, only one gets each row.
     claimed = session.scalars(
@@ -115,7 +152,7 @@ def _send_all(outgoing: list, now: datetime, settings: DeliverySettings, send: S
     timestamp = int(now.timestamp())
 
     def one(item):
-        return send(item, timestamp, timeout_s=settings.timeout_s, allow_private=settings.allow_private)
+        return send(item, timestamp, timeout_s=settings.timeout_s, policy=settings.policy)
 
     if len(outgoing) <= 1 or settings.send_threads <= 1:
         return [one(item) for item in outgoing]
@@ -134,6 +171,7 @@ def _record(session: Session, item, outcome, now: datetime, settings: DeliverySe
                                ok=outcome.ok, response_code=outcome.response_code, error=outcome.error,
                                duration_ms=outcome.duration_ms, created_at=now))
     hook_row = update(Webhook).where(Webhook.id == item.webhook_id)
+    counters.count("haul_webhook_attempts_total", ("outcome", _outcome_label(outcome)))
     if outcome.ok:
         delivery.status, delivery.next_attempt_at = "delivered", None
         session.execute(hook_row.values(consecutive_failures=0))
@@ -155,8 +193,15 @@ def _record(session: Session, item, outcome, now: datetime, settings: DeliverySe
     session.commit()
     if note is not None:
         report.disabled.append(item.webhook_id)
+        counters.count("haul_webhook_endpoints_disabled_total")
         log.warning("webhook %s disabled after repeated failures: %s", item.webhook_id, outcome.error)
         announce([notification_view(note)], [note.organisation_id])
+
+
+def _outcome_label(outcome) -> str:
+    if outcome.ok:
+        return "delivered"
+    return "refused" if (outcome.error or "").startswith(transport.REFUSED) else "failed"
 
 
 def _failing_since(session: Session, webhook_id: int) -> datetime | None:
@@ -175,7 +220,7 @@ def _disable_if_dead(session: Session, item, outcome, now: datetime, settings: D
     if hook is None or hook.consecutive_failures < settings.disable_after:
         return None
     since = _failing_since(session, item.webhook_id)
-    if since is not None and (now - since).total_seconds() < settings.disable_min_failing_s:
+    if since is not None and (now - since).total_seconds() < settings.failing_long_enough_s:
         return None
     # Conditional, so that of two workers recording failures only one disables and notifies.
     if session.execute(update(Webhook).where(Webhook.id == item.webhook_id, Webhook.active.is_(True))

@@ -11,25 +11,35 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from server import clock
+from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Webhook, WebhookAttempt, WebhookDelivery
 from server.notify import signing
 from server.notify.kinds import PING
 from server.notify.publish import envelope
-from server.notify.settings import delivery_settings
-from server.notify.urls import check_url
+from server.notify.settings import delivery_settings, fanout_limits
+from server.notify.urls import WebhookUrlError, check_url
 from server.notify.wakeup import wake
 
 
 def checked_url(url: str) -> str:
-    """The URL when this installation may deliver to it; raises ``WebhookUrlError``."""
-    return check_url(url, allow_private=delivery_settings(current_app.config).allow_private)
+    """The URL as stored when this installation may deliver to it; a 422 on ``url`` otherwise."""
+    try:
+        return check_url(url, delivery_settings(current_app.config).policy)
+    except WebhookUrlError as exc:
+        raise ApiProblem(422, "This webhook URL is refused.", exc.errors) from exc
 
 
 def create(organisation_id: int, data: dict) -> Webhook:
+    """Register an endpoint, within the organisation's quota (``HAUL_NOTIFY_MAX_WEBHOOKS_PER_ORG``)."""
+    most = fanout_limits(current_app.config).max_webhooks_per_org
+    have = db.session.scalar(select(func.count(Webhook.id)).where(Webhook.organisation_id == organisation_id))
+    if have >= most:
+        raise ApiProblem(422, f"An organisation can have at most {most} webhook endpoints; delete one first.",
+                         [("_body", f"at most {most} endpoints per organisation")], limit=most)
     hook = Webhook(organisation_id=organisation_id, url=checked_url(data["url"]), secret=signing.new_secret(),
                    events=sorted(set(data["events"])), active=data.get("active", True), consecutive_failures=0)
     db.session.add(hook)

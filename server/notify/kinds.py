@@ -8,7 +8,8 @@ through the API, so an event never carries more than its recipients may see.
 =================  ==========================================  =================================
 kind               when                                        tell
 =================  ==========================================  =================================
-order_received     an order was created (API or CSV import)    seller, buyer
+order_received     an order was created through the API        seller, buyer
+orders_imported    a CSV import created orders (one event)     seller; each buyer its own orders
 load_built         a load plan was committed, once per load    seller, the load's buyer
 tendered           a load went on the board                    seller (invited carriers: board)
 awarded            a carrier won a load                        seller, buyer, carrier
@@ -31,7 +32,7 @@ the endpoint's organisation) and ``ping`` (a test delivery an admin asks for).
 from __future__ import annotations
 
 KINDS: tuple[str, ...] = (
-    "order_received", "load_built", "tendered", "awarded", "authorized", "dock_scheduled",
+    "order_received", "orders_imported", "load_built", "tendered", "awarded", "authorized", "dock_scheduled",
     "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
 )
 WEBHOOK_DISABLED = "webhook_disabled"

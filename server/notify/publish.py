@@ -11,18 +11,20 @@ import enum
 import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import clock
 from server.extensions import db
 from server.models import Notification, Webhook, WebhookDelivery
-from server.notify import wakeup
+from server.notify import counters, wakeup
 from server.notify.kinds import ALL, KINDS
+from server.notify.settings import fanout_limits
 from server.realtime import emit_to_orgs
 
 log = logging.getLogger("haul.notify")
@@ -85,14 +87,17 @@ def announce(views: Iterable[dict], organisation_ids: Iterable[int]) -> None:
 
 
 def publish_event(kind: str, *, organisation_ids: Iterable[int | None], load_id: int | None = None,
-                  data: dict | None = None) -> str | None:
+                  data: dict | None = None, per_organisation: Mapping[int, dict] | None = None) -> str | None:
     """Tell each organisation of an event: in-app, over Socket.IO, and by its subscribed webhooks.
 
     Call it after your commit. Stores one ``Notification`` per organisation, emits it as
     ``notification`` to the organisation's room, and queues one ``WebhookDelivery`` per
     active webhook of those organisations subscribed to ``kind``; the delivery worker sends
-    them. Returns the event id (the receivers' idempotency key), or None when nothing could
+    them. One event reaches at most ``HAUL_NOTIFY_MAX_ORGS_PER_EVENT`` organisations and
+    queues at most ``HAUL_NOTIFY_MAX_DELIVERIES_PER_EVENT`` deliveries (the rest are counted
+    in ``haul_notify_fanout_capped_total``): publish a summary, not one event per row. Returns the event id (the receivers' idempotency key), or None when nothing could
     be published. Never raises. ``kind`` is one of ``KINDS`` (see server/notify/kinds.py).
+    ``per_organisation`` gives some organisations their own ``data`` (what only they may see).
     """
     try:
         if kind not in KINDS:
@@ -101,23 +106,37 @@ def publish_event(kind: str, *, organisation_ids: Iterable[int | None], load_id:
         orgs = sorted({int(org) for org in organisation_ids if org is not None})
         if not orgs:
             return None
-        return _publish(kind, orgs, load_id, plain(data))
+        own = {int(org): plain(value) for org, value in (per_organisation or {}).items()}
+        return _publish(kind, orgs, load_id, plain(data), own)
     except Exception:  # the caller's change is committed; a notification failure must not undo it
         log.exception("could not publish %s to organisations %s", kind, organisation_ids)
         return None
 
 
-def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict) -> str:
+def _bounded(items: list, limit: int, what: str, kind: str) -> list:
+    """The first ``limit`` items; the rest are counted and logged, never queued."""
+    if len(items) <= limit:
+        return items
+    counters.count("haul_notify_fanout_capped_total", ("what", what), len(items) - limit)
+    log.warning("%s event told %d of %d %s (the per-event bound)", kind, limit, len(items), what)
+    return items[:limit]
+
+
+def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict, own: dict[int, dict]) -> str:
     event_id = f"evt_{uuid.uuid4().hex}"
     at = clock.now()
+    limits = fanout_limits(current_app.config)
+    orgs = _bounded(orgs, limits.max_orgs_per_event, "organisations", kind)
     with Session(db.engine, expire_on_commit=False) as session:
-        notes = [in_app(session, org, kind, data, at, event_id, load_id) for org in orgs]
-        hooks = session.scalars(select(Webhook).where(Webhook.organisation_id.in_(orgs),
-                                                      Webhook.active.is_(True))).all()
+        notes = [in_app(session, org, kind, own.get(org, data), at, event_id, load_id) for org in orgs]
+        hooks = session.scalars(select(Webhook).where(Webhook.organisation_id.in_(orgs), Webhook.active.is_(True))
+                                .order_by(Webhook.organisation_id, Webhook.id)).all()
         deliveries = [WebhookDelivery(webhook_id=hook.id, event=kind, status="pending", attempts=0,
                                       next_attempt_at=at, created_at=at,
-                                      payload=envelope(event_id, kind, at, hook.organisation_id, load_id, data))
+                                      payload=envelope(event_id, kind, at, hook.organisation_id, load_id,
+                                                       own.get(hook.organisation_id, data)))
                       for hook in hooks if subscribed(hook.events, kind)]
+        deliveries = _bounded(deliveries, limits.max_deliveries_per_event, "deliveries", kind)
         session.add_all(deliveries)
         session.commit()
         views = [notification_view(note) for note in notes]

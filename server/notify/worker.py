@@ -82,7 +82,9 @@ def start(app) -> DeliveryWorker:
 
 
 def init_app(app) -> None:
-    """Start the delivery thread with the first request, unless testing or switched off."""
+    """Check the delivery settings now (a bad allowance stops the start, not the first delivery), and
+    start the delivery thread with the first request, unless testing or switched off."""
+    delivery_settings(app.config)
     if app.config.get("TESTING") or not app.config.get("WEBHOOK_THREAD", True):
         return
 

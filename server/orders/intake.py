@@ -42,11 +42,13 @@ def check_references(principal: Principal, data: dict) -> list[tuple[str, str]]:
     return errors
 
 
-def create_order(principal: Principal, data: dict, idempotency_key: str | None) -> tuple[Order, bool]:
+def create_order(principal: Principal, data: dict, idempotency_key: str | None,
+                 announce: bool = True) -> tuple[Order, bool]:
     """Create an order, or return the first one created with this idempotency key.
 
     Returns ``(order, created)``. Two concurrent posts with one key race on the unique
-    constraint; the loser rolls back and returns the winner's order.
+    constraint; the loser rolls back and returns the winner's order. ``announce=False`` leaves
+    telling the parties to the caller (a CSV import tells them once for all its orders).
     """
     if idempotency_key:
         existing = _find_by_key(principal.organisation_id, idempotency_key)
@@ -75,6 +77,7 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None) 
         if existing is None:
             raise
         return existing, False
-    publish_event("order_received", organisation_ids=[order.seller_org_id, order.buyer_org_id],
-                  data={"order_id": order.id, "reference": order.reference})
+    if announce:
+        publish_event("order_received", organisation_ids=[order.seller_org_id, order.buyer_org_id],
+                      data={"order_id": order.id, "reference": order.reference})
     return order, True

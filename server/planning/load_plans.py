@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask import current_app
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
@@ -81,7 +82,9 @@ def preview(principal: Principal, data: dict) -> Job:
         problem = lb.build_problem(problem_data)
     except lb.LoadValidationError as exc:
         raise ApiProblem(422, "The orders cannot be planned as given.", exc.errors) from exc
+    _check_size(lb.loads_lower_bound(problem), "at least ")  # before solving: a huge plan is refused at once
     plan = lb.solve(problem, Limits(time_limit_s=data.get("time_limit_s", 5.0), seed=data.get("seed", 0)))
+    _check_size(len(plan.loads), "")
     result = {"plan": asdict(plan), "equipment": {t["id"]: t.get("equipment", "pallet_dock") for t in fleet},
               "order_ids": [o.id for o in orders]}
     job = Job(organisation_id=principal.organisation_id, kind="load_plan", status="succeeded", progress=1.0,
@@ -89,6 +92,17 @@ def preview(principal: Principal, data: dict) -> Job:
     db.session.add(job)
     db.session.commit()
     return job
+
+
+def _check_size(loads: int, at_least: str) -> None:
+    """A 422 naming the limit when a plan would make more loads than ``MAX_LOADS_PER_PLAN``."""
+    most = current_app.config["MAX_LOADS_PER_PLAN"]
+    if loads > most:
+        raise ApiProblem(
+            422, f"These orders need {at_least}{loads} loads; one load plan makes at most {most}. Plan fewer orders "
+                 "at a time, or split a very large order into several orders by delivery window.",
+            [("order_ids", f"need {at_least}{loads} loads, more than the {most} of one plan")],
+            limit=most, loads_needed=loads)
 
 
 def _order_dict(order: Order) -> dict:

@@ -235,6 +235,7 @@ def osmand():
 @raw.get("/metrics")
 def metrics():
     """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker."""
+    from server.notify import counters as notify_counters
     from server.sockets import refused_joins
 
     lines = []
@@ -243,6 +244,7 @@ def metrics():
         lines.append(ingest.runtime.metrics.prometheus(prefix="haul_osmand"))
     lines.append("# TYPE haul_socket_refused_joins_total counter")
     lines += [f'haul_socket_refused_joins_total{{reason="{r}"}} {n}' for r, n in sorted(refused_joins.items())]
+    lines += notify_counters.prometheus_lines()
     lines += _worker_metrics(current_app.config.get("REDIS_URL"))
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 

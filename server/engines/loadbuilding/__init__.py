@@ -10,9 +10,11 @@ split in whole units, non-splittable lines stay on one truck, incompatible hazma
 never share a truck, and small orders on one lane (same pickup, close deliveries, at most K
 stops) are consolidated. Lines no vehicle can carry come back in ``plan.unplaced`` with a
 reason. One-dimensional groups are solved as bin packing (arc-flow), the rest by greedy plans
-improved with CP-SAT; every plan carries a lower bound and its status.
+improved with CP-SAT; every plan carries a lower bound and its status. ``loads_lower_bound``
+answers "at least how many loads" without solving, for callers that cap a plan's size.
 """
 
+from server.engines.loadbuilding.bounds import loads_lower_bound
 from server.engines.loadbuilding.hazmat import Segregation, default_table
 from server.engines.loadbuilding.model import LoadProblem, Order, OrderLine, VehicleType
 from server.engines.loadbuilding.plan import Allocation, Dims, Load, LoadPlan, PlanStatus, UnplacedLine
@@ -34,5 +36,6 @@ __all__ = [
     "VehicleType",
     "build_problem",
     "default_table",
+    "loads_lower_bound",
     "solve",
 ]

@@ -95,3 +95,30 @@ def fleet_bound(demands: Sequence[CoverDemand], capacities: Sequence[Sequence[in
     if status == cp_model.FEASIBLE:
         return math.ceil(solver.BestObjectiveBound() - 1e-9), False
     return 0, False
+
+
+def loads_lower_bound(problem) -> int:
+    """At least how many loads any plan of ``problem`` (a ``LoadProblem``) makes, found in linear time.
+
+    Loads never mix pickup sites, so per site the demand of the units some vehicle can carry is
+    divided by the largest capacity in each dimension; the worst dimension counts. Lines and
+    vehicle restrictions only add loads, so this is a valid bound, cheap enough to refuse an
+    impossible request before solving it.
+    """
+    largest = [max(vt.capacity[d] for vt in problem.vehicle_types) for d in range(3)]
+    pickup = {order.id: order.pickup_site for order in problem.orders}
+    demand: dict[str, list[float]] = {}
+    for line in problem.lines:
+        if not any(_carries(vt, line) for vt in problem.vehicle_types):
+            continue  # no truck takes it: the line comes back unplaced, it makes no load
+        site = demand.setdefault(pickup[line.order_id], [0.0, 0.0, 0.0])
+        for d in range(3):
+            site[d] += line.quantity * line.unit[d]
+    return sum(max(math.ceil(total[d] / largest[d] - 1e-9) if 0 < largest[d] < math.inf else 0
+                   for d in range(3)) for total in demand.values())
+
+
+def _carries(vehicle, line) -> bool:
+    """Whether one truck of ``vehicle`` takes a unit of a splittable line, or a whole unsplittable one."""
+    units = 1 if line.splittable else line.quantity
+    return all(units * u <= c for u, c in zip(line.unit, vehicle.capacity, strict=True))

@@ -11,12 +11,14 @@ from server.db.types import utcnow
 from server.extensions import db, socketio
 from server.models import Notification, Webhook, WebhookAttempt, WebhookDelivery
 from server.notify import signing
+from server.notify.addresses import AllowList, OutboundPolicy
 from server.notify.delivery import deliver_due, purge_old, retry_delay
 from server.notify.publish import publish_event
 from server.notify.settings import RETRY_DELAYS_S, DeliverySettings
 from server.notify.transport import Outcome
+from tests.server.notify.conftest import LOCAL_RECEIVERS
 
-LOCAL = DeliverySettings(allow_private=True, send_threads=1)
+LOCAL = DeliverySettings(send_threads=1, policy=OutboundPolicy(AllowList.parse(LOCAL_RECEIVERS)))
 
 
 def _mid(*_args):
@@ -74,7 +76,7 @@ def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(ctx, make_p
     assert [r.headers[signing.ATTEMPT_HEADER] for r in receiver.received] == ["1", "2", "3"]
     attempts = db.session.scalars(select(WebhookAttempt).order_by(WebhookAttempt.number)).all()
     assert [(a.number, a.ok, a.response_code) for a in attempts] == [(1, False, 500), (2, False, 500), (3, True, 200)]
-    assert attempts[0].error == "HTTP 500: receiver says no" and attempts[2].error is None
+    assert attempts[0].error == "HTTP 500" and attempts[2].error is None  # the status, never the body
 
 
 def test_backoff_grows_with_jitter_and_stops_at_the_last_attempt():
@@ -130,6 +132,31 @@ def test_a_dead_endpoint_is_disabled_and_its_organisation_told(ctx, make_party, 
     publish_event("order_received", organisation_ids=[party.id], data={"order_id": 3})
     assert len(_deliveries()) == 2  # a disabled endpoint gets nothing new
     assert deliver_due(now + timedelta(hours=1), settings=settings).claimed == 0
+
+
+def _next_due():
+    pending = [d.next_attempt_at for d in _deliveries() if d.status == "pending"]
+    return min(pending) if pending else None
+
+
+def test_an_endpoint_failing_through_its_retries_is_disabled_with_the_shipped_settings(
+        ctx, make_party, make_webhook, receiver):
+    """The real path, no test overrides: a burst that keeps failing is disabled before its retries run out."""
+    party = make_party("seller")
+    hook = make_webhook(party, receiver.url)
+    receiver.answers = [500]
+    for n in range(25):
+        publish_event("order_received", organisation_ids=[party.id], data={"order_id": n})
+    now, disabled_at = utcnow(), None
+    while now is not None and disabled_at is None:
+        if deliver_due(now, rng=_mid).disabled:  # settings from the app: the shipped defaults
+            disabled_at = now
+        now = _next_due()
+    assert disabled_at is not None, "the endpoint failed through every retry and stayed active"
+    assert not _hook(hook["id"]).active
+    assert {d.status for d in _deliveries()} <= {"cancelled", "failed"}
+    note = db.session.scalars(select(Notification).where(Notification.kind == "webhook_disabled")).one()
+    assert note.organisation_id == party.id and note.payload["data"]["consecutive_failures"] >= 20
 
 
 def test_a_brief_outage_does_not_disable_an_endpoint(ctx, make_party, make_webhook, receiver):
@@ -215,3 +242,27 @@ def test_old_finished_deliveries_are_purged(ctx, make_party, make_webhook, recei
     assert purge_old(utcnow() + timedelta(days=31), keep_days=30) == 1
     assert [d.status for d in _deliveries()] == ["pending"]
     assert db.session.scalars(select(WebhookAttempt)).all() == []
+
+
+def test_an_organisation_over_its_delivery_rate_waits_without_holding_up_others(ctx, make_party, make_webhook,
+                                                                              receiver):
+    """Past its attempts per minute an organisation's deliveries stay pending; another's go in the same round."""
+    from server.notify import counters
+
+    noisy, quiet = make_party("seller"), make_party("buyer")
+    make_webhook(noisy, receiver.url)
+    make_webhook(quiet, receiver.url)
+    for n in range(5):
+        publish_event("order_received", organisation_ids=[noisy.id], data={"order_id": n})
+    publish_event("order_received", organisation_ids=[quiet.id], data={"order_id": 99})
+    settings = replace(LOCAL, org_rate_per_min=2)
+    before = counters.value("haul_webhook_deliveries_deferred_total", ("reason", "org_rate"))
+    now = utcnow()
+    first = deliver_due(now, settings=settings)
+    assert (first.delivered, first.deferred) == (3, 3)  # two of the noisy five, and the quiet one
+    assert json.loads(receiver.received[-1].body)["data"] == {"order_id": 99}
+    assert deliver_due(now + timedelta(seconds=30), settings=settings).delivered == 0  # same minute
+    assert deliver_due(now + timedelta(seconds=61), settings=settings).delivered == 2
+    assert deliver_due(now + timedelta(seconds=122), settings=settings).delivered == 1
+    assert {d.status for d in _deliveries()} == {"delivered"}
+    assert counters.value("haul_webhook_deliveries_deferred_total", ("reason", "org_rate")) > before

@@ -124,3 +124,24 @@ def test_committing_a_load_plan_tells_of_each_load(client, trade):
     assert len(load_ids) == 2
     assert sorted((n.payload["load_id"], n.organisation_id) for n in built) == sorted(
         (load_id, org) for load_id in load_ids for org in (seller.id, trade["buyer"].id))
+
+
+def test_one_event_reaches_a_bounded_number_of_organisations_and_endpoints(ctx, make_party, monkeypatch):
+    """Beyond the per-event bounds nothing is stored or queued, and what was held back is counted."""
+    from server.notify import counters
+
+    monkeypatch.setitem(ctx.config, "HAUL_NOTIFY_MAX_ORGS_PER_EVENT", 3)
+    monkeypatch.setitem(ctx.config, "HAUL_NOTIFY_MAX_DELIVERIES_PER_EVENT", 4)
+    parties = [make_party("buyer") for _ in range(5)]
+    for party in parties:
+        db.session.add_all([Webhook(organisation_id=party.id, url=f"https://erp{n}.example.com/h", secret="whsec_x",
+                                    events=["*"], active=True, consecutive_failures=0) for n in range(2)])
+    db.session.commit()
+    orgs_before = counters.value("haul_notify_fanout_capped_total", ("what", "organisations"))
+    deliveries_before = counters.value("haul_notify_fanout_capped_total", ("what", "deliveries"))
+    publish_event("delivered", organisation_ids=[p.id for p in parties], data={})
+    assert len(_notes()) == 3
+    assert len(db.session.scalars(select(WebhookDelivery)).all()) == 4
+    assert counters.value("haul_notify_fanout_capped_total", ("what", "organisations")) == orgs_before + 2
+    assert counters.value("haul_notify_fanout_capped_total", ("what", "deliveries")) == deliveries_before + 2
+    assert "haul_notify_fanout_capped_total" in "\n".join(counters.prometheus_lines())

@@ -1,14 +1,19 @@
 """Webhook endpoints through the API: admin only, secret shown once, validation, tenancy, delivery log."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from server.db.types import utcnow
 from server.notify import signing
+from server.notify.addresses import AllowList, OutboundPolicy
 from server.notify.delivery import deliver_due
 from server.notify.settings import DeliverySettings
+from tests.server.notify.conftest import LOCAL_RECEIVERS
 from tests.server.notify.webhook_receiver import Receiver
 
-LOCAL = DeliverySettings(allow_private=True, send_threads=1)
+LOCAL = DeliverySettings(send_threads=1, policy=OutboundPolicy(AllowList.parse(LOCAL_RECEIVERS)))
 HOOK = {"url": "https://erp.example.com/hooks/haul", "events": ["order_received", "delivered"]}
 
 
@@ -62,17 +67,76 @@ def test_bad_webhooks_answer_422_with_the_field_path(client, admin, body, path):
     assert path in [e["path"] for e in r.get_json()["errors"]], r.get_json()
 
 
-def test_production_refuses_internal_targets(client, admin, app, monkeypatch):
-    """With HAUL_ENV=production, loopback and metadata addresses are 422; public hosts are fine."""
-    monkeypatch.setitem(app.config, "ENV_NAME", "production")
-    monkeypatch.delenv("HAUL_WEBHOOK_ALLOW_PRIVATE", raising=False)
-    for url in ("http://127.0.0.1:8080/hook", "http://169.254.169.254/latest", "http://localhost/x"):
+INTERNAL = json.loads((Path(__file__).parents[2] / "data" / "notify" / "urls.json").read_text())["refused_by_default"]
+
+
+def test_internal_targets_are_refused_on_the_default_setup(client, admin):
+    """Without HAUL_ENV=production or any allowance, every spelling of an internal target is a 422 on url."""
+    for url in INTERNAL:
         r = client.post("/api/v1/webhooks", headers=admin.headers, json={**HOOK, "url": url})
-        assert r.status_code == 422 and r.get_json()["errors"][0]["path"] == "url", url
-    assert client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).status_code == 201
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", url
+        assert [e["path"] for e in r.get_json()["errors"]] == ["url"], url
     made = client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).get_json()
     r = client.patch(f"/api/v1/webhooks/{made['id']}", headers=admin.headers, json={"url": "http://10.0.0.8/"})
     assert r.status_code == 422 and r.get_json()["errors"][0]["path"] == "url"
+    assert client.get(f"/api/v1/webhooks/{made['id']}", headers=admin.headers).get_json()["url"] == HOOK["url"]
+
+
+def test_a_name_resolving_inward_is_refused_and_an_allowed_host_accepted(client, admin, app, monkeypatch):
+    """Registration resolves the name: an inward answer is a 422; a host the operator named is accepted."""
+    answers = {"inward.example.com": ["10.0.0.7"], "erp.internal": ["10.1.2.3"]}
+    monkeypatch.setitem(app.config, "WEBHOOK_RESOLVER", lambda host, port: answers[host])
+    r = client.post("/api/v1/webhooks", headers=admin.headers, json={**HOOK, "url": "https://inward.example.com/h"})
+    assert r.status_code == 422 and "resolves to a loopback, private" in r.get_json()["errors"][0]["message"]
+    assert client.post("/api/v1/webhooks", headers=admin.headers,
+                       json={**HOOK, "url": "http://erp.internal/h"}).status_code == 422
+    monkeypatch.setitem(app.config, "HAUL_WEBHOOK_ALLOW_HOSTS", "erp.internal")
+    assert client.post("/api/v1/webhooks", headers=admin.headers,
+                       json={**HOOK, "url": "http://erp.internal/h"}).status_code == 201
+
+
+def test_a_stored_internal_url_is_refused_at_delivery_and_the_log_tells_nothing(client, admin, receiver):
+    """An endpoint whose URL points inward (stored before this check) is never reached; the log says only why."""
+    from server.extensions import db
+    from server.models import Webhook
+
+    hook = client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).get_json()
+    db.session.get(Webhook, hook["id"]).url = receiver.url.replace("127.0.0.1", "2130706433")
+    db.session.commit()
+    client.post(f"/api/v1/webhooks/{hook['id']}/ping", headers=admin.headers)
+    deliver_due(utcnow(), settings=DeliverySettings(send_threads=1))
+    assert receiver.received == []
+    [entry] = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin.headers).get_json()["items"]
+    [attempt] = entry["attempt_log"]
+    assert attempt["response_code"] is None and attempt["error"].startswith("refused by Haul")
+
+
+def test_the_delivery_log_shows_status_and_time_never_the_answer(client, admin, receiver, local_receivers_allowed):
+    """A receiver's error body and redirect target never reach the log: only the code and the duration."""
+    hook = client.post("/api/v1/webhooks", headers=admin.headers, json={**HOOK, "url": receiver.url}).get_json()
+    receiver.answers = [500, 302]
+    client.post(f"/api/v1/webhooks/{hook['id']}/ping", headers=admin.headers)
+    now = utcnow()
+    deliver_due(now)
+    from datetime import timedelta
+
+    deliver_due(now + timedelta(seconds=15))
+    body = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin.headers).get_data(as_text=True)
+    assert "receiver says no" not in body and "elsewhere" not in body and "127.0.0.1:9" not in body
+    [entry] = json.loads(body)["items"]
+    assert [(a["response_code"], a["error"]) for a in entry["attempt_log"]] == [
+        (500, "HTTP 500"), (302, "HTTP 302: redirects are not followed")]
+    assert all(isinstance(a["duration_ms"], int) for a in entry["attempt_log"])
+
+
+def test_an_organisation_has_a_bounded_number_of_endpoints(client, admin, app, monkeypatch):
+    """Past the quota a new endpoint is a 422 naming the limit; deleting one makes room."""
+    monkeypatch.setitem(app.config, "HAUL_NOTIFY_MAX_WEBHOOKS_PER_ORG", 2)
+    made = [client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).get_json() for _ in range(2)]
+    r = client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK)
+    assert r.status_code == 422 and r.get_json()["limit"] == 2 and "at most 2" in r.get_json()["detail"]
+    client.delete(f"/api/v1/webhooks/{made[0]['id']}", headers=admin.headers)
+    assert client.post("/api/v1/webhooks", headers=admin.headers, json=HOOK).status_code == 201
 
 
 def test_another_organisations_webhook_is_not_found(client, admin, make_party):
@@ -113,7 +177,7 @@ def test_patch_pause_resume_and_delete(client, admin):
     assert client.get(url, headers=admin.headers).status_code == 404
 
 
-def test_ping_is_delivered_and_logged_with_each_attempt(client, admin, receiver):
+def test_ping_is_delivered_and_logged_with_each_attempt(client, admin, receiver, local_receivers_allowed):
     """A ping goes out signed; the log shows the delivery, its attempts and the answer code."""
     hook = client.post("/api/v1/webhooks", headers=admin.headers, json={**HOOK, "url": receiver.url}).get_json()
     receiver.answers = [500, 200]
@@ -136,7 +200,7 @@ def test_ping_is_delivered_and_logged_with_each_attempt(client, admin, receiver)
     assert failed_only.get_json()["total"] == 0
 
 
-def test_redelivery_sends_the_same_event_again(client, admin, receiver):
+def test_redelivery_sends_the_same_event_again(client, admin, receiver, local_receivers_allowed):
     """Redeliver queues a new delivery with the same event id and body."""
     hook = client.post("/api/v1/webhooks", headers=admin.headers, json={**HOOK, "url": receiver.url}).get_json()
     first = client.post(f"/api/v1/webhooks/{hook['id']}/ping", headers=admin.headers).get_json()
@@ -150,7 +214,7 @@ def test_redelivery_sends_the_same_event_again(client, admin, receiver):
                        headers=admin.headers).status_code == 404
 
 
-def test_rotating_the_secret_signs_later_deliveries_with_the_new_one(client, admin, receiver):
+def test_rotating_the_secret_signs_later_deliveries_with_the_new_one(client, admin, receiver, local_receivers_allowed):
     """After rotation the answer shows a new secret once; deliveries verify with it and not the old one."""
     hook = client.post("/api/v1/webhooks", headers=admin.headers, json={**HOOK, "url": receiver.url}).get_json()
     rotated = client.post(f"/api/v1/webhooks/{hook['id']}/rotate-secret", headers=admin.headers)

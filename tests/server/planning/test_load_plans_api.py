@@ -73,3 +73,31 @@ def test_bad_vehicle_types_are_named(client, trade):
                                                     "pallet_positions": 3, "cost": 1}]})
     assert r.status_code == 422
     assert "vehicle_types/0/max_weight_kg" in {e["path"] for e in r.get_json()["errors"]}
+
+
+def test_a_plan_of_more_loads_than_the_limit_is_refused_at_once(client, trade):
+    """One order of 1,000,000 t-units (41,667 truckloads) is a 422 naming the limit and what to do, without solving."""
+    import time
+
+    order_id = _order(client, trade, quantity=1_000_000, unit_weight_kg=1000, unit_volume_m3=0.01, splittable=True)
+    started = time.monotonic()
+    r = client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                    json={"order_ids": [order_id], "time_limit_s": 30})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    body = r.get_json()
+    assert body["limit"] == 500 and body["loads_needed"] == 41_667
+    assert "at most 500" in body["detail"] and "fewer orders" in body["detail"]
+    assert body["errors"][0]["path"] == "order_ids"
+    assert time.monotonic() - started < 25  # refused before the 30 s solve it asked for
+    assert len(r.get_data()) < 2000
+
+
+def test_the_loads_per_plan_limit_is_configurable(client, trade, app, monkeypatch):
+    """With HAUL_MAX_LOADS_PER_PLAN=1 the two-truck order is refused; one truck's worth still plans."""
+    monkeypatch.setitem(app.config, "MAX_LOADS_PER_PLAN", 1)
+    big = _order(client, trade, quantity=40, unit_weight_kg=1000)
+    r = client.post("/api/v1/load-plans", headers=trade["seller"].headers, json={"order_ids": [big], "time_limit_s": 1})
+    assert r.status_code == 422 and r.get_json()["loads_needed"] == 2
+    small = _order(client, trade, quantity=10, unit_weight_kg=1000)
+    assert client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                       json={"order_ids": [small], "time_limit_s": 1}).status_code == 201

@@ -124,3 +124,20 @@ def test_one_site_has_one_place():
     data = raw("lanes.json")
     data["orders"][1]["delivery_site"] = "ShopA"  # ShopA is at other coordinates in orders/0
     assert _errors(data) == {"orders/1/delivery_site": "site 'ShopA' has other coordinates in orders/0"}
+
+
+def test_the_loads_lower_bound_counts_each_pickup_and_skips_what_no_truck_takes():
+    """Per pickup site the worst dimension over the largest truck; unplaceable lines add nothing."""
+    from server.engines.loadbuilding import build_problem, loads_lower_bound
+
+    problem = build_problem({
+        "vehicle_types": [{"id": "big", "max_weight_kg": 24_000, "max_volume_m3": 90, "pallet_positions": 33,
+                           "cost": 1}, {"id": "small", "max_weight_kg": 2_800, "max_volume_m3": 36,
+                                        "pallet_positions": 15, "cost": 0.5}],
+        "orders": [{"id": "a", "pickup_site": "p1", "delivery_site": "d"},
+                   {"id": "b", "pickup_site": "p2", "delivery_site": "d"}],
+        "lines": [{"order_id": "a", "line_id": "1", "quantity": 100, "unit_weight_kg": 1000, "unit_volume_m3": 0.1},
+                  {"order_id": "a", "line_id": "2", "quantity": 1, "unit_weight_kg": 30_000},
+                  {"order_id": "b", "line_id": "3", "quantity": 66, "unit_weight_kg": 1, "unit_pallets": 1}],
+    })
+    assert loads_lower_bound(problem) == 5 + 2
