@@ -13,7 +13,8 @@ def _login(vehicle_id, username, owntracks_device=None):
     from server.tracking import devices
 
     vehicle = db.session.get(Vehicle, vehicle_id)
-    _, login = devices.create_credential(vehicle.organisation_id, vehicle_id, None, username, owntracks_device)
+    _, login = devices.create_credential(vehicle.organisation_id, vehicle_id, None, username)
+    login.owntracks_device = owntracks_device
     db.session.commit()
     return login
 

@@ -35,8 +35,8 @@ def test_positions_without_a_secret_are_refused(client, fleet):
     """No credentials, or a username as id (usernames are no secrets), is 401 with a challenge; nothing is stored."""
     carrier, (vehicle,) = fleet(1)
     login = credential(client, carrier, vehicle, username="truck-7-phone", http_id=False)
-    for query in (f"lat=51&lon=7&timestamp={ts()}", f"id={login['username']}&lat=51&lon=7&timestamp={ts()}",
-                  f"deviceid={login['username']}&lat=51&lon=7&timestamp={ts()}"):
+    for query in (f"id={login['username']}&lat=51&lon=7&timestamp={ts()}",
+                  f"deviceid={login['username']}&lat=51&lon=7&timestamp={ts(1)}", f"lat=51&lon=7&timestamp={ts(2)}"):
         refused = client.get(f"/osmand?{query}")
         assert refused.status_code == 401, query
         assert refused.mimetype == "application/problem+json" and refused.get_json()["reason"] == "unauthenticated"
@@ -69,7 +69,7 @@ def test_wrong_secrets_are_refused_and_right_ones_stored(client, fleet):
 def test_a_revoked_login_is_refused_within_5_s(client, fleet, how):
     """After DELETE /vehicles/{id}/device-credentials the device's next requests are 401 within 5 s."""
     carrier, (vehicle,) = fleet(1)
-    login = credential(client, carrier, vehicle)
+    login = credential(client, carrier, vehicle, http_id=how == "http_id")
 
     def post(n):
         if how == "http_id":
@@ -82,15 +82,23 @@ def test_a_revoked_login_is_refused_within_5_s(client, fleet, how):
     assert _stored(vehicle) == 1
 
 
-def test_a_deactivated_truck_is_refused_within_5_s(client, fleet):
-    """A truck set inactive stops taking positions from its devices within 5 s."""
+@pytest.mark.parametrize("how", ["http_id", "basic"])
+def test_a_deactivated_truck_is_refused_within_5_s(client, fleet, how):
+    """A truck set inactive stops taking positions from its devices within 5 s, by HTTP id and by Basic."""
     carrier, (vehicle,) = fleet(1)
-    login = credential(client, carrier, vehicle)
-    assert client.get(f"/osmand?id={login['http_id']}&lat=51&lon=7&timestamp={ts()}").status_code == 200
+    login = credential(client, carrier, vehicle, http_id=how == "http_id")
+
+    def post(n):
+        if how == "http_id":
+            return client.get(f"/osmand?id={login['http_id']}&lat=51&lon=7&timestamp={ts(n)}")
+        return client.get(f"/osmand?id={login['username']}&lat=51&lon=7&timestamp={ts(n)}",
+                          headers=basic(login["username"], login["secret"]))
+
+    assert post(0).status_code == 200
     assert client.patch(f"/api/v1/vehicles/{vehicle}", headers=carrier.headers,
                         json={"active": False}).status_code == 200
-    assert _until(401, lambda n: client.get(f"/osmand?id={login['http_id']}&lat=51&lon=7&timestamp={ts(n + 1)}")
-                  ) < DEADLINE_S
+    assert _until(401, lambda n: post(n + 1)) < DEADLINE_S
+    assert _stored(vehicle) == 1
 
 
 def test_a_new_login_works_within_5_s(client, fleet):
