@@ -38,16 +38,18 @@ class ValidateStep:
         # propagate); only a non-finite sum (maybe a mere overflow) looks at the values one by one.
         total = p.lat + p.lon + (p.speed or 0.0) + (p.heading or 0.0) + (p.accuracy or 0.0) + (
             p.altitude or 0.0) + (p.battery or 0.0)
-        if not math.isfinite(total) and not all(
-                v is None or math.isfinite(v)
-                for v in (p.lat, p.lon, p.speed, p.heading, p.accuracy, p.altitude, p.battery)):
-            return self._drop(DropReason.NAN_OR_INF, p)
+        if not math.isfinite(total):
+            fields = (("lat", p.lat), ("lon", p.lon), ("speed", p.speed), ("heading", p.heading),
+                      ("accuracy", p.accuracy), ("altitude", p.altitude), ("battery", p.battery))
+            bad = next((name for name, v in fields if v is not None and not math.isfinite(v)), None)
+            if bad is not None:
+                return self._drop(DropReason.NAN_OR_INF, p, "is not finite", bad)
         if p.time < EARLIEST_FIX:
-            return self._drop(DropReason.TIME_OUT_OF_RANGE, p, f"before {EARLIEST_FIX.year}")
+            return self._drop(DropReason.TIME_OUT_OF_RANGE, p, f"before {EARLIEST_FIX.year}", "time")
         if not -90.0 <= p.lat <= 90.0:
-            return self._drop(DropReason.LAT_OUT_OF_RANGE, p, f"lat={p.lat}")
+            return self._drop(DropReason.LAT_OUT_OF_RANGE, p, f"lat={p.lat}", "lat")
         if not -180.0 <= p.lon <= 180.0:
-            return self._drop(DropReason.LON_OUT_OF_RANGE, p, f"lon={p.lon}")
+            return self._drop(DropReason.LON_OUT_OF_RANGE, p, f"lon={p.lon}", "lon")
         changes: dict[str, float | None] = {}
         if p.speed is not None and p.speed < 0:
             changes["speed"] = None
@@ -61,8 +63,8 @@ class ValidateStep:
             changes["seq"] = None
         return replace(p, **changes) if changes else p
 
-    def _drop(self, reason: DropReason, p: Position, detail: str = "") -> None:
-        self._metrics.drop(reason, p, detail)
+    def _drop(self, reason: DropReason, p: Position, detail: str = "", path: str = "") -> None:
+        self._metrics.drop(reason, p, detail, path)
         return None
 
 

@@ -5,11 +5,13 @@ the pipeline calls them per fix:
 
 * `DbResolver` maps device identities to vehicle ids (strings of ``vehicles.id``): ``("haul",
   "<vehicle id>")`` when the vehicle exists and is active (checked against the set of all active
-  vehicle ids, reloaded in one query every few seconds, not one query per new vehicle), ``("device", username)``,
-  ``("osmand", username)`` and ``("owntracks", "user/device")`` through `DeviceCredential`
-  (the OwnTracks *user* is the credential's username, as the broker authenticated it). Answers,
-  including "unknown", are cached for ``ttl_s`` so a flood of unknown ids costs one query per id
-  per TTL; the cache is bounded.
+  vehicle ids, reloaded in one query every few seconds, not one query per new vehicle), ``("device",
+  username)`` and ``("owntracks", "user/device")`` through a live `DeviceCredential` on an active
+  vehicle (the OwnTracks *user* is the credential's username, as the broker or HTTP Basic
+  authenticated it, and the *device* its ``owntracks_device``). Answers, including "unknown", are
+  cached for ``ttl_s`` (at most 5 s for "unknown") so a flood of unknown ids costs one query per
+  id per TTL; the cache is bounded. The HTTP endpoint's resolver keeps answers 1 s, so a revoked
+  login stops resolving within a second there.
 * `DbPlans` gives a vehicle's next stop from the load it is assigned to (``loads.vehicle_id``
   with an active status): the pickup site before pickup, else the delivery site; the target is
   the site's location point. The whole table of active assignments is reloaded every ``ttl_s``.
@@ -32,7 +34,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
-from gps_ingest.decoders.common import SOURCE_DEVICE, SOURCE_HAUL, SOURCE_OSMAND, SOURCE_OWNTRACKS
+from gps_ingest.decoders.common import SOURCE_DEVICE, SOURCE_HAUL, SOURCE_OWNTRACKS
 from gps_ingest.eta import RemainingRoute
 from gps_ingest.zones import Geofence, ZoneIndex
 
@@ -112,7 +114,7 @@ class DbResolver:
         return self._vehicles
 
     def _lookup(self, source: str, identity: str) -> str | None:
-        from server.models import DeviceCredential
+        from server.models import DeviceCredential, Vehicle
 
         if source == SOURCE_HAUL:
             if not identity.isdigit() or not 0 < int(identity) < 2**31:
@@ -121,10 +123,15 @@ class DbResolver:
                 return identity
             # A vehicle created since the last read: look again, at most once a second.
             return identity if identity in self._active_vehicles(max_age_s=1.0) else None
-        if source in (SOURCE_DEVICE, SOURCE_OSMAND, SOURCE_OWNTRACKS):
-            username = identity.split("/", 1)[0] if source == SOURCE_OWNTRACKS else identity
-            query = select(DeviceCredential.vehicle_id).where(
-                DeviceCredential.username == username, DeviceCredential.revoked_at.is_(None))
+        # A live login on an active vehicle: a revoked login or a deactivated truck resolves to nothing.
+        query = select(DeviceCredential.vehicle_id).join(Vehicle, Vehicle.id == DeviceCredential.vehicle_id).where(
+            DeviceCredential.revoked_at.is_(None), Vehicle.active.is_(True))
+        if source == SOURCE_DEVICE:
+            query = query.where(DeviceCredential.username == identity)
+        elif source == SOURCE_OWNTRACKS:
+            # owntracks/<user>/<device>: the login named <user> that publishes as <device>.
+            user, _, device = identity.partition("/")
+            query = query.where(DeviceCredential.username == user, DeviceCredential.owntracks_device == device)
         else:
             return None
         with self._engine.connect() as conn:

@@ -35,10 +35,10 @@ class DecodeStep:
         try:
             decoded = decoder.decode(message)
         except Reject as reject:
-            self._metrics.drop(reject.reason, message, reject.detail)
+            self._metrics.drop(reject.reason, message, reject.detail, reject.path)
             return []
-        for reason, detail in decoded.drops:
-            self._metrics.drop(reason, message, detail)
+        for reject in decoded.drops:
+            self._metrics.drop(reject.reason, message, reject.detail, reject.path)
         if decoded.ignored:
             self._metrics.add("ignored")
         return decoded.positions

@@ -32,24 +32,40 @@ class Metrics:
         self.store_errors = 0  # failed store writes (the batch is retried on the next flush)
         self.enrich_errors = 0  # zone/ETA lookups that failed (the fix is kept without them)
         self.publish_errors = 0  # failed fan-outs (best effort: the fix is already committed)
+        self._captured: list[tuple[DropReason, str, str]] | None = None
 
-    def drop(self, reason: DropReason, item: Position | Message, detail: str = "") -> None:
-        """Count one dropped message or fix and log one line saying which check dropped it."""
+    def drop(self, reason: DropReason, item: Position | Message, detail: str = "", path: str = "") -> None:
+        """Count one dropped message or fix and log one line saying which check dropped it.
+
+        ``path`` names the field at fault (``timestamp``, ``positions/3/lat``), when one is.
+        While a `capture` is open, the drop is also recorded there (for the HTTP answer).
+        """
         with self._lock:
             self.counts[reason.value] += 1
             if reason is DropReason.DUPLICATE:
                 self.duplicates += 1
+            if self._captured is not None:
+                self._captured.append((reason, path, detail))
+        field = f" field={path}" if path else ""
         if isinstance(item, Position):
-            log.info(
-                "drop %s: vehicle=%s time=%s message=%s %s",
-                reason.value,
-                item.vehicle_id,
-                item.time.isoformat(),
-                item.message_id,
-                detail,
-            )
+            log.info("drop %s: vehicle=%s time=%s message=%s%s %s", reason.value, item.vehicle_id,
+                     item.time.isoformat(), item.message_id, field, detail)
         else:
-            log.info("drop %s: message=%s topic=%s %s", reason.value, item.id, item.topic, detail)
+            log.info("drop %s: message=%s topic=%s%s %s", reason.value, item.id, item.topic, field, detail)
+
+    def capture(self) -> list[tuple[DropReason, str, str]]:
+        """Start recording every drop as (reason, path, detail) into the returned list, until `release`.
+
+        The HTTP endpoint runs one request at a time through its pipeline, so what it captures
+        between the two calls is that request's drops, fields named.
+        """
+        with self._lock:
+            self._captured = []
+            return self._captured
+
+    def release(self) -> None:
+        with self._lock:
+            self._captured = None
 
     def add(self, name: str, n: int = 1) -> None:
         """Add ``n`` to the plain counter attribute ``name`` (e.g. ``"stored"``)."""

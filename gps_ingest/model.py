@@ -57,6 +57,10 @@ class DropReason(StrEnum):
     IMPOSSIBLE_JUMP = "impossible_jump"
     # A step raised unexpectedly; the input is dropped so one bad fix cannot wedge the worker.
     INTERNAL_ERROR = "internal_error"
+    # Refused by the HTTP endpoints before decoding: no live device login proven (401), or a
+    # client or device that kept failing and is braked for a while (429).
+    UNAUTHENTICATED = "unauthenticated"
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +136,8 @@ def _fast_frozen_init(cls: type) -> type:
 class Position:
     """One GPS fix of one vehicle, as it moves through the pipeline.
 
-    The decode step fills the fix fields; later steps fill the rest: ``late`` (order step: older
+    The decode step fills the fix fields (``attributes`` holds what the device said beyond the
+    columns: a small flat dict, None when nothing; never mutate it); later steps fill the rest: ``late`` (order step: older
     than a fix already released for the vehicle, so stored but not used for events), ``zones``,
     ``eta`` and ``eta_site_id`` (enrich step), ``inserted`` (store step: False when the row was
     already there, i.e. a redelivery) and ``events`` (detect step).
@@ -150,6 +155,8 @@ class Position:
     altitude: float | None = None  # metres
     battery: float | None = None  # percent
     seq: int | None = None
+    # What else the device said, flat and bounded (`gps_ingest.attributes`); not part of the hash.
+    attributes: Mapping[str, Any] | None = field(default=None, hash=False)
     late: bool = False
     zones: tuple[ZoneTag, ...] = ()
     eta: datetime | None = None
@@ -177,7 +184,7 @@ def evolve(p: Position, *, message_id: str = _KEEP, late: bool = _KEEP, zones: t
     """
     return Position(
         p.message_id if message_id is _KEEP else message_id, p.source, p.vehicle_id, p.time, p.lat, p.lon,
-        p.speed, p.heading, p.accuracy, p.altitude, p.battery, p.seq,
+        p.speed, p.heading, p.accuracy, p.altitude, p.battery, p.seq, p.attributes,
         p.late if late is _KEEP else late, p.zones if zones is _KEEP else zones,
         p.eta if eta is _KEEP else eta, p.eta_site_id if eta_site_id is _KEEP else eta_site_id,
         p.inserted if inserted is _KEEP else inserted, p.events if events is _KEEP else events)

@@ -77,7 +77,7 @@ def build_pipeline(
     metrics = metrics or Metrics()
     zones = zones if zones is not None else ZoneIndex()
     steps: list[FirstStep | Step] = [
-        DecodeStep(decoders if decoders is not None else default_decoders(resolver), settings, metrics),
+        DecodeStep(decoders if decoders is not None else default_decoders(resolver, clock), settings, metrics),
         ValidateStep(settings, metrics),
         FilterStep(settings, clock, metrics),
         OrderStep(settings, clock),

@@ -1,10 +1,12 @@
 """The SQL `PositionStore`: batched, idempotent inserts into ``positions``, one function per dialect.
 
 * PostgreSQL: one ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (vehicle_id, time) DO
-  NOTHING RETURNING vehicle_id, time`` per batch, so 500 fixes cost one round trip and ten
+  NOTHING RETURNING vehicle_id, time`` per batch, so 500 fixes cost one round trip and eleven
   array parameters (no giant SQL text, no per-row parse), sent and read in binary (text arrays
-  cost the client about three times the CPU: quoting checks per element). The returned keys say which rows
-  were new; a repeat of a key later in the same batch counts as not inserted.
+  cost the client about three times the CPU: quoting checks per element). A batch in which some
+  fix has attributes sends them as a twelfth array (``jsonb[]``); the others leave the column out.
+  The returned keys say which rows were new; a repeat of a key later in the same batch counts as
+  not inserted.
 * SQLite + SpatiaLite (the embedded demo): ``INSERT OR IGNORE`` row by row inside one
   transaction, reading each row's change count; SQLite has no network round trip, so this is
   cheap, and it is the only way to learn per row whether it was new.
@@ -25,27 +27,32 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy.engine import Engine
 
 from gps_ingest.model import Position
-from gps_ingest.pg_arrays import Float8Array, Int4Array, register
+from gps_ingest.pg_arrays import Float8Array, Int4Array, JsonbArray, register
 
 log = logging.getLogger(__name__)
 
 _PG_INSERT = """
-INSERT INTO positions (vehicle_id, time, geom, speed, heading, accuracy, battery, seq, source, received_at)
-SELECT v, t, ST_SetSRID(ST_MakePoint(lon, lat), 4326), sp, hd, acc, bat, sq, src, now()
-FROM unnest(%b::int[], %b::timestamptz[], %b::float8[], %b::float8[], %b::float8[], %b::float8[],
-            %b::float8[], %b::float8[], %b::int[], %b::text[])
-     AS u(v, t, lon, lat, sp, hd, acc, bat, sq, src)
+INSERT INTO positions (vehicle_id, time, geom, speed, heading, accuracy, altitude, battery, seq, source,
+                       received_at{attr_column})
+SELECT v, t, ST_SetSRID(ST_MakePoint(lon, lat), 4326), sp, hd, acc, alt, bat, sq, src, now(){attr_value}
+FROM unnest(%b::int[], %b::timestamptz[], %b::float8[], %b::float8[], %b::float8[], %b::float8[], %b::float8[],
+            %b::float8[], %b::float8[], %b::int[], %b::text[]{attr_array})
+     AS u(v, t, lon, lat, sp, hd, acc, alt, bat, sq, src{attr_value})
 ON CONFLICT (vehicle_id, time) DO NOTHING
 RETURNING vehicle_id, time
 """
+# Most batches carry no attributes at all (the Haul app sends none): they skip the column.
+_PG_INSERT_PLAIN = _PG_INSERT.format(attr_column="", attr_value="", attr_array="")
+_PG_INSERT_ATTRIBUTES = _PG_INSERT.format(attr_column=", attributes", attr_value=", att", attr_array=", %b::jsonb[]")
 
 _SQLITE_INSERT = (
     "INSERT OR IGNORE INTO positions "
-    "(vehicle_id, time, geom, speed, heading, accuracy, battery, seq, source, received_at) "
-    "VALUES (?, ?, MakePoint(?, ?, 4326), ?, ?, ?, ?, ?, ?, ?)"
+    "(vehicle_id, time, geom, speed, heading, accuracy, altitude, battery, seq, source, received_at, attributes) "
+    "VALUES (?, ?, MakePoint(?, ?, 4326), ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -76,15 +83,20 @@ def write_postgresql(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
     # Binary arrays may not mix int and float: every float column is made a float here. The
     # columns are the rows transposed by zip (C calls, not an append per value; psycopg wants lists).
     rows = [(ids[p.vehicle_id], p.time, float(p.lon), float(p.lat), _float(p.speed), _float(p.heading),
-             _float(p.accuracy), _float(p.battery), p.seq, p.source) for p in positions]
-    v, t, lon, lat, sp, hd, acc, bat, sq, src = zip(*rows, strict=True)
+             _float(p.accuracy), _float(p.altitude), _float(p.battery), p.seq, p.source) for p in positions]
+    v, t, lon, lat, sp, hd, acc, alt, bat, sq, src = zip(*rows, strict=True)
     # Number columns go as packed arrays (gps_ingest.pg_arrays): one struct.pack per column.
-    cols = [Int4Array(v), list(t), *(Float8Array(c) for c in (lon, lat, sp, hd, acc, bat)), Int4Array(sq), list(src)]
+    cols = [Int4Array(v), list(t), *(Float8Array(c) for c in (lon, lat, sp, hd, acc, alt, bat)), Int4Array(sq),
+            list(src)]
+    statement = _PG_INSERT_PLAIN
+    if any(p.attributes for p in positions):
+        cols.append(JsonbArray(None if p.attributes is None else orjson.dumps(p.attributes) for p in positions))
+        statement = _PG_INSERT_ATTRIBUTES
     if not getattr(dbapi_conn, "_haul_packed_arrays", False):
         register(dbapi_conn.adapters)
         dbapi_conn._haul_packed_arrays = True
     with dbapi_conn.cursor() as cursor:
-        cursor.execute(_PG_INSERT, cols, binary=True)
+        cursor.execute(statement, cols, binary=True)
         # As many rows inserted as fixes sent: every fix is new (a repeat within the batch or of a
         # stored row is never inserted), so the returned keys need not be read. The usual case.
         everything_new = cursor.rowcount == len(positions)
@@ -100,8 +112,10 @@ def write_sqlite(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
     cursor = dbapi_conn.cursor()
     try:
         for p in positions:
+            attributes = None if p.attributes is None else orjson.dumps(p.attributes).decode()
             cursor.execute(_SQLITE_INSERT, (db_vehicle_id(p.vehicle_id), sqlite_time(p.time), p.lon, p.lat,
-                                            p.speed, p.heading, p.accuracy, p.battery, p.seq, p.source, now))
+                                            p.speed, p.heading, p.accuracy, p.altitude, p.battery, p.seq, p.source,
+                                            now, attributes))
             flags.append(cursor.rowcount == 1)
     finally:
         cursor.close()

@@ -80,6 +80,9 @@ def create_app(overrides: dict | None = None) -> Flask:
             g.pop(key, None)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from server.tracking.log_redaction import install as redact_device_ids
+
+    redact_device_ids()  # access logs show a device's secret HTTP id only by its first characters
     return app
 
 
@@ -103,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from server.planning.routes import blp as planning_api
     from server.tracking.device_routes import blp as device_api
     from server.tracking.page import blp as tracking_page
+    from server.tracking.position_routes import blp as tracking_positions
     from server.tracking.routes import blp as tracking_api
     from server.tracking.routes import raw as tracking_raw
     from server.web.auth_pages import blp as sign_in_pages
@@ -126,9 +130,10 @@ def register_blueprints(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearerAuth": []}, {"sessionCookie": []}]
-    # Not in the OpenAPI document: the OsmAnd endpoint and /metrics, the public tracking page, and
-    # the pages for people (whose HTML error handlers come after the JSON ones, see create_app).
-    for blueprint in (tracking_raw, tracking_page, pages, sign_in_pages):
+    # Not in the OpenAPI document: the devices' position endpoints (OsmAnd, OwnTracks), /metrics, the
+    # public tracking page, and the pages for people (whose HTML error handlers come after the JSON
+    # ones, see create_app).
+    for blueprint in (tracking_positions, tracking_raw, tracking_page, pages, sign_in_pages):
         app.register_blueprint(blueprint)
 
 

@@ -10,9 +10,10 @@ Identity: decoders never trust a vehicle id from a device. They pass the device 
 the injected `VehicleResolver` under a *source* name:
 
 * ``"haul"``: the ``{vehicle_id}`` from a Haul topic (the resolver confirms it exists);
-* ``"owntracks"``: ``"{user}/{device}"`` from an OwnTracks topic;
-* ``"osmand"``: the OsmAnd ``id``/``deviceid`` parameter or JSON ``device_id``;
-* ``"device"``: `Message.device`, the identity the transport authenticated.
+* ``"owntracks"``: ``"{user}/{device}"`` from an OwnTracks topic (MQTT, or HTTP mode);
+* ``"device"``: `Message.device`, the login the transport authenticated. Over HTTP this is the
+  only identity (`device_vehicle`): the server authenticates every request before the pipeline
+  sees it, so an OsmAnd ``id`` is never looked up here.
 
 An identity that resolves to nothing drops the message as ``unknown_vehicle``. When the message
 carries an authenticated ``device`` and that device is not bound to the decoded vehicle, or the
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -34,7 +35,6 @@ from gps_ingest.model import DropReason, Message, Position
 
 SOURCE_HAUL = "haul"
 SOURCE_OWNTRACKS = "owntracks"
-SOURCE_OSMAND = "osmand"
 SOURCE_DEVICE = "device"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,24 +44,34 @@ _FEW_BRACKETS = 500  # so nested at most this deep: both parsers agree (a batch 
 
 
 class Reject(Exception):
-    """Raised by a decoder for input it cannot use; carries the drop reason."""
+    """Raised by a decoder for input it cannot use; carries the drop reason.
 
-    def __init__(self, reason: DropReason, detail: str = ""):
-        super().__init__(f"{reason.value}: {detail}")
+    ``path`` names the field at fault as a JSON-pointer-like path in the payload (``timestamp``,
+    ``positions/3/lat``, ``location/coords/latitude``), empty when the fault is the whole message;
+    the drop log line and the HTTP answer's field errors show it.
+    """
+
+    def __init__(self, reason: DropReason, detail: str = "", path: str = ""):
+        super().__init__(f"{reason.value}: {path + ' ' if path else ''}{detail}")
         self.reason = reason
         self.detail = detail
+        self.path = path
+
+    def within(self, prefix: str) -> Reject:
+        """The same rejection for a field inside ``prefix`` (an element of a batch, say)."""
+        return Reject(self.reason, self.detail, f"{prefix}/{self.path}" if self.path else prefix)
 
 
 @dataclass
 class Decoded:
     """The result of decoding one message.
 
-    ``drops`` has one (reason, detail) per unusable fix; ``ignored`` marks a well-formed message
-    that carries no fix by design (an OwnTracks transition, an empty batch).
+    ``drops`` has one `Reject` per unusable fix; ``ignored`` marks a well-formed message that
+    carries no fix by design (an OwnTracks transition, an empty batch).
     """
 
     positions: list[Position] = field(default_factory=list)
-    drops: list[tuple[DropReason, str]] = field(default_factory=list)
+    drops: list[Reject] = field(default_factory=list)
     ignored: bool = False
 
 
@@ -105,6 +115,16 @@ def resolve_vehicle(resolver: VehicleResolver, message: Message, source: str, id
     return vehicle_id
 
 
+def device_vehicle(resolver: VehicleResolver, message: Message) -> str:
+    """The vehicle of the login that sent ``message`` over HTTP (`Reject` when there is none)."""
+    if message.device is None:
+        raise Reject(DropReason.UNKNOWN_VEHICLE, "the request was not authenticated")
+    vehicle_id = resolver.resolve(SOURCE_DEVICE, message.device)
+    if vehicle_id is None:
+        raise Reject(DropReason.UNKNOWN_VEHICLE, f"device {message.device!r} has no live vehicle")
+    return vehicle_id
+
+
 def parse_json(payload: bytes) -> Any:
     """The JSON document in ``payload``, or `Reject` as ``malformed_json``.
 
@@ -128,11 +148,16 @@ def parse_json(payload: bytes) -> Any:
         raise Reject(DropReason.MALFORMED_JSON, type(exc).__name__) from None
 
 
-def require_object(value: Any, where: str) -> Mapping[str, Any]:
-    """``value`` if it is a JSON object, else `Reject` as ``wrong_type``."""
+def require_object(value: Any, path: str = "") -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else `Reject` as ``wrong_type`` (``path``: where it is)."""
     if not isinstance(value, dict):
-        raise Reject(DropReason.WRONG_TYPE, f"{where} must be an object")
+        raise Reject(DropReason.WRONG_TYPE, "must be an object", path)
     return value
+
+
+def missing(key: str) -> Reject:
+    """The rejection of a required field that is absent (or JSON ``null``)."""
+    return Reject(DropReason.MISSING_FIELD, "is required", key)
 
 
 def number(obj: Mapping[str, Any], key: str, required: bool = False) -> float | None:
@@ -142,10 +167,10 @@ def number(obj: Mapping[str, Any], key: str, required: bool = False) -> float | 
         return value
     if value is None:
         if required:
-            raise Reject(DropReason.MISSING_FIELD, key)
+            raise missing(key)
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Reject(DropReason.WRONG_TYPE, f"{key} must be a number")
+        raise Reject(DropReason.WRONG_TYPE, "must be a number", key)
     return to_float(value, key)
 
 
@@ -155,7 +180,7 @@ def integer(obj: Mapping[str, Any], key: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Reject(DropReason.WRONG_TYPE, f"{key} must be an integer")
+        raise Reject(DropReason.WRONG_TYPE, "must be an integer", key)
     return value
 
 
@@ -164,10 +189,10 @@ def text(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None
     value = obj.get(key)
     if value is None:
         if required:
-            raise Reject(DropReason.MISSING_FIELD, key)
+            raise missing(key)
         return None
     if not isinstance(value, str):
-        raise Reject(DropReason.WRONG_TYPE, f"{key} must be a string")
+        raise Reject(DropReason.WRONG_TYPE, "must be a string", key)
     return value
 
 
@@ -176,19 +201,19 @@ def to_float(value: int | float | str, key: str) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise Reject(DropReason.NAN_OR_INF, f"{key} overflows") from None
+        raise Reject(DropReason.NAN_OR_INF, "overflows", key) from None
     except ValueError:
-        raise Reject(DropReason.WRONG_TYPE, f"{key} must be a number") from None
+        raise Reject(DropReason.WRONG_TYPE, "must be a number", key) from None
 
 
 def epoch_time(value: float, unit_s: float, key: str) -> datetime:
     """The UTC time ``value`` units of ``unit_s`` seconds after the epoch, truncated to ms."""
     if not math.isfinite(value):
-        raise Reject(DropReason.NAN_OR_INF, key)
+        raise Reject(DropReason.NAN_OR_INF, "is not finite", key)
     try:
         return _EPOCH + timedelta(milliseconds=math.floor(value * unit_s * 1000))
     except (OverflowError, ValueError):
-        raise Reject(DropReason.TIME_OUT_OF_RANGE, key) from None
+        raise Reject(DropReason.TIME_OUT_OF_RANGE, "is out of range", key) from None
 
 
 def iso_time(value: str, key: str) -> datetime:
@@ -197,5 +222,11 @@ def iso_time(value: str, key: str) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
         parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise Reject(DropReason.WRONG_TYPE, f"{key} must be an ISO 8601 time") from None
+        raise Reject(DropReason.WRONG_TYPE, "must be an ISO 8601 time", key) from None
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
+
+
+def received_now(clock: Callable[[], datetime]) -> datetime:
+    """The server's time, truncated to ms like a device's, for a fix that came without one."""
+    now = clock()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -48,6 +48,7 @@ from gps_ingest.decoders.common import (
     VehicleResolver,
     epoch_time,
     integer,
+    missing,
     number,
     parse_json,
     require_object,
@@ -80,36 +81,36 @@ class HaulDecoder:
         if match is None:
             raise Reject(DropReason.UNKNOWN_TOPIC, "not a position topic")
         topic_vehicle = match[1]
-        doc = require_object(parse_json(message.payload), "payload")
+        doc = require_object(parse_json(message.payload))
         kind = _envelope(doc)
         claimed = text(doc, "vid")
         if claimed is not None and claimed != topic_vehicle:
-            raise Reject(DropReason.TOPIC_MISMATCH, f"payload vid {claimed!r} on topic of {topic_vehicle!r}")
+            raise Reject(DropReason.TOPIC_MISMATCH, f"{claimed!r} on the topic of {topic_vehicle!r}", "vid")
         vehicle_id = resolve_vehicle(self._resolver, message, SOURCE_HAUL, topic_vehicle)
         if kind == "position":
             items: list[Any] = [doc]
         else:
             items = doc.get("positions")  # type: ignore[assignment]
             if items is None:
-                raise Reject(DropReason.MISSING_FIELD, "positions")
+                raise missing("positions")
             if not isinstance(items, list):
-                raise Reject(DropReason.WRONG_TYPE, "positions must be an array")
+                raise Reject(DropReason.WRONG_TYPE, "must be an array", "positions")
         out = Decoded(ignored=not items)
         for index, item in enumerate(items):
             try:
                 out.positions.append(self._fix(item, message, vehicle_id, topic_vehicle))
             except Reject as reject:
-                out.drops.append((reject.reason, f"positions/{index}: {reject.detail}"))
+                out.drops.append(reject.within(f"positions/{index}") if kind == "batch" else reject)
         return out
 
     def _fix(self, item: Any, message: Message, vehicle_id: str, topic_vehicle: str) -> Position:
-        item = require_object(item, "position")
+        item = require_object(item)
         kind = text(item, "_type")
         if kind is not None and kind != "position":
-            raise Reject(DropReason.UNKNOWN_TYPE, f"_type {kind!r} inside a batch")
+            raise Reject(DropReason.UNKNOWN_TYPE, f"{kind!r} inside a batch", "_type")
         claimed = text(item, "vid")
         if claimed is not None and claimed != topic_vehicle:
-            raise Reject(DropReason.TOPIC_MISMATCH, f"payload vid {claimed!r} on topic of {topic_vehicle!r}")
+            raise Reject(DropReason.TOPIC_MISMATCH, f"{claimed!r} on the topic of {topic_vehicle!r}", "vid")
         get = item.get
         t, lat, lon, seq = get("t"), get("lat"), get("lon"), get("seq")
         speed, heading, acc, alt, batt = get("speed"), get("heading"), get("acc"), get("alt"), get("batt")
@@ -142,11 +143,11 @@ def _envelope(doc: Any) -> str:
     kind = text(doc, "_type", required=True)
     version = doc.get("v")
     if version is None:
-        raise Reject(DropReason.MISSING_FIELD, "v")
+        raise missing("v")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise Reject(DropReason.WRONG_TYPE, "v must be an integer")
+        raise Reject(DropReason.WRONG_TYPE, "must be an integer", "v")
     if version != SCHEMA_VERSION:
-        raise Reject(DropReason.UNSUPPORTED_VERSION, f"v={version}")
+        raise Reject(DropReason.UNSUPPORTED_VERSION, f"v={version}", "v")
     if kind not in ("position", "batch"):
-        raise Reject(DropReason.UNKNOWN_TYPE, f"_type {kind!r}")
+        raise Reject(DropReason.UNKNOWN_TYPE, repr(kind), "_type")
     return kind

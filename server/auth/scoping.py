@@ -19,6 +19,7 @@ from server.models import (
     ApiToken,
     Award,
     Bid,
+    DeviceCredential,
     DevicePairing,
     Dock,
     Driver,
@@ -40,7 +41,8 @@ from server.models.yard import DockAppointment, YardVisit
 OWNED = {Site: Site.organisation_id, Vehicle: Vehicle.organisation_id, Driver: Driver.organisation_id,
          VehicleType: VehicleType.organisation_id, User: User.organisation_id,
          ApiToken: ApiToken.organisation_id, Webhook: Webhook.organisation_id,
-         Job: Job.organisation_id, DevicePairing: DevicePairing.organisation_id}
+         Job: Job.organisation_id, DevicePairing: DevicePairing.organisation_id,
+         DeviceCredential: DeviceCredential.organisation_id}
 
 
 def _order_visible(org_id: int):

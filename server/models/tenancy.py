@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.types import UTCDateTime
@@ -88,7 +88,8 @@ class DeviceCredential(Model):
     """MQTT and API credentials of one driver device, bound to one vehicle."""
 
     __tablename__ = "device_credentials"
-    __table_args__ = (UniqueConstraint("username"),)
+    __table_args__ = (UniqueConstraint("username"),
+                      Index("ix_device_credentials_http_id_hash", "http_id_hash", unique=True))
 
     organisation_id: Mapped[int] = org_fk()
     driver_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("drivers.id"), nullable=True)
@@ -98,3 +99,9 @@ class DeviceCredential(Model):
     pairing_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The HTTP device id (OsmAnd / Traccar Client ``id``), itself a secret: only its SHA-256 (the
+    # lookup key) and a short prefix (to tell ids apart in lists and logs) are stored.
+    http_id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    http_id_prefix: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The OwnTracks DeviceID this login publishes as (``owntracks/<username>/<device>``); none: no OwnTracks.
+    owntracks_device: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -26,6 +26,10 @@ class Position(db.Model):
     accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)  # metres
     battery: Mapped[float | None] = mapped_column(Float, nullable=True)
     seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    altitude: Mapped[float | None] = mapped_column(Float, nullable=True)  # metres
+    # What else the device said (hdop, satellites, charging, OwnTracks' trigger, ...), bounded by
+    # gps_ingest.attributes; null when it said nothing more.
+    attributes: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     source: Mapped[str] = mapped_column(String(20), default="haul", nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 

@@ -1,12 +1,15 @@
-"""The OsmAnd HTTP protocol (Traccar Client) into the same pipeline, answering only after commit.
+"""HTTP positions (OsmAnd / Traccar Client, OwnTracks' HTTP mode) into the same pipeline, answering
+only after commit.
 
-`HttpIngest.submit` runs one request through a server-process pipeline (acks in any order, and
-a drain flush per request, so the reorder hold never delays the answer) and classifies it:
+The request was authenticated before (`server.tracking.http_auth`); `HttpIngest.submit` runs it
+through a server-process pipeline (acks in any order, and a drain flush per request, so the
+reorder hold never delays the answer) and classifies it:
 
 * 200: every fix was stored, or dropped by a plausibility filter (duplicate, zero fix, future,
   low accuracy, impossible jump, invalid fix): a retry would not help, so the client must not;
 * 4xx: the request itself is bad: 413 oversized; 400 malformed, missing or wrong fields,
-  NaN, out of range; 404 unknown device; 403 device not bound to that id;
+  NaN, out of range (each drop in ``errors`` with the path of its field); 404 no vehicle for
+  that OwnTracks user/device; 403 the login is not that vehicle's;
 * 503: the fixes could not be committed (database away). They stay queued in the pipeline
   and are written by a later request's flush; the client's retry is a harmless duplicate.
 
@@ -47,33 +50,46 @@ class HttpOutcome:
     stored: int = 0
     duplicates: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    # One per drop: {"path": the field at fault ("_body": the whole request), "message", "reason"}.
+    errors: list[dict] = field(default_factory=list)
 
     def body(self) -> dict:
-        return {"stored": self.stored, "duplicates": self.duplicates, "dropped": self.dropped}
+        out = {"stored": self.stored, "duplicates": self.duplicates, "dropped": self.dropped}
+        if self.errors:
+            out["errors"] = self.errors
+        return out
 
 
 class HttpIngest:
-    """Serialised OsmAnd ingestion on one `IngestRuntime` (built with in-any-order acks)."""
+    """Serialised HTTP ingestion (OsmAnd, OwnTracks) on one `IngestRuntime` (built with in-any-order acks)."""
 
     def __init__(self, runtime: IngestRuntime):
         self.runtime = runtime
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
 
-    def submit(self, query: str, body: bytes, content_type: str, device: str | None) -> HttpOutcome:
+    def submit(self, *, device: str, query: str = "", body: bytes = b"", content_type: str = "",
+               topic: str = "") -> HttpOutcome:
+        """Run one request of the authenticated login ``device`` (OwnTracks: with its ``topic``)."""
         pipeline, metrics = self.runtime.pipeline, self.runtime.metrics
         with self._lock:
             self.runtime.tick()
             before = metrics.snapshot()
             message_id = f"http-{next(self._ids)}"
-            done = pipeline.submit(Message(message_id, "http", query=query, payload=body,
-                                           content_type=content_type, device=device))
-            done += pipeline.flush(drain=True)
+            captured = metrics.capture()
+            try:
+                done = pipeline.submit(Message(message_id, "http", topic=topic, payload=body, query=query,
+                                               content_type=content_type, device=device))
+                done += pipeline.flush(drain=True)
+            finally:
+                metrics.release()
             after = metrics.snapshot()
         dropped = {key[len("dropped_"):]: after[key] - before[key]
                    for key in after if key.startswith("dropped_") and after[key] != before[key]}
         outcome = HttpOutcome(200, after["stored"] - before["stored"],
-                              after["duplicates"] - before["duplicates"] - dropped.get("duplicate", 0), dropped)
+                              after["duplicates"] - before["duplicates"] - dropped.get("duplicate", 0), dropped,
+                              [{"path": path or "_body", "message": detail or reason.value, "reason": reason.value}
+                               for reason, path, detail in captured])
         if message_id not in done:
             outcome.status = 503
         elif not outcome.stored and not outcome.duplicates:

@@ -23,7 +23,8 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import ApiToken, DeviceCredential, DevicePairing, Driver, Vehicle
 from server.tracking import devices
-from server.tracking.pairing_codes import FailureBrake, code_hash, new_code, normalise, pair_url, qr_svg
+from server.tracking.failure_brake import FailureBrake
+from server.tracking.pairing_codes import code_hash, new_code, normalise, pair_url, qr_svg
 
 DEFAULT_TTL = timedelta(minutes=15)
 

@@ -8,8 +8,8 @@ reversed by brute force).
 
 Guessing a live code is hopeless by entropy alone: codes live minutes, a dispatcher's new code
 for a driver cancels the driver's older one, and with even a thousand live codes an attacker
-needs ~10^12 tries per hit. :class:`FailureBrake` adds a per-address limit on wrong codes, so
-one client cannot even try quickly.
+needs ~10^12 tries per hit. `server.tracking.failure_brake.FailureBrake` adds a per-address
+limit on wrong codes, so one client cannot even try quickly.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ import hashlib
 import hmac
 import io
 import secrets
-import threading
-import time
-from collections import deque
 
 import segno
 
@@ -60,38 +57,3 @@ def qr_svg(data: str) -> str:
     segno.make(data, error="m", micro=False).save(buffer, kind="svg", scale=6, border=4, xmldecl=False,
                                                    svgns=True, title=None)
     return buffer.getvalue().decode()
-
-
-class FailureBrake:
-    """At most ``limit`` wrong codes per client address in a sliding ``window_s``.
-
-    Per process: with several server processes the limit is per process, which still bounds a
-    client to a few dozen guesses against 2^50. Behind a proxy every client shares the proxy's
-    address (configure ProxyFix so ``remote_addr`` is the phone's).
-    """
-
-    def __init__(self, limit: int = 20, window_s: float = 600.0, clock=time.monotonic):
-        self.limit, self.window_s, self._clock = limit, window_s, clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, address: str) -> deque[float]:
-        now = self._clock()
-        seen = self._failures.setdefault(address, deque())
-        while seen and seen[0] <= now - self.window_s:
-            seen.popleft()
-        return seen
-
-    def retry_after(self, address: str) -> int:
-        """Seconds until ``address`` may try again; 0 when it may try now."""
-        with self._lock:
-            seen = self._recent(address)
-            if len(seen) < self.limit:
-                if not seen:
-                    self._failures.pop(address, None)  # keep the map as small as the live abusers
-                return 0
-            return max(1, int(seen[0] + self.window_s - self._clock()) + 1)
-
-    def failed(self, address: str) -> None:
-        with self._lock:
-            self._recent(address).append(self._clock())

@@ -1,4 +1,4 @@
-"""Tracking: public tracking links, device credentials, the OsmAnd endpoint and /metrics.
+"""Tracking: public tracking links, device credentials and /metrics.
 
 Documented (OpenAPI) under /api/v1:
 
@@ -8,18 +8,18 @@ Documented (OpenAPI) under /api/v1:
 * ``GET /track/{token}``: the public JSON snapshot of a link, no login (404 unknown, 410
   expired or revoked);
 * ``POST|GET /device-credentials``, ``DELETE /vehicles/{id}/device-credentials``: a carrier's
-  device logins (the secret is shown once).
+  device logins (the secret, and the HTTP id when asked for, are shown once);
+  ``POST|DELETE /device-credentials/{id}/http-id``: give a login a new HTTP device id (shown once;
+  the old one stops working) or take it away.
 
-Not in the OpenAPI document (public or not JSON APIs): ``GET|POST /api/v1/osmand`` and ``/osmand``
-(Traccar Client / OsmAnd positions, see `server.tracking.http_ingest`), ``/metrics``
-(Prometheus text) and the public page ``/track/<token>`` (`server.tracking.page`).
+Not in the OpenAPI document (public or not JSON APIs): ``/metrics`` (Prometheus text) and the
+public page ``/track/<token>`` (`server.tracking.page`); the position endpoints for devices are in
+`server.tracking.position_routes`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
 from datetime import timedelta
 
 from flask import Blueprint as FlaskBlueprint
@@ -33,8 +33,8 @@ from server.api.common import IdField, PageArgs, page_of
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.db.types import utcnow
-from server.errors import ApiProblem, problem_response
-from server.extensions import db, socketio
+from server.errors import ApiProblem
+from server.extensions import db
 from server.models import DeviceCredential, Driver, Load, TrackingLink, Vehicle
 from server.tracking import devices
 from server.tracking.links import create_link, dump_link, find_link
@@ -66,6 +66,11 @@ class DeviceIn(Schema):
     driver_id = IdField(load_default=None, allow_none=True)
     username = fields.String(load_default=None, allow_none=True,
                              validate=validate.Regexp(r"^[A-Za-z0-9._@-]{3,100}$"))
+    http_id = fields.Boolean(load_default=False, metadata={
+        "description": "also make an HTTP device id (for Traccar Client / OsmAnd), shown once"})
+    owntracks_device = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.Regexp(r"^[A-Za-z0-9._@-]{1,100}$"), metadata={
+        "description": "the OwnTracks DeviceID this login publishes as (owntracks/<username>/<device>)"})
 
 
 class DeviceOut(Schema):
@@ -74,8 +79,12 @@ class DeviceOut(Schema):
     vehicle_id = fields.Integer(allow_none=True)
     driver_id = fields.Integer(allow_none=True)
     revoked_at = fields.String(allow_none=True)
+    owntracks_device = fields.String(allow_none=True)
+    http_id_prefix = fields.String(allow_none=True, metadata={"description": "the HTTP id's first characters"})
     topics = fields.Dict()
-    secret = fields.String()
+    secret = fields.String(metadata={"description": "shown once"})
+    http_id = fields.String(metadata={"description": "shown once; only its SHA-256 is stored"})
+    osmand_url = fields.String(metadata={"description": "shown with http_id: the address Traccar Client posts to"})
 
 
 class DevicePage(Schema):
@@ -163,12 +172,49 @@ def create_device_credential(data):
     driver = get_scoped_or_404(Driver, data["driver_id"], principal) if data["driver_id"] else None
     try:
         secret, cred = devices.create_credential(principal.organisation_id, vehicle.id,
-                                                 driver.id if driver else None, data["username"])
+                                                 driver.id if driver else None, data["username"],
+                                                 data["owntracks_device"])
+        http_id = devices.new_http_id(cred) if data["http_id"] else None
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise ApiProblem(409, "That username is taken.", [("username", "already in use")]) from None
-    return devices.dump_credential(cred, secret)
+    return _shown_once(cred, secret, http_id)
+
+
+@blp.post("/api/v1/device-credentials/<int:credential_id>/http-id")
+@blp.response(201, DeviceOut)
+@require(*WRITERS)
+def rotate_http_id(credential_id):
+    """Give the login a new HTTP device id, shown once; its old one stops working at once."""
+    cred = _live_credential(credential_id)
+    http_id = devices.new_http_id(cred)
+    db.session.commit()
+    return _shown_once(cred, None, http_id)
+
+
+@blp.delete("/api/v1/device-credentials/<int:credential_id>/http-id")
+@blp.response(204)
+@require(*WRITERS)
+def delete_http_id(credential_id):
+    """Take the login's HTTP device id away (its secret keeps working for HTTP Basic and MQTT)."""
+    devices.drop_http_id(_live_credential(credential_id))
+    db.session.commit()
+
+
+def _live_credential(credential_id: int) -> DeviceCredential:
+    cred = get_scoped_or_404(DeviceCredential, credential_id, current_principal())
+    if cred.revoked_at is not None:
+        raise ApiProblem(409, "This device login was revoked; make a new one.", reason="revoked")
+    return cred
+
+
+def _shown_once(cred: DeviceCredential, secret: str | None, http_id: str | None) -> dict:
+    out = devices.dump_credential(cred, secret, http_id)
+    if http_id is not None:
+        base = current_app.config.get("PUBLIC_URL") or request.url_root
+        out["osmand_url"] = f"{base.rstrip('/')}/osmand?id={http_id}"
+    return out
 
 
 @blp.get("/api/v1/device-credentials")
@@ -190,46 +236,6 @@ def revoke_device_credentials(row_id):
     for cred in db.session.scalars(select(DeviceCredential).where(DeviceCredential.vehicle_id == vehicle.id)):
         devices.revoke(cred)
     db.session.commit()
-
-
-_http_lock = threading.Lock()
-
-
-def _http_ingest():
-    """This app's OsmAnd pipeline, built on first use (fans out through the app's Socket.IO)."""
-    ingest = current_app.extensions.get("haul_http_ingest")
-    if ingest is None:
-        with _http_lock:
-            ingest = current_app.extensions.get("haul_http_ingest")
-            if ingest is None:
-                from server.tracking.http_ingest import HttpIngest, http_settings
-                from server.tracking.runtime import build_runtime, ingest_settings
-
-                runtime = build_runtime(engine=db.engine, settings=http_settings(ingest_settings()),
-                                        emit=lambda event, data, room: socketio.emit(event, data, to=room))
-                ingest = current_app.extensions["haul_http_ingest"] = HttpIngest(runtime)
-    return ingest
-
-
-@raw.route("/api/v1/osmand", methods=["GET", "POST"])
-@raw.route("/osmand", methods=["GET", "POST"])
-def osmand():
-    """OsmAnd / Traccar Client positions; 200 only after commit (see server.tracking.http_ingest)."""
-    header = request.headers.get("Authorization", "")
-    device = devices.basic_auth_device(header) if header else None
-    if header and device is None:
-        return problem_response(401, "Unknown device or wrong secret.")
-    if device is None and os.environ.get("HAUL_OSMAND_REQUIRE_AUTH", "") in ("1", "true", "yes"):
-        return problem_response(401, "Device credentials (HTTP Basic) are required.")
-    body = request.get_data(cache=False) if request.method == "POST" else b""
-    outcome = _http_ingest().submit(request.query_string.decode("latin-1"), body,
-                                    request.content_type or "", device)
-    db.session.remove()
-    if outcome.status == 200:
-        return outcome.body(), 200
-    detail = {503: "The position could not be stored now; retry later."}.get(
-        outcome.status, "The position was rejected: " + ", ".join(sorted(outcome.dropped)))
-    return problem_response(outcome.status, detail, dropped=outcome.dropped)
 
 
 @raw.get("/metrics")

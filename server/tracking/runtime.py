@@ -156,11 +156,13 @@ class IngestRuntime:
 def build_runtime(database_url: str | None = None, emit: Emit | None = None,
                   settings: IngestSettings | None = None, engine: Engine | None = None,
                   retention_days: int | None = None, throttle_s: float = 1.0,
-                  app: Flask | None = None, app_factory: Callable[[], Flask] | None = None) -> IngestRuntime:
+                  app: Flask | None = None, app_factory: Callable[[], Flask] | None = None,
+                  resolver_ttl_s: float = 60.0) -> IngestRuntime:
     """The ingest pipeline on the database at ``database_url`` (or ``engine``), fanning out via ``emit``.
 
     The yard's hooks run in ``app`` (default: the active one); a process without an app (``haul
-    ingest``) passes ``app_factory`` instead, called on the first arrival."""
+    ingest``) passes ``app_factory`` instead, called on the first arrival. ``resolver_ttl_s`` is how
+    long a device's vehicle is remembered (the HTTP endpoint keeps it 1 s, so revocations show at once)."""
     if engine is None:
         if database_url is None:
             from server.config import load_config
@@ -172,7 +174,7 @@ def build_runtime(database_url: str | None = None, emit: Emit | None = None,
     if retention_days is None:
         retention_days = int(os.environ.get("HAUL_POSITIONS_RETENTION_DAYS", "0"))
     metrics = Metrics()
-    resolver = DbResolver(engine)
+    resolver = DbResolver(engine, ttl_s=resolver_ttl_s)
     rooms = DbRoomDirectory(engine)
     sockets = SocketPublisher(emit or emitter_for(os.environ.get("REDIS_URL")), rooms,
                               min_interval_s=throttle_s).start()

@@ -53,9 +53,11 @@ def resolver() -> StaticResolver:
             ("haul", "truck-1"): "truck-1",
             ("haul", "truck-2"): "truck-2",
             ("owntracks", "jan/truck7"): "truck-7",
-            ("osmand", "48241179"): "truck-8",
+            ("owntracks", "jan/van3"): "truck-3",
             ("device", "dev-1"): "truck-1",
             ("device", "dev-2"): "truck-2",
+            ("device", "dev-8"): "truck-8",
+            ("device", "jan"): "truck-7",
         }
     )
 

@@ -14,13 +14,16 @@ def step(resolver, metrics, **settings):
 
 
 def test_routes_each_transport_to_its_decoder(resolver, data):
-    """Haul and OwnTracks topics and HTTP requests each reach their decoder."""
+    """Haul and OwnTracks topics, OsmAnd and OwnTracks HTTP requests each reach their decoder."""
     metrics = Metrics()
     decode = step(resolver, metrics)
     haul = decode(Message("a", "mqtt", "haul/v1/vehicles/truck-1/position", data("haul_position.json")))
     owntracks = decode(Message("b", "mqtt", "owntracks/jan/truck7", data("owntracks_location.json")))
-    osmand = decode(Message("c", "http", query=data("osmand_query.txt").decode()))
-    assert [p.source for p in haul + owntracks + osmand] == ["haul", "owntracks", "osmand"]
+    osmand = decode(Message("c", "http", query=data("osmand_query.txt").decode(), device="dev-8"))
+    owntracks_http = decode(Message("d", "http", "owntracks/jan/truck7", data("owntracks_location.json"),
+                                    device="jan"))
+    assert [p.source for p in haul + owntracks + osmand + owntracks_http] == [
+        "haul", "owntracks", "osmand", "owntracks"]
     assert sum(metrics.counts.values()) == 0
 
 
@@ -52,7 +55,7 @@ def test_unrouted_topic_is_unknown_topic(resolver):
 
 
 def test_batch_drops_are_counted_per_fix(resolver, data, caplog):
-    """Each bad fix in a batch is one count and one log line; good fixes go on."""
+    """Each bad fix in a batch is one count and one log line naming the field; good fixes go on."""
     metrics = Metrics()
     with caplog.at_level("INFO", logger="gps_ingest.drop"):
         positions = step(resolver, metrics)(
@@ -60,7 +63,9 @@ def test_batch_drops_are_counted_per_fix(resolver, data, caplog):
         )
     assert len(positions) == 3
     assert metrics.counts == {"wrong_type": 1}
-    assert len(caplog.records) == 1 and "wrong_type" in caplog.records[0].getMessage()
+    assert len(caplog.records) == 1
+    assert caplog.records[0].getMessage().startswith("drop wrong_type: message=m topic=haul/v1/vehicles/truck-1/"
+                                                     "position field=positions/2/lat")
 
 
 def test_ignored_messages_are_counted_as_ignored(resolver, data):

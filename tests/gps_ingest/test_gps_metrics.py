@@ -29,3 +29,16 @@ def test_prometheus_text_format():
     assert 'haul_gps_dropped_total{reason="zero_fix"} 1' in text
     assert "haul_gps_stored_total 0" in text
     assert text.endswith("\n")
+
+
+def test_capture_records_drops_with_their_fields_until_released():
+    """Between capture and release every drop is recorded as (reason, path, detail); outside, nothing is."""
+    metrics = Metrics()
+    message = Message("h", "http")
+    metrics.drop(DropReason.WRONG_TYPE, message, "before", "lat")
+    captured = metrics.capture()
+    metrics.drop(DropReason.MISSING_FIELD, message, "is required", "timestamp")
+    metrics.release()
+    metrics.drop(DropReason.WRONG_TYPE, message, "after", "lon")
+    assert captured == [(DropReason.MISSING_FIELD, "timestamp", "is required")]
+    assert metrics.counts == {"wrong_type": 2, "missing_field": 1}

@@ -13,7 +13,7 @@ T = datetime(2024, 6, 10, 8, 0, tzinfo=UTC)
 def _full() -> Position:
     """A fix with every field set to a value that differs from its default."""
     return Position(message_id="m", source="haul", vehicle_id="7", time=T, lat=51.0, lon=7.0, speed=11.1,
-                    heading=90.0, accuracy=5.0, altitude=40.0, battery=80.0, seq=3, late=True,
+                    heading=90.0, accuracy=5.0, altitude=40.0, battery=80.0, seq=3, attributes={"hdop": 0.9}, late=True,
                     zones=(ZoneTag("1", "pickup"),), eta=T, eta_site_id="1", inserted=True,
                     events=(Event("7", "dwell", T),))
 
@@ -22,7 +22,7 @@ def test_evolve_keeps_every_field_it_is_not_told_to_change():
     """A field added to Position but not to evolve would be lost here (or shift the others)."""
     p = _full()
     assert evolve(p) == p
-    assert len(fields(Position)) == 18
+    assert len(fields(Position)) == 19
 
 
 def test_evolve_changes_exactly_what_replace_changes():
@@ -38,12 +38,13 @@ def test_position_init_sets_every_field_and_defaults_like_the_dataclass():
     """The descriptor-based __init__ takes the same arguments, by position or name, with the same defaults."""
     p = _full()
     assert [getattr(p, f.name) for f in fields(Position)] == [
-        "m", "haul", "7", T, 51.0, 7.0, 11.1, 90.0, 5.0, 40.0, 80.0, 3, True, (ZoneTag("1", "pickup"),), T, "1", True,
-        (Event("7", "dwell", T),)]
+        "m", "haul", "7", T, 51.0, 7.0, 11.1, 90.0, 5.0, 40.0, 80.0, 3, {"hdop": 0.9}, True, (ZoneTag("1", "pickup"),),
+        T, "1", True, (Event("7", "dwell", T),)]
     positional = Position(*[getattr(p, f.name) for f in fields(Position)])
     assert positional == p
     bare = Position("m", "haul", "7", T, 51.0, 7.0)
     assert hash(bare) == hash(Position(message_id="m", source="haul", vehicle_id="7", time=T, lat=51.0, lon=7.0))
+    assert hash(replace(bare, attributes={"sat": 7})) == hash(bare)  # attributes (a dict) stay out of the hash
     assert [getattr(bare, f.name) for f in fields(Position)][6:] == [f.default for f in fields(Position)][6:]
     with pytest.raises(TypeError):
         Position("m", "haul", "7", T, 51.0)  # lon is required

@@ -224,10 +224,11 @@ def test_drop_logs_one_line_per_dropped_fix(rig, caplog):
 
 
 def test_other_formats_flow_through_the_same_pipeline(rig, data):
-    """OwnTracks and OsmAnd messages are stored under their resolved vehicles."""
+    """OwnTracks and OsmAnd messages (the latter authenticated) are stored under their resolved vehicles."""
     rig.submit(Message("o", "mqtt", "owntracks/jan/truck7", data("owntracks_location.json")))
-    rig.submit(Message("h", "http", query=data("osmand_query.txt").decode()))
-    rig.submit(Message("j", "http", payload=data("osmand_json.json"), content_type="application/json"))
+    rig.submit(Message("h", "http", query=data("osmand_query.txt").decode(), device="dev-8"))
+    rig.submit(Message("j", "http", payload=data("osmand_json.json"), content_type="application/json",
+                       device="dev-8"))
     rig.tick(6)
     assert rig.acked == ["o", "h", "j"]
     assert sorted(vehicle for vehicle, _ in rig.store.rows) == ["truck-7", "truck-8", "truck-8"]

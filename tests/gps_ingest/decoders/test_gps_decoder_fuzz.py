@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gps_ingest.attributes import MAX_BYTES, MAX_KEYS
 from gps_ingest.decode import DecodeStep
 from gps_ingest.decoders import StaticResolver, default_decoders
 from gps_ingest.decoders.common import Decoded, Reject
+from gps_ingest.decoders.osmand import claimed_device_id
 from gps_ingest.metrics import Metrics
 from gps_ingest.model import Message
 from gps_ingest.settings import IngestSettings
@@ -18,8 +21,8 @@ RESOLVER = StaticResolver(
     {
         ("haul", "truck-1"): "truck-1",
         ("owntracks", "jan/truck7"): "truck-7",
-        ("osmand", "48241179"): "truck-8",
         ("device", "dev-1"): "truck-1",
+        ("device", "jan"): "truck-7",
     }
 )
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -39,7 +42,8 @@ HAUL_KEYS = [
     "vid",
     "positions",
 ]
-OWNTRACKS_KEYS = ["_type", "lat", "lon", "tst", "acc", "vel", "cog", "alt", "batt", "tid", "topic"]
+OWNTRACKS_KEYS = ["_type", "lat", "lon", "tst", "acc", "vel", "cog", "alt", "batt", "tid", "topic", "t", "conn", "bs",
+                  "m", "vac", "p"]
 OSMAND_JSON_KEYS = [
     "device_id",
     "location",
@@ -53,6 +57,13 @@ OSMAND_JSON_KEYS = [
     "altitude",
     "battery",
     "level",
+    "is_moving",
+    "odometer",
+    "event",
+    "activity",
+    "type",
+    "is_charging",
+    "altitude_accuracy",
 ]
 OSMAND_PARAMS = [
     "id",
@@ -68,6 +79,9 @@ OSMAND_PARAMS = [
     "accuracy",
     "batt",
     "valid",
+    "hdop",
+    "charge",
+    "fuel",
 ]
 
 scalars = st.one_of(
@@ -108,6 +122,16 @@ def dumps(value) -> bytes:
     return json.dumps(value, allow_nan=True).encode()
 
 
+def assert_bounded(attributes) -> None:
+    """Attributes stay within gps_ingest.attributes' limits and are storable JSON on both backends."""
+    if attributes is None:
+        return
+    assert 0 < len(attributes) <= MAX_KEYS
+    assert len(orjson.dumps(attributes)) <= MAX_BYTES
+    assert all(isinstance(v, bool | int | float | str) for v in attributes.values())
+    assert not any(isinstance(v, str) and "\x00" in v for v in attributes.values())
+
+
 def check_decoder(decoder, message: Message) -> None:
     """The decoder returns a Decoded or raises Reject, and the DecodeStep counts the outcome."""
     try:
@@ -117,6 +141,8 @@ def check_decoder(decoder, message: Message) -> None:
     else:
         assert isinstance(result, Decoded)
         assert all(p.message_id == message.id for p in result.positions)
+        for p in result.positions:
+            assert_bounded(p.attributes)
     metrics = Metrics()
     positions = DecodeStep(default_decoders(RESOLVER), IngestSettings(), metrics)(message)
     dropped = sum(metrics.counts.values())
@@ -173,6 +199,7 @@ def test_owntracks_decoder_survives_json_ish_payloads(doc, located):
     if located and isinstance(doc, dict):
         doc["_type"] = "location"
     check_decoder(default_decoders(RESOLVER)[1], Message("f", "mqtt", "owntracks/jan/truck7", dumps(doc)))
+    check_decoder(default_decoders(RESOLVER)[1], Message("f", "http", "owntracks/jan/truck7", dumps(doc), device="jan"))
 
 
 @FUZZ
@@ -185,8 +212,9 @@ def test_osmand_decoder_survives_arbitrary_requests(payload, query, content_type
     """Arbitrary query strings and bodies never raise anything but Reject and are counted."""
     check_decoder(
         default_decoders(RESOLVER)[2],
-        Message("f", "http", query=query, payload=payload, content_type=content_type),
+        Message("f", "http", query=query, payload=payload, content_type=content_type, device="dev-1"),
     )
+    claimed_device_id(query, payload, content_type)  # the server reads the id of any request without raising
 
 
 @FUZZ
@@ -210,13 +238,15 @@ def test_osmand_decoder_survives_arbitrary_requests(payload, query, content_type
                 ]
             ),
         ),
-    )
+    ),
+    extra=st.dictionaries(st.text(min_size=1, max_size=40), st.text(max_size=80), max_size=25),
 )
-def test_osmand_decoder_survives_parameter_soup(params):
-    """Random OsmAnd parameter sets never raise anything but Reject and are counted."""
+def test_osmand_decoder_survives_parameter_soup(params, extra):
+    """Random OsmAnd parameter sets, unknown ones included, never raise anything but Reject and are counted."""
     from urllib.parse import urlencode
 
-    check_decoder(default_decoders(RESOLVER)[2], Message("f", "http", query=urlencode(params)))
+    check_decoder(default_decoders(RESOLVER)[2], Message("f", "http", query=urlencode({**extra, **params}),
+                                                         device="dev-1"))
 
 
 @FUZZ
@@ -227,5 +257,5 @@ def test_osmand_decoder_survives_json_ish_payloads(doc, wrap):
         doc = {"device_id": "48241179", "location": doc}
     check_decoder(
         default_decoders(RESOLVER)[2],
-        Message("f", "http", payload=dumps(doc), content_type="application/json"),
+        Message("f", "http", payload=dumps(doc), content_type="application/json", device="dev-1"),
     )

@@ -42,8 +42,7 @@ def test_batch_yields_each_fix_and_drops_only_the_bad_one(decoder, data):
     message = Message("m2", "mqtt", "haul/v1/vehicles/truck-1/position", data("haul_batch.json"))
     decoded = decoder.decode(message)
     assert [p.seq for p in decoded.positions] == [1040, 1039, 1042]
-    assert [reason for reason, _ in decoded.drops] == [DropReason.WRONG_TYPE]
-    assert "positions/2" in decoded.drops[0][1]
+    assert [(r.reason, r.path) for r in decoded.drops] == [(DropReason.WRONG_TYPE, "positions/2/lat")]
 
 
 def test_empty_batch_is_ignored_not_dropped(decoder, haul_message):
@@ -53,46 +52,46 @@ def test_empty_batch_is_ignored_not_dropped(decoder, haul_message):
 
 
 @pytest.mark.parametrize(
-    ("payload", "reason"),
+    ("payload", "reason", "path"),
     [
-        (b"{not json", DropReason.MALFORMED_JSON),
-        (b"\xff\xfe", DropReason.MALFORMED_JSON),
-        (b"[1, 2]", DropReason.WRONG_TYPE),
-        ({"v": 1, "t": 1, "lat": 1, "lon": 1}, DropReason.MISSING_FIELD),
-        ({"_type": "position", "t": 1, "lat": 1, "lon": 1}, DropReason.MISSING_FIELD),
-        ({"_type": "position", "v": "1", "t": 1, "lat": 1, "lon": 1}, DropReason.WRONG_TYPE),
-        ({"_type": "position", "v": 2, "t": 1, "lat": 1, "lon": 1}, DropReason.UNSUPPORTED_VERSION),
-        ({"_type": "status", "v": 1}, DropReason.UNKNOWN_TYPE),
-        ({"_type": "batch", "v": 1}, DropReason.MISSING_FIELD),
-        ({"_type": "batch", "v": 1, "positions": {"t": 1}}, DropReason.WRONG_TYPE),
+        (b"{not json", DropReason.MALFORMED_JSON, ""),
+        (b"\xff\xfe", DropReason.MALFORMED_JSON, ""),
+        (b"[1, 2]", DropReason.WRONG_TYPE, ""),
+        ({"v": 1, "t": 1, "lat": 1, "lon": 1}, DropReason.MISSING_FIELD, "_type"),
+        ({"_type": "position", "t": 1, "lat": 1, "lon": 1}, DropReason.MISSING_FIELD, "v"),
+        ({"_type": "position", "v": "1", "t": 1, "lat": 1, "lon": 1}, DropReason.WRONG_TYPE, "v"),
+        ({"_type": "position", "v": 2, "t": 1, "lat": 1, "lon": 1}, DropReason.UNSUPPORTED_VERSION, "v"),
+        ({"_type": "status", "v": 1}, DropReason.UNKNOWN_TYPE, "_type"),
+        ({"_type": "batch", "v": 1}, DropReason.MISSING_FIELD, "positions"),
+        ({"_type": "batch", "v": 1, "positions": {"t": 1}}, DropReason.WRONG_TYPE, "positions"),
     ],
 )
-def test_bad_envelopes_reject_the_message(decoder, haul_message, payload, reason):
-    """Envelope problems reject the whole message with the matching reason."""
+def test_bad_envelopes_reject_the_message(decoder, haul_message, payload, reason, path):
+    """Envelope problems reject the whole message with the matching reason, naming the field."""
     with pytest.raises(Reject) as caught:
         decoder.decode(haul_message(payload))
-    assert caught.value.reason is reason
+    assert (caught.value.reason, caught.value.path) == (reason, path)
 
 
 @pytest.mark.parametrize(
-    ("change", "reason"),
+    ("change", "reason", "path"),
     [
-        ({"t": None}, DropReason.MISSING_FIELD),
-        ({"lat": None}, DropReason.MISSING_FIELD),
-        ({"lon": True}, DropReason.WRONG_TYPE),
-        ({"speed": "fast"}, DropReason.WRONG_TYPE),
-        ({"seq": 1.5}, DropReason.WRONG_TYPE),
-        ({"t": 10**30}, DropReason.TIME_OUT_OF_RANGE),
-        ({"lat": 10**400}, DropReason.NAN_OR_INF),
+        ({"t": None}, DropReason.MISSING_FIELD, "t"),
+        ({"lat": None}, DropReason.MISSING_FIELD, "lat"),
+        ({"lon": True}, DropReason.WRONG_TYPE, "lon"),
+        ({"speed": "fast"}, DropReason.WRONG_TYPE, "speed"),
+        ({"seq": 1.5}, DropReason.WRONG_TYPE, "seq"),
+        ({"t": 10**30}, DropReason.TIME_OUT_OF_RANGE, "t"),
+        ({"lat": 10**400}, DropReason.NAN_OR_INF, "lat"),
     ],
 )
-def test_bad_fields_of_a_single_position_are_reported(decoder, haul_message, haul_fix, change, reason):
-    """A single position with a bad field is reported as a drop with the field's reason."""
+def test_bad_fields_of_a_single_position_are_reported(decoder, haul_message, haul_fix, change, reason, path):
+    """A single position with a bad field is reported as a drop with the field's reason and path."""
     payload = {**haul_fix(), **change}
     payload = {k: v for k, v in payload.items() if v is not None}
     decoded = decoder.decode(haul_message(payload))
     assert decoded.positions == []
-    assert [r for r, _ in decoded.drops] == [reason]
+    assert [(r.reason, r.path) for r in decoded.drops] == [(reason, path)]
 
 
 def test_nan_literal_decodes_for_the_validate_step(decoder, haul_message):

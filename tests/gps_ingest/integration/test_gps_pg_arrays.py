@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from gps_ingest.pg_arrays import Float8Array, Int4Array, register
+from gps_ingest.pg_arrays import Float8Array, Int4Array, JsonbArray, register
 
 
 @pytest.fixture
@@ -40,3 +40,13 @@ def test_ints_with_nulls_and_the_int4_range_survive(pg):
     values = [1, -(2**31), 2**31 - 1, None, 42]
     assert _round_trip(pg, Int4Array(values), "int4[]") == values
     assert _round_trip(pg, Int4Array([]), "int4[]") == []
+
+
+def test_all_null_floats_and_jsonb_documents_survive(pg):
+    """A float column with no value at all, and JSON documents (with NULLs, escapes, non-ASCII), come back as sent."""
+    import orjson
+
+    assert _round_trip(pg, Float8Array([None] * 3), "float8[]") == [None, None, None]
+    docs = [{"hdop": 1.2, "charging": True}, None, {"note": 'a "quote", a \\ and ü'}]
+    sent = JsonbArray(None if d is None else orjson.dumps(d) for d in docs)
+    assert _round_trip(pg, sent, "jsonb[]") == docs

@@ -54,6 +54,21 @@ def test_stored_row_keeps_coordinates_and_fields(ctx, fleet):
     assert row[4] == T0 and row[5] == "haul"
 
 
+def test_altitude_and_attributes_are_stored(ctx, fleet):
+    """Altitude and the attributes JSON are stored per fix; a batch mixing fixes with and without them keeps each."""
+    from server.extensions import db
+    from server.models import Position as Row
+
+    _, (v1,) = fleet(1)
+    attributes = {"hdop": 1.2, "sat": 9, "charging": True, "trigger": "u", "note": 'quote " and \\ and ü'}
+    SqlPositionStore(db.engine).write([_fix(v1, 0, altitude=35.5, attributes=attributes), _fix(v1, 1),
+                                       _fix(v1, 2, altitude=-3.0)])
+    rows = db.session.execute(select(Row.altitude, Row.attributes).order_by(Row.time)).all()
+    assert [tuple(r) for r in rows] == [(35.5, attributes), (None, None), (-3.0, None)]
+    SqlPositionStore(db.engine).write([_fix(v1, 3)])  # a batch with no attributes at all skips the column
+    assert db.session.scalar(select(Row.attributes).where(Row.time == T0 + timedelta(seconds=3))) is None
+
+
 def test_unknown_vehicle_raises_and_commits_nothing(ctx, fleet):
     """A batch with a vehicle id that is not in the database fails whole; nothing is committed."""
     from server.extensions import db

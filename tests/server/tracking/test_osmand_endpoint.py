@@ -1,14 +1,14 @@
-"""The OsmAnd HTTP endpoint and device credentials: 200 only after commit, 4xx per bad input."""
+"""The OsmAnd HTTP endpoint: secret-bearing requests only, 200 only after commit, 4xx per bad input."""
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Position
+from tests.server.tracking.http_device_factory import basic, credential, ts
 
 
 def _stored(vehicle_id=None) -> int:
@@ -19,50 +19,11 @@ def _stored(vehicle_id=None) -> int:
     return db.session.scalar(query)
 
 
-def _credential(client, carrier, vehicle_id, **extra):
-    response = client.post("/api/v1/device-credentials", headers=carrier.headers,
-                           json={"vehicle_id": vehicle_id, **extra})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def other_headers(make_party):
-    return make_party("carrier").headers
-
-
-def _ts(seconds=0):
-    return int((datetime.now(UTC) - timedelta(minutes=5) + timedelta(seconds=seconds)).timestamp())
-
-
-def test_device_credential_is_created_once_and_listed_without_secret(client, fleet, make_party):
-    """The secret is shown once, the hash is Mosquitto's $7$, and another carrier's vehicle is 404."""
-    from server.models import DeviceCredential
-
-    carrier, (vehicle,) = fleet(1)
-    body = _credential(client, carrier, vehicle, username="truck-dev-1")
-    assert body["secret"] and body["topics"]["position"] == f"haul/v1/vehicles/{vehicle}/position"
-    row = db.session.get(DeviceCredential, body["id"])
-    assert row.secret_hash.startswith("$7$") and body["secret"] not in row.secret_hash
-    listed = client.get("/api/v1/device-credentials", headers=carrier.headers).get_json()
-    assert [c["username"] for c in listed["items"]] == ["truck-dev-1"] and "secret" not in listed["items"][0]
-    assert client.post("/api/v1/device-credentials", headers=carrier.headers,
-                       json={"vehicle_id": vehicle, "username": "truck-dev-1"}).status_code == 409
-    assert client.delete(f"/api/v1/vehicles/{vehicle}/device-credentials", headers=other_headers(make_party)
-                         ).status_code == 404
-    assert client.delete(f"/api/v1/vehicles/{vehicle}/device-credentials", headers=carrier.headers
-                         ).status_code == 204
-    db.session.rollback()
-    assert db.session.get(DeviceCredential, body["id"]).revoked_at is not None
-    other = make_party("carrier")
-    assert client.post("/api/v1/device-credentials", headers=other.headers,
-                       json={"vehicle_id": vehicle}).status_code == 404
-
-
 def test_osmand_query_is_stored_once_and_retry_is_idempotent(client, fleet):
-    """A Traccar request answers 200 after commit; the same request again stores nothing new."""
+    """A Traccar request with the device's HTTP id answers 200 after commit; the same request again stores nothing."""
     carrier, (vehicle,) = fleet(1)
-    username = _credential(client, carrier, vehicle)["username"]
-    query = f"/api/v1/osmand?id={username}&lat=51.5&lon=7.4&timestamp={_ts()}&speed=10&accuracy=5"
+    http_id = credential(client, carrier, vehicle)["http_id"]
+    query = f"/api/v1/osmand?id={http_id}&lat=51.5&lon=7.4&timestamp={ts()}&speed=10&accuracy=5"
     first = client.get(query)
     assert first.status_code == 200 and first.get_json()["stored"] == 1
     again = client.post(query)
@@ -70,63 +31,107 @@ def test_osmand_query_is_stored_once_and_retry_is_idempotent(client, fleet):
     assert _stored(vehicle) == 1
 
 
-def test_osmand_bad_input_gets_4xx_per_reason(client, fleet):
-    """Missing fields, NaN, out-of-range values, unknown ids and oversized bodies get 4xx, not 500."""
+def test_osmand_bad_input_gets_4xx_naming_the_field(client, fleet):
+    """Missing fields, NaN, out-of-range and mistyped values get 4xx naming the field, not 500, and store nothing."""
     carrier, (vehicle,) = fleet(1)
-    username = _credential(client, carrier, vehicle)["username"]
+    http_id = credential(client, carrier, vehicle)["http_id"]
     cases = {
-        f"id={username}&lat=51.5&lon=7.4": (400, "missing_field"),
-        f"id={username}&lat=nan&lon=7.4&timestamp={_ts()}": (400, "nan_or_inf"),
-        f"id={username}&lat=95&lon=7.4&timestamp={_ts()}": (400, "lat_out_of_range"),
-        f"id={username}&lat=x&lon=7.4&timestamp={_ts()}": (400, "wrong_type"),
-        f"id=nobody&lat=51&lon=7&timestamp={_ts()}": (404, "unknown_vehicle"),
+        f"lat=51.5&timestamp={ts()}": (400, "missing_field", "lon"),
+        f"lon=7.4&timestamp={ts()}": (400, "missing_field", "lat"),
+        f"lat=nan&lon=7.4&timestamp={ts()}": (400, "nan_or_inf", "lat"),
+        f"lat=95&lon=7.4&timestamp={ts()}": (400, "lat_out_of_range", "lat"),
+        f"lat=x&lon=7.4&timestamp={ts()}": (400, "wrong_type", "lat"),
+        "lat=51&lon=7&timestamp=soon": (400, "wrong_type", "timestamp"),
     }
-    for query, (status, reason) in cases.items():
-        response = client.get(f"/osmand?{query}")
+    for query, (status, reason, path) in cases.items():
+        response = client.get(f"/osmand?id={http_id}&{query}")
         assert response.status_code == status, query
-        assert response.get_json()["dropped"] == {reason: 1}, query
-    big = client.post(f"/osmand?id={username}", data=b"x" * (200 * 1024), content_type="text/plain")
+        body = response.get_json()
+        assert response.mimetype == "application/problem+json" and body["dropped"] == {reason: 1}, query
+        assert [(e["path"], e["reason"]) for e in body["errors"]] == [(path, reason)], query
+    json_body = {"device_id": http_id, "location": {"timestamp": "2024-06-10T07:59:00Z", "coords": {"latitude": 51}}}
+    missing = client.post("/osmand", json=json_body)
+    assert missing.status_code == 400
+    assert [e["path"] for e in missing.get_json()["errors"]] == ["location/coords/longitude"]
+    big = client.post(f"/osmand?id={http_id}", data=b"x" * (200 * 1024), content_type="text/plain")
     assert big.status_code in (413, 400)
     assert _stored() == 0
 
 
+def test_drop_log_line_names_the_field(client, fleet, caplog):
+    """The drop log line of a rejected request names the field at fault."""
+    carrier, (vehicle,) = fleet(1)
+    http_id = credential(client, carrier, vehicle)["http_id"]
+    with caplog.at_level("INFO", logger="gps_ingest.drop"):
+        assert client.get(f"/osmand?id={http_id}&lat=51.5&timestamp={ts()}").status_code == 400
+    assert any(r.getMessage().startswith("drop missing_field:") and "field=lon" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_osmand_without_timestamp_is_stored_at_receive_time_and_marked(client, fleet):
+    """As Traccar does, a request without timestamp is stored at the time it arrived, marked time_source=received."""
+    carrier, (vehicle,) = fleet(1)
+    http_id = credential(client, carrier, vehicle)["http_id"]
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    response = client.get(f"/osmand?id={http_id}&lat=51.5&lon=7.4&altitude=120.5&hdop=0.8")
+    assert response.status_code == 200 and response.get_json()["stored"] == 1
+    db.session.rollback()
+    row = db.session.execute(select(Position.time, Position.altitude, Position.attributes)).one()
+    assert before <= row.time <= datetime.now(UTC)
+    assert row.altitude == 120.5 and row.attributes == {"time_source": "received", "hdop": 0.8}
+
+
+def test_traccar_json_keeps_altitude_and_attributes(client, fleet):
+    """Traccar Client JSON stores altitude, and keeps motion, odometer, activity and charging as attributes."""
+    carrier, (vehicle,) = fleet(1)
+    http_id = credential(client, carrier, vehicle)["http_id"]
+    location = {"timestamp": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+                "coords": {"latitude": 51.5, "longitude": 7.4, "altitude": 88.0, "accuracy": 4},
+                "is_moving": True, "odometer": 5300, "activity": {"type": "in_vehicle"},
+                "battery": {"level": 0.5, "is_charging": True}}
+    response = client.post("/osmand", json={"device_id": http_id, "location": location})
+    assert response.status_code == 200, response.get_json()
+    db.session.rollback()
+    row = db.session.execute(select(Position.altitude, Position.battery, Position.attributes)).one()
+    assert row.altitude == 88.0 and row.battery == 50.0
+    assert row.attributes == {"motion": True, "odometer": 5300, "activity": "in_vehicle", "charging": True}
+
+
 def test_osmand_basic_auth_binds_device_to_its_vehicle(client, fleet):
-    """With HTTP Basic, a device may only post for its own id; a wrong secret is 401."""
+    """With HTTP Basic, a device may only post for its own id; another device's id is 403, a wrong secret 401."""
     carrier, (v1, v2) = fleet(2)
-    first = _credential(client, carrier, v1)
-    second = _credential(client, carrier, v2)
-
-    def auth(user, secret):
-        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()}
-
-    ok = client.get(f"/osmand?id={first['username']}&lat=51&lon=7&timestamp={_ts()}",
-                    headers=auth(first["username"], first["secret"]))
-    assert ok.status_code == 200
-    spoof = client.get(f"/osmand?id={second['username']}&lat=51&lon=7&timestamp={_ts(1)}",
-                       headers=auth(first["username"], first["secret"]))
-    assert spoof.status_code == 403 and spoof.get_json()["dropped"] == {"topic_mismatch": 1}
-    wrong = client.get(f"/osmand?id={first['username']}&lat=51&lon=7&timestamp={_ts(2)}",
-                       headers=auth(first["username"], "nope"))
+    first = credential(client, carrier, v1)
+    second = credential(client, carrier, v2)
+    own = basic(first["username"], first["secret"])
+    for index, claimed in enumerate((first["username"], first["http_id"])):
+        ok = client.get(f"/osmand?id={claimed}&lat=51&lon=7&timestamp={ts(index)}", headers=own)
+        assert ok.status_code == 200, ok.get_json()
+    assert client.get(f"/osmand?lat=51&lon=7&timestamp={ts(5)}", headers=own).status_code == 200  # no id at all
+    for claimed in (second["username"], second["http_id"]):
+        spoof = client.get(f"/osmand?id={claimed}&lat=51&lon=7&timestamp={ts(10)}", headers=own)
+        assert spoof.status_code == 403 and spoof.get_json()["reason"] == "topic_mismatch"
+    wrong = client.get(f"/osmand?id={first['username']}&lat=51&lon=7&timestamp={ts(20)}",
+                       headers=basic(first["username"], "nope"))
     assert wrong.status_code == 401
-    assert _stored(v1) == 1 and _stored(v2) == 0
+    assert _stored(v1) == 3 and _stored(v2) == 0
 
 
 def test_osmand_answers_503_when_the_store_fails_and_commits_later(client, fleet, monkeypatch):
     """A failed commit answers 503; the fix stays queued and the next request writes it."""
     carrier, (vehicle,) = fleet(1)
-    username = _credential(client, carrier, vehicle)["username"]
+    http_id = credential(client, carrier, vehicle)["http_id"]
     client.get("/metrics")  # nothing built yet is fine
-    client.get(f"/osmand?id={username}&lat=51&lon=7&timestamp={_ts()}")  # builds the pipeline
+    client.get(f"/osmand?id={http_id}&lat=51&lon=7&timestamp={ts()}")  # builds the pipeline
     store = client.application.extensions["haul_http_ingest"].runtime.store
 
     def broken(_positions):
         raise ConnectionError("database away")
 
     monkeypatch.setattr(store, "write", broken)
-    failed = client.get(f"/osmand?id={username}&lat=51.001&lon=7&timestamp={_ts(10)}")
+    failed = client.get(f"/osmand?id={http_id}&lat=51.001&lon=7&timestamp={ts(10)}")
     assert failed.status_code == 503
     monkeypatch.undo()
-    later = client.get(f"/osmand?id={username}&lat=51.002&lon=7&timestamp={_ts(20)}")
+    later = client.get(f"/osmand?id={http_id}&lat=51.002&lon=7&timestamp={ts(20)}")
     assert later.status_code == 200
     assert _stored(vehicle) == 3
     text = client.get("/metrics").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Socket.IO fan-out across two real ``haul serve`` processes sharing Redis: a position posted to
-one server (OsmAnd), and an emit or a live frame from an outside process (an ingest worker's
+one server (OsmAnd, by the device's secret HTTP id, which that server's access log shows only by
+its first characters), and an emit or a live frame from an outside process (an ingest worker's
 emitter), reach dashboard and public-link clients connected to the other server."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tests.gps_ingest.integration.ingest_helpers import HAUL, create_migrated_da
 
 pytestmark = [pytest.mark.postgis, pytest.mark.slow]
 REDIS_URL = os.environ.get("HAUL_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+HTTP_ID = "k3v9q2m8x7c4d1f6g5h0j2n8p4"  # the device's secret HTTP id (Traccar Client's "device identifier")
 
 
 def _seed(url: str) -> dict:
@@ -50,7 +52,8 @@ def _seed(url: str) -> dict:
         add(ApiToken, organisation_id=buyer, name="t", kind="erp", token_hash=hashlib.sha256(token.encode()).hexdigest(),
             prefix=token[:12], roles=["admin"])
         add(DeviceCredential, organisation_id=carrier, vehicle_id=vehicle, username="two-dev",
-            secret_hash=hash_secret("two-secret"))
+            secret_hash=hash_secret("two-secret"), http_id_hash=hashlib.sha256(HTTP_ID.encode()).hexdigest(),
+            http_id_prefix=HTTP_ID[:6])
     engine.dispose()
     return {"token": token, "load": load, "vehicle": vehicle}
 
@@ -103,9 +106,15 @@ def test_two_servers_relay_through_redis(tmp_path):
         anonymous.connect(base_a, transports=["websocket"], wait_timeout=10)
         assert anonymous.call("join", {"tracking_token": link["token"]}, timeout=10)["ok"]
         ts = int((datetime.now(UTC) - timedelta(seconds=20)).timestamp())
-        posted = requests.get(f"{base_b}/osmand", params={"id": "two-dev", "lat": 51.5, "lon": 6.8, "timestamp": ts},
+        by_username = requests.get(f"{base_b}/osmand", params={"id": "two-dev", "lat": 51.5, "lon": 6.8,
+                                                               "timestamp": ts}, timeout=10)
+        assert by_username.status_code == 401  # a username is no secret
+        posted = requests.get(f"{base_b}/osmand", params={"id": HTTP_ID, "lat": 51.5, "lon": 6.8, "timestamp": ts},
                               timeout=10)
         assert posted.status_code == 200 and posted.json()["stored"] == 1
+        access_log = tmp_path / f"serve-{ports[1]}.log"
+        assert wait_for(lambda: f"id={HTTP_ID[:6]}...&" in access_log.read_text(), 10), access_log.read_text()[-2000:]
+        assert HTTP_ID not in access_log.read_text()
         assert wait_for(lambda: dashboard.names("position") and public.names("position"), 15)
         got = dashboard.names("position")[0]
         assert got["load_id"] == seed["load"] and got["lat"] == 51.5
