@@ -15,6 +15,9 @@ What bounds a client:
 - request line at most 8,190 bytes, at most 100 header fields of at most 8,190 bytes each;
   bodies are bounded by the app (``MAX_CONTENT_LENGTH``, ``HAUL_MAX_BODY_BYTES``).
 - ``worker_timeout_s``: a worker that answers nobody that long (CPU held by a solve) is replaced.
+
+Requests are logged on standard output (the access log), errors on standard error; a device's
+secret HTTP id is cut to its prefix in the access log (``server.tracking.log_redaction``).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def gunicorn_argv(host: str, port: int, *, idle_timeout_s: float, max_connection
             "--keep-alive", f"{idle_timeout_s:g}", "--timeout", str(worker_timeout_s),
             "--graceful-timeout", str(graceful_timeout_s), "--limit-request-line", str(REQUEST_LINE_BYTES),
             "--limit-request-fields", str(HEADER_FIELDS), "--limit-request-field_size", str(HEADER_FIELD_BYTES),
-            "--no-control-socket", "--error-logfile", "-", APP]
+            "--no-control-socket", "--error-logfile", "-", "--access-logfile", "-", APP]
 
 
 def exec_gunicorn(host: str, port: int, *, idle_timeout_s: float, body_timeout_s: float, max_connections: int,

@@ -60,8 +60,8 @@ def _seed(url: str) -> dict:
 
 def _serve(url: str, port: int, tmp_path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "HAUL_INSTANCE_DIR": str(tmp_path / str(port))}
-    return subprocess.Popen([HAUL, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=(tmp_path / f"serve-{port}.log").open("wb"))
+    log = (tmp_path / f"serve-{port}.log").open("wb")  # the access log (stdout) and the error log (stderr)
+    return subprocess.Popen([HAUL, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
 
 
 class Recorder:
