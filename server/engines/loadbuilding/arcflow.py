@@ -132,6 +132,7 @@ def solve_mip(graph: Graph, time_limit_s: float, lower: int, upper: int, threads
     optimal. The search ends at ``time_limit_s`` (a watchdog stops it even if CP-SAT's own
     clock is late) or as soon as ``should_stop`` says so.
     """
+    end = time.monotonic() + time_limit_s  # building the model counts against the limit too
     if upper < lower:
         return None, True
     model = cp_model.CpModel()
@@ -152,13 +153,14 @@ def solve_mip(graph: Graph, time_limit_s: float, lower: int, upper: int, threads
     for j, need in enumerate(graph.demand):
         model.Add(sum(cover[j]) >= need)
     model.Minimize(z)
+    if time.monotonic() >= end:
+        return None, False
     solver = new_cp_solver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit_s)
+    solver.parameters.max_time_in_seconds = max(0.01, end - time.monotonic())
     solver.parameters.num_workers = max(1, threads)
     done = threading.Event()
 
     def watchdog() -> None:  # CP-SAT's presolve can outlast its own limit on big graphs
-        end = time.monotonic() + time_limit_s
         while not done.wait(0.05):
             if time.monotonic() > end or should_stop():
                 solver.StopSearch()

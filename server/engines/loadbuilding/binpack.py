@@ -39,7 +39,7 @@ Bins = list[list[int]]
 COARSE_STEPS = 1000  # grid size for capacities whose exact arc-flow graph is too big
 SMALL_GRAPH_ARCS = 20_000  # graphs up to this size get their LP bound before the local search
 LP_SHARE = 0.5  # of the time left, at most, for one LP
-LP_SECONDS_PER_ARC = 3e-5  # building and solving the LP, measured on Wäscher graphs (30-95k arcs)
+LP_SECONDS_PER_ARC = 3e-5  # building an LP or CP-SAT model, measured on Wäscher graphs (30-95k arcs)
 REFILL_FIRST_SHARE = 0.5  # of the time left, for the local search before a big graph's LP
 REFILL_SECOND_SHARE = 0.5  # of the time left, for the local search before the exact model
 REFILL_MAX_CAPACITY = 100_000
@@ -231,9 +231,11 @@ def _pack(sizes: Sequence[int], capacity: int, context: _Search, allow_coarse: b
     if graph is None and not search.done():
         graph = arcflow.build_graph(search.counts, capacity, deadline=search.deadline - GRAPH_MARGIN_S)
         _lp_bound(search, graph, LP_SHARE)
-    exact = graph is not None and len(graph.arcs) <= MIP_MAX_ARCS
+    # The exact model only when it can be built and searched in what the local search leaves.
+    exact = graph is not None and len(graph.arcs) <= MIP_MAX_ARCS and (
+        (1 - REFILL_SECOND_SHARE) * search.left() >= MIN_MIP_SECONDS + LP_SECONDS_PER_ARC * len(graph.arcs))
     _refill(search, REFILL_SECOND_SHARE if exact else 1.0)
-    if exact and not search.done() and search.left() >= MIN_MIP_SECONDS:
+    if exact and not search.done() and search.left() >= MIN_MIP_SECONDS + LP_SECONDS_PER_ARC * len(graph.arcs):
         solution, infeasible = arcflow.solve_mip(graph, search.left() - MIP_MARGIN_S, search.lower,
                                                  len(search.best) - 1, search.threads, search.should_stop)
         if infeasible:
