@@ -120,6 +120,7 @@ def _side_by_side(problem: Problem, scaled: Scaled, check: Precheck, clock: Cloc
         child.join(0.1)
         if child.is_alive():
             child.terminate()
+            child.join(0.2)  # reap it, so no zombie is left behind
         receive.close()
     candidates = [(name, routes) for name, routes in (("pyvrp", pyvrp_routes), ("ortools", ortools_routes))
                   if routes is not None and not plan_errors(problem, scaled, routes)]

@@ -39,6 +39,11 @@ class _Callbacks(pyvrp.IteratedLocalSearchCallbacks):
     def __init__(self, on_best: Callable[[pyvrp.Solution], None]):
         self.on_best_solution = on_best
 
+    def on_start(self, ils: pyvrp.IteratedLocalSearch) -> None:
+        # The starting plan counts as the first progress report when it is already feasible.
+        if ils.initial_solution.is_feasible():
+            self.on_best_solution(ils.initial_solution)
+
     def on_best(self, best: pyvrp.Solution) -> None:
         if best.is_feasible():
             self.on_best_solution(best)
