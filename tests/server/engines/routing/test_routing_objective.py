@@ -25,7 +25,7 @@ def _with_costs(problem, truck_fixed: float):
 def test_distance_objective_ignores_fixed_costs(engine):
     """Distance mode serves the two stops with two short routes, whatever a vehicle costs to use."""
     problem = _with_costs(load("hierarchical.json"), truck_fixed=1000.0)
-    result = solve(replace(problem, objective=Objective.DISTANCE), Limits(time_limit_s=1.0, seed=1), engine=engine)
+    result = solve(replace(problem, objective=Objective.DISTANCE), Limits(time_limit_s=0.5, seed=1), engine=engine)
     assert result.vehicles_used == 2 and result.total_distance == pytest.approx(40)
     assert result.engine == engine and result.objective == "distance"
 
@@ -34,7 +34,7 @@ def test_distance_objective_ignores_fixed_costs(engine):
 def test_cost_objective_charges_fixed_and_per_km_costs(engine):
     """Cost mode avoids the vehicle with a high fixed cost: one longer route on the free vehicle."""
     problem = _with_costs(load("hierarchical.json"), truck_fixed=1000.0)
-    result = solve(replace(problem, objective=Objective.COST), Limits(time_limit_s=1.0, seed=1), engine=engine)
+    result = solve(replace(problem, objective=Objective.COST), Limits(time_limit_s=0.5, seed=1), engine=engine)
     assert result.vehicles_used == 1 and route_of(result, "v2") is not None
     assert result.total_cost == pytest.approx(120)
 
@@ -43,7 +43,7 @@ def test_cost_objective_charges_fixed_and_per_km_costs(engine):
 def test_hierarchical_objective_minimises_vehicles_first(engine):
     """Hierarchical mode uses one vehicle even though two would drive less."""
     problem = replace(load("hierarchical.json"), objective=Objective.HIERARCHICAL)
-    result = solve(problem, Limits(time_limit_s=1.0, seed=1), engine=engine)
+    result = solve(problem, Limits(time_limit_s=0.5, seed=1), engine=engine)
     assert result.vehicles_used == 1 and result.total_distance == pytest.approx(120)
 
 

@@ -36,7 +36,7 @@ def test_both_engines_run_with_two_threads_and_time():
 def test_pyvrp_plans_match_the_constraints_ortools_is_tested_on(fixture):
     """PyVRP's plans for the constraint fixtures serve every stop and pass the same checks as OR-Tools'."""
     problem = load(fixture)
-    pyvrp, ortools = (solve(problem, Limits(time_limit_s=1.0, seed=1), engine=e) for e in ("pyvrp", "ortools"))
+    pyvrp, ortools = (solve(problem, Limits(time_limit_s=0.5, seed=1), engine=e) for e in ("pyvrp", "ortools"))
     assert pyvrp.engine == "pyvrp" and not pyvrp.dropped
     assert pyvrp.total_distance <= ortools.total_distance + 1e-6
     for route in pyvrp.routes:
