@@ -15,6 +15,7 @@ before it is kept, so an engine's own numbers never decide. The answer names its
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from server.engines.routing.strategy import optimise
 
 ENGINES = ("auto", "ortools", "pyvrp")
 PARALLEL_MIN_S = 2.0  # below this, starting a second process costs more than it brings
+CHILD_NICENESS = 10
 JOIN_GRACE_S = 0.3  # how long past the deadline the child may take to hand over its plan
 
 
@@ -77,8 +79,14 @@ def _pyvrp_here(problem: Problem, scaled: Scaled, check: Precheck, clock: Clock,
 
 
 def _ortools_child(inbox, conn, stop, deadline: float, seed: int) -> None:
-    """OR-Tools in a child process, until ``deadline`` or ``stop``; its plan goes up the pipe."""
+    """OR-Tools in a child process, until ``deadline`` or ``stop``; its plan goes up the pipe.
+
+    The child runs at a lower priority: on an idle machine it has a core of its own, and when
+    other work shares the cores it yields to PyVRP, the stronger engine, rather than slowing it.
+    """
     try:
+        if hasattr(os, "nice"):
+            os.nice(CHILD_NICENESS)
         problem, scaled, check = inbox.recv()
         inbox.close()
         clock = Clock(Limits(time_limit_s=max(0.01, deadline - time.monotonic()), should_stop=stop.is_set))
