@@ -4,7 +4,8 @@ Each request goes to the engines that model it fully: OR-Tools models everything
 (driver breaks included), PyVRP everything but breaks. Where both do:
 
 - with two threads and at least ``PARALLEL_MIN_S`` of budget, PyVRP runs here while OR-Tools
-  runs in a child process, both until the same deadline, and the better checked plan wins;
+  runs in a worker process (``ortools_worker``), both until the same deadline, and the
+  better checked plan wins;
 - with one thread, PyVRP alone (measured: it beats OR-Tools on the Solomon and Li & Lim
   classes at every limit tried).
 
@@ -14,11 +15,14 @@ before it is kept, so an engine's own numbers never decide. The answer names its
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from server.engines.common import Limits
 from server.engines.routing.feasibility import plan_errors, repair
@@ -33,8 +37,7 @@ from server.engines.routing.strategy import optimise
 
 ENGINES = ("auto", "ortools", "pyvrp")
 PARALLEL_MIN_S = 2.0  # below this, starting a second process costs more than it brings
-CHILD_NICENESS = 10
-JOIN_GRACE_S = 0.3  # how long past the deadline the child may take to hand over its plan
+JOIN_GRACE_S = 0.3  # how long past the deadline the worker may take to hand over its plan
 
 
 @dataclass(frozen=True)
@@ -78,58 +81,23 @@ def _pyvrp_here(problem: Problem, scaled: Scaled, check: Precheck, clock: Clock,
     return (routes if feasible else repair(problem, scaled, routes)), cancelled
 
 
-def _ortools_child(inbox, conn, stop, deadline: float, seed: int) -> None:
-    """OR-Tools in a child process, until ``deadline`` or ``stop``; its plan goes up the pipe.
-
-    The child runs at a lower priority: on an idle machine it has a core of its own, and when
-    other work shares the cores it yields to PyVRP, the stronger engine, rather than slowing it.
-    """
-    try:
-        if hasattr(os, "nice"):
-            os.nice(CHILD_NICENESS)
-        problem, scaled, check = inbox.recv()
-        inbox.close()
-        clock = Clock(Limits(time_limit_s=max(0.01, deadline - time.monotonic()), should_stop=stop.is_set))
-        clock.deadline = deadline  # the parent's deadline, not one measured from this late start
-        conn.send(("done", optimise(problem, scaled, check, clock, seed)))
-    except Exception as exc:  # the parent keeps PyVRP's plan
-        conn.send(("error", repr(exc)))
-    finally:
-        conn.close()
-
-
 def _side_by_side(problem: Problem, scaled: Scaled, check: Precheck, clock: Clock, seed: int) -> Answer:
-    """PyVRP here (it starts at once and honours the deadline per iteration), OR-Tools in a child.
+    """PyVRP here (it starts at once and honours the deadline per iteration), OR-Tools in a worker.
 
-    The child needs about a second to start; whatever it has not handed over shortly after
-    the deadline is not waited for, so the time limit holds whichever engine is late.
+    The worker (``ortools_worker``) needs about a second to start; whatever it has not handed
+    over shortly after the deadline is not waited for, so the time limit holds whichever
+    engine is late.
     """
-    # spawn, not fork: the host may be a threaded server, and forking threads is unsafe.
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    inbox, post = context.Pipe(duplex=False)
-    stop = context.Event()
-    child = context.Process(target=_ortools_child, args=(inbox, send, stop, clock.deadline, seed), daemon=True,
-                            name="haul-ortools")
-    child.start()
-    send.close()
-    inbox.close()
-    # The child reads the problem only once its interpreter and imports are up; sending from
-    # a thread lets PyVRP start searching meanwhile.
-    courier = threading.Thread(target=_post, args=(post, (problem, scaled, check)), daemon=True)
-    courier.start()
+    worker = _Worker((problem, scaled, check, clock.deadline, seed))
     try:
         pyvrp_routes, cancelled = _pyvrp_here(problem, scaled, check, clock, seed)
+        until = clock.deadline + JOIN_GRACE_S
         if cancelled or clock.cancelled:
-            stop.set()
-        ortools_routes = _collect(receive, clock.deadline + JOIN_GRACE_S)
+            worker.stop()
+            until = time.monotonic() + JOIN_GRACE_S  # a cancelled job keeps PyVRP's plan so far
+        ortools_routes = worker.answer(until)
     finally:
-        stop.set()
-        child.join(0.1)
-        if child.is_alive():
-            child.terminate()
-            child.join(0.2)  # reap it, so no zombie is left behind
-        receive.close()
+        worker.close()
     candidates = [(name, routes) for name, routes in (("pyvrp", pyvrp_routes), ("ortools", ortools_routes))
                   if routes is not None and not plan_errors(problem, scaled, routes)]
     if not candidates:
@@ -138,21 +106,56 @@ def _side_by_side(problem: Problem, scaled: Scaled, check: Precheck, clock: Cloc
     return Answer(routes, name, clock.cancelled)
 
 
-def _post(post, payload) -> None:
-    try:
-        post.send(payload)
-    except OSError:  # the child is gone; its missing plan is handled by _collect
-        pass
-    finally:
-        post.close()
+class _Worker:
+    """The OR-Tools worker process, fed and read by threads so that the caller never blocks."""
 
+    def __init__(self, job: tuple):
+        root = str(Path(__file__).resolve().parents[3])  # the folder holding the ``server`` package
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen([sys.executable, "-m", "server.engines.routing.ortools_worker"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.result: list = []
+        # The worker reads the job only once its interpreter and imports are up (about a
+        # second): one thread writes it meanwhile, another waits for the answer.
+        threading.Thread(target=self._send, args=(job,), daemon=True).start()
+        self.reader = threading.Thread(target=self._receive, daemon=True)
+        self.reader.start()
 
-def _collect(receive, until: float) -> Routes | None:
-    """The child's plan if it arrives before ``until``, else None."""
-    try:
-        if not receive.poll(max(0.0, until - time.monotonic())):
-            return None
-        kind, payload = receive.recv()
-    except (EOFError, OSError):
-        return None
-    return payload if kind == "done" else None
+    def _send(self, job: tuple) -> None:
+        try:
+            self.process.stdin.write(pickle.dumps(job))
+            self.process.stdin.flush()
+        except (OSError, ValueError):  # the worker is gone or closed: it gives no answer
+            pass
+
+    def _receive(self) -> None:
+        try:
+            self.result.append(pickle.load(self.process.stdout))
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):  # it died or was stopped
+            pass
+
+    def stop(self) -> None:
+        """Ask the worker to finish now and hand over its best plan."""
+        try:
+            self.process.stdin.write(b"stop\n")
+            self.process.stdin.flush()
+        except (OSError, ValueError):
+            pass
+
+    def answer(self, until: float) -> Routes | None:
+        """The worker's routes if they arrive before ``until``, else None."""
+        self.reader.join(max(0.0, until - time.monotonic()))
+        return self.result[0] if self.result else None
+
+    def close(self) -> None:
+        self.stop()
+        try:
+            self.process.wait(0.1)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(0.5)  # reap it, so no zombie is left behind
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
