@@ -9,6 +9,9 @@ cancel. The worker writes one pickled answer on stdout: the routes, or None.
 
 The worker runs at a lower priority: on an idle machine it has a core of its own, and when
 other work shares the cores it yields to PyVRP, the stronger engine, rather than slowing it.
+Linux's scheduler shares CPU between sessions first ("autogroups"), so the parent starts
+the worker in a session of its own and the worker lowers that session's priority; a nice
+value alone would only reorder the parent and the worker inside the parent's share.
 """
 
 from __future__ import annotations
@@ -22,9 +25,18 @@ import time
 NICENESS = 10
 
 
-def main() -> None:
+def _lower_priority() -> None:
     if hasattr(os, "nice"):
         os.nice(NICENESS)
+    try:
+        with open("/proc/self/autogroup", "w") as autogroup:  # Linux with autogroups only
+            autogroup.write(str(NICENESS))
+    except OSError:
+        pass
+
+
+def main() -> None:
+    _lower_priority()
     from server.engines.common import Limits
     from server.engines.routing.search import Clock
     from server.engines.routing.strategy import optimise

@@ -113,7 +113,8 @@ class _Worker:
         root = str(Path(__file__).resolve().parents[3])  # the folder holding the ``server`` package
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen([sys.executable, "-m", "server.engines.routing.ortools_worker"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                                        start_new_session=True)  # its own scheduling group; see the worker
         self.result: list = []
         # The worker reads the job only once its interpreter and imports are up (about a
         # second): one thread writes it meanwhile, another waits for the answer.
