@@ -149,14 +149,19 @@ class _Worker:
         return self.result[0] if self.result else None
 
     def close(self) -> None:
+        """Stop the worker, killing it if it does not finish at once; never raises."""
         self.stop()
-        try:
-            self.process.wait(0.1)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(0.5)  # reap it, so no zombie is left behind
         for pipe in (self.process.stdin, self.process.stdout):
             try:
                 pipe.close()
             except OSError:
+                pass
+        try:
+            self.process.wait(0.1)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            # Reap it if it goes at once; otherwise ``subprocess`` reaps it on a later call.
+            try:
+                self.process.wait(0.5)
+            except subprocess.TimeoutExpired:
                 pass
