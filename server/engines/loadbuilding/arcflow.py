@@ -60,9 +60,15 @@ def build_graph(counts: Mapping[int, int], capacity: int, max_arcs: int = 250_00
     sizes = sorted((s for s, c in counts.items() if c > 0), reverse=True)
     reached = {0}
     arcs: set[tuple[int, int, int]] = set()
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
     for j, w in enumerate(sizes):
         new: set[int] = set()
-        for start in reached:
+        for k, start in enumerate(reached):
+            if k % 256 == 255 and late():  # a busy machine can take seconds per size here
+                return None
             # chains of up to ``counts[w]`` copies: arcs d -> d+w, d+w -> d+2w, ...
             u = start
             for _ in range(counts[w]):
@@ -73,17 +79,21 @@ def build_graph(counts: Mapping[int, int], capacity: int, max_arcs: int = 250_00
                 new.add(v)
                 u = v
         reached |= new
-        if len(arcs) > max_arcs or (deadline is not None and time.monotonic() > deadline):
+        if len(arcs) > max_arcs or late():
             return None
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for u, v, j in arcs:
         out[u].append((v, j))
     label: dict[int, int] = {}
-    for d in sorted(reached | {capacity}, reverse=True):
+    for k, d in enumerate(sorted(reached | {capacity}, reverse=True)):
+        if k % 1024 == 1023 and late():
+            return None
         lab = capacity
         for v, j in out.get(d, ()):
             lab = min(lab, label[v] - sizes[j])
         label[d] = lab
+    if late():
+        return None
     merged = sorted({(label[u], label[v], j) for u, v, j in arcs})
     nodes = sorted(set(label.values()) | {capacity})
     return Graph(capacity, tuple(sizes), tuple(counts[w] for w in sizes), label[0], tuple(nodes), tuple(merged))

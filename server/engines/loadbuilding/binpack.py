@@ -44,6 +44,7 @@ REFILL_FIRST_SHARE = 0.5  # of the time left, for the local search before a big 
 REFILL_SECOND_SHARE = 0.5  # of the time left, for the local search before the exact model
 REFILL_MAX_CAPACITY = 100_000
 GRAPH_MARGIN_S = 0.2  # the graph is abandoned this long before the deadline
+BIG_GRAPH_MIN_S = 1.5  # a big graph is only worth building (seconds on a busy machine) with this much left
 MIP_MAX_ARCS = 60_000  # above this, building the CP-SAT model alone takes seconds
 MIN_MIP_SECONDS = 0.3  # below this the exact model is not started
 MIP_MARGIN_S = 0.1  # the exact model stops this long before the deadline, to leave time for the answer
@@ -228,7 +229,7 @@ def _pack(sizes: Sequence[int], capacity: int, context: _Search, allow_coarse: b
                                                            deadline=search.deadline - GRAPH_MARGIN_S)
     _lp_bound(search, graph, LP_SHARE)
     _refill(search, REFILL_FIRST_SHARE)
-    if graph is None and not search.done():
+    if graph is None and not search.done() and search.left() >= BIG_GRAPH_MIN_S:
         graph = arcflow.build_graph(search.counts, capacity, deadline=search.deadline - GRAPH_MARGIN_S)
         _lp_bound(search, graph, LP_SHARE)
     # The exact model only when it can be built and searched in what the local search leaves.
