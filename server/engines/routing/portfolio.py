@@ -37,7 +37,8 @@ from server.engines.routing.strategy import optimise
 
 ENGINES = ("auto", "ortools", "pyvrp")
 PARALLEL_MIN_S = 2.0  # below this, starting a second process costs more than it brings
-JOIN_GRACE_S = 0.3  # how long past the deadline the worker may take to hand over its plan
+HANDOVER_S = 0.2  # side by side, both engines stop this long before the solve's deadline
+JOIN_GRACE_S = 0.15  # how long past that the worker may take to hand over its plan
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,10 @@ def run(problem: Problem, scaled: Scaled, check: Precheck, clock: Clock, seed: i
     return _side_by_side(problem, scaled, check, clock, seed)
 
 
-def _pyvrp_here(problem: Problem, scaled: Scaled, check: Precheck, clock: Clock, seed: int) -> tuple[Routes, bool]:
-    routes, cancelled, feasible = run_pyvrp(problem, scaled, check, clock.deadline, seed, clock.stop_requested,
+def _pyvrp_here(problem: Problem, scaled: Scaled, check: Precheck, clock: Clock, seed: int,
+                reserve_s: float = 0.0) -> tuple[Routes, bool]:
+    routes, cancelled, feasible = run_pyvrp(problem, scaled, check, clock.deadline - reserve_s, seed,
+                                            clock.stop_requested,
                                             lambda _, cost: clock.report("pyvrp", cost))
     return (routes if feasible else repair(problem, scaled, routes)), cancelled
 
@@ -88,10 +91,13 @@ def _side_by_side(problem: Problem, scaled: Scaled, check: Precheck, clock: Cloc
     over shortly after the deadline is not waited for, so the time limit holds whichever
     engine is late.
     """
-    worker = _Worker((problem, scaled, check, clock.deadline, seed))
+    # Both engines stop a little early: collecting, stopping and checking two plans takes
+    # a few tenths of a second on a busy machine, and the time limit is a promise.
+    deadline = clock.deadline - HANDOVER_S
+    worker = _Worker((problem, scaled, check, deadline, seed))
     try:
-        pyvrp_routes, cancelled = _pyvrp_here(problem, scaled, check, clock, seed)
-        until = clock.deadline + JOIN_GRACE_S
+        pyvrp_routes, cancelled = _pyvrp_here(problem, scaled, check, clock, seed, HANDOVER_S)
+        until = deadline + JOIN_GRACE_S
         if cancelled or clock.cancelled:
             worker.stop()
             until = time.monotonic() + JOIN_GRACE_S  # a cancelled job keeps PyVRP's plan so far
@@ -157,11 +163,11 @@ class _Worker:
             except OSError:
                 pass
         try:
-            self.process.wait(0.1)
+            self.process.wait(0.05)
         except subprocess.TimeoutExpired:
             self.process.kill()
             # Reap it if it goes at once; otherwise ``subprocess`` reaps it on a later call.
             try:
-                self.process.wait(0.5)
+                self.process.wait(0.05)
             except subprocess.TimeoutExpired:
                 pass
