@@ -58,7 +58,7 @@ class RoutePlanIn(Schema):
     load_ids = fields.List(IdField(), required=True, validate=validate.Length(min=1, max=1000))
     vehicle_ids = fields.List(IdField(), required=True, validate=validate.Length(min=1, max=500))
     depot_site_id = IdField(load_default=None, allow_none=True)
-    objective = fields.String(load_default="distance", validate=validate.OneOf(["distance", "hierarchical"]))
+    objective = fields.String(load_default="distance", validate=validate.OneOf(["distance", "hierarchical", "cost"]))
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=300))
 
 

@@ -8,18 +8,24 @@ with equal labels merge, every original path survives and every new path is stil
 bin. The flow model is: minimise the flow ``z`` out of the source, subject to flow
 conservation and "at least the demand of each size is carried".
 
-Its LP relaxation gives a strong lower bound (rounded up); its integer solutions (CBC) are
-optimal packings. The LP is solved with GLOP and the MIP with CBC through ``pywraplp``.
+Its LP relaxation gives a strong lower bound (rounded up); its integer solutions are
+optimal packings. The LP is solved with GLOP through ``pywraplp``; the integer model with
+CP-SAT, which (unlike CBC in its root LP) stops when told to, so its deadline holds.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from server.engines.common import new_cp_solver
 
 
 @dataclass(frozen=True)
@@ -44,17 +50,25 @@ class FlowSolution:
     proven: bool  # LP: solved to optimality; MIP: optimality proven
 
 
-def build_graph(counts: Mapping[int, int], capacity: int, max_arcs: int = 250_000) -> Graph | None:
+def build_graph(counts: Mapping[int, int], capacity: int, max_arcs: int = 250_000,
+                deadline: float | None = None) -> Graph | None:
     """The compressed graph for item ``counts`` (size -> how many), or None when too large.
 
-    Every size must be in 1..capacity.
+    Every size must be in 1..capacity. Building stops (None) once ``deadline`` (a
+    ``time.monotonic()`` instant) has passed.
     """
     sizes = sorted((s for s, c in counts.items() if c > 0), reverse=True)
     reached = {0}
     arcs: set[tuple[int, int, int]] = set()
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
     for j, w in enumerate(sizes):
         new: set[int] = set()
-        for start in reached:
+        for k, start in enumerate(reached):
+            if k % 256 == 255 and late():  # a busy machine can take seconds per size here
+                return None
             # chains of up to ``counts[w]`` copies: arcs d -> d+w, d+w -> d+2w, ...
             u = start
             for _ in range(counts[w]):
@@ -65,17 +79,21 @@ def build_graph(counts: Mapping[int, int], capacity: int, max_arcs: int = 250_00
                 new.add(v)
                 u = v
         reached |= new
-        if len(arcs) > max_arcs:
+        if len(arcs) > max_arcs or late():
             return None
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for u, v, j in arcs:
         out[u].append((v, j))
     label: dict[int, int] = {}
-    for d in sorted(reached | {capacity}, reverse=True):
+    for k, d in enumerate(sorted(reached | {capacity}, reverse=True)):
+        if k % 1024 == 1023 and late():
+            return None
         lab = capacity
         for v, j in out.get(d, ()):
             lab = min(lab, label[v] - sizes[j])
         label[d] = lab
+    if late():
+        return None
     merged = sorted({(label[u], label[v], j) for u, v, j in arcs})
     nodes = sorted(set(label.values()) | {capacity})
     return Graph(capacity, tuple(sizes), tuple(counts[w] for w in sizes), label[0], tuple(nodes), tuple(merged))
@@ -116,25 +134,61 @@ def solve_lp(graph: Graph, time_limit_s: float) -> FlowSolution | None:
                         {d: v.solution_value() for d, v in loss.items()}, True)
 
 
-def solve_mip(graph: Graph, time_limit_s: float, lower: int, upper: int, threads: int = 1) -> tuple[
-        FlowSolution | None, bool]:
-    """An integer flow with ``lower <= z <= upper`` (CBC) and whether none exists (proven).
+def solve_mip(graph: Graph, time_limit_s: float, lower: int, upper: int, threads: int = 1,
+              should_stop: Callable[[], bool] = lambda: False) -> tuple[FlowSolution | None, bool]:
+    """An integer flow with ``lower <= z <= upper`` (CP-SAT) and whether none exists (proven).
 
-    Returns (solution or None, infeasible). ``solution.proven`` is True when CBC proved it
-    optimal.
+    Returns (solution or None, infeasible); ``solution.proven`` is True when CP-SAT proved it
+    optimal. The search ends at ``time_limit_s`` (a watchdog stops it even if CP-SAT's own
+    clock is late) or as soon as ``should_stop`` says so.
     """
-    solver = pywraplp.Solver.CreateSolver("CBC")
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    solver.SetNumThreads(threads)
-    arc_vars, loss, z = _model(graph, solver, True, (lower, upper))
-    status = solver.Solve()
-    if status == pywraplp.Solver.INFEASIBLE:
+    end = time.monotonic() + time_limit_s  # building the model counts against the limit too
+    if upper < lower:
         return None, True
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+    model = cp_model.CpModel()
+    arc_vars = [model.NewIntVar(0, graph.demand[j], "") for (_, _, j) in graph.arcs]
+    total = sum(graph.demand)
+    loss = {d: model.NewIntVar(0, total, "") for d in graph.nodes if d != graph.capacity}
+    z = model.NewIntVar(lower, upper, "z")
+    inflow: dict[int, list] = defaultdict(list)
+    outflow: dict[int, list] = defaultdict(list)
+    cover: list[list] = [[] for _ in graph.demand]
+    for var, (u, v, j) in zip(arc_vars, graph.arcs, strict=True):
+        outflow[u].append(var)
+        inflow[v].append(var)
+        cover[j].append(var)
+    for d, var in loss.items():
+        source = [z] if d == graph.source else []
+        model.Add(sum(inflow[d]) + sum(source) == sum(outflow[d]) + var)
+    for j, need in enumerate(graph.demand):
+        model.Add(sum(cover[j]) >= need)
+    model.Minimize(z)
+    if time.monotonic() >= end:
         return None, False
-    solution = FlowSolution(round(z.solution_value()), tuple(round(v.solution_value()) for v in arc_vars),
-                            {d: round(v.solution_value()) for d, v in loss.items()},
-                            status == pywraplp.Solver.OPTIMAL)
+    solver = new_cp_solver()
+    solver.parameters.max_time_in_seconds = max(0.01, end - time.monotonic())
+    solver.parameters.num_workers = max(1, threads)
+    done = threading.Event()
+
+    def watchdog() -> None:  # CP-SAT's presolve can outlast its own limit on big graphs
+        while not done.wait(0.05):
+            if time.monotonic() > end or should_stop():
+                solver.StopSearch()
+                return
+
+    guard = threading.Thread(target=watchdog, daemon=True)
+    guard.start()
+    try:
+        status = solver.Solve(model)
+    finally:
+        done.set()
+        guard.join()
+    if status == cp_model.INFEASIBLE:
+        return None, True
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, False
+    solution = FlowSolution(solver.Value(z), tuple(solver.Value(v) for v in arc_vars),
+                            {d: solver.Value(v) for d, v in loss.items()}, status == cp_model.OPTIMAL)
     return solution, False
 
 

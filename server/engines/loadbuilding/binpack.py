@@ -3,21 +3,22 @@
 ``pack`` runs, stopping as soon as a packing meets the lower bound:
 
 1. best-fit and first-fit decreasing, against the Martello–Toth L2 bound;
-2. the LP relaxation of the arc-flow model (GLOP): its rounded-up value is a stronger bound;
-3. LP rounding: bins that the LP uses a whole number of times are fixed, the LP is solved
-   again on what remains, and the small residual is solved exactly as an arc-flow MIP (CBC);
-4. if fixing was too greedy, part of the fixed bins is released (seeded) and the residual is
-   solved again;
-5. finally, the whole arc-flow MIP, asked for a packing better than the incumbent: it either
-   finds one or proves the incumbent optimal.
+2. the LP relaxation of the arc-flow model (GLOP), when its graph is small: its rounded-up
+   value is a stronger bound;
+3. local search for one bin fewer at a time (``refill``) on part of the time;
+4. a big graph's LP bound, if there is time, and more local search;
+5. finally, the whole arc-flow model solved exactly by CP-SAT, asked for a packing better
+   than the incumbent: it either finds one, proves the incumbent optimal (the bound rises to
+   it), or runs out of time.
 
 When the capacity is too fine for an exact graph (e.g. 24 t in grams with many distinct
 weights), steps 2-5 run on a grid of about 1000 steps instead: sizes rounded up give feasible
 packings, sizes rounded down give a valid LP bound.
 
-Each step is bounded by the deadline; ``should_stop`` is checked between steps. CBC cannot be
-interrupted inside its root LP, so a MIP gets only part of the time left and is not started
-with less than ``MIN_MIP_SECONDS``; a solve may still overrun by a fraction of a second.
+The deadline is a wall-clock promise: graph building gives up shortly before it, GLOP and
+CP-SAT get only the time left (a watchdog stops CP-SAT even inside its presolve), the exact
+model is skipped when its graph is too big to build in time, and ``should_stop`` is checked
+between steps and inside the searches. ``BinPacking.optimal`` says the result is proven.
 """
 
 from __future__ import annotations
@@ -32,10 +33,21 @@ from dataclasses import dataclass
 
 import server.engines.loadbuilding.arcflow as arcflow
 from server.engines.loadbuilding.bounds import l2_bound
+from server.engines.loadbuilding.refill import one_bin_fewer
 
 Bins = list[list[int]]
 COARSE_STEPS = 1000  # grid size for capacities whose exact arc-flow graph is too big
-MIN_MIP_SECONDS = 0.3  # below this a CBC run (whose root LP cannot be interrupted) is not started
+SMALL_GRAPH_ARCS = 20_000  # graphs up to this size get their LP bound before the local search
+LP_SHARE = 0.5  # of the time left, at most, for one LP
+LP_SECONDS_PER_ARC = 3e-5  # building an LP or CP-SAT model, measured on Wäscher graphs (30-95k arcs)
+REFILL_FIRST_SHARE = 0.5  # of the time left, for the local search before a big graph's LP
+REFILL_SECOND_SHARE = 0.5  # of the time left, for the local search before the exact model
+REFILL_MAX_CAPACITY = 100_000
+GRAPH_MARGIN_S = 0.2  # the graph is abandoned this long before the deadline
+BIG_GRAPH_MIN_S = 1.5  # a big graph is only worth building (seconds on a busy machine) with this much left
+MIP_MAX_ARCS = 60_000  # above this, building the CP-SAT model alone takes seconds
+MIN_MIP_SECONDS = 0.3  # below this the exact model is not started
+MIP_MARGIN_S = 0.1  # the exact model stops this long before the deadline, to leave time for the answer
 
 
 @dataclass(frozen=True)
@@ -127,66 +139,29 @@ class _Search:
         return bins
 
 
-def _fix_integral(search: _Search, graph: arcflow.Graph, lp: arcflow.FlowSolution,
-                  residual: Counter, fixed: list[tuple[int, ...]]) -> int:
-    """Fix the whole part of each LP path; returns how many bins were fixed."""
-    taken = 0
-    for value, pattern in arcflow.decompose(graph, lp):
-        need = Counter(pattern)
-        for _ in range(int(value + 1e-6)):
-            if any(residual[s] < c for s, c in need.items()):
-                break
-            residual.subtract(need)
-            fixed.append(pattern)
-            taken += 1
-    return taken
+def _lp_bound(search: _Search, graph: arcflow.Graph | None, share: float) -> None:
+    """Raise the bound to the arc-flow LP value, rounded up (GLOP, for ``share`` of the time left).
 
-
-def _solve_residual(search: _Search, fixed: list[tuple[int, ...]], residual: Counter, budget: float) -> bool:
-    """Solve what is left exactly (within ``budget`` seconds); True when the result meets the bound."""
-    items = [s for s, c in residual.items() for _ in range(c)]
-    target = search.lower - len(fixed)
-    if not items:
-        search.offer(search.to_bins(fixed))
-        return len(fixed) <= search.lower
-    floor = max(l2_bound(items, search.capacity), 1)
-    if floor > target:
-        return False
-    greedy = best_fit_decreasing(items, search.capacity)
-    if len(greedy) <= target:
-        search.offer(search.to_bins(fixed + [tuple(items[i] for i in b) for b in greedy]))
-        return True
-    graph = arcflow.build_graph(+residual, search.capacity)
-    if graph is None or search.left() < MIN_MIP_SECONDS:
-        return False
-    solution, _ = arcflow.solve_mip(graph, min(budget, search.left()), floor, len(greedy), search.threads)
-    if solution is None:
-        return False
-    patterns = [p for v, p in arcflow.decompose(graph, solution) for _ in range(round(v))]
-    search.offer(search.to_bins(fixed + patterns))
-    return len(fixed) + round(solution.objective) <= search.lower
-
-
-def _round_lp(search: _Search, graph: arcflow.Graph, lp: arcflow.FlowSolution) -> None:
-    fixed: list[tuple[int, ...]] = []
-    residual = Counter(search.counts)
-    for _ in range(8):  # rounds of LP fixing; each shrinks the residual
-        if (not _fix_integral(search, graph, lp, residual, fixed) or not +residual or search.left() <= 0.05
-                or search.should_stop()):
-            break
-        graph = arcflow.build_graph(+residual, search.capacity)
-        lp = arcflow.solve_lp(graph, search.left()) if graph is not None else None
-        if lp is None:
-            break
-    if _solve_residual(search, fixed, residual, 0.5 * search.left()) or search.done():
+    Building the LP and GLOP's first iterations are not covered by its time limit, so an LP
+    whose expected time exceeds the share is not started.
+    """
+    if graph is None or search.done() or LP_SECONDS_PER_ARC * len(graph.arcs) > share * search.left():
         return
-    for share in (0.5, 0.25):  # release part of the fixed bins and try again
-        keep = search.rng.sample(fixed, int(share * len(fixed)))
-        rest = Counter(search.counts)
-        for pattern in keep:
-            rest.subtract(pattern)
-        if _solve_residual(search, keep, rest, 0.5 * search.left()) or search.done():
+    lp = arcflow.solve_lp(graph, share * search.left())
+    if lp is not None:
+        search.raise_lower(math.ceil(lp.objective - 1e-6))  # float-safe rounding up
+
+
+def _refill(search: _Search, share: float) -> None:
+    """Look for one bin fewer by local search (``refill``) for ``share`` of the time left."""
+    if search.capacity > REFILL_MAX_CAPACITY:
+        return  # subset sums over bitsets this long get slow; the coarse grid refills instead
+    deadline = time.monotonic() + share * search.left()
+    while not search.done() and time.monotonic() < deadline:
+        fewer = one_bin_fewer(search.sizes, search.capacity, search.best, deadline, search.rng, search.should_stop)
+        if fewer is None:
             return
+        search.offer(fewer)
 
 
 def _coarse(search: _Search) -> None:
@@ -222,6 +197,12 @@ def pack(sizes: Sequence[int], capacity: int, *, deadline: float, seed: int = 0,
     ``deadline`` is a ``time.monotonic()`` instant. ``on_improve(bins, lower_bound)`` is called
     whenever the incumbent or the bound improves.
     """
+    if any(s < 0 or s > capacity for s in sizes):
+        raise ValueError("every size must be in 0..capacity")
+    # Load building scales weights to fine units (grams): dividing out the common factor gives
+    # the same packings on a graph and bitsets a thousand times smaller.
+    unit = math.gcd(capacity, *sizes) or 1
+    sizes, capacity = [s // unit for s in sizes], capacity // unit
     outer = _Search(sizes, capacity, deadline, seed, threads, should_stop, on_improve)
     return _pack(sizes, capacity, outer, allow_coarse=True)
 
@@ -243,17 +224,21 @@ def _pack(sizes: Sequence[int], capacity: int, context: _Search, allow_coarse: b
             continue  # quadratic; best fit already covers the large cases
         bins = heuristic([sizes[i] for i in positive], capacity)
         search.offer([[positive[i] for i in b] for b in bins])
-    graph = None if search.done() else arcflow.build_graph(search.counts, capacity)
-    if graph is not None and not search.done():
-        lp = arcflow.solve_lp(graph, search.left())
-        if lp is not None:
-            search.raise_lower(math.ceil(lp.objective - 1e-6))  # LP value rounded up, float-safe
-            if not search.done():
-                _round_lp(search, graph, lp)
-    if graph is not None and not search.done() and search.left() >= MIN_MIP_SECONDS:
-        # CBC cannot stop inside its root LP: keep a margin so an overrun stays inside the limit
-        solution, infeasible = arcflow.solve_mip(graph, 0.8 * search.left(), search.lower, len(search.best) - 1,
-                                                 search.threads)
+    # A small graph first: its LP bound is cheap and may prove a greedy packing optimal.
+    graph = None if search.done() else arcflow.build_graph(search.counts, capacity, max_arcs=SMALL_GRAPH_ARCS,
+                                                           deadline=search.deadline - GRAPH_MARGIN_S)
+    _lp_bound(search, graph, LP_SHARE)
+    _refill(search, REFILL_FIRST_SHARE)
+    if graph is None and not search.done() and search.left() >= BIG_GRAPH_MIN_S:
+        graph = arcflow.build_graph(search.counts, capacity, deadline=search.deadline - GRAPH_MARGIN_S)
+        _lp_bound(search, graph, LP_SHARE)
+    # The exact model only when it can be built and searched in what the local search leaves.
+    exact = graph is not None and len(graph.arcs) <= MIP_MAX_ARCS and (
+        (1 - REFILL_SECOND_SHARE) * search.left() >= MIN_MIP_SECONDS + LP_SECONDS_PER_ARC * len(graph.arcs))
+    _refill(search, REFILL_SECOND_SHARE if exact else 1.0)
+    if exact and not search.done() and search.left() >= MIN_MIP_SECONDS + LP_SECONDS_PER_ARC * len(graph.arcs):
+        solution, infeasible = arcflow.solve_mip(graph, search.left() - MIP_MARGIN_S, search.lower,
+                                                 len(search.best) - 1, search.threads, search.should_stop)
         if infeasible:
             search.raise_lower(len(search.best))
         elif solution is not None:

@@ -1,9 +1,10 @@
-"""Route optimisation engine (OR-Tools): ``solve(problem, limits) -> RoutingResult``.
+"""Route optimisation engine (PyVRP and OR-Tools): ``solve(problem, limits) -> RoutingResult``.
 
 Capacitated VRP with several capacity dimensions, time windows and service times, pickup and
 delivery pairs, several depots, a mixed fleet with fixed and per-km costs, shift lengths and
-driver breaks, optional stops with drop penalties, and two objectives (``distance`` and
-``hierarchical``: fewest vehicles, then distance). Travel matrices come from a pluggable
+driver breaks, optional stops with drop penalties, and three objectives (``distance``,
+``hierarchical``: fewest vehicles, then distance, and ``cost``: fixed plus per-km costs).
+``portfolio`` picks the engines that model a request fully and keeps the better checked plan. Travel matrices come from a pluggable
 ``MatrixProvider`` (great-circle by default, OSRM when configured).
 """
 

@@ -1,8 +1,8 @@
 """Turns the chosen routes into a ``RoutingResult`` with a planned schedule and loads.
 
-Service start times come from OR-Tools (the routes are restored into a fresh model, so the
-time dimension and any breaks are propagated); if that fails, a plain earliest-start pass is
-used. Each vehicle leaves its depot just in time for its first stop. Distances, costs and
+Service start times come from an earliest-start pass; with driver breaks they come from
+OR-Tools instead (the routes are restored into a fresh model, so the breaks are placed), and
+the earliest-start pass is the fallback if that fails. Each vehicle leaves its depot just in time for its first stop. Distances, costs and
 loads are recomputed from the problem's own numbers.
 """
 
@@ -18,6 +18,9 @@ from server.engines.routing.search import Routes, to_indices
 
 def schedules(problem: Problem, scaled: Scaled, check: Precheck, routes: Routes) -> list[tuple]:
     """Per vehicle: (departure, service starts, return time, breaks) in scaled time units."""
+    if not any(scaled.breaks):
+        # Without breaks the earliest-start pass is exact and needs no second model (seconds at 1,000 stops).
+        return [_earliest(problem, scaled, v, route) for v, route in enumerate(routes)]
     built = build_model(problem, scaled, check, BuildOptions())
     routing = built.routing
     assignment = routing.ReadAssignmentFromRoutes(to_indices(built, routes), True)

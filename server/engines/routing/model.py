@@ -21,8 +21,9 @@ INFINITE_TIME = 10**9  # "no limit" for time windows and shifts, in the caller's
 class Objective(StrEnum):
     """What the optimiser minimises."""
 
-    DISTANCE = "distance"  # fixed + per-km costs of the routes (pure distance by default)
-    HIERARCHICAL = "hierarchical"  # fewest vehicles first, then the DISTANCE cost
+    DISTANCE = "distance"  # total distance with the fleet given; vehicles carry no cost
+    HIERARCHICAL = "hierarchical"  # fewest vehicles first, then total distance
+    COST = "cost"  # each used vehicle's fixed cost plus its per-km cost times its distance
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ortools.constraint_solver import pywrapcp
 
 from server.engines.routing.model import Problem
+from server.engines.routing.objective import charges, cost_bound
 from server.engines.routing.prechecks import Precheck
 from server.engines.routing.scaling import Scaled
 
@@ -43,13 +44,6 @@ class BuiltModel:
         return self.routing.GetDimensionOrDie(TIME)
 
 
-def cost_bound(problem: Problem, scaled: Scaled) -> int:
-    """An upper bound on any plan's travel cost: the priciest way out of every node."""
-    top = max((v.cost_per_km for v in problem.vehicles), default=1.0)
-    longest = max((max(row) for row in scaled.distance), default=0)
-    return int(top * longest * (len(problem.stops) + 2 * len(problem.vehicles))) + 1
-
-
 def build_model(problem: Problem, scaled: Scaled, check: Precheck, options: BuildOptions) -> BuiltModel:
     """The routing model over the stops not excluded by ``check``."""
     used_depots = sorted({scaled.depot_node[v.start_depot] for v in problem.vehicles}
@@ -69,7 +63,8 @@ def build_model(problem: Problem, scaled: Scaled, check: Precheck, options: Buil
     _add_loads(problem, routing, stops)
 
     stop_index = {stop: manager.NodeToIndex(k) for k, stop in enumerate(stops) if stop >= 0}
-    penalty = options.mandatory_penalty or 10 * (cost_bound(problem, scaled) + options.extra_fixed_cost + 1)
+    fleet = sum(c.fixed for c in charges(problem, scaled, fleet_charge=False))
+    penalty = options.mandatory_penalty or 10 * (cost_bound(problem, scaled) + fleet + options.extra_fixed_cost + 1)
     _add_visits(problem, routing, stop_index, check, penalty)
     built = BuiltModel(manager, routing, stops, stop_index, penalty)
     _add_breaks(problem, scaled, built)
@@ -79,17 +74,19 @@ def build_model(problem: Problem, scaled: Scaled, check: Precheck, options: Buil
 
 
 def _add_costs(problem: Problem, scaled: Scaled, routing, loc: list[int], options: BuildOptions) -> None:
-    rates = sorted({v.cost_per_km for v in problem.vehicles})
+    # The hierarchical strategy prices or caps the fleet itself (``extra_fixed_cost``, ``max_vehicles``).
+    per_vehicle = charges(problem, scaled, fleet_charge=False)
+    rates = sorted({c.rate for c in per_vehicle})
     evaluators = {}
     for rate in rates:
         matrix = [[round(rate * scaled.distance[a][b]) for b in loc] for a in loc]
         evaluators[rate] = routing.RegisterTransitMatrix(matrix)
     if len(rates) == 1:
         routing.SetArcCostEvaluatorOfAllVehicles(evaluators[rates[0]])
-    for v, vehicle in enumerate(problem.vehicles):
+    for v, charge in enumerate(per_vehicle):
         if len(rates) > 1:
-            routing.SetArcCostEvaluatorOfVehicle(evaluators[vehicle.cost_per_km], v)
-        fixed = round(vehicle.fixed_cost * problem.distance_scale) + options.extra_fixed_cost
+            routing.SetArcCostEvaluatorOfVehicle(evaluators[charge.rate], v)
+        fixed = charge.fixed + options.extra_fixed_cost
         if fixed:
             routing.SetFixedCostOfVehicle(fixed, v)
 

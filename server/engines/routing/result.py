@@ -71,7 +71,11 @@ class DroppedStop:
 
 @dataclass(frozen=True)
 class RoutingResult:
-    """The plan: routes, dropped stops, totals, status and wall-clock seconds."""
+    """The plan: routes, dropped stops, totals, status, wall-clock seconds and its engine.
+
+    Vehicles and distance are reported apart whatever the objective; ``total_cost`` is the
+    fixed plus per-km cost of the routes plus the penalties of dropped optional stops.
+    """
 
     status: Status
     routes: tuple[Route, ...]
@@ -81,3 +85,5 @@ class RoutingResult:
     total_cost: float
     vehicles_used: int
     seconds: float
+    engine: str = "ortools"  # which engine produced the plan: "ortools" or "pyvrp"
+    objective: str = "distance"

@@ -81,7 +81,7 @@ def problem_from_dict(data: dict[str, Any], provider: MatrixProvider | None = No
     )
     objective = r.get(data, "objective", "", str, default="distance")
     if objective not in {o.value for o in Objective}:
-        r.errors.append(("objective", "must be 'distance' or 'hierarchical'"))
+        r.errors.append(("objective", "must be 'distance', 'hierarchical' or 'cost'"))
         objective = "distance"
     if r.errors:
         raise RoutingValidationError(r.errors)

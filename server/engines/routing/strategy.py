@@ -26,7 +26,8 @@ from dataclasses import dataclass, replace
 from ortools.constraint_solver.routing_heuristic_parameters_pb2 import LocalCheapestInsertionParameters
 
 from server.engines.routing.model import Objective, Problem
-from server.engines.routing.ortools_model import BuildOptions, build_model, cost_bound
+from server.engines.routing.objective import cost_bound
+from server.engines.routing.ortools_model import BuildOptions, build_model
 from server.engines.routing.prechecks import Precheck
 from server.engines.routing.scaling import Scaled
 from server.engines.routing.search import FSS, LSM, Clock, Routes, SearchSpec, run
@@ -163,7 +164,7 @@ def _hierarchical(ctx: Context, best: Best) -> None:
     # Without the per-vehicle charge (the fleet is capped instead, which keeps guided local
     # search's arc penalties on the scale of distances), any plan serving every stop costs
     # less than ``served_all`` and one unassigned stop costs more.
-    served_all = bound + sum(round(v.fixed_cost * ctx.problem.distance_scale) for v in ctx.problem.vehicles)
+    served_all = bound
     penalty = 2 * served_all
     reserve = POLISH_SHARE * budget
     attempt = 0

@@ -39,3 +39,31 @@ def test_bench_commands_refuse_missing_files(tmp_path):
     result = CliRunner().invoke(main, ["bench", "loads", "--instances", str(tmp_path / "nope.txt")])
     assert result.exit_code != 0
     assert "Traceback" not in result.output
+
+
+def test_bench_routing_runs_engines_side_by_side(tmp_path):
+    """`haul bench routing --engine pyvrp ortools` checks each engine's plan and reports vehicles and distance apart."""
+    out = tmp_path / "routing.json"
+    result = CliRunner().invoke(main, ["bench", "routing", "--instances", str(DATA / "routing" / "solomon_tiny.txt"),
+                                       "--time-limit", "1", "--engine", "pyvrp", "ortools", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert set(report["engines"]) == {"pyvrp", "ortools"}
+    for engine, run in report["engines"].items():
+        (record,) = run["instances"]
+        assert record["engine_used"] == engine and record["feasible"]
+        assert {"vehicles", "distance", "seconds", "within_promise"} <= set(record)
+        assert {"mean_vehicles", "mean_distance", "max_seconds", "over_promise"} <= set(run["summary"])
+
+
+def test_bench_loads_reports_the_arcflow_bound(tmp_path):
+    """`haul bench loads --bounds` compares each packing with the arc-flow bound and says when it is proven."""
+    bounds = tmp_path / "lb.csv"
+    bounds.write_text("instance,capacity,n,arcflow_lb,lp\nwaescher_test0065,10000,60,15,14.9997\n")
+    out = tmp_path / "loads.json"
+    result = CliRunner().invoke(main, ["bench", "loads", "--instances", str(DATA / "loadbuilding" / "waescher_test0065.txt"),
+                                       "--bounds", str(bounds), "--time-limit", "1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    (record,) = json.loads(out.read_text())["instances"]
+    assert record["arcflow_bound"] == 15 and record["above_bound"] in (0, 1)
+    assert record["proven_optimal"] == (record["above_bound"] == 0)

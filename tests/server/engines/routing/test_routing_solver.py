@@ -66,8 +66,8 @@ def test_multi_depot_vehicles_serve_stops_near_their_depot():
 
 
 def test_mixed_fleet_uses_the_cheaper_vehicle():
-    """Fixed and per-km costs pick the van over the truck, and route cost adds both."""
-    result = quick_solve(load("mixed_fleet.json"))
+    """Under the cost objective fixed and per-km costs pick the van over the truck, and route cost adds both."""
+    result = quick_solve(load("mixed_fleet.json"), objective=Objective.COST)
     (route,) = result.routes
     assert route.vehicle_id == "van"
     assert abs(route.cost - (20 + 1.0 * route.distance)) < 1e-9
