@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
     from server.api.users import blp as user_api
+    from server.audit.audit_routes import blp as audit_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         dock_api, gate_api, evidence_api,  # dock slot, gate and yard, evidence
         device_api, tracking_api,  # GPS devices, tracking links
         notification_api, webhook_api,  # notifications
+        audit_api,  # the audit trail of every stage
     )
     for blueprint in documented:
         api.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
 """The whole Haul domain; importing this module registers every table on ``db.metadata``."""
 
+from server.models.audit import AuditEvent
 from server.models.devices import DevicePairing
 from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
@@ -14,7 +15,7 @@ from server.models.tracking import Event, Position, TrackingLink
 from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
-    "ApiToken", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
+    "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
     "DockAppointment", "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order",
     "OrderLine", "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
     "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
