@@ -9,6 +9,8 @@ from server.models.market import Award, Bid, CarrierScoreEvent, PickupAuthorizat
 from server.models.notify import Notification, Webhook, WebhookAttempt, WebhookDelivery
 from server.models.orders import Order, OrderLine
 from server.models.routing import Job, Route, RoutePlan, RouteStop
+from server.models.settlement import FreightBill, FreightBillLine, Payment, RateAgreement
+from server.models.settlement_reconciliation import Dispute, DisputeComment, Statement, StatementLine
 from server.models.sites import Dock, Site
 from server.models.tenancy import ApiToken, DeviceCredential, Organisation, OrgKind, Role, User
 from server.models.tracking import Event, Position, TrackingLink
@@ -16,8 +18,8 @@ from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
     "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
-    "DockAppointment", "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order",
-    "OrderLine", "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
-    "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
+    "Dispute", "DisputeComment", "DockAppointment", "Driver", "EvidenceItem", "Event", "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "Notification", "Order",
+    "OrderLine", "OrgKind", "Organisation", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery", "RateAgreement", "Role", "Route",
+    "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
     "Webhook", "WebhookAttempt", "WebhookDelivery", "YardVisit",
 ]
