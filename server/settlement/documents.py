@@ -24,7 +24,7 @@ class TaxLine:
     amount: Decimal
 
     def view(self, currency: str) -> dict:
-        return {"rate_pct": str(self.rate_pct), "base": str(round_money(self.base, currency)),
+        return {"rate_pct": format(self.rate_pct.normalize(), "f"), "base": str(round_money(self.base, currency)),
                 "amount": str(round_money(self.amount, currency))}
 
 
