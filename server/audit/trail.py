@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from server import clock
 from server.auth.principal import Principal, hash_token
+from server.db.bulk import insert_rows
 from server.extensions import db
 from server.models import ApiToken, AuditEvent
 
@@ -81,6 +82,5 @@ def record(action: str, object_type: str, object_id: int, **who_and_what) -> Aud
 def record_many(rows: Iterable[dict]) -> int:
     """Add many events made by ``event_row`` in one multi-row INSERT (bulk writers: bills of a period)."""
     rows = list(rows)
-    if rows:
-        db.session.execute(insert(AuditEvent), rows)
+    insert_rows(AuditEvent, rows)
     return len(rows)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from server.audit import trail
+from server.db.bulk import among, insert_rows
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, FreightBillLine, Load, RateAgreement
@@ -42,18 +43,25 @@ class Pricing:
 
 
 def pricing_for(load, cache: dict | None = None) -> Pricing:
-    """The agreement covering the load (or the payer's defaults for a spot load) as prices and tolerances."""
+    """The agreement covering the load (or the payer's defaults for a spot load) as prices and tolerances.
+
+    ``cache`` (a dict the caller keeps for one batch) remembers the answer per lane, equipment and
+    pickup day, so a batch of loads on a few lanes costs a few queries, not one per load.
+    """
     payer = payer_of(load)
-    agreement = agreements.for_load(load, payer)
-    if agreement is not None:
-        return Pricing(agreement, agreements.terms_of(agreement), agreement.currency, Decimal(agreement.tax_rate_pct),
-                       Decimal(agreement.tolerance_pct), Decimal(agreement.tolerance_amount))
-    key = ("payer", payer)
+    key = (payer, load.carrier_org_id, load.pickup_site_id, load.delivery_site_id, load.required_equipment,
+           load.pickup_earliest.date())
     if cache is not None and key in cache:
         return cache[key]
-    defaults = agreements.payer_defaults(payer)
-    pricing = Pricing(None, Terms(schedule=agreements.schedule_of(defaults["accessorials"])), defaults["currency"],
-                      defaults["tax_rate_pct"], defaults["tolerance_pct"], defaults["tolerance_amount"])
+    agreement = agreements.for_load(load, payer)
+    if agreement is not None:
+        pricing = Pricing(agreement, agreements.terms_of(agreement), agreement.currency,
+                          Decimal(agreement.tax_rate_pct), Decimal(agreement.tolerance_pct),
+                          Decimal(agreement.tolerance_amount))
+    else:
+        defaults = agreements.payer_defaults(payer)
+        pricing = Pricing(None, Terms(schedule=agreements.schedule_of(defaults["accessorials"])), defaults["currency"],
+                          defaults["tax_rate_pct"], defaults["tolerance_pct"], defaults["tolerance_amount"])
     if cache is not None:
         cache[key] = pricing
     return pricing
@@ -92,9 +100,13 @@ def with_totals(bill: dict, currency: str) -> dict:
     return bill
 
 
-def bill_specs(loads: list, facts: dict[int, LoadFacts], issued_by: str | None = None) -> list[dict]:
-    """One per-load invoice spec (columns and lines) for each load; a cancelled load without charges gets none."""
-    cache: dict = {}
+def bill_specs(loads: list, facts: dict[int, LoadFacts], issued_by: str | None = None,
+               cache: dict | None = None) -> list[dict]:
+    """One per-load invoice spec (columns and lines) for each load; a cancelled load without charges gets none.
+
+    ``loads`` are Load rows or any rows with the same attributes (the bench passes plain result rows).
+    """
+    cache = {} if cache is None else cache
     specs = []
     for load in loads:
         pricing = pricing_for(load, cache)
@@ -115,12 +127,11 @@ def store(specs: list[dict], *, now: datetime, principal=None, action: str = "fr
     if not specs:
         return []
     columns = [{k: v for k, v in spec.items() if k != "lines"} | {"created_at": now} for spec in specs]
-    ids = list(db.session.scalars(insert(FreightBill).returning(FreightBill.id, sort_by_parameter_order=True),
-                                  columns))
-    lines = [{**line, "bill_id": bill_id, "line_no": k, "created_at": now}
+    keys = set().union(*columns)  # every row names the same columns (a credit note has more than a draft)
+    ids = insert_rows(FreightBill, [{key: row.get(key) for key in keys} for row in columns], with_ids=True)
+    lines = [{"credit_for_line_id": None, **line, "bill_id": bill_id, "line_no": k, "created_at": now}
              for bill_id, spec in zip(ids, specs, strict=True) for k, line in enumerate(spec["lines"], start=1)]
-    if lines:
-        db.session.execute(insert(FreightBillLine), lines)
+    insert_rows(FreightBillLine, lines)
     trail.record_many(trail.event_row(
         action, "freight_bill", bill_id, principal=principal,
         organisation_id=spec["carrier_org_id"] if spec["issued_by"] == "carrier" else spec["payer_org_id"],
@@ -140,5 +151,5 @@ def recompute(bill: FreightBill) -> None:
 def already_billed(load_ids: list[int]) -> set[int]:
     """Loads already on an invoice (per load or in a period bill)."""
     rows = db.session.scalars(select(FreightBillLine.load_id).join(FreightBill, FreightBill.id == FreightBillLine.bill_id)
-                              .where(FreightBillLine.load_id.in_(load_ids), FreightBill.kind == "invoice").distinct())
+                              .where(among(FreightBillLine.load_id, load_ids), FreightBill.kind == "invoice").distinct())
     return set(rows)

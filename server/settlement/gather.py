@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from server.db.bulk import among
 from server.engines.routing.matrix import haversine_km
 from server.extensions import db
 from server.models import Award, DockAppointment, Event, EvidenceItem, Load, Site, User, YardVisit
@@ -85,28 +86,29 @@ def _batch(ids: list[int]) -> dict[int, LoadFacts]:
                func.ST_X(pickup.c.location), func.ST_Y(pickup.c.location),
                func.ST_X(delivery.c.location), func.ST_Y(delivery.c.location))
         .join(pickup, pickup.c.id == Load.pickup_site_id).join(delivery, delivery.c.id == Load.delivery_site_id)
-        .where(Load.id.in_(ids))).all()
+        .where(among(Load.id, ids))).all()
     awards = {row.load_id: row for row in db.session.execute(
-        select(Award.id, Award.load_id, Award.price).where(Award.load_id.in_(ids), Award.cancelled_at.is_(None)))}
+        select(Award.id, Award.load_id, Award.price).where(among(Award.load_id, ids), Award.cancelled_at.is_(None)))}
     visits = defaultdict(list)
-    for visit in db.session.scalars(select(YardVisit).where(YardVisit.load_id.in_(ids))):
+    for visit in db.session.execute(select(YardVisit.id, YardVisit.load_id, YardVisit.history)
+                                    .where(among(YardVisit.load_id, ids))):
         visits[visit.load_id].append(visit)
     events = defaultdict(list)
     for row in db.session.execute(select(Event.id, Event.load_id, Event.kind, Event.time, Event.site_id, Event.data)
-                                  .where(Event.load_id.in_(ids), Event.kind.in_(GPS_KINDS)).order_by(Event.time, Event.id)):
+                                  .where(among(Event.load_id, ids), Event.kind.in_(GPS_KINDS)).order_by(Event.time, Event.id)):
         events[row.load_id].append(row)
     slots = defaultdict(list)
     for row in db.session.execute(select(DockAppointment.id, DockAppointment.load_id, DockAppointment.start,
                                          DockAppointment.status, DockAppointment.booked_by_user_id,
                                          User.organisation_id)
                                   .outerjoin(User, User.id == DockAppointment.booked_by_user_id)
-                                  .where(DockAppointment.load_id.in_(ids)).order_by(DockAppointment.id)):
+                                  .where(among(DockAppointment.load_id, ids)).order_by(DockAppointment.id)):
         slots[row.load_id].append(row)
     items = defaultdict(list)
     superseded = defaultdict(set)
     for row in db.session.execute(select(EvidenceItem.load_id, EvidenceItem.seq, EvidenceItem.kind, EvidenceItem.hash,
                                          EvidenceItem.payload, EvidenceItem.recorded_at, EvidenceItem.corrects_seq)
-                                  .where(EvidenceItem.load_id.in_(ids))
+                                  .where(among(EvidenceItem.load_id, ids))
                                   .where((EvidenceItem.kind == "weigh_ticket") | EvidenceItem.corrects_seq.is_not(None))):
         if row.corrects_seq is not None:
             superseded[row.load_id].add(row.corrects_seq)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
@@ -35,10 +36,12 @@ def check_currency(code) -> str:
     return code
 
 
+@lru_cache(maxsize=512)
 def minor_unit(currency: str) -> int:
     return get_currency_precision(check_currency(currency))
 
 
+@lru_cache(maxsize=16)
 def quantum(decimals: int) -> Decimal:
     return Decimal(1).scaleb(-decimals)
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, literal, select, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from server.audit import trail
 from server.auth.principal import Principal
+from server.db.bulk import insert_rows
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, Load, Payment, Statement, StatementLine
@@ -95,7 +96,7 @@ def build(carrier_id: int, payer_id: int, currency: str, start: date, end: date,
     db.session.add(statement)
     db.session.flush()
     if rows:
-        db.session.execute(insert(StatementLine), [
+        insert_rows(StatementLine, [
             {"statement_id": statement.id, "kind": r.kind, "document_id": r.id, "number": r.number, "on": r.on,
              "amount": Decimal(r.amount) * SIGN[r.kind], "load_reference": r.load_reference or "", "created_at": now}
             for r in rows])
