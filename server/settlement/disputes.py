@@ -66,7 +66,8 @@ def open_dispute(principal: Principal, bill: FreightBill, data: dict, now: datet
                          [("claimed_amount", f"must be below the line's amount {text(line.amount, bill.currency)}")])
     dispute = Dispute(bill_id=bill.id, line_id=line.id, carrier_org_id=bill.carrier_org_id,
                       payer_org_id=bill.payer_org_id, reason=data["reason"], claimed_amount=claimed,
-                      evidence=_cited(bill, line, data.get("evidence") or []), opened_by_user_id=principal.user_id)
+                      evidence=_cited(bill, line, [*(data.get("evidence") or []),
+                                                    *({"seq": seq} for seq in data.get("evidence_seqs") or [])]), opened_by_user_id=principal.user_id)
     db.session.add(dispute)
     before = snapshot(bill)
     states.move(bill, "disputed")

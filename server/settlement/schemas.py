@@ -131,6 +131,9 @@ class DisputeIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     claimed_amount = Amount(required=True, metadata={"description": "what the payer holds the line is worth"})
     evidence = fields.List(fields.Nested(CitedItem), load_default=list, validate=validate.Length(max=20))
+    evidence_seqs = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=1_000_000)),
+                                load_default=list, validate=validate.Length(max=20),
+                                metadata={"description": "shorthand: items of the bill's load by seq"})
 
 
 class CommentIn(Schema):
