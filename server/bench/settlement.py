@@ -13,6 +13,7 @@ the month to the cent, and the statement's lines add up from the opening to the 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import time
@@ -106,6 +107,30 @@ def _seed_loads(n: int, rng: random.Random, parties) -> list[int]:
     return ids
 
 
+def _bill_slice(url: str, load_ids: list[int], now: datetime) -> dict:
+    """One billing process: its own app and connections, its share of the loads."""
+    from server.extensions import db
+    from server.settlement import bulk
+
+    app = _app(url)
+    with app.app_context():
+        counts = bulk.generate(load_ids, now)
+        db.session.remove()
+        db.engine.dispose()
+    return counts
+
+
+def _bill_in_processes(url: str, load_ids: list[int], now: datetime, processes: int) -> dict:
+    """Bill the loads in ``processes`` forked processes, each a contiguous slice (a pool of one runs here)."""
+    if processes <= 1:
+        return _bill_slice(url, load_ids, now)
+    size = -(-len(load_ids) // processes)
+    slices = [load_ids[k:k + size] for k in range(0, len(load_ids), size)]
+    with multiprocessing.get_context("fork").Pool(len(slices)) as pool:
+        results = pool.starmap(_bill_slice, [(url, part, now) for part in slices])
+    return {key: sum(r[key] for r in results) for key in results[0]}
+
+
 def _pay(share: float, rng: random.Random, now: datetime) -> int:
     """Record full payments for a share of the approved bills (one multi-row INSERT, one UPDATE)."""
     from server.db.bulk import insert_rows
@@ -155,15 +180,16 @@ def _check(statement) -> dict:
 @click.command("settlement")
 @click.option("--loads", "n_loads", default=100_000, show_default=True, help="delivered loads to bill")
 @click.option("--pay-share", default=0.6, show_default=True, help="share of the approved bills paid in the month")
+@click.option("--processes", default=2, show_default=True, help="billing processes (one per core)")
 @click.option("--database-url", default=DEFAULT_URL, show_default=True)
 @click.option("--fresh/--no-fresh", default=True, show_default=True, help="drop and recreate a haul_bench* database")
 @click.option("--seed", "seed_value", default=7, show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None)
-def settlement_bench(n_loads, pay_share, database_url, fresh, seed_value, json_out):
+def settlement_bench(n_loads, pay_share, processes, database_url, fresh, seed_value, json_out):
     """Bill N delivered loads and draw their monthly statement on PostgreSQL; target <= 60 s."""
     from server.db.migrate import upgrade_to_head
     from server.extensions import db
-    from server.settlement import bulk, statements
+    from server.settlement import statements
 
     prepare_database(database_url, fresh)
     app = _app(database_url)
@@ -174,18 +200,21 @@ def settlement_bench(n_loads, pay_share, database_url, fresh, seed_value, json_o
         parties = _parties()
         load_ids = _seed_loads(n_loads, rng, parties)
         seeded = time.perf_counter() - started
+        seller_id, carrier_id = parties[0].id, parties[2].id
         now = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+        db.session.remove()
+        db.engine.dispose()  # the billing processes fork from here and open their own connections
         t0 = time.perf_counter()
-        counts = bulk.generate(load_ids, now)
+        counts = _bill_in_processes(database_url, load_ids, now, processes)
         t1 = time.perf_counter()
         payments = _pay(pay_share, rng, now)
         t2 = time.perf_counter()
-        seller, _, carrier, _, _ = parties
-        statement = statements.build(carrier.id, seller.id, "CNY", MONTH, date(2026, 11, 30), now)
+        statement = statements.build(carrier_id, seller_id, "CNY", MONTH, date(2026, 11, 30), now)
         t3 = time.perf_counter()
         check = _check(statement)
         report = {
-            "command": f"haul bench settlement --loads {n_loads}", "loads": n_loads, **counts, "payments": payments,
+            "command": f"haul bench settlement --loads {n_loads} --processes {processes}", "loads": n_loads,
+            "processes": processes, **counts, "payments": payments,
             "statement": {"id": statement.id, "documents": statement.documents,
                           "opening": str(statement.opening_balance), "invoiced": str(statement.invoiced),
                           "paid": str(statement.paid), "closing": str(statement.closing_balance)},

@@ -43,7 +43,7 @@ def insert_rows(model_or_table, rows: list[dict], *, with_ids: bool = False) -> 
             return list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
         db.session.execute(insert(table), rows)
         return []
-    from psycopg.types.json import Jsonb
+    import orjson
 
     names, rows = _with_defaults(table, rows)
     ids: list[int] = []
@@ -60,7 +60,9 @@ def insert_rows(model_or_table, rows: list[dict], *, with_ids: bool = False) -> 
             values = [ids[k]] if with_ids else []
             for name in names[1:] if with_ids else names:
                 value = row[name]
-                values.append(Jsonb(value) if name in json_columns and value is not None else value)
+                if name in json_columns and value is not None:  # JSON text; the server parses it into jsonb
+                    value = orjson.dumps(value, default=str).decode()
+                values.append(value)
             copy.write_row(values)
     return ids
 
