@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 
 from server.audit import trail
 from server.auth.principal import Principal
@@ -29,6 +29,7 @@ from server.settlement.money import ZERO, round_money, text
 from server.settlement.notify import tell_parties
 
 SIGN = {"invoice": 1, "credit_note": -1, "payment": -1}
+KIND_ORDER = {"invoice": 0, "credit_note": 1, "payment": 2}  # on one day: the invoice, its credit notes, payments
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def build(carrier_id: int, payer_id: int, currency: str, start: date, end: date,
     docs = _documents(carrier_id, payer_id, currency)
     opening = round_money(_balance_before(docs, start), currency)
     rows = db.session.execute(select(docs).where(docs.c.on >= start, docs.c.on <= end)
-                              .order_by(docs.c.on, docs.c.kind, docs.c.id)).all()
+                              .order_by(docs.c.on, case(KIND_ORDER, value=docs.c.kind), docs.c.id)).all()
     summary = summarise(opening, [(r.kind, Decimal(r.amount)) for r in rows])
     statement = Statement(carrier_org_id=carrier_id, payer_org_id=payer_id, currency=currency, period_start=start,
                           period_end=end, opening_balance=summary.opening, invoiced=summary.invoiced,
