@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from server import clock
 from server.api.common import PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
-from server.auth.scoping import get_scoped_or_404, scoped
+from server.auth.scoping import get_scoped_or_404
 from server.db.types import MAX_ID
 from server.errors import ApiProblem
-from server.extensions import db
 from server.models import FreightBill, Load
-from server.settlement import billing, gather, lifecycle, periods
+from server.settlement import lifecycle, periods
 from server.settlement.lifecycle import STAFF
-from server.settlement.money import ZERO, text
+from server.settlement.load_money import money_of
 from server.settlement.schemas import ApproveIn, BillIn, BillLineChange, BillLineIn, PaymentIn, PeriodBillIn
 from server.settlement.schemas_out import BillOut, LoadMoneyOut, PaymentOut
 from server.settlement.views import bill_view, line_view, payment_view
@@ -65,9 +62,7 @@ def list_bills(args):
     """Bills and credit notes of the caller, as carrier or payer (drafts only to their issuer)."""
     principal = current_principal()
     org = principal.organisation_id
-    query = scoped(FreightBill, principal).where(
-        (FreightBill.status != "draft") | ((FreightBill.issued_by == "carrier") & (FreightBill.carrier_org_id == org))
-        | ((FreightBill.issued_by == "payer") & (FreightBill.payer_org_id == org)))
+    query = lifecycle.visible_bills(principal)
     for name in ("status", "kind", "load_id"):
         if name in args:
             query = query.where(getattr(FreightBill, name) == args[name])
@@ -83,7 +78,7 @@ def list_bills(args):
 def get_bill(bill_id):
     """A bill with its lines (each citing its evidence), taxes, audit, disputes, credit notes and payments."""
     bill = _bill(bill_id)
-    if bill.status == "draft" and current_principal().organisation_id != lifecycle.issuer_org(bill):
+    if not lifecycle.may_see(bill, current_principal().organisation_id):
         raise ApiProblem(404, f"FreightBill {bill_id} was not found.")
     return bill_view(bill)
 
@@ -140,22 +135,10 @@ def record_payment(data, bill_id):
 def load_money(load_id):
     """What the load's freight should cost (lines citing their facts) and its bills, for its payer and carrier."""
     principal = current_principal()
-    load = get_scoped_or_404(Load, load_id, principal)
-    payer = billing.payer_of(load)
-    if principal.organisation_id not in (payer, load.carrier_org_id):
-        raise ApiProblem(403, "A load's money is seen by its payer and its carrier.")
-    pricing = billing.pricing_for(load)
-    expected = billing.expected_lines(gather.load_facts([load.id])[load.id], pricing) if load.carrier_org_id else []
-    invoices = aliased(FreightBill)
-    bills = db.session.scalars(select(FreightBill).where(
-        (FreightBill.load_id == load.id)
-        | FreightBill.credit_for_id.in_(select(invoices.id).where(invoices.load_id == load.id))).order_by(FreightBill.id))
-    visible = [b for b in bills if b.status != "draft" or lifecycle.issuer_org(b) == principal.organisation_id]
-    return {"load_id": load.id, "payer_id": payer, "currency": pricing.currency,
-            "agreement_id": pricing.agreement.id if pricing.agreement else None,
-            "expected": [line_view(_Line(k, x), pricing.currency) for k, x in enumerate(expected, start=1)],
-            "expected_net": text(sum((x["amount"] for x in expected), ZERO), pricing.currency),
-            "bills": [bill_view(b) for b in visible]}
+    money = money_of(principal, get_scoped_or_404(Load, load_id, principal))
+    currency = money["currency"]
+    return {**money, "expected": [line_view(_Line(k, x), currency) for k, x in enumerate(money["expected"], start=1)],
+            "bills": [bill_view(b) for b in money["bills"]]}
 
 
 class _Line:

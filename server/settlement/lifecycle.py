@@ -31,6 +31,21 @@ def issuer_org(bill: FreightBill) -> int:
     return bill.carrier_org_id if bill.issued_by == "carrier" else bill.payer_org_id
 
 
+def may_see(bill: FreightBill, org_id: int) -> bool:
+    """A draft is seen by its issuer only; an issued document by both parties."""
+    return bill.status != "draft" or issuer_org(bill) == org_id
+
+
+def visible_bills(principal: Principal):
+    """The bills and credit notes the caller may list: its parties' documents, drafts only to their issuer."""
+    from server.auth.scoping import scoped
+
+    org = principal.organisation_id
+    return scoped(FreightBill, principal).where(
+        (FreightBill.status != "draft") | ((FreightBill.issued_by == "carrier") & (FreightBill.carrier_org_id == org))
+        | ((FreightBill.issued_by == "payer") & (FreightBill.payer_org_id == org)))
+
+
 def other_party(bill: FreightBill, org_id: int) -> int:
     return bill.payer_org_id if org_id == bill.carrier_org_id else bill.carrier_org_id
 

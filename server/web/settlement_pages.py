@@ -16,9 +16,10 @@ from server.auth.scoping import scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Dispute, EvidenceItem, FreightBill, Load, Organisation, RateAgreement, Statement
-from server.settlement import billing, gather
-from server.settlement.lifecycle import issuer_org
-from server.settlement.money import ZERO, text
+from server.settlement import billing
+from server.settlement.lifecycle import issuer_org, may_see, visible_bills
+from server.settlement.load_money import money_of
+from server.settlement.money import text
 from server.settlement.views import bill_view, dispute_view, statement_view
 from server.web.context import principal_of_kind
 
@@ -59,13 +60,6 @@ def _names(*ids) -> dict[int, str]:
     return {o.id: o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))}
 
 
-def _visible_bills(principal):
-    org = principal.organisation_id
-    return scoped(FreightBill, principal).where(
-        (FreightBill.status != "draft") | ((FreightBill.issued_by == "carrier") & (FreightBill.carrier_org_id == org))
-        | ((FreightBill.issued_by == "payer") & (FreightBill.payer_org_id == org)))
-
-
 def _unbilled_loads(principal) -> list[Load]:
     """Delivered loads of the carrier that have no invoice yet (what it can bill now)."""
     rows = list(db.session.scalars(select(Load).where(Load.carrier_org_id == principal.organisation_id,
@@ -79,7 +73,7 @@ def _unbilled_loads(principal) -> list[Load]:
 @login_required
 def index():
     principal = principal_of_kind(*PARTIES)
-    bills = list(db.session.scalars(_visible_bills(principal).order_by(FreightBill.id.desc()).limit(200)))
+    bills = list(db.session.scalars(visible_bills(principal).order_by(FreightBill.id.desc()).limit(200)))
     disputes = list(db.session.scalars(scoped(Dispute, principal).order_by(Dispute.id.desc()).limit(100)))
     statements = list(db.session.scalars(scoped(Statement, principal).order_by(Statement.id.desc()).limit(50)))
     agreements = list(db.session.scalars(scoped(RateAgreement, principal).order_by(RateAgreement.id.desc()).limit(50)))
@@ -110,7 +104,7 @@ def _or_404(model, object_id: int, principal):
 def bill(bill_id: int):
     principal = principal_of_kind(*PARTIES)
     row = _or_404(FreightBill, bill_id, principal)
-    if row.status == "draft" and issuer_org(row) != principal.organisation_id:
+    if not may_see(row, principal.organisation_id):
         abort(404)
     load = db.session.get(Load, row.load_id) if row.load_id else None
     view = bill_view(row)
@@ -142,15 +136,9 @@ def load_money(load_id: int):
     """A load's money: what Haul expects its freight to cost, line by line with the facts, and its bills."""
     principal = principal_of_kind(*PARTIES)
     load = _or_404(Load, load_id, principal)
-    if principal.organisation_id not in (billing.payer_of(load), load.carrier_org_id):
-        abort(403, description="A load's money is seen by its payer and its carrier.")
-    pricing = billing.pricing_for(load)
     try:
-        expected = billing.expected_lines(gather.load_facts([load.id])[load.id], pricing) if load.carrier_org_id else []
-    except ApiProblem:
-        expected = []
-    bills = [b for b in db.session.scalars(select(FreightBill).where(FreightBill.load_id == load.id))
-             if b.status != "draft" or issuer_org(b) == principal.organisation_id]
-    return render_template("settlement/load_money.html", load=load, pricing=pricing, expected=expected,
-                           expected_net=text(sum((x["amount"] for x in expected), ZERO), pricing.currency),
-                           bills=[bill_view(b, full=False) for b in bills], text=text)
+        money = money_of(principal, load)
+    except ApiProblem as exc:
+        abort(exc.status, description=exc.detail)
+    return render_template("settlement/load_money.html", load=load, text=text,
+                           **{**money, "bills": [bill_view(b, full=False) for b in money["bills"]]})

@@ -110,3 +110,16 @@ def test_statement_exports_csv_and_chinese_pdf(client, parties):
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
     assert "运费对账单" in text and "期末余额" in text and "965.69" in text
+
+
+def test_load_money_for_payer_and_carrier_only(client, parties):
+    """The load's money lists the expected lines with their facts and the issued bill; the buyer (not paying) gets 403."""
+    load = delivered_load(parties, parties["carrier"].id)
+    bill = _post(client, parties["carrier"], "/api/v1/freight-bills", {"load_id": load.id}, 201)
+    seller_view = client.get(f"/api/v1/loads/{load.id}/money", headers=parties["seller"].headers).get_json()
+    assert [x["code"] for x in seller_view["expected"]] == ["linehaul", "detention_pickup"]
+    assert seller_view["expected_net"] == "811.50" and seller_view["bills"] == []  # the draft is the carrier's
+    _post(client, parties["carrier"], f"/api/v1/freight-bills/{bill['id']}/issue")
+    seller_view = client.get(f"/api/v1/loads/{load.id}/money", headers=parties["seller"].headers).get_json()
+    assert [b["number"] for b in seller_view["bills"]] == [bill["number"]]
+    assert client.get(f"/api/v1/loads/{load.id}/money", headers=parties["buyer"].headers).status_code == 403
