@@ -52,17 +52,16 @@ def insert_rows(model_or_table, rows: list[dict], *, with_ids: bool = False) -> 
             f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
             {"n": len(rows)}))
         names = ["id", *names]
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    json_columns = [k for k, name in enumerate(names) if isinstance(table.columns[name].type, JSON)]
     cursor = connection.connection.driver_connection.cursor()
     columns = ", ".join(f'"{name}"' for name in names)
+    data_names = names[1:] if with_ids else names
     with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for k, row in enumerate(rows):
-            values = [ids[k]] if with_ids else []
-            for name in names[1:] if with_ids else names:
-                value = row[name]
-                if name in json_columns and value is not None:  # JSON text; the server parses it into jsonb
-                    value = orjson.dumps(value, default=str).decode()
-                values.append(value)
+            values = [ids[k], *map(row.__getitem__, data_names)] if with_ids else [*map(row.__getitem__, names)]
+            for index in json_columns:  # JSON as text; the server parses it into jsonb
+                if values[index] is not None:
+                    values[index] = orjson.dumps(values[index], default=str).decode()
             copy.write_row(values)
     return ids
 

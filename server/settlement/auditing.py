@@ -94,7 +94,7 @@ def compare(billed: list[tuple], expected: dict, pricing: billing.Pricing | None
         if want is None:
             findings.append({"line_no": first_line[key], "code": key[1], "reason": "not_provable",
                              "billed": text(amount, currency), "expected": None})
-        elif abs(amount - want) > tolerance(want, pricing):
+        elif amount != want and abs(amount - want) > tolerance(want, pricing):
             findings.append({"line_no": first_line[key], "code": key[1], "reason": "differs",
                              "billed": text(amount, currency), "expected": text(want, currency),
                              "difference": text(amount - want, currency)})
