@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.audit import trail
 from server.auth.principal import Principal
+from server.auth.scoping import scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, FreightBillLine, Load, Payment
@@ -38,8 +39,6 @@ def may_see(bill: FreightBill, org_id: int) -> bool:
 
 def visible_bills(principal: Principal):
     """The bills and credit notes the caller may list: its parties' documents, drafts only to their issuer."""
-    from server.auth.scoping import scoped
-
     org = principal.organisation_id
     return scoped(FreightBill, principal).where(
         (FreightBill.status != "draft") | ((FreightBill.issued_by == "carrier") & (FreightBill.carrier_org_id == org))
