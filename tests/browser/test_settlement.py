@@ -134,3 +134,15 @@ def test_detention_bill_dispute_credit_note_and_confirmed_statement(open_as, api
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body())).pages)
     assert "运费对账单" in text and "期末余额" in text and "双方已确认" in text
     assert statement["closing_balance"] in text and invoice["number"] in text
+    _picture(pdf.body(), screenshots / "settlement-statement-pdf-zh")
+
+
+def _picture(pdf: bytes, stem) -> None:
+    """The PDF's first page as a PNG beside the screenshots (pdftoppm from poppler-utils)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftoppm") is None:
+        return
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", "-", str(stem)],
+                   input=pdf, check=True, timeout=60)
