@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
     from server.api.users import blp as user_api
+    from server.audit.audit_routes import blp as audit_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from server.orders.import_routes import blp as order_import_api
     from server.orders.routes import blp as order_api
     from server.planning.routes import blp as planning_api
+    from server.settlement import agreement_routes, bill_routes, dispute_routes, statement_routes
     from server.tracking.device_routes import blp as device_api
     from server.tracking.page import blp as tracking_page
     from server.tracking.position_routes import blp as tracking_positions
@@ -124,6 +126,8 @@ def register_blueprints(app: Flask) -> None:
         dock_api, gate_api, evidence_api,  # dock slot, gate and yard, evidence
         device_api, tracking_api,  # GPS devices, tracking links
         notification_api, webhook_api,  # notifications
+        agreement_routes.blp, bill_routes.blp, dispute_routes.blp, statement_routes.blp,  # settlement
+        audit_api,  # the audit trail of every stage
     )
     for blueprint in documented:
         api.register_blueprint(blueprint)

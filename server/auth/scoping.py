@@ -21,13 +21,18 @@ from server.models import (
     Bid,
     DeviceCredential,
     DevicePairing,
+    Dispute,
     Dock,
     Driver,
+    FreightBill,
     Job,
     Load,
     Order,
+    Payment,
     PickupAuthorization,
+    RateAgreement,
     Site,
+    Statement,
     Tender,
     User,
     Vehicle,
@@ -70,6 +75,8 @@ def visibility(model, principal: Principal):
         return MARKET_RULES[model](principal)
     if model in YARD_RULES:
         return YARD_RULES[model](principal)
+    if model in SETTLEMENT_PARTIES:  # agreements, bills, payments, disputes, statements: their two parties
+        return or_(model.carrier_org_id == org_id, model.payer_org_id == org_id)
     raise TypeError(f"no scoping rule for {model.__name__}; add one here before exposing it")
 
 
@@ -131,6 +138,7 @@ def _visit_visible(principal: Principal):
 
 
 YARD_RULES = {DockAppointment: _appointment_visible, YardVisit: _visit_visible}
+SETTLEMENT_PARTIES = (RateAgreement, FreightBill, Payment, Dispute, Statement)
 
 
 def can_see_carrier(carrier_id: int, principal: Principal) -> bool:

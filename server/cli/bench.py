@@ -9,6 +9,7 @@ from server.bench.ingest import ingest_bench
 from server.bench.loads import loads
 from server.bench.market import market_bench
 from server.bench.routing import routing_bench
+from server.bench.settlement import settlement_bench
 
 
 @click.group("bench")
@@ -16,5 +17,5 @@ def bench() -> None:
     """Measure engines and services on public instances or generated load."""
 
 
-for command in (loads, routing_bench, docks_bench, market_bench, ingest_bench):
+for command in (loads, routing_bench, docks_bench, market_bench, ingest_bench, settlement_bench):
     bench.add_command(command)

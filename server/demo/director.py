@@ -26,6 +26,7 @@ from server.demo.market import Market
 from server.demo.pace import Pace, Timers
 from server.demo.pickup import Pickup
 from server.demo.routes import RoutePlanner
+from server.demo.settlement import Settlement
 from server.demo.state import DayState, StateFile
 from server.demo.yard import Yard
 
@@ -101,6 +102,7 @@ class Director:
                 self.routes.routes.update({int(k): [tuple(p) for p in v] for k, v in self.state.routes.items()})
                 self.pickup = Pickup(self.cast)
                 self.yard = Yard(self.cast, self.timers, self.drivers, random.Random(self.state.day + 1))
+                self.settlement = Settlement(self.cast)
                 if self.state.open:
                     log.info("demo: resuming day %d (%d loads)", self.state.day, len(self.state.load_ids))
                 else:
@@ -124,6 +126,7 @@ class Director:
         self._safely("pickup", lambda: self.pickup.tick(loads))
         self._safely("drivers", lambda: self._drive(loads))
         self._safely("yard", lambda: self.yard.tick(loads))
+        self._safely("settlement", lambda: self.settlement.tick(loads))
         if self.state.open and loads and all(load["status"] in DONE for load in loads.values()):
             self._finish_day(loads)
 
@@ -217,6 +220,7 @@ class Director:
 
     def _finish_day(self, loads: dict[int, dict]) -> None:
         delivered = sum(load["status"] in ("delivered", "closed") for load in loads.values())
+        self._safely("statement", lambda: self.settlement.close_day(datetime.now(UTC).date()))
         self.state.finished_at = datetime.now(UTC).isoformat()
         self.states.save(self.state)
         for load_id in loads:

@@ -46,6 +46,7 @@ class LoadOut(Schema):
     volume_m3 = fields.Float()
     pallets = fields.Float()
     hazmat_classes = fields.String()
+    freight_payer = fields.String(metadata={"description": "seller or buyer: who pays the freight"})
     vehicle_id = fields.Integer(allow_none=True)
     driver_id = fields.Integer(allow_none=True)
     price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
@@ -68,7 +69,7 @@ def load_out(load: Load, principal) -> dict:
     out = {name: getattr(load, name) for name in (
         "id", "reference", "status", "seller_org_id", "buyer_org_id", "carrier_org_id", "pickup_site_id",
         "delivery_site_id", "vehicle_type_name", "required_equipment", "weight_kg", "volume_m3", "pallets",
-        "hazmat_classes", "vehicle_id", "driver_id", "price", "eta", "created_at")}
+        "hazmat_classes", "freight_payer", "vehicle_id", "driver_id", "price", "eta", "created_at")}
     out["pickup_window"] = window(load.pickup_earliest, load.pickup_latest)
     out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):

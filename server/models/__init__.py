@@ -1,5 +1,6 @@
 """The whole Haul domain; importing this module registers every table on ``db.metadata``."""
 
+from server.models.audit import AuditEvent
 from server.models.devices import DevicePairing
 from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
@@ -8,15 +9,17 @@ from server.models.market import Award, Bid, CarrierScoreEvent, PickupAuthorizat
 from server.models.notify import Notification, Webhook, WebhookAttempt, WebhookDelivery
 from server.models.orders import Order, OrderLine
 from server.models.routing import Job, Route, RoutePlan, RouteStop
+from server.models.settlement import FreightBill, FreightBillLine, Payment, RateAgreement
+from server.models.settlement_reconciliation import Dispute, DisputeComment, Statement, StatementLine
 from server.models.sites import Dock, Site
 from server.models.tenancy import ApiToken, DeviceCredential, Organisation, OrgKind, Role, User
 from server.models.tracking import Event, Position, TrackingLink
 from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
-    "ApiToken", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
-    "DockAppointment", "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order",
-    "OrderLine", "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
-    "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
+    "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
+    "Dispute", "DisputeComment", "DockAppointment", "Driver", "EvidenceItem", "Event", "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "Notification", "Order",
+    "OrderLine", "OrgKind", "Organisation", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery", "RateAgreement", "Role", "Route",
+    "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
     "Webhook", "WebhookAttempt", "WebhookDelivery", "YardVisit",
 ]

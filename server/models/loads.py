@@ -37,6 +37,8 @@ class Load(Model):
     driver_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("drivers.id"), nullable=True)
     price: Mapped[float | None] = mapped_column(Float, nullable=True)
     eta: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Who pays the freight: the seller when it delivers, the buyer when it collects with its own carrier.
+    freight_payer: Mapped[str] = mapped_column(String(10), default="seller", server_default="seller", nullable=False)
 
     lines = relationship("LoadLine", back_populates="load", cascade="all, delete-orphan")
 

@@ -32,6 +32,8 @@ class Order(Model):
     notes: Mapped[str] = mapped_column(String(2000), default="", nullable=False)
     created_by_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Who pays the freight: the seller when it delivers, the buyer when it collects with its own carrier.
+    freight_payer: Mapped[str] = mapped_column(String(10), default="seller", server_default="seller", nullable=False)
 
     lines = relationship("OrderLine", back_populates="order", order_by="OrderLine.line_no",
                          cascade="all, delete-orphan")

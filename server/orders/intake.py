@@ -64,7 +64,7 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None,
         pickup_earliest=data["pickup_window"]["earliest"], pickup_latest=data["pickup_window"]["latest"],
         delivery_earliest=data["delivery_window"]["earliest"],
         delivery_latest=data["delivery_window"]["latest"], notes=data.get("notes", ""),
-        created_by_user_id=principal.user_id,
+        freight_payer=data.get("freight_payer", "seller"), created_by_user_id=principal.user_id,
     )
     for number, line in enumerate(data["lines"], start=1):
         order.lines.append(OrderLine(line_no=number, **line))

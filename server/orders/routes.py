@@ -52,6 +52,8 @@ class OrderIn(Schema):
     pickup_window = fields.Nested(Window, required=True)
     delivery_window = fields.Nested(Window, required=True)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    freight_payer = fields.String(load_default="seller", validate=validate.OneOf(("seller", "buyer")), metadata={
+        "description": "who pays the freight: the seller when it delivers, the buyer when it collects with its own carrier"})
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=1000))
 
     @validates_schema
@@ -77,6 +79,7 @@ class OrderOut(Schema):
     pickup_window = fields.Method("_pickup")
     delivery_window = fields.Method("_delivery")
     notes = fields.String()
+    freight_payer = fields.String()
     created_at = fields.DateTime()
     cancelled_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(LineOut))

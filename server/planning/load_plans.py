@@ -164,7 +164,8 @@ def _make_load(principal, job, number, planned, lines, orders) -> Load:
         vehicle_type_name=planned["vehicle_type"],
         required_equipment=job.result["equipment"].get(planned["vehicle_type"], "pallet_dock"),
         weight_kg=planned["totals"]["weight_kg"], volume_m3=planned["totals"]["volume_m3"],
-        pallets=planned["totals"]["pallets"], hazmat_classes=",".join(hazmat))
+        pallets=planned["totals"]["pallets"], hazmat_classes=",".join(hazmat),
+        freight_payer="buyer" if all(o.freight_payer == "buyer" for o in mine) else "seller")
     for alloc in planned["allocations"]:
         load.lines.append(LoadLine(order_line_id=int(alloc["line_id"]), quantity=alloc["quantity"]))
     db.session.add(load)

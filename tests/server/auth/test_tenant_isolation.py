@@ -24,6 +24,13 @@ BODIES.update({  # the yard's write endpoints
     ("POST", "/api/v1/sites/<int:site_id>/schedule"): {"day": "2030-06-03"},
     ("POST", "/api/v1/yard/visits/<int:visit_id>/transition"): {"to": "loading"},
 })
+BODIES.update({  # settlement's write endpoints
+    ("POST", "/api/v1/freight-bills/<int:bill_id>/payments"): {"amount": "1.00", "currency": "EUR", "reference": "P"},
+    ("POST", "/api/v1/freight-bills/<int:bill_id>/disputes"): {"line_no": 1, "reason": "x", "claimed_amount": "1.00"},
+    ("POST", "/api/v1/disputes/<int:dispute_id>/comments"): {"text": "x"},
+    ("POST", "/api/v1/disputes/<int:dispute_id>/resolve"): {"outcome": "accept"},
+    ("POST", "/api/v1/statements/<int:statement_id>/differences"): {"text": "x"},
+})
 
 
 @pytest.fixture
@@ -44,6 +51,9 @@ def victim(client, trade, make_party):
     from tests.server.notify.notify_factory import notify_victim
 
     market.update(notify_victim(client, seller))  # before the job below: requests end the test's session
+    from tests.server.settlement.settlement_victim import settlement_victim
+
+    market.update(settlement_victim(client, trade, make_party("carrier")))
     from tests.server.tracking.tracking_factory import tracking_victim
 
     market.update(tracking_victim(client, seller, market["load_id"]))

@@ -1,0 +1,1 @@
+"""The audit trail shared by every stage: ``trail.record`` in the change's transaction, search and CSV export."""
