@@ -101,7 +101,7 @@ class Stack:
         self._run("db", "upgrade")
         self._run("seed")
         self._spawn("server", "serve", "--port", str(self.port))
-        _wait(self._healthy, 30, "haul serve", self.log("server"))
+        _wait(self._healthy, 90, "haul serve", self.log("server"))  # gunicorn + app import; slow on a busy machine
         self._spawn("ingest", "ingest", "--worker-id", "browser-tests", "--flush-interval", "0.1")
         self._spawn("worker", "worker")
         return self
