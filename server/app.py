@@ -13,6 +13,7 @@ from server.config import is_sqlite, load_config
 from server.db.spatial import prepare_engine, sqlite_engine_options
 from server.errors import register_error_handlers
 from server.extensions import api, db, login_manager, migrate, socketio
+from server.request_guard import init_request_guard
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -49,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                       client_manager=client_manager(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
                       async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=[])
     api.init_app(app)
+    init_request_guard(app)  # after Socket.IO wrapped the app, so the limits hold for its requests too
 
     from server.realtime import driver_inbox
     from server.tracking.snapshot import register_snapshot_provider
