@@ -24,7 +24,9 @@ def serve(host: str, port: int) -> None:
     if warning:  # a warning, not a refusal: a server behind a rolling upgrade may start before the migration
         click.echo(f"warning: {warning}", err=True)
     tune_gc()  # a process that only serves: see server.gc_tuning
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    from server.server_errors import ProblemRequestHandler
+
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, request_handler=ProblemRequestHandler)
 
 
 @click.command()
