@@ -12,7 +12,7 @@ Documented (OpenAPI) under /api/v1:
 
 Not in the OpenAPI document (public or not JSON APIs): ``GET|POST /api/v1/osmand`` and ``/osmand``
 (Traccar Client / OsmAnd positions, see `server.tracking.http_ingest`), ``/metrics``
-(Prometheus text) and the public page ``/track/<token>`` (`server.tracking.page`).
+(Prometheus text, for operators: ``HAUL_METRICS_TOKEN`` or a platform admin) and the public page ``/track/<token>`` (`server.tracking.page`).
 """
 
 from __future__ import annotations
@@ -234,8 +234,12 @@ def osmand():
 
 @raw.get("/metrics")
 def metrics():
-    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker."""
+    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker.
+    For operators only (``server.auth.operator``)."""
+    from server.auth.operator import require_operator
     from server.sockets import refused_joins
+
+    require_operator()
 
     lines = []
     ingest = current_app.extensions.get("haul_http_ingest")
