@@ -11,12 +11,13 @@ from server.models.routing import Job, Route, RoutePlan, RouteStop
 from server.models.sites import Dock, Site
 from server.models.tenancy import ApiToken, DeviceCredential, Organisation, OrgKind, Role, User
 from server.models.tracking import Event, Position, TrackingLink
+from server.models.trading import TradingRelationship
 from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
     "ApiToken", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
     "DockAppointment", "Driver", "EvidenceItem", "Event", "Job", "Load", "LoadLine", "Notification", "Order",
     "OrderLine", "OrgKind", "Organisation", "PickupAuthorization", "Position", "ProofOfDelivery", "Role", "Route",
-    "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
-    "Webhook", "WebhookAttempt", "WebhookDelivery", "YardVisit",
+    "RoutePlan", "RouteStop", "Site", "Tender", "TrackingLink", "TradingRelationship", "User", "Vehicle",
+    "VehicleType", "Webhook", "WebhookAttempt", "WebhookDelivery", "YardVisit",
 ]
