@@ -62,6 +62,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "PAGE_SIZE_MAX": 200,
         "API_TOKEN_TTL_HOURS": int(env.get("HAUL_API_TOKEN_TTL_HOURS", 12)),
+        # ERP tokens: the lifetime when none is asked for, the longest one may ask for, and how long a
+        # rotated token keeps working beside its successor.
+        "ERP_TOKEN_TTL_DAYS": int(env.get("HAUL_ERP_TOKEN_TTL_DAYS", 90)),
+        "ERP_TOKEN_MAX_DAYS": int(env.get("HAUL_ERP_TOKEN_MAX_DAYS", 365)),
+        "TOKEN_ROTATION_GRACE_HOURS": float(env.get("HAUL_TOKEN_ROTATION_GRACE_HOURS", 24)),
         # Device pairing: how long a paired phone's token lives, the address phones reach this
         # server at (empty: the request's own), the broker address they publish to (empty:
         # pairing gives no MQTT settings) and the MQTT version that broker speaks (the embedded

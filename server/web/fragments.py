@@ -155,7 +155,7 @@ def admin_tokens():
     principal = current_principal()
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.organisation_id == principal.organisation_id,
                                                        ApiToken.kind == "erp").order_by(ApiToken.id.desc()))
-    return _fragment("_admin_tokens.html", tokens=list(tokens))
+    return _fragment("_admin_tokens.html", tokens=list(tokens), now=now())
 
 
 @blp.get("/admin/lists")
