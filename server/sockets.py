@@ -1,7 +1,7 @@
 """Socket.IO: who may connect, and which rooms they may join.
 
 A client connects with the session cookie (dashboards) or ``auth={"token": ...}`` (apps),
-and is put in its organisation's room. It may then ``join`` a load room only when its
+and is put in its organisation's room (not a driver-only user, who follows their own loads). It may then ``join`` a load room only when its
 organisation is a party to that load (the same rule as the REST API, from scoping.py),
 and a public tracking room only with a live tracking token. Anything else is refused
 and counted.
@@ -18,7 +18,7 @@ from flask_socketio import join_room
 from sqlalchemy import select
 
 from server.auth.principal import Principal, principal_from_session, principal_from_token
-from server.auth.scoping import visibility
+from server.auth.scoping import may_follow_organisation, visibility
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, socketio
@@ -47,7 +47,7 @@ def on_connect(auth=None):
         refused_joins["bad_token"] += 1
         return False
     _principals[request.sid] = principal
-    if principal is not None:
+    if principal is not None and may_follow_organisation(principal):  # a driver follows only their loads
         join_room(org_room(principal.organisation_id))
     return True
 

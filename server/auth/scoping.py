@@ -4,11 +4,28 @@ Every API read goes through ``scoped()`` or ``get_scoped_or_404()``. Objects an
 organisation owns (sites, fleet, users, tokens) are visible to that organisation;
 shipments (orders, loads) are visible to their parties only: seller, buyer and the
 awarded carrier. Anything else answers 404, so not even its existence leaks.
+
+One rule narrows that further:
+
+* A user whose only role is ``driver`` sees only the loads assigned to them (and what hangs off
+  those loads: their orders, award, tender, bids, pickup authorization, dock slot, yard visit,
+  evidence, tracking), the trucks of those loads and their own driver row; not the rest of the
+  carrier's work, its route plans or its pairing codes, nor its organisation's live room.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, func, literal_column, or_, select, type_coerce
+from sqlalchemy import (
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from server.auth.principal import Principal
@@ -53,9 +70,24 @@ def _order_visible(org_id: int):
     return or_(Order.seller_org_id == org_id, Order.buyer_org_id == org_id, Order.id.in_(carried))
 
 
+OFFICE_ROLES = ("admin", "dispatcher", "dock_manager", "viewer")
+
+
+def driver_only(principal: Principal) -> bool:
+    """A driver and nothing else: sees the loads assigned to them, not the carrier's whole work."""
+    return principal.has_any("driver") and not principal.has_any(*OFFICE_ROLES)
+
+
+def may_follow_organisation(principal: Principal) -> bool:
+    """Whether a socket of this principal joins its organisation's room (every truck, every event)."""
+    return not driver_only(principal)
+
+
 def visibility(model, principal: Principal):
     """The WHERE clause that limits ``model`` to what the principal may see."""
     org_id = principal.organisation_id
+    if model in DRIVER_RULES and driver_only(principal):
+        return DRIVER_RULES[model](principal)
     if model in OWNED:
         return OWNED[model] == org_id
     if model is Dock:
@@ -83,13 +115,14 @@ def _loads_of(org_id: int, *roles):
     return select(Load.id).where(or_(*(getattr(Load, f"{role}_org_id") == org_id for role in roles)))
 
 
-def _tender_visible(principal: Principal):
+def _tender_visible(principal: Principal, own=None):
     """Sellers see their tenders, the awarded carrier its own; other carriers see the public board
     (a closed public tender stays visible, so a carrier one moment too late learns it was taken)
     and the private tenders they are invited to. Buyers never see the bidding."""
     org_id = principal.organisation_id
-    own = or_(Tender.seller_org_id == org_id,
-              Tender.id.in_(select(Award.tender_id).where(Award.carrier_org_id == org_id)))
+    if own is None:
+        own = or_(Tender.seller_org_id == org_id,
+                  Tender.id.in_(select(Award.tender_id).where(Award.carrier_org_id == org_id)))
     if principal.org_kind != "carrier":
         return own
     return or_(own, Tender.private.is_(False), _json_list_contains(Tender.preferred_carrier_ids, org_id))
@@ -129,6 +162,53 @@ def _visit_visible(principal: Principal):
 
 
 YARD_RULES = {DockAppointment: _appointment_visible, YardVisit: _visit_visible}
+
+
+def _own_drivers(principal: Principal):
+    return select(Driver.id).where(Driver.user_id == principal.user_id, Driver.organisation_id == principal.organisation_id)
+
+
+def _assigned_loads(principal: Principal):
+    """The loads the signed-in driver drives (none for a driver token without a user)."""
+    if principal.user_id is None:
+        return select(Load.id).where(false())
+    return select(Load.id).where(Load.carrier_org_id == principal.organisation_id,
+                                 Load.driver_id.in_(_own_drivers(principal)))
+
+
+def _on_assigned_loads(column):
+    return lambda principal: column.in_(_assigned_loads(principal))
+
+
+def _driver_orders(principal: Principal):
+    return Order.id.in_(select(OrderLine.order_id).join(LoadLine, LoadLine.order_line_id == OrderLine.id)
+                        .where(LoadLine.load_id.in_(_assigned_loads(principal))))
+
+
+def _driver_tenders(principal: Principal):
+    return _tender_visible(principal, own=Tender.load_id.in_(_assigned_loads(principal)))
+
+
+def _driver_bids(principal: Principal):
+    return and_(Bid.carrier_org_id == principal.organisation_id,
+                Bid.tender_id.in_(select(Tender.id).where(Tender.load_id.in_(_assigned_loads(principal)))))
+
+
+def _driver_vehicles(principal: Principal):
+    return Vehicle.id.in_(select(Load.vehicle_id).where(Load.id.in_(_assigned_loads(principal))))
+
+
+def _nothing(_principal: Principal):
+    return false()
+
+
+DRIVER_RULES = {
+    Load: _on_assigned_loads(Load.id), Order: _driver_orders, Award: _on_assigned_loads(Award.load_id),
+    Tender: _driver_tenders, Bid: _driver_bids, PickupAuthorization: _on_assigned_loads(PickupAuthorization.load_id),
+    DockAppointment: _on_assigned_loads(DockAppointment.load_id), YardVisit: _on_assigned_loads(YardVisit.load_id),
+    Vehicle: _driver_vehicles, Driver: lambda principal: Driver.id.in_(_own_drivers(principal)),
+    Job: _nothing, DevicePairing: _nothing,
+}
 
 
 def can_see_carrier(carrier_id: int, principal: Principal) -> bool:
