@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from server.api.fleet import blp as fleet_api
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
+    from server.api.trading import blp as trading_api
     from server.api.users import blp as user_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
@@ -112,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from server.yard.gate_routes import blp as gate_api
 
     documented = (
-        auth_api, user_api, organisation_api, fleet_api, site_api,  # accounts, fleet, sites
+        auth_api, user_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
         order_api, order_import_api,  # orders
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment

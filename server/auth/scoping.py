@@ -5,12 +5,16 @@ organisation owns (sites, fleet, users, tokens) are visible to that organisation
 shipments (orders, loads) are visible to their parties only: seller, buyer and the
 awarded carrier. Anything else answers 404, so not even its existence leaks.
 
-One rule narrows that further:
+Two rules narrow that further:
 
 * A user whose only role is ``driver`` sees only the loads assigned to them (and what hangs off
   those loads: their orders, award, tender, bids, pickup authorization, dock slot, yard visit,
   evidence, tracking), the trucks of those loads and their own driver row; not the rest of the
   carrier's work, its route plans or its pairing codes, nor its organisation's live room.
+* A seller trades with a buyer only once the buyer accepted the seller's trading relationship
+  (`trades_with`); only then may the seller order for the buyer and see its delivery sites
+  (`partner_sites`). Organisations see each other (``GET /organisations``) only when they deal
+  with each other (`visibility(Organisation)`); platform admins see all.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     type_coerce,
+    union,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -42,9 +48,11 @@ from server.models import (
     Job,
     Load,
     Order,
+    Organisation,
     PickupAuthorization,
     Site,
     Tender,
+    TradingRelationship,
     User,
     Vehicle,
     VehicleType,
@@ -100,6 +108,10 @@ def visibility(model, principal: Principal):
         return MARKET_RULES[model](principal)
     if model in YARD_RULES:
         return YARD_RULES[model](principal)
+    if model is TradingRelationship:
+        return or_(TradingRelationship.seller_org_id == org_id, TradingRelationship.buyer_org_id == org_id)
+    if model is Organisation:
+        return _organisation_visible(principal)
     raise TypeError(f"no scoping rule for {model.__name__}; add one here before exposing it")
 
 
@@ -209,6 +221,39 @@ DRIVER_RULES = {
     Vehicle: _driver_vehicles, Driver: lambda principal: Driver.id.in_(_own_drivers(principal)),
     Job: _nothing, DevicePairing: _nothing,
 }
+
+
+def trades_with(seller_id: int, buyer_id: int) -> bool:
+    """Whether the buyer has accepted the seller's trading relationship (the rule for new orders)."""
+    return db.session.scalar(select(TradingRelationship.id).where(
+        TradingRelationship.seller_org_id == seller_id, TradingRelationship.buyer_org_id == buyer_id,
+        TradingRelationship.status == "accepted")) is not None
+
+
+def partner_sites(principal: Principal, buyer_id: int) -> Select:
+    """The buyer's sites, for a seller the buyer has accepted (nothing otherwise)."""
+    if principal.org_kind != "seller" or not trades_with(principal.organisation_id, buyer_id):
+        return select(Site).where(false())
+    return select(Site).where(Site.organisation_id == buyer_id)
+
+
+def _organisation_visible(principal: Principal):
+    """Its own, the other parties of what it sees (orders, loads, tenders, bids), its trading partners
+    (a seller's once accepted, a buyer's from their request on); platform admins see every one."""
+    org_id = principal.organisation_id
+    if principal.org_kind == "platform" and principal.has_any("admin"):
+        return true()
+    parties = [select(getattr(Load, f"{role}_org_id")).where(visibility(Load, principal))
+               for role in ("seller", "buyer", "carrier")]
+    parties += [select(getattr(Order, f"{role}_org_id")).where(visibility(Order, principal))
+                for role in ("seller", "buyer")]
+    parties += [select(Tender.seller_org_id).where(visibility(Tender, principal)),
+                select(Bid.carrier_org_id).where(visibility(Bid, principal))]
+    if not driver_only(principal):
+        parties += [select(TradingRelationship.buyer_org_id).where(TradingRelationship.seller_org_id == org_id,
+                                                                   TradingRelationship.status == "accepted"),
+                    select(TradingRelationship.seller_org_id).where(TradingRelationship.buyer_org_id == org_id)]
+    return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)))
 
 
 def can_see_carrier(carrier_id: int, principal: Principal) -> bool:

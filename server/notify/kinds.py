@@ -22,6 +22,9 @@ departed           the truck left a site                       seller, buyer, ca
 eta_changed        the ETA moved by more than the threshold    seller, buyer, carrier
 delivered          proof of delivery was recorded              seller, buyer, carrier
 exception          gate refusal, weight or delivery exception  seller, buyer, carrier
+                   (a proof of delivery off the site: buyer)
+trading_relationship  a seller asked to trade, the buyer       the other side
+                   accepted or declined, either ended it
 =================  ==========================================  =================================
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
@@ -33,6 +36,7 @@ from __future__ import annotations
 KINDS: tuple[str, ...] = (
     "order_received", "load_built", "tendered", "awarded", "authorized", "dock_scheduled",
     "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
+    "trading_relationship",
 )
 WEBHOOK_DISABLED = "webhook_disabled"
 PING = "ping"

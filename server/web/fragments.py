@@ -105,6 +105,13 @@ def buyer_events():
     return _fragment("_events.html", events=views.recent_events([load.id for load in loads]))
 
 
+@blp.get("/trading")
+@login_required
+def trading():
+    principal = principal_of_kind("seller", "buyer")
+    return _fragment("_trading.html", relationships=views.trading(principal), side=principal.org_kind)
+
+
 @blp.get("/carrier/board")
 @login_required
 def carrier_board():

@@ -20,6 +20,7 @@ STATUS = {
     "loaded": _l("loaded"), "departed": _l("departed"), "no_show": _l("no show"), "queued": _l("queued"),
     "running": _l("running"), "succeeded": _l("finished"), "failed": _l("failed"),
     "cancelling": _l("stopping"), "active": _l("active"), "won": _l("won"), "lost": _l("lost"),
+    "accepted": _l("accepted"), "declined": _l("declined"), "withdrawn": _l("withdrawn"), "ended": _l("ended"),
 }
 
 EVENT = {

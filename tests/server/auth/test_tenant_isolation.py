@@ -55,6 +55,7 @@ def victim(client, trade, make_party):
     job = submit("test.noop", seller.id, {}, time_limit_s=1) if "test.noop" in _handlers() else None
     market.update(_yard_victim(market["load_id"], trade["plant"]["id"]))
     return {**market, "job_id": job.id if job else 999_999, "plan_id": plan["id"], "order_id": order["id"],
+            "relationship_id": trade["relationship_id"],
             "site_id": trade["plant"]["id"], "dock_id": dock["id"],
             "user_id": seller.user.id, "token_id": token["id"],
             "vehicle-types": vtype["id"], "vehicles": vehicle["id"], "drivers": driver["id"]}
@@ -202,7 +203,7 @@ def test_another_driver_of_the_same_carrier_reaches_nothing_of_the_load(client, 
         assert r.status_code in (403, 404), (method, url, r.status_code, r.get_data(as_text=True)[:200])
         assert "SECRET" not in r.get_data(as_text=True) and "Secret" not in r.get_data(as_text=True), (method, url)
     for path in ("/api/v1/loads", "/api/v1/pickup-authorizations", "/api/v1/awards", "/api/v1/orders",
-                 "/api/v1/driver/assignments", "/api/v1/vehicles", "/api/v1/drivers"):
+                 "/api/v1/driver/assignments", "/api/v1/vehicles", "/api/v1/drivers", "/api/v1/organisations"):
         body = client.get(path, headers=other).get_data(as_text=True)
         assert "SECRET" not in body and "Secret" not in body, path
     assigned = _driver_login(victim["carrier_id"], victim["carrier_driver_id"])
