@@ -16,7 +16,7 @@ from server.broker.mosquitto import free_port
 
 def _raw(port: int, request: bytes) -> tuple[int, dict, dict]:
     """Send raw bytes; return the status, the headers (lower-case) and the JSON body."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
         conn.sendall(request)
         data = b""
         while chunk := conn.recv(65536):
@@ -67,7 +67,7 @@ def test_gunicorn_refuses_with_problem_json(tmp_path):
                                 "-w", "1", "--bind", f"127.0.0.1:{port}", "server.wsgi:app"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
