@@ -3,7 +3,8 @@
 A client connects with the session cookie (dashboards) or ``auth={"token": ...}`` (apps),
 and is put in its organisation's room (not a driver-only user, who follows their own loads). It may then ``join`` a load room only when its
 organisation is a party to that load (the same rule as the REST API, from scoping.py),
-and a public tracking room only with a live tracking token. Anything else is refused
+and a public tracking room only with a live tracking token (a delivered load's token gets its
+frozen snapshot and no room). Anything else is refused
 and counted.
 """
 
@@ -102,5 +103,8 @@ def _join_tracking(token) -> dict:
         return _refuse("forbidden")
     if link.expires_at <= utcnow():
         return _refuse("expired")
+    snapshot = _snapshot("load", link.load_id)
+    if snapshot is not None and snapshot.get("live") is False:  # delivered: the frozen state, no room
+        return {"ok": True, "room": None, "snapshot": snapshot, "final": True}
     join_room(tracking_room(token_hash))
-    return {"ok": True, "room": tracking_room(token_hash), "snapshot": _snapshot("load", link.load_id)}
+    return {"ok": True, "room": tracking_room(token_hash), "snapshot": snapshot}

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Event, Load, ProofOfDelivery
+from server.tracking.links import end_live_tracking
 from server.yard import notify
 from server.yard.booking import CARRIER_ROLES
 from server.yard.evidence import append, store_file
@@ -65,4 +66,5 @@ def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, s
         raise YardRefused("conflict", "already_delivered", "This load already has its proof of delivery.") from exc
     notify.load_event("load.delivered", {"load_id": load.id, "pod_id": pod.id, "exceptions": exceptions,
                                          "received_quantity": pod.received_quantity}, load)
+    end_live_tracking(load.id, "delivered", now)
     return pod
