@@ -48,6 +48,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "HAUL_INSTANCE_DIR": str(inst),
         "MAX_CONTENT_LENGTH": int(env.get("HAUL_MAX_BODY_BYTES", 2 * 1024 * 1024)),
         "MAX_URI_BYTES": int(env.get("HAUL_MAX_URI_BYTES", 8192)),  # longer: 414 (server.request_guard)
+        # A proof of delivery farther than this from a delivery site without a geofence is flagged.
+        "POD_RADIUS_M": float(env.get("HAUL_POD_RADIUS_M", 1000)),
         # The bearer token Prometheus scrapes /metrics with (empty: platform admins only).
         "METRICS_TOKEN": env.get("HAUL_METRICS_TOKEN", ""),
         "API_TITLE": "Haul API",

@@ -83,6 +83,11 @@ class PodOut(Schema):
     exceptions = fields.List(fields.Dict())
     photo_sha256s = fields.List(fields.String())
     delivered_at = fields.DateTime()
+    distance_m = fields.Float(allow_none=True, metadata={"description": "from the delivery site; null: unknown"})
+    position_source = fields.String(allow_none=True, metadata={"description": "pod (sent with it), gps (the "
+                                                               "truck's last fix) or null"})
+    radius_m = fields.Float(allow_none=True, metadata={"description": "the radius held to; null: the geofence"})
+    off_site = fields.Boolean(metadata={"description": "given outside the site's geofence or radius"})
 
 
 class ItemOut(Schema):
