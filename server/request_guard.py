@@ -118,7 +118,9 @@ def nul_fields() -> list[str]:
         if request.mimetype == _FORM_TYPES[0]:
             request.get_data(cache=True, parse_form_data=False)  # raw endpoints (OsmAnd) still read the body
         for name, values in request.form.lists():
+            name = "" if name is None else str(name)  # a multipart part may come without a name
             for value in values:
+                value = "" if value is None else str(value)
                 found += [_escaped(name)] if NUL in name else list(_form_value_paths(name, value))
     elif request.is_json and request.content_length:
         found += _nul_paths(request.get_json(silent=True), "")

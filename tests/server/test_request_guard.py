@@ -91,3 +91,12 @@ def test_a_chunked_body_within_the_limit_is_read_whole(client, make_party):
     r = client.post("/api/v1/sites", input_stream=io.BytesIO(body), environ_overrides=CHUNKED,
                     headers={**admin.headers, "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
     assert r.status_code == 201 and r.get_json()["name"] == "Chunked plant", r.get_json()
+
+
+def test_a_multipart_part_without_a_name_is_no_crash(client, make_party):
+    """A form part with no name (the fuzzer sent one) passes the NUL check and gets the view's own answer."""
+    seller = make_party("seller")
+    body = b"--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n"
+    r = client.post("/api/v1/loads/1/pod", data=body,
+                    headers={**seller.headers, "Content-Type": "multipart/form-data; boundary=XX"})
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
