@@ -13,6 +13,7 @@ from server.config import is_sqlite, load_config
 from server.db.spatial import prepare_engine, sqlite_engine_options
 from server.errors import register_error_handlers
 from server.extensions import api, db, login_manager, migrate, socketio
+from server.request_guard import init_request_guard
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -49,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                       client_manager=client_manager(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
                       async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=[])
     api.init_app(app)
+    init_request_guard(app)  # after Socket.IO wrapped the app, so the limits hold for its requests too
 
     from server.realtime import driver_inbox
     from server.tracking.snapshot import register_snapshot_provider
@@ -92,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from server.api.fleet import blp as fleet_api
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
+    from server.api.trading import blp as trading_api
     from server.api.users import blp as user_api
     from server.audit.audit_routes import blp as audit_api
     from server.jobs.routes import blp as job_api
@@ -118,7 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from server.yard.gate_routes import blp as gate_api
 
     documented = (
-        auth_api, user_api, organisation_api, fleet_api, site_api,  # accounts, fleet, sites
+        auth_api, user_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
         order_api, order_import_api,  # orders
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment

@@ -49,6 +49,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("HAUL_MAX_BODY_BYTES", 2 * 1024 * 1024)),
         # Seconds a request body has to arrive, under gevent (haul serve sets it from --body-timeout).
         "BODY_TIMEOUT_S": float(env.get("HAUL_SERVE_BODY_TIMEOUT_S", 30)),
+        "MAX_URI_BYTES": int(env.get("HAUL_MAX_URI_BYTES", 8192)),  # longer: 414 (server.request_guard)
+        # A proof of delivery farther than this from a delivery site without a geofence is flagged.
+        "POD_RADIUS_M": float(env.get("HAUL_POD_RADIUS_M", 1000)),
+        # The bearer token Prometheus scrapes /metrics with (empty: platform admins only).
+        "METRICS_TOKEN": env.get("HAUL_METRICS_TOKEN", ""),
         "API_TITLE": "Haul API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -61,6 +66,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "PAGE_SIZE_MAX": 200,
         "API_TOKEN_TTL_HOURS": int(env.get("HAUL_API_TOKEN_TTL_HOURS", 12)),
+        # ERP tokens: the lifetime when none is asked for, the longest one may ask for, and how long a
+        # rotated token keeps working beside its successor.
+        "ERP_TOKEN_TTL_DAYS": int(env.get("HAUL_ERP_TOKEN_TTL_DAYS", 90)),
+        "ERP_TOKEN_MAX_DAYS": int(env.get("HAUL_ERP_TOKEN_MAX_DAYS", 365)),
+        "TOKEN_ROTATION_GRACE_HOURS": float(env.get("HAUL_TOKEN_ROTATION_GRACE_HOURS", 24)),
         # Device pairing: how long a paired phone's token lives, the address phones reach this
         # server at (empty: the request's own), the broker address they publish to (empty:
         # pairing gives no MQTT settings) and the MQTT version that broker speaks (the embedded

@@ -64,17 +64,17 @@ def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
     return pairs
 
 
-def problem_response(status: int, detail: str = "", errors=(), title: str | None = None, **extra):
+def problem_document(status: int, detail: str = "", instance: str | None = None, title: str | None = None) -> dict:
+    """The RFC 9457 fields of a problem; also used where there is no Flask request (the WSGI edge)."""
     from werkzeug.http import HTTP_STATUS_CODES
 
+    return {"type": "about:blank", "title": title or HTTP_STATUS_CODES.get(status, "Error"), "status": status,
+            "detail": detail, "instance": instance}
+
+
+def problem_response(status: int, detail: str = "", errors=(), title: str | None = None, **extra):
     count_refusal(status)
-    body = {
-        "type": "about:blank",
-        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "instance": request.path if request else None,
-    }
+    body = problem_document(status, detail, request.path if request else None, title)
     errors = list(errors)
     if errors:
         body["errors"] = errors

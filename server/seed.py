@@ -1,4 +1,5 @@
-"""Demo data: a plant, its buyers and carriers, fleets, driver logins and open orders.
+"""Demo data: a plant, its buyers (who accepted it as a trading partner) and carriers, fleets, driver
+logins and open orders.
 
 Idempotent: every organisation is looked up by name first, and every driver login by its
 email, so running ``haul seed`` twice changes nothing the second time.
@@ -24,6 +25,7 @@ from server.models import (
     OrderLine,
     Organisation,
     Site,
+    TradingRelationship,
     User,
     Vehicle,
     VehicleType,
@@ -151,6 +153,18 @@ def _orders(seller: Organisation, plant: Site, buyers: list[tuple[Organisation, 
         summary.bump("orders")
 
 
+def _trading(seller: Organisation, buyers: list[tuple[Organisation, Site]], summary: SeedSummary) -> None:
+    """The plant sells to each demo buyer: an accepted trading relationship, so orders are allowed."""
+    for buyer, _site in buyers:
+        if db.session.scalar(select(TradingRelationship.id).where(TradingRelationship.seller_org_id == seller.id,
+                                                                  TradingRelationship.buyer_org_id == buyer.id)):
+            continue
+        now = utcnow()
+        db.session.add(TradingRelationship(seller_org_id=seller.id, buyer_org_id=buyer.id, status="accepted",
+                                           message="demo customer", requested_at=now, decided_at=now))
+        summary.bump("trading relationships")
+
+
 def seed_demo(progress: bool = False) -> SeedSummary:
     summary = SeedSummary()
     orgs: dict[str, tuple[Organisation, list[Site]]] = {}
@@ -179,6 +193,7 @@ def seed_demo(progress: bool = False) -> SeedSummary:
             _driver_logins(orgs[name][0], email, summary)
     seller, (plant,) = orgs["Rheinkalk Chemie"]
     buyers = [(o, s[0]) for o, s in orgs.values() if o.kind == "buyer"]
+    _trading(seller, buyers, summary)
     _orders(seller, plant, buyers, summary)
     db.session.commit()
     return summary

@@ -1,9 +1,10 @@
 """Socket.IO: who may connect, and which rooms they may join.
 
 A client connects with the session cookie (dashboards) or ``auth={"token": ...}`` (apps),
-and is put in its organisation's room. It may then ``join`` a load room only when its
+and is put in its organisation's room (not a driver-only user, who follows their own loads). It may then ``join`` a load room only when its
 organisation is a party to that load (the same rule as the REST API, from scoping.py),
-and a public tracking room only with a live tracking token. Anything else is refused
+and a public tracking room only with a live tracking token (a delivered load's token gets its
+frozen snapshot and no room). Anything else is refused
 and counted.
 """
 
@@ -18,7 +19,7 @@ from flask_socketio import join_room
 from sqlalchemy import select
 
 from server.auth.principal import Principal, principal_from_session, principal_from_token
-from server.auth.scoping import visibility
+from server.auth.scoping import may_follow_organisation, visibility
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, socketio
@@ -47,7 +48,7 @@ def on_connect(auth=None):
         refused_joins["bad_token"] += 1
         return False
     _principals[request.sid] = principal
-    if principal is not None:
+    if principal is not None and may_follow_organisation(principal):  # a driver follows only their loads
         join_room(org_room(principal.organisation_id))
     return True
 
@@ -102,5 +103,8 @@ def _join_tracking(token) -> dict:
         return _refuse("forbidden")
     if link.expires_at <= utcnow():
         return _refuse("expired")
+    snapshot = _snapshot("load", link.load_id)
+    if snapshot is not None and snapshot.get("live") is False:  # delivered: the frozen state, no room
+        return {"ok": True, "room": None, "snapshot": snapshot, "final": True}
     join_room(tracking_room(token_hash))
-    return {"ok": True, "room": tracking_room(token_hash), "snapshot": _snapshot("load", link.load_id)}
+    return {"ok": True, "room": tracking_room(token_hash), "snapshot": snapshot}

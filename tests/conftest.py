@@ -128,10 +128,25 @@ def hours_from_now(h: float) -> str:
     return (datetime.now(UTC) + timedelta(hours=h)).isoformat()
 
 
+def accept_trading(seller_id: int, buyer_id: int):
+    """An accepted trading relationship between a seller and a buyer, as the buyer's acceptance leaves it."""
+    from server.extensions import db
+    from server.models import TradingRelationship
+
+    now = datetime.now(UTC)
+    row = TradingRelationship(seller_org_id=seller_id, buyer_org_id=buyer_id, status="accepted", message="",
+                              requested_at=now, decided_at=now)
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 @pytest.fixture
 def trade(make_party, client):
-    """A seller with a plant, a buyer with a yard, and a valid order body between them."""
+    """A seller with a plant, a buyer with a yard who accepted the seller as a trading partner, and a valid
+    order body between them."""
     seller, buyer = make_party("seller"), make_party("buyer")
+    relationship_id = accept_trading(seller.id, buyer.id)
     plant = client.post("/api/v1/sites", headers=seller.headers, json={
         "name": "Plant", "location": {"lat": 51.43, "lon": 6.76}}).get_json()
     yard = client.post("/api/v1/sites", headers=buyer.headers, json={
@@ -143,7 +158,8 @@ def trade(make_party, client):
         "lines": [{"sku": "CEM", "quantity": 40, "unit_weight_kg": 1000, "unit_volume_m3": 0.7,
                    "unit_pallets": 1, "splittable": True}],
     }
-    return {"seller": seller, "buyer": buyer, "plant": plant, "yard": yard, "order": body}
+    return {"seller": seller, "buyer": buyer, "plant": plant, "yard": yard, "order": body,
+            "relationship_id": relationship_id}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_login import login_user, logout_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
 from server.api.common import PageArgs, page_of
@@ -49,6 +49,8 @@ class TokenOut(Schema):
     revoked_at = fields.DateTime(allow_none=True)
     last_used_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    replaced_by_id = fields.Integer(allow_none=True, metadata={"description": "the successor of a rotated token"})
+    status = fields.String(metadata={"description": "active, rotated (working until expires_at), expired or revoked"})
 
 
 class IssuedToken(TokenOut):
@@ -61,11 +63,24 @@ class SessionTokenOut(Schema):
     user = fields.Nested(UserOut)
 
 
+LIFETIME_DOC = {"description": "default HAUL_ERP_TOKEN_TTL_DAYS (90), at most HAUL_ERP_TOKEN_MAX_DAYS (365)"}
+
+
 class TokenCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     roles = fields.List(fields.String(validate=validate.OneOf(GRANTABLE)), required=True,
                         validate=validate.Length(min=1, max=5))
-    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
+    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650),
+                                     metadata=LIFETIME_DOC)
+
+
+class TokenRotate(Schema):
+    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650),
+                                     metadata=LIFETIME_DOC)
+    grace_hours = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                               validate=validate.Range(min=0, max=168),
+                               metadata={"description": "how long the old secret keeps working; default "
+                                                        "HAUL_TOKEN_ROTATION_GRACE_HOURS (24)"})
 
 
 class TokenPage(Schema):
@@ -122,14 +137,38 @@ def me():
     return {"organisation_id": principal.organisation_id, "roles": sorted(principal.roles)}
 
 
+def token_status(row: ApiToken, now) -> str:
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= now:
+        return "expired"
+    return "rotated" if row.replaced_by_id is not None else "active"
+
+
+def token_view(row: ApiToken, plaintext: str | None = None) -> dict:
+    out = {name: getattr(row, name) for name in TokenOut().fields if name != "status"}
+    out["status"] = token_status(row, utcnow())
+    return out if plaintext is None else {**out, "token": plaintext}
+
+
+def erp_lifetime(days: int | None) -> timedelta:
+    """The asked lifetime, or the default; longer than the maximum is a 422."""
+    config = current_app.config
+    longest = config["ERP_TOKEN_MAX_DAYS"]
+    if days is not None and days > longest:
+        raise ApiProblem(422, f"An API token lives at most {longest} days; rotate it before it expires.",
+                         [("expires_in_days", f"must be at most {longest}")])
+    return timedelta(days=days or min(config["ERP_TOKEN_TTL_DAYS"], longest))
+
+
 @blp.get("/tokens")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, TokenPage)
 @require("admin")
 def list_tokens(args):
-    """The organisation's API tokens (never their secrets)."""
+    """The organisation's API tokens with their expiry and status (never their secrets)."""
     query = scoped(ApiToken, current_principal()).where(ApiToken.kind == "erp").order_by(ApiToken.id)
-    return page_of(query, args, lambda t: t)
+    return page_of(query, args, token_view)
 
 
 @blp.post("/tokens")
@@ -137,12 +176,43 @@ def list_tokens(args):
 @blp.response(201, IssuedToken)
 @require("admin")
 def create_token(data):
-    """Issue an API token for an ERP; the secret is in this response only."""
+    """Issue an API token for an ERP, expiring after ``expires_in_days``; the secret is in this response only."""
     principal = current_principal()
-    ttl = timedelta(days=data["expires_in_days"]) if data["expires_in_days"] else None
+    ttl = erp_lifetime(data["expires_in_days"])
     plaintext, row = issue_token(principal.organisation_id, data["name"], data["roles"], ttl=ttl)
     db.session.commit()
-    return {**{name: getattr(row, name) for name in TokenOut().fields}, "token": plaintext}
+    return token_view(row, plaintext)
+
+
+@blp.post("/tokens/<int:token_id>/rotate")
+@blp.arguments(TokenRotate)
+@blp.response(201, IssuedToken)
+@require("admin")
+def rotate_token(data, token_id):
+    """Replace a token: a new secret (shown once) with the same name and roles; the old one keeps working
+    for ``grace_hours`` so the ERP can switch over, then expires."""
+    row = get_scoped_or_404(ApiToken, token_id, current_principal())
+    if row.kind != "erp":
+        raise ApiProblem(404, f"ApiToken {token_id} was not found.")
+    now, status = utcnow(), token_status(row, utcnow())
+    if status != "active":
+        detail = {"rotated": f"This token was already rotated; rotate its successor {row.replaced_by_id}."}.get(
+            status, f"A token that is {status} cannot be rotated; issue a new one.")
+        raise ApiProblem(409, detail, reason=status)
+    ttl = erp_lifetime(data["expires_in_days"])
+    grace = timedelta(hours=current_app.config["TOKEN_ROTATION_GRACE_HOURS"] if data["grace_hours"] is None
+                      else data["grace_hours"])
+    plaintext, successor = issue_token(row.organisation_id, row.name, list(row.roles), ttl=ttl)
+    grace_end = min(row.expires_at, now + grace) if row.expires_at else now + grace
+    moved = db.session.execute(update(ApiToken).where(ApiToken.id == row.id, ApiToken.replaced_by_id.is_(None),
+                                                      ApiToken.revoked_at.is_(None))
+                               .values(replaced_by_id=successor.id, expires_at=grace_end)
+                               .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:  # rotated or revoked meanwhile
+        db.session.rollback()
+        raise ApiProblem(409, "This token changed meanwhile; look at the token list again.", reason="changed")
+    db.session.commit()
+    return token_view(successor, plaintext)
 
 
 @blp.delete("/tokens/<int:token_id>")

@@ -1,13 +1,13 @@
-"""The directory of organisations (trading partners) and their creation by the platform."""
+"""The organisations one deals with (the directory of partners) and their creation by the platform."""
 
 from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from server.api.common import PageArgs, page_of
 from server.auth.principal import current_principal, require
+from server.auth.scoping import scoped
 from server.extensions import db
 from server.models import Organisation, OrgKind
 
@@ -41,9 +41,9 @@ class OrgFilter(PageArgs):
 @blp.arguments(OrgFilter, location="query")
 @blp.response(200, OrgPage)
 def list_organisations(args):
-    """Public profile (id, name, kind) of active organisations, so partners can reference each other."""
-    current_principal()
-    query = select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.id)
+    """Public profile (id, name, kind) of the active organisations the caller deals with: its own, the
+    parties of its orders, loads and tenders, and its trading partners (platform admins: all)."""
+    query = scoped(Organisation, current_principal()).where(Organisation.active.is_(True)).order_by(Organisation.id)
     if "kind" in args:
         query = query.where(Organisation.kind == args["kind"])
     return page_of(query, args, lambda o: o)

@@ -4,11 +4,34 @@ Every API read goes through ``scoped()`` or ``get_scoped_or_404()``. Objects an
 organisation owns (sites, fleet, users, tokens) are visible to that organisation;
 shipments (orders, loads) are visible to their parties only: seller, buyer and the
 awarded carrier. Anything else answers 404, so not even its existence leaks.
+
+Two rules narrow that further:
+
+* A user whose only role is ``driver`` sees only the loads assigned to them (and what hangs off
+  those loads: their orders, award, tender, bids, pickup authorization, dock slot, yard visit,
+  evidence, tracking), the trucks of those loads and their own driver row; not the rest of the
+  carrier's work, its route plans or its pairing codes, nor its organisation's live room.
+* A seller trades with a buyer only once the buyer accepted the seller's trading relationship
+  (`trades_with`); only then may the seller order for the buyer and see its delivery sites
+  (`partner_sites`). Organisations see each other (``GET /organisations``) only when they deal
+  with each other (`visibility(Organisation)`); platform admins see all.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, func, literal_column, or_, select, type_coerce
+from sqlalchemy import (
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from server.auth.principal import Principal
@@ -28,12 +51,14 @@ from server.models import (
     Job,
     Load,
     Order,
+    Organisation,
     Payment,
     PickupAuthorization,
     RateAgreement,
     Site,
     Statement,
     Tender,
+    TradingRelationship,
     User,
     Vehicle,
     VehicleType,
@@ -60,9 +85,24 @@ def _order_visible(org_id: int):
     return or_(Order.seller_org_id == org_id, Order.buyer_org_id == org_id, Order.id.in_(carried))
 
 
+OFFICE_ROLES = ("admin", "dispatcher", "dock_manager", "viewer")
+
+
+def driver_only(principal: Principal) -> bool:
+    """A driver and nothing else: sees the loads assigned to them, not the carrier's whole work."""
+    return principal.has_any("driver") and not principal.has_any(*OFFICE_ROLES)
+
+
+def may_follow_organisation(principal: Principal) -> bool:
+    """Whether a socket of this principal joins its organisation's room (every truck, every event)."""
+    return not driver_only(principal)
+
+
 def visibility(model, principal: Principal):
     """The WHERE clause that limits ``model`` to what the principal may see."""
     org_id = principal.organisation_id
+    if model in DRIVER_RULES and driver_only(principal):
+        return DRIVER_RULES[model](principal)
     if model in OWNED:
         return OWNED[model] == org_id
     if model is Dock:
@@ -77,6 +117,10 @@ def visibility(model, principal: Principal):
         return YARD_RULES[model](principal)
     if model in SETTLEMENT_PARTIES:  # agreements, bills, payments, disputes, statements: their two parties
         return or_(model.carrier_org_id == org_id, model.payer_org_id == org_id)
+    if model is TradingRelationship:
+        return or_(TradingRelationship.seller_org_id == org_id, TradingRelationship.buyer_org_id == org_id)
+    if model is Organisation:
+        return _organisation_visible(principal)
     raise TypeError(f"no scoping rule for {model.__name__}; add one here before exposing it")
 
 
@@ -92,13 +136,14 @@ def _loads_of(org_id: int, *roles):
     return select(Load.id).where(or_(*(getattr(Load, f"{role}_org_id") == org_id for role in roles)))
 
 
-def _tender_visible(principal: Principal):
+def _tender_visible(principal: Principal, own=None):
     """Sellers see their tenders, the awarded carrier its own; other carriers see the public board
     (a closed public tender stays visible, so a carrier one moment too late learns it was taken)
     and the private tenders they are invited to. Buyers never see the bidding."""
     org_id = principal.organisation_id
-    own = or_(Tender.seller_org_id == org_id,
-              Tender.id.in_(select(Award.tender_id).where(Award.carrier_org_id == org_id)))
+    if own is None:
+        own = or_(Tender.seller_org_id == org_id,
+                  Tender.id.in_(select(Award.tender_id).where(Award.carrier_org_id == org_id)))
     if principal.org_kind != "carrier":
         return own
     return or_(own, Tender.private.is_(False), _json_list_contains(Tender.preferred_carrier_ids, org_id))
@@ -139,6 +184,86 @@ def _visit_visible(principal: Principal):
 
 YARD_RULES = {DockAppointment: _appointment_visible, YardVisit: _visit_visible}
 SETTLEMENT_PARTIES = (RateAgreement, FreightBill, Payment, Dispute, Statement)
+
+
+def _own_drivers(principal: Principal):
+    return select(Driver.id).where(Driver.user_id == principal.user_id, Driver.organisation_id == principal.organisation_id)
+
+
+def _assigned_loads(principal: Principal):
+    """The loads the signed-in driver drives (none for a driver token without a user)."""
+    if principal.user_id is None:
+        return select(Load.id).where(false())
+    return select(Load.id).where(Load.carrier_org_id == principal.organisation_id,
+                                 Load.driver_id.in_(_own_drivers(principal)))
+
+
+def _on_assigned_loads(column):
+    return lambda principal: column.in_(_assigned_loads(principal))
+
+
+def _driver_orders(principal: Principal):
+    return Order.id.in_(select(OrderLine.order_id).join(LoadLine, LoadLine.order_line_id == OrderLine.id)
+                        .where(LoadLine.load_id.in_(_assigned_loads(principal))))
+
+
+def _driver_tenders(principal: Principal):
+    return _tender_visible(principal, own=Tender.load_id.in_(_assigned_loads(principal)))
+
+
+def _driver_bids(principal: Principal):
+    return and_(Bid.carrier_org_id == principal.organisation_id,
+                Bid.tender_id.in_(select(Tender.id).where(Tender.load_id.in_(_assigned_loads(principal)))))
+
+
+def _driver_vehicles(principal: Principal):
+    return Vehicle.id.in_(select(Load.vehicle_id).where(Load.id.in_(_assigned_loads(principal))))
+
+
+def _nothing(_principal: Principal):
+    return false()
+
+
+DRIVER_RULES = {
+    Load: _on_assigned_loads(Load.id), Order: _driver_orders, Award: _on_assigned_loads(Award.load_id),
+    Tender: _driver_tenders, Bid: _driver_bids, PickupAuthorization: _on_assigned_loads(PickupAuthorization.load_id),
+    DockAppointment: _on_assigned_loads(DockAppointment.load_id), YardVisit: _on_assigned_loads(YardVisit.load_id),
+    Vehicle: _driver_vehicles, Driver: lambda principal: Driver.id.in_(_own_drivers(principal)),
+    Job: _nothing, DevicePairing: _nothing,
+}
+
+
+def trades_with(seller_id: int, buyer_id: int) -> bool:
+    """Whether the buyer has accepted the seller's trading relationship (the rule for new orders)."""
+    return db.session.scalar(select(TradingRelationship.id).where(
+        TradingRelationship.seller_org_id == seller_id, TradingRelationship.buyer_org_id == buyer_id,
+        TradingRelationship.status == "accepted")) is not None
+
+
+def partner_sites(principal: Principal, buyer_id: int) -> Select:
+    """The buyer's sites, for a seller the buyer has accepted (nothing otherwise)."""
+    if principal.org_kind != "seller" or not trades_with(principal.organisation_id, buyer_id):
+        return select(Site).where(false())
+    return select(Site).where(Site.organisation_id == buyer_id)
+
+
+def _organisation_visible(principal: Principal):
+    """Its own, the other parties of what it sees (orders, loads, tenders, bids), its trading partners
+    (a seller's once accepted, a buyer's from their request on); platform admins see every one."""
+    org_id = principal.organisation_id
+    if principal.org_kind == "platform" and principal.has_any("admin"):
+        return true()
+    parties = [select(getattr(Load, f"{role}_org_id")).where(visibility(Load, principal))
+               for role in ("seller", "buyer", "carrier")]
+    parties += [select(getattr(Order, f"{role}_org_id")).where(visibility(Order, principal))
+                for role in ("seller", "buyer")]
+    parties += [select(Tender.seller_org_id).where(visibility(Tender, principal)),
+                select(Bid.carrier_org_id).where(visibility(Bid, principal))]
+    if not driver_only(principal):
+        parties += [select(TradingRelationship.buyer_org_id).where(TradingRelationship.seller_org_id == org_id,
+                                                                   TradingRelationship.status == "accepted"),
+                    select(TradingRelationship.seller_org_id).where(TradingRelationship.buyer_org_id == org_id)]
+    return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)))
 
 
 def can_see_carrier(carrier_id: int, principal: Principal) -> bool:

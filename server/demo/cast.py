@@ -159,3 +159,15 @@ def prepare_plant(seller: Seller) -> None:
         log.info("demo: %s's plant and docks now work round the clock (so the demo runs at any hour)",
                  seller.name)
         _look_around_seller(seller)
+
+
+def prepare_trading(cast: Cast) -> None:
+    """The seller trades with every demo buyer: it asks, the buyer accepts (the seed already did both)."""
+    seller = cast.seller.session
+    status = {r["buyer"]["id"]: r for r in seller.items("/api/v1/trading-relationships")}
+    for buyer_id, buyer in cast.buyers.items():
+        if status.get(buyer_id, {}).get("status") == "accepted":
+            continue
+        asked = seller.post("/api/v1/trading-relationships", {"buyer_id": buyer_id, "message": "Haul demo"})
+        buyer.session.post(f"/api/v1/trading-relationships/{asked['id']}/accept")
+        log.info("demo: %s accepted %s as a trading partner", buyer.name, cast.seller.name)

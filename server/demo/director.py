@@ -20,7 +20,7 @@ import requests
 from server.demo import orders
 from server.demo import pace as steps
 from server.demo.api import ApiError
-from server.demo.cast import Cast, prepare_plant
+from server.demo.cast import Cast, prepare_plant, prepare_trading
 from server.demo.drivers import Drivers
 from server.demo.market import Market
 from server.demo.pace import Pace, Timers
@@ -95,6 +95,7 @@ class Director:
             try:
                 self.cast = Cast.assemble(self.base_url)
                 prepare_plant(self.cast.seller)
+                prepare_trading(self.cast)
                 log.info("demo: %d buyers, %d carriers and the plant's dock manager are signed in; "
                          "the day runs at %s", len(self.cast.buyers), len(self.cast.carriers), self.pace.describe())
                 self.market = Market(self.cast, self.pace, self.timers, random.Random(self.state.day))

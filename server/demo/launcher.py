@@ -123,11 +123,12 @@ def serve_until_stopped(app, host: str, port: int, pace: Pace, broker_port: int,
 
     from server.broker.embedded import start_embedded_ingest
     from server.demo.director import Director
+    from server.server_errors import ProblemRequestHandler
 
     ingest = start_embedded_ingest(app, host="127.0.0.1", port=broker_port)
     director = None
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, request_handler=ProblemRequestHandler)
     except OSError as exc:
         ingest.stop()
         raise click.ClickException(f"cannot serve on {host}:{port}: {exc}") from exc

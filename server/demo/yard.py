@@ -54,8 +54,10 @@ class Yard:
         if token is None:
             log.info("demo: the driver of %s has no pickup authorization to show yet", load["reference"])
             return
+        # What the gate sees besides the QR code: the truck's plate (and the driver, when signed in as one).
+        plate = next((v["plate"] for v in carrier.vehicles if v["id"] == load.get("vehicle_id")), None)
         try:
-            visit = driver.post("/api/v1/yard/checkin", {"load_id": load["id"], "token": token})
+            visit = driver.post("/api/v1/yard/checkin", {"load_id": load["id"], "token": token, "plate": plate})
         except ApiError as exc:
             if exc.status == 403:
                 log.info("demo: the gate refused %s: %s", load["reference"], exc.reason or exc.detail)

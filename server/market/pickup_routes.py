@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
@@ -49,8 +49,16 @@ class AuthorizationOut(Schema):
 class VerifyIn(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TOKEN_CHARS))
     load_id = IdField(load_default=None, allow_none=True)
-    plate = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    driver_id = IdField(load_default=None, allow_none=True)
+    plate = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
+                          metadata={"description": "the plate seen at the gate (this or driver_id is required)"})
+    driver_id = IdField(load_default=None, allow_none=True,
+                        metadata={"description": "the driver seen at the gate (this or plate is required)"})
+
+    @validates_schema
+    def _something_presented(self, data, **_):
+        if data.get("plate") is None and data.get("driver_id") is None:
+            message = "give the plate or the driver seen at the gate: the token alone proves nothing about the truck"
+            raise ValidationError({"plate": [message], "driver_id": [message]})
 
 
 class VerdictOut(Schema):
@@ -149,8 +157,8 @@ def post_revoke(authorization_id):
 @blp.arguments(VerifyIn)
 @blp.response(200, VerdictOut)
 def post_verify(data):
-    """The gate checks a scanned token (optionally against the load, plate and driver it sees):
-    valid, or refused with the reason."""
+    """The gate checks a scanned token against the plate and/or driver it sees (and optionally the load):
+    valid, or refused with the reason (wrong_plate, wrong_driver, ...)."""
     principal = current_principal()
     verdict = check_at_gate(principal, data["token"], clock.now(), current_app.config["SECRET_KEY"],
                             load_id=data["load_id"], plate=data["plate"], driver_id=data["driver_id"])

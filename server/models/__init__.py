@@ -14,12 +14,15 @@ from server.models.settlement_reconciliation import Dispute, DisputeComment, Sta
 from server.models.sites import Dock, Site
 from server.models.tenancy import ApiToken, DeviceCredential, Organisation, OrgKind, Role, User
 from server.models.tracking import Event, Position, TrackingLink
+from server.models.trading import TradingRelationship
 from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing", "Dock",
-    "Dispute", "DisputeComment", "DockAppointment", "Driver", "EvidenceItem", "Event", "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "Notification", "Order",
-    "OrderLine", "OrgKind", "Organisation", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery", "RateAgreement", "Role", "Route",
-    "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine", "Tender", "TrackingLink", "User", "Vehicle", "VehicleType",
-    "Webhook", "WebhookAttempt", "WebhookDelivery", "YardVisit",
+    "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing",
+    "Dispute", "DisputeComment", "Dock", "DockAppointment", "Driver", "Event", "EvidenceItem",
+    "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "Notification", "Order", "OrderLine",
+    "Organisation", "OrgKind", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery",
+    "RateAgreement", "Role", "Route", "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine",
+    "Tender", "TrackingLink", "TradingRelationship", "User", "Vehicle", "VehicleType", "Webhook",
+    "WebhookAttempt", "WebhookDelivery", "YardVisit",
 ]

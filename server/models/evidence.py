@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.types import UTCDateTime
@@ -41,3 +41,10 @@ class ProofOfDelivery(Model):
     photo_sha256s: Mapped[list] = mapped_column(JSONType, default=list, nullable=False)
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     author_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
+    # Where the proof was given, against the delivery site (server.yard.pod_place): metres from the site,
+    # where the position came from (pod: sent with it, gps: the truck's last fix, None: unknown), the
+    # radius it was held to (None when the site's geofence decided), and whether it was outside.
+    distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    position_source: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    radius_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    off_site: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)

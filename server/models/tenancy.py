@@ -82,6 +82,8 @@ class ApiToken(Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when the token was rotated: the successor, while this one lives out its grace period.
+    replaced_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("api_tokens.id"), nullable=True)
 
 
 class DeviceCredential(Model):

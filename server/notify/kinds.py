@@ -23,6 +23,7 @@ departed           the truck left a site                       seller, buyer, ca
 eta_changed        the ETA moved by more than the threshold    seller, buyer, carrier
 delivered          proof of delivery was recorded              seller, buyer, carrier
 exception          gate refusal, weight or delivery exception  seller, buyer, carrier
+                   (a proof of delivery off the site: buyer)
 bill_issued        a freight bill (or credit note) was issued  carrier, payer
 bill_approved      the payer approved a bill (or its audit)    carrier, payer
 bill_disputed      the payer disputed a line of a bill         carrier, payer
@@ -31,6 +32,8 @@ bill_paid          a payment was recorded against a bill       carrier, payer
 statement_issued   a reconciliation statement was drawn up     carrier, payer
 statement_confirmed  a side confirmed a statement, or raised   carrier, payer
                    differences (``data.status`` says which)
+trading_relationship  a seller asked to trade, the buyer       the other side
+                   accepted or declined, either ended it
 =================  ==========================================  =================================
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
@@ -44,6 +47,7 @@ KINDS: tuple[str, ...] = (
     "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",
+    "trading_relationship",
 )
 WEBHOOK_DISABLED = "webhook_disabled"
 PING = "ping"

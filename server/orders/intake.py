@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.principal import Principal
+from server.auth.scoping import trades_with
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Order, OrderLine, Organisation, OrgKind, Site
@@ -26,17 +27,28 @@ def _find_by_key(seller_org_id: int, key: str) -> Order | None:
                                                  Order.idempotency_key == key))
 
 
+TRADING_RULE = "trading_relationship_required"
+NO_RELATIONSHIP = ("no accepted trading relationship with this buyer: request one "
+                   "(POST /api/v1/trading-relationships) and wait for the buyer to accept it")
+
+
 def check_references(principal: Principal, data: dict) -> list[tuple[str, str]]:
-    """Buyer and sites must exist and be usable by this seller; the message never says whose they are."""
+    """Buyer and sites must exist and be usable by this seller; the message never says whose they are.
+
+    The seller orders only for a buyer that accepted its trading relationship, and delivers only to
+    that buyer's sites (or its own): without it, a buyer's site is as unknown as a foreign one."""
     errors = []
     buyer = db.session.get(Organisation, data["buyer_id"])
+    trading = False
     if buyer is None or buyer.kind != OrgKind.BUYER or not buyer.active:
         errors.append(("buyer_id", "unknown buyer"))
+    elif not (trading := trades_with(principal.organisation_id, buyer.id)):
+        errors.append(("buyer_id", NO_RELATIONSHIP))
     pickup = db.session.get(Site, data["pickup_site_id"])
     if pickup is None or pickup.organisation_id != principal.organisation_id:
         errors.append(("pickup_site_id", "unknown site"))
     delivery = db.session.get(Site, data["delivery_site_id"])
-    allowed = {principal.organisation_id, data["buyer_id"]}
+    allowed = {principal.organisation_id, data["buyer_id"]} if trading else {principal.organisation_id}
     if delivery is None or delivery.organisation_id not in allowed:
         errors.append(("delivery_site_id", "unknown site"))
     return errors
@@ -56,7 +68,8 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None,
             return existing, False
     errors = check_references(principal, data)
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        untraded = any(message == NO_RELATIONSHIP for _, message in errors)
+        raise ApiProblem(422, "Some fields are invalid.", errors, **({"rule": TRADING_RULE} if untraded else {}))
     order = Order(
         seller_org_id=principal.organisation_id, buyer_org_id=data["buyer_id"], reference=data["reference"],
         idempotency_key=idempotency_key, request_fingerprint=fingerprint(data),

@@ -15,8 +15,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from server.db.types import utcnow
-from server.extensions import db
+from server.extensions import db, socketio
 from server.models import TrackingLink
+from server.realtime import tracking_room
 
 TOKEN_BYTES = 24  # 32 url-safe characters; well inside the 10..200 the socket join accepts
 MAX_TTL = timedelta(days=30)
@@ -70,3 +71,17 @@ def dump_link(link: TrackingLink, token: str | None = None) -> dict:
         out["token"] = token
         out["url"] = f"/track/{token}"
     return out
+
+
+def end_live_tracking(load_id: int, status: str, at) -> int:
+    """The load is delivered: tell its public rooms the final status, then close them, so no position
+    of the truck after delivery reaches a link (with Redis, every server closes them). The links stay
+    valid and show the frozen snapshot. Returns how many rooms were closed."""
+    hashes = db.session.scalars(select(TrackingLink.token_hash).where(TrackingLink.load_id == load_id,
+                                                                      TrackingLink.revoked_at.is_(None))).all()
+    final = {"kind": "status_changed", "time": at.isoformat(), "load_id": load_id, "data": {"status": status},
+             "final": True}
+    for token_hash in hashes:
+        socketio.emit("event", final, to=tracking_room(token_hash))
+        socketio.close_room(tracking_room(token_hash))
+    return len(hashes)

@@ -2,7 +2,8 @@
 
 A plain HTML page with the load's status, ETA, last position and status timeline, rendered
 from the same snapshot the Socket.IO join returns; when ``/static/vendor/socket.io.min.js``
-is present the page joins the tracking room and updates live. Unknown tokens answer 404,
+is present the page joins the tracking room and updates live, until the load is delivered (then it
+shows the frozen snapshot: `server.tracking.snapshot`). Unknown tokens answer 404,
 expired or revoked ones 410, both without saying which load they were for.
 """
 
@@ -37,7 +38,7 @@ def track(token: str):
     db.session.remove()
     response = current_app.make_response(render_template(
         "track.html", snapshot=snapshot, token=token, expires_at=lookup.link.expires_at.isoformat(),
-        live=_vendor_socketio()))
+        live=_vendor_socketio() and snapshot["live"]))
     # The token is in the URL: keep it out of referrers and caches.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

@@ -12,9 +12,9 @@ Documented (OpenAPI) under /api/v1:
   ``POST|DELETE /device-credentials/{id}/http-id``: give a login a new HTTP device id (shown once;
   the old one stops working) or take it away.
 
-Not in the OpenAPI document (public or not JSON APIs): ``/metrics`` (Prometheus text) and the
-public page ``/track/<token>`` (`server.tracking.page`); the position endpoints for devices are in
-`server.tracking.position_routes`.
+Not in the OpenAPI document (public or not JSON APIs): ``/metrics`` (Prometheus text, for operators:
+``HAUL_METRICS_TOKEN`` or a platform admin) and the public page ``/track/<token>``
+(`server.tracking.page`); the position endpoints for devices are in `server.tracking.position_routes`.
 """
 
 from __future__ import annotations
@@ -240,9 +240,13 @@ def revoke_device_credentials(row_id):
 
 @raw.get("/metrics")
 def metrics():
-    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker."""
+    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker.
+    For operators only (``server.auth.operator``)."""
+    from server.auth.operator import require_operator
     from server.notify import counters as notify_counters
     from server.sockets import refused_joins
+
+    require_operator()
 
     lines = []
     ingest = current_app.extensions.get("haul_http_ingest")

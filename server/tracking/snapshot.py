@@ -3,49 +3,74 @@
 `load_snapshot` gives the load's status and ETA, its vehicle's last stored fix and the status
 timeline (the load's events, oldest first); later changes arrive as ``position`` and ``event``
 deltas. `register_snapshot_provider` hooks it into `server.sockets.SNAPSHOT_PROVIDERS`.
+
+A delivered (or closed) load is frozen at its proof of delivery: the position is the truck's last
+fix up to that moment, the timeline ends there, there is no ETA, and ``live`` is false, so the
+public page and its room stop following the truck (it drives on to other customers' loads).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from geoalchemy2 import functions as gf
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Event, Load, Position
+from server.models import Event, Load, Position, ProofOfDelivery
 
 TIMELINE_LIMIT = 200
+FROZEN = ("delivered", "closed")  # the shipment is over: nothing after its delivery is shown
 
 
-def last_position(vehicle_id: int) -> dict | None:
-    """The newest stored fix of a vehicle (the (vehicle_id, time) key makes this an index probe)."""
-    row = db.session.execute(
-        select(Position.time, gf.ST_Y(Position.geom), gf.ST_X(Position.geom), Position.speed,
-               Position.heading, Position.accuracy, Position.battery)
-        .where(Position.vehicle_id == vehicle_id).order_by(Position.time.desc()).limit(1)).first()
+def last_position(vehicle_id: int, until: datetime | None = None) -> dict | None:
+    """The newest stored fix of a vehicle, at or before ``until`` when given (an index probe on the
+    (vehicle_id, time) key)."""
+    query = (select(Position.time, gf.ST_Y(Position.geom), gf.ST_X(Position.geom), Position.speed,
+                    Position.heading, Position.accuracy, Position.battery)
+             .where(Position.vehicle_id == vehicle_id).order_by(Position.time.desc()).limit(1))
+    if until is not None:
+        query = query.where(Position.time <= until)
+    row = db.session.execute(query).first()
     if row is None:
         return None
     return {"vehicle_id": str(vehicle_id), "time": row[0].isoformat(), "lat": row[1], "lon": row[2],
             "speed": row[3], "heading": row[4], "accuracy": row[5], "battery": row[6]}
 
 
-def timeline(load_id: int) -> list[dict]:
-    rows = db.session.scalars(select(Event).where(Event.load_id == load_id)
-                              .order_by(Event.time, Event.id).limit(TIMELINE_LIMIT)).all()
+def timeline(load_id: int, until: datetime | None = None) -> list[dict]:
+    query = select(Event).where(Event.load_id == load_id).order_by(Event.time, Event.id).limit(TIMELINE_LIMIT)
+    if until is not None:
+        query = query.where(Event.time <= until)
+    rows = db.session.scalars(query).all()
     return [{"kind": e.kind, "time": e.time.isoformat(), "site_id": e.site_id, "data": e.data} for e in rows]
+
+
+def delivered_at(load_id: int) -> datetime | None:
+    """When the load was delivered: its proof of delivery, else its ``delivered`` event."""
+    return (db.session.scalar(select(ProofOfDelivery.delivered_at).where(ProofOfDelivery.load_id == load_id))
+            or db.session.scalar(select(func.max(Event.time)).where(Event.load_id == load_id,
+                                                                    Event.kind == "delivered")))
 
 
 def load_snapshot(load_id: int) -> dict | None:
     load = db.session.get(Load, load_id)
     if load is None:
         return None
+    frozen = load.status in FROZEN
+    until = delivered_at(load.id) if frozen else None
+    # Frozen without a known delivery time: no position at all rather than one from after it.
+    followed = load.vehicle_id is not None and (not frozen or until is not None)
     return {
         "load_id": load.id,
         "reference": load.reference,
         "status": load.status,
-        "eta": load.eta.isoformat() if load.eta else None,
+        "live": not frozen,
+        "eta": load.eta.isoformat() if load.eta and not frozen else None,
+        "delivered_at": until.isoformat() if until else None,
         "vehicle_id": str(load.vehicle_id) if load.vehicle_id else None,
-        "position": last_position(load.vehicle_id) if load.vehicle_id else None,
-        "timeline": timeline(load.id),
+        "position": last_position(load.vehicle_id, until) if followed else None,
+        "timeline": timeline(load.id, until if frozen else None),
     }
 
 

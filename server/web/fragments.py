@@ -105,6 +105,13 @@ def buyer_events():
     return _fragment("_events.html", events=views.recent_events([load.id for load in loads]))
 
 
+@blp.get("/trading")
+@login_required
+def trading():
+    principal = principal_of_kind("seller", "buyer")
+    return _fragment("_trading.html", relationships=views.trading(principal), side=principal.org_kind)
+
+
 @blp.get("/carrier/board")
 @login_required
 def carrier_board():
@@ -155,7 +162,7 @@ def admin_tokens():
     principal = current_principal()
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.organisation_id == principal.organisation_id,
                                                        ApiToken.kind == "erp").order_by(ApiToken.id.desc()))
-    return _fragment("_admin_tokens.html", tokens=list(tokens))
+    return _fragment("_admin_tokens.html", tokens=list(tokens), now=now())
 
 
 @blp.get("/admin/lists")

@@ -20,6 +20,7 @@ STATUS = {
     "loaded": _l("loaded"), "departed": _l("departed"), "no_show": _l("no show"), "queued": _l("queued"),
     "running": _l("running"), "succeeded": _l("finished"), "failed": _l("failed"),
     "cancelling": _l("stopping"), "active": _l("active"), "won": _l("won"), "lost": _l("lost"),
+    "accepted": _l("accepted"), "declined": _l("declined"), "withdrawn": _l("withdrawn"), "ended": _l("ended"),
 }
 
 EVENT = {
@@ -27,6 +28,7 @@ EVENT = {
     "departed_pickup": _l("Left the pickup site"), "arrived_delivery": _l("Arrived at delivery"),
     "departed_delivery": _l("Left the delivery site"), "zone_enter": _l("Entered a site"),
     "zone_exit": _l("Left a site"), "dwell": _l("Waiting"), "late": _l("Running late"),
+    "delivered": _l("Delivered"), "pod_off_site": _l("Proof of delivery given away from the site"),
 }
 
 MODE = {"grab": _l("fixed price (grab)"), "auction": _l("reverse auction"), "sequential": _l("offer in turn")}

@@ -57,7 +57,8 @@ def buyer():
     loads = views.loads_of(principal, role="buyer")
     return render_template("buyer.html", loads=views.load_rows(loads), orders=views.orders_of(principal),
                            map_vehicles=views.map_vehicles(loads),
-                           events=views.recent_events([load.id for load in loads]))
+                           events=views.recent_events([load.id for load in loads]),
+                           relationships=views.trading(principal))
 
 
 @blp.get("/carrier")

@@ -24,6 +24,7 @@ from server.models import (
     Organisation,
     Site,
     Tender,
+    TradingRelationship,
     User,
     Vehicle,
 )
@@ -152,6 +153,24 @@ def sites_with_docks(principal: Principal) -> list[Site]:
 def site_points(site_ids) -> dict[int, dict]:
     rows = db.session.execute(select(Site.id, Site.name, Site.location).where(Site.id.in_(set(site_ids)))).all()
     return {sid: {"name": name, **(point_from_db(location) or {})} for sid, name, location in rows}
+
+
+def trading(principal: Principal) -> list[dict]:
+    """The organisation's trading relationships as the API shows them; for a seller, with the delivery
+    sites of each buyer that accepted it (the ids its ERP orders with)."""
+    from server.api.trading import organisation_names, relationship_view
+    from server.auth.scoping import partner_sites
+
+    rows = list(db.session.scalars(scoped(TradingRelationship, principal)
+                                   .order_by(TradingRelationship.id.desc()).limit(LIST_LIMIT)))
+    names = organisation_names(principal, [x for r in rows for x in (r.seller_org_id, r.buyer_org_id)])
+    out = []
+    for row in rows:
+        view = relationship_view(row, principal, names)
+        if row.status == "accepted" and principal.organisation_id == row.seller_org_id:
+            view["sites"] = list(db.session.scalars(partner_sites(principal, row.buyer_org_id).order_by(Site.id)))
+        out.append(view)
+    return out
 
 
 def admin_lists() -> dict:

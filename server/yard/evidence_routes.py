@@ -83,6 +83,11 @@ class PodOut(Schema):
     exceptions = fields.List(fields.Dict())
     photo_sha256s = fields.List(fields.String())
     delivered_at = fields.DateTime()
+    distance_m = fields.Float(allow_none=True, metadata={"description": "from the delivery site; null: unknown"})
+    position_source = fields.String(allow_none=True, metadata={"description": "pod (sent with it), gps (the "
+                                                               "truck's last fix) or null"})
+    radius_m = fields.Float(allow_none=True, metadata={"description": "the radius held to; null: the geofence"})
+    off_site = fields.Boolean(metadata={"description": "given outside the site's geofence or radius"})
 
 
 class ItemOut(Schema):
@@ -200,8 +205,22 @@ def get_evidence_file(load_id, sha256):
     data = evidence_store().get(sha256) if known else None
     if data is None:
         raise ApiProblem(404, "No such file in this load's evidence.")
-    return send_file(io.BytesIO(data), mimetype=image_type(data) or "application/octet-stream",
-                     download_name=sha256, max_age=86400)
+    return private_file(data, sha256)
+
+
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
+
+
+def private_file(data: bytes, sha256: str):
+    """A stored file for one load's parties: never kept by shared caches, never sniffed into something else,
+    shown inline only when it really is an image (downloaded otherwise), named by its hash."""
+    mimetype = image_type(data)
+    response = send_file(io.BytesIO(data), mimetype=mimetype or "application/octet-stream",
+                         as_attachment=mimetype is None, download_name=sha256 + EXTENSIONS.get(mimetype, ".bin"),
+                         etag=False, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @blp.post("/<int:load_id>/pod")

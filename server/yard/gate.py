@@ -1,8 +1,9 @@
 """The gate: check a truck in when its pickup authorization holds, refuse and log it when not.
 
 A check-in comes from the driver scanning the gate QR (``check_in``, with the token the
-driver app shows) or from the truck entering the site's geofence (``on_arrival``, called by
-the GPS ingest, which checks the load's stored authorization). Either way the authorization
+driver app shows and the driver signed in, or the gate keeper typing the token and the plate or
+driver seen) or from the truck entering the site's geofence (``on_arrival``, called by the GPS
+ingest, which checks the load's stored authorization against the truck that reported). Either way the authorization
 must be genuine, unexpired, not revoked and bound to this load, its carrier, its driver and
 the plate. A refusal changes nothing but is logged as a ``gate_refused`` event with the
 reason, and the site's dashboards see it live. A truck checked in twice stays checked in once.
@@ -58,18 +59,26 @@ def refuse(load: Load, site: Site, reason: str, detail: str, now: datetime, *, v
     return YardRefused("forbidden", reason, detail)
 
 
-def check_in(principal: Principal, load: Load, token: str, now: datetime, plate: str | None = None) -> YardVisit:
-    """The driver scanned the gate QR (or the gate keeper typed the token); returns the visit."""
+def check_in(principal: Principal, load: Load, token: str, now: datetime, plate: str | None = None,
+             driver_id: int | None = None) -> YardVisit:
+    """The driver scanned the gate QR (or the gate keeper typed the token); returns the visit.
+
+    The token alone checks nothing in: the plate read at the gate and/or the driver standing there
+    (the signed-in driver, or ``driver_id`` given by the gate keeper) must be what the buyer authorized."""
     site = db.session.get(Site, load.pickup_site_id)
     carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
     if not (carrier or site_staff(principal, site)):
         raise YardRefused("forbidden", "not_allowed", "Only the load's carrier or the site's staff check a truck in.")
     driver = driver_of(principal) if carrier else None
-    seen_plate = plate or _plate(load)
-    verdict = authorization.verify(principal, token, load, seen_plate, driver.id if driver else load.driver_id, now)
+    seen_driver = driver.id if driver else driver_id
+    if plate is None and seen_driver is None:
+        message = "give the plate or the driver seen at the gate"
+        raise YardRefused("invalid", "nothing_presented", "The token alone checks no truck in: give the plate read "
+                          "at the gate or the driver there.", [("plate", message), ("driver_id", message)])
+    verdict = authorization.verify(principal, token, load, plate, seen_driver, now)
     if not verdict.valid:
         raise refuse(load, site, verdict.reason or "refused", verdict.detail, now, via="qr", by=principal.user_id,
-                     plate=seen_plate)
+                     plate=plate)
     return arrive(load, site, now, by=principal.user_id, via="qr", authorization_id=verdict.authorization_id)
 
 

@@ -28,7 +28,10 @@ class CheckinIn(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=2048),
                           metadata={"description": "the pickup authorization from the driver's QR code"})
     plate = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
-                          metadata={"description": "the plate read at the gate (default: the load's truck)"})
+                          metadata={"description": "the plate read at the gate"})
+    driver_id = IdField(load_default=None, allow_none=True,
+                        metadata={"description": "the driver at the gate (a signed-in driver is that driver); "
+                                                 "the plate or the driver must be given"})
 
 
 class VisitOut(Schema):
@@ -103,10 +106,11 @@ def _visit(visit_id: int) -> YardVisit:
 @blp.response(200, VisitOut)
 @require("admin", "dispatcher", "driver", "dock_manager")
 def post_checkin(data):
-    """Check a truck in at the gate with its pickup authorization; a refusal answers 403 with the reason."""
+    """Check a truck in at the gate with its pickup authorization and the plate and/or driver seen there;
+    a mismatch answers 403 with the reason (wrong_plate, wrong_driver, ...)."""
     principal = current_principal()
     load = get_scoped_or_404(Load, data["load_id"], principal)
-    return visit_view(gate.check_in(principal, load, data["token"], clock.now(), data["plate"]))
+    return visit_view(gate.check_in(principal, load, data["token"], clock.now(), data["plate"], data["driver_id"]))
 
 
 @blp.get("/yard/visits/<int:visit_id>")

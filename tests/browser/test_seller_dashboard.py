@@ -78,7 +78,8 @@ def test_rescheduling_a_dock_slot_reaches_the_drivers_inbox(open_as, api, stack,
 
         # The truck checks in at the gate: the yard queue shows it live, and "call to dock" tells the driver.
         grant = api.call("buyer", "POST", f"/api/v1/loads/{load['id']}/pickup-authorizations", {})
-        api.call("seller", "POST", "/api/v1/yard/checkin", {"load_id": load["id"], "token": grant["token"]})
+        api.call("seller", "POST", "/api/v1/yard/checkin", {"load_id": load["id"], "token": grant["token"],
+                                                            "plate": grant["plate"]})  # the plate read at the gate
         entry = page.locator("#queue li", has_text=load["reference"])
         entry.get_by_role("button", name="Call to dock").click()
         page.locator("#queue li", has_text=load["reference"]).locator(".status-called").wait_for()

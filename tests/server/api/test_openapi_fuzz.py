@@ -1,5 +1,7 @@
 """A bounded Schemathesis run against the generated OpenAPI spec finds no 5xx, on both backends."""
 
+import re
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -29,3 +31,50 @@ def test_no_operation_answers_5xx(ctx, make_party):
 
         exercise()
     assert failures == []
+
+
+def _json_properties(spec: dict, operation: dict) -> list[str]:
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return sorted(schema.get("properties", {}))
+
+
+def _nul_cases(spec: dict):
+    """(method, path template, where, name) for every string parameter and JSON body property of the spec."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for param in operation.get("parameters", []) + item.get("parameters", []):
+                if param["in"] in ("query", "path", "header") and param.get("schema", {}).get("type") == "string":
+                    yield method.upper(), path, param["in"], param["name"]
+            for name in _json_properties(spec, operation):
+                yield method.upper(), path, "json", name
+
+
+def test_a_nul_character_anywhere_is_a_422_naming_the_field(ctx, make_party):
+    """Every string parameter and JSON property of every operation, given a NUL, answers 422 naming it."""
+    client = ctx.test_client()
+    headers = make_party("seller", roles=("admin", "dispatcher")).headers
+    spec = client.get("/api/openapi.json").get_json()
+    cases = list(_nul_cases(spec))
+    assert len(cases) >= 150
+    wrong = []
+    value = "x\u0000y"
+    for method, template, where, name in cases:
+        nul_in = name if where == "path" else None
+        url = re.sub(r"{(\w+)}", lambda m, nul_in=nul_in: value if m.group(1) == nul_in else "1", template)
+        kwargs = {"headers": dict(headers)}
+        if where == "query":
+            kwargs["query_string"] = {name: value}
+        elif where == "header":
+            kwargs["headers"][name] = value
+        elif where == "json":
+            kwargs["json"] = {name: value}
+        r = client.open(url, method=method, **kwargs)
+        named = [e["path"] for e in (r.get_json(silent=True) or {}).get("errors", [])
+                 if e["message"] == "contains a NUL character"]
+        if r.status_code != 422 or named != [name]:
+            wrong.append((method, template, where, name, r.status_code))
+    assert wrong == []

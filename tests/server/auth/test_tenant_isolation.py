@@ -65,6 +65,7 @@ def victim(client, trade, make_party):
     job = submit("test.noop", seller.id, {}, time_limit_s=1) if "test.noop" in _handlers() else None
     market.update(_yard_victim(market["load_id"], trade["plant"]["id"]))
     return {**market, "job_id": job.id if job else 999_999, "plan_id": plan["id"], "order_id": order["id"],
+            "relationship_id": trade["relationship_id"],
             "site_id": trade["plant"]["id"], "dock_id": dock["id"],
             "user_id": seller.user.id, "token_id": token["id"],
             "vehicle-types": vtype["id"], "vehicles": vehicle["id"], "drivers": driver["id"]}
@@ -91,7 +92,8 @@ def _market_victim(client, trade, make_party) -> dict:
     authorization = client.post(f"/api/v1/loads/{awarded.id}/pickup-authorizations", headers=buyer.headers,
                                 json={}).get_json()
     return {"load_id": tendered.id, "tender_id": tender["id"], "award_id": award["id"],
-            "authorization_id": authorization["id"], "carrier_id": carrier.id}
+            "authorization_id": authorization["id"], "carrier_id": carrier.id, "awarded_load_id": awarded.id,
+            "carrier_driver_id": driver.id, "carrier_truck_id": truck.id}
 
 
 def _yard_victim(load_id: int, site_id: int) -> dict:
@@ -167,3 +169,72 @@ def test_lists_never_include_foreign_rows(client, make_party, victim):
                  "/api/v1/drivers", "/api/v1/users", "/api/v1/tokens"):
         body = client.get(path, headers=stranger.headers).get_data(as_text=True)
         assert "SECRET" not in body and "Secret" not in body, path
+
+
+def _driver_login(carrier_id: int, driver_id: int | None = None, name: str = "Other driver"):
+    """A user whose only role is driver, linked to ``driver_id`` (or to a new driver row of the carrier)."""
+    import uuid
+
+    from server.auth.principal import issue_token
+    from server.extensions import db
+    from server.models import Driver, User
+
+    user = User(organisation_id=carrier_id, email=f"{uuid.uuid4().hex[:8]}@driver.test", name=name,
+                password_hash="x", roles=["driver"])
+    db.session.add(user)
+    db.session.flush()
+    driver = db.session.get(Driver, driver_id) if driver_id else Driver(organisation_id=carrier_id, name=name)
+    driver.user_id = user.id
+    db.session.add(driver)
+    token, _ = issue_token(carrier_id, "driver app", ["driver"], user_id=user.id, kind="session")
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+# A driver sees the carrier's load board like its dispatchers (the driver app has a board screen), and its
+# own carrier's scorecard; everything about a load is theirs only when they drive it.
+DRIVER_MAY_SEE = {("GET", "/api/v1/tenders/<int:tender_id>"), ("GET", "/api/v1/tenders/<int:tender_id>/bids"),
+                  ("GET", "/api/v1/carriers/<int:carrier_id>/scorecard")}
+
+
+def test_another_driver_of_the_same_carrier_reaches_nothing_of_the_load(client, victim, ctx):
+    """A driver of the awarded carrier who does not drive the load gets 403/404 on every id endpoint of it
+    (load, pickup authorization and its QR, award, orders, evidence, visit, tracking), while the
+    assigned driver reads it and its QR."""
+    other = _driver_login(victim["carrier_id"])
+    ids = {**victim, "load_id": victim["awarded_load_id"],
+           **_yard_victim(victim["awarded_load_id"], victim["site_id"]),
+           "vehicles": victim["carrier_truck_id"], "drivers": victim["carrier_driver_id"]}
+    for method, rule in _id_endpoints(ctx):
+        if (method, rule) in DRIVER_MAY_SEE:
+            continue
+        url = _fill(rule, ids)
+        r = client.open(url, method=method, headers=other, json=BODIES.get((method, rule), {}))
+        assert r.status_code in (403, 404), (method, url, r.status_code, r.get_data(as_text=True)[:200])
+        assert "SECRET" not in r.get_data(as_text=True) and "Secret" not in r.get_data(as_text=True), (method, url)
+    for path in ("/api/v1/loads", "/api/v1/pickup-authorizations", "/api/v1/awards", "/api/v1/orders",
+                 "/api/v1/driver/assignments", "/api/v1/vehicles", "/api/v1/drivers", "/api/v1/organisations"):
+        body = client.get(path, headers=other).get_data(as_text=True)
+        assert "SECRET" not in body and "Secret" not in body, path
+    assigned = _driver_login(victim["carrier_id"], victim["carrier_driver_id"])
+    load = victim["awarded_load_id"]
+    assert client.get(f"/api/v1/loads/{load}", headers=assigned).get_json()["reference"] == "SECRET-LOAD-2"
+    qr = client.get(f"/api/v1/pickup-authorizations/{victim['authorization_id']}/qr.svg", headers=assigned)
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert [a["id"] for a in client.get("/api/v1/awards", headers=assigned).get_json()["items"]] == [
+        victim["award_id"]]
+
+
+def test_a_drivers_socket_follows_only_its_own_loads(client, victim, ctx):
+    """A driver-only socket is not put in the carrier's room and may not join another driver's load room."""
+    from server.extensions import socketio
+    from server.realtime import emit_to_orgs
+
+    token = _driver_login(victim["carrier_id"])["Authorization"].split()[1]
+    sock = socketio.test_client(ctx, auth={"token": token})
+    assert sock.is_connected()
+    emit_to_orgs("event", {"kind": "position of every truck"}, [victim["carrier_id"]])
+    assert sock.get_received() == []
+    assert sock.emit("join", {"load_id": victim["awarded_load_id"]}, callback=True) == {"ok": False,
+                                                                                       "error": "forbidden"}
+    sock.disconnect()

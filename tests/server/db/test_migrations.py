@@ -34,3 +34,38 @@ def test_spatial_functions_work_on_stored_points(ctx, make_party):
     db.session.commit()
     distance = db.session.scalar(select(gf.ST_Distance(Site.location, gf.ST_GeomFromText("POINT(2 2)", 4326))))
     assert abs(distance - 1.0) < 1e-9
+
+
+def test_0010_keeps_existing_trade_and_gives_immortal_tokens_a_lifetime(ctx, trade, make_party):
+    """Upgrading to 0010 accepts the relationship of every seller and buyer that share an order (once per
+    pair, not for strangers) and gives ERP tokens without expiry the default lifetime."""
+    from datetime import timedelta
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert, select
+
+    from server.db.types import utcnow
+    from server.models import ApiToken, Order, TradingRelationship
+
+    seller, buyer, stranger = trade["seller"], trade["buyer"], make_party("buyer")
+    now = utcnow()
+    db.session.remove()
+    try:
+        downgrade(revision="0007")
+        with db.engine.begin() as conn:
+            for n in range(2):
+                conn.execute(insert(Order.__table__).values(
+                    seller_org_id=seller.id, buyer_org_id=buyer.id, reference=f"OLD-{n}", status="received",
+                    pickup_site_id=trade["plant"]["id"], delivery_site_id=trade["yard"]["id"],
+                    pickup_earliest=now, pickup_latest=now, delivery_earliest=now, delivery_latest=now, notes="",
+                    request_fingerprint="", created_at=now))
+            conn.execute(insert(ApiToken.__table__).values(
+                organisation_id=seller.id, name="old ERP", kind="erp", token_hash="f" * 64, prefix="haul_old",
+                roles=["viewer"], created_at=now))
+    finally:
+        upgrade()
+    rows = db.session.scalars(select(TradingRelationship)).all()
+    assert [(r.seller_org_id, r.buyer_org_id, r.status) for r in rows] == [(seller.id, buyer.id, "accepted")]
+    assert stranger.id not in {r.buyer_org_id for r in rows}
+    token = db.session.scalar(select(ApiToken).where(ApiToken.name == "old ERP"))
+    assert timedelta(days=89) < token.expires_at - now < timedelta(days=91)

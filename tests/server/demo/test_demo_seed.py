@@ -22,3 +22,22 @@ def test_each_carrier_driver_gets_a_linked_driver_login_once(ctx, client):
     answer = client.post("/api/v1/auth/token", json={"email": driver_login("dispatch@weber.demo", 2),
                                                      "password": DEMO_PASSWORD})
     assert answer.status_code == 201 and answer.json["user"]["roles"] == ["driver"]
+
+
+def test_the_demo_buyers_accept_the_plant_once_so_its_orders_go_through(ctx, client):
+    """The seed makes one accepted trading relationship per demo buyer, so the seller's ERP may order."""
+    from server.models import Organisation, Site, TradingRelationship
+    from server.seed import DEMO_PASSWORD
+
+    first, again = seed_demo(), seed_demo()
+    assert first.created["trading relationships"] == 2 and "trading relationships" not in again.created
+    rows = [(r.id, r.buyer_org_id, r.status) for r in db.session.scalars(select(TradingRelationship))]
+    assert {status for _, _, status in rows} == {"accepted"} and len(rows) == 2
+    buyer = db.session.scalar(select(Organisation.id).where(Organisation.name == "BauStoff Handel Köln"))
+    site_name = db.session.scalar(select(Site.name).where(Site.organisation_id == buyer))
+    rel = next(rid for rid, buyer_id, _ in rows if buyer_id == buyer)
+    token = client.post("/api/v1/auth/token", json={"email": "dispatch@rheinkalk.demo",
+                                                    "password": DEMO_PASSWORD}).json["token"]
+    seller = {"Authorization": f"Bearer {token}"}
+    sites = client.get(f"/api/v1/trading-relationships/{rel}/sites", headers=seller).json
+    assert [s["name"] for s in sites] == [site_name]

@@ -31,6 +31,8 @@ def _authorize(client, a, **body):
 
 
 def _verify(client, party, token, **extra):
+    if "plate" not in extra and "driver_id" not in extra:
+        extra["plate"] = "GATE-1"  # what the gate reads; these tokens are refused before it is compared
     r = client.post("/api/v1/pickup-authorizations/verify", headers=party.headers, json={"token": token, **extra})
     assert r.status_code == 200, r.get_json()
     return r.get_json()
@@ -137,3 +139,17 @@ def test_new_assignment_revokes_the_authorization(client, assigned):
                     json={"vehicle_id": assigned["truck"].id, "driver_id": new_driver.id})
     assert r.status_code == 200 and r.get_json()["status"] == "assigned"
     assert _verify(client, assigned["board"].seller, token)["reason"] == "revoked"
+
+
+def test_the_token_alone_does_not_verify(client, assigned):
+    """Without the plate or driver seen at the gate the check is a 422 naming both; a different plate or
+    driver is refused with its reason, and the authorized ones pass."""
+    auth = _authorize(client, assigned).get_json()
+    seller = assigned["board"].seller
+    r = client.post("/api/v1/pickup-authorizations/verify", headers=seller.headers, json={"token": auth["token"]})
+    assert r.status_code == 422 and {e["path"] for e in r.get_json()["errors"]} == {"plate", "driver_id"}
+    assert _verify(client, seller, auth["token"], plate="XX-OTHER 1")["reason"] == "wrong_plate"
+    other_driver = make_driver(assigned["carrier"].id, name="Not Ana")
+    assert _verify(client, seller, auth["token"], driver_id=other_driver.id)["reason"] == "wrong_driver"
+    assert _verify(client, seller, auth["token"], plate=assigned["truck"].plate)["valid"] is True
+    assert _verify(client, seller, auth["token"], driver_id=assigned["driver"].id)["valid"] is True

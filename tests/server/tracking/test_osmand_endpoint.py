@@ -116,11 +116,12 @@ def test_osmand_basic_auth_binds_device_to_its_vehicle(client, fleet):
     assert _stored(v1) == 3 and _stored(v2) == 0
 
 
-def test_osmand_answers_503_when_the_store_fails_and_commits_later(client, fleet, monkeypatch):
+def test_osmand_answers_503_when_the_store_fails_and_commits_later(client, fleet, monkeypatch, make_party):
     """A failed commit answers 503; the fix stays queued and the next request writes it."""
     carrier, (vehicle,) = fleet(1)
     http_id = credential(client, carrier, vehicle)["http_id"]
-    client.get("/metrics")  # nothing built yet is fine
+    operator = make_party("platform", roles=("admin",)).headers
+    assert client.get("/metrics", headers=operator).status_code == 200  # nothing built yet is fine
     client.get(f"/osmand?id={http_id}&lat=51&lon=7&timestamp={ts()}")  # builds the pipeline
     store = client.application.extensions["haul_http_ingest"].runtime.store
 
@@ -134,5 +135,5 @@ def test_osmand_answers_503_when_the_store_fails_and_commits_later(client, fleet
     later = client.get(f"/osmand?id={http_id}&lat=51.002&lon=7&timestamp={ts(20)}")
     assert later.status_code == 200
     assert _stored(vehicle) == 3
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=operator).get_data(as_text=True)
     assert "haul_osmand_store_errors_total 1" in text

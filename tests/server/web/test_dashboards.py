@@ -117,3 +117,23 @@ def test_forms_label_every_control(client, trade, make_load):
             continue
         ident = re.search(r'id="([^"]+)"', tag)
         assert "aria-label" in tag or (ident and ident.group(1) in labelled), tag
+
+
+def test_the_trading_sections_ask_accept_and_show_the_buyers_sites(client, make_party):
+    """The buyer's page shows its id and the seller's request with Accept/Decline; once accepted, the
+    seller's section lists the buyer's delivery sites with their ids."""
+    seller, buyer = make_party("seller"), make_party("buyer")
+    site = client.post("/api/v1/sites", headers=buyer.headers, json={
+        "name": "Köln yard", "kind": "customer", "location": {"lat": 50.9, "lon": 6.9}}).get_json()
+    rel = client.post("/api/v1/trading-relationships", headers=seller.headers,
+                      json={"buyer_id": buyer.id, "message": "Cement"}).get_json()
+    _sign_in(client, buyer)
+    status, html = _page(client, "/buyer")
+    assert status == 200 and f'<code id="own-org-id">{buyer.id}</code>' in html
+    assert f'data-api="/api/v1/trading-relationships/{rel["id"]}/accept"' in html and seller.org.name in html
+    client.post("/logout")
+    client.post(f"/api/v1/trading-relationships/{rel['id']}/accept", headers=buyer.headers)
+    _sign_in(client, seller)
+    status, fragment = _page(client, "/fragments/trading")
+    assert status == 200 and buyer.org.name in fragment and f"<code>{site['id']}</code> Köln yard" in fragment
+    assert 'id="trading-form"' in _page(client, "/seller")[1]

@@ -84,6 +84,20 @@ def test_photos_upload_as_multipart_and_download_by_hash(client, plant, make_par
     assert client.get(f"/api/v1/loads/{load.id}/evidence/files/{'0' * 64}", headers=plant.seller.headers).status_code == 404
 
 
+def test_evidence_files_are_private_and_not_sniffed(client, plant):
+    """A photo answers Cache-Control private, no-store, nosniff and an inline name made of its hash only."""
+    load = make_load(plant)
+    r = client.post(f"/api/v1/loads/{load.id}/evidence", headers=plant.driver_user.headers,
+                    data={"photos": [(io.BytesIO(PIXEL_PNG), "<script>.html")]}, content_type="multipart/form-data")
+    sha = r.get_json()["items"][0]["payload"]["sha256"]
+    photo = client.get(f"/api/v1/loads/{load.id}/evidence/files/{sha}", headers=plant.seller.headers)
+    assert photo.status_code == 200 and photo.mimetype == "image/png"
+    assert photo.headers["Cache-Control"] == "private, no-store"
+    assert photo.headers["X-Content-Type-Options"] == "nosniff"
+    assert photo.headers["Content-Disposition"] == f"inline; filename={sha}.png"
+    assert "ETag" not in photo.headers and "Expires" not in photo.headers
+
+
 def test_the_bundle_shows_tampering(client, plant):
     """After a row is changed in the database, the bundle's verification names the item."""
     load = make_load(plant)

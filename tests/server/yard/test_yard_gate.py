@@ -81,6 +81,22 @@ def test_the_gate_keeper_may_type_the_token_and_the_plate_is_compared_loosely(ct
     assert visit.status == "arrived"
 
 
+def test_the_token_alone_checks_no_truck_in(ctx, client):
+    """The gate keeper with only the token gets a 422 naming plate and driver (API and service); a wrong
+    plate is refused and logged; the authorized driver, named by the gate keeper, is checked in."""
+    plant = make_plant()
+    load = make_load(plant)
+    token = authorize(ctx, plant, load)
+    refused = _refused(plant.manager, load, token)
+    assert (refused.status, refused.reason) == (422, "nothing_presented")
+    assert {path for path, _ in refused.errors} == {"plate", "driver_id"}
+    r = client.post("/api/v1/yard/checkin", headers=plant.manager.headers, json={"load_id": load.id, "token": token})
+    assert r.status_code == 422 and r.get_json()["reason"] == "nothing_presented"
+    assert _refused(plant.manager, load, token, plate="XX-ZZ 999").reason == "wrong_plate"
+    assert [e.data["reason"] for e in _gate_events(load.id)] == ["wrong_plate"]
+    assert _check_in(plant.manager, load, token, driver_id=plant.driver.id).status == "arrived"
+
+
 def test_strangers_cannot_check_a_load_in(ctx):
     """The buyer's staff are not the gate: 403 not_allowed, and no visit is opened."""
     plant = make_plant()
