@@ -12,8 +12,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
+
+# Property tests check behaviour, never speed: no per-example deadline (a busy machine would fail them).
+hypothesis_settings.register_profile("haul", deadline=None)
+hypothesis_settings.load_profile("haul")
 
 TEST_PASSWORD = "correct-horse-battery"
 _TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)  # hashing is slow on purpose; do it once

@@ -47,11 +47,14 @@ def test_0010_keeps_existing_trade_and_gives_immortal_tokens_a_lifetime(ctx, tra
     from server.db.types import utcnow
     from server.models import ApiToken, Order, TradingRelationship
 
+    from server.db.migrate import _scripts
+
     seller, buyer, stranger = trade["seller"], trade["buyer"], make_party("buyer")
     now = utcnow()
+    before_0010 = _scripts().get_revision("0010").down_revision  # migrations are chained in the order they landed
     db.session.remove()
     try:
-        downgrade(revision="0007")
+        downgrade(revision=before_0010)
         with db.engine.begin() as conn:
             for n in range(2):
                 conn.execute(insert(Order.__table__).values(
