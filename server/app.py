@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
     from server.api.users import blp as user_api
+    from server.broker.auth_routes import blp as broker_auth
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -124,9 +125,10 @@ def register_blueprints(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearerAuth": []}, {"sessionCookie": []}]
-    # Not in the OpenAPI document: the OsmAnd endpoint and /metrics, the public tracking page, and
-    # the pages for people (whose HTML error handlers come after the JSON ones, see create_app).
-    for blueprint in (tracking_raw, tracking_page, pages, sign_in_pages):
+    # Not in the OpenAPI document: the OsmAnd endpoint and /metrics, the broker's auth backend, the
+    # public tracking page, and the pages for people (whose HTML error handlers come after the JSON
+    # ones, see create_app).
+    for blueprint in (tracking_raw, broker_auth, tracking_page, pages, sign_in_pages):
         app.register_blueprint(blueprint)
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from server.api.common import IdField, PageArgs, page_of
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
+from server.broker.sessions import cut_off
 from server.db.types import utcnow
 from server.errors import ApiProblem, problem_response
 from server.extensions import db, socketio
@@ -185,11 +186,13 @@ def list_device_credentials(args):
 @blp.response(204)
 @require(*WRITERS)
 def revoke_device_credentials(row_id):
-    """Revoke the vehicle's device logins (regenerate the broker files to lock them out of MQTT too)."""
+    """Revoke the vehicle's device logins; the broker refuses them from now on and closes their connections."""
     vehicle = get_scoped_or_404(Vehicle, row_id, current_principal())
-    for cred in db.session.scalars(select(DeviceCredential).where(DeviceCredential.vehicle_id == vehicle.id)):
+    creds = db.session.scalars(select(DeviceCredential).where(DeviceCredential.vehicle_id == vehicle.id)).all()
+    for cred in creds:
         devices.revoke(cred)
     db.session.commit()
+    cut_off(current_app.config.get("BROKER_MANAGEMENT_URL", ""), [c.username for c in creds])
 
 
 _http_lock = threading.Lock()
