@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages Haul needs, installed only when missing (so a warm machine skips apt).
 #   demo: SpatiaLite for the embedded database.
-#   test: also PostgreSQL 15 + PostGIS 3, Mosquitto, Redis, Chromium for browser tests,
-#         Mesa for Kivy's offscreen rendering, and a CJK font for the Chinese UI.
+#   test: also PostgreSQL 15 + PostGIS 3, Mosquitto, Redis, RabbitMQ (the production broker: the
+#         broker, ingest and deploy tests and the benches start private nodes of it), Chromium for
+#         browser tests, Mesa for Kivy's offscreen rendering, and a CJK font for the Chinese UI.
 set -euo pipefail
 demo=(libsqlite3-mod-spatialite)
-test=("${demo[@]}" postgresql-15 postgresql-15-postgis-3 mosquitto redis-server chromium
+test=("${demo[@]}" postgresql-15 postgresql-15-postgis-3 mosquitto redis-server rabbitmq-server chromium
       libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri fonts-noto-cjk fonts-wqy-zenhei)
 case "${1:-test}" in
   demo) wanted=("${demo[@]}") ;;

@@ -200,7 +200,7 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 clients_report[key] += part[key]
         for listener in listeners:
             listener.join(30)
-        reports = [queue.get(timeout=duration + 120) for _ in pubs]
+        reports = [queue.get(timeout=duration + 600) for _ in pubs]  # a loaded machine publishes late
         for p in pubs:
             p.join()
         published = sum(r["fixes"] for r in reports)

@@ -88,8 +88,9 @@ class RabbitMQProcess:
 
     def _env(self) -> dict[str, str]:
         d = self.directory
-        return {**os.environ, "RABBITMQ_NODENAME": self.node, "RABBITMQ_NODE_PORT": str(self.amqp_port),
-                "RABBITMQ_DIST_PORT": str(self.dist_port), "RABBITMQ_MNESIA_BASE": str(d / "mnesia"),
+        # HOME: the node keeps its Erlang cookie there, not in the invoking user's home.
+        return {**os.environ, "HOME": str(d), "RABBITMQ_NODENAME": self.node,
+                "RABBITMQ_NODE_PORT": str(self.amqp_port), "RABBITMQ_DIST_PORT": str(self.dist_port), "RABBITMQ_MNESIA_BASE": str(d / "mnesia"),
                 "RABBITMQ_LOG_BASE": str(d / "log"), "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq"),
                 "RABBITMQ_ADVANCED_CONFIG_FILE": str(d / "advanced.config"),
                 "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "enabled_plugins"),

@@ -58,6 +58,13 @@ class Stack:
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
 
+    def pair(self, carrier: dict, k: int) -> tuple[dict, dict]:
+        """A phone paired for driver and truck ``k``: (the pairing, the phone's answer)."""
+        code = self.client.post("/api/v1/devices/pairings", headers=carrier["headers"],
+                                json={"driver_id": carrier["drivers"][k], "vehicle_id": carrier["vehicles"][k]})
+        pairing = code.get_json()
+        return pairing, self.client.post("/api/v1/devices/pair", json={"code": pairing["code"]}).get_json()
+
     def queued(self) -> int:
         connection = pika.BlockingConnection(pika.URLParameters(self.broker.amqp_url))
         try:
@@ -175,9 +182,7 @@ def test_a_new_device_connects_within_5_s_of_its_creation_and_of_its_pairing(sta
     probe = Probe(stack.broker.mqtt_port, device["username"], device["secret"])
     assert probe.connected(5)
     probe.close()
-    code = stack.client.post("/api/v1/devices/pairings", headers=carrier["headers"],
-                             json={"driver_id": carrier["drivers"][1], "vehicle_id": carrier["vehicles"][1]}).get_json()
-    paired = stack.client.post("/api/v1/devices/pair", json={"code": code["code"]}).get_json()
+    _, paired = stack.pair(carrier, 1)
     from driver_app.core.api_models import MqttSettings
     from driver_app.core.mqtt_client import DriverMqttClient
 
@@ -204,9 +209,7 @@ def test_a_revoked_device_is_cut_off_and_refused_within_5_s(stack):
     assert time.monotonic() - started < 5 and not probe.client.is_connected()
     probe.close()
 
-    code = stack.client.post("/api/v1/devices/pairings", headers=carrier["headers"],
-                             json={"driver_id": carrier["drivers"][1], "vehicle_id": carrier["vehicles"][1]}).get_json()
-    paired = stack.client.post("/api/v1/devices/pair", json={"code": code["code"]}).get_json()
+    code, paired = stack.pair(carrier, 1)
     probe = Probe(stack.broker.mqtt_port, paired["mqtt"]["username"], paired["mqtt"]["password"])
     assert probe.connected()
     assert stack.client.delete(f"/api/v1/devices/pairings/{code['id']}", headers=carrier["headers"]).status_code == 204
