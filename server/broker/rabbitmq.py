@@ -89,7 +89,10 @@ class RabbitMQProcess:
     def _env(self) -> dict[str, str]:
         d = self.directory
         # HOME: the node keeps its Erlang cookie there, not in the invoking user's home.
+        # No busy-waiting schedulers: Erlang spins idle schedulers by default, CPU that the workers,
+        # PostgreSQL and the publishers sharing this machine's cores need (see docs/deployment.md).
         return {**os.environ, "HOME": str(d), "RABBITMQ_NODENAME": self.node,
+                "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "+sbwt none +sbwtdcpu none +sbwtdio none",
                 "RABBITMQ_NODE_PORT": str(self.amqp_port), "RABBITMQ_DIST_PORT": str(self.dist_port), "RABBITMQ_MNESIA_BASE": str(d / "mnesia"),
                 "RABBITMQ_LOG_BASE": str(d / "log"), "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq"),
                 "RABBITMQ_ADVANCED_CONFIG_FILE": str(d / "advanced.config"),

@@ -237,7 +237,7 @@ def osmand():
 
 @raw.get("/metrics")
 def metrics():
-    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker."""
+    """Prometheus counters: this process's OsmAnd pipeline, socket and broker-auth refusals, every ingest worker."""
     from server.sockets import refused_joins
 
     lines = []
@@ -246,6 +246,10 @@ def metrics():
         lines.append(ingest.runtime.metrics.prometheus(prefix="haul_osmand"))
     lines.append("# TYPE haul_socket_refused_joins_total counter")
     lines += [f'haul_socket_refused_joins_total{{reason="{r}"}} {n}' for r, n in sorted(refused_joins.items())]
+    from server.broker.auth_routes import refusals
+
+    lines.append("# TYPE haul_broker_auth_refusals_total counter")
+    lines += [f'haul_broker_auth_refusals_total{{check="{c}"}} {n}' for c, n in sorted(refusals.items())]
     lines += _worker_metrics(current_app.config.get("REDIS_URL"))
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 

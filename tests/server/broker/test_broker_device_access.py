@@ -98,6 +98,7 @@ def test_auth_backend_checks_the_database_on_every_connect(ctx, client, make_par
     db.session.get(Vehicle, vehicle).active = False
     db.session.commit()
     assert _ask(client, "user", **form).get_data(as_text=True) == "deny"
+    assert 'haul_broker_auth_refusals_total{check="user"}' in client.get("/metrics").get_data(as_text=True)
 
 
 def test_auth_backend_answers_only_the_broker(ctx, client, monkeypatch):
