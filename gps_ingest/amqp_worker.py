@@ -16,7 +16,9 @@ Any number of `AmqpIngestWorker` processes consume the one quorum queue
   the store's ``(vehicle_id, time)`` key makes the second copy a no-op); only then does it take
   new deliveries, so a redelivered copy never meets its original half-way through the pipeline;
 * **the database down**: deliveries wait un-submitted (and un-acked) while the store says it is
-  unavailable; ``prefetch`` bounds how many a worker holds.
+  unavailable, or while the pipeline cannot look a vehicle up (`gps_ingest.model.Unavailable`: the
+  delivery goes back to the head of the line and is tried again a second later); ``prefetch``
+  bounds how many a worker holds.
 
 One thread does everything (pika's `BlockingConnection` is not thread-safe): it reads deliveries
 for up to ``flush_interval_s``, submits them, flushes, acks, and runs ``on_tick``. The connection
@@ -33,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gps_ingest.amqp_topology import POSITIONS_QUEUE, declare, mqtt_topic
-from gps_ingest.model import Message
+from gps_ingest.model import Message, Unavailable
 from gps_ingest.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,7 @@ class AmqpIngestWorker:
         self._inflight: dict[str, tuple[int, int]] = {}  # message id -> (generation, delivery tag)
         self._seq = itertools.count(1)
         self._generation = 0
+        self._retry_at = 0.0  # after Unavailable: no submits before this (monotonic)
         self._stop = threading.Event()
         self.connected = threading.Event()
         self.received = self.acked = self.stale_acks = 0
@@ -154,11 +157,18 @@ class AmqpIngestWorker:
                     channel.basic_cancel(tag)  # no new deliveries; what is here is drained and acked
                 cancelled = True
             connection.process_data_events(time_limit=0 if stopping else max(0.0, next_flush - time.monotonic()))
-            available = self._store_available()
+            available = self._store_available() and time.monotonic() >= self._retry_at
             if available and self._waiting:
                 waiting, self._waiting = self._waiting, []
-                for tag, key, body in waiting:
-                    self._submit(channel, tag, key, body)
+                for index, (tag, key, body) in enumerate(waiting):
+                    try:
+                        self._submit(channel, tag, key, body)
+                    except Unavailable:
+                        # Not taken: it and everything after it wait, in order, for the database.
+                        self._waiting = waiting[index:] + self._waiting
+                        self._retry_at = time.monotonic() + 1.0
+                        available = False
+                        break
             now = time.monotonic()
             if stopping or now >= next_flush or self._held() >= self.options.flush_at_held:
                 if available:
@@ -177,7 +187,12 @@ class AmqpIngestWorker:
     def _submit(self, channel, tag: int, key: str, body: bytes) -> None:
         message_id = str(next(self._seq))
         self._inflight[message_id] = (self._generation, tag)
-        self._ack(channel, self.pipeline.submit(Message(message_id, "mqtt", topic=mqtt_topic(key), payload=body)))
+        try:
+            done = self.pipeline.submit(Message(message_id, "mqtt", topic=mqtt_topic(key), payload=body))
+        except Unavailable:
+            del self._inflight[message_id]
+            raise
+        self._ack(channel, done)
 
     def _ack(self, channel, message_ids) -> None:
         last = None

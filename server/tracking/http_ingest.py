@@ -20,7 +20,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field, replace
 
-from gps_ingest.model import DropReason, Message
+from gps_ingest.model import DropReason, Message, Unavailable
 from server.tracking.runtime import IngestRuntime
 
 STATUS_BY_REASON = {
@@ -66,8 +66,11 @@ class HttpIngest:
             self.runtime.tick()
             before = metrics.snapshot()
             message_id = f"http-{next(self._ids)}"
-            done = pipeline.submit(Message(message_id, "http", query=query, payload=body,
-                                           content_type=content_type, device=device))
+            try:
+                done = pipeline.submit(Message(message_id, "http", query=query, payload=body,
+                                               content_type=content_type, device=device))
+            except Unavailable:  # the database is away: nothing taken, the device sends it again
+                done = []
             done += pipeline.flush(drain=True)
             after = metrics.snapshot()
         dropped = {key[len("dropped_"):]: after[key] - before[key]
