@@ -20,7 +20,8 @@ those, stored in the database), ``lost`` (acknowledged, never stored), ``duplica
 one per (vehicle, time): the key makes a second copy a no-op, so this checks the database itself),
 ``recovery_s`` (from the end of the fault until every fix acknowledged by then was stored) and
 ``unacknowledged`` (fixes still in the phones' outboxes when the scenario gave up: never
-acknowledged, so never promised).
+acknowledged, so never promised) and ``stalled_connections_remade`` (connections a phone dropped
+because acknowledgements stopped, see `server.bench.phone`).
 """
 
 from __future__ import annotations
@@ -164,7 +165,8 @@ def run_scenario(stack: FaultStack, name: str, fault: Callable[[], None], vehicl
     return {"published": len(acked), "stored": len(acked & stored), "lost": len(acked - stored),
             "duplicates": rows - len(stored), "recovery_s": round(recovered_at - fault_end, 2) if recovered_at
             else None, "fault_s": round(fault_end - began, 2), "unacknowledged": unacknowledged,
-            "stored_not_acknowledged": len(stored - acked), "sent": sum(p.sent for p in stream.phones)}
+            "stored_not_acknowledged": len(stored - acked), "sent": sum(p.sent for p in stream.phones),
+            "stalled_connections_remade": sum(p.reconnects for p in stream.phones)}
 
 
 @click.command("faults")

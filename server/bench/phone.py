@@ -6,6 +6,9 @@ acknowledges it, and sends again what was not acknowledged, as the driver app's 
   client id and a persistent session, reconnecting with a 1..2 s backoff;
 * a fix counts as *published* only when its PUBACK says success. Under MQTT 5 any other reason
   code ("no matching subscribers" included) means "not delivered": the fix stays in the outbox;
+* a connection on which acknowledgements stopped for ``stall_s`` while fixes wait is dropped and
+  made again (RabbitMQ 3.10 can leave an MQTT connection open whose internal channel failed,
+  e.g. when its auth backend erred: it answers pings but never acknowledges again);
 * after every reconnect, and every ``resend_after_s`` for fixes still unacknowledged, the outbox
   is sent again (paho's own in-flight resend may deliver a second copy: the store is keyed by
   ``(vehicle_id, time)``, so that is a no-op, and `published` counts each fix once).
@@ -31,11 +34,15 @@ class Phone:
     """One vehicle's phone: fixes ``0, 1, 2, ...`` stamped ``start + i`` seconds."""
 
     def __init__(self, port: int, vehicle_id: int, username: str, password: str, start: datetime,
-                 protocol: str = "3.1.1", client_id: str | None = None, resend_after_s: float = 10.0):
+                 protocol: str = "3.1.1", client_id: str | None = None, resend_after_s: float = 10.0,
+                 stall_s: float = 15.0):
         self.vehicle_id = vehicle_id
         self.start = start
         self.topic = f"haul/v1/vehicles/{vehicle_id}/position"
         self.resend_after_s = resend_after_s
+        self.stall_s = stall_s
+        self.reconnects = 0
+        self._progress_at = time.monotonic()  # last acknowledgement or connect
         self.acked: set[int] = set()
         self.sent = 0
         self._outbox: dict[int, float] = {}  # fix index -> when last sent
@@ -80,6 +87,7 @@ class Phone:
         if not reason_code.is_failure:
             with self._lock:
                 self._resend_due = True
+                self._progress_at = time.monotonic()
             self.connected.set()
 
     def _on_publish(self, _c, _u, mid, reason_code, _p) -> None:
@@ -91,6 +99,8 @@ class Phone:
             self._settle(self._mids.pop(mid), ok)
 
     def _settle(self, i: int, ok: bool) -> None:
+        if ok:
+            self._progress_at = time.monotonic()
         if ok and i in self._outbox:
             del self._outbox[i]
             self.acked.add(i)
@@ -116,6 +126,10 @@ class Phone:
         """Send again what is due: everything after a reconnect, else fixes unacknowledged too long."""
         now = time.monotonic()
         with self._lock:
+            stalled = bool(self._outbox) and self.connected.is_set() and now - self._progress_at > self.stall_s
+        if stalled:
+            self._reconnect()
+        with self._lock:
             everything, self._resend_due = self._resend_due, False
             due = [i for i, at in self._outbox.items()
                    if force or everything or now - at >= self.resend_after_s]
@@ -128,6 +142,23 @@ class Phone:
             with self._lock:
                 self._resend_due = True
         return len(due)
+
+    def _reconnect(self) -> None:
+        self.reconnects += 1
+        self.connected.clear()
+        with self._publishing:
+            self.client.disconnect()
+            self.client.loop_stop()
+            with self._lock:
+                self._mids.clear()
+                self._early.clear()
+                self._resend_due = True
+                self._progress_at = time.monotonic()
+            try:
+                self.client.reconnect()
+            except OSError:
+                pass  # the network loop keeps trying
+            self.client.loop_start()
 
     def pending(self) -> int:
         with self._lock:

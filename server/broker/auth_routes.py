@@ -8,6 +8,13 @@ RabbitMQ also treats as a refusal). The rules are `server.broker.device_access`;
 device is the database's answer (`server.broker.live_devices`), so a new device can connect at
 once and a revoked one is refused at once.
 
+While the database does not answer, a device this process has seen live in the last
+``STALE_OK_S`` seconds is answered from that memory (a revocation committed in the moment before
+the outage then takes effect when the database is back; the reconciler closes the connection
+then); any other is denied. An error answer would make RabbitMQ 3.10
+fail the MQTT connection's internal channel while leaving the connection open, a phone then
+waiting for PUBACKs that never come (seen in `haul bench faults` while PostgreSQL restarted).
+
 The routes answer only a caller with HTTP Basic credentials whose password is
 ``HAUL_BROKER_AUTH_PASSWORD`` (RabbitMQ sends the ones written in its ``auth_http.*_path`` URLs);
 without that setting they do not exist (404). Refusals are counted in `refusals` and logged
@@ -18,9 +25,12 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections import Counter
+import threading
+import time
+from collections import Counter, OrderedDict
 
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.broker import device_access
 from server.broker.live_devices import live_device
@@ -31,6 +41,9 @@ log = logging.getLogger(__name__)
 
 blp = Blueprint("broker_auth", __name__, url_prefix="/internal/broker")
 refusals: Counter[str] = Counter()
+STALE_OK_S = 600.0
+_seen: OrderedDict[str, tuple[float, object]] = OrderedDict()  # username -> (when, (Device, hash))
+_seen_lock = threading.Lock()
 
 
 def _answer(allowed: bool, check: str, detail: str) -> Response:
@@ -51,7 +64,28 @@ def _only_the_broker():
 
 
 def _device():
-    return live_device(db.session, request.form.get("username", ""))
+    """The live device named in the form, from the database, or from memory while it is away."""
+    username = request.form.get("username", "")
+    try:
+        found = live_device(db.session, username)
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        with _seen_lock:
+            seen = _seen.get(username)
+        if seen is not None and time.monotonic() - seen[0] < STALE_OK_S:
+            log.warning("database unavailable (%s); answering for %r from memory", type(exc).__name__, username)
+            return seen[1]
+        log.warning("database unavailable (%s); %r is refused", type(exc).__name__, username)
+        return None
+    with _seen_lock:
+        if found is None:
+            _seen.pop(username, None)
+        else:
+            _seen[username] = (time.monotonic(), found)
+            _seen.move_to_end(username)
+            while len(_seen) > 100_000:
+                _seen.popitem(last=False)
+    return found
 
 
 @blp.post("/user")
