@@ -37,6 +37,7 @@ from pathlib import Path
 
 import click
 
+from server.bench.cpu import cpu_seconds
 from server.bench.ingest_clients import client_process, start_server
 from server.bench.ingest_publisher import publisher_process
 
@@ -206,6 +207,7 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
         published = sum(r["fixes"] for r in reports)
         engine = create_engine(url)
         count = text("SELECT count(*) FROM positions")
+        cpu = None
         deadline, stored, last_progress = time.time() + 600, -1, time.time()
         while time.time() < deadline and time.time() - last_progress < 20:  # catch up while progressing
             with engine.connect() as conn:
@@ -215,6 +217,10 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
             if stored >= published:
                 break
             time.sleep(1)
+        # Before anything stops: what each part used, whatever share of the cores it was given.
+        cpu = {"broker": cpu_seconds(groups=[broker.process.pid]),
+               "workers": cpu_seconds(pids=[p.pid for p in procs[:workers]]),
+               "postgres_backends": cpu_seconds(matching=lambda cmd: cmd.startswith("postgres:") and f" {name} " in cmd)}
         with engine.connect() as conn:
             window = conn.execute(text(
                 "SELECT count(*), (SELECT max(received_at) FROM positions) FROM positions "
@@ -245,6 +251,8 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
             "publish_to_commit": {"p50_ms": round(commit[0] or 0, 1), "p99_ms": round(commit[1] or 0, 1)},
             "publish_to_client": _percentiles(clients_report["latencies"]),
             "clients_joined": clients_report["joined"], "clients_failed": clients_report["failed"],
+            "cpu_s": cpu, "cpu_ms_per_message": {k: round(v * 1000 / max(1, stored / batch), 3)
+                                                 for k, v in (cpu or {}).items()},
             **_worker_counters(redis_url, run),
         }
         click.echo(json.dumps(report, indent=2))
