@@ -192,6 +192,11 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
         pubs = [mp.Process(target=publisher_process, args=(broker.mqtt_port, login, share, rate, batch, duration,
                                                            start_at, queue))
                 for share in shares if share]
+        cpu_parts = {"broker": lambda: cpu_seconds(groups=[broker.process.pid]),
+                     "workers": lambda: cpu_seconds(pids=[p.pid for p in procs[:workers]]),
+                     "postgres_backends": lambda: cpu_seconds(
+                         matching=lambda cmd: cmd.startswith("postgres:") and f" {name} " in cmd)}
+        cpu_before = {part: read() for part, read in cpu_parts.items()}  # start-up excluded
         for p in pubs:
             p.start()
         clients_report = {"latencies": [], "joined": 0, "failed": 0}
@@ -218,9 +223,7 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 break
             time.sleep(1)
         # Before anything stops: what each part used, whatever share of the cores it was given.
-        cpu = {"broker": cpu_seconds(groups=[broker.process.pid]),
-               "workers": cpu_seconds(pids=[p.pid for p in procs[:workers]]),
-               "postgres_backends": cpu_seconds(matching=lambda cmd: cmd.startswith("postgres:") and f" {name} " in cmd)}
+        cpu = {part: round(read() - cpu_before[part], 1) for part, read in cpu_parts.items()}
         with engine.connect() as conn:
             window = conn.execute(text(
                 "SELECT count(*), (SELECT max(received_at) FROM positions) FROM positions "
