@@ -196,33 +196,31 @@ def test_a_new_device_connects_within_5_s_of_its_creation_and_of_its_pairing(sta
         phone.stop()
 
 
+def _cut_off_within_5_s(stack, username: str, secret: str, revoke) -> None:
+    """A connected device loses its connection, and is refused when it reconnects, within 5 s of ``revoke()``."""
+    probe = Probe(stack.broker.mqtt_port, username, secret)
+    try:
+        assert probe.connected()
+        started = time.monotonic()
+        revoke()
+        assert wait_for(lambda: probe.disconnects > 0 and False in probe.connects, 5), probe.connects
+        assert time.monotonic() - started < 5 and not probe.client.is_connected()
+    finally:
+        probe.close()
+
+
 def test_a_revoked_device_is_cut_off_and_refused_within_5_s(stack):
     """DELETE device-credentials, unpairing and deactivating the truck each close the live connection and refuse the next."""
     carrier = stack.carrier()
     device = stack.device(carrier, 0)
-    probe = Probe(stack.broker.mqtt_port, device["username"], device["secret"])
-    assert probe.connected()
-    started = time.monotonic()
-    assert stack.client.delete(f"/api/v1/vehicles/{carrier['vehicles'][0]}/device-credentials",
-                               headers=carrier["headers"]).status_code == 204
-    assert wait_for(lambda: probe.disconnects > 0 and False in probe.connects, 5), probe.connects
-    assert time.monotonic() - started < 5 and not probe.client.is_connected()
-    probe.close()
-
+    _cut_off_within_5_s(stack, device["username"], device["secret"], lambda: stack.client.delete(
+        f"/api/v1/vehicles/{carrier['vehicles'][0]}/device-credentials", headers=carrier["headers"]))
     code, paired = stack.pair(carrier, 1)
-    probe = Probe(stack.broker.mqtt_port, paired["mqtt"]["username"], paired["mqtt"]["password"])
-    assert probe.connected()
-    assert stack.client.delete(f"/api/v1/devices/pairings/{code['id']}", headers=carrier["headers"]).status_code == 204
-    assert wait_for(lambda: probe.disconnects > 0 and False in probe.connects, 5), probe.connects
-    probe.close()
-
+    _cut_off_within_5_s(stack, paired["mqtt"]["username"], paired["mqtt"]["password"], lambda: stack.client.delete(
+        f"/api/v1/devices/pairings/{code['id']}", headers=carrier["headers"]))
     again = stack.device(carrier, 1)
-    probe = Probe(stack.broker.mqtt_port, again["username"], again["secret"])
-    assert probe.connected()
-    assert stack.client.patch(f"/api/v1/vehicles/{carrier['vehicles'][1]}", headers=carrier["headers"],
-                              json={"active": False}).status_code == 200
-    assert wait_for(lambda: probe.disconnects > 0 and False in probe.connects, 5), probe.connects
-    probe.close()
+    _cut_off_within_5_s(stack, again["username"], again["secret"], lambda: stack.client.patch(
+        f"/api/v1/vehicles/{carrier['vehicles'][1]}", headers=carrier["headers"], json={"active": False}))
 
 
 def test_the_reconciler_cuts_off_a_device_revoked_without_the_api(stack):
@@ -233,16 +231,16 @@ def test_the_reconciler_cuts_off_a_device_revoked_without_the_api(stack):
 
     carrier = stack.carrier()
     device = stack.device(carrier, 0)
-    probe = Probe(stack.broker.mqtt_port, device["username"], device["secret"])
-    assert probe.connected()
-    with stack.app.app_context():
-        db.session.execute(update(DeviceCredential).where(DeviceCredential.username == device["username"])
-                           .values(revoked_at=db.func.now()))
-        db.session.commit()
-        reconciler = Reconciler(stack.broker.management_url, db.engine)
-        assert wait_for(lambda: device["username"] in reconciler.run(), 5)
-    assert wait_for(lambda: probe.disconnects > 0 and False in probe.connects, 5), probe.connects
-    probe.close()
+
+    def revoke_behind_the_apis_back():
+        with stack.app.app_context():
+            db.session.execute(update(DeviceCredential).where(DeviceCredential.username == device["username"])
+                               .values(revoked_at=db.func.now()))
+            db.session.commit()
+            reconciler = Reconciler(stack.broker.management_url, db.engine)
+            assert wait_for(lambda: device["username"] in reconciler.run(), 5)
+
+    _cut_off_within_5_s(stack, device["username"], device["secret"], revoke_behind_the_apis_back)
 
 
 def test_a_device_cannot_connect_as_another_devices_client_id(stack):
