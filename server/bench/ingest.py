@@ -102,7 +102,7 @@ def _percentiles(values: list[float]) -> dict:
             "samples": len(values)}
 
 
-def _wait_http(port: int, timeout_s: float = 60) -> None:
+def _wait_http(port: int, timeout_s: float = 180) -> None:
     import requests
 
     deadline = time.time() + timeout_s
