@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages Haul needs, installed only when missing (so a warm machine skips apt).
 #   demo: SpatiaLite for the embedded database, a CJK font for Chinese PDF statements.
-#   test: also PostgreSQL 15 + PostGIS 3, Mosquitto, Redis, Chromium for browser tests,
-#         Mesa for Kivy's offscreen rendering, a CJK font for the Chinese UI, and poppler-utils
-#         (pdftoppm) so the settlement browser test can picture the Chinese PDF statement.
+#   test: also PostgreSQL 15 + PostGIS 3, Mosquitto, Redis, RabbitMQ (the production broker: the
+#         broker, ingest and deploy tests and the benches start private nodes of it), Chromium for
+#         browser tests, Mesa for Kivy's offscreen rendering, a CJK font for the Chinese UI, and
+#         poppler-utils (pdftoppm) so the settlement browser test can picture the Chinese PDF statement.
 set -euo pipefail
 demo=(libsqlite3-mod-spatialite fonts-wqy-zenhei)
-test=("${demo[@]}" postgresql-15 postgresql-15-postgis-3 mosquitto redis-server chromium
+test=("${demo[@]}" postgresql-15 postgresql-15-postgis-3 mosquitto redis-server rabbitmq-server chromium
       libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri fonts-noto-cjk poppler-utils)
 case "${1:-test}" in
   demo) wanted=("${demo[@]}") ;;

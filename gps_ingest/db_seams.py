@@ -36,6 +36,7 @@ from sqlalchemy.engine import Engine
 
 from gps_ingest.decoders.common import SOURCE_DEVICE, SOURCE_HAUL, SOURCE_OWNTRACKS
 from gps_ingest.eta import RemainingRoute
+from gps_ingest.model import Unavailable
 from gps_ingest.zones import Geofence, ZoneIndex
 
 log = logging.getLogger(__name__)
@@ -82,10 +83,15 @@ class DbResolver:
                 return hit[1]
         try:
             value = self._lookup(source, identity)
-        except Exception:
-            # Must not raise (protocol); a database hiccup keeps the stale answer if there is one.
-            log.exception("vehicle lookup failed for %s %r", source, identity)
-            return hit[1] if hit is not None else None
+        except Exception as exc:
+            # A database hiccup keeps the stale answer if there is one; without one the message
+            # must wait (Unavailable), not be dropped as an unknown vehicle (seen in the fault
+            # bench: 480 acknowledged fixes dropped while PostgreSQL restarted).
+            if hit is not None:
+                log.warning("vehicle lookup failed for %s %r (%s); using the cached answer", source, identity, exc)
+                return hit[1]
+            log.warning("vehicle lookup failed for %s %r (%s); the message waits", source, identity, exc)
+            raise Unavailable(f"vehicle lookup for {source} {identity!r}") from exc
         with self._lock:
             # "Unknown" is cached briefly only: a device may be paired moments before it publishes.
             self._cache[key] = (now + (self._ttl if value is not None else min(self._ttl, 5.0)), value)

@@ -63,6 +63,16 @@ class DropReason(StrEnum):
     RATE_LIMITED = "rate_limited"
 
 
+class Unavailable(Exception):
+    """A seam the pipeline needs (the database) cannot answer now.
+
+    `gps_ingest.pipeline.Pipeline.submit` lets it through instead of dropping the message: the
+    message was *not* taken, nothing is committed, and the caller must submit it again later (the
+    queue worker keeps it un-acknowledged; the OsmAnd endpoint answers 503). Dropping it would
+    acknowledge a fix that was never stored.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One raw inbound message.

@@ -28,8 +28,10 @@ Acknowledgement contract for the caller (the MQTT worker or the OsmAnd HTTP view
   ack latency is about ``reorder_hold_s`` plus the flush interval: the broker must allow that
   many unacknowledged messages in flight per worker (Mosquitto ``max_inflight_messages``).
 
-No exception escapes `submit` or `flush`: a step that raises drops the fix (or message) as
-``internal_error``. Both methods take a lock, so the MQTT network thread may submit while a
+No exception escapes `submit` or `flush` but one: a step that raises drops the fix (or message) as
+``internal_error``, except `gps_ingest.model.Unavailable` from the decode step (the vehicle
+lookup's database is away), which `submit` raises to the caller with nothing taken: submit the
+message again later. Both methods take a lock, so the MQTT network thread may submit while a
 timer thread flushes.
 """
 
@@ -49,7 +51,7 @@ from gps_ingest.detect import DetectStep
 from gps_ingest.enrich import EnrichStep
 from gps_ingest.eta import PlanProvider
 from gps_ingest.metrics import Metrics
-from gps_ingest.model import Clock, DropReason, Message, Position, evolve, utc_now
+from gps_ingest.model import Clock, DropReason, Message, Position, Unavailable, evolve, utc_now
 from gps_ingest.ordering import OrderStep
 from gps_ingest.publish import Publisher, PublishStep
 from gps_ingest.settings import IngestSettings
@@ -122,6 +124,9 @@ class Pipeline:
                 message = replace(message, id=alias)
             try:
                 positions = list(self._decode(message))
+            except Unavailable:
+                self._aliases.pop(message.id, None)
+                raise
             except Exception:
                 log.exception("decode raised on message %s", message.id)
                 self.metrics.drop(DropReason.INTERNAL_ERROR, message, "decode")

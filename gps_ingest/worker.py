@@ -49,7 +49,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from gps_ingest.model import Message
+from gps_ingest.model import Message, Unavailable
 from gps_ingest.mqtt_client import DirectDispatchClient
 from gps_ingest.pipeline import Pipeline
 
@@ -153,6 +153,8 @@ class MqttIngestWorker:
         self._seq = itertools.count(1)
         self._generation = 0
         self._pending_subscriptions: set[int] = set()
+        self._retry: tuple | None = None  # a message the pipeline could not take yet (Unavailable)
+        self._retry_at = 0.0
         self._stop = threading.Event()
         self.connected = threading.Event()
         self.acked = 0
@@ -253,24 +255,26 @@ class MqttIngestWorker:
             stopping = self._stop.is_set()
             timeout = max(0.0, next_flush - time.monotonic())
             item = None
-            if not self._store_available():
+            if not self._store_available() or time.monotonic() < self._retry_at:
                 if stopping:
                     return  # un-acked messages stay with the broker
                 time.sleep(min(timeout, 0.1))
+            elif self._retry is not None:
+                item, self._retry = self._retry, None
             else:
                 try:
                     item = self._queue.get(timeout=timeout) if not stopping else self._queue.get_nowait()
                 except queue.Empty:
                     item = None
-            if item is not None:
-                self._submit(*item)
+            if item is not None and self._take(item):
                 # Take what is already waiting before deciding to flush, but only until a flush is
                 # due: a worker that fell behind always has more waiting, and draining it all first
                 # held every commit and ack back (seen: 59,000 messages in, 2,500 acked, on a
                 # loaded machine), until the broker's in-flight window was full.
                 while time.monotonic() < next_flush:
                     try:
-                        self._submit(*self._queue.get_nowait())
+                        if not self._take(self._queue.get_nowait()):
+                            break
                     except queue.Empty:
                         break
             now = time.monotonic()
@@ -289,10 +293,25 @@ class MqttIngestWorker:
     def _held(self) -> int:
         return self._store.held() if hasattr(self._store, "held") else 0
 
+    def _take(self, item: tuple) -> bool:
+        """Submit one queued message; False (and kept for a retry a second later) if the pipeline
+        could not take it now (`Unavailable`: the vehicle lookup's database is away)."""
+        try:
+            self._submit(*item)
+            return True
+        except Unavailable:
+            self._retry, self._retry_at = item, time.monotonic() + 1.0
+            return False
+
     def _submit(self, generation: int, mid: int, qos: int, topic: str, payload: bytes) -> None:
         message_id = str(next(self._seq))
         self._inflight[message_id] = (generation, mid, qos)
-        self._ack(self.pipeline.submit(Message(message_id, "mqtt", topic=topic, payload=payload)))
+        try:
+            done = self.pipeline.submit(Message(message_id, "mqtt", topic=topic, payload=payload))
+        except Unavailable:
+            del self._inflight[message_id]
+            raise
+        self._ack(done)
 
     def _ack(self, message_ids: Sequence[str]) -> None:
         for message_id in message_ids:

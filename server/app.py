@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from server.api.trading import blp as trading_api
     from server.api.users import blp as user_api
     from server.audit.audit_routes import blp as audit_api
+    from server.broker.auth_routes import blp as broker_auth
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -138,9 +139,9 @@ def register_blueprints(app: Flask) -> None:
     api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearerAuth": []}, {"sessionCookie": []}]
     # Not in the OpenAPI document: the devices' position endpoints (OsmAnd, OwnTracks), /metrics, the
-    # public tracking page, and the pages for people (whose HTML error handlers come after the JSON
-    # ones, see create_app).
-    for blueprint in (tracking_positions, tracking_raw, tracking_page, pages, sign_in_pages):
+    # broker's auth backend, the public tracking page, and the pages for people (whose HTML error
+    # handlers come after the JSON ones, see create_app).
+    for blueprint in (tracking_positions, tracking_raw, broker_auth, tracking_page, pages, sign_in_pages):
         app.register_blueprint(blueprint)
 
 

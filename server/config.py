@@ -78,7 +78,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "DEVICE_TOKEN_TTL_DAYS": int(env.get("HAUL_DEVICE_TOKEN_TTL_DAYS", 30)),
         "PUBLIC_URL": env.get("HAUL_PUBLIC_URL", ""),
         "DEVICE_MQTT_URL": env.get("HAUL_DEVICE_MQTT_URL", ""),
-        "DEVICE_MQTT_PROTOCOL": env.get("HAUL_DEVICE_MQTT_PROTOCOL", "5"),
+        # RabbitMQ's MQTT plugin (the durable path, AMQP_URL set) speaks 3.1.1; Mosquitto speaks 5.
+        "DEVICE_MQTT_PROTOCOL": env.get("HAUL_DEVICE_MQTT_PROTOCOL", "3.1.1" if env.get("AMQP_URL") else "5"),
+        # The durable ingest path (docs/deployment.md): the broker's AMQP address (ingest workers),
+        # its management API (revoked devices' connections are closed through it) and the password
+        # RabbitMQ's HTTP auth backend sends to /internal/broker (empty: those routes answer 404).
+        "AMQP_URL": env.get("AMQP_URL", ""),
+        "BROKER_MANAGEMENT_URL": env.get("HAUL_BROKER_MANAGEMENT_URL", ""),
+        "BROKER_AUTH_PASSWORD": env.get("HAUL_BROKER_AUTH_PASSWORD", ""),
         # Off when separate ``haul webhooks deliver`` processes send the webhooks.
         "WEBHOOK_THREAD": env.get("HAUL_WEBHOOK_THREAD", "1") != "0",
         # Quotas (docs/deployment.md, "Limits"): CSV rows imported in one request, and in one background

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -151,6 +152,16 @@ class DriverMqttClient:
 
     def is_connected(self) -> bool:
         return self._connected.is_set()
+
+    def drop_connection(self) -> None:
+        """Break the connection as a network loss would: paho reconnects with its backoff and sends
+        its unacknowledged QoS 1 messages again (used when acknowledgements stop)."""
+        sock = self._client.socket()
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already gone
 
     def wait_connected(self, timeout_s: float) -> bool:
         return self._connected.wait(timeout_s)

@@ -10,6 +10,13 @@ sent again by the next flush; a refusal also schedules a retry flush after a bac
 the next fix or connect may never come - a parked truck, a finished drive - and a broker that
 just restarted refuses ("no matching subscribers") until the ingest workers resubscribe.
 
+Acknowledgements that stop: when batches are in flight and no acknowledgement came for
+``stall_s`` (default 30 s) while the client says it is connected, ``flush`` asks the publisher to
+drop its connection (``drop_connection``, if it has one); paho reconnects and sends the
+unacknowledged messages again. A connection can look alive (pings answered) and still never
+acknowledge: RabbitMQ 3.10 does that when an MQTT connection's internal channel failed, e.g. when
+its auth backend erred during a database restart (seen in ``haul bench faults``).
+
 Locking: paho holds its own lock while calling ``on_publish`` and takes it in ``publish``;
 so this class never calls ``publish`` while holding its bookkeeping lock, never waits for
 the drain lock, and an acknowledgement that overtakes the bookkeeping of its publish is
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -54,6 +62,8 @@ class PositionSender:
         max_in_flight: int = 4,
         on_change: Callable[[int], None] | None = None,
         retry_s: tuple[float, float] = (1.0, 60.0),
+        stall_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ):
         if batch_size < 1 or max_in_flight < 1:
             raise ValueError("batch_size and max_in_flight must be at least 1")
@@ -74,6 +84,10 @@ class PositionSender:
         self._retry_min, self._retry_max = retry_s
         self._retry_delay = self._retry_min
         self._retry_timer: threading.Timer | None = None
+        self._stall_s = stall_s
+        self._clock = clock
+        self._progress_at = clock()  # last acknowledgement, or when the window was empty
+        self.dropped_connections = 0
 
     def pending_count(self) -> int:
         """Positions not yet acknowledged (on disk), including those in flight."""
@@ -90,6 +104,7 @@ class PositionSender:
         another runs is not lost: the running one drains again before it returns. It never
         blocks, so calling it from paho's ``on_publish`` (which holds paho's lock) is safe.
         """
+        self._drop_stalled_connection()
         sent = 0
         while True:
             self._again = True
@@ -103,6 +118,22 @@ class PositionSender:
                 self._drain_lock.release()
             if not self._again:
                 return sent
+
+    def _drop_stalled_connection(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if not self._in_flight:
+                self._progress_at = now
+                return
+            stalled = now - self._progress_at > self._stall_s
+            if stalled:
+                self._progress_at = now  # one drop per stall period
+        drop = getattr(self.publisher, "drop_connection", None)
+        if stalled and drop is not None and self.publisher.is_connected():
+            log.warning("no acknowledgement for %.0f s with %d batches in flight: reconnecting",
+                        self._stall_s, len(self._in_flight))
+            self.dropped_connections += 1
+            drop()
 
     def _drain(self) -> int:
         sent = 0
@@ -129,6 +160,7 @@ class PositionSender:
     def on_ack(self, mid: int, ok: bool = True) -> None:
         """The broker acknowledged message ``mid`` (``ok`` False: it refused it)."""
         with self._lock:
+            self._progress_at = self._clock()
             seqs = self._in_flight.pop(mid, None)
             if seqs is None:
                 # Not ours (e.g. the status message), or it overtook _register of a publish

@@ -90,7 +90,10 @@ class Decoder(Protocol):
 
 
 class VehicleResolver(Protocol):
-    """Maps a device identity to a Haul vehicle id; must not raise (cache in the implementation)."""
+    """Maps a device identity to a Haul vehicle id (cache in the implementation).
+
+    It raises nothing but `gps_ingest.model.Unavailable`, when it cannot tell (its database is away
+    and it has no cached answer): "unknown" would drop a fix the broker already acknowledged."""
 
     def resolve(self, source: str, identity: str) -> str | None: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.api.sites import EQUIPMENT
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
+from server.broker.live_devices import device_usernames
+from server.broker.sessions import cut_off
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Driver, Vehicle, VehicleType
@@ -59,7 +62,7 @@ class DriverOut(DriverIn):
     id = fields.Integer()
 
 
-def _crud(path: str, model, schema_in, schema_out, check=None):
+def _crud(path: str, model, schema_in, schema_out, check=None, after_update=None):
     """Register list/create/get/patch for one owned fleet resource."""
     page = page_schema(schema_out)
     patch_schema = type(schema_in.__name__.replace("In", "Patch"), (schema_in,), {})
@@ -101,6 +104,8 @@ def _crud(path: str, model, schema_in, schema_out, check=None):
         for key, value in data.items():
             setattr(row, key, value)
         _commit_unique()
+        if after_update:
+            after_update(row)
         return row
 
     for view, verb in ((list_rows, "List"), (create_row, "Create"), (get_row, "Get"), (update_row, "Update")):
@@ -133,5 +138,11 @@ def _check_driver(data: dict, principal) -> None:
 
 
 _crud("vehicle-types", VehicleType, VehicleTypeIn, VehicleTypeOut)
-_crud("vehicles", Vehicle, VehicleIn, VehicleOut, check=_check_vehicle)
+def _cut_off_inactive_vehicle(vehicle: Vehicle) -> None:
+    """A deactivated truck's devices lose the broker at once (their logins stay, for reactivation)."""
+    if not vehicle.active:
+        cut_off(current_app.config.get("BROKER_MANAGEMENT_URL", ""), device_usernames(db.session, vehicle.id))
+
+
+_crud("vehicles", Vehicle, VehicleIn, VehicleOut, check=_check_vehicle, after_update=_cut_off_inactive_vehicle)
 _crud("drivers", Driver, DriverIn, DriverOut, check=_check_driver)

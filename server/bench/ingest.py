@@ -1,9 +1,12 @@
 """``haul bench ingest``: end-to-end GPS ingest throughput and latency on the real services.
 
 It creates a fresh PostGIS database (``haul db upgrade`` in a subprocess), seeds ``--vehicles``
-vehicles (each on an in-transit load of one buyer), starts ``--workers`` ``haul ingest``
-processes on the broker, and publishes from ``--publishers`` processes: every vehicle sends a
-QoS 1 message ``--rate`` times a second holding ``--batch`` fixes, for ``--duration`` seconds.
+vehicles (each on an in-transit load of one buyer), starts a private RabbitMQ (the production
+path: MQTT plugin, durable positions queue, `server.broker.rabbitmq`) and ``--workers`` ``haul
+ingest`` processes consuming that queue, and publishes from ``--publishers`` processes over MQTT
+3.1.1: every vehicle sends a QoS 1 message ``--rate`` times a second holding ``--batch`` fixes, for
+``--duration`` seconds. A fix counts as published when the broker acknowledged it, i.e. once the
+queue has it.
 A fix's time is its publish time, so ``received_at - time`` of a stored row is publish->commit.
 With ``--clients`` > 0 it also starts two Socket.IO servers as production runs them (gunicorn,
 one gevent worker each, on Redis) and, in a process of their own, that many Socket.IO clients
@@ -34,6 +37,7 @@ from pathlib import Path
 
 import click
 
+from server.bench.cpu import cpu_seconds
 from server.bench.ingest_clients import client_process, start_server
 from server.bench.ingest_publisher import publisher_process
 
@@ -80,13 +84,13 @@ def _seed(url: str, vehicles: int) -> tuple[list[int], dict[int, int], str]:
     return ids, loads, token
 
 
-def _wait_subscribed(logs: list[Path], timeout_s: float = 120.0) -> None:
-    """Wait until every worker's subscriptions are acknowledged: the broker drops a QoS 1 message
-    that matches no subscription (a fixed sleep lost 5% of a run on a busy machine)."""
+def _wait_consuming(logs: list[Path], timeout_s: float = 120.0) -> None:
+    """Wait until every worker consumes the queue, so the measured span is not the workers' start-up
+    (nothing is lost meanwhile: the queue exists before the first publish and holds the fixes)."""
     deadline = time.time() + timeout_s
-    while not all(log.exists() and "subscribed to all" in log.read_text(errors="replace") for log in logs):
+    while not all(log.exists() and "consuming haul.positions" in log.read_text(errors="replace") for log in logs):
         if time.time() > deadline:
-            raise click.ClickException(f"ingest workers did not subscribe within {timeout_s:.0f} s; see {logs}")
+            raise click.ClickException(f"ingest workers did not start within {timeout_s:.0f} s; see {logs}")
         time.sleep(0.05)
 
 
@@ -98,7 +102,7 @@ def _percentiles(values: list[float]) -> dict:
             "samples": len(values)}
 
 
-def _wait_http(port: int, timeout_s: float = 60) -> None:
+def _wait_http(port: int, timeout_s: float = 180) -> None:
     import requests
 
     deadline = time.time() + timeout_s
@@ -121,18 +125,16 @@ def _wait_http(port: int, timeout_s: float = 60) -> None:
 @click.option("--workers", default=1, show_default=True)
 @click.option("--client-procs", default=2, show_default=True, help="Processes the clients are spread over.")
 @click.option("--publishers", default=2, show_default=True, help="Load-generator processes.")
-@click.option("--mqtt-port", default=0, show_default=True,
-              help="Broker on 127.0.0.1; 0 starts a private Mosquitto with unbounded session queues. A broker "
-                   "with Mosquitto's default max_queued_messages (1000) drops messages once workers fall behind.")
 @click.option("--redis-url", default="redis://127.0.0.1:6379/12", show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--keep-db", is_flag=True)
-def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, client_procs, publishers, mqtt_port, redis_url,
+def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, client_procs, publishers, redis_url,
                  json_out, keep_db):
-    """Publish positions through MQTT into PostGIS (and Socket.IO) and measure."""
+    """Publish positions through MQTT and the durable queue into PostGIS (and Socket.IO) and measure."""
     from sqlalchemy import create_engine, text
 
-    from server.broker.mosquitto import MosquittoProcess, free_port
+    from server.broker.mosquitto import free_port
+    from server.broker.rabbitmq import RabbitMQProcess
 
     run = uuid.uuid4().hex[:6]
     name = f"haul_bench_{run}"
@@ -142,18 +144,18 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
     procs: list[subprocess.Popen] = []
     broker = None
     listeners: list[mp.Process] = []
+    load_at_start = round(os.getloadavg()[0], 2)
     _psql(f"CREATE DATABASE {name}")
     try:
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "HAUL_INSTANCE_DIR": str(tmp)}
         subprocess.run([HAUL, "db", "upgrade"], env=env, check=True, capture_output=True)
         ids, loads, token = _seed(url, vehicles)
-        if mqtt_port == 0:
-            broker = MosquittoProcess(tmp / "broker").start()
-            mqtt_port = broker.port
-        env["MQTT_URL"] = f"mqtt://127.0.0.1:{mqtt_port}"
+        broker = RabbitMQProcess(tmp / "rabbitmq").start()
+        env["AMQP_URL"] = broker.amqp_url
+        env["MQTT_URL"] = broker.mqtt_url()  # the servers' driver-inbox publisher
+        subprocess.run([HAUL, "broker", "setup"], env=env, check=True, capture_output=True)
         for k in range(workers):
-            procs.append(subprocess.Popen([HAUL, "ingest", "--worker-id", f"bench-{run}-{k}", "--share-group",
-                                           f"bench{run}", "--session-expiry", "300"], env=env,
+            procs.append(subprocess.Popen([HAUL, "ingest", "--worker-id", f"bench-{run}-{k}"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=(tmp / f"worker-{k}.log").open("wb")))
         ports = []
         if clients:
@@ -163,7 +165,7 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 procs.append(start_server(port, env, tmp / f"serve-{port}.log"))
             for port in ports:
                 _wait_http(port)
-        _wait_subscribed([tmp / f"worker-{k}.log" for k in range(workers)])
+        _wait_consuming([tmp / f"worker-{k}.log" for k in range(workers)])
         clients_out: mp.Queue = mp.Queue()
         clients_start: mp.Queue = mp.Queue()
         if clients:
@@ -186,8 +188,15 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 clients_start.put(start_at + duration + 5)
         queue: mp.Queue = mp.Queue()
         shares = [ids[i::publishers] for i in range(publishers)]
-        pubs = [mp.Process(target=publisher_process, args=(mqtt_port, share, rate, batch, duration, start_at, queue))
+        login = (broker.service_user, broker.service_password)
+        pubs = [mp.Process(target=publisher_process, args=(broker.mqtt_port, login, share, rate, batch, duration,
+                                                           start_at, queue))
                 for share in shares if share]
+        cpu_parts = {"broker": lambda: cpu_seconds(groups=[broker.process.pid]),
+                     "workers": lambda: cpu_seconds(pids=[p.pid for p in procs[:workers]]),
+                     "postgres_backends": lambda: cpu_seconds(
+                         matching=lambda cmd: cmd.startswith("postgres:") and f" {name} " in cmd)}
+        cpu_before = {part: read() for part, read in cpu_parts.items()}  # start-up excluded
         for p in pubs:
             p.start()
         clients_report = {"latencies": [], "joined": 0, "failed": 0}
@@ -197,12 +206,13 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 clients_report[key] += part[key]
         for listener in listeners:
             listener.join(30)
-        reports = [queue.get(timeout=duration + 120) for _ in pubs]
+        reports = [queue.get(timeout=duration + 600) for _ in pubs]  # a loaded machine publishes late
         for p in pubs:
             p.join()
         published = sum(r["fixes"] for r in reports)
         engine = create_engine(url)
         count = text("SELECT count(*) FROM positions")
+        cpu = None
         deadline, stored, last_progress = time.time() + 600, -1, time.time()
         while time.time() < deadline and time.time() - last_progress < 20:  # catch up while progressing
             with engine.connect() as conn:
@@ -212,6 +222,8 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
             if stored >= published:
                 break
             time.sleep(1)
+        # Before anything stops: what each part used, whatever share of the cores it was given.
+        cpu = {part: round(read() - cpu_before[part], 1) for part, read in cpu_parts.items()}
         with engine.connect() as conn:
             window = conn.execute(text(
                 "SELECT count(*), (SELECT max(received_at) FROM positions) FROM positions "
@@ -226,7 +238,8 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
         engine.dispose()
         report = {
             "vehicles": vehicles, "rate_hz": rate, "batch": batch, "duration_s": duration, "workers": workers,
-            "publishers": publishers, "clients": clients,
+            "publishers": publishers, "clients": clients, "transport": "MQTT 3.1.1 -> RabbitMQ quorum queue -> AMQP",
+        "load_average_1m_at_start": load_at_start,
             "published_messages": sum(r["messages"] for r in reports), "published_positions": published,
             "unrouted_pubacks": sum(r["unrouted"] for r in reports), "refused": sum(r["refused"] for r in reports),
             "stored_positions": stored, "lost": published - stored, "duplicate_rows": stored - distinct,
@@ -241,6 +254,8 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
             "publish_to_commit": {"p50_ms": round(commit[0] or 0, 1), "p99_ms": round(commit[1] or 0, 1)},
             "publish_to_client": _percentiles(clients_report["latencies"]),
             "clients_joined": clients_report["joined"], "clients_failed": clients_report["failed"],
+            "cpu_s": cpu, "cpu_ms_per_message": {k: round(v * 1000 / max(1, stored / batch), 3)
+                                                 for k, v in (cpu or {}).items()},
             **_worker_counters(redis_url, run),
         }
         click.echo(json.dumps(report, indent=2))
@@ -257,15 +272,8 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        from gps_ingest.worker import forget_session
-
-        for k in range(workers):
-            try:
-                forget_session("127.0.0.1", mqtt_port or 1883, f"haul-ingest-bench-{run}-{k}")
-            except OSError:
-                pass
         if broker is not None:
-            broker.stop()
+            broker.kill()  # its data is this run's alone
         if not keep_db:
             _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

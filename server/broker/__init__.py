@@ -1,2 +1,3 @@
-"""The MQTT broker side of Haul: Mosquitto password and ACL files from the database, and the
-embedded amqtt broker that ``haul demo`` runs in-process."""
+"""The message broker side of Haul: RabbitMQ as production runs it (its configuration, Haul's
+answers to its HTTP auth backend, closing revoked devices' connections), private broker processes
+for tests and benchmarks, and the embedded amqtt broker that ``haul demo`` runs in-process."""

@@ -3,8 +3,10 @@
 amqtt speaks MQTT 3.1.1 only and has no shared subscriptions, so the demo runs a single ingest
 worker with plain subscriptions and a persistent (clean_session=False) session; the worker
 detects this itself (`gps_ingest.worker.probe_mqtt5`). Anonymous clients are allowed: the
-demo listens on loopback only. Production uses Mosquitto with the generated password and ACL
-files (`server.broker.acl`).
+demo listens on loopback only. It promises less than production (docs/deployment.md): messages
+live in memory only, so a crash of the demo process loses what was acknowledged and not yet
+stored. Production uses RabbitMQ with the durable positions queue and Haul's device checks
+(`server.broker.rabbitmq`, `server.broker.auth_routes`).
 
 ``haul demo`` wiring (for the lead)::
 

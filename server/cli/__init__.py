@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from server.cli.bench import bench
+from server.cli.broker import broker
 from server.cli.database import db, seed
 from server.cli.driver import driver
 from server.cli.evidence import evidence
@@ -23,5 +24,5 @@ def main() -> None:
     """Haul: dispatch and tracking for B2B freight."""
 
 
-for command in (serve, demo, db, seed, worker, ingest, driver, evidence, market, webhooks, bench):
+for command in (serve, demo, db, seed, worker, ingest, driver, evidence, market, webhooks, broker, bench):
     main.add_command(command)

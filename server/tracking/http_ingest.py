@@ -23,7 +23,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field, replace
 
-from gps_ingest.model import DropReason, Message
+from gps_ingest.model import DropReason, Message, Unavailable
 from server.tracking.runtime import IngestRuntime
 
 STATUS_BY_REASON = {
@@ -78,8 +78,11 @@ class HttpIngest:
             message_id = f"http-{next(self._ids)}"
             captured = metrics.capture()
             try:
-                done = pipeline.submit(Message(message_id, "http", topic=topic, payload=body, query=query,
-                                               content_type=content_type, device=device))
+                try:
+                    done = pipeline.submit(Message(message_id, "http", topic=topic, payload=body, query=query,
+                                                   content_type=content_type, device=device))
+                except Unavailable:  # the database is away: nothing taken, the device sends it again
+                    done = []
                 done += pipeline.flush(drain=True)
             finally:
                 metrics.release()

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from server.auth.principal import Principal, issue_token
 from server.auth.scoping import get_scoped_or_404
+from server.broker.sessions import cut_off
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db
@@ -141,9 +142,12 @@ def unpair(row: DevicePairing) -> None:
     if row.api_token_id is not None:
         token = db.session.get(ApiToken, row.api_token_id)
         token.revoked_at = token.revoked_at or now
-    if row.device_credential_id is not None:
-        devices.revoke(db.session.get(DeviceCredential, row.device_credential_id))
+    cred = db.session.get(DeviceCredential, row.device_credential_id) if row.device_credential_id else None
+    if cred is not None:
+        devices.revoke(cred)
     db.session.commit()
+    if cred is not None:
+        cut_off(current_app.config.get("BROKER_MANAGEMENT_URL", ""), [cred.username])
 
 
 def dump(row: DevicePairing, now: datetime | None = None) -> dict:

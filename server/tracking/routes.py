@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from server.api.common import IdField, PageArgs, page_of
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
+from server.broker.sessions import cut_off
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db
@@ -231,18 +232,21 @@ def list_device_credentials(args):
 @blp.response(204)
 @require(*WRITERS)
 def revoke_device_credentials(row_id):
-    """Revoke the vehicle's device logins (regenerate the broker files to lock them out of MQTT too)."""
+    """Revoke the vehicle's device logins; the broker refuses them from now on and closes their connections."""
     vehicle = get_scoped_or_404(Vehicle, row_id, current_principal())
-    for cred in db.session.scalars(select(DeviceCredential).where(DeviceCredential.vehicle_id == vehicle.id)):
+    creds = db.session.scalars(select(DeviceCredential).where(DeviceCredential.vehicle_id == vehicle.id)).all()
+    for cred in creds:
         devices.revoke(cred)
     db.session.commit()
+    cut_off(current_app.config.get("BROKER_MANAGEMENT_URL", ""), [c.username for c in creds])
 
 
 @raw.get("/metrics")
 def metrics():
-    """Prometheus counters: this process's OsmAnd pipeline, socket refusals and every ingest worker.
-    For operators only (``server.auth.operator``)."""
+    """Prometheus counters: this process's OsmAnd pipeline, socket and broker-auth refusals, every ingest
+    worker. For operators only (``server.auth.operator``)."""
     from server.auth.operator import require_operator
+    from server.broker.auth_routes import refusals
     from server.notify import counters as notify_counters
     from server.sockets import refused_joins
 
@@ -255,6 +259,8 @@ def metrics():
     lines.append("# TYPE haul_socket_refused_joins_total counter")
     lines += [f'haul_socket_refused_joins_total{{reason="{r}"}} {n}' for r, n in sorted(refused_joins.items())]
     lines += notify_counters.prometheus_lines()
+    lines.append("# TYPE haul_broker_auth_refusals_total counter")
+    lines += [f'haul_broker_auth_refusals_total{{check="{c}"}} {n}' for c, n in sorted(refusals.items())]
     lines += _worker_metrics(current_app.config.get("REDIS_URL"))
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 

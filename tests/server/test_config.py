@@ -46,9 +46,19 @@ def test_redis_names_default_and_can_be_set(monkeypatch):
 def test_the_device_mqtt_version_is_5_or_3_1_1_and_nothing_else(monkeypatch):
     """Phones are told which MQTT version the broker speaks; a typo stops the server at start, not the phones."""
     monkeypatch.delenv("HAUL_DEVICE_MQTT_PROTOCOL", raising=False)
+    monkeypatch.delenv("AMQP_URL", raising=False)
     assert load_config()["DEVICE_MQTT_PROTOCOL"] == "5"
     monkeypatch.setenv("HAUL_DEVICE_MQTT_PROTOCOL", "3.1.1")
     assert load_config()["DEVICE_MQTT_PROTOCOL"] == "3.1.1"
     monkeypatch.setenv("HAUL_DEVICE_MQTT_PROTOCOL", "3")
     with pytest.raises(ConfigError, match="HAUL_DEVICE_MQTT_PROTOCOL"):
         load_config()
+
+
+def test_phones_are_told_mqtt_3_1_1_when_the_broker_is_rabbitmq(monkeypatch):
+    """With the durable path (AMQP_URL, RabbitMQ 3.10's MQTT plugin) pairing hands out 3.1.1 unless told otherwise."""
+    monkeypatch.delenv("HAUL_DEVICE_MQTT_PROTOCOL", raising=False)
+    monkeypatch.setenv("AMQP_URL", "amqp://haul-service:pw@rabbit:5672/%2F")
+    assert load_config()["DEVICE_MQTT_PROTOCOL"] == "3.1.1"
+    monkeypatch.setenv("HAUL_DEVICE_MQTT_PROTOCOL", "5")
+    assert load_config()["DEVICE_MQTT_PROTOCOL"] == "5"

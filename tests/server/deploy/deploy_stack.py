@@ -1,9 +1,10 @@
 """A production-shaped Haul as real OS processes on the shared services, for the deployment test.
 
 Two ``haul serve`` processes, ``haul ingest`` workers and a ``haul worker`` (RQ) on one fresh PostGIS
-database, the shared Mosquitto (:1883) and the shared Redis (:6379). Everything a run names on the
-shared services is private to it: the MQTT share group and client ids, the Socket.IO channel
-(pub/sub channels are global to a Redis server, whatever the database number) and the RQ queue.
+database, a private RabbitMQ (the production broker: MQTT plugin, durable positions queue, devices
+checked by server A's ``/internal/broker``) and the shared Redis (:6379). Everything a run names on
+the shared Redis is private to it: the Socket.IO channel (pub/sub channels are global to a Redis
+server, whatever the database number) and the RQ queue.
 Each process writes its own log file; `Deployment.log_tails` is printed when a test fails.
 """
 
@@ -24,19 +25,20 @@ import requests
 from rq import Queue
 from sqlalchemy import create_engine, insert
 
-from gps_ingest.worker import forget_session
 from server.broker.mosquitto import free_port
-from server.models import ApiToken, Load, Organisation, Site, Vehicle, VehicleType
+from server.broker.passwords import hash_secret, new_secret
+from server.broker.rabbitmq import RabbitMQProcess
+from server.models import ApiToken, DeviceCredential, Load, Organisation, Site, Vehicle, VehicleType
 from server.tracking.ingest_metrics import METRICS_KEY
 from tests.gps_ingest.integration.ingest_helpers import HAUL, create_migrated_database, psql
 
-MQTT_HOST, MQTT_PORT = "127.0.0.1", int(os.environ.get("HAUL_TEST_MQTT_PORT", "1883"))
 REDIS_URL = os.environ.get("HAUL_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 def seed(url: str) -> dict:
     """A seller, a buyer and a carrier; two in-transit loads on two trucks (tracking) and two awarded
-    loads for a route plan from the carrier's depot; an API token each for the buyer and the carrier."""
+    loads for a route plan from the carrier's depot; an API token each for the buyer and the carrier; a
+    device login per truck."""
     engine = create_engine(url)
     now = datetime.now(UTC).replace(microsecond=0)
     tokens = {"buyer": "haul_" + uuid.uuid4().hex, "carrier": "haul_" + uuid.uuid4().hex}
@@ -61,12 +63,19 @@ def seed(url: str) -> dict:
                        weight_kg=10_000, volume_m3=30, pallets=10)
 
         tracked = [load(f"TRK-{i}", "in_transit", trucks[i]) for i in range(2)]
+        devices = {}
+        for truck in trucks:
+            username, secret = f"dev-deploy-{truck}", new_secret()
+            add(DeviceCredential, organisation_id=carrier, vehicle_id=truck, username=username,
+                secret_hash=hash_secret(secret))
+            devices[truck] = (username, secret)
         planned = [load(f"PLAN-{i}", "awarded", start=now + timedelta(hours=1)) for i in range(2)]
         for kind, org in (("buyer", buyer), ("carrier", carrier)):
             add(ApiToken, organisation_id=org, name="deploy-test", kind="erp", roles=["admin", "dispatcher"],
                 token_hash=hashlib.sha256(tokens[kind].encode()).hexdigest(), prefix=tokens[kind][:12])
     engine.dispose()
-    return {"tokens": tokens, "trucks": trucks, "tracked_loads": tracked, "planned_loads": planned, "depot": depot}
+    return {"tokens": tokens, "trucks": trucks, "tracked_loads": tracked, "planned_loads": planned, "depot": depot,
+            "devices": devices}
 
 
 @dataclass
@@ -78,10 +87,7 @@ class Deployment:
     env: dict = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def share_group(self) -> str:
-        return f"deploy{self.run}"
+    broker: RabbitMQProcess | None = None
 
     def worker_id(self, n: int) -> str:
         return f"deploy-{self.run}-{n}"
@@ -90,9 +96,16 @@ class Deployment:
         return f"http://127.0.0.1:{self.ports[server]}"
 
     def create_database(self) -> dict:
+        """The database, and the broker whose device checks go to server A (its port is chosen here)."""
         self.db_name, self.db_url = create_migrated_database("haul_deploy")
-        self.env = {**os.environ, "DATABASE_URL": self.db_url, "MQTT_URL": f"mqtt://{MQTT_HOST}:{MQTT_PORT}",
-                    "REDIS_URL": REDIS_URL, "HAUL_SOCKETIO_CHANNEL": f"haul-deploy-{self.run}",
+        self.ports["server-a"] = free_port()
+        auth_password = f"broker-{self.run}"
+        self.broker = RabbitMQProcess(
+            self.directory / "rabbitmq",
+            auth_url=f"http://rabbitmq:{auth_password}@127.0.0.1:{self.ports['server-a']}/internal/broker")
+        self.env = {**os.environ, "DATABASE_URL": self.db_url, "MQTT_URL": self.broker.mqtt_url(),
+                    "AMQP_URL": self.broker.amqp_url, "HAUL_BROKER_MANAGEMENT_URL": self.broker.management_url,
+                    "HAUL_BROKER_AUTH_PASSWORD": auth_password, "REDIS_URL": REDIS_URL, "HAUL_SOCKETIO_CHANNEL": f"haul-deploy-{self.run}",
                     "HAUL_JOB_QUEUE": f"haul-deploy-{self.run}", "HAUL_ENV": "production",
                     "SECRET_KEY": f"deploy-secret-{self.run}", "HAUL_GPS_REORDER_HOLD_S": "0.1",
                     "HAUL_MAP_TILES": ""}
@@ -106,14 +119,16 @@ class Deployment:
         self.processes[name] = process
         return process
 
+    def start_broker(self) -> None:
+        self.broker.start()
+        subprocess.run([HAUL, "broker", "setup"], env=self.env, check=True, capture_output=True, timeout=60)
+
     def serve(self, name: str) -> None:
-        self.ports[name] = free_port()
+        self.ports.setdefault(name, free_port())
         self.spawn(name, "serve", "--port", str(self.ports[name]))
 
     def ingest(self, n: int) -> None:
-        # A short session expiry: a session left behind by a crashed run is gone from the broker in a minute.
-        self.spawn(f"ingest-{n}", "ingest", "--worker-id", self.worker_id(n), "--share-group", self.share_group,
-                   "--session-expiry", "60", "--flush-interval", "0.05")
+        self.spawn(f"ingest-{n}", "ingest", "--worker-id", self.worker_id(n), "--flush-interval", "0.05")
 
     def healthy(self, server: str) -> bool:
         try:
@@ -136,14 +151,14 @@ class Deployment:
             parts.append(f"----- {name} (exit code {process.poll()}) -----\n{text[-chars:]}")
         return "\n".join(parts)
 
-    def stop(self, *names: str, timeout_s: float = 15) -> int:
+    def stop(self, *names: str, timeout_s: float = 15, sig: int = signal.SIGTERM) -> int:
         """SIGTERM (a clean stop: ingest workers drain and ack) to all ``names`` at once, SIGKILL after
         ``timeout_s``; the exit code of the first."""
         processes = [self.processes[name] for name in names]
         for process in processes:
             if process.poll() is None:
                 try:
-                    os.killpg(process.pid, signal.SIGTERM)
+                    os.killpg(process.pid, sig)
                 except ProcessLookupError:
                     pass
         deadline = time.monotonic() + timeout_s
@@ -158,12 +173,8 @@ class Deployment:
     def teardown(self, redis) -> None:
         """Stop every process, then remove what the run left on the shared services."""
         self.stop(*self.processes)
-        for name in self.processes:
-            if name.startswith("ingest-"):
-                try:
-                    forget_session(MQTT_HOST, MQTT_PORT, f"haul-ingest-{self.worker_id(int(name[7:]))}")
-                except OSError:
-                    pass
+        if self.broker is not None:
+            self.broker.kill()
         try:
             redis.hdel(METRICS_KEY, *[self.worker_id(n) for n in range(1, 3)])
             queue = Queue(self.env.get("HAUL_JOB_QUEUE", "none"), connection=redis)

@@ -1,7 +1,8 @@
 """Haul as it is deployed on more than one machine, as real processes: two ``haul serve`` on one PostGIS
-database and one Redis, two ``haul ingest`` workers in one MQTT 5 share group on Mosquitto, and one
-``haul worker`` on the RQ queue. A dashboard on server A sees what ingest worker 2 stored, and a route
-plan asked of server B is solved by the job worker and read back through server A."""
+database and one Redis, two ``haul ingest`` workers consuming the durable positions queue on RabbitMQ
+(phones log in with device credentials that the broker checks with server A), and one ``haul worker`` on
+the RQ queue. A dashboard on server A sees what ingest worker 2 stored after worker 1 was killed, and a
+route plan asked of server B is solved by the job worker and read back through server A."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from rq import Queue, Worker
 from rq.job import Job as RqJob
 from sqlalchemy import create_engine
 
-from gps_ingest.worker import forget_session
-from tests.gps_ingest.integration.ingest_helpers import PositionPublisher, stored_keys, wait_for
-from tests.server.deploy.deploy_stack import MQTT_HOST, MQTT_PORT, REDIS_URL, Deployment
+from server.bench.phone import Phone
+from tests.gps_ingest.integration.ingest_helpers import stored_keys, wait_for
+from tests.server.deploy.deploy_stack import REDIS_URL, Deployment
 
 pytestmark = [pytest.mark.postgis, pytest.mark.broker, pytest.mark.slow]
 
@@ -39,6 +40,7 @@ def deployment(tmp_path_factory, redis):
     stack = Deployment(tmp_path_factory.mktemp("deploy"))
     try:
         seeded = stack.create_database()
+        stack.start_broker()
         stack.serve("server-a")
         stack.serve("server-b")
         stack.ingest(1)
@@ -84,65 +86,59 @@ def _dashboard(stack: Deployment, server: str, token: str, *events: str) -> tupl
 
 
 def test_position_ingested_by_worker_2_reaches_a_dashboard_on_server_a(deployment, redis):
-    """Both workers share the stream; with worker 1 gone, worker 2's fixes reach the load room on server A."""
+    """Both workers consume the queue; with worker 1 killed (kill -9), worker 2's fixes reach the load room on A."""
     stack, seeded = deployment
     followed, unfollowed = seeded["trucks"][:2]
     engine = create_engine(stack.db_url)
     client, received = _dashboard(stack, "server-a", seeded["tokens"]["buyer"], "position")
-    publisher = PositionPublisher(MQTT_PORT)
-    publisher.start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    # Each truck's phone logs in with its own device credentials, which the broker checks with server A.
+    phones = {truck: Phone(stack.broker.mqtt_port, truck, *seeded["devices"][truck], start)
+              for truck in seeded["trucks"]}
     try:
+        assert wait_for(lambda: all(p.connected.is_set() for p in phones.values()), 20), stack.log_tails()
         assert client.call("join", {"load_id": seeded["tracked_loads"][0]}, timeout=10)["ok"]
-        # Waves over all four trucks until each worker has stored some: the broker spreads one share
-        # group's messages over its members (and the waves start as soon as either has subscribed).
+        # Waves over all four trucks until each worker has stored some: the queue hands its messages to
+        # both consumers in turn.
         wave = 0
         deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
-            for truck in seeded["trucks"]:
-                publisher.publish(truck, wave)
+            for phone in phones.values():
+                phone.publish(wave)
             wave += 1
-            publisher.resend_unrouted()
             time.sleep(0.25)
             counters = stack.ingest_counters(redis)
             if len(counters) == 2 and all(c["stored"] > 0 for c in counters.values()):
                 break
         assert {w: c["stored"] > 0 for w, c in stack.ingest_counters(redis).items()} == {
             stack.worker_id(1): True, stack.worker_id(2): True}
-        assert wait_for(lambda: publisher.resend_unrouted() >= 0 and len(stored_keys(engine, seeded["trucks"]))
-                        == 4 * wave, 20), f"{wave} waves"
+        assert wait_for(lambda: len(stored_keys(engine, seeded["trucks"])) == 4 * wave, 20), f"{wave} waves"
 
-        # Worker 1 drains and exits, and its session is retired, so the group has worker 2 alone.
-        assert stack.stop("ingest-1") == 0
-        forget_session(MQTT_HOST, MQTT_PORT, f"haul-ingest-{stack.worker_id(1)}")
-        worker_1_stored = stack.ingest_counters(redis)[stack.worker_id(1)]["stored"]  # its report on exit
+        # Worker 1 dies without a word (kill -9): nothing of it is waited for, no session is left to retire.
+        stack.stop("ingest-1", sig=signal.SIGKILL)
         phase_2 = range(500, 505)
         for i in phase_2:
-            publisher.publish(followed, i)
-            publisher.publish(unfollowed, i)
+            phones[followed].publish(i)
+            phones[unfollowed].publish(i)
             time.sleep(0.3)  # the fan-out sends at most one position per vehicle and room a second
-        phase_2_times = {(publisher.start + timedelta(seconds=i)).isoformat() for i in phase_2}
-        newest = (publisher.start + timedelta(seconds=phase_2[-1])).isoformat()
+        phase_2_times = {(start + timedelta(seconds=i)).isoformat() for i in phase_2}
+        newest = (start + timedelta(seconds=phase_2[-1])).isoformat()
         want_rows = 4 * wave + 2 * len(phase_2)
 
         def phase_2_on_a():
             return [p for p in received.of("position") if p["time"] in phase_2_times]
 
-        def worker_2_stored_the_rest():
-            counters = stack.ingest_counters(redis)
-            return counters[stack.worker_id(1)]["stored"] + counters[stack.worker_id(2)]["stored"] == want_rows
-
-        assert wait_for(lambda: publisher.resend_unrouted() >= 0
-                        and len(stored_keys(engine, seeded["trucks"])) == want_rows, 15)
+        assert wait_for(lambda: not [p.resend() for p in phones.values() if p.pending()]
+                        and len(stored_keys(engine, seeded["trucks"])) == want_rows, 20)
+        assert stack.processes["ingest-1"].returncode == -signal.SIGKILL  # so worker 2 stored phase 2
         # The throttle holds back all but the first fix of a second, then sends the newest one.
         assert wait_for(lambda: any(p["time"] == newest for p in phase_2_on_a()), 15), received.of("position")
-        # Worker 2 reports every ~5 s; worker 1's counter cannot move, its process has exited.
-        assert wait_for(worker_2_stored_the_rest, 12), stack.ingest_counters(redis)
-        assert stack.ingest_counters(redis)[stack.worker_id(1)]["stored"] == worker_1_stored
         # Only the joined load's truck reaches this client: the other truck's fixes are stored, not sent here.
         assert {p["vehicle_id"] for p in phase_2_on_a()} == {str(followed)}
         assert all(p["load_id"] == seeded["tracked_loads"][0] for p in received.of("position"))
     finally:
-        publisher.close()
+        for phone in phones.values():
+            phone.close()
         client.disconnect()
         engine.dispose()
 
