@@ -44,10 +44,9 @@ def test_0010_keeps_existing_trade_and_gives_immortal_tokens_a_lifetime(ctx, tra
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import insert, select
 
+    from server.db.migrate import _scripts
     from server.db.types import utcnow
     from server.models import ApiToken, Order, TradingRelationship
-
-    from server.db.migrate import _scripts
 
     seller, buyer, stranger = trade["seller"], trade["buyer"], make_party("buyer")
     now = utcnow()
