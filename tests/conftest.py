@@ -129,6 +129,12 @@ def make_party(ctx):
     return make
 
 
+@pytest.fixture
+def operator(make_party) -> dict:
+    """Headers of a platform admin: /metrics answers operators only."""
+    return make_party("platform", roles=("admin",)).headers
+
+
 def hours_from_now(h: float) -> str:
     return (datetime.now(UTC) + timedelta(hours=h)).isoformat()
 

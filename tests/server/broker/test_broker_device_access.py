@@ -81,7 +81,7 @@ def _ask(client, check: str, broker_password: str = "broker-pw", **form):
     return client.post(f"/internal/broker/{check}", data=form, headers={"Authorization": f"Basic {auth}"})
 
 
-def test_auth_backend_checks_the_database_on_every_connect(ctx, client, make_party, monkeypatch):
+def test_auth_backend_checks_the_database_on_every_connect(ctx, client, make_party, operator, monkeypatch):
     """A live device with its secret is allowed; a wrong secret, a revoked one or an inactive truck is denied."""
     monkeypatch.setitem(ctx.config, "BROKER_AUTH_PASSWORD", "broker-pw")
     carrier = make_party("carrier")
@@ -98,7 +98,7 @@ def test_auth_backend_checks_the_database_on_every_connect(ctx, client, make_par
     db.session.get(Vehicle, vehicle).active = False
     db.session.commit()
     assert _ask(client, "user", **form).get_data(as_text=True) == "deny"
-    assert 'haul_broker_auth_refusals_total{check="user"}' in client.get("/metrics").get_data(as_text=True)
+    assert 'haul_broker_auth_refusals_total{check="user"}' in client.get("/metrics", headers=operator).get_data(as_text=True)
 
 
 def test_auth_backend_answers_only_the_broker(ctx, client, monkeypatch):

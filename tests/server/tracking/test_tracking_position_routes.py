@@ -102,7 +102,7 @@ def test_owntracks_http_ignores_what_carries_no_fix_and_names_bad_fields(client,
     assert _rows() == []
 
 
-def test_refused_credentials_are_braked_per_address_but_live_logins_go_on(client, fleet):
+def test_refused_credentials_are_braked_per_address_but_live_logins_go_on(client, fleet, operator):
     """After AUTH_FAILURES refusals from one address its refusals are 429 with Retry-After; a real login still works."""
     carrier, (vehicle,) = fleet(1)
     login = credential(client, carrier, vehicle)
@@ -115,7 +115,7 @@ def test_refused_credentials_are_braked_per_address_but_live_logins_go_on(client
     elsewhere = client.get(f"/osmand?id=guess&lat=51&lon=7&timestamp={ts()}",
                            environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
     assert elsewhere.status_code == 401
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=operator).get_data(as_text=True)
     assert f'haul_osmand_dropped_total{{reason="unauthenticated"}} {AUTH_FAILURES + 1}' in text
     assert 'haul_osmand_dropped_total{reason="rate_limited"} 3' in text
 
