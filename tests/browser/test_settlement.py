@@ -31,7 +31,8 @@ def _deliver_after_waiting(api, load: dict) -> None:
     """Gate-in, dock, two weigh tickets (the plant's and a third party's), gate-out, proof of delivery."""
     plant = api.plant()
     grant = api.call("buyer", "POST", f"/api/v1/loads/{load['id']}/pickup-authorizations", {})
-    visit = api.call("seller", "POST", "/api/v1/yard/checkin", {"load_id": load["id"], "token": grant["token"]})
+    visit = api.call("seller", "POST", "/api/v1/yard/checkin", {"load_id": load["id"], "token": grant["token"],
+                                                         "plate": grant["plate"]})  # the plate read at the gate
     api.call("seller", "POST", f"/api/v1/yard/visits/{visit['id']}/call", {"dock_id": plant["docks"][0]["id"]})
     api.call("seller", "POST", f"/api/v1/yard/visits/{visit['id']}/transition", {"to": "loading"})
     for payload in ({"tare_kg": 14000, "gross_kg": 34100},
