@@ -14,6 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from server.db.types import utcnow
@@ -33,19 +34,22 @@ class Proof:
 
 
 class RevocationWatch:
-    def __init__(self) -> None:
+    """The sockets of one app, looked at by one background task started with the first of them."""
+
+    def __init__(self, app) -> None:
+        self._app = app
         self._proofs: dict[str, Proof] = {}
         self._lock = threading.Lock()
         self._woken = threading.Event()
-        self._started_for = None  # the app whose context the task runs in
+        self._started = False
         self.closed = 0
 
-    def watch(self, app, sid: str, proof: Proof) -> None:
+    def watch(self, sid: str, proof: Proof) -> None:
         with self._lock:
             self._proofs[sid] = proof
-            if self._started_for is not app:
-                self._started_for = app
-                socketio.start_background_task(self._run, app)
+            if not self._started:
+                self._started = True
+                socketio.start_background_task(self._run, self._app)
 
     def forget(self, sid: str) -> None:
         with self._lock:
@@ -55,7 +59,7 @@ class RevocationWatch:
         self._woken.set()
 
     def _run(self, app) -> None:
-        while self._started_for is app:
+        while True:
             self._woken.wait(app.config.get("SOCKET_REVALIDATE_S", 2.0))
             self._woken.clear()
             try:
@@ -90,16 +94,20 @@ class RevocationWatch:
                     else generations.get(proof.user_id) != proof.generation)]
 
 
-_watch = RevocationWatch()
+def watch_of(app) -> RevocationWatch:
+    """The app's watch (several apps in one process, as in the tests, each check their own database)."""
+    if "haul_socket_revocation" not in app.extensions:
+        app.extensions["haul_socket_revocation"] = RevocationWatch(app)
+    return app.extensions["haul_socket_revocation"]
 
 
-def watch(app, sid: str, proof: Proof) -> None:
-    _watch.watch(app, sid, proof)
+def watch(sid: str, proof: Proof) -> None:
+    watch_of(current_app._get_current_object()).watch(sid, proof)
 
 
 def forget(sid: str) -> None:
-    _watch.forget(sid)
+    watch_of(current_app._get_current_object()).forget(sid)
 
 
 def wake() -> None:
-    _watch.wake()
+    watch_of(current_app._get_current_object()).wake()

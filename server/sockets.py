@@ -14,7 +14,7 @@ import hashlib
 import logging
 from collections import Counter
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import join_room
 from sqlalchemy import select
 
@@ -50,7 +50,7 @@ def on_connect(auth=None):
         return False
     _principals[request.sid] = principal
     if principal is not None:  # closed by the watch once its token or session is revoked
-        socket_revocation.watch(current_app._get_current_object(), request.sid, socket_revocation.Proof(
+        socket_revocation.watch(request.sid, socket_revocation.Proof(
             principal.token_id, principal.user_id, principal.session_generation))
     if principal is not None and may_follow_organisation(principal):  # a driver follows only their loads
         join_room(org_room(principal.organisation_id))
