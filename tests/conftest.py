@@ -76,6 +76,7 @@ def ctx(app):
     with app.app_context():
         _wipe(app)
         audience_cache.clear()  # audiences name carriers of the wiped rows
+        app.extensions.pop("haul_brakes", None)  # sign-in failures of earlier tests brake nobody here
         yield app
         db.session.remove()
 
