@@ -56,6 +56,6 @@ def logout():
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        abort(403, description="The sign-out form's token is missing or wrong; reload the page.")
+        abort(403, description=_("The sign-out form's token is missing or wrong; reload the page."))
     sign_out(current_user.id if current_user.is_authenticated else None, None)
     return redirect(url_for("auth_pages.login"))
