@@ -106,7 +106,8 @@ def production_client(tmp_path_factory):
 
     instance = tmp_path_factory.mktemp("production")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'p.db'}", "HAUL_INSTANCE_DIR": str(instance),
-                      "ENV_NAME": "production", "SECRET_KEY": "a-production-secret-nobody-has-published"})
+                      "ENV_NAME": "production", "SECRET_KEY": "a-production-secret-nobody-has-published",
+                      "WEBHOOK_THREAD": False})
     with app.app_context():
         upgrade_to_head()
     return app.test_client()

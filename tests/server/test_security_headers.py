@@ -41,7 +41,8 @@ def test_the_session_cookie_is_secure_and_http_only_in_production(tmp_path, monk
 
     monkeypatch.setenv("HAUL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-real-production-secret-of-enough-length")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "HAUL_INSTANCE_DIR": str(tmp_path)})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "HAUL_INSTANCE_DIR": str(tmp_path),
+                      "WEBHOOK_THREAD": False})  # no tables: no delivery rounds
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     with app.test_request_context():
