@@ -94,6 +94,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "IMPORT_SYNC_MAX_ROWS": int(env.get("HAUL_IMPORT_SYNC_MAX_ROWS", 1000)),
         "IMPORT_MAX_ROWS": int(env.get("HAUL_IMPORT_MAX_ROWS", 20_000)),
         "MAX_LOADS_PER_PLAN": int(env.get("HAUL_MAX_LOADS_PER_PLAN", 500)),
+        # Sign-in brake (server.auth.sign_in): failures per account and per client address in the window;
+        # with REDIS_URL counted in Redis under the prefix, so every process of a deployment shares them.
+        "LOGIN_FAILURES_PER_ACCOUNT": int(env.get("HAUL_LOGIN_FAILURES_PER_ACCOUNT", 10)),
+        "LOGIN_FAILURES_PER_ADDRESS": int(env.get("HAUL_LOGIN_FAILURES_PER_ADDRESS", 30)),
+        "LOGIN_BRAKE_WINDOW_S": float(env.get("HAUL_LOGIN_BRAKE_WINDOW_S", 900)),
+        "BRAKE_KEY_PREFIX": env.get("HAUL_BRAKE_KEY_PREFIX", "haul:brake"),
+        # How often live sockets' sign-ins are looked at again (server.socket_revocation).
+        "SOCKET_REVALIDATE_S": float(env.get("HAUL_SOCKET_REVALIDATE_S", 2)),
     }
     config.update(overrides or {})
     # Secure (HTTPS only) in production; the demo and tests speak plain HTTP on loopback.

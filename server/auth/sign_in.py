@@ -39,9 +39,9 @@ def _dummy_hash() -> str:
 
 def _brakes():
     config = current_app.config
-    window = float(config.get("LOGIN_BRAKE_WINDOW_S", 900))
-    return (failure_brake(current_app, "login-account", int(config.get("LOGIN_FAILURES_PER_ACCOUNT", 10)), window),
-            failure_brake(current_app, "login-address", int(config.get("LOGIN_FAILURES_PER_ADDRESS", 30)), window))
+    window = float(config["LOGIN_BRAKE_WINDOW_S"])
+    return (failure_brake(current_app, "login-account", int(config["LOGIN_FAILURES_PER_ACCOUNT"]), window),
+            failure_brake(current_app, "login-address", int(config["LOGIN_FAILURES_PER_ADDRESS"]), window))
 
 
 def authenticate(email: str, password: str) -> User:
