@@ -3,8 +3,8 @@
 A socket is authorised once, at connect. Every connection that came with a bearer token or a
 session cookie is remembered here with what it proved (the token's id, or the user and the session
 generation), and a background task looks again every ``SOCKET_REVALIDATE_S`` seconds (at once when
-this process revoked something): a revoked or expired token, a deactivated user or a newer session
-generation closes the connection. One query per look for all of this process's sockets, so a
+this process revoked something): a revoked or expired token, a deactivated user (of a token or a
+cookie) or a newer session generation closes the connection. One query per look for all of this process's sockets, so a
 process with many dashboards open pays the same as one with few.
 """
 
@@ -84,9 +84,11 @@ class RevocationWatch:
         token_ids = {p.token_id for p in proofs.values() if p.token_id is not None}
         user_ids = {p.user_id for p in proofs.values() if p.token_id is None and p.user_id is not None}
         now = utcnow()
-        live_tokens = set(db.session.scalars(select(ApiToken.id).where(
-            ApiToken.id.in_(token_ids), ApiToken.revoked_at.is_(None),
-            (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now)))) if token_ids else set()
+        live_tokens = set(db.session.scalars(
+            select(ApiToken.id).outerjoin(User, User.id == ApiToken.user_id).where(
+                ApiToken.id.in_(token_ids), ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at.is_(None) | (ApiToken.expires_at > now),
+                ApiToken.user_id.is_(None) | User.active.is_(True)))) if token_ids else set()
         generations = dict(db.session.execute(select(User.id, User.session_generation).where(
             User.id.in_(user_ids), User.active.is_(True))).all()) if user_ids else {}
         return [sid for sid, proof in proofs.items()

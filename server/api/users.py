@@ -99,7 +99,6 @@ def update_user(data, user_id):
     for key, value in data.items():
         setattr(user, key, value)
     db.session.commit()
-    if password_changed:
+    if password_changed or data.get("active") is False:  # the user's live sockets close now, not in 2 s
         revocations_changed()
-        db.session.refresh(user)
     return user
