@@ -32,7 +32,7 @@ def test_30_wrong_passwords_brake_the_account_before_the_right_one_gets_in(clien
 
 
 def test_the_sign_in_form_is_braked_too(client, make_party):
-    """The HTML sign-in form answers 429 with Retry-After and says when to try again."""
+    """The HTML sign-in form answers 429 with Retry-After and says when to try again, in Chinese too."""
     email = make_party("seller").user.email
 
     def post(password):
@@ -44,6 +44,8 @@ def test_the_sign_in_form_is_braked_too(client, make_party):
     right = post(TEST_PASSWORD)
     assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
     assert "Too many failed sign-ins" in right.get_data(as_text=True)
+    client.get("/login?lang=zh_CN")
+    assert "登录失败次数过多" in post(TEST_PASSWORD).get_data(as_text=True)
 
 
 def test_many_accounts_from_one_address_brake_the_address(client, make_party):
