@@ -64,9 +64,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     init_i18n(app)
 
+    from server.auth.cross_site import init_app as init_cross_site_checks
     from server.notify.worker import init_app as init_webhook_delivery
     from server.request_limits import init_app as init_request_limits
+    from server.security_headers import init_app as init_security_headers
 
+    init_cross_site_checks(app)  # cookie-authenticated state changes come from this site only
+    init_security_headers(app)
     init_webhook_delivery(app)
     init_request_limits(app)  # body size in every framing, and body time, before anything reads it
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_SECRET = "dev-insecure-change-me"
-
+from server.secret_key import instance_secret_key
 
 MQTT_PROTOCOLS = ("5", "3.1.1")
+DEFAULT_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 class ConfigError(RuntimeError):
-    """The configuration cannot be used as given (for example production with the dev secret)."""
+    """The configuration cannot be used as given (for example production without SECRET_KEY)."""
 
 
 def instance_dir() -> Path:
@@ -36,7 +36,8 @@ def load_config(overrides: dict | None = None) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     config = {
         "ENV_NAME": env.get("HAUL_ENV", "development"),
-        "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET),
+        # Empty: a random key kept in the instance folder (server.secret_key); production must set one.
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MQTT_URL": env.get("MQTT_URL", ""),  # empty: the embedded amqtt broker
         "REDIS_URL": env.get("REDIS_URL", ""),
@@ -93,13 +94,31 @@ def load_config(overrides: dict | None = None) -> dict:
         "IMPORT_SYNC_MAX_ROWS": int(env.get("HAUL_IMPORT_SYNC_MAX_ROWS", 1000)),
         "IMPORT_MAX_ROWS": int(env.get("HAUL_IMPORT_MAX_ROWS", 20_000)),
         "MAX_LOADS_PER_PLAN": int(env.get("HAUL_MAX_LOADS_PER_PLAN", 500)),
+        # Sign-in brake (server.auth.sign_in): failures per account and per client address in the window;
+        # with REDIS_URL counted in Redis under the prefix, so every process of a deployment shares them.
+        "LOGIN_FAILURES_PER_ACCOUNT": int(env.get("HAUL_LOGIN_FAILURES_PER_ACCOUNT", 10)),
+        "LOGIN_FAILURES_PER_ADDRESS": int(env.get("HAUL_LOGIN_FAILURES_PER_ADDRESS", 30)),
+        "LOGIN_BRAKE_WINDOW_S": float(env.get("HAUL_LOGIN_BRAKE_WINDOW_S", 900)),
+        "BRAKE_KEY_PREFIX": env.get("HAUL_BRAKE_KEY_PREFIX", "haul:brake"),
+        # How often live sockets' sign-ins are looked at again (server.socket_revocation).
+        "SOCKET_REVALIDATE_S": float(env.get("HAUL_SOCKET_REVALIDATE_S", 2)),
     }
     config.update(overrides or {})
-    if config["ENV_NAME"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:
-        raise ConfigError("SECRET_KEY must be set in production (HAUL_ENV=production)")
+    # Secure (HTTPS only) in production; the demo and tests speak plain HTTP on loopback.
+    config.setdefault("SESSION_COOKIE_SECURE", config["ENV_NAME"] == "production")
+    if not config["SECRET_KEY"]:
+        if config["ENV_NAME"] == "production":  # every process of a cluster must share one key
+            raise ConfigError("SECRET_KEY must be set in production (HAUL_ENV=production)")
+        config["SECRET_KEY"] = instance_secret_key(config["HAUL_INSTANCE_DIR"])
     if config["DEVICE_MQTT_PROTOCOL"] not in MQTT_PROTOCOLS:
         raise ConfigError(f"HAUL_DEVICE_MQTT_PROTOCOL must be one of {', '.join(MQTT_PROTOCOLS)}")
     return config
+
+
+def map_tiles_url(config) -> str:
+    """Leaflet's tile server (``HAUL_MAP_TILES``); empty draws maps without tiles (tests, offline sites)."""
+    tiles = config.get("HAUL_MAP_TILES")
+    return os.environ.get("HAUL_MAP_TILES", DEFAULT_MAP_TILES) if tiles is None else tiles
 
 
 def is_sqlite(url: str) -> bool:

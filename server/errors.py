@@ -130,7 +130,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiProblem)
     def _api_problem(exc: ApiProblem):
-        return problem_response(exc.status, exc.detail, exc.errors, **exc.extra)
+        response = problem_response(exc.status, exc.detail, exc.errors, **exc.extra)
+        if exc.extra.get("retry_after"):  # a braked caller is told when to come back (RFC 9110)
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

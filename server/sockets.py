@@ -18,6 +18,7 @@ from flask import request
 from flask_socketio import join_room
 from sqlalchemy import select
 
+from server import socket_revocation
 from server.auth.principal import Principal, principal_from_session, principal_from_token
 from server.auth.scoping import may_follow_organisation, visibility
 from server.db.types import utcnow
@@ -48,6 +49,9 @@ def on_connect(auth=None):
         refused_joins["bad_token"] += 1
         return False
     _principals[request.sid] = principal
+    if principal is not None:  # closed by the watch once its token or session is revoked
+        socket_revocation.watch(request.sid, socket_revocation.Proof(
+            principal.token_id, principal.user_id, principal.session_generation))
     if principal is not None and may_follow_organisation(principal):  # a driver follows only their loads
         join_room(org_room(principal.organisation_id))
     return True
@@ -56,6 +60,7 @@ def on_connect(auth=None):
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _principals.pop(request.sid, None)
+    socket_revocation.forget(request.sid)
 
 
 def _snapshot(kind: str, key) -> dict | None:

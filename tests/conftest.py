@@ -22,6 +22,8 @@ hypothesis_settings.load_profile("haul")
 
 TEST_PASSWORD = "correct-horse-battery"
 _TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)  # hashing is slow on purpose; do it once
+# What a browser adds to a dashboard's own fetch: cookie-authenticated state changes need it (or a CSRF token).
+SAME_SITE = {"Origin": "http://localhost"}
 PG_BASE = os.environ.get("HAUL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
@@ -74,6 +76,7 @@ def ctx(app):
     with app.app_context():
         _wipe(app)
         audience_cache.clear()  # audiences name carriers of the wiped rows
+        app.extensions.pop("haul_brakes", None)  # sign-in failures of earlier tests brake nobody here
         yield app
         db.session.remove()
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_login import login_user, logout_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select, update
-from werkzeug.security import check_password_hash
+from sqlalchemy import update
 
 from server.api.common import PageArgs, page_of
-from server.auth.principal import current_principal, issue_token, require
+from server.auth.principal import current_principal, issue_token, require, resolve_principal
 from server.auth.scoping import get_scoped_or_404, scoped
+from server.auth.sessions import begin_session, sign_out
+from server.auth.sign_in import authenticate
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db
@@ -91,10 +91,7 @@ class TokenPage(Schema):
 
 
 def _check_credentials(data: dict) -> User:
-    user = db.session.scalar(select(User).where(func.lower(User.email) == data["email"].lower()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, data["password"]):
-        raise ApiProblem(401, "Wrong email or password.")
-    return user
+    return authenticate(data["email"], data["password"])
 
 
 @blp.post("/auth/login")
@@ -103,15 +100,16 @@ def _check_credentials(data: dict) -> User:
 def login(data):
     """Start a dashboard session (sets the session cookie)."""
     user = _check_credentials(data)
-    login_user(user)
+    begin_session(user)
     return user
 
 
 @blp.post("/auth/logout")
 @blp.response(204)
 def logout():
-    """End the dashboard session."""
-    logout_user()
+    """Sign out: revoke the bearer token of this call, or end every dashboard session of the signed-in user."""
+    principal = resolve_principal()
+    sign_out(principal.user_id if principal else None, principal.token_id if principal else None)
 
 
 @blp.post("/auth/token")

@@ -11,6 +11,7 @@ from server.api.auth import UserOut
 from server.api.common import PageArgs, page_of
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
+from server.auth.sessions import end_user_sessions, revocations_changed
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Role, User
@@ -90,9 +91,14 @@ def update_user(data, user_id):
     if user.id == principal.user_id and (data.get("active") is False or
                                          ("roles" in data and "admin" not in data["roles"])):
         raise ApiProblem(409, "An admin cannot lock themselves out.")
-    if "password" in data:
+    password_changed = "password" in data
+    if password_changed:
         user.password_hash = generate_password_hash(data.pop("password"))
+        # Whoever knew the old password may hold a cookie or a token made with it: all of them end.
+        end_user_sessions(user.id, tokens=True)
     for key, value in data.items():
         setattr(user, key, value)
     db.session.commit()
+    if password_changed or data.get("active") is False:  # the user's live sockets close now, not in 2 s
+        revocations_changed()
     return user

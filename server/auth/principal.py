@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from server.auth.sessions import cookie_is_current
 from server.db.fast_sql import compile_pg, fetch_one
 from server.db.types import utcnow
 from server.errors import ApiProblem
@@ -35,6 +36,8 @@ class Principal:
     roles: frozenset[str]
     user_id: int | None
     via: str  # session | token
+    token_id: int | None = None  # the bearer token it came with (signing out revokes it)
+    session_generation: int | None = None  # the user's session generation a session cookie holds
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
@@ -59,7 +62,8 @@ def issue_token(organisation_id: int, name: str, roles: list[str], user_id: int 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    # A cookie from before the user's last sign-out or password change signs nobody in.
+    return user if user is not None and user.active and cookie_is_current(user) else None
 
 
 def _from_bearer(header: str) -> Principal:
@@ -120,7 +124,7 @@ def principal_from_token(token: str) -> Principal:
         db.session.execute(_MARK_USED, {"token_id": token_id, "now": now})
         if has_request_context():
             request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
-    return Principal(org_id, org_kind, frozenset(roles), user_id, "token")
+    return Principal(org_id, org_kind, frozenset(roles), user_id, "token", token_id=token_id)
 
 
 def resolve_principal() -> Principal | None:
@@ -147,7 +151,8 @@ def principal_from_session() -> Principal | None:
     org = db.session.get(Organisation, current_user.organisation_id)
     if org is None or not org.active:
         return None
-    return Principal(org.id, org.kind, frozenset(current_user.roles), current_user.id, "session")
+    return Principal(org.id, org.kind, frozenset(current_user.roles), current_user.id, "session",
+                     session_generation=current_user.session_generation)
 
 
 def current_principal() -> Principal:

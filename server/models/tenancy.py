@@ -47,6 +47,9 @@ class User(Model):
     roles: Mapped[list] = mapped_column(JSONType, default=list, nullable=False)
     language: Mapped[str] = mapped_column(String(10), default="en", nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # Bumped by signing out and by a password change: a session cookie signed in with an older
+    # generation no longer signs anyone in (server.auth.sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     organisation = relationship("Organisation")
 

@@ -1,19 +1,19 @@
-"""Sign-in and sign-out for the dashboards (session cookie), with a CSRF-protected form."""
+"""Sign-in and sign-out for the dashboards (session cookie), both CSRF-protected forms."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
-from werkzeug.security import check_password_hash
-from wtforms import EmailField, PasswordField
+from flask_wtf.csrf import validate_csrf
+from wtforms import EmailField, PasswordField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from server.errors import refused_requests
-from server.extensions import db
-from server.models import User
+from server.auth.sessions import begin_session, sign_out
+from server.auth.sign_in import TooManyAttempts, authenticate
+from server.errors import ApiProblem, refused_requests
 
 blp = Blueprint("auth_pages", __name__, template_folder="templates")
 
@@ -31,20 +31,31 @@ def _safe_next(target: str | None) -> str | None:
 @blp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
-        if user is not None and user.active and check_password_hash(user.password_hash, form.password.data):
-            login_user(user)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as braked:
+            form.password.errors.append(_("Too many failed sign-ins; try again in %(seconds)s s.",
+                                          seconds=braked.wait))
+            status, headers = 429, {"Retry-After": str(braked.wait)}
+        except ApiProblem:
+            form.password.errors.append(_l("Wrong email or password."))
+        else:
+            begin_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("pages.index"))
-        form.password.errors.append(_l("Wrong email or password."))
-    if request.method == "POST":
+    if request.method == "POST" and status == 200:
         status = 422
-        refused_requests[422] += 1
-    return render_template("login.html", form=form), status
+    if status != 200:
+        refused_requests[status] += 1
+    return render_template("login.html", form=form), status, headers
 
 
 @blp.post("/logout")
 def logout():
-    logout_user()
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(403, description=_("The sign-out form's token is missing or wrong; reload the page."))
+    sign_out(current_user.id if current_user.is_authenticated else None, None)
     return redirect(url_for("auth_pages.login"))

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from server.config import map_tiles_url
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Load, Order, Organisation, Site, Vehicle
@@ -88,13 +89,7 @@ def load_page(load_id: int):
 
 @blp.app_context_processor
 def _page_globals():
-    # Leaflet's tile server; an empty value draws the map without tiles (tests, offline sites).
-    tiles = current_app.config.get("HAUL_MAP_TILES")
-    if tiles is None:
-        import os
-
-        tiles = os.environ.get("HAUL_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-    return {"map_tiles": tiles}
+    return {"map_tiles": map_tiles_url(current_app.config)}
 
 
 @blp.app_template_global("error_title")

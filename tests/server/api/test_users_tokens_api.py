@@ -1,6 +1,6 @@
 """Users (admin only), sign-in and API tokens, on both backends."""
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import SAME_SITE, TEST_PASSWORD
 
 
 def test_only_admins_manage_users(client, make_party):
@@ -27,7 +27,7 @@ def test_session_login_then_api_call(client, make_party):
     assert client.post("/api/v1/auth/login", json={"email": party.user.email, "password": "nope"}).status_code == 401
     assert client.post("/api/v1/auth/login", json={"email": party.user.email, "password": TEST_PASSWORD}).status_code == 200
     assert client.get("/api/v1/auth/me").get_json()["email"] == party.user.email
-    client.post("/api/v1/auth/logout")
+    client.post("/api/v1/auth/logout", headers=SAME_SITE)
     assert client.get("/api/v1/auth/me").status_code == 401
 
 

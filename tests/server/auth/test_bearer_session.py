@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from server.auth.principal import principal_from_token
 from server.extensions import db
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import SAME_SITE, TEST_PASSWORD
 
 
 def test_a_bearer_call_leaves_the_dashboard_login_alone(client, make_party):
@@ -26,7 +26,7 @@ def test_a_cookie_call_still_gets_its_session(client, make_party):
     seller = make_party("seller")
     client.post("/api/v1/auth/login", json={"email": seller.user.email, "password": TEST_PASSWORD})
     assert client.get("/api/v1/auth/me").status_code == 200
-    client.post("/api/v1/auth/logout")
+    client.post("/api/v1/auth/logout", headers=SAME_SITE)
     assert client.get("/api/v1/auth/me").status_code == 401
 
 

@@ -3,7 +3,7 @@
 import json
 import re
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import SAME_SITE, TEST_PASSWORD
 
 
 def _sign_in(client, party):
@@ -29,7 +29,7 @@ def test_each_driver_has_a_labelled_pairing_button_that_makes_a_qr_code(client, 
     assert 'aria-label="Show pairing QR code for Jan Kowalski">Show pairing QR code</button>' in form.group(0)
     assert "js/pairing.js" in html and 'id="pairing-result"' in html and '"pair_qr_alt"' in html
     made = client.post("/api/v1/devices/pairings", json={"driver_id": driver_id},
-                       headers={"X-Requested-With": "haul-dashboard"})
+                       headers={"X-Requested-With": "haul-dashboard", **SAME_SITE})
     assert made.status_code == 201 and made.get_json()["qr_svg"].startswith("<svg")
 
 

@@ -154,9 +154,14 @@
     if (el) { el.textContent = text; el.className = "form-status " + (ok ? "ok" : "bad"); }
   }
 
+  // The session's CSRF token (server/auth/cross_site.py): the Origin header already shows a same-site
+  // call, the token covers browsers that send none.
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+
   function api(method, url, body) {
     var options = { method: method, credentials: "same-origin",
                     headers: { "Accept": "application/json", "X-Requested-With": "haul-dashboard" } };
+    if (csrfMeta) { options.headers["X-CSRF-Token"] = csrfMeta.getAttribute("content"); }
     if (body !== undefined && method !== "GET" && method !== "DELETE") {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
