@@ -59,12 +59,15 @@ def clock_text(value, tz: ZoneInfo) -> str:
     return f"{local:%H:%M} {local.tzname() or tz.key}"
 
 
-def day_text(value, tz: ZoneInfo) -> str:
-    """``7 Dec 09:37 CET`` (English month names; the zone's abbreviation, or its offset where it has none)."""
+def day_text(value, tz: ZoneInfo, language: str = "en") -> str:
+    """``7 Dec 09:37 CET``, or ``12月7日 09:37 CET`` in Chinese (the zone's abbreviation, or its offset
+    where it has none)."""
     moment = parse(value)
     if moment is None:
         return "–"
     local = moment.astimezone(tz)
+    if language.startswith("zh"):
+        return f"{local.month}月{local.day}日 {clock_text(moment, tz)}"
     return f"{local.day} {MONTHS[local.month - 1]} {clock_text(moment, tz)}"
 
 

@@ -69,6 +69,14 @@ def when(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.strftime(fmt) + " UTC"
 
 
+def site_when(value, timezone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time on a site's clock with its zone (``2030-06-03 10:37 CEST``); ``–`` when there is none.
+    Times of a plant's day (slots, queue, visits) are read on the plant's clock, as the Gantt shows them."""
+    from server.local_times import page_text, zone
+
+    return page_text(value, zone(timezone), fmt)
+
+
 def options(rows, value: str, text: str) -> list[tuple]:
     """``(value, text)`` pairs for a select, from objects or dicts."""
     def get(row, name):
@@ -79,6 +87,7 @@ def options(rows, value: str, text: str) -> list[tuple]:
 
 def register(app_or_blueprint) -> None:
     filters = {"options": options, "status_label": status_label, "event_label": event_label, "mode_label": mode_label,
-               "evidence_label": evidence_label, "when": when}
+               "evidence_label": evidence_label, "when": when,
+               "site_when": site_when}
     for name, function in filters.items():
         app_or_blueprint.add_app_template_filter(function, name)

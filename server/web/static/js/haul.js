@@ -263,7 +263,7 @@
     img.alt = "QR " + data.plate;
     img.width = 200; img.height = 200;
     var p = document.createElement("p");
-    p.textContent = data.plate + " · " + data.expires_at;
+    p.textContent = data.caption || data.plate;
     box.appendChild(img); box.appendChild(p);
   };
   handlers["tracking-link"] = function (data) {
