@@ -198,6 +198,23 @@ class DriverDay:
         if changed:
             self._notify()
 
+    def patch_load(self, load_id: Any, **fields: Any) -> None:
+        """Change ``fields`` of one of the day's loads (a slot moved, an authorization withdrawn), in the
+        list and in the selected load; new objects, so screens see the change. Unknown loads are ignored."""
+        with self._lock:
+            key = str(load_id)
+            changed = False
+            assignments = []
+            for load in self.assignments:
+                if str(load.get("id")) == key:
+                    load, changed = {**load, **fields}, True
+                assignments.append(load)
+            self.assignments = assignments
+            if self.load is not None and str(self.load.get("id")) == key:
+                self.load, changed = {**self.load, **fields}, True
+        if changed:
+            self._notify()
+
     def set_notice(self, notice: Msg | None) -> None:
         """A one-line message for the driver (a re-plan, an error); None clears it."""
         with self._lock:

@@ -20,6 +20,8 @@ class StopCard(BoxLayout):
 class LoadScreen(HaulScreen):
     title = StringProperty("")
     status = StringProperty("")
+    slot = StringProperty("")  # "D2, 09:37 CET": the plant's clock with its zone
+    queue = StringProperty("")
     has_qr = BooleanProperty(False)
     has_documents = BooleanProperty(False)
     _shown: dict | None = None
@@ -35,6 +37,8 @@ class LoadScreen(HaulScreen):
         self.title = load_view.load_title(load)
         status = str(load.get("status") or "")
         self.status = load_view.STATUS_TEXT.get(status, status)
+        self.slot = load_view.dock_slot(load)
+        self.queue = str(load_view.queue_position(load) or "")
         self.ids.stops.clear_widgets()
         for stop in load_view.stops(load):
             link = self.app.services.navigation_link(stop) or ""

@@ -51,7 +51,8 @@ def appointment_view(appointment: DockAppointment | None, dock: Dock | None = No
     return {"id": appointment.id, "load_id": appointment.load_id, "dock_id": appointment.dock_id,
             "dock_name": dock.name if dock else None, "start": _iso(appointment.start), "end": _iso(appointment.end),
             "timezone": tz.key, "start_local": stamp(appointment.start, tz)["local"],
-            "end_local": stamp(appointment.end, tz)["local"], "status": appointment.status,
+            "end_local": stamp(appointment.end, tz)["local"], "abbr": stamp(appointment.start, tz)["abbr"],
+            "status": appointment.status,
             "frozen": appointment.frozen}
 
 
