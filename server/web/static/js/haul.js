@@ -214,7 +214,8 @@
       }
       var problem = res.data || {};
       var unplaced = showErrors(form, problem.errors || []);
-      status(form, t("failed") + " " + (problem.detail || problem.title || res.status) +
+      var said = (problem.reason && strings["reason." + problem.reason]) || problem.detail || problem.title || res.status;
+      status(form, t("failed") + " " + said +
         (unplaced.length ? " " + unplaced.join(" ") : ""), false);
     }, function () {
       if (button) { button.disabled = false; }
