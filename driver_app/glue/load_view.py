@@ -138,6 +138,12 @@ def pickup_authorization_token(load: dict[str, Any]) -> str | None:
     return str(token) if token else None
 
 
+def pickup_caption(load: dict[str, Any]) -> str:
+    """The server's caption of the pickup code ("Pickup at Plant X, 7 Dec 09:37 CET, truck HX-123")."""
+    auth = load.get("pickup_authorization") or load.get("authorization")
+    return str(auth.get("caption") or "") if isinstance(auth, dict) and not auth.get("revoked_at") else ""
+
+
 def authorization_for(load_id: Any, authorizations: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The newest valid authorization of ``load_id`` in the server's list (newest first)."""
     for auth in authorizations:

@@ -22,6 +22,7 @@ class LoadScreen(HaulScreen):
     status = StringProperty("")
     slot = StringProperty("")  # "D2, 09:37 CET": the plant's clock with its zone
     queue = StringProperty("")
+    qr_caption = StringProperty("")  # the server's words for the code: where, when (plant's clock), which truck
     has_qr = BooleanProperty(False)
     has_documents = BooleanProperty(False)
     _shown: dict | None = None
@@ -45,6 +46,7 @@ class LoadScreen(HaulScreen):
             self.ids.stops.add_widget(StopCard(kind=stop["kind"], name=stop["name"], address=stop["address"],
                                                window=stop["window"], link=link))
         self._show_qr(load_view.pickup_authorization_token(load))
+        self.qr_caption = load_view.pickup_caption(load)
         self._show_documents(load_view.documents(load))
 
     def _show_qr(self, token: str | None) -> None:

@@ -86,6 +86,7 @@ def main(artifacts: Path, server: str, mqtt_url: str, seeded: dict) -> None:
     cards = list(reversed(screen.ids.stops.children))
     seen["stops"] = [{"kind": c.kind, "name": c.name, "link": c.link, "window": c.window} for c in cards]
     seen["load_slot"] = screen.slot
+    seen["qr_caption"] = screen.ids.qr_caption.text
     d.shots_both_languages("slot-load")
 
     # -- gate: check in, queue position, then the dock call over MQTT only -------------------------
