@@ -8,6 +8,7 @@ from sqlalchemy import and_, exists, select, update
 
 from server.auth.principal import Principal
 from server.extensions import db
+from server.local_times import utc_iso, zone
 from server.market import authorization_news, notify, scoring
 from server.market.audience import load_view
 from server.market.awarding import atomic
@@ -15,7 +16,7 @@ from server.market.pickup_token import normalise_plate
 from server.market.qualification import Truck, shortfalls
 from server.market.refusals import MarketRefused
 from server.market.states import BUSY_LOAD_STATES, CARRIER_CANCELLABLE, check
-from server.models import Award, Driver, Load, PickupAuthorization, Tender, Vehicle, VehicleType
+from server.models import Award, Driver, Load, PickupAuthorization, Site, Tender, Vehicle, VehicleType
 
 
 def live_award(load_id: int) -> Award | None:
@@ -106,10 +107,12 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
                                      new_driver_id=driver_id, new_plate=vehicle.plate)
     if previous_driver is not None and previous_driver != driver_id:
         notify.tell_driver(previous_driver, "load_unassigned", {"load_id": load.id})
+    site = db.session.get(Site, load.pickup_site_id)
     notify.tell_driver(driver_id, "load_assigned", {
         "load_id": load.id, "reference": load.reference, "vehicle_id": vehicle_id, "plate": vehicle.plate,
         "pickup_site_id": load.pickup_site_id, "delivery_site_id": load.delivery_site_id,
-        "pickup_earliest": load.pickup_earliest, "pickup_latest": load.pickup_latest})
+        "pickup_earliest": utc_iso(load.pickup_earliest), "pickup_latest": utc_iso(load.pickup_latest),
+        "site_timezone": zone(site.timezone if site is not None else None).key})
     return load
 
 

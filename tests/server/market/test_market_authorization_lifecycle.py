@@ -30,9 +30,6 @@ def grabbed(make_party, ctx, client):
                          json=tender_body("grab")).get_json()
     carrier = board.carriers[0]
     assert client.post(f"/api/v1/tenders/{tender['id']}/grab", headers=carrier.headers).status_code in (200, 201)
-    hook = client.post("/api/v1/webhooks", headers=board.buyer.headers,
-                       json={"url": "https://erp.example.com/hook", "events": ["authorization_withdrawn"]})
-    assert hook.status_code == 201, hook.get_json()
     return {"board": board, "load_id": load.id, "carrier": carrier, "driver": make_driver(carrier.id, name="Ana"),
             "truck": board.trucks[carrier.id]}
 
@@ -75,6 +72,9 @@ def test_assigning_exactly_the_authorized_truck_and_driver_keeps_the_authorizati
 
 
 def test_a_real_change_withdraws_it_tells_everyone_and_the_buyer_reauthorizes_in_one_step(client, grabbed, inbox):
+    hook = client.post("/api/v1/webhooks", headers=grabbed["board"].buyer.headers,
+                       json={"url": "https://erp.example.com/hook", "events": ["authorization_withdrawn"]})
+    assert hook.status_code == 201, hook.get_json()
     auth = _authorize(client, grabbed)
     _assign(client, grabbed, grabbed["driver"].id)
     ben = make_driver(grabbed["carrier"].id, name="Ben")
