@@ -62,6 +62,12 @@ TITLES: dict[Step, Msg] = {
 }
 
 
+def go_to_dock(dock: str | None) -> Msg:
+    """"Go to dock 3" for a numbered dock, "Go to Arm A" for a named one (never "Go to dock Dock 2")."""
+    dock = str(dock or "")
+    return Msg("Go to dock {dock}", dock=dock) if dock.isdigit() or not dock else Msg("Go to {dock}", dock=dock)
+
+
 class InvalidTransition(ValueError):
     """An event that does not fit the current step (a UI bug or a stale server message)."""
 
@@ -231,6 +237,8 @@ class DriverDay:
             "dock": self.dock or "",
             "destination": load.get("delivery_site_name") or load.get("destination") or "",
         }
+        if self.step is Step.CALLED_TO_DOCK:
+            return go_to_dock(self.dock).render(_)
         template = TITLES[self.step]
         return Msg(template.msgid, **params).render(_)
 

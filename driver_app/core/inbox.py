@@ -58,6 +58,8 @@ def bind_inbox(mqtt: Any, day: DriverDay) -> None:
         dock = next((message[k] for k in ("dock_name", "dock", "dock_id") if message.get(k) is not None), None)
         if not for_current_load(message) or dock is None:
             return
+        if isinstance(message.get("appointment"), dict) and message.get("load_id") is not None:  # pinned, now
+            day.patch_load(message["load_id"], dock_slot=message["appointment"])
         try:
             day.call_to_dock(str(dock))
         except InvalidTransition as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 
-from driver_app.core.app_state import Step
+from driver_app.core.app_state import Step, go_to_dock
 from driver_app.core.i18n import Msg
 from driver_app.glue.load_view import dock_slot, load_title
 from driver_app.screens.widgets import HaulScreen
@@ -37,7 +37,7 @@ class GateScreen(HaulScreen):
                                   position=day.queue_position if day.queue_position is not None else "?")
         elif day.step is Step.CALLED_TO_DOCK:
             self.stage = "called"
-            self.called_text = Msg("Go to dock {dock}", dock=day.dock or "")
+            self.called_text = go_to_dock(day.dock)
         else:
             self.stage = "none"
 

@@ -59,3 +59,11 @@ def test_a_withdrawn_authorization_is_a_visible_notice_and_drops_the_code():
                                                "reference": "LD-1", "reason": "truck_or_driver_changed"})
     assert day.notice.render() == "The pickup authorization for LD-1 was withdrawn. Ask your dispatcher."
     assert day.load["pickup_authorization"] is None
+
+
+def test_a_named_dock_is_called_by_its_name_and_the_call_pins_the_slot():
+    day, inbox = _at_gate(123)
+    inbox.handlers["dock_call"]({"_type": "dock_call", "v": 1, "load_id": 123, "dock_id": 7, "dock_name": "Dock 2",
+                                 "appointment": {"dock_name": "Dock 2", "start_local": "2030-12-09T09:40:00+01:00",
+                                                 "abbr": "CET"}})
+    assert day.title() == "Go to Dock 2" and day.load["dock_slot"]["start_local"].startswith("2030-12-09T09:40")
