@@ -19,7 +19,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from driver_app.core.app_state import DriverDay, Step
@@ -54,6 +54,7 @@ class HaulDriverApp(App):
     online = BooleanProperty(False)
     positions_waiting = NumericProperty(0)
     submissions_waiting = NumericProperty(0)
+    notice = ObjectProperty(None, allownone=True)  # the day's notice (a core Msg), shown by NoticeBar
     day_version = NumericProperty(0)  # bumps after every change of the day (on the UI thread)
 
     def __init__(self, data_dir: str | Path | None = None, server_url: str | None = None,
@@ -107,6 +108,7 @@ class HaulDriverApp(App):
         self.positions_waiting = day.positions_waiting
         self.submissions_waiting = day.submissions_waiting
         self.status_text = day.status_line(tr.translator)
+        self.notice = day.notice if day.step is not Step.SIGNED_OUT else None
         self.day_version += 1
         if day.step is not self._step:
             previous, self._step = self._step, day.step
@@ -139,6 +141,9 @@ class HaulDriverApp(App):
             self.manager.add_widget(screen)
             screen.update(self.controller.day)
         return self.manager.get_screen(name)
+
+    def dismiss_notice(self) -> None:
+        self.controller.day.set_notice(None)
 
     def go_today(self) -> None:
         """Back to the day's loads (leaving a load that was only being looked at)."""

@@ -62,6 +62,12 @@ TITLES: dict[Step, Msg] = {
 }
 
 
+def go_to_dock(dock: str | None) -> Msg:
+    """"Go to dock 3" for a numbered dock, "Go to Arm A" for a named one (never "Go to dock Dock 2")."""
+    dock = str(dock or "")
+    return Msg("Go to dock {dock}", dock=dock) if dock.isdigit() or not dock else Msg("Go to {dock}", dock=dock)
+
+
 class InvalidTransition(ValueError):
     """An event that does not fit the current step (a UI bug or a stale server message)."""
 
@@ -198,6 +204,23 @@ class DriverDay:
         if changed:
             self._notify()
 
+    def patch_load(self, load_id: Any, **fields: Any) -> None:
+        """Change ``fields`` of one of the day's loads (a slot moved, an authorization withdrawn), in the
+        list and in the selected load; new objects, so screens see the change. Unknown loads are ignored."""
+        with self._lock:
+            key = str(load_id)
+            changed = False
+            assignments = []
+            for load in self.assignments:
+                if str(load.get("id")) == key:
+                    load, changed = {**load, **fields}, True
+                assignments.append(load)
+            self.assignments = assignments
+            if self.load is not None and str(self.load.get("id")) == key:
+                self.load, changed = {**self.load, **fields}, True
+        if changed:
+            self._notify()
+
     def set_notice(self, notice: Msg | None) -> None:
         """A one-line message for the driver (a re-plan, an error); None clears it."""
         with self._lock:
@@ -214,6 +237,8 @@ class DriverDay:
             "dock": self.dock or "",
             "destination": load.get("delivery_site_name") or load.get("destination") or "",
         }
+        if self.step is Step.CALLED_TO_DOCK:
+            return go_to_dock(self.dock).render(_)
         template = TITLES[self.step]
         return Msg(template.msgid, **params).render(_)
 

@@ -52,6 +52,10 @@ class ApiClient:
         self._session = session or requests.Session()
         self._session.headers.update({"Accept": "application/json", "User-Agent": user_agent})
 
+    def set_language(self, lang: str) -> None:
+        """Ask the server for its words (captions, refusals) in the driver's language (``en``, ``zh_CN``)."""
+        self._session.headers["Accept-Language"] = "zh-CN, zh;q=0.9" if lang.startswith("zh") else "en"
+
     # -- operations ----------------------------------------------------------------------
 
     def login(self, email: str, password: str) -> AuthSession:

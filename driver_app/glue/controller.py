@@ -257,6 +257,8 @@ class DriverController(SessionActions):
 
     def set_language(self, lang: str) -> None:
         self._save(language=lang)
+        if self.client is not None:
+            self.client.set_language(lang)
 
     def set_gps(self, interval_text: str, distance_text: str) -> None:
         """Apply and save the GPS interval and distance filter; ``FormInvalid`` when out of range."""

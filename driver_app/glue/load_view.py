@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_app.core import plant_time
 from driver_app.core.i18n import N_, Msg
 
 # The server's load statuses, as the driver reads them (unknown ones are shown as sent).
@@ -74,6 +75,7 @@ def stops(load: dict[str, Any]) -> list[dict[str, Any]]:
             site.setdefault("location", load.get(f"{kind}_location"))
             site.setdefault("earliest", window.get("earliest") or load.get(f"{kind}_earliest"))
             site.setdefault("latest", window.get("latest") or load.get(f"{kind}_latest"))
+            site.setdefault("local_window", load.get(f"{kind}_window_local"))
             raw.append(site)
     out = []
     for stop in raw:
@@ -88,17 +90,20 @@ def stops(load: dict[str, Any]) -> list[dict[str, Any]]:
             "address": str(stop.get("address") or ""),
             "lat": stop["lat"] if stop.get("lat") is not None else location.get("lat"),
             "lon": stop["lon"] if stop.get("lon") is not None else location.get("lon"),
-            "window": window_text(stop.get("earliest") or window.get("earliest"),
-                                  stop.get("latest") or window.get("latest")),
+            # the plant's clock with its zone when the server gives it (driver assignments do)
+            "window": plant_time.window(stop.get("local_window")) or window_text(
+                stop.get("earliest") or window.get("earliest"), stop.get("latest") or window.get("latest")),
         })
     return out
 
 
 def dock_slot(load: dict[str, Any]) -> str:
     """``Dock 2 · 03-01 14:30`` from an ``appointment``/``dock_slot`` object or flat fields."""
-    slot = load.get("appointment") or load.get("dock_slot") or {}
+    slot = load.get("dock_slot") or load.get("appointment") or {}
     if not isinstance(slot, dict):
         return str(slot)
+    if isinstance(slot.get("start"), dict) or slot.get("start_local"):
+        return plant_time.slot(slot)  # "D2, 09:37 CET" on the plant's clock
     dock = _first(slot, "dock_name", "dock") or load.get("dock_name")
     start = clock_text(_first(slot, "start", "slot_start") or load.get("slot_start"))
     return " · ".join(str(p) for p in (dock, start) if p)
@@ -113,7 +118,14 @@ def assignment_line(load: dict[str, Any]) -> dict[str, str]:
         "dock": dock_slot(load),
         "status": STATUS_TEXT.get(str(load.get("status") or ""), str(load.get("status") or "")),
         "where": " → ".join(s["name"] for s in stops(load) if s["name"]),
+        "queue": str(queue_position(load) or ""),
     }
+
+
+def queue_position(load: dict[str, Any]) -> int | None:
+    """The truck's place in the plant's queue, once checked in and waiting."""
+    visit = load.get("visit")
+    return visit_queue_position(visit) if isinstance(visit, dict) else None
 
 
 def pickup_authorization_token(load: dict[str, Any]) -> str | None:
@@ -124,6 +136,12 @@ def pickup_authorization_token(load: dict[str, Any]) -> str | None:
         return str(token) if token else None
     token = _first(load, "pickup_token", "authorization_token")
     return str(token) if token else None
+
+
+def pickup_caption(load: dict[str, Any]) -> str:
+    """The server's caption of the pickup code ("Pickup at Plant X, 7 Dec 09:37 CET, truck HX-123")."""
+    auth = load.get("pickup_authorization") or load.get("authorization")
+    return str(auth.get("caption") or "") if isinstance(auth, dict) and not auth.get("revoked_at") else ""
 
 
 def authorization_for(load_id: Any, authorizations: list[dict[str, Any]]) -> dict[str, Any] | None:

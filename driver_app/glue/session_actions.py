@@ -32,7 +32,9 @@ class SessionActions:
         url = server_url.strip()
         if url and "://" not in url:
             url = "https://" + url  # drivers type "haul.example.com"
-        return ApiClient(url, timeout=self.timeout, endpoints=EXTRA_ENDPOINTS)
+        client = ApiClient(url, timeout=self.timeout, endpoints=EXTRA_ENDPOINTS)
+        client.set_language(self.settings.language)
+        return client
 
     def sign_in(self, server_url: str, email: str, password: str, on_ok: OnOk = None,
                 on_error: OnError = None) -> None:
@@ -72,6 +74,7 @@ class SessionActions:
 
         def paired(result: tuple[ApiClient, Any]) -> None:
             client, pairing = result
+            client.set_language(self.settings.language)
             self.client = client
             self._save(server_url=target.server_url or server_url.strip())
             self._keep_session(SavedSession(url, pairing.token, pairing.expires_at, pairing.driver, pairing.mqtt))

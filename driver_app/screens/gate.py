@@ -10,9 +10,9 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 
-from driver_app.core.app_state import Step
+from driver_app.core.app_state import Step, go_to_dock
 from driver_app.core.i18n import Msg
-from driver_app.glue.load_view import load_title
+from driver_app.glue.load_view import dock_slot, load_title
 from driver_app.screens.widgets import HaulScreen
 
 POLL_S = 10.0
@@ -21,12 +21,14 @@ POLL_S = 10.0
 class GateScreen(HaulScreen):
     stage = OptionProperty("none", options=["none", "arrive", "queue", "called"])
     load_title = StringProperty("")
+    slot = StringProperty("")  # "Dock 2, 16:50 CET": the booked slot on the plant's clock
     queue_text = ObjectProperty(None, allownone=True)
     called_text = ObjectProperty(None, allownone=True)
     _poll = None
 
     def update(self, day) -> None:
         self.load_title = load_title(day.load or {})
+        self.slot = dock_slot(day.load or {})
         if day.step is Step.LOAD_SELECTED:
             self.stage = "arrive"
         elif day.step is Step.AT_GATE:
@@ -35,7 +37,7 @@ class GateScreen(HaulScreen):
                                   position=day.queue_position if day.queue_position is not None else "?")
         elif day.step is Step.CALLED_TO_DOCK:
             self.stage = "called"
-            self.called_text = Msg("Go to dock {dock}", dock=day.dock or "")
+            self.called_text = go_to_dock(day.dock)
         else:
             self.stage = "none"
 

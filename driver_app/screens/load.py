@@ -20,6 +20,9 @@ class StopCard(BoxLayout):
 class LoadScreen(HaulScreen):
     title = StringProperty("")
     status = StringProperty("")
+    slot = StringProperty("")  # "D2, 09:37 CET": the plant's clock with its zone
+    queue = StringProperty("")
+    qr_caption = StringProperty("")  # the server's words for the code: where, when (plant's clock), which truck
     has_qr = BooleanProperty(False)
     has_documents = BooleanProperty(False)
     _shown: dict | None = None
@@ -35,12 +38,15 @@ class LoadScreen(HaulScreen):
         self.title = load_view.load_title(load)
         status = str(load.get("status") or "")
         self.status = load_view.STATUS_TEXT.get(status, status)
+        self.slot = load_view.dock_slot(load)
+        self.queue = str(load_view.queue_position(load) or "")
         self.ids.stops.clear_widgets()
         for stop in load_view.stops(load):
             link = self.app.services.navigation_link(stop) or ""
             self.ids.stops.add_widget(StopCard(kind=stop["kind"], name=stop["name"], address=stop["address"],
                                                window=stop["window"], link=link))
         self._show_qr(load_view.pickup_authorization_token(load))
+        self.qr_caption = load_view.pickup_caption(load)
         self._show_documents(load_view.documents(load))
 
     def _show_qr(self, token: str | None) -> None:

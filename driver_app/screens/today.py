@@ -21,6 +21,7 @@ class LoadRow(ButtonBehavior, BoxLayout):
     where = StringProperty("")
     pickup = StringProperty("")
     dock = StringProperty("")
+    queue = StringProperty("")
     load = DictProperty({})
 
     def on_release(self) -> None:

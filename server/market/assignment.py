@@ -8,13 +8,15 @@ from sqlalchemy import and_, exists, select, update
 
 from server.auth.principal import Principal
 from server.extensions import db
-from server.market import notify, scoring
+from server.local_times import utc_iso, zone
+from server.market import authorization_news, notify, scoring
 from server.market.audience import load_view
 from server.market.awarding import atomic
+from server.market.pickup_token import normalise_plate
 from server.market.qualification import Truck, shortfalls
 from server.market.refusals import MarketRefused
 from server.market.states import BUSY_LOAD_STATES, CARRIER_CANCELLABLE, check
-from server.models import Award, Driver, Load, PickupAuthorization, Tender, Vehicle, VehicleType
+from server.models import Award, Driver, Load, PickupAuthorization, Site, Tender, Vehicle, VehicleType
 
 
 def live_award(load_id: int) -> Award | None:
@@ -52,6 +54,11 @@ def _driver_problems(load: Load, driver: Driver | None, carrier_id: int) -> list
     return []
 
 
+def live_authorizations(load_id: int) -> list[PickupAuthorization]:
+    return list(db.session.scalars(select(PickupAuthorization).where(
+        PickupAuthorization.load_id == load_id, PickupAuthorization.revoked_at.is_(None))))
+
+
 def _revoke_live_authorizations(load_id: int, now: datetime) -> int:
     result = db.session.execute(update(PickupAuthorization).where(
         PickupAuthorization.load_id == load_id, PickupAuthorization.revoked_at.is_(None)).values(revoked_at=now)
@@ -59,11 +66,17 @@ def _revoke_live_authorizations(load_id: int, now: datetime) -> int:
     return result.rowcount
 
 
+def names_this_pair(row: PickupAuthorization, vehicle: Vehicle, driver_id: int) -> bool:
+    """True when the authorization was issued for exactly this truck (by plate) and driver."""
+    return row.driver_id == driver_id and normalise_plate(row.plate) == normalise_plate(vehicle.plate)
+
+
 def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, now: datetime) -> Load:
     """The awarded carrier puts one of its trucks and drivers on the load; the driver is told.
 
-    Changing the truck or driver after the buyer authorized the pickup revokes that
-    authorization: it named the old plate and driver.
+    The buyer's authorization names a plate and a driver: assigning exactly those keeps it (even
+    when nothing was assigned before), any other truck or driver revokes it, and then the buyer,
+    the seller and the drivers are told (``authorization_news``) so the buyer can re-authorize.
     """
     _awarded_carrier(principal, load)
     check("load", load.status, "assigned")
@@ -73,25 +86,33 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
     if errors:
         raise MarketRefused("invalid", "bad_assignment", "The truck or driver cannot take this load.", errors)
     previous_driver = load.driver_id
-    changed = (load.vehicle_id, load.driver_id) != (vehicle_id, driver_id)
+    authorizations = live_authorizations(load.id)
+    # Only the binding counts as a change: "nothing assigned" -> the authorized truck is not one.
+    kept = bool(authorizations) and all(names_this_pair(row, vehicle, driver_id) for row in authorizations)
     seen_status = load.status
     with atomic():
         moved = db.session.execute(update(Load).where(Load.id == load.id, Load.status == seen_status,
                                                       Load.carrier_org_id == carrier)
-                                   .values(status="assigned" if changed or seen_status != "authorized"
-                                           else "authorized", vehicle_id=vehicle_id, driver_id=driver_id)
+                                   .values(status="authorized" if kept and seen_status == "authorized"
+                                           else "assigned", vehicle_id=vehicle_id, driver_id=driver_id)
                                    .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
             raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
-        if changed:
+        withdrawn = [] if kept else authorizations
+        if withdrawn:
             _revoke_live_authorizations(load.id, now)
     db.session.refresh(load)
+    if withdrawn:
+        authorization_news.withdrawn(load, withdrawn, authorization_news.TRUCK_OR_DRIVER_CHANGED, now,
+                                     new_driver_id=driver_id, new_plate=vehicle.plate)
     if previous_driver is not None and previous_driver != driver_id:
         notify.tell_driver(previous_driver, "load_unassigned", {"load_id": load.id})
+    site = db.session.get(Site, load.pickup_site_id)
     notify.tell_driver(driver_id, "load_assigned", {
         "load_id": load.id, "reference": load.reference, "vehicle_id": vehicle_id, "plate": vehicle.plate,
         "pickup_site_id": load.pickup_site_id, "delivery_site_id": load.delivery_site_id,
-        "pickup_earliest": load.pickup_earliest, "pickup_latest": load.pickup_latest})
+        "pickup_earliest": utc_iso(load.pickup_earliest), "pickup_latest": utc_iso(load.pickup_latest),
+        "site_timezone": zone(site.timezone if site is not None else None).key})
     return load
 
 
@@ -119,10 +140,12 @@ def carrier_cancel(principal: Principal, award: Award, reason: str, now: datetim
         db.session.execute(update(Tender).where(Tender.id == award.tender_id, Tender.status == "awarded")
                            .values(status="cancelled", version=Tender.version + 1)
                            .execution_options(synchronize_session=False))
+        withdrawn = live_authorizations(load.id)
         _revoke_live_authorizations(load.id, now)
         scoring.record(award.carrier_org_id, load.id, "cancelled", 1.0, now)
     db.session.refresh(award)
     db.session.refresh(load)
     notify.award_cancelled(award, load, reason)
+    authorization_news.withdrawn(load, withdrawn, authorization_news.AWARD_CANCELLED, now)
     notify.tell_driver(driver, "load_unassigned", {"load_id": load.id})
     return award

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from server.auth.principal import Principal
 from server.extensions import db
+from server.market import authorization_news
 from server.market.assignment import live_award
 from server.market.awarding import atomic
 from server.market.pickup_token import (
@@ -97,7 +98,21 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
             raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
         db.session.add(row)
     db.session.refresh(load)
+    authorization_news.issued(load, row)
     return row
+
+
+def reissue(principal: Principal, row: PickupAuthorization, now: datetime) -> PickupAuthorization:
+    """Re-authorize in one step: a new authorization like ``row`` (same validity) for the truck and driver
+    the carrier has assigned now, replacing whatever is live."""
+    if row.buyer_org_id != principal.organisation_id:
+        raise MarketRefused("forbidden", "not_buyer", "Only the buyer who issued it can re-issue it.")
+    load = db.session.get(Load, row.load_id)
+    if not (load.vehicle_id and load.driver_id):
+        raise MarketRefused("conflict", "not_assigned", "The carrier has not assigned a truck and driver yet.")
+    hours = max(0.1, min((row.expires_at - row.created_at).total_seconds() / 3600, MAX_VALID_HOURS)) \
+        if row.created_at is not None else 24
+    return issue(principal, load, {"valid_hours": hours}, now)
 
 
 def revoke(principal: Principal, row: PickupAuthorization, now: datetime) -> PickupAuthorization:
@@ -116,6 +131,7 @@ def revoke(principal: Principal, row: PickupAuthorization, now: datetime) -> Pic
         if load.status == "authorized" and live is None:
             load.status = "assigned" if load.vehicle_id and load.driver_id else "awarded"
     db.session.refresh(row)
+    authorization_news.withdrawn(load, [row], authorization_news.REVOKED_BY_BUYER, now)
     return row
 
 

@@ -12,7 +12,8 @@ from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
-from server.market.pickup import MAX_VALID_HOURS, check_at_gate, issue, qr, revoke, token_for
+from server.market.pickup import MAX_VALID_HOURS, check_at_gate, issue, qr, reissue, revoke, token_for
+from server.market.pickup_caption import pickup_caption
 from server.market.pickup_token import MAX_TOKEN_CHARS
 from server.market.schemas import WRITERS, answer_refusals
 from server.models import Load, PickupAuthorization
@@ -44,6 +45,8 @@ class AuthorizationOut(Schema):
     token = fields.String(allow_none=True, metadata={"description": "the signed token; buyer and carrier only"})
     qr_svg_url = fields.String(allow_none=True)
     qr_png_url = fields.String(allow_none=True)
+    caption = fields.String(metadata={"description": "the words under the QR: 'Pickup at Plant X, 7 Dec 09:37 CET, "
+                                                     "truck HX-123' (the slot, else the window, on the site's clock)"})
 
 
 class VerifyIn(Schema):
@@ -85,7 +88,8 @@ def _out(row: PickupAuthorization, principal) -> dict:
     holds = _holds_token(row, principal) and row.revoked_at is None
     base = f"/api/v1/pickup-authorizations/{row.id}"
     out.update(token=token_for(row, current_app.config["SECRET_KEY"]) if holds else None,
-               qr_svg_url=f"{base}/qr.svg" if holds else None, qr_png_url=f"{base}/qr.png" if holds else None)
+               qr_svg_url=f"{base}/qr.svg" if holds else None, qr_png_url=f"{base}/qr.png" if holds else None,
+               caption=pickup_caption(row))
     return out
 
 
@@ -151,6 +155,17 @@ def post_revoke(authorization_id):
     principal = current_principal()
     row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
     return _out(revoke(principal, row, clock.now()), principal)
+
+
+@blp.post("/pickup-authorizations/<int:authorization_id>/reissue")
+@blp.response(201, AuthorizationOut)
+@require(*WRITERS, org_kinds=("buyer",))
+def post_reissue(authorization_id):
+    """The buyer re-authorizes in one step: the same validity, for the truck and driver assigned now
+    (after the carrier changed them, which withdrew this one); replaces any live authorization."""
+    principal = current_principal()
+    row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
+    return _out(reissue(principal, row, clock.now()), principal)
 
 
 @blp.post("/pickup-authorizations/verify")

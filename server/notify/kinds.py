@@ -14,6 +14,10 @@ load_built         a load plan was committed, once per load    seller, the load'
 tendered           a load went on the board                    seller (invited carriers: board)
 awarded            a carrier won a load                        seller, buyer, carrier
 authorized         the buyer authorized carrier/driver/plate   seller, buyer, carrier
+authorization_withdrawn  the authorization stopped counting:   seller, buyer, carrier
+                   revoked by the buyer, truck or driver
+                   changed, award cancelled (``data.reason``;
+                   ``data.reauthorize_url`` re-issues it)
 dock_scheduled     a load was booked into a dock slot          site's organisation, carrier
 dock_rescheduled   the slot moved (re-plan or manager)         site's organisation, carrier
 arrived            the truck reached a geofence or the gate    seller, buyer, carrier
@@ -43,7 +47,8 @@ the endpoint's organisation) and ``ping`` (a test delivery an admin asks for).
 from __future__ import annotations
 
 KINDS: tuple[str, ...] = (
-    "order_received", "orders_imported", "load_built", "tendered", "awarded", "authorized", "dock_scheduled",
+    "order_received", "orders_imported", "load_built", "tendered", "awarded", "authorized", "authorization_withdrawn",
+    "dock_scheduled",
     "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",

@@ -66,7 +66,10 @@ def current_language() -> str:
 
 def _page_language() -> dict:
     code = current_language()
-    return {"js_strings": {key: str(value) for key, value in JS_STRINGS.items()}, "lang_code": code,
+    from server.web.reasons import reason_strings
+
+    strings = {**JS_STRINGS, **reason_strings()}
+    return {"js_strings": {key: str(value) for key, value in strings.items()}, "lang_code": code,
             "html_lang": code.replace("_", "-")}
 
 

@@ -33,6 +33,9 @@ EVENT = {
 
 MODE = {"grab": _l("fixed price (grab)"), "auction": _l("reverse auction"), "sequential": _l("offer in turn")}
 
+EQUIPMENT = {"pallet_dock": _l("pallet dock"), "liquid_arm": _l("liquid loading arm"), "bulk_chute": _l("bulk chute"),
+             "side_loader": _l("side loader")}
+
 EVIDENCE = {"weigh_ticket": _l("Weigh-bridge ticket"), "seal": _l("Seal"), "sample": _l("Sample"),
             "photo": _l("Photo"), "note": _l("Note"), "pod": _l("Proof of delivery")}
 
@@ -43,6 +46,10 @@ def status_label(code) -> str:
 
 def event_label(code) -> str:
     return str(EVENT.get(code, (code or "").replace("_", " ")))
+
+
+def equipment_label(code) -> str:
+    return str(EQUIPMENT.get(code, (code or "").replace("_", " ")))
 
 
 def mode_label(code) -> str:
@@ -69,6 +76,14 @@ def when(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.strftime(fmt) + " UTC"
 
 
+def site_when(value, timezone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time on a site's clock with its zone (``2030-06-03 10:37 CEST``); ``–`` when there is none.
+    Times of a plant's day (slots, queue, visits) are read on the plant's clock, as the Gantt shows them."""
+    from server.local_times import page_text, zone
+
+    return page_text(value, zone(timezone), fmt)
+
+
 def options(rows, value: str, text: str) -> list[tuple]:
     """``(value, text)`` pairs for a select, from objects or dicts."""
     def get(row, name):
@@ -79,6 +94,7 @@ def options(rows, value: str, text: str) -> list[tuple]:
 
 def register(app_or_blueprint) -> None:
     filters = {"options": options, "status_label": status_label, "event_label": event_label, "mode_label": mode_label,
-               "evidence_label": evidence_label, "when": when}
+               "evidence_label": evidence_label, "when": when,
+               "site_when": site_when, "equipment_label": equipment_label}
     for name, function in filters.items():
         app_or_blueprint.add_app_template_filter(function, name)

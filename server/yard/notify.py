@@ -5,8 +5,11 @@ Event names (Socket.IO): ``yard.appointment`` (booked, moved, cancelled), ``yard
 called to a dock), ``yard.gate_refused``, ``yard.weight_exception``, ``yard.evidence``.
 Dashboards get them in the rooms of the site's organisation and of the load's carrier; the
 load's room gets them too. Drivers get ``appointment``, ``replan``, ``queue`` and
-``dock_call`` messages in their inbox. Everything is sent after the commit, so nobody is
-told of a change that was rolled back.
+``dock_call`` messages in their inbox. Booking changes (``dock_scheduled``, ``dock_rescheduled``)
+and calls (``called``) are also published as notifications and webhook events to the site's
+organisation and the carrier (a whole day plan is not: it would be one event per load).
+Every appointment carries its times as ISO UTC plus the site's zone and local times.
+Everything is sent after the commit, so nobody is told of a change that was rolled back.
 """
 
 from __future__ import annotations
@@ -14,8 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.extensions import db
+from server.local_times import stamp, zone
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
+from server.notify.publish import publish_event
 from server.realtime import driver_inbox, emit_to_load, emit_to_orgs
+
+# why a slot changed -> the notification kind (None: not published, see the module's doc)
+PUBLISHED = {"booked": "dock_scheduled", "rescheduled": "dock_rescheduled", "moved": "dock_rescheduled",
+             "replan": "dock_rescheduled", "cancelled": "dock_rescheduled", "planned": None}
 
 
 def _iso(value):
@@ -37,9 +46,22 @@ def appointment_view(appointment: DockAppointment | None, dock: Dock | None = No
     if appointment is None:
         return None
     dock = dock or db.session.get(Dock, appointment.dock_id)
+    site = db.session.get(Site, dock.site_id) if dock is not None else None
+    tz = zone(site.timezone if site is not None else None)
     return {"id": appointment.id, "load_id": appointment.load_id, "dock_id": appointment.dock_id,
             "dock_name": dock.name if dock else None, "start": _iso(appointment.start), "end": _iso(appointment.end),
-            "status": appointment.status, "frozen": appointment.frozen}
+            "timezone": tz.key, "start_local": stamp(appointment.start, tz)["local"],
+            "end_local": stamp(appointment.end, tz)["local"], "abbr": stamp(appointment.start, tz)["abbr"],
+            "status": appointment.status,
+            "frozen": appointment.frozen}
+
+
+def _publish(kind: str | None, payload: dict, load: Load) -> None:
+    if kind is None:
+        return
+    site = db.session.get(Site, load.pickup_site_id)
+    publish_event(kind, organisation_ids=[site.organisation_id if site else None, load.carrier_org_id],
+                  load_id=load.id, data={**plain(payload), "site_timezone": zone(site.timezone if site else None).key})
 
 
 def _orgs(load: Load, site: Site | None = None) -> list[int]:
@@ -55,8 +77,11 @@ def send(event: str, payload: dict, load: Load, site: Site | None = None) -> Non
 
 
 def tell_driver(load: Load, kind: str, payload: dict) -> None:
+    """The driver's inbox gets ``payload`` with the pickup site's zone, to show times on the plant's clock."""
     if load.driver_id is not None:
-        driver_inbox.send(load.driver_id, kind, payload)
+        site = db.session.get(Site, load.pickup_site_id)
+        driver_inbox.send(load.driver_id, kind, {**plain(payload),
+                                                 "site_timezone": zone(site.timezone if site else None).key})
 
 
 def appointment_changed(load: Load, new: DockAppointment | None, old: DockAppointment | None, why: str) -> None:
@@ -66,6 +91,7 @@ def appointment_changed(load: Load, new: DockAppointment | None, old: DockAppoin
     send("yard.appointment", payload, load)
     kind = "replan" if why in ("replan", "moved") else "appointment"
     tell_driver(load, kind, payload)
+    _publish(PUBLISHED.get(why, "dock_rescheduled"), payload, load)
 
 
 def visit_changed(visit: YardVisit, load: Load, position: int | None = None) -> None:
@@ -89,6 +115,7 @@ def called(visit: YardVisit, load: Load, dock: Dock, appointment: DockAppointmen
                "dock_name": dock.name, "appointment": appointment_view(appointment, dock)}
     send("yard.call", payload, load)
     tell_driver(load, "dock_call", payload)
+    _publish("called", payload, load)
 
 
 def load_event(event: str, payload: dict, load: Load) -> None:

@@ -93,7 +93,7 @@ def main(artifacts: Path) -> None:
         assert gate.stage == "queue" and app.controller.day.queue_position == 3
         d.shots_both_languages("gate-queue")
         # The dock call arrives on a network thread, as paho delivers the MQTT inbox.
-        from driver_app.core.tracking import bind_inbox
+        from driver_app.core.inbox import bind_inbox
 
         class Inbox:
             handlers: dict = {}

@@ -219,7 +219,8 @@
       }
       var problem = res.data || {};
       var unplaced = showErrors(form, problem.errors || []);
-      status(form, t("failed") + " " + (problem.detail || problem.title || res.status) +
+      var said = (problem.reason && strings["reason." + problem.reason]) || problem.detail || problem.title || res.status;
+      status(form, t("failed") + " " + said +
         (unplaced.length ? " " + unplaced.join(" ") : ""), false);
     }, function () {
       if (button) { button.disabled = false; }
@@ -268,7 +269,7 @@
     img.alt = "QR " + data.plate;
     img.width = 200; img.height = 200;
     var p = document.createElement("p");
-    p.textContent = data.plate + " · " + data.expires_at;
+    p.textContent = data.caption || data.plate;
     box.appendChild(img); box.appendChild(p);
   };
   handlers["tracking-link"] = function (data) {
