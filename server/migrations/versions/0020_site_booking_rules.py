@@ -1,0 +1,29 @@
+"""site booking rules: each plant's lead time, cut-offs, no-show grace and free time
+
+Revision ID: 0020
+Revises: 0010
+Create Date: 2026-12-07 13:10:00
+
+- sites.booking_rules: a JSON object of the site's own booking rules (``server/yard/booking_rules.py``
+  names the keys and their defaults); an empty object means the defaults.
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = '0020'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('sites') as batch:
+        batch.add_column(sa.Column('booking_rules',
+                                   sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                                   nullable=False, server_default=sa.text("'{}'")))
+
+
+def downgrade():
+    with op.batch_alter_table('sites') as batch:
+        batch.drop_column('booking_rules')
