@@ -18,12 +18,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('sites') as batch:
-        batch.add_column(sa.Column('booking_rules',
-                                   sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
-                                   nullable=False, server_default=sa.text("'{}'")))
+    # Plain ADD COLUMN on both backends (SQLite adds a column with a constant default in place); a batch
+    # copy of ``sites`` would trip over the spatial columns and the foreign keys pointing at it.
+    op.add_column('sites', sa.Column('booking_rules',
+                                     sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                                     nullable=False, server_default=sa.text("'{}'")))
 
 
 def downgrade():
-    with op.batch_alter_table('sites') as batch:
-        batch.drop_column('booking_rules')
+    op.drop_column('sites', 'booking_rules')
