@@ -12,6 +12,7 @@ in through the gate's one check-in (``gate.check_in``), which a second tap leave
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from flask import current_app
@@ -27,6 +28,8 @@ from server.yard.refusals import YardRefused
 from server.yard.visits import live_visit
 
 log = logging.getLogger("haul.yard.gate")
+# itsdangerous' URL-safe timed token: [.]payload.timestamp.signature (a leading dot when compressed)
+SIGNED_SHAPE = re.compile(r"^\.?[\w-]+\.[\w-]+\.[\w-]+$")
 
 DETAILS = {
     "other_site": "This pickup pass is for another plant's load.",
@@ -57,6 +60,8 @@ def _load_of(token: str, now: datetime) -> tuple[Load | None, str | None, str]:
     """The load a token names (None with the reason when it names none that can be trusted)."""
     from server.market.pickup_token import TokenRefused, verify
 
+    if not SIGNED_SHAPE.match(token):  # not the shape of a signed pass at all (a URL, a product code): not "forged"
+        return None, "malformed", "This is not a Haul pickup pass."
     try:
         claims = verify(current_app.config["SECRET_KEY"], token, now)
     except TokenRefused as exc:
