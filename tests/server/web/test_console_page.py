@@ -1,5 +1,7 @@
 """The gate and dock console page and its live board, rendered by the test client on both backends."""
 
+import json
+
 import pytest
 
 from server import clock
@@ -47,7 +49,9 @@ def test_the_console_speaks_chinese_with_one_word_for_a_dock(ctx, plant):
     client = _signed_in(ctx, plant.manager)
     client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"})
     html = client.get("/console?lang=zh_CN").get_data(as_text=True)
-    assert "月台" in html and "装卸口" not in html and "Call to dock" not in html and "伪造" in html
+    assert "叫号到月台" in html and "装卸口" not in html and "Call to dock" not in html
+    reasons = json.loads(html.split('id="haul-reasons">')[1].split("</script>")[0])
+    assert reasons["forged"].startswith("伪造") and "月台" in reasons["dock_taken"]
 
 
 def test_the_console_is_for_the_plants_staff(ctx, plant):
