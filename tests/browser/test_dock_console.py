@@ -31,7 +31,7 @@ def test_a_dock_manager_takes_a_truck_from_gate_to_departure(open_as, api, stack
     response.raise_for_status()
     qr.write_bytes(response.content)
 
-    watcher = open_as("seller", "/console?lang=zh_CN", viewport=TABLET, lang="zh-CN")
+    watcher = open_as("seller", "/console?lang=zh_CN", viewport=TABLET)
     page = open_as("seller", "/console?lang=en", viewport=TABLET)
     wait_live(watcher)
     wait_live(page)
@@ -85,7 +85,7 @@ def test_a_dock_manager_takes_a_truck_from_gate_to_departure(open_as, api, stack
 
 def test_a_refusal_reads_in_chinese(open_as, api):
     """A plate with no pass at this plant is refused in Chinese on a Chinese console."""
-    page = open_as("seller", "/console?lang=zh_CN", viewport=TABLET, lang="zh-CN")
+    page = open_as("seller", "/console?lang=zh_CN", viewport=TABLET)
     page.locator("#pass-text").fill("ZZ 0000")
     page.locator("#pass-form button[type=submit]").click()
     expect(page.locator('#pass-result .pass.bad[data-reason="no_pass_for_plate"]')).to_contain_text("车牌")

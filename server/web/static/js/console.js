@@ -40,7 +40,8 @@
     [["load", pass.reference + " · " + Math.round(pass.weight_kg) + " kg"], ["carrier", pass.carrier_name],
      ["driver", pass.driver_name || "–"], ["plate", pass.plate],
      ["valid_until", new Date(pass.expires_at).toLocaleString(document.documentElement.lang,
-       { timeZone: root.getAttribute("data-timezone") || undefined, dateStyle: "short", timeStyle: "short", timeZoneName: "short" })]
+       { timeZone: root.getAttribute("data-timezone") || undefined, month: "2-digit", day: "2-digit",
+         hour: "2-digit", minute: "2-digit", timeZoneName: "short" })]
     ].forEach(function (row) { dl.appendChild(el("dt", {}, s(row[0]))); dl.appendChild(el("dd", {}, row[1])); });
     box.appendChild(dl);
     if (pass.visit_status && ["arrived", "called", "loading", "loaded"].indexOf(pass.visit_status) >= 0) {
@@ -71,9 +72,10 @@
     text = (text || "").trim();
     if (!text) { return; }
     stopCamera();
+    document.getElementById("pass-text").value = "";  // the next truck starts from an empty field
     result.textContent = s("checking");
     // A token is long and dotted (itsdangerous); anything else is a plate.
-    var body = text.length > 40 && text.indexOf(".") > 0 ? { token: text } : { plate: text };
+    var body = text.length > 20 && text.indexOf(".") >= 0 ? { token: text } : { plate: text };
     window.Haul.api("POST", "/api/v1/sites/" + siteId + "/gate/scan", body).then(function (res) {
       if (res.ok) { shown(res.data); } else { refusal(res.data, res.status); }
     });
