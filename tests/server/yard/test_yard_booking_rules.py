@@ -124,3 +124,15 @@ def test_a_no_show_that_turns_up_is_slotted_again(ctx, at):
                                json={"token": token, "plate": "DU-AB 123"})
     assert r.status_code == 200 and r.json["status"] == "arrived"
     assert r.json["appointment"]["status"] == "booked" and r.json["appointment"]["start"] >= (MONDAY + 2 * H).isoformat()
+
+
+def test_the_carrier_is_offered_no_slot_inside_the_lead_time(ctx, at):
+    """With a 2 h lead time the carrier's offered slots start 2 h from now at the earliest; the plant sees them all."""
+    plant = make_plant()
+    ctx.test_client().patch(f"/api/v1/sites/{plant.site.id}/booking-rules", json={"lead_minutes": 120},
+                            headers=plant.manager.headers)
+    load = make_load(plant, start=MONDAY + H)
+    carrier = ctx.test_client().get(f"/api/v1/loads/{load.id}/slots", headers=plant.carrier.headers).json["slots"]
+    manager = ctx.test_client().get(f"/api/v1/loads/{load.id}/slots", headers=plant.manager.headers).json["slots"]
+    assert min(s["start"] for s in carrier) == (MONDAY + 2 * H).isoformat()
+    assert min(s["start"] for s in manager) == (MONDAY + H).isoformat()

@@ -126,6 +126,10 @@
     img.src = URL.createObjectURL(file);
   });
 
+  // The console at the gate is open all day: once a minute it asks the server to mark overdue booked trucks
+  // as no-shows (the rule and its grace are the server's), which frees their docks on every page.
+  setInterval(function () { window.Haul.api("POST", "/api/v1/sites/" + siteId + "/no-shows", {}); }, 60000);
+
   document.getElementById("pass-form").addEventListener("submit", function (event) {
     event.preventDefault();
     readPass(document.getElementById("pass-text").value);
