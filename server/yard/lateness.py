@@ -74,6 +74,8 @@ def next_gap(load: Load, site: Site, now: datetime) -> tuple[Dock, datetime] | N
     start = first
     while start < horizon:
         for dock in docks:
+            if any(s <= start < e for s, e in busy[dock.id]):  # cheap test first: the engine check is not
+                continue
             try:
                 begin, end = check_slot(load, site, dock, start, now, in_window=False)
             except YardRefused:

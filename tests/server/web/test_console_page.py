@@ -60,3 +60,16 @@ def test_the_console_is_for_the_plants_staff(ctx, plant):
     assert carrier.get("/console").status_code == 403
     manager = _signed_in(ctx, plant.manager)
     assert manager.get("/console/999999/board").status_code == 404
+
+
+def test_the_sellers_site_page_shows_the_plant_kpis(ctx, plant):
+    """The seller's page has the plant's KPI tables, and their fragment renders alone (another site: 404)."""
+    load = make_load(plant)
+    token = authorize(ctx, plant, load)
+    client = _signed_in(ctx, plant.manager)
+    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"})
+    html = client.get("/seller").get_data(as_text=True)
+    assert "Plant KPIs" in html and "Dwell, p90 (min)" in html and "/console?site=" in html
+    fragment = client.get(f"/fragments/kpis/{plant.site.id}").get_data(as_text=True)
+    assert "<html" not in fragment and "All days" in fragment
+    assert client.get("/fragments/kpis/999999").status_code == 404
