@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import DockAppointment, Driver, Load, Site, YardVisit
-from server.web import yard_view
+from server.web import labels, yard_view
 from server.web.context import now, principal_of_kind
 
 blp = Blueprint("console", __name__, url_prefix="/console")
@@ -141,7 +141,8 @@ def console():
     site = _site(principal, request.args.get("site", type=int))
     return render_template("console.html", console=board(site, now()), sites=yard_view.own_sites(principal),
                            refusals={k: str(v) for k, v in REFUSALS.items()},
-                           console_strings={k: str(v) for k, v in CONSOLE_STRINGS.items()})
+                           console_strings={k: str(v) for k, v in CONSOLE_STRINGS.items()},
+                           statuses={k: str(v) for k, v in labels.STATUS.items()})
 
 
 @blp.get("/<int:site_id>/board")

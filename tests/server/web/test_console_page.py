@@ -35,7 +35,9 @@ def test_the_console_shows_a_checked_in_truck_with_its_next_step(ctx, plant):
     client = _signed_in(ctx, plant.manager)
     assert client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"}
                        ).status_code == 200
-    html = client.get("/console").get_data(as_text=True)
+    page = client.get("/console")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[html.find("<main"):][:600]
     assert load.reference in html and "Call to dock" in html and "Book D1 11:00 CEST" in html and "CEST" in html
     assert "vendor/jsQR.js" in html and 'id="haul-reasons"' in html
     fragment = client.get(f"/console/{plant.site.id}/board")

@@ -45,7 +45,7 @@
     ].forEach(function (row) { dl.appendChild(el("dt", {}, s(row[0]))); dl.appendChild(el("dd", {}, row[1])); });
     box.appendChild(dl);
     if (pass.visit_status && ["arrived", "called", "loading", "loaded"].indexOf(pass.visit_status) >= 0) {
-      box.appendChild(el("p", {}, s("already") + " " + pass.visit_status));
+      box.appendChild(el("p", {}, s("already") + " " + (conf.statuses[pass.visit_status] || pass.visit_status)));
     }
     var button = el("button", { type: "button", "class": "big primary", id: "check-in" },
                     s("check_in_as").replace("{plate}", pass.plate));
