@@ -75,3 +75,16 @@ def test_the_sellers_site_page_shows_the_plant_kpis(ctx, plant):
     fragment = client.get(f"/fragments/kpis/{plant.site.id}").get_data(as_text=True)
     assert "<html" not in fragment and "All days" in fragment
     assert client.get("/fragments/kpis/999999").status_code == 404
+
+
+def test_the_yard_queue_shows_slots_in_the_sites_time_like_the_gantt(ctx, plant):
+    """Defect 4: the seller's yard queue gave a Berlin plant's slot in UTC; it is the site's time with its zone."""
+    load = make_load(plant)
+    token = authorize(ctx, plant, load)
+    client = _signed_in(ctx, plant.manager)
+    assert client.post(f"/api/v1/loads/{load.id}/appointment", json={"dock_id": plant.docks["D1"].id,
+                                                                      "start": "2030-06-03T09:30:00+00:00"}
+                       ).status_code == 201
+    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"})
+    fragment = client.get(f"/fragments/queue/{plant.site.id}").get_data(as_text=True)
+    assert "D1 11:30 CEST" in fragment and "09:30 UTC" not in fragment
