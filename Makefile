@@ -33,7 +33,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Leaflet, socket.io-client and Swagger UI come from the npm registry at build time; they are never committed.
+# Leaflet, socket.io-client, Swagger UI and jsQR (the gate console's camera) come from the npm registry at build time; they are never committed.
 assets: $(ASSETS)
 $(ASSETS): server/web/package.json server/web/package-lock.json
 	cd server/web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -45,6 +45,7 @@ $(ASSETS): server/web/package.json server/web/package-lock.json
 	cp server/web/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   server/web/node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
 	   server/web/node_modules/swagger-ui-dist/swagger-ui.css server/web/static/vendor/swagger-ui/
+	cp server/web/node_modules/jsqr/dist/jsQR.js server/web/static/vendor/
 	touch $@
 
 lint:

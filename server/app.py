@@ -121,9 +121,11 @@ def register_blueprints(app: Flask) -> None:
     from server.tracking.routes import raw as tracking_raw
     from server.web.auth_pages import blp as sign_in_pages
     from server.web.pages import blp as pages
+    from server.yard.console_routes import blp as gate_console_api
     from server.yard.dock_routes import blp as dock_api
     from server.yard.evidence_routes import blp as evidence_api
     from server.yard.gate_routes import blp as gate_api
+    from server.yard.plant_routes import blp as plant_api
 
     documented = (
         auth_api, user_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
@@ -131,7 +133,7 @@ def register_blueprints(app: Flask) -> None:
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment
         pickup_api,  # pickup authorization
-        dock_api, gate_api, evidence_api,  # dock slot, gate and yard, evidence
+        dock_api, plant_api, gate_api, gate_console_api, evidence_api,  # dock slot and rules, gate, yard, evidence
         device_api, tracking_api,  # GPS devices, tracking links
         notification_api, webhook_api,  # notifications
         agreement_routes.blp, bill_routes.blp, dispute_routes.blp, statement_routes.blp,  # settlement

@@ -20,6 +20,8 @@ class Site(Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", nullable=False)
     # {"mon": [["06:00", "22:00"]], ...}; a missing day is closed.
     opening_hours: Mapped[dict] = mapped_column(JSONType, default=dict, nullable=False)
+    # The plant's own booking rules (lead time, cut-offs, grace, free time); see server/yard/booking_rules.py.
+    booking_rules: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}", nullable=False)
 
     docks = relationship("Dock", back_populates="site", order_by="Dock.id")
 

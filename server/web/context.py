@@ -35,6 +35,7 @@ def seller_context(principal, site_id: int | None = None, day_text: str | None =
             "draft_loads": [load for load in loads if load.status == "draft"], "sites": sites, "site": site,
             "docks": yard_view.dock_chart(site, yard_view.parse_day(day_text), moment) if site else None,
             "queue": yard_view.queue(site, moment) if site else None,
+            "kpis": yard_view.kpis(site, moment) if site else None,
             "map_vehicles": views.map_vehicles(loads), "relationships": views.trading(principal)}
 
 

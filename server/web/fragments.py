@@ -75,6 +75,13 @@ def _own_job(job_id: int, principal, check_kind) -> Job:
         abort(404, description=exc.detail)
 
 
+@blp.get("/kpis/<int:site_id>")
+@login_required
+def kpis(site_id: int):
+    principal = principal_of_kind("seller")
+    return _fragment("_plant_kpis.html", kpis=yard_view.kpis(_own_site(principal, site_id), now()))
+
+
 @blp.get("/load-plan/<int:plan_id>")
 @login_required
 def load_plan(plan_id: int):

@@ -100,8 +100,10 @@ def _error_title(status: int) -> str:
 
 
 # The live sections of these pages; nested so that registering the pages registers them too.
+from server.web.console import blp as _console  # noqa: E402
 from server.web.fragments import blp as _fragments  # noqa: E402
 from server.web.settlement_pages import blp as _settlement  # noqa: E402
 
 blp.register_blueprint(_fragments)
 blp.register_blueprint(_settlement)
+blp.register_blueprint(_console)

@@ -69,3 +69,16 @@ def queue(site: Site, now: datetime) -> dict:
     docks = list(db.session.scalars(select(Dock).where(Dock.site_id == site.id, Dock.active.is_(True))
                                     .order_by(Dock.id)))
     return {"site": site, "entries": entries, "docks": docks}
+
+
+def kpis(site: Site, now: datetime) -> dict:
+    """The plant's KPIs of the last seven local days, per day and per carrier (``GET .../kpis``)."""
+    from datetime import timedelta
+
+    from server.yard.kpis import site_kpis
+    from server.yard.site_time import local_day, zone_of
+
+    last = local_day(zone_of(site), now)
+    first = last - timedelta(days=6)
+    return {"site": site, "by_day": site_kpis(site, first, last, "day", now),
+            "by_carrier": site_kpis(site, first, last, "carrier", now)}

@@ -1,25 +1,25 @@
 """Booking, rescheduling and cancelling a load's dock appointment, under the plant's rules.
 
 The load's carrier books one of the slots offered for it: inside its arrival window, inside
-the dock's opening hours, on a dock with the right equipment. It may move or cancel the
-booking until ``YARD_RESCHEDULE_CUTOFF_MINUTES`` before the slot, and never once the truck
-has been called. Staff of the site's organisation (admin, dispatcher, dock manager)
-override the window and the cut-off. Two appointments never overlap on a dock: the
+the dock's opening hours, on a dock with the right equipment, at least the site's lead time
+ahead. It may move or cancel the booking until the site's cut-offs before the slot
+(``booking_rules``), and never once the truck has been called. Staff of the site's
+organisation (admin, dispatcher, dock manager) override the window, lead time and cut-offs. Two appointments never overlap on a dock: the
 booking holds the dock's write lock while it checks, and the database refuses an overlap
 even if that check were skipped.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site
 from server.yard import notify
+from server.yard.booking_rules import check_cancel_cutoff, check_lead_time, check_move_cutoff, rules_of
 from server.yard.engine_input import PINNED, PLANNABLE, appointments_overlapping, live_appointment
 from server.yard.locking import ONE_LIVE_APPOINTMENT, is_overlap, lock_rows, violated
 from server.yard.refusals import YardRefused
@@ -48,15 +48,13 @@ def _allowed(principal: Principal, load: Load, site: Site) -> bool:
                       "Only the load's carrier or the staff of its pickup site manage its dock slot.")
 
 
-def _may_change(old: DockAppointment | None, manager: bool, now: datetime) -> None:
+def _may_change(old: DockAppointment | None, manager: bool, now: datetime, site: Site, *, cancelling: bool) -> None:
     if old is None:
         return
     if old.status in PINNED:
         raise YardRefused("conflict", "already_called", "The truck has been called to the dock; the slot is fixed.")
-    cutoff = int(current_app.config.get("YARD_RESCHEDULE_CUTOFF_MINUTES", 60))
-    if not manager and now >= old.start - timedelta(minutes=cutoff):
-        raise YardRefused("conflict", "too_late_to_reschedule",
-                          f"A slot can be changed up to {cutoff} minutes before it starts; ask the plant.")
+    if not manager:
+        (check_cancel_cutoff if cancelling else check_move_cutoff)(rules_of(site), old.start, now)
 
 
 def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: datetime) -> DockAppointment:
@@ -67,9 +65,11 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
         raise YardRefused("conflict", "load_not_bookable", f"A load that is {load.status} takes no dock slot.")
     dock = db.session.get(Dock, dock_id)
     start, end = check_slot(load, site, dock, start, now, in_window=not manager)
+    if not manager:
+        check_lead_time(rules_of(site), start, now)
     lock_rows(Dock, [dock.id])
     old = live_appointment(load.id)
-    _may_change(old, manager, now)
+    _may_change(old, manager, now, site, cancelling=False)
     clash = [a for a in appointments_overlapping([dock.id], start, end) if a.load_id != load.id]
     if clash:
         db.session.rollback()
@@ -107,7 +107,7 @@ def cancel(principal: Principal, load: Load, now: datetime) -> DockAppointment:
     old = live_appointment(load.id)
     if old is None:
         raise YardRefused("not_found", "no_appointment", "The load has no appointment to cancel.")
-    _may_change(old, manager, now)
+    _may_change(old, manager, now, site, cancelling=True)
     old.status = "cancelled"
     visit = live_visit(load.id)
     if visit is not None:

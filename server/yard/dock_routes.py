@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -19,6 +19,7 @@ from server.jobs.runner import submit
 from server.models import Dock, Event, Load, Site
 from server.yard import booking, notify
 from server.yard import jobs as _jobs  # noqa: F401  (registers the docks.* job kinds)
+from server.yard.booking_rules import rules_of
 from server.yard.day_plan import plan_day
 from server.yard.engine_input import appointments_overlapping, arrival_of, live_appointment
 from server.yard.eta import on_eta_changed
@@ -133,12 +134,18 @@ def _load(load_id: int) -> Load:
 @blp.get("/loads/<int:load_id>/slots")
 @blp.response(200, SlotsOut)
 def get_slots(load_id):
-    """Free dock slots inside the load's arrival window, at docks with its equipment."""
+    """Free dock slots inside the load's arrival window, at docks with its equipment (for the carrier, none
+    inside the site's booking lead time)."""
     load = _load(load_id)
     site = db.session.get(Site, load.pickup_site_id)
+    now = clock.now()
+    slots = offered_slots(load, site, now)
+    if not booking.site_staff(current_principal(), site):  # the carrier is offered only what it may book
+        earliest = now + timedelta(minutes=rules_of(site).lead_minutes)
+        slots = [slot for slot in slots if slot["start"] >= earliest]
     return {"load_id": load.id, "window": {"earliest": load.pickup_earliest, "latest": load.pickup_latest},
             "arrival": arrival_of(load), "current": notify.appointment_view(live_appointment(load.id)),
-            "slots": offered_slots(load, site, clock.now())}
+            "slots": slots}
 
 
 @blp.get("/loads/<int:load_id>/appointment")

@@ -7,6 +7,7 @@ ingest, which checks the load's stored authorization against the truck that repo
 must be genuine, unexpired, not revoked and bound to this load, its carrier, its driver and
 the plate. A refusal changes nothing but is logged as a ``gate_refused`` event with the
 reason, and the site's dashboards see it live. A truck checked in twice stays checked in once.
+A truck later than its slot (or a no-show that turns up) is slotted into the next free gap.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from server.models import Driver, Event, Load, Site, Vehicle, YardVisit
 from server.yard import authorization, notify
 from server.yard.booking import CARRIER_ROLES, site_staff
 from server.yard.engine_input import live_appointment
+from server.yard.lateness import is_late, missed_slot, slot_late_arrival
 from server.yard.locking import ONE_LIVE_VISIT, lock_rows, violated
 from server.yard.queue import announce_queue
 from server.yard.refusals import YardRefused
@@ -120,7 +122,14 @@ def arrive(load: Load, site: Site, now: datetime, *, by: int | None, via: str,
         db.session.commit()
         return visit
     appointment = live_appointment(load.id)
-    step(visit, "arrived", now, by, via=via, slot=appointment.start.isoformat() if appointment else None)
+    slot = appointment.start if appointment is not None else missed_slot(visit) if visit.status == "no_show" else None
+    step(visit, "arrived", now, by, via=via, slot=slot.isoformat() if slot else None)
+    missed, rebooked = appointment, None
+    if is_late(site, slot, now):  # a passed slot would jump the queue: take the next gap instead
+        rebooked = slot_late_arrival(load, site, appointment, now, by)
+        appointment = rebooked or appointment
+        visit.history = [*visit.history[:-1], {**visit.history[-1], "late": True,
+                                               "new_slot": appointment.start.isoformat() if appointment else None}]
     visit.driver_id, visit.vehicle_id = load.driver_id, load.vehicle_id
     if appointment is not None:
         visit.appointment_id = appointment.id
@@ -135,6 +144,8 @@ def arrive(load: Load, site: Site, now: datetime, *, by: int | None, via: str,
         if not violated(exc, *ONE_LIVE_VISIT):
             raise
         return live_visit(load.id)
+    if rebooked is not None:
+        notify.appointment_changed(load, rebooked, missed, "late_arrival")
     notify.visit_changed(visit, load)
     announce_queue(site)
     return visit

@@ -5,7 +5,7 @@
 * dock utilisation: per dock, minutes actually loading (``loading`` to ``loaded``, or to now)
   and minutes booked, each over the dock's open minutes that day;
 * on-time arrival: trucks that checked in no later than their slot's start plus
-  ``YARD_ON_TIME_GRACE_MINUTES`` (the slot they held when they arrived), over all booked
+  the site's on-time grace (``booking_rules``; the slot they held when they arrived), over all booked
   trucks that arrived that day; no-shows are counted apart.
 """
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from flask import current_app
 from sqlalchemy import select
 
 from server.engines.docks.model import merge_intervals
 from server.extensions import db
 from server.models import Dock, DockAppointment, Site, YardVisit
+from server.yard.booking_rules import rules_of
 from server.yard.site_time import Frame, break_windows, hours_of, opening_windows, zone_of
 
 
@@ -62,7 +62,7 @@ def site_metrics(site: Site, day: date, now: datetime) -> dict:
             still_waiting += visit.status == "arrived"
         else:
             waits.append(_minutes(loading - visit.arrived_at))
-    grace = timedelta(minutes=int(current_app.config.get("YARD_ON_TIME_GRACE_MINUTES", 15)))
+    grace = timedelta(minutes=rules_of(site).on_time_grace_minutes)
     slots = [(v, _entry(v, "arrived").get("slot")) for v in arrived]
     booked = [(v, datetime.fromisoformat(slot)) for v, slot in slots if slot]
     on_time = sum(v.arrived_at <= slot + grace for v, slot in booked)

@@ -23,6 +23,9 @@ BODIES.update({  # the yard's write endpoints
     ("POST", "/api/v1/loads/<int:load_id>/eta"): {"eta": "2030-06-03T08:00:00+00:00"},
     ("POST", "/api/v1/sites/<int:site_id>/schedule"): {"day": "2030-06-03"},
     ("POST", "/api/v1/yard/visits/<int:visit_id>/transition"): {"to": "loading"},
+    ("POST", "/api/v1/sites/<int:site_id>/gate/scan"): {"plate": "DU-AB 123"},
+    ("POST", "/api/v1/sites/<int:site_id>/gate/checkin"): {"token": "a.b.c", "plate": "DU-AB 123"},
+    ("PATCH", "/api/v1/sites/<int:site_id>/booking-rules"): {"lead_minutes": 5},
 })
 BODIES.update({  # settlement's write endpoints
     ("POST", "/api/v1/freight-bills/<int:bill_id>/payments"): {"amount": "1.00", "currency": "EUR", "reference": "P"},

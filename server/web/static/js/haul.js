@@ -12,6 +12,10 @@
   "use strict";
   var strings = {};
   try { strings = JSON.parse(document.getElementById("haul-strings").textContent); } catch (e) { strings = {}; }
+  // Optional words for the API's refusal codes (a page may give them as #haul-reasons), so a refusal
+  // reads in the page's language rather than as the API's English detail.
+  var reasons = {};
+  try { reasons = JSON.parse(document.getElementById("haul-reasons").textContent); } catch (e) { reasons = {}; }
   var handlers = {};
   var listeners = {};
   var socket = null;
@@ -219,7 +223,8 @@
       }
       var problem = res.data || {};
       var unplaced = showErrors(form, problem.errors || []);
-      var said = (problem.reason && strings["reason." + problem.reason]) || problem.detail || problem.title || res.status;
+      var said = (problem.reason && (reasons[problem.reason] || strings["reason." + problem.reason])) ||
+        problem.detail || problem.title || res.status;
       status(form, t("failed") + " " + said +
         (unplaced.length ? " " + unplaced.join(" ") : ""), false);
     }, function () {
