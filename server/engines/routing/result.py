@@ -20,6 +20,8 @@ class DropReason(StrEnum):
     DEMAND_EXCEEDS_EVERY_VEHICLE = "demand exceeds every vehicle"
     TIME_WINDOW_UNREACHABLE = "time window unreachable from any depot"
     PAIR_UNSERVABLE = "pickup and delivery cannot be served by one vehicle in time"
+    NO_CARRIER_REACHES = "no vehicle that can carry its demand reaches its time window"
+    PINNED_VEHICLE_UNABLE = "the vehicle it is committed to cannot serve it in time"
     PARTNER_DROPPED = "its pickup/delivery partner cannot be served"
     PENALTY_CHEAPER = "dropped by optimiser: penalty cheaper than serving"
     NO_ROUTE_FOUND = "no feasible route found for it within the time limit"

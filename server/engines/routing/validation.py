@@ -65,6 +65,10 @@ def _check_stops(problem: Problem, errors: list[tuple[str, str]]) -> None:
             errors.append((f"{path}/service_time", "must be a finite non-negative number"))
         if not _finite(stop.drop_penalty) or stop.drop_penalty < 0:
             errors.append((f"{path}/drop_penalty", "must be a finite non-negative number"))
+        vehicle_ids = {vehicle.id for vehicle in problem.vehicles}
+        for k, vehicle_id in enumerate(stop.vehicles):
+            if vehicle_id not in vehicle_ids:
+                errors.append((f"{path}/vehicles/{k}", f"unknown vehicle {vehicle_id!r}"))
 
 
 def _check_vehicles(problem: Problem, errors: list[tuple[str, str]]) -> None:
