@@ -37,7 +37,8 @@ def _latlon(site: Site) -> tuple[float, float]:
 
 
 def _seconds(moment: datetime, origin: datetime) -> float:
-    return max(0.0, (moment - origin).total_seconds())
+    # Whole seconds: a one-instant window (a dock slot) must not round to an empty one.
+    return float(max(0, round((moment - origin).total_seconds())))
 
 
 def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[int], depot_site_id: int | None,
@@ -84,7 +85,7 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
         if committed.slot_start is not None:
             # The plant expects the truck at its slot: service starts then and lasts the slot.
             pickup_window = (committed.slot_start, committed.slot_start)
-            pickup_service = (committed.slot_end - committed.slot_start).total_seconds()
+            pickup_service = round((committed.slot_end - committed.slot_start).total_seconds())
         pinned = [str(committed.vehicle_id)] if committed.vehicle_id is not None else []
         # The engine loads a pair's pickup demand at the pickup and unloads it at the delivery.
         for kind, site_id, (earliest, latest), service in (

@@ -71,3 +71,24 @@ def test_open_and_closed_vehicles_share_one_problem():
                                                                               {"id": "B"}])
     assert [v.end_depot for v in problem.vehicles] == [OPEN_END, "d"]
     assert problem.matrix.size == 7 and problem.depot(OPEN_END).location == 6
+
+
+def test_every_ortools_run_starts_from_an_insertion_and_guided_local_search_polishes(monkeypatch):
+    """The app's problems (breaks, pins) go to OR-Tools: insertion first, then guided local search."""
+    from server.engines.routing import strategy
+    from server.engines.routing.search import FSS, LSM
+
+    specs = []
+    real_run = strategy.run
+
+    def recording_run(built, spec, clock, start=None, label="search"):
+        specs.append(spec)
+        return real_run(built, spec, clock, start=start, label=label)
+
+    monkeypatch.setattr(strategy, "run", recording_run)
+    problem = _problem([{"id": "s1", "location": 3, "demand": [1], "vehicles": ["A"]},
+                        {"id": "s2", "location": 4, "demand": [1]}])
+    solve(problem, Limits(time_limit_s=1, seed=1))
+    insertions = {FSS.PARALLEL_CHEAPEST_INSERTION, FSS.LOCAL_CHEAPEST_INSERTION}
+    assert specs and all(spec.first_solution in insertions for spec in specs)
+    assert any(spec.metaheuristic == LSM.GUIDED_LOCAL_SEARCH and not spec.ils for spec in specs)
