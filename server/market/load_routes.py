@@ -10,8 +10,9 @@ from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
-from server.market.assignment import assign
+from server.market.assignment import assign, awarded_carrier
 from server.market.bid_rules import TenderTerms
+from server.market.fit import assignment_options
 from server.market.schemas import (
     WRITERS,
     TenderIn,
@@ -123,3 +124,34 @@ def post_assignment(data, load_id):
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
     return load_out(assign(principal, load, data["vehicle_id"], data["driver_id"], clock.now()), principal)
+
+
+class ReasonOut(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class OptionOut(Schema):
+    id = fields.Integer()
+    plate = fields.String()
+    name = fields.String()
+    reasons = fields.List(fields.Nested(ReasonOut))
+
+
+class AssignmentOptionsOut(Schema):
+    vehicles = fields.List(fields.Nested(OptionOut))
+    drivers = fields.List(fields.Nested(OptionOut))
+    unsuitable_vehicles = fields.List(fields.Nested(OptionOut))
+    unsuitable_drivers = fields.List(fields.Nested(OptionOut))
+
+
+@blp.get("/<int:load_id>/assignment-options")
+@blp.response(200, AssignmentOptionsOut)
+@require(*WRITERS, org_kinds=("carrier",))
+def get_assignment_options(load_id):
+    """The awarded carrier's trucks and drivers that can take the load (equipment, capacity, free in
+    its window, driver hours), and the others, each with its reasons in the caller's language."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    awarded_carrier(principal, load)
+    return assignment_options(principal.organisation_id, load)

@@ -68,6 +68,19 @@ def load_rows(loads: list[Load], with_tenders: bool = False, with_evidence: bool
              "evidence": evidence.get(load.id)} for load in loads]
 
 
+def assignable_rows(principal: Principal, loads: list[Load]) -> list[dict]:
+    """``load_rows`` for the carrier, with the trucks and drivers that fit each load still to assign
+    (the same answer as ``GET /loads/{id}/assignment-options``)."""
+    from server.market.fit import assignment_options
+
+    empty = {"vehicles": [], "drivers": [], "unsuitable_vehicles": [], "unsuitable_drivers": []}
+    rows = load_rows(loads)
+    for row in rows:
+        assignable = row["load"].status in ("awarded", "assigned", "authorized")
+        row["options"] = assignment_options(principal.organisation_id, row["load"]) if assignable else empty
+    return rows
+
+
 def latest_tenders(load_ids: list[int]) -> dict[int, Tender]:
     if not load_ids:
         return {}
