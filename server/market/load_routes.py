@@ -25,6 +25,7 @@ from server.market.states import LOAD_FLOW
 from server.market.tendering import open_tender
 from server.market.views import tender_out
 from server.models import Load
+from server.stops.views import narrow_for_party
 
 blp = Blueprint("loads", __name__, url_prefix="/api/v1/loads", description="Loads and their tendering")
 answer_refusals(blp)
@@ -53,6 +54,8 @@ class LoadOut(Schema):
     price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
     eta = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    # Multi-drop loads: the stops the caller may see (a buyer its own); empty for a plain load.
+    stops = fields.List(fields.Dict())
 
 
 class LoadFilter(PageArgs):
@@ -75,7 +78,7 @@ def load_out(load: Load, principal) -> dict:
     out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):
         out["price"] = None
-    return out
+    return narrow_for_party(out, load, principal)
 
 
 @blp.get("")

@@ -72,7 +72,8 @@ def evidence(load: Load) -> dict:
     items = [service.item_view(row) for row in rows]
     for item in items:
         item["files"] = service.file_hashes(item.get("payload") or {})
-    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id))
+    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id,
+                                                          ProofOfDelivery.stop_id.is_(None)))
     return {"items": items, "verification": service.verify_load(load.id) if rows else None, "pod": pod}
 
 

@@ -22,6 +22,7 @@ from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem, load_or_422
 from server.extensions import db
 from server.models import Load, ProofOfDelivery
+from server.stops.views import hidden_stop_ids
 from server.yard import device_forms
 from server.yard import evidence as service
 from server.yard.evidence_store import SHA256, evidence_store, image_type
@@ -190,9 +191,14 @@ def post_evidence(load_id):
 @blp.response(200, BundleOut)
 def get_evidence(load_id):
     """The load's evidence bundle in chain order, with the chain's verification and the proof of delivery."""
-    load = get_scoped_or_404(Load, load_id, current_principal())
-    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id))
-    return {"load_id": load.id, "items": [service.item_view(r) for r in service.rows_of(load.id)],
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    # The load's own proof; a multi-drop load's proofs are per stop (its stops' endpoints).
+    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id,
+                                                          ProofOfDelivery.stop_id.is_(None)))
+    hidden = hidden_stop_ids(load, principal)
+    rows = [r for r in service.rows_of(load.id) if (r.payload or {}).get("stop_id") not in hidden]
+    return {"load_id": load.id, "items": [service.item_view(r) for r in rows],
             "verification": service.verify_load(load.id), "proof_of_delivery": pod}
 
 

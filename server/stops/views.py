@@ -1,0 +1,61 @@
+"""A multi-drop load as each party sees it: seller and carrier the whole load, a buyer its own stops.
+
+A buyer on a multi-drop load (the load's own buyer included) gets the load with the delivery
+site, window, goods and ETA of its own stop instead of the load's, and its own stops only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.auth.principal import Principal
+from server.auth.scoping import scoped
+from server.extensions import db
+from server.models import Load, LoadStop
+
+
+def stops_of(load: Load, principal: Principal) -> list[LoadStop]:
+    """The load's stops the principal may see, in sequence."""
+    return list(db.session.scalars(scoped(LoadStop, principal).where(LoadStop.load_id == load.id)
+                                   .order_by(LoadStop.seq)))
+
+
+def is_multi_drop(load_id: int) -> bool:
+    return db.session.scalar(select(LoadStop.id).where(LoadStop.load_id == load_id, LoadStop.kind == "delivery")
+                             .limit(1)) is not None
+
+
+def sees_whole_load(load: Load, principal: Principal) -> bool:
+    return principal.organisation_id in (load.seller_org_id, load.carrier_org_id)
+
+
+def stop_out(stop: LoadStop) -> dict:
+    return {"id": stop.id, "seq": stop.seq, "kind": stop.kind, "site_id": stop.site_id,
+            "buyer_id": stop.buyer_org_id, "order_id": stop.order_id,
+            "window": {"earliest": stop.earliest, "latest": stop.latest}, "weight_kg": stop.weight_kg,
+            "pallets": stop.pallets, "eta": stop.eta, "status": stop.status}
+
+
+def narrow_for_party(out: dict, load: Load, principal: Principal) -> dict:
+    """``out`` (a load as the API shows it) with its stops, narrowed to a buyer's own stop on a multi-drop load."""
+    stops = stops_of(load, principal)
+    out["stops"] = [stop_out(s) for s in stops]
+    if sees_whole_load(load, principal) or not is_multi_drop(load.id):
+        return out
+    own = [s for s in stops if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
+    if not own:
+        return out
+    first = own[0]
+    out.update(buyer_org_id=principal.organisation_id, delivery_site_id=first.site_id,
+               delivery_window={"earliest": first.earliest, "latest": first.latest},
+               weight_kg=sum(s.weight_kg for s in own), pallets=sum(s.pallets for s in own),
+               volume_m3=None, eta=first.eta, hazmat_classes=out.get("hazmat_classes"))
+    return out
+
+
+def hidden_stop_ids(load: Load, principal: Principal) -> set[int]:
+    """The load's stops the principal may not see (another buyer's), e.g. to leave their evidence out."""
+    if sees_whole_load(load, principal):
+        return set()
+    every = set(db.session.scalars(select(LoadStop.id).where(LoadStop.load_id == load.id)))
+    return every - {s.id for s in stops_of(load, principal)}

@@ -1,0 +1,74 @@
+"""Multi-drop loads (issue 18, defect 6): two buyers' orders on one load, one stop each; each buyer
+sees its own stop, goods, ETA and proof of delivery and nothing of the other's. On both backends."""
+
+import pytest
+
+from server.extensions import db
+from server.models import Load, LoadStop
+from tests.server.stops.multi_drop_factory import two_buyer_load
+
+
+@pytest.fixture
+def multi(client, trade, make_party):
+    return two_buyer_load(client, trade, make_party)
+
+
+def _get(client, party, path):
+    return client.get(path, headers=party.headers)
+
+
+def test_consolidating_two_buyers_orders_makes_one_stop_each(client, multi):
+    stops = db.session.query(LoadStop).filter_by(load_id=multi["load_id"]).order_by(LoadStop.seq).all()
+    assert [s.kind for s in stops] == ["pickup", "delivery", "delivery"]
+    by_buyer = {s.buyer_org_id: s for s in stops if s.kind == "delivery"}
+    assert by_buyer[multi["buyer_a"].id].site_id == multi["yard_a"]
+    assert by_buyer[multi["buyer_b"].id].site_id == multi["yard_b"]
+    assert by_buyer[multi["buyer_b"].id].weight_kg == 8000
+
+
+def test_each_buyer_sees_the_load_with_its_own_stop_only(client, multi):
+    """Before multi-drop stops the second buyer got 404 on the load carrying its goods."""
+    for buyer, yard, weight in ((multi["buyer_b"], multi["yard_b"], 8000), (multi["buyer_a"], multi["yard_a"], 10000)):
+        r = _get(client, buyer, f"/api/v1/loads/{multi['load_id']}")
+        assert r.status_code == 200, r.get_json()
+        load = r.get_json()
+        assert load["delivery_site_id"] == yard and load["weight_kg"] == weight and load["buyer_id"] == buyer.id
+        assert [s["kind"] for s in load["stops"]] == ["pickup", "delivery"]
+        stops = _get(client, buyer, f"/api/v1/loads/{multi['load_id']}/stops").get_json()
+        assert [s["site_id"] for s in stops if s["kind"] == "delivery"] == [yard]
+        listed = [row["id"] for row in _get(client, buyer, "/api/v1/loads").get_json()["items"]]
+        assert multi["load_id"] in listed
+
+
+def test_the_seller_sees_every_stop(client, multi):
+    stops = _get(client, multi["seller"], f"/api/v1/loads/{multi['load_id']}/stops").get_json()
+    assert len(stops) == 3
+
+
+def test_a_proof_of_delivery_per_stop_reaches_its_own_buyer_only(client, multi, make_party):
+    load = db.session.get(Load, multi["load_id"])
+    load.status = "in_transit"
+    db.session.commit()
+    stops = {s.buyer_org_id: s.id for s in db.session.query(LoadStop).filter_by(load_id=load.id, kind="delivery")}
+    stop_a, stop_b = stops[multi["buyer_a"].id], stops[multi["buyer_b"].id]
+    base = f"/api/v1/loads/{multi['load_id']}/stops"
+    # A buyer cannot sign for the other buyer's stop (it cannot even see it).
+    refused = client.post(f"{base}/{stop_b}/proof-of-delivery", headers=multi["buyer_a"].headers,
+                          json={"signed_by": "Mallory", "received_quantity": 8})
+    assert refused.status_code == 404
+    signed = client.post(f"{base}/{stop_b}/proof-of-delivery", headers=multi["buyer_b"].headers,
+                         json={"signed_by": "Bonn receiver", "received_quantity": 8})
+    assert signed.status_code == 201, signed.get_json()
+    assert db.session.get(Load, load.id).status == "in_transit"  # one stop still to go
+    assert _get(client, multi["buyer_b"], f"{base}/{stop_b}/proof-of-delivery").get_json()["signed_by"] == "Bonn receiver"
+    assert _get(client, multi["buyer_a"], f"{base}/{stop_b}/proof-of-delivery").status_code == 404
+    evidence = _get(client, multi["buyer_a"], f"/api/v1/loads/{load.id}/evidence").get_data(as_text=True)
+    assert "Bonn receiver" not in evidence
+    again = client.post(f"{base}/{stop_b}/proof-of-delivery", headers=multi["buyer_b"].headers,
+                        json={"signed_by": "Twice", "received_quantity": 8})
+    assert again.status_code == 409
+    last = client.post(f"{base}/{stop_a}/proof-of-delivery", headers=multi["buyer_a"].headers,
+                       json={"signed_by": "Köln receiver", "received_quantity": 10})
+    assert last.status_code == 201
+    db.session.expire_all()
+    assert db.session.get(Load, load.id).status == "delivered"
