@@ -25,7 +25,7 @@ from server.market.states import LOAD_FLOW
 from server.market.tendering import open_tender
 from server.market.views import tender_out
 from server.models import Load
-from server.stops.views import narrow_for_party
+from server.stops.views import buyer_loads_clause, narrow_for_party
 
 blp = Blueprint("loads", __name__, url_prefix="/api/v1/loads", description="Loads and their tendering")
 answer_refusals(blp)
@@ -90,7 +90,9 @@ def list_loads(args):
     query = scoped(Load, principal).order_by(Load.id.desc())
     if "status" in args:
         query = query.where(Load.status == args["status"])
-    if "role" in args:
+    if args.get("role") == "buyer":  # a buyer with a stop on a multi-drop load is a buyer of it
+        query = query.where(buyer_loads_clause(principal.organisation_id))
+    elif "role" in args:
         query = query.where(getattr(Load, f"{args['role']}_org_id") == principal.organisation_id)
     return page_of(query, args, lambda load: load_out(load, principal))
 

@@ -6,12 +6,17 @@ site, window, goods and ETA of its own stop instead of the load's, and its own s
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from server.auth.principal import Principal
 from server.auth.scoping import scoped
 from server.extensions import db
 from server.models import Load, LoadStop
+
+
+def buyer_loads_clause(org_id: int):
+    """Loads where the organisation is the buyer, or a buyer with a stop (multi-drop)."""
+    return or_(Load.buyer_org_id == org_id, Load.id.in_(select(LoadStop.load_id).where(LoadStop.buyer_org_id == org_id)))
 
 
 def stops_of(load: Load, principal: Principal) -> list[LoadStop]:

@@ -44,7 +44,11 @@ def names_of(model, ids, attribute: str = "name") -> dict[int, str]:
 
 def loads_of(principal: Principal, role: str | None = None, statuses=None) -> list[Load]:
     query = scoped(Load, principal).order_by(Load.id.desc()).limit(LIST_LIMIT)
-    if role:
+    if role == "buyer":  # a buyer with a stop on a multi-drop load follows that load too
+        from server.stops.views import buyer_loads_clause
+
+        query = query.where(buyer_loads_clause(principal.organisation_id))
+    elif role:
         query = query.where(getattr(Load, f"{role}_org_id") == principal.organisation_id)
     if statuses:
         query = query.where(Load.status.in_(statuses))
