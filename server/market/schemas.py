@@ -131,7 +131,6 @@ class AwardOut(Schema):
 
 
 class BidPlaced(Schema):
-    fleet_warning = fields.String(allow_none=True)
     bid = fields.Nested(BidOut)
     award = fields.Nested(AwardOut, allow_none=True)
 
