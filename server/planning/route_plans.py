@@ -43,12 +43,13 @@ def _seconds(moment: datetime, origin: datetime) -> float:
 
 def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[int], depot_site_id: int | None,
                   objective: str, origin: datetime, free: list[int] | None = None,
-                  route_ends: dict[str, str] | None = None) -> tuple[rt.Problem, dict]:
+                  route_ends: dict[str, str] | None = None, route_end: str | None = None) -> tuple[rt.Problem, dict]:
     """The routing problem and an index that maps engine ids back to loads, sites and vehicles.
 
     Each load keeps its assigned truck and booked dock slot unless it is in ``free``
     (``commitments``); each vehicle's route ends where its ``route_end`` setting says, or
-    where ``route_ends`` (vehicle id -> "depot" or "open") overrides it for this plan.
+    where ``route_end`` (every vehicle) or ``route_ends`` (vehicle id -> "depot" or "open")
+    overrides it for this plan.
     """
     loads = db.session.scalars(select(Load).where(Load.id.in_(load_ids), Load.carrier_org_id == carrier_org_id)
                                .order_by(Load.id)).all()
@@ -105,7 +106,7 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
     vehicle_dicts = []
     for vehicle in vehicles:
         vtype = vehicle.vehicle_type
-        open_end = (route_ends or {}).get(str(vehicle.id), vehicle.route_end) == "open"
+        open_end = (route_ends or {}).get(str(vehicle.id), route_end or vehicle.route_end) == "open"
         vehicle_dicts.append({"id": str(vehicle.id), "start_depot": "depot", "end_depot": "depot",
                               "open_end": open_end,
                               "capacity": [round(vtype.max_weight_kg), vtype.pallet_positions],
@@ -141,7 +142,7 @@ def run_route_plan(params: dict, limits: Limits) -> dict:
     origin = datetime.fromisoformat(params["origin"])
     problem, index = build_problem(params["carrier_org_id"], params["load_ids"], params["vehicle_ids"],
                                    params.get("depot_site_id"), params.get("objective", "distance"), origin,
-                                   params.get("free"), params.get("route_ends"))
+                                   params.get("free"), params.get("route_ends"), params.get("route_end"))
     # The portfolio picks the engine: OR-Tools here, since only it models the driver break and
     # the trucks loads are committed to (PyVRP has neither; see engines.routing.portfolio).
     result = rt.result_to_dict(rt.solve(problem, limits))

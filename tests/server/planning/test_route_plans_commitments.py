@@ -149,3 +149,16 @@ def test_a_committed_truck_missing_from_the_plan_is_refused(client, trade, fleet
     assert r.status_code == 422
     assert {e["path"] for e in body["errors"]} == {"load_ids/0", "route_ends/999999", "free/0"}
     assert "DO-C1" in next(e["message"] for e in body["errors"] if e["path"] == "load_ids/0")
+
+
+def test_one_route_end_for_the_whole_plan(client, trade, fleet_and_loads, wait_for_job):
+    """``route_end`` sets every truck's end for this plan; ``route_ends`` still wins per truck."""
+    f = fleet_and_loads
+    load_id = f["load"]("DU-HH", delivery_site_id=_hamburg(client, trade))
+    opened = _plan(client, wait_for_job, f["carrier"], {"load_ids": [load_id], "vehicle_ids": f["vehicles"][:1],
+                                                        "route_end": "open"})
+    assert opened["result"]["left_out"] == []
+    closed = _plan(client, wait_for_job, f["carrier"], {"load_ids": [load_id], "vehicle_ids": f["vehicles"][:1],
+                                                        "route_end": "open",
+                                                        "route_ends": {str(f["vehicles"][0]): "depot"}})
+    assert [d["load_id"] for d in closed["result"]["left_out"]] == [load_id]
