@@ -51,7 +51,8 @@ def record_stop_pod(principal: Principal, load: Load, stop: LoadStop, data: dict
                                          "exceptions": exceptions}, now, position=data.get("position"),
                device_id=data.get("device_id") or "api")
         stop.status = "delivered"
-        db.session.add(Event(kind="delivered", time=now, load_id=load.id, site_id=stop.site_id,
+        # No site on the event: the load's live room (every buyer on it) must not learn this buyer's site.
+        db.session.add(Event(kind="delivered", time=now, load_id=load.id, site_id=None,
                              vehicle_id=load.vehicle_id, data={"pod_id": pod.id, "stop_id": stop.id}))
         left = db.session.scalar(select(LoadStop.id).where(LoadStop.load_id == load.id, LoadStop.kind == "delivery",
                                                            LoadStop.status != "delivered", LoadStop.id != stop.id))
