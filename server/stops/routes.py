@@ -59,7 +59,7 @@ def list_stops(load_id):
     return [stop_out(s) for s in stops_of(get_scoped_or_404(Load, load_id, principal), principal)]
 
 
-@blp.post("/<int:load_id>/stops/<int:stop_id>/proof-of-delivery")
+@blp.post("/<int:load_id>/stops/<int:stop_id>/pod")
 @blp.arguments(PodIn)
 @blp.response(201, StopPodOut)
 @require("admin", "dispatcher", "dock_manager", "driver")
@@ -70,7 +70,7 @@ def post_stop_pod(data, load_id, stop_id):
     return record_stop_pod(principal, load, stop, data, clock.now())
 
 
-@blp.get("/<int:load_id>/stops/<int:stop_id>/proof-of-delivery")
+@blp.get("/<int:load_id>/stops/<int:stop_id>/pod")
 @blp.response(200, StopPodOut)
 def get_stop_pod(load_id, stop_id):
     """A stop's proof of delivery (its buyer, the seller and the carrier only)."""

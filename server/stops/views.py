@@ -64,3 +64,28 @@ def hidden_stop_ids(load: Load, principal: Principal) -> set[int]:
         return set()
     every = set(db.session.scalars(select(LoadStop.id).where(LoadStop.load_id == load.id)))
     return every - {s.id for s in stops_of(load, principal)}
+
+
+def sees_load_proof(load: Load, principal: Principal) -> bool:
+    """The load's own proof of delivery (a plain, whole-load one): its seller, carrier and buyer,
+    not a buyer that only has a stop on it."""
+    return principal.organisation_id in (load.seller_org_id, load.carrier_org_id, load.buyer_org_id)
+
+
+def visible_entries(entries: list[dict], load: Load, principal: Principal, key: str) -> list[dict]:
+    """Evidence items (``key="payload"``) or timeline events (``key="data"``) without what belongs to
+    another buyer's stop: its proof, its events, and anything at its site."""
+    if sees_whole_load(load, principal) or not is_multi_drop(load.id):
+        return entries
+    hidden = hidden_stop_ids(load, principal)
+    hidden_sites = set(db.session.scalars(select(LoadStop.site_id).where(LoadStop.id.in_(hidden)))) if hidden else set()
+    own_sites = {s.site_id for s in stops_of(load, principal)}
+    whole_proof = sees_load_proof(load, principal)
+
+    def shown(entry: dict) -> bool:
+        extra = entry.get(key) or {}
+        if extra.get("stop_id") in hidden or (entry.get("site_id") in hidden_sites - own_sites):
+            return False
+        return whole_proof or not (extra.get("text") == "proof of delivery" and extra.get("stop_id") is None)
+
+    return [e for e in entries if shown(e)]

@@ -2,7 +2,7 @@
 
 A buyer on a multi-drop load sees its own stop (where, when, what, ETA, proof of delivery) in
 place of the load's delivery facts; the seller and the carrier see every stop. Evidence and
-timeline entries of another buyer's stop are left out for a buyer.
+timeline entries of another buyer's stop are left out for a buyer (``stops.views.visible_entries``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Load, LoadStop, Organisation, Site
 from server.stops.delivery import pod_of
-from server.stops.views import hidden_stop_ids, is_multi_drop, sees_whole_load, stops_of
+from server.stops.views import is_multi_drop, sees_whole_load, stops_of
 from server.web.views import names_of
 
 
@@ -26,7 +26,7 @@ def is_stop_buyer(load: Load, principal: Principal) -> bool:
 def page_stops(load: Load, principal: Principal) -> dict:
     """``stops`` (what the caller may see, with names and proofs) and ``own_stop`` (a buyer's, else None)."""
     if not is_multi_drop(load.id):
-        return {"stops": [], "own_stop": None, "hidden_stop_ids": set()}
+        return {"stops": [], "own_stop": None}
     stops = stops_of(load, principal)
     sites = names_of(Site, [s.site_id for s in stops])
     buyers = names_of(Organisation, [s.buyer_org_id for s in stops if s.buyer_org_id])
@@ -36,9 +36,5 @@ def page_stops(load: Load, principal: Principal) -> dict:
     if not sees_whole_load(load, principal):
         own = next((r for r in rows if r["stop"].kind == "delivery"
                     and r["stop"].buyer_org_id == principal.organisation_id), None)
-    return {"stops": rows, "own_stop": own, "hidden_stop_ids": hidden_stop_ids(load, principal)}
+    return {"stops": rows, "own_stop": own}
 
-
-def without_hidden(entries: list[dict], hidden: set[int], key: str) -> list[dict]:
-    """Entries (evidence items, timeline events) that do not belong to a hidden stop."""
-    return [e for e in entries if ((e.get(key) or {}).get("stop_id") not in hidden)] if hidden else entries

@@ -25,7 +25,7 @@ BODIES.update({  # the yard's write endpoints
     ("POST", "/api/v1/yard/visits/<int:visit_id>/transition"): {"to": "loading"},
 })
 BODIES.update({  # multi-drop stops
-    ("POST", "/api/v1/loads/<int:load_id>/stops/<int:stop_id>/proof-of-delivery"): {"signed_by": "x",
+    ("POST", "/api/v1/loads/<int:load_id>/stops/<int:stop_id>/pod"): {"signed_by": "x",
                                                                                   "received_quantity": 1},
 })
 BODIES.update({  # settlement's write endpoints
@@ -275,7 +275,7 @@ def test_a_two_buyer_load_shows_each_buyer_its_own_stop_and_strangers_nothing(cl
         assert client.get(f"/api/v1/loads/{load_id}", headers=own.headers).status_code == 200
         listed = client.get(f"/api/v1/loads/{load_id}/stops", headers=own.headers).get_json()
         assert stops[other.id] not in [s["id"] for s in listed] and stops[own.id] in [s["id"] for s in listed]
-        foreign = f"/api/v1/loads/{load_id}/stops/{stops[other.id]}/proof-of-delivery"
+        foreign = f"/api/v1/loads/{load_id}/stops/{stops[other.id]}/pod"
         assert client.get(foreign, headers=own.headers).status_code == 404
         assert client.post(foreign, headers=own.headers, json={"signed_by": "x", "received_quantity": 1}
                            ).status_code == 404

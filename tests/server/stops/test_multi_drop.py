@@ -53,22 +53,51 @@ def test_a_proof_of_delivery_per_stop_reaches_its_own_buyer_only(client, multi, 
     stop_a, stop_b = stops[multi["buyer_a"].id], stops[multi["buyer_b"].id]
     base = f"/api/v1/loads/{multi['load_id']}/stops"
     # A buyer cannot sign for the other buyer's stop (it cannot even see it).
-    refused = client.post(f"{base}/{stop_b}/proof-of-delivery", headers=multi["buyer_a"].headers,
+    refused = client.post(f"{base}/{stop_b}/pod", headers=multi["buyer_a"].headers,
                           json={"signed_by": "Mallory", "received_quantity": 8})
     assert refused.status_code == 404
-    signed = client.post(f"{base}/{stop_b}/proof-of-delivery", headers=multi["buyer_b"].headers,
+    signed = client.post(f"{base}/{stop_b}/pod", headers=multi["buyer_b"].headers,
                          json={"signed_by": "Bonn receiver", "received_quantity": 8})
     assert signed.status_code == 201, signed.get_json()
     assert db.session.get(Load, load.id).status == "in_transit"  # one stop still to go
-    assert _get(client, multi["buyer_b"], f"{base}/{stop_b}/proof-of-delivery").get_json()["signed_by"] == "Bonn receiver"
-    assert _get(client, multi["buyer_a"], f"{base}/{stop_b}/proof-of-delivery").status_code == 404
+    assert _get(client, multi["buyer_b"], f"{base}/{stop_b}/pod").get_json()["signed_by"] == "Bonn receiver"
+    assert _get(client, multi["buyer_a"], f"{base}/{stop_b}/pod").status_code == 404
     evidence = _get(client, multi["buyer_a"], f"/api/v1/loads/{load.id}/evidence").get_data(as_text=True)
     assert "Bonn receiver" not in evidence
-    again = client.post(f"{base}/{stop_b}/proof-of-delivery", headers=multi["buyer_b"].headers,
+    again = client.post(f"{base}/{stop_b}/pod", headers=multi["buyer_b"].headers,
                         json={"signed_by": "Twice", "received_quantity": 8})
     assert again.status_code == 409
-    last = client.post(f"{base}/{stop_a}/proof-of-delivery", headers=multi["buyer_a"].headers,
+    last = client.post(f"{base}/{stop_a}/pod", headers=multi["buyer_a"].headers,
                        json={"signed_by": "Köln receiver", "received_quantity": 10})
     assert last.status_code == 201
     db.session.expire_all()
     assert db.session.get(Load, load.id).status == "delivered"
+
+
+def test_a_whole_load_proof_and_events_at_the_other_buyers_site_stay_hidden(client, multi, make_party):
+    """The carrier signs the plain (whole-load) proof at buyer A's yard: buyer B, with only a stop on
+    the load, sees neither that proof nor the events at A's site."""
+    from datetime import UTC, datetime
+
+    from server.models import Event
+
+    carrier = make_party("carrier")
+    load = db.session.get(Load, multi["load_id"])
+    load.status, load.carrier_org_id = "in_transit", carrier.id
+    db.session.add(Event(kind="arrived_delivery", time=datetime.now(UTC), load_id=load.id,
+                         site_id=multi["yard_a"], data={}))
+    db.session.commit()
+    signed = client.post(f"/api/v1/loads/{load.id}/pod", headers=carrier.headers,
+                         json={"signed_by": "Koeln receiver", "received_quantity": 10})
+    assert signed.status_code == 201, signed.get_json()
+    for_b = _get(client, multi["buyer_b"], f"/api/v1/loads/{load.id}/evidence").get_json()
+    assert for_b["proof_of_delivery"] is None and "Koeln receiver" not in str(for_b["items"])
+    for_a = _get(client, multi["buyer_a"], f"/api/v1/loads/{load.id}/evidence").get_json()
+    assert for_a["proof_of_delivery"]["signed_by"] == "Koeln receiver"
+
+    from tests.conftest import TEST_PASSWORD
+
+    assert client.post("/api/v1/auth/login", json={"email": multi["buyer_b"].user.email,
+                                                   "password": TEST_PASSWORD}).status_code == 200
+    page = client.get(f"/loads/{load.id}").get_data(as_text=True)
+    assert "Koeln receiver" not in page and "Arrived at delivery" not in page

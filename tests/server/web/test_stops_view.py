@@ -19,7 +19,7 @@ def test_each_buyer_page_shows_its_own_stop_and_the_seller_sees_all(client, trad
     load.status = "in_transit"
     db.session.commit()
     stop_b = db.session.query(LoadStop).filter_by(load_id=load_id, buyer_org_id=multi["buyer_b"].id).one().id
-    signed = client.post(f"/api/v1/loads/{load_id}/stops/{stop_b}/proof-of-delivery",
+    signed = client.post(f"/api/v1/loads/{load_id}/stops/{stop_b}/pod",
                          headers=multi["buyer_b"].headers, json={"signed_by": "Bonn receiver", "received_quantity": 8})
     assert signed.status_code == 201
 
