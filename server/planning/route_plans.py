@@ -21,7 +21,7 @@ from server.engines.common import Limits
 from server.errors import ApiProblem
 from server.extensions import db
 from server.jobs.registry import job_kind
-from server.models import Job, Load, Route, RoutePlan, RouteStop, Site, Vehicle
+from server.models import Job, Load, LoadStop, Route, RoutePlan, RouteStop, Site, Vehicle
 from server.planning.commitments import commitments, left_out_loads
 from server.realtime import emit_to_orgs
 
@@ -78,7 +78,7 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
     if errors:
         raise ApiProblem(422, _("The route plan cannot be built as given."), errors)
     coordinates, sites = [_latlon(depot)], [depot.id]
-    stops, pairs, index = [], [], {"stops": [], "vehicles": {}, "open_vehicles": []}
+    stops, pairs, together, index = [], [], [], {"stops": [], "vehicles": {}, "open_vehicles": []}
     for load in loads:
         committed = kept[load.id]
         pickup_window = (load.pickup_earliest, load.pickup_latest)
@@ -88,21 +88,30 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
             pickup_window = (committed.slot_start, committed.slot_start)
             pickup_service = round((committed.slot_end - committed.slot_start).total_seconds())
         pinned = [str(committed.vehicle_id)] if committed.vehicle_id is not None else []
-        # The engine loads a pair's pickup demand at the pickup and unloads it at the delivery.
-        for kind, site_id, (earliest, latest), service in (
-                ("pickup", load.pickup_site_id, pickup_window, pickup_service),
-                ("delivery", load.delivery_site_id, (load.delivery_earliest, load.delivery_latest),
-                 DELIVERY_SERVICE_S)):
-            site = db.session.get(Site, site_id)
-            coordinates.append(_latlon(site))
-            sites.append(site.id)
-            stops.append({"id": f"{kind}-{load.id}", "location": len(coordinates) - 1,
-                          "demand": [round(load.weight_kg), round(load.pallets)],
-                          "time_window": [_seconds(earliest, origin), _seconds(latest, origin)],
-                          "service_time": service, "optional": True, "drop_penalty": 10_000_000,
-                          "vehicles": pinned})
-            index["stops"].append({"kind": kind, "load_id": load.id, "site_id": site.id})
-        pairs.append({"pickup": len(stops) - 2, "delivery": len(stops) - 1})
+        drops = _drops(load)
+        first = len(stops)
+        for k, drop in enumerate(drops):
+            # One pickup-and-delivery pair per drop, all on one truck (``together``). The engine loads a
+            # pair's demand at its pickup; a multi-drop load's later pickups are the same visit (no
+            # service time of their own) and are not saved as stops of their own ("shadow").
+            suffix = f"-{k}" if len(drops) > 1 else ""
+            for kind, site_id, (earliest, latest), service in (
+                    ("pickup", load.pickup_site_id, pickup_window, pickup_service if k == 0 else 0),
+                    ("delivery", drop["site_id"], drop["window"], DELIVERY_SERVICE_S)):
+                site = db.session.get(Site, site_id)
+                coordinates.append(_latlon(site))
+                sites.append(site.id)
+                stops.append({"id": f"{kind}-{load.id}{suffix}", "location": len(coordinates) - 1,
+                              "demand": [round(drop["weight_kg"]), round(drop["pallets"])],
+                              "time_window": [_seconds(earliest, origin), _seconds(latest, origin)],
+                              "service_time": service, "optional": True, "drop_penalty": 10_000_000,
+                              "vehicles": pinned})
+                index["stops"].append({"kind": kind, "load_id": load.id, "site_id": site.id,
+                                       "stop_id": drop["stop_id"] if kind == "delivery" else None,
+                                       "shadow": kind == "pickup" and k > 0})
+            pairs.append({"pickup": len(stops) - 2, "delivery": len(stops) - 1})
+        if len(drops) > 1:
+            together.append(list(range(first, len(stops))))
     vehicle_dicts = []
     for vehicle in vehicles:
         vtype = vehicle.vehicle_type
@@ -117,7 +126,7 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
             index["open_vehicles"].append(str(vehicle.id))
     data = {"locations": [{"lat": lat, "lon": lon} for lat, lon in coordinates],
             "depots": [{"id": "depot", "location": 0}],
-            "vehicles": vehicle_dicts, "stops": stops, "pairs": pairs, "objective": objective,
+            "vehicles": vehicle_dicts, "stops": stops, "pairs": pairs, "together": together, "objective": objective,
             "dimensions": ["weight_kg", "pallets"]}
     try:
         problem = rt.problem_from_dict(data, matrix_provider())
@@ -125,6 +134,17 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
         raise ApiProblem(422, _("The route plan cannot be built as given."), exc.errors) from exc
     index["sites"], index["coordinates"] = sites, coordinates
     return problem, index
+
+
+def _drops(load: Load) -> list[dict]:
+    """Where the load is delivered: each delivery stop of a multi-drop load, else its own delivery."""
+    rows = db.session.scalars(select(LoadStop).where(LoadStop.load_id == load.id, LoadStop.kind == "delivery")
+                              .order_by(LoadStop.seq)).all()
+    if not rows:
+        return [{"site_id": load.delivery_site_id, "window": (load.delivery_earliest, load.delivery_latest),
+                 "weight_kg": load.weight_kg, "pallets": load.pallets, "stop_id": None}]
+    return [{"site_id": r.site_id, "window": (r.earliest, r.latest), "weight_kg": r.weight_kg,
+             "pallets": r.pallets, "stop_id": r.id} for r in rows]
 
 
 def matrix_provider() -> rt.MatrixProvider:
@@ -170,8 +190,14 @@ def commit(job: Job) -> RoutePlan:
                       duration_s=planned["duration"])
         db.session.add(route)
         db.session.flush()
-        for seq, stop in enumerate(planned["stops"], start=1):
+        seq = 0
+        for stop in planned["stops"]:
             meta = index["stops"][stop["stop_index"]]
+            if meta.get("shadow"):
+                continue  # the same pickup visit as the load's first pair
+            seq += 1
+            if meta.get("stop_id"):  # a multi-drop stop: its buyer's planned ETA
+                db.session.get(LoadStop, meta["stop_id"]).eta = origin + timedelta(seconds=stop["arrival"])
             lat, lon = index["coordinates"][index["sites"].index(meta["site_id"])]
             db.session.add(RouteStop(route_id=route.id, seq=seq, kind=meta["kind"], load_id=meta["load_id"],
                                      site_id=meta["site_id"], location=point_to_db({"lat": lat, "lon": lon}),

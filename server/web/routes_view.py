@@ -31,6 +31,8 @@ def route_plan_view(job: Job) -> dict:
         stops, line = [], [depot] if depot else []
         for stop in route.get("stops", []):
             meta = index["stops"][stop["stop_index"]]
+            if meta.get("shadow"):
+                continue  # a multi-drop load's later pickups are its first pickup's visit
             stops.append({"kind": meta["kind"], "reference": refs.get(meta["load_id"]),
                           "site": sites.get(meta["site_id"]),
                           "arrival": origin + timedelta(seconds=stop.get("start", stop["arrival"]))})

@@ -31,6 +31,10 @@ def plan_errors(problem: Problem, scaled: Scaled, routes: Sequence[Sequence[int]
             seen.add(stop)
         if route and not errors:
             errors += [f"vehicle {problem.vehicles[v].id}: {e}" for e in route_errors(problem, scaled, v, route)]
+    on = {stop: v for v, route in enumerate(routes) for stop in route}
+    for g, group in enumerate(problem.together):
+        if len({on.get(stop) for stop in group}) > 1:
+            errors.append(f"group {g} is split or only partly served")
     return errors
 
 

@@ -119,6 +119,8 @@ class Problem:
     vehicles: tuple[Vehicle, ...]
     stops: tuple[Stop, ...]
     pairs: tuple[PickupDelivery, ...] = ()
+    # Groups of stop indices served by one vehicle, all or none (the pairs of one multi-drop load).
+    together: tuple[tuple[int, ...], ...] = ()
     objective: Objective = Objective.DISTANCE
     dimensions: tuple[str, ...] = ("load",)
     distance_scale: int = 1000

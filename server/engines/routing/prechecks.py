@@ -4,7 +4,8 @@ A stop is left out of the model when its demand exceeds every vehicle, when no v
 reach it within its window from its start depot and still get back to its end depot in time
 (or within its shift length), or when its pickup/delivery partner is unservable. A stop
 pinned to vehicles (``Stop.vehicles``) is only checked against those. It also says which
-vehicles may serve each remaining stop, so the model can forbid the others.
+vehicles may serve each remaining stop, so the model can forbid the others. A group of stops
+(``Problem.together``) is left out whole when any member is, or when no vehicle suits them all.
 """
 
 from __future__ import annotations
@@ -105,4 +106,23 @@ def precheck(problem: Problem, scaled: Scaled) -> Precheck:
             allowed.pop(d, None)
         elif len(able) < len(problem.vehicles):
             allowed[p] = allowed[d] = tuple(able)
+    for group in problem.together:
+        _group_check(problem, group, excluded, allowed)
     return Precheck(excluded=excluded, allowed=allowed)
+
+
+def _group_check(problem: Problem, group: tuple[int, ...], excluded: dict[int, str],
+                 allowed: dict[int, tuple[int, ...]]) -> None:
+    """A group goes whole or not at all, on a vehicle every member allows."""
+    out = [i for i in group if i in excluded]
+    common = set(range(len(problem.vehicles)))
+    for i in group:
+        common &= set(allowed.get(i, common))
+    if out or not common:
+        reason = excluded[out[0]] if out else DropReason.GROUP_UNSERVABLE.value
+        for i in group:
+            excluded.setdefault(i, reason)
+            allowed.pop(i, None)
+    elif len(common) < len(problem.vehicles):
+        for i in group:
+            allowed[i] = tuple(sorted(common))

@@ -22,6 +22,7 @@ class DropReason(StrEnum):
     PAIR_UNSERVABLE = "pickup and delivery cannot be served by one vehicle in time"
     NO_CARRIER_REACHES = "no vehicle that can carry its demand reaches its time window"
     PINNED_VEHICLE_UNABLE = "the vehicle it is committed to cannot serve it in time"
+    GROUP_UNSERVABLE = "no vehicle can serve every stop of its group"
     PARTNER_DROPPED = "its pickup/delivery partner cannot be served"
     PENALTY_CHEAPER = "dropped by optimiser: penalty cheaper than serving"
     NO_ROUTE_FOUND = "no feasible route found for it within the time limit"

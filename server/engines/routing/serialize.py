@@ -3,7 +3,8 @@
 Shape of a problem dict: ``dimensions``, ``objective``, ``depots``, ``vehicles``, ``stops``,
 ``pairs`` and either ``matrix`` (``distances`` in km and ``durations`` in seconds) or
 ``locations`` (``[{"lat": .., "lon": ..}]``, turned into a matrix by a ``MatrixProvider``).
-Time windows are ``[start, end]``. A vehicle with ``"open_end": true`` ends its route at its
+Time windows are ``[start, end]``. ``together`` lists groups of stop indices that one vehicle
+serves, all or none. A vehicle with ``"open_end": true`` ends its route at its
 last stop (``open_end``). Missing or mistyped fields raise
 ``RoutingValidationError`` with their field paths.
 """
@@ -81,6 +82,7 @@ def problem_from_dict(data: dict[str, Any], provider: MatrixProvider | None = No
         PickupDelivery(pickup=r.get(p, "pickup", f"pairs/{i}", int), delivery=r.get(p, "delivery", f"pairs/{i}", int))
         for i, p in enumerate(r.get(data, "pairs", "", list, default=[]))
     )
+    together = tuple(tuple(group) for group in r.get(data, "together", "", list, default=[]) if isinstance(group, list))
     objective = r.get(data, "objective", "", str, default="distance")
     if objective not in {o.value for o in Objective}:
         r.errors.append(("objective", "must be 'distance', 'hierarchical' or 'cost'"))
@@ -95,6 +97,7 @@ def problem_from_dict(data: dict[str, Any], provider: MatrixProvider | None = No
         vehicles=vehicles,
         stops=stops,
         pairs=pairs,
+        together=together,
         objective=Objective(objective),
         dimensions=tuple(r.get(data, "dimensions", "", list, default=["load"])),
         distance_scale=r.get(data, "distance_scale", "", int, default=1000),

@@ -129,6 +129,17 @@ def _check_pairs(problem: Problem, errors: list[tuple[str, str]]) -> None:
                 errors.append((f"pairs/{i}", "pickup and delivery must both be optional or both mandatory"))
 
 
+def _check_together(problem: Problem, errors: list[tuple[str, str]]) -> None:
+    count, seen = len(problem.stops), set()
+    for g, group in enumerate(problem.together):
+        for k, index in enumerate(group):
+            if not isinstance(index, int) or not 0 <= index < count:
+                errors.append((f"together/{g}/{k}", f"must be a stop index in 0..{count - 1}"))
+            elif index in seen:
+                errors.append((f"together/{g}/{k}", f"stop {index} is already in a group"))
+            seen.add(index)
+
+
 def collect_errors(problem: Problem) -> list[tuple[str, str]]:
     """All problems with the input, as ``(field_path, message)`` pairs (empty when valid)."""
     errors: list[tuple[str, str]] = []
@@ -149,6 +160,7 @@ def collect_errors(problem: Problem) -> list[tuple[str, str]]:
     _check_vehicles(problem, errors)
     _check_stops(problem, errors)
     _check_pairs(problem, errors)
+    _check_together(problem, errors)
     return errors
 
 

@@ -101,3 +101,33 @@ def test_a_whole_load_proof_and_events_at_the_other_buyers_site_stay_hidden(clie
                                                    "password": TEST_PASSWORD}).status_code == 200
     page = client.get(f"/loads/{load.id}").get_data(as_text=True)
     assert "Koeln receiver" not in page and "Arrived at delivery" not in page
+
+
+def test_a_route_plan_serves_every_stop_on_one_truck_and_gives_each_buyer_its_eta(client, multi, make_party,
+                                                                                  wait_for_job):
+    carrier = make_party("carrier")
+    h = carrier.headers
+    client.post("/api/v1/sites", headers=h, json={"name": "Depot", "kind": "warehouse",
+                                                  "location": {"lat": 51.51, "lon": 7.46}})
+    vtype = client.post("/api/v1/vehicle-types", headers=h, json={
+        "name": "Curtainsider", "max_weight_kg": 24000, "max_volume_m3": 90, "pallet_positions": 33}).get_json()
+    trucks = [client.post("/api/v1/vehicles", headers=h, json={"vehicle_type_id": vtype["id"], "plate": f"MD-{n}"}
+                          ).get_json()["id"] for n in range(2)]
+    load_id = multi["load_id"]
+    load = db.session.get(Load, load_id)
+    load.status, load.carrier_org_id = "awarded", carrier.id
+    db.session.commit()
+    r = client.post("/api/v1/route-plans", headers=h, json={"load_ids": [load_id], "vehicle_ids": trucks,
+                                                            "time_limit_s": 2})
+    job = wait_for_job(h, r.get_json()["id"], {"succeeded", "failed"}, path="/api/v1/route-plans")
+    assert job["status"] == "succeeded" and job["result"]["left_out"] == [], job
+    committed = client.post(f"/api/v1/route-plans/{job['id']}/commit", headers=h).get_json()
+    routes = [route for route in committed["routes"] if route["stops"]]
+    assert len(routes) == 1
+    visits = [(s["kind"], s["site_id"]) for s in routes[0]["stops"]]
+    assert [k for k, _ in visits] == ["pickup", "delivery", "delivery"]
+    assert {site for k, site in visits if k == "delivery"} == {multi["yard_a"], multi["yard_b"]}
+    for buyer, yard in ((multi["buyer_a"], multi["yard_a"]), (multi["buyer_b"], multi["yard_b"])):
+        seen = _get(client, buyer, f"/api/v1/loads/{load_id}").get_json()
+        arrival = next(s["arrival"] for s in routes[0]["stops"] if s["site_id"] == yard)
+        assert seen["eta"] is not None and seen["eta"][:16] == arrival[:16]

@@ -92,3 +92,49 @@ def test_every_ortools_run_starts_from_an_insertion_and_guided_local_search_poli
     insertions = {FSS.PARALLEL_CHEAPEST_INSERTION, FSS.LOCAL_CHEAPEST_INSERTION}
     assert specs and all(spec.first_solution in insertions for spec in specs)
     assert any(spec.metaheuristic == LSM.GUIDED_LOCAL_SEARCH and not spec.ils for spec in specs)
+
+
+def _grouped(stops, vehicles=None):
+    problem = _problem(stops, vehicles=vehicles, pairs=[{"pickup": 0, "delivery": 1}, {"pickup": 2, "delivery": 3}])
+    from dataclasses import replace
+
+    from server.engines.routing.validation import validate_problem
+
+    return validate_problem(replace(problem, together=((0, 1, 2, 3),)))
+
+
+def test_a_group_is_served_whole_by_one_vehicle():
+    """Two drops of one load, in opposite directions: still one truck for both."""
+    stops = [{"id": "p0", "location": 1, "demand": [4]}, {"id": "d0", "location": 5, "demand": [4]},
+             {"id": "p1", "location": 1, "demand": [4]}, {"id": "d1", "location": 2, "demand": [4]}]
+    result = solve(_grouped(stops), Limits(time_limit_s=1, seed=1))
+    assert result.dropped == () and len(result.routes) == 1 and len(result.routes[0].stops) == 4
+
+
+def test_a_group_with_an_unservable_member_is_left_out_whole():
+    stops = [{"id": "p0", "location": 1, "demand": [4], "optional": True, "drop_penalty": 100.0},
+             {"id": "d0", "location": 5, "demand": [4], "optional": True, "drop_penalty": 100.0},
+             {"id": "p1", "location": 1, "demand": [40], "optional": True, "drop_penalty": 100.0},
+             {"id": "d1", "location": 2, "demand": [40], "optional": True, "drop_penalty": 100.0}]
+    result = solve(_grouped(stops), Limits(time_limit_s=1, seed=1))
+    assert sorted(d.stop_id for d in result.dropped) == ["d0", "d1", "p0", "p1"]
+
+
+def test_a_group_pinned_to_two_vehicles_cannot_be_served():
+    stops = [{"id": "p0", "location": 1, "demand": [1], "vehicles": ["A"], "optional": True, "drop_penalty": 9.0},
+             {"id": "d0", "location": 5, "demand": [1], "vehicles": ["A"], "optional": True, "drop_penalty": 9.0},
+             {"id": "p1", "location": 1, "demand": [1], "vehicles": ["B"], "optional": True, "drop_penalty": 9.0},
+             {"id": "d1", "location": 2, "demand": [1], "vehicles": ["B"], "optional": True, "drop_penalty": 9.0}]
+    result = solve(_grouped(stops), Limits(time_limit_s=1, seed=1))
+    assert {d.reason for d in result.dropped} == {"no vehicle can serve every stop of its group"}
+
+
+def test_the_checker_refuses_a_split_group():
+    from server.engines.routing.feasibility import plan_errors
+    from server.engines.routing.scaling import scale_problem
+
+    stops = [{"id": "p0", "location": 1, "demand": [1]}, {"id": "d0", "location": 5, "demand": [1]},
+             {"id": "p1", "location": 1, "demand": [1]}, {"id": "d1", "location": 2, "demand": [1]}]
+    problem = _grouped(stops)
+    assert plan_errors(problem, scale_problem(problem), [[0, 1], [2, 3]]) == ["group 0 is split or only partly served"]
+    assert plan_errors(problem, scale_problem(problem), [[0, 1, 2, 3], []]) == []
