@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -74,8 +75,8 @@ def post_stop_pod(data, load_id, stop_id):
 @blp.response(200, StopPodOut)
 def get_stop_pod(load_id, stop_id):
     """A stop's proof of delivery (its buyer, the seller and the carrier only)."""
-    _, stop = _stop(load_id, stop_id, current_principal())
+    stop = _stop(load_id, stop_id, current_principal())[1]
     pod = pod_of(stop)
     if pod is None:
-        raise ApiProblem(404, "This stop has no proof of delivery yet.")
+        raise ApiProblem(404, _("This stop has no proof of delivery yet."))
     return pod
