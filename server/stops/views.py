@@ -89,3 +89,15 @@ def visible_entries(entries: list[dict], load: Load, principal: Principal, key: 
         return whole_proof or not (extra.get("text") == "proof of delivery" and extra.get("stop_id") is None)
 
     return [e for e in entries if shown(e)]
+
+
+def narrow_snapshot(snapshot: dict, load: Load, principal: Principal) -> dict:
+    """A load's live snapshot for a buyer on a multi-drop load: its own stop's ETA and timeline.
+
+    Events that arrive later in the load's room are the load's (one room per load).
+    """
+    if sees_whole_load(load, principal) or not is_multi_drop(load.id):
+        return snapshot
+    own = [s for s in stops_of(load, principal) if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
+    eta = own[0].eta.isoformat() if own and own[0].eta and snapshot.get("live") else None
+    return {**snapshot, "eta": eta, "timeline": visible_entries(snapshot.get("timeline") or [], load, principal, "data")}

@@ -131,3 +131,28 @@ def test_a_route_plan_serves_every_stop_on_one_truck_and_gives_each_buyer_its_et
         seen = _get(client, buyer, f"/api/v1/loads/{load_id}").get_json()
         arrival = next(s["arrival"] for s in routes[0]["stops"] if s["site_id"] == yard)
         assert seen["eta"] is not None and seen["eta"][:16] == arrival[:16]
+
+
+def test_the_live_room_snapshot_gives_a_stop_buyer_its_own_stop_only(ctx, client, multi):
+    """Each buyer may follow the truck; the joining snapshot carries only its own ETA and events."""
+    from datetime import UTC, datetime, timedelta
+
+    from server.extensions import socketio
+    from server.models import Event
+    from server.tracking.snapshot import register_snapshot_provider
+
+    register_snapshot_provider()
+    load = db.session.get(Load, multi["load_id"])
+    load_eta = datetime.now(UTC) + timedelta(hours=1)
+    load.status, load.eta = "in_transit", load_eta
+    stop_b = db.session.query(LoadStop).filter_by(load_id=load.id, buyer_org_id=multi["buyer_b"].id).one()
+    stop_b.eta = datetime.now(UTC) + timedelta(hours=3)
+    db.session.add(Event(kind="arrived_delivery", time=datetime.now(UTC), load_id=load.id, site_id=multi["yard_a"],
+                         data={}))
+    db.session.commit()
+    sock = socketio.test_client(ctx, auth={"token": multi["buyer_b"].token})
+    ack = sock.emit("join", {"load_id": multi["load_id"]}, callback=True)
+    assert ack["ok"] is True
+    snapshot = ack["snapshot"]
+    assert [e["kind"] for e in snapshot["timeline"]] == []
+    assert snapshot["eta"] is not None and snapshot["eta"] > load_eta.isoformat()
