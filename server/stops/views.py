@@ -45,16 +45,15 @@ def narrow_for_party(out: dict, load: Load, principal: Principal) -> dict:
     """``out`` (a load as the API shows it) with its stops, narrowed to a buyer's own stop on a multi-drop load."""
     stops = stops_of(load, principal)
     out["stops"] = [stop_out(s) for s in stops]
-    if sees_whole_load(load, principal) or not is_multi_drop(load.id):
-        return out
+    # A buyer on a multi-drop load sees its own delivery stops (a plain load has none).
     own = [s for s in stops if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
-    if not own:
+    if sees_whole_load(load, principal) or not own:
         return out
     first = own[0]
     out.update(buyer_org_id=principal.organisation_id, delivery_site_id=first.site_id,
                delivery_window={"earliest": first.earliest, "latest": first.latest},
                weight_kg=sum(s.weight_kg for s in own), pallets=sum(s.pallets for s in own),
-               volume_m3=None, eta=first.eta, hazmat_classes=out.get("hazmat_classes"))
+               volume_m3=None, eta=first.eta)
     return out
 
 
