@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from server.orders.routes import blp as order_api
     from server.planning.routes import blp as planning_api
     from server.settlement import agreement_routes, bill_routes, dispute_routes, statement_routes
+    from server.stops.routes import blp as stops_api
     from server.tracking.device_routes import blp as device_api
     from server.tracking.page import blp as tracking_page
     from server.tracking.position_routes import blp as tracking_positions
@@ -131,7 +132,7 @@ def register_blueprints(app: Flask) -> None:
         auth_api, user_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
         order_api, order_import_api,  # orders
         planning_api, job_api,  # load and route plans, their background jobs
-        load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment
+        load_api, stops_api, tender_api, award_api, driver_api,  # loads and their stops, tender, bid, award
         pickup_api,  # pickup authorization
         dock_api, plant_api, gate_api, gate_console_api, evidence_api,  # dock slot and rules, gate, yard, evidence
         device_api, tracking_api,  # GPS devices, tracking links

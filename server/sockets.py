@@ -26,6 +26,7 @@ from server.errors import ApiProblem
 from server.extensions import db, socketio
 from server.models import Load, TrackingLink
 from server.realtime import load_room, org_room, tracking_room
+from server.stops.views import narrow_snapshot
 
 log = logging.getLogger("haul.sockets")
 
@@ -96,7 +97,10 @@ def _join_load(load_id) -> dict:
     if visible is None:
         return _refuse("forbidden")
     join_room(load_room(load_id))
-    return {"ok": True, "room": load_room(load_id), "snapshot": _snapshot("load", load_id)}
+    # A buyer with a stop on a multi-drop load gets its own stop's ETA and timeline.
+    snapshot = _snapshot("load", load_id)
+    return {"ok": True, "room": load_room(load_id),
+            "snapshot": narrow_snapshot(snapshot, db.session.get(Load, load_id), principal) if snapshot else None}
 
 
 def _join_tracking(token) -> dict:

@@ -43,6 +43,8 @@ class VehicleIn(Schema):
     plate = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9 \-]{2,20}$"))
     hazmat_certified = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=True)
+    # Where its planned routes end: "depot" (back home) or "open" (at the last delivery).
+    route_end = fields.String(load_default="depot", validate=validate.OneOf(["depot", "open"]))
 
 
 class VehicleOut(VehicleIn):

@@ -3,7 +3,9 @@
 Every API read goes through ``scoped()`` or ``get_scoped_or_404()``. Objects an
 organisation owns (sites, fleet, users, tokens) are visible to that organisation;
 shipments (orders, loads) are visible to their parties only: seller, buyer and the
-awarded carrier. Anything else answers 404, so not even its existence leaks.
+awarded carrier. A multi-drop load is also visible to each buyer with a delivery stop on it,
+who sees only its own stops (``LoadStop``). Anything else answers 404, so not even its
+existence leaks.
 
 Two rules narrow that further:
 
@@ -64,7 +66,7 @@ from server.models import (
     VehicleType,
     Webhook,
 )
-from server.models.loads import LoadLine
+from server.models.loads import LoadLine, LoadStop
 from server.models.orders import OrderLine
 from server.models.yard import DockAppointment, YardVisit
 
@@ -110,7 +112,11 @@ def visibility(model, principal: Principal):
     if model is Order:
         return _order_visible(org_id)
     if model is Load:
-        return or_(Load.seller_org_id == org_id, Load.buyer_org_id == org_id, Load.carrier_org_id == org_id)
+        return or_(Load.seller_org_id == org_id, Load.buyer_org_id == org_id, Load.carrier_org_id == org_id,
+                   Load.id.in_(select(LoadStop.load_id).where(LoadStop.buyer_org_id == org_id)))
+    if model is LoadStop:  # seller and carrier see every stop; a buyer its own deliveries and the pickup
+        return or_(LoadStop.load_id.in_(_loads_of(org_id, "seller", "carrier")), LoadStop.buyer_org_id == org_id,
+                   and_(LoadStop.kind == "pickup", LoadStop.load_id.in_(scoped(Load, principal).with_only_columns(Load.id))))
     if model in MARKET_RULES:
         return MARKET_RULES[model](principal)
     if model in YARD_RULES:
@@ -228,7 +234,7 @@ DRIVER_RULES = {
     Load: _on_assigned_loads(Load.id), Order: _driver_orders, Award: _on_assigned_loads(Award.load_id),
     Tender: _driver_tenders, Bid: _driver_bids, PickupAuthorization: _on_assigned_loads(PickupAuthorization.load_id),
     DockAppointment: _on_assigned_loads(DockAppointment.load_id), YardVisit: _on_assigned_loads(YardVisit.load_id),
-    Vehicle: _driver_vehicles, Driver: lambda principal: Driver.id.in_(_own_drivers(principal)),
+    LoadStop: _on_assigned_loads(LoadStop.load_id), Vehicle: _driver_vehicles, Driver: lambda principal: Driver.id.in_(_own_drivers(principal)),
     Job: _nothing, DevicePairing: _nothing,
 }
 

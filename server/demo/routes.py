@@ -48,9 +48,11 @@ class RoutePlanner:
             self._direct(load, "no route plan in time")
             return
         if load["id"] not in self.jobs:
+            # Open routes: the simulated truck stops at the delivery, so the way home must not count
+            # inside the shift (a Duisburg -> Hamburg load would not fit a 13 h day out and back).
             job = carrier.session.post("/api/v1/route-plans", {"load_ids": [load["id"]],
                                                                "vehicle_ids": [load["vehicle_id"]],
-                                                               "time_limit_s": 1.0})
+                                                               "route_end": "open", "time_limit_s": 1.0})
             self.jobs[load["id"]] = (job["id"], self.clock())
             return
         job = carrier.session.get(f"/api/v1/route-plans/{self.jobs[load['id']][0]}")

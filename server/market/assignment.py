@@ -4,54 +4,41 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select, update
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 
 from server.auth.principal import Principal
 from server.extensions import db
 from server.local_times import utc_iso, zone
 from server.market import authorization_news, notify, scoring
-from server.market.audience import load_view
 from server.market.awarding import atomic
+from server.market.fit import driver_reasons, vehicle_reasons
 from server.market.pickup_token import normalise_plate
-from server.market.qualification import Truck, shortfalls
 from server.market.refusals import MarketRefused
-from server.market.states import BUSY_LOAD_STATES, CARRIER_CANCELLABLE, check
-from server.models import Award, Driver, Load, PickupAuthorization, Site, Tender, Vehicle, VehicleType
+from server.market.states import CARRIER_CANCELLABLE, check
+from server.models import Award, Driver, Load, PickupAuthorization, Site, Tender, Vehicle
 
 
 def live_award(load_id: int) -> Award | None:
     return db.session.scalar(select(Award).where(Award.load_id == load_id, Award.cancelled_at.is_(None)))
 
 
-def _awarded_carrier(principal: Principal, load: Load) -> None:
+def awarded_carrier(principal: Principal, load: Load) -> None:
     if load.carrier_org_id != principal.organisation_id or principal.org_kind != "carrier":
         raise MarketRefused("forbidden", "not_awarded_carrier", "Only the carrier awarded this load can do that.")
 
 
 def _vehicle_problems(load: Load, vehicle: Vehicle | None, carrier_id: int) -> list[tuple[str, str]]:
     if vehicle is None or vehicle.organisation_id != carrier_id:
-        return [("vehicle_id", "unknown vehicle")]
-    if not vehicle.active:
-        return [("vehicle_id", "the vehicle is not active")]
-    vtype = db.session.get(VehicleType, vehicle.vehicle_type_id)
-    truck = Truck(vehicle.id, carrier_id, tuple(vtype.equipment or ()), vtype.max_weight_kg, vtype.max_volume_m3,
-                  vtype.pallet_positions, vehicle.hazmat_certified)
-    errors = [("vehicle_id", f"lacks {gap}") for gap in shortfalls(load_view(load).needs, truck)]
-    busy = db.session.scalar(select(exists().where(and_(
-        Load.vehicle_id == vehicle.id, Load.id != load.id, Load.status.in_(BUSY_LOAD_STATES)))))
-    if busy:
-        errors.append(("vehicle_id", "the vehicle is busy on another load"))
-    return errors
+        return [("vehicle_id", _("unknown vehicle"))]
+    # One entry per reason, each a sentence in the caller's language (``fit``).
+    return [("vehicle_id", reason.message) for reason in vehicle_reasons(load, vehicle)]
 
 
 def _driver_problems(load: Load, driver: Driver | None, carrier_id: int) -> list[tuple[str, str]]:
     if driver is None or driver.organisation_id != carrier_id:
-        return [("driver_id", "unknown driver")]
-    if not driver.active:
-        return [("driver_id", "the driver is not active")]
-    if load.hazmat_classes and not driver.hazmat_certified:
-        return [("driver_id", "the load is hazardous and the driver has no hazmat certification")]
-    return []
+        return [("driver_id", _("unknown driver"))]
+    return [("driver_id", reason.message) for reason in driver_reasons(load, driver)]
 
 
 def live_authorizations(load_id: int) -> list[PickupAuthorization]:
@@ -78,13 +65,13 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
     when nothing was assigned before), any other truck or driver revokes it, and then the buyer,
     the seller and the drivers are told (``authorization_news``) so the buyer can re-authorize.
     """
-    _awarded_carrier(principal, load)
+    awarded_carrier(principal, load)
     check("load", load.status, "assigned")
     carrier = principal.organisation_id
     vehicle, driver = db.session.get(Vehicle, vehicle_id), db.session.get(Driver, driver_id)
     errors = _vehicle_problems(load, vehicle, carrier) + _driver_problems(load, driver, carrier)
     if errors:
-        raise MarketRefused("invalid", "bad_assignment", "The truck or driver cannot take this load.", errors)
+        raise MarketRefused("invalid", "bad_assignment", _("The truck or driver cannot take this load."), errors)
     previous_driver = load.driver_id
     authorizations = live_authorizations(load.id)
     # Only the binding counts as a change: "nothing assigned" -> the authorized truck is not one.

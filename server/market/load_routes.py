@@ -10,8 +10,9 @@ from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
-from server.market.assignment import assign
+from server.market.assignment import assign, awarded_carrier
 from server.market.bid_rules import TenderTerms
+from server.market.fit import assignment_options
 from server.market.schemas import (
     WRITERS,
     TenderIn,
@@ -24,6 +25,7 @@ from server.market.states import LOAD_FLOW
 from server.market.tendering import open_tender
 from server.market.views import tender_out
 from server.models import Load
+from server.stops.views import buyer_loads_clause, narrow_for_party
 
 blp = Blueprint("loads", __name__, url_prefix="/api/v1/loads", description="Loads and their tendering")
 answer_refusals(blp)
@@ -52,6 +54,8 @@ class LoadOut(Schema):
     price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
     eta = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    # Multi-drop loads: the stops the caller may see (a buyer its own); empty for a plain load.
+    stops = fields.List(fields.Dict())
 
 
 class LoadFilter(PageArgs):
@@ -74,7 +78,7 @@ def load_out(load: Load, principal) -> dict:
     out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):
         out["price"] = None
-    return out
+    return narrow_for_party(out, load, principal)
 
 
 @blp.get("")
@@ -86,7 +90,9 @@ def list_loads(args):
     query = scoped(Load, principal).order_by(Load.id.desc())
     if "status" in args:
         query = query.where(Load.status == args["status"])
-    if "role" in args:
+    if args.get("role") == "buyer":  # a buyer with a stop on a multi-drop load is a buyer of it
+        query = query.where(buyer_loads_clause(principal.organisation_id))
+    elif "role" in args:
         query = query.where(getattr(Load, f"{args['role']}_org_id") == principal.organisation_id)
     return page_of(query, args, lambda load: load_out(load, principal))
 
@@ -123,3 +129,34 @@ def post_assignment(data, load_id):
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
     return load_out(assign(principal, load, data["vehicle_id"], data["driver_id"], clock.now()), principal)
+
+
+class ReasonOut(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class OptionOut(Schema):
+    id = fields.Integer()
+    plate = fields.String()
+    name = fields.String()
+    reasons = fields.List(fields.Nested(ReasonOut))
+
+
+class AssignmentOptionsOut(Schema):
+    vehicles = fields.List(fields.Nested(OptionOut))
+    drivers = fields.List(fields.Nested(OptionOut))
+    unsuitable_vehicles = fields.List(fields.Nested(OptionOut))
+    unsuitable_drivers = fields.List(fields.Nested(OptionOut))
+
+
+@blp.get("/<int:load_id>/assignment-options")
+@blp.response(200, AssignmentOptionsOut)
+@require(*WRITERS, org_kinds=("carrier",))
+def get_assignment_options(load_id):
+    """The awarded carrier's trucks and drivers that can take the load (equipment, capacity, free in
+    its window, driver hours), and the others, each with its reasons in the caller's language."""
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    awarded_carrier(principal, load)
+    return assignment_options(principal.organisation_id, load)

@@ -78,6 +78,7 @@ class LoadSummary(Schema):
 
 
 class TenderOut(Schema):
+    fleet_warning = fields.String(allow_none=True)  # to a carrier: no free suitable truck for this load
     id = fields.Integer()
     load_id = fields.Integer()
     seller_id = fields.Integer()
@@ -118,6 +119,7 @@ class BidOut(Schema):
 
 
 class AwardOut(Schema):
+    fleet_warning = fields.String(allow_none=True)  # no free suitable truck yet (a warning, not a refusal)
     id = fields.Integer()
     tender_id = fields.Integer()
     load_id = fields.Integer()

@@ -15,6 +15,7 @@ from server.extensions import db
 from server.market.bid_rules import MODES
 from server.market.bidding import grab, place_bid
 from server.market.board import board_tenders
+from server.market.fit import fleet_warning
 from server.market.schemas import (
     WRITERS,
     AwardOut,
@@ -29,7 +30,7 @@ from server.market.states import TENDER_FLOW
 from server.market.tender_row import tender_for_bid, tender_for_grab
 from server.market.tendering import cancel_tender, decline, refresh
 from server.market.views import tender_out
-from server.models import Bid, Tender
+from server.models import Bid, Load, Tender
 
 blp = Blueprint("market", __name__, url_prefix="/api/v1/tenders", description="The load board")
 answer_refusals(blp)
@@ -98,6 +99,7 @@ def post_bid(data, tender_id):
     if row is None:
         raise ApiProblem(404, f"Tender {tender_id} was not found.")
     bid, award = place_bid(principal, row, data["price"], clock.now())
+    # No fleet warning here: the board row gave it before the bid, and a bid stays three statements.
     return {"bid": bid, "award": award}
 
 
@@ -125,7 +127,9 @@ def post_grab(tender_id):
     row = tender_for_grab(tender_id, principal) if 0 < tender_id <= MAX_ID else None
     if row is None:
         raise ApiProblem(404, f"Tender {tender_id} was not found.")
-    return grab(principal, row, clock.now())
+    award = grab(principal, row, clock.now())
+    award.fleet_warning = fleet_warning(principal.organisation_id, db.session.get(Load, award.load_id))
+    return award
 
 
 @blp.post("/<int:tender_id>/decline")

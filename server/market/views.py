@@ -10,6 +10,7 @@ from server.api.common import point_from_db
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market.audience import phase
+from server.market.fit import fleet_warning
 from server.market.schemas import window
 from server.market.scoring import settings_of
 from server.models import Bid, Load, Site, Tender
@@ -44,6 +45,9 @@ def tender_out(tender: Tender, principal: Principal, now: datetime) -> dict:
                phase={"kind": current.kind, "reach_km": current.reach_km, "open_to_all_at": current.open_to_all_at,
                       "offered_to": next(iter(current.carriers)) if current.kind == "offer" and is_seller else None},
                load=load_summary(db.session.get(Load, tender.load_id)))
+    if principal.org_kind == "carrier" and tender.status == "open":
+        # Said before the carrier grabs or bids, not refused: it may still hire or free a truck.
+        out["fleet_warning"] = fleet_warning(principal.organisation_id, db.session.get(Load, tender.load_id))
     return out
 
 

@@ -4,7 +4,7 @@ from server.models.audit import AuditEvent
 from server.models.devices import DevicePairing
 from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
-from server.models.loads import Load, LoadLine
+from server.models.loads import Load, LoadLine, LoadStop
 from server.models.market import Award, Bid, CarrierScoreEvent, PickupAuthorization, Tender
 from server.models.notify import Notification, Webhook, WebhookAttempt, WebhookDelivery
 from server.models.orders import Order, OrderLine
@@ -20,7 +20,7 @@ from server.models.yard import DockAppointment, YardVisit
 __all__ = [
     "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing",
     "Dispute", "DisputeComment", "Dock", "DockAppointment", "Driver", "Event", "EvidenceItem",
-    "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "Notification", "Order", "OrderLine",
+    "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "LoadStop", "Notification", "Order", "OrderLine",
     "Organisation", "OrgKind", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery",
     "RateAgreement", "Role", "Route", "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine",
     "Tender", "TrackingLink", "TradingRelationship", "User", "Vehicle", "VehicleType", "Webhook",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.types import UTCDateTime
@@ -33,7 +33,13 @@ class EvidenceItem(Model):
 class ProofOfDelivery(Model):
     __tablename__ = "proofs_of_delivery"
 
-    load_id: Mapped[int] = mapped_column(Integer, ForeignKey("loads.id"), nullable=False, unique=True)
+    # One proof per delivery stop, and one per plain load (stop_id None counts as stop 0).
+    __table_args__ = (Index("uq_proofs_of_delivery_load_stop", "load_id", func.coalesce(text("stop_id"), 0),
+                            unique=True),)
+
+    load_id: Mapped[int] = mapped_column(Integer, ForeignKey("loads.id"), nullable=False, index=True)
+    # The delivery stop this proof is for on a multi-drop load; None on a plain load (one proof).
+    stop_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("load_stops.id"), nullable=True)
     signed_by: Mapped[str] = mapped_column(String(200), nullable=False)
     signature_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     received_quantity: Mapped[float] = mapped_column(Float, nullable=False)

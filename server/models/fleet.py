@@ -30,6 +30,8 @@ class Vehicle(Model):
     plate: Mapped[str] = mapped_column(String(20), nullable=False)
     hazmat_certified: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # Where its planned routes end: back at the depot, or at the last delivery ("open").
+    route_end: Mapped[str] = mapped_column(String(10), default="depot", server_default="depot", nullable=False)
 
     vehicle_type = relationship("VehicleType")
 

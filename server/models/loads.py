@@ -1,10 +1,10 @@
-"""Loads (truckloads built from orders) and their line allocations."""
+"""Loads (truckloads built from orders), their line allocations and, for multi-drop loads, their stops."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.types import UTCDateTime
@@ -52,3 +52,28 @@ class LoadLine(Model):
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
 
     load = relationship("Load", back_populates="lines")
+
+
+class LoadStop(Model):
+    """One stop of a multi-drop load: the pickup, then one delivery per buyer's order, in ``seq`` order.
+
+    A load without stops is a plain one (one pickup, one delivery: the load's own sites). A
+    delivery stop belongs to one buyer; that buyer sees the load through it, and only it.
+    """
+
+    __tablename__ = "load_stops"
+    __table_args__ = (UniqueConstraint("load_id", "seq"),)
+
+    load_id: Mapped[int] = mapped_column(Integer, ForeignKey("loads.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # pickup | delivery
+    site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), nullable=False)
+    buyer_org_id: Mapped[int | None] = org_fk(nullable=True)
+    order_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("orders.id"), nullable=True, index=True)
+    earliest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    latest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    weight_kg: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    pallets: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # planned -> arrived -> delivered
+    status: Mapped[str] = mapped_column(String(20), default="planned", nullable=False)

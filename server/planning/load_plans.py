@@ -21,6 +21,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Job, Load, LoadLine, Order, OrderLine, Site, VehicleType
 from server.notify.publish import publish_event
+from server.stops.building import add_stops
 
 # What sellers without vehicle types of their own plan against: common European trucks.
 STANDARD_FLEET = [
@@ -136,8 +137,10 @@ def commit(principal: Principal, job: Job) -> list[Load]:
     job.params = {**job.params, "committed_at": utcnow().isoformat()}
     db.session.commit()
     # Each load is announced to its own seller and buyer only (a plan can serve several buyers).
-    for load in created:
-        publish_event("load_built", organisation_ids=[load.seller_org_id, load.buyer_org_id], load_id=load.id,
+    for load, planned in zip(created, plan["loads"], strict=True):
+        # A consolidated load is announced to every buyer with goods on it (each has its stop).
+        buyers = {load.buyer_org_id} | {orders[int(a["order_id"])].buyer_org_id for a in planned["allocations"]}
+        publish_event("load_built", organisation_ids=[load.seller_org_id, *sorted(buyers)], load_id=load.id,
                       data={"load_id": load.id, "reference": load.reference, "plan_id": job.id})
     return created
 
@@ -170,6 +173,7 @@ def _make_load(principal, job, number, planned, lines, orders) -> Load:
         load.lines.append(LoadLine(order_line_id=int(alloc["line_id"]), quantity=alloc["quantity"]))
     db.session.add(load)
     db.session.flush()
+    add_stops(load, planned["allocations"], lines, orders)  # several buyers or sites: one stop each
     return load
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -20,7 +21,8 @@ from server.engines.common import Limits
 from server.errors import ApiProblem
 from server.extensions import db
 from server.jobs.registry import job_kind
-from server.models import Job, Load, Route, RoutePlan, RouteStop, Site, Vehicle
+from server.models import Job, Load, LoadStop, Route, RoutePlan, RouteStop, Site, Vehicle
+from server.planning.commitments import commitments, left_out_loads
 from server.realtime import emit_to_orgs
 
 PICKUP_SERVICE_S = 45 * 60
@@ -35,60 +37,114 @@ def _latlon(site: Site) -> tuple[float, float]:
 
 
 def _seconds(moment: datetime, origin: datetime) -> float:
-    return max(0.0, (moment - origin).total_seconds())
+    # Whole seconds: a one-instant window (a dock slot) must not round to an empty one.
+    return float(max(0, round((moment - origin).total_seconds())))
 
 
 def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[int], depot_site_id: int | None,
-                  objective: str, origin: datetime) -> tuple[rt.Problem, dict]:
-    """The routing problem and an index that maps engine ids back to loads, sites and vehicles."""
-    loads = db.session.scalars(select(Load).where(Load.id.in_(load_ids), Load.carrier_org_id == carrier_org_id)).all()
+                  objective: str, origin: datetime, free: list[int] | None = None,
+                  route_ends: dict[str, str] | None = None, route_end: str | None = None) -> tuple[rt.Problem, dict]:
+    """The routing problem and an index that maps engine ids back to loads, sites and vehicles.
+
+    Each load keeps its assigned truck and booked dock slot unless it is in ``free``
+    (``commitments``); each vehicle's route ends where its ``route_end`` setting says, or
+    where ``route_end`` (every vehicle) or ``route_ends`` (vehicle id -> "depot" or "open")
+    overrides it for this plan.
+    """
+    loads = db.session.scalars(select(Load).where(Load.id.in_(load_ids), Load.carrier_org_id == carrier_org_id)
+                               .order_by(Load.id)).all()
     vehicles = db.session.scalars(select(Vehicle).where(Vehicle.id.in_(vehicle_ids),
                                                         Vehicle.organisation_id == carrier_org_id)).all()
-    errors = [(f"load_ids/{i}", "not a load awarded to you") for i, lid in enumerate(load_ids)
+    errors = [(f"load_ids/{i}", _("not a load awarded to you")) for i, lid in enumerate(load_ids)
               if lid not in {load.id for load in loads}]
-    errors += [(f"vehicle_ids/{i}", "unknown vehicle") for i, vid in enumerate(vehicle_ids)
+    errors += [(f"vehicle_ids/{i}", _("unknown vehicle")) for i, vid in enumerate(vehicle_ids)
                if vid not in {v.id for v in vehicles}]
+    errors += [(f"free/{i}", _("not one of the loads in this plan")) for i, lid in enumerate(free or [])
+               if lid not in load_ids]
+    errors += [(f"route_ends/{key}", _("not one of the vehicles in this plan")) for key in (route_ends or {})
+               if key not in {str(v.id) for v in vehicles}]
+    kept = commitments(loads, set(free or []))
+    planned = {v.id for v in vehicles}
+    for i, lid in enumerate(load_ids):
+        committed = kept.get(lid)
+        if committed and committed.vehicle_id is not None and committed.vehicle_id not in planned:
+            plate = db.session.get(Vehicle, committed.vehicle_id).plate
+            errors.append((f"load_ids/{i}", _("is committed to truck %(plate)s, which is not in this plan: "
+                                              "add the truck or free the load", plate=plate)))
     depot = db.session.get(Site, depot_site_id) if depot_site_id else db.session.scalar(
         select(Site).where(Site.organisation_id == carrier_org_id).order_by(Site.id))
     if depot is None or depot.organisation_id != carrier_org_id:
-        errors.append(("depot_site_id", "the carrier needs a depot site"))
+        errors.append(("depot_site_id", _("the carrier needs a depot site")))
     if errors:
-        raise ApiProblem(422, "The route plan cannot be built as given.", errors)
+        raise ApiProblem(422, _("The route plan cannot be built as given."), errors)
     coordinates, sites = [_latlon(depot)], [depot.id]
-    stops, pairs, index = [], [], {"stops": [], "vehicles": {}}
+    stops, pairs, together, index = [], [], [], {"stops": [], "vehicles": {}, "open_vehicles": []}
     for load in loads:
-        # The engine loads a pair's pickup demand at the pickup and unloads it at the delivery.
-        for kind, site_id, earliest, latest, service in (
-                ("pickup", load.pickup_site_id, load.pickup_earliest, load.pickup_latest, PICKUP_SERVICE_S),
-                ("delivery", load.delivery_site_id, load.delivery_earliest, load.delivery_latest,
-                 DELIVERY_SERVICE_S)):
-            site = db.session.get(Site, site_id)
-            coordinates.append(_latlon(site))
-            sites.append(site.id)
-            stops.append({"id": f"{kind}-{load.id}", "location": len(coordinates) - 1,
-                          "demand": [round(load.weight_kg), round(load.pallets)],
-                          "time_window": [_seconds(earliest, origin), _seconds(latest, origin)],
-                          "service_time": service, "optional": True, "drop_penalty": 10_000_000})
-            index["stops"].append({"kind": kind, "load_id": load.id, "site_id": site.id})
-        pairs.append({"pickup": len(stops) - 2, "delivery": len(stops) - 1})
+        committed = kept[load.id]
+        pickup_window = (load.pickup_earliest, load.pickup_latest)
+        pickup_service = PICKUP_SERVICE_S
+        if committed.slot_start is not None:
+            # The plant expects the truck at its slot: service starts then and lasts the slot.
+            pickup_window = (committed.slot_start, committed.slot_start)
+            pickup_service = round((committed.slot_end - committed.slot_start).total_seconds())
+        pinned = [str(committed.vehicle_id)] if committed.vehicle_id is not None else []
+        drops = _drops(load)
+        first = len(stops)
+        for k, drop in enumerate(drops):
+            # One pickup-and-delivery pair per drop, all on one truck (``together``). The engine loads a
+            # pair's demand at its pickup; a multi-drop load's later pickups are the same visit (no
+            # service time of their own) and are not saved as stops of their own ("shadow").
+            suffix = f"-{k}" if len(drops) > 1 else ""
+            for kind, site_id, (earliest, latest), service in (
+                    ("pickup", load.pickup_site_id, pickup_window, pickup_service if k == 0 else 0),
+                    ("delivery", drop["site_id"], drop["window"], DELIVERY_SERVICE_S)):
+                site = db.session.get(Site, site_id)
+                coordinates.append(_latlon(site))
+                sites.append(site.id)
+                stops.append({"id": f"{kind}-{load.id}{suffix}", "location": len(coordinates) - 1,
+                              "demand": [round(drop["weight_kg"]), round(drop["pallets"])],
+                              "time_window": [_seconds(earliest, origin), _seconds(latest, origin)],
+                              "service_time": service, "optional": True, "drop_penalty": 10_000_000,
+                              "vehicles": pinned})
+                index["stops"].append({"kind": kind, "load_id": load.id, "site_id": site.id,
+                                       "stop_id": drop["stop_id"] if kind == "delivery" else None,
+                                       "shadow": kind == "pickup" and k > 0})
+            pairs.append({"pickup": len(stops) - 2, "delivery": len(stops) - 1})
+        if len(drops) > 1:
+            together.append(list(range(first, len(stops))))
     vehicle_dicts = []
     for vehicle in vehicles:
         vtype = vehicle.vehicle_type
+        open_end = (route_ends or {}).get(str(vehicle.id), route_end or vehicle.route_end) == "open"
         vehicle_dicts.append({"id": str(vehicle.id), "start_depot": "depot", "end_depot": "depot",
+                              "open_end": open_end,
                               "capacity": [round(vtype.max_weight_kg), vtype.pallet_positions],
                               "fixed_cost": vtype.fixed_cost, "cost_per_km": vtype.cost_per_km or 1.0,
                               "max_duration": SHIFT_S, "breaks": [BREAK]})
         index["vehicles"][str(vehicle.id)] = vehicle.id
+        if open_end:
+            index["open_vehicles"].append(str(vehicle.id))
     data = {"locations": [{"lat": lat, "lon": lon} for lat, lon in coordinates],
             "depots": [{"id": "depot", "location": 0}],
-            "vehicles": vehicle_dicts, "stops": stops, "pairs": pairs, "objective": objective,
+            "vehicles": vehicle_dicts, "stops": stops, "pairs": pairs, "together": together, "objective": objective,
             "dimensions": ["weight_kg", "pallets"]}
     try:
         problem = rt.problem_from_dict(data, matrix_provider())
     except rt.RoutingValidationError as exc:
-        raise ApiProblem(422, "The route plan cannot be built as given.", exc.errors) from exc
+        raise ApiProblem(422, _("The route plan cannot be built as given."), exc.errors) from exc
     index["sites"], index["coordinates"] = sites, coordinates
     return problem, index
+
+
+def _drops(load: Load) -> list[dict]:
+    """Where the load is delivered: each delivery stop of a multi-drop load, else its own delivery."""
+    rows = db.session.scalars(select(LoadStop).where(LoadStop.load_id == load.id, LoadStop.kind == "delivery")
+                              .order_by(LoadStop.seq)).all()
+    if not rows:
+        return [{"site_id": load.delivery_site_id, "window": (load.delivery_earliest, load.delivery_latest),
+                 "weight_kg": load.weight_kg, "pallets": load.pallets, "stop_id": None}]
+    return [{"site_id": r.site_id, "window": (r.earliest, r.latest), "weight_kg": r.weight_kg,
+             "pallets": r.pallets, "stop_id": r.id} for r in rows]
 
 
 def matrix_provider() -> rt.MatrixProvider:
@@ -105,9 +161,13 @@ def run_route_plan(params: dict, limits: Limits) -> dict:
     """Job handler: solve the carrier's route plan and return it as plain JSON."""
     origin = datetime.fromisoformat(params["origin"])
     problem, index = build_problem(params["carrier_org_id"], params["load_ids"], params["vehicle_ids"],
-                                   params.get("depot_site_id"), params.get("objective", "distance"), origin)
-    result = rt.solve(problem, limits)
-    return {"origin": params["origin"], "index": index, "result": rt.result_to_dict(result)}
+                                   params.get("depot_site_id"), params.get("objective", "distance"), origin,
+                                   params.get("free"), params.get("route_ends"), params.get("route_end"))
+    # The portfolio picks the engine: OR-Tools here, since only it models the driver break and
+    # the trucks loads are committed to (PyVRP has neither; see engines.routing.portfolio).
+    result = rt.result_to_dict(rt.solve(problem, limits))
+    return {"origin": params["origin"], "index": index, "result": result,
+            "left_out": left_out_loads(result, index)}
 
 
 def commit(job: Job) -> RoutePlan:
@@ -120,7 +180,8 @@ def commit(job: Job) -> RoutePlan:
     index, result = job.result["index"], job.result["result"]
     plan = RoutePlan(carrier_org_id=job.organisation_id, job_id=job.id, status="committed",
                      objective=job.params.get("objective", "distance"),
-                     total_distance_m=result["total_distance"] * 1000, dropped=result["dropped"])
+                     total_distance_m=result["total_distance"] * 1000,
+                     dropped=job.result.get("left_out", left_out_loads(result, index)))
     db.session.add(plan)
     db.session.flush()
     for planned in result["routes"]:
@@ -129,8 +190,14 @@ def commit(job: Job) -> RoutePlan:
                       duration_s=planned["duration"])
         db.session.add(route)
         db.session.flush()
-        for seq, stop in enumerate(planned["stops"], start=1):
+        seq = 0
+        for stop in planned["stops"]:
             meta = index["stops"][stop["stop_index"]]
+            if meta.get("shadow"):
+                continue  # the same pickup visit as the load's first pair
+            seq += 1
+            if meta.get("stop_id"):  # a multi-drop stop: its buyer's planned ETA
+                db.session.get(LoadStop, meta["stop_id"]).eta = origin + timedelta(seconds=stop["arrival"])
             lat, lon = index["coordinates"][index["sites"].index(meta["site_id"])]
             db.session.add(RouteStop(route_id=route.id, seq=seq, kind=meta["kind"], load_id=meta["load_id"],
                                      site_id=meta["site_id"], location=point_to_db({"lat": lat, "lon": lon}),

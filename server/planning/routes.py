@@ -60,6 +60,14 @@ class RoutePlanIn(Schema):
     depot_site_id = IdField(load_default=None, allow_none=True)
     objective = fields.String(load_default="distance", validate=validate.OneOf(["distance", "hierarchical", "cost"]))
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=300))
+    # Loads whose assigned truck and booked dock slot the plan may change; all others keep theirs.
+    free = fields.List(IdField(), load_default=list, validate=validate.Length(max=1000))
+    # Where this plan's routes end, for every truck (none: each truck's own ``route_end``) ...
+    route_end = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["depot", "open"]))
+    # ... and per vehicle id, overriding both: "depot" or "open" (at the last delivery).
+    route_ends = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=20)),
+                             values=fields.String(validate=validate.OneOf(["depot", "open"])),
+                             load_default=dict)
 
 
 class RouteStopOut(Schema):
@@ -122,7 +130,8 @@ def start_route_plan(data):
     origin = utcnow().replace(microsecond=0)
     # Build once here so bad input answers 422 now instead of failing later in the job.
     route_plans.build_problem(principal.organisation_id, data["load_ids"], data["vehicle_ids"],
-                              data["depot_site_id"], data["objective"], origin)
+                              data["depot_site_id"], data["objective"], origin, data["free"],
+                              data["route_ends"], data["route_end"])
     params = {**data, "carrier_org_id": principal.organisation_id, "origin": origin.isoformat()}
     return submit("route_plan", principal.organisation_id, params, time_limit_s=data["time_limit_s"])
 

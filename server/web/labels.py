@@ -39,6 +39,24 @@ EQUIPMENT = {"pallet_dock": _l("pallet dock"), "liquid_arm": _l("liquid loading 
 EVIDENCE = {"weigh_ticket": _l("Weigh-bridge ticket"), "seal": _l("Seal"), "sample": _l("Sample"),
             "photo": _l("Photo"), "note": _l("Note"), "pod": _l("Proof of delivery")}
 
+# Why a route plan left a load out, keyed by the routing engine's reason (its DropReason text).
+LEFT_OUT = {
+    "demand exceeds every vehicle": _l("it is heavier or larger than every truck"),
+    "time window unreachable from any depot": _l("no truck can reach it within its time window"),
+    "pickup and delivery cannot be served by one vehicle in time":
+        _l("no truck can pick it up and deliver it within its time windows and the shift"),
+    "no vehicle that can carry its demand reaches its time window":
+        _l("the trucks that can carry it cannot reach it within its time window"),
+    "the vehicle it is committed to cannot serve it in time":
+        _l("its assigned truck cannot serve it at its times; free the load to let the plan move it"),
+    "dropped by optimiser: penalty cheaper than serving": _l("serving it would cost more than leaving it out"),
+    "no feasible route found for it within the time limit": _l("no route was found for it within the time limit"),
+}
+
+
+def left_out_label(reason) -> str:
+    return str(LEFT_OUT.get(reason, reason or "–"))
+
 
 def status_label(code) -> str:
     return str(STATUS.get(code, code or "–"))

@@ -21,7 +21,9 @@ from server.models import (
     TrackingLink,
     YardVisit,
 )
+from server.stops.views import sees_load_proof, visible_entries
 from server.web import views
+from server.web.stops_view import is_stop_buyer, page_stops
 
 KIND_OF_PARTY = ("seller", "buyer", "carrier")
 
@@ -30,7 +32,7 @@ def party_of(load: Load, principal: Principal) -> str:
     for role in KIND_OF_PARTY:
         if getattr(load, f"{role}_org_id") == principal.organisation_id:
             return role
-    return "viewer"
+    return "buyer" if is_stop_buyer(load, principal) else "viewer"
 
 
 def scoped_load(principal: Principal, load_id: int) -> Load:
@@ -64,15 +66,19 @@ def visit(load: Load) -> YardVisit | None:
     return db.session.scalar(select(YardVisit).where(YardVisit.load_id == load.id).order_by(YardVisit.id.desc()))
 
 
-def evidence(load: Load) -> dict:
-    """The evidence items in chain order, the chain's verification, and the proof of delivery."""
+def evidence(load: Load, principal: Principal, own_stop: dict | None = None) -> dict:
+    """The evidence items in chain order, the chain's verification, and the proof of delivery
+    (a buyer's own stop's on a multi-drop load; other buyers' stops left out)."""
     from server.yard import evidence as service
 
     rows = service.rows_of(load.id)
-    items = [service.item_view(row) for row in rows]
+    items = visible_entries([service.item_view(row) for row in rows], load, principal, "payload")
     for item in items:
         item["files"] = service.file_hashes(item.get("payload") or {})
-    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id))
+    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id,
+                                                          ProofOfDelivery.stop_id.is_(None)))
+    if own_stop or not sees_load_proof(load, principal):
+        pod = own_stop["pod"] if own_stop else None
     return {"items": items, "verification": service.verify_load(load.id) if rows else None, "pod": pod}
 
 
@@ -89,12 +95,17 @@ def detail(principal: Principal, load_id: int) -> dict:
     row = views.load_rows([load], with_tenders=party == "seller")[0]
     sites = views.site_points([load.pickup_site_id, load.delivery_site_id])
     tender = row["tender"]
+    stops = page_stops(load, principal)
+    if stops["own_stop"]:
+        # A buyer on a multi-drop load: its own stop is the delivery it follows on the map.
+        sites = views.site_points([load.pickup_site_id, stops["own_stop"]["stop"].site_id])
     context = {
-        "load": load, "row": row, "party": party, "sites": sites,
+        "load": load, "row": row, "party": party, "sites": sites, **stops,
         "pickup_site": db.session.get(Site, load.pickup_site_id),
-        "appointment": appointment(load), "visit": visit(load), "timeline": timeline(load),
+        "appointment": appointment(load), "visit": visit(load),
+        "timeline": visible_entries(timeline(load), load, principal, "data"),
         "authorizations": authorizations(load, principal), "links": tracking_links(load, party),
-        "evidence": evidence(load), "tender": tender,
+        "evidence": evidence(load, principal, stops["own_stop"]), "tender": tender,
         "map_vehicles": views.map_vehicles([load]),
         "drivers": views.drivers_of(principal) if party == "carrier" else [],
         "vehicles": views.fleet(principal) if party == "carrier" else [],

@@ -1,11 +1,14 @@
 """A route-plan job as the carrier's dashboard shows it: per truck, the timed stops and the line
-to draw on the map (depot, then each stop's site, then back to the depot)."""
+to draw on the map (depot, then each stop's site, then back to the depot unless the route is
+open), and each left-out load once with its reason in the reader's language."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from server.models import Job, Load, Site, Vehicle
+from server.planning.commitments import left_out_loads
+from server.web.labels import left_out_label
 from server.web.views import names_of
 
 
@@ -28,17 +31,19 @@ def route_plan_view(job: Job) -> dict:
         stops, line = [], [depot] if depot else []
         for stop in route.get("stops", []):
             meta = index["stops"][stop["stop_index"]]
+            if meta.get("shadow"):
+                continue  # a multi-drop load's later pickups are its first pickup's visit
             stops.append({"kind": meta["kind"], "reference": refs.get(meta["load_id"]),
                           "site": sites.get(meta["site_id"]),
                           "arrival": origin + timedelta(seconds=stop.get("start", stop["arrival"]))})
             if meta["site_id"] in where:
                 line.append(where[meta["site_id"]])
-        if depot:
+        if depot and str(route["vehicle_id"]) not in index.get("open_vehicles", []):
             line.append(depot)
         view["routes"].append({"vehicle_id": vehicle_id, "plate": plates.get(int(vehicle_id)),
                                "distance_km": route.get("distance", 0.0), "duration_h": route.get("duration", 0) / 3600,
                                "stops": stops, "line": line})
-    view["dropped"] = [{"reference": refs.get(index["stops"][d["stop_index"]]["load_id"])
-                        if isinstance(d, dict) and "stop_index" in d else None, "reason": d.get("reason")
-                        if isinstance(d, dict) else str(d)} for d in result.get("dropped", [])]
+    left_out = payload.get("left_out") or left_out_loads(result, index)
+    view["dropped"] = [{"reference": refs.get(d["load_id"]), "reason": left_out_label(d["reason"])}
+                       for d in left_out]
     return view

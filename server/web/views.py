@@ -44,7 +44,11 @@ def names_of(model, ids, attribute: str = "name") -> dict[int, str]:
 
 def loads_of(principal: Principal, role: str | None = None, statuses=None) -> list[Load]:
     query = scoped(Load, principal).order_by(Load.id.desc()).limit(LIST_LIMIT)
-    if role:
+    if role == "buyer":  # a buyer with a stop on a multi-drop load follows that load too
+        from server.stops.views import buyer_loads_clause
+
+        query = query.where(buyer_loads_clause(principal.organisation_id))
+    elif role:
         query = query.where(getattr(Load, f"{role}_org_id") == principal.organisation_id)
     if statuses:
         query = query.where(Load.status.in_(statuses))
@@ -66,6 +70,19 @@ def load_rows(loads: list[Load], with_tenders: bool = False, with_evidence: bool
              "delivery": sites.get(load.delivery_site_id), "plate": plates.get(load.vehicle_id),
              "driver": drivers.get(load.driver_id), "tender": tenders.get(load.id),
              "evidence": evidence.get(load.id)} for load in loads]
+
+
+def assignable_rows(principal: Principal, loads: list[Load]) -> list[dict]:
+    """``load_rows`` for the carrier, with the trucks and drivers that fit each load still to assign
+    (the same answer as ``GET /loads/{id}/assignment-options``)."""
+    from server.market.fit import assignment_options
+
+    empty = {"vehicles": [], "drivers": [], "unsuitable_vehicles": [], "unsuitable_drivers": []}
+    rows = load_rows(loads)
+    for row in rows:
+        assignable = row["load"].status in ("awarded", "assigned", "authorized")
+        row["options"] = assignment_options(principal.organisation_id, row["load"]) if assignable else empty
+    return rows
 
 
 def latest_tenders(load_ids: list[int]) -> dict[int, Tender]:

@@ -22,6 +22,7 @@ from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem, load_or_422
 from server.extensions import db
 from server.models import Load, ProofOfDelivery
+from server.stops.views import sees_load_proof, visible_entries
 from server.yard import device_forms
 from server.yard import evidence as service
 from server.yard.evidence_store import SHA256, evidence_store, image_type
@@ -190,9 +191,15 @@ def post_evidence(load_id):
 @blp.response(200, BundleOut)
 def get_evidence(load_id):
     """The load's evidence bundle in chain order, with the chain's verification and the proof of delivery."""
-    load = get_scoped_or_404(Load, load_id, current_principal())
-    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id))
-    return {"load_id": load.id, "items": [service.item_view(r) for r in service.rows_of(load.id)],
+    principal = current_principal()
+    load = get_scoped_or_404(Load, load_id, principal)
+    # The load's own proof; a multi-drop load's proofs are per stop (its stops' endpoints).
+    pod = db.session.scalar(select(ProofOfDelivery).where(ProofOfDelivery.load_id == load.id,
+                                                          ProofOfDelivery.stop_id.is_(None)))
+    if not sees_load_proof(load, principal):  # a buyer with only a stop on the load: its stop's proof
+        pod = None
+    items = visible_entries([service.item_view(r) for r in service.rows_of(load.id)], load, principal, "payload")
+    return {"load_id": load.id, "items": items,
             "verification": service.verify_load(load.id), "proof_of_delivery": pod}
 
 

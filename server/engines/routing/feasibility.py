@@ -1,7 +1,7 @@
 """Checks a plan against the problem itself, whichever engine produced it.
 
 Works on the scaled integers both engines solve (``scaling``): every stop at most once and
-only by a vehicle, load within capacity in every dimension at every point, each pickup
+only by a vehicle (one it is pinned to, if any), load within capacity in every dimension at every point, each pickup
 before its delivery on the same route, service inside each window (waiting allowed), the
 shift and the depots' opening hours, and the shift length with the departure delayed as
 far as it shortens the route (Savelsbergh's forward time slack). Driver breaks are not
@@ -26,9 +26,15 @@ def plan_errors(problem: Problem, scaled: Scaled, routes: Sequence[Sequence[int]
         for stop in route:
             if not 0 <= stop < len(problem.stops) or stop in seen:
                 errors.append(f"vehicle {v}: stop {stop} unknown or visited twice")
+            elif problem.stops[stop].vehicles and problem.vehicles[v].id not in problem.stops[stop].vehicles:
+                errors.append(f"vehicle {problem.vehicles[v].id}: stop {stop} is pinned to other vehicles")
             seen.add(stop)
         if route and not errors:
             errors += [f"vehicle {problem.vehicles[v].id}: {e}" for e in route_errors(problem, scaled, v, route)]
+    on = {stop: v for v, route in enumerate(routes) for stop in route}
+    for g, group in enumerate(problem.together):
+        if len({on.get(stop) for stop in group}) > 1:
+            errors.append(f"group {g} is split or only partly served")
     return errors
 
 

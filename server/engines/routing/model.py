@@ -54,7 +54,9 @@ class Stop:
     when the vehicle leaves. In a pickup-and-delivery pair the pickup's demand is loaded at
     the pickup and unloaded at the delivery (the delivery's own demand is ignored).
     An optional stop may be dropped at ``drop_penalty`` cost; a mandatory one is only
-    dropped when it cannot be served at all, and the result says why.
+    dropped when it cannot be served at all, and the result says why. ``vehicles``, when
+    given, are the only vehicle ids that may serve it (a commitment such as an assigned
+    truck); it is dropped rather than moved to another vehicle.
     """
 
     id: str
@@ -64,6 +66,7 @@ class Stop:
     service_time: float = 0.0
     optional: bool = False
     drop_penalty: float = 0.0
+    vehicles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Problem:
     vehicles: tuple[Vehicle, ...]
     stops: tuple[Stop, ...]
     pairs: tuple[PickupDelivery, ...] = ()
+    # Groups of stop indices served by one vehicle, all or none (the pairs of one multi-drop load).
+    together: tuple[tuple[int, ...], ...] = ()
     objective: Objective = Objective.DISTANCE
     dimensions: tuple[str, ...] = ("load",)
     distance_scale: int = 1000

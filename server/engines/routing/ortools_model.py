@@ -144,6 +144,12 @@ def _add_visits(problem: Problem, routing, stop_index: dict[int, int], check: Pr
         solver.Add(routing.ActiveVar(p) == routing.ActiveVar(d))
         solver.Add(routing.VehicleVar(p) == routing.VehicleVar(d))
         solver.Add(time.CumulVar(p) <= time.CumulVar(d))
+    for group in problem.together:
+        # One vehicle serves the whole group, or none of it (the precheck excluded whole groups).
+        members = [stop_index[stop] for stop in group if stop in stop_index]
+        for a, b in zip(members, members[1:], strict=False):
+            solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))
+            solver.Add(routing.VehicleVar(a) == routing.VehicleVar(b))
     for stop, index in stop_index.items():
         spec = problem.stops[stop]
         cost = round(spec.drop_penalty * problem.distance_scale) if spec.optional else penalty

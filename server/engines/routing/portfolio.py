@@ -1,7 +1,8 @@
 """Which engine answers a routing request, and running two of them side by side.
 
 Each request goes to the engines that model it fully: OR-Tools models everything Haul asks
-(driver breaks included), PyVRP everything but breaks. Where both do:
+(driver breaks and stops pinned to vehicles included), PyVRP everything but those. Where
+both do:
 
 - with two threads and at least ``PARALLEL_MIN_S`` of budget, PyVRP runs here while OR-Tools
   runs in a worker process (``ortools_worker``), both until the same deadline, and the
@@ -56,7 +57,7 @@ def engines_for(problem: Problem, limits: Limits, requested: str = "auto") -> tu
         raise ValueError(f"unknown routing engine {requested!r}; choose from {', '.join(ENGINES)}")
     if requested == "ortools" or not models_fully(problem):
         if requested == "pyvrp":
-            raise ValueError("PyVRP does not model driver breaks; use the OR-Tools engine")
+            raise ValueError("PyVRP does not model driver breaks or pinned stops; use the OR-Tools engine")
         return ("ortools",)
     if requested == "pyvrp":
         return ("pyvrp",)

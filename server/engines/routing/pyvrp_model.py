@@ -3,7 +3,9 @@
 PyVRP models capacities in several dimensions, time windows, service times, pickup and
 delivery pairs (shipments), several depots, a mixed fleet (vehicle types with fixed and
 per-distance costs, shifts and shift lengths) and optional stops (prizes). It has no driver
-breaks, so ``models_fully`` says no to a problem with breaks and those go to OR-Tools.
+breaks, no way to pin a stop to given vehicles (a committed truck) and no groups of stops on
+one vehicle (a multi-drop load), so ``models_fully`` says no to a problem with any of them and
+those go to OR-Tools.
 
 Both engines see the same scaled integers (``scaling``) and the same charges (``objective``);
 identical vehicles become one vehicle type, and routes map back to the fleet's vehicles in
@@ -27,8 +29,9 @@ UNLIMITED = np.iinfo(np.int64).max
 
 
 def models_fully(problem: Problem) -> bool:
-    """Can PyVRP model every constraint of ``problem``? (Everything but driver breaks.)"""
-    return not any(vehicle.breaks for vehicle in problem.vehicles)
+    """Can PyVRP model every constraint of ``problem``? (Everything but breaks, pinned stops and groups.)"""
+    return (not any(vehicle.breaks for vehicle in problem.vehicles) and not any(s.vehicles for s in problem.stops)
+            and not problem.together)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 Shape of a problem dict: ``dimensions``, ``objective``, ``depots``, ``vehicles``, ``stops``,
 ``pairs`` and either ``matrix`` (``distances`` in km and ``durations`` in seconds) or
 ``locations`` (``[{"lat": .., "lon": ..}]``, turned into a matrix by a ``MatrixProvider``).
-Time windows are ``[start, end]``. Missing or mistyped fields raise
+Time windows are ``[start, end]``. ``together`` lists groups of stop indices that one vehicle
+serves, all or none. A vehicle with ``"open_end": true`` ends its route at its
+last stop (``open_end``). Missing or mistyped fields raise
 ``RoutingValidationError`` with their field paths.
 """
 
@@ -24,6 +26,7 @@ from server.engines.routing.model import (
     TravelMatrix,
     Vehicle,
 )
+from server.engines.routing.open_end import OPEN_END, with_open_end
 from server.engines.routing.result import RoutingResult
 from server.engines.routing.validation import RoutingValidationError, validate_problem
 
@@ -79,18 +82,22 @@ def problem_from_dict(data: dict[str, Any], provider: MatrixProvider | None = No
         PickupDelivery(pickup=r.get(p, "pickup", f"pairs/{i}", int), delivery=r.get(p, "delivery", f"pairs/{i}", int))
         for i, p in enumerate(r.get(data, "pairs", "", list, default=[]))
     )
+    together = tuple(tuple(group) for group in r.get(data, "together", "", list, default=[]) if isinstance(group, list))
     objective = r.get(data, "objective", "", str, default="distance")
     if objective not in {o.value for o in Objective}:
         r.errors.append(("objective", "must be 'distance', 'hierarchical' or 'cost'"))
         objective = "distance"
     if r.errors:
         raise RoutingValidationError(r.errors)
+    if any(v.end_depot == OPEN_END for v in vehicles):
+        matrix, depots = with_open_end(matrix, depots)
     problem = Problem(
         matrix=matrix,
         depots=depots,
         vehicles=vehicles,
         stops=stops,
         pairs=pairs,
+        together=together,
         objective=Objective(objective),
         dimensions=tuple(r.get(data, "dimensions", "", list, default=["load"])),
         distance_scale=r.get(data, "distance_scale", "", int, default=1000),
@@ -116,6 +123,7 @@ def _matrix(r: _Reader, data: dict, provider: MatrixProvider) -> TravelMatrix:
 
 
 def _vehicle(r: _Reader, v: Any, path: str) -> Vehicle:
+    open_end = r.get(v, "open_end", path, bool, default=False)
     breaks = tuple(
         Break(r.get(b, "earliest_start", f"{path}/breaks/{k}", float),
               r.get(b, "latest_start", f"{path}/breaks/{k}", float),
@@ -125,7 +133,8 @@ def _vehicle(r: _Reader, v: Any, path: str) -> Vehicle:
     return Vehicle(
         id=str(r.get(v, "id", path, (str, int))),
         start_depot=str(r.get(v, "start_depot", path, (str, int))),
-        end_depot=str(r.get(v, "end_depot", path, (str, int), default=r.get(v, "start_depot", path, (str, int)))),
+        end_depot=OPEN_END if open_end else str(r.get(v, "end_depot", path, (str, int),
+                                                      default=r.get(v, "start_depot", path, (str, int)))),
         capacity=r.ints(v, "capacity", path),
         fixed_cost=r.get(v, "fixed_cost", path, float, default=0.0),
         cost_per_km=r.get(v, "cost_per_km", path, float, default=1.0),
@@ -154,6 +163,7 @@ def _stop(r: _Reader, s: Any, path: str) -> Stop:
         service_time=r.get(s, "service_time", path, float, default=0.0),
         optional=r.get(s, "optional", path, bool, default=False),
         drop_penalty=r.get(s, "drop_penalty", path, float, default=0.0),
+        vehicles=tuple(str(v) for v in r.get(s, "vehicles", path, list, default=[])),
     )
 
 

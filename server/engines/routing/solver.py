@@ -24,7 +24,7 @@ def solve(problem: Problem, limits: Limits | None = None, engine: str = "auto") 
     """Plan routes for ``problem`` within ``limits`` (see module docstring).
 
     ``engine`` is ``auto`` (the portfolio's choice), ``ortools`` or ``pyvrp`` (for side-by-side
-    figures; PyVRP refuses problems with driver breaks with a ``ValueError``).
+    figures; PyVRP refuses problems with driver breaks or pinned stops with a ``ValueError``).
     """
     limits = limits or Limits()
     validate_problem(problem)

@@ -65,6 +65,10 @@ def _check_stops(problem: Problem, errors: list[tuple[str, str]]) -> None:
             errors.append((f"{path}/service_time", "must be a finite non-negative number"))
         if not _finite(stop.drop_penalty) or stop.drop_penalty < 0:
             errors.append((f"{path}/drop_penalty", "must be a finite non-negative number"))
+        vehicle_ids = {vehicle.id for vehicle in problem.vehicles}
+        for k, vehicle_id in enumerate(stop.vehicles):
+            if vehicle_id not in vehicle_ids:
+                errors.append((f"{path}/vehicles/{k}", f"unknown vehicle {vehicle_id!r}"))
 
 
 def _check_vehicles(problem: Problem, errors: list[tuple[str, str]]) -> None:
@@ -125,6 +129,17 @@ def _check_pairs(problem: Problem, errors: list[tuple[str, str]]) -> None:
                 errors.append((f"pairs/{i}", "pickup and delivery must both be optional or both mandatory"))
 
 
+def _check_together(problem: Problem, errors: list[tuple[str, str]]) -> None:
+    count, seen = len(problem.stops), set()
+    for g, group in enumerate(problem.together):
+        for k, index in enumerate(group):
+            if not isinstance(index, int) or not 0 <= index < count:
+                errors.append((f"together/{g}/{k}", f"must be a stop index in 0..{count - 1}"))
+            elif index in seen:
+                errors.append((f"together/{g}/{k}", f"stop {index} is already in a group"))
+            seen.add(index)
+
+
 def collect_errors(problem: Problem) -> list[tuple[str, str]]:
     """All problems with the input, as ``(field_path, message)`` pairs (empty when valid)."""
     errors: list[tuple[str, str]] = []
@@ -145,6 +160,7 @@ def collect_errors(problem: Problem) -> list[tuple[str, str]]:
     _check_vehicles(problem, errors)
     _check_stops(problem, errors)
     _check_pairs(problem, errors)
+    _check_together(problem, errors)
     return errors
 
 

@@ -27,6 +27,10 @@ BODIES.update({  # the yard's write endpoints
     ("POST", "/api/v1/sites/<int:site_id>/gate/checkin"): {"token": "a.b.c", "plate": "DU-AB 123"},
     ("PATCH", "/api/v1/sites/<int:site_id>/booking-rules"): {"lead_minutes": 5},
 })
+BODIES.update({  # multi-drop stops
+    ("POST", "/api/v1/loads/<int:load_id>/stops/<int:stop_id>/pod"): {"signed_by": "x",
+                                                                                  "received_quantity": 1},
+})
 BODIES.update({  # settlement's write endpoints
     ("POST", "/api/v1/freight-bills/<int:bill_id>/payments"): {"amount": "1.00", "currency": "EUR", "reference": "P"},
     ("POST", "/api/v1/freight-bills/<int:bill_id>/disputes"): {"line_no": 1, "reason": "x", "claimed_amount": "1.00"},
@@ -67,6 +71,7 @@ def victim(client, trade, make_party):
 
     job = submit("test.noop", seller.id, {}, time_limit_s=1) if "test.noop" in _handlers() else None
     market.update(_yard_victim(market["load_id"], trade["plant"]["id"]))
+    market["stop_id"] = _stop_victim(market["load_id"], trade)
     return {**market, "job_id": job.id if job else 999_999, "plan_id": plan["id"], "order_id": order["id"],
             "relationship_id": trade["relationship_id"],
             "site_id": trade["plant"]["id"], "dock_id": dock["id"],
@@ -104,6 +109,22 @@ def _yard_victim(load_id: int, site_id: int) -> dict:
     from tests.server.yard.yard_factory import yard_victim
 
     return yard_victim(load_id, site_id)
+
+
+def _stop_victim(load_id: int, trade) -> int:
+    """A delivery stop of the victim's load (as a multi-drop load has)."""
+    from datetime import UTC, datetime, timedelta
+
+    from server.extensions import db
+    from server.models import LoadStop
+
+    now = datetime.now(UTC)
+    stop = LoadStop(load_id=load_id, seq=2, kind="delivery", site_id=trade["yard"]["id"],
+                    buyer_org_id=trade["buyer"].id, earliest=now, latest=now + timedelta(hours=8), weight_kg=1,
+                    pallets=1)
+    db.session.add(stop)
+    db.session.commit()
+    return stop.id
 
 
 class _Site:
@@ -241,3 +262,32 @@ def test_a_drivers_socket_follows_only_its_own_loads(client, victim, ctx):
     assert sock.emit("join", {"load_id": victim["awarded_load_id"]}, callback=True) == {"ok": False,
                                                                                        "error": "forbidden"}
     sock.disconnect()
+
+
+def test_a_two_buyer_load_shows_each_buyer_its_own_stop_and_strangers_nothing(client, trade, make_party, ctx):
+    """A multi-drop load carries buyer A's and buyer B's goods: each reaches the load and its own stop,
+    neither reaches the other's stop or proof, and an unrelated buyer reaches nothing of it."""
+    from server.extensions import db
+    from server.models import LoadStop
+    from tests.server.stops.multi_drop_factory import two_buyer_load
+
+    multi = two_buyer_load(client, trade, make_party)
+    load_id = multi["load_id"]
+    stops = {s.buyer_org_id: s.id for s in db.session.query(LoadStop).filter_by(load_id=load_id, kind="delivery")}
+    for own, other in ((multi["buyer_a"], multi["buyer_b"]), (multi["buyer_b"], multi["buyer_a"])):
+        assert client.get(f"/api/v1/loads/{load_id}", headers=own.headers).status_code == 200
+        listed = client.get(f"/api/v1/loads/{load_id}/stops", headers=own.headers).get_json()
+        assert stops[other.id] not in [s["id"] for s in listed] and stops[own.id] in [s["id"] for s in listed]
+        foreign = f"/api/v1/loads/{load_id}/stops/{stops[other.id]}/pod"
+        assert client.get(foreign, headers=own.headers).status_code == 404
+        assert client.post(foreign, headers=own.headers, json={"signed_by": "x", "received_quantity": 1}
+                           ).status_code == 404
+        body = client.get(f"/api/v1/loads/{load_id}", headers=own.headers).get_data(as_text=True)
+        assert f"SKU-SO-{'B' if own is multi['buyer_a'] else 'A'}" not in body
+    stranger = make_party("buyer")
+    ids = {"load_id": load_id, "stop_id": stops[multi["buyer_b"].id]}
+    for method, rule in _id_endpoints(ctx):
+        if set(re.findall(r"<(?:int:)?(\w+)>", rule)) <= set(ids):
+            r = client.open(_fill(rule, ids), method=method, headers=stranger.headers,
+                            json=BODIES.get((method, rule), {}))
+            assert r.status_code in (403, 404), (method, rule, r.status_code)

@@ -1,0 +1,40 @@
+"""The stops of a multi-drop load on the load page and the dashboards.
+
+A buyer on a multi-drop load sees its own stop (where, when, what, ETA, proof of delivery) in
+place of the load's delivery facts; the seller and the carrier see every stop. Evidence and
+timeline entries of another buyer's stop are left out for a buyer (``stops.views.visible_entries``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.auth.principal import Principal
+from server.extensions import db
+from server.models import Load, LoadStop, Organisation, Site
+from server.stops.delivery import pod_of
+from server.stops.views import is_multi_drop, sees_whole_load, stops_of
+from server.web.views import names_of
+
+
+def is_stop_buyer(load: Load, principal: Principal) -> bool:
+    return db.session.scalar(select(LoadStop.id).where(LoadStop.load_id == load.id,
+                                                       LoadStop.buyer_org_id == principal.organisation_id)
+                             .limit(1)) is not None
+
+
+def page_stops(load: Load, principal: Principal) -> dict:
+    """``stops`` (what the caller may see, with names and proofs) and ``own_stop`` (a buyer's, else None)."""
+    if not is_multi_drop(load.id):
+        return {"stops": [], "own_stop": None}
+    stops = stops_of(load, principal)
+    sites = names_of(Site, [s.site_id for s in stops])
+    buyers = names_of(Organisation, [s.buyer_org_id for s in stops if s.buyer_org_id])
+    rows = [{"stop": s, "site": sites.get(s.site_id), "buyer": buyers.get(s.buyer_org_id),
+             "pod": pod_of(s) if s.kind == "delivery" else None} for s in stops]
+    own = None
+    if not sees_whole_load(load, principal):
+        own = next((r for r in rows if r["stop"].kind == "delivery"
+                    and r["stop"].buyer_org_id == principal.organisation_id), None)
+    return {"stops": rows, "own_stop": own}
+
