@@ -33,8 +33,12 @@ def _origin_of(url: str) -> str | None:
 
 
 def own_origins() -> set[str]:
-    """This site's origins: the one the request was addressed to, and the configured public URL."""
-    origins = {request.host_url.rstrip("/").lower()}
+    """This site's origins: the one the request was addressed to, and the configured public URL.
+
+    The request's host over HTTPS counts too: behind a proxy that ends TLS the app sees plain HTTP
+    while the browser names ``https://`` (the host itself must still match)."""
+    host = request.host.lower()
+    origins = {f"{request.scheme}://{host}", f"https://{host}"}
     public = _origin_of(current_app.config.get("PUBLIC_URL") or "")
     if public:
         origins.add(public)

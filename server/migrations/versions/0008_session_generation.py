@@ -16,11 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both backends (SQLite >= 3.35 drops columns itself): a batch copy of ``users`` on
+# SQLite would drop the table that every other table's foreign keys point at, which fails.
+
+
 def upgrade():
-    with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('users', sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('users') as batch:
-        batch.drop_column('session_generation')
+    op.drop_column('users', 'session_generation')

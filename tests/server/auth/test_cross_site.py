@@ -55,6 +55,16 @@ def test_a_cookie_post_without_origin_needs_the_csrf_token(client, trade, make_l
     assert client.post(url, json={"ttl_hours": 24}, headers=SAME_SITE).status_code == 201
 
 
+def test_the_same_host_over_https_counts_as_this_site(client, trade, make_load):
+    """Behind a proxy ending TLS the browser's Origin is https:// while the app sees http://; another host is not."""
+    load = make_load(trade)
+    _cookie_sign_in(client, trade["buyer"])
+    url = f"/api/v1/loads/{load.id}/tracking-links"
+    assert client.post(url, json={"ttl_hours": 24}, headers={"Origin": "https://localhost"}).status_code == 201
+    assert client.post(url, json={"ttl_hours": 24}, headers={"Origin": "https://localhost.evil.example"}).status_code == 403
+    assert client.post(url, json={"ttl_hours": 24}, headers={"Origin": "http://localhost:8080"}).status_code == 403
+
+
 def test_bearer_calls_are_exempt(client, trade, make_load):
     """An ERP's bearer call carries no ambient credential: any Origin or none is fine."""
     load = make_load(trade)
@@ -64,13 +74,15 @@ def test_bearer_calls_are_exempt(client, trade, make_load):
 
 
 def test_sign_out_is_protected_on_the_api_and_the_page(client, make_party):
-    """A cross-site POST /logout or /api/v1/auth/logout does not sign anyone out; a form without its token neither."""
+    """A cross-site POST /logout or /api/v1/auth/logout does not sign anyone out, nor one with no Origin and no token."""
     party = make_party("buyer")
     _cookie_sign_in(client, party)
     assert client.post("/api/v1/auth/logout", headers=EVIL).status_code == 403
     assert client.post("/logout", headers=EVIL).status_code == 403
-    assert client.post("/logout", headers=SAME_SITE).status_code == 403  # same site, but no form token
+    assert client.post("/logout").status_code == 403  # neither Origin nor the form's token
     assert client.get("/api/v1/auth/me").status_code == 200
+    assert client.post("/logout", headers=SAME_SITE).status_code == 302  # this site's own button
+    assert client.get("/api/v1/auth/me").status_code == 401
 
 
 def test_a_cross_site_sign_in_is_refused(client, make_party):
