@@ -56,7 +56,7 @@ def _repair(problem: DockProblem, told: Plan) -> tuple[Plan, set[int]]:
 
 
 def _neighbourhood(problem: DockProblem, plan: Plan, told: Plan, centre: set[int], size: int) -> list[int]:
-    """The centre loads plus the loads on docks they can use, booked nearest to them in time."""
+    """The centre loads plus the loads on docks they can use, booked nearest their earliest start."""
     duration, loads = problem.duration, problem.loads
     docks = {d for i in centre for d, _ in problem.options[i]}
     times = [loads[i].arrival for i in centre]
@@ -73,7 +73,10 @@ def _neighbourhood(problem: DockProblem, plan: Plan, told: Plan, centre: set[int
         for i, (d, start) in plan.items()
         if i not in centre and d in docks and start < hi and start + duration[i][d] > lo
     ]
-    near.sort(key=lambda i: (distance(i), abs(plan[i][1] - (lo + hi) // 2), i))
+    # Nearest the centre loads' earliest start first: a truck that turns up late has its slot
+    # behind it and a repair slot far ahead, and what makes room for it is booked around now.
+    anchor = min(loads[i].arrival for i in centre)
+    near.sort(key=lambda i: (distance(i), abs(plan[i][1] - anchor), i))
     return sorted(centre) + near[: max(0, size - len(centre))]
 
 
@@ -100,12 +103,12 @@ def replan(
             errors.append((f"frozen/{k}", f"load {load_id!r} has no previous appointment to freeze"))
     if errors:
         raise DockValidationError(errors)
+    ends = {a.load_id: a.end for a in previous.appointments}  # a whole day may be frozen by evening
     pins = []
     for load_id in frozen:
         i = problem.load_index[load_id]
         d, start = told[i]
-        end = next(a.end for a in previous.appointments if a.load_id == load_id)
-        pins.append(Pin(i, d, start, end))
+        pins.append(Pin(i, d, start, ends[load_id]))
     problem = with_pins(problem, pins)
 
     plan, displaced = _repair(problem, told)
