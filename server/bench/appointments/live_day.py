@@ -26,6 +26,7 @@ import itertools
 import time
 from dataclasses import dataclass, field
 
+from server.bench.appointments.behaviour import LATE, NO_SHOW, Behaviour
 from server.engines.common import Limits
 from server.engines.docks import (
     Appointment,
@@ -38,7 +39,6 @@ from server.engines.docks import (
 )
 from server.engines.docks.construct import timelines
 from server.engines.docks.timeline import earliest_fit
-from server.bench.appointments.behaviour import LATE, NO_SHOW, Behaviour
 
 EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
 WAITING_IN_CENTRE = 8  # trucks waiting on site that join a re-plan's centre (the longest waits first)
@@ -83,6 +83,7 @@ class TruckDay:
     gate_in: int | None
     start: int | None
     end: int | None
+    dock: str | None = None
 
 
 @dataclass
@@ -288,7 +289,7 @@ class LiveDay:
         slot = self.plan.get(truck.index) if truck.status == ON_SITE else None
         end = slot[1] + self.problem.duration[truck.index][slot[0]] if slot else None
         return TruckDay(truck.load_id, truck.behaviour.kind, truck.requested, truck.aim, truck.gate_in,
-                        slot[1] if slot else None, end)
+                        slot[1] if slot else None, end, self.problem.docks[slot[0]].id if slot else None)
 
 
 def play_day(problem: DockProblem, booked: DockResult, behaviour: dict[str, Behaviour],
