@@ -5,9 +5,11 @@ own :class:`~server.bench.appointments.behaviour.Behaviour`. Then, in time order
 
 * **ETA notice** (a late truck whose GPS reports): the slot no longer fits, so Haul re-plans
   around it; told well ahead, the driver waits off site and comes for the new slot.
-* **Gate-in**: a truck that finds a compatible dock free now starts at once (the dock
-  manager calls it in, no re-plan); a truck past its slot that finds none is re-planned
-  into the next gap; an early one waits on site for its slot.
+* **Gate-in** (drivers are asked to come ``ahead_min`` before their slot): a truck that finds
+  a compatible dock free now starts at once (the dock manager calls it in, no re-plan); an
+  early one otherwise waits on site for its slot; one late inside the grace period starts on
+  its dock at once and the trucks booked behind it there slide back (then Haul re-plans them);
+  one whose slot is gone gets the next gap from a re-plan.
 * **Grace over** (``grace_min`` after a slot's start, the truck not here): a no-show; the
   slot is freed and Haul re-plans so waiting trucks and trucks still on the road (told at
   least ``react_min`` ahead) can take it. A truck that still turns up later is a walk-in.
@@ -24,9 +26,17 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
-from dataclasses import dataclass, field
 
 from server.bench.appointments.behaviour import LATE, NO_SHOW, Behaviour
+from server.bench.appointments.day_state import (
+    EXPECTED,
+    GRACE_OVER,
+    ON_SITE,
+    DayOutcome,
+    LiveRules,
+    Truck,
+    TruckDay,
+)
 from server.engines.common import Limits
 from server.engines.docks import (
     Appointment,
@@ -40,60 +50,9 @@ from server.engines.docks import (
 from server.engines.docks.construct import timelines
 from server.engines.docks.timeline import earliest_fit
 
-EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
 WAITING_IN_CENTRE = 8  # trucks waiting on site that join a re-plan's centre (the longest waits first)
 NEXT_ON_FREED_DOCK = 3  # appointments after a no-show's slot that may move up into it
 _ORDER = {"notice": 0, "gate": 1, "grace": 2}
-
-
-@dataclass(frozen=True)
-class LiveRules:
-    """How the plant and the drivers play the day (minutes)."""
-
-    grace_min: int = 30
-    notice_min: int = 30
-    react_min: int = 30
-    called_min: int = 15
-    replan_limit_s: float = 1.0
-    seed: int = 0
-
-
-@dataclass
-class Truck:
-    load_id: str
-    index: int
-    requested: int
-    behaviour: Behaviour
-    status: str = EXPECTED
-    aim: int | None = None  # the slot start the driver set out for
-    gate: int | None = None  # when it will pass the gate (None: never)
-    eta: int | None = None  # what Haul knows from a GPS ETA notice
-    gate_in: int | None = None
-    version: int = 0
-
-
-@dataclass(frozen=True)
-class TruckDay:
-    """One truck's day as it happened; ``start`` is None when it was never loaded (or never came)."""
-
-    load_id: str
-    kind: str
-    requested: int
-    aim: int | None
-    gate_in: int | None
-    start: int | None
-    end: int | None
-    dock: str | None = None
-
-
-@dataclass
-class DayOutcome:
-    trucks: list[TruckDay]
-    replan_seconds: list[float] = field(default_factory=list)
-    moves: int = 0
-    called_in_early: int = 0
-    walk_ins: int = 0
-    grace_over: int = 0
 
 
 class LiveDay:
@@ -135,7 +94,7 @@ class LiveDay:
         kept_to = truck.gate is None or self.now <= truck.gate - self.rules.react_min
         if slot is not None and kept_to and truck.behaviour.kind != NO_SHOW:
             truck.aim = slot[1]
-            truck.gate = max(truck.eta, slot[1]) if truck.eta is not None else slot[1] + truck.behaviour.delta
+            truck.gate = self._gate_for(truck, slot[1])
         elif slot is not None and truck.aim is None:
             truck.aim = slot[1]
         elif slot is None and truck.gate is None and truck.behaviour.kind != NO_SHOW:
@@ -146,6 +105,14 @@ class LiveDay:
             self._push(max(self.now, truck.aim - self.rules.notice_min), "notice", truck)
         if slot is not None:
             self._push(slot[1] + self.rules.grace_min, "grace", truck)
+
+    def _gate_for(self, truck: Truck, start: int) -> int:
+        """When a truck aiming at a slot starting at ``start`` passes the gate."""
+        if truck.eta is not None:  # late and known: it cannot come sooner, and need not come earlier
+            return max(truck.eta, start - self.rules.ahead_min)
+        if truck.behaviour.kind == LATE:
+            return start + truck.behaviour.delta
+        return start - self.rules.ahead_min + truck.behaviour.delta
 
     def _on_notice(self, truck: Truck) -> None:
         truck.eta = truck.gate
@@ -267,7 +234,7 @@ class LiveDay:
         previous = DockResult("feasible", ObjectiveParts(0, 0, 0, 0, 0, 0), told, (), 0.0)
         outcome = replan(amended, previous, changed=[problem.loads[i].id for i in centre],
                          frozen=[problem.loads[i].id for i in frozen],
-                         limits=Limits(time_limit_s=rules.replan_limit_s, seed=rules.seed, threads=1))
+                         limits=Limits(time_limit_s=self._budget_left(started), seed=rules.seed, threads=1))
         self.outcome.replan_seconds.append(time.perf_counter() - started)
         self.plan = {problem.load_index[a.load_id]: (problem.dock_index[a.dock_id], a.start)
                      for a in outcome.result.appointments}
@@ -275,6 +242,10 @@ class LiveDay:
         # A centre truck that kept its slot still has its events re-scheduled.
         for i in dict.fromkeys([*(problem.load_index[move.load_id] for move in outcome.moved), *centre]):
             self._tell(self.trucks[i])
+
+    def _budget_left(self, started: float) -> float:
+        """What is left of the re-plan's time limit after preparing its input (the limit covers both)."""
+        return max(0.05, self.rules.replan_limit_s - (time.perf_counter() - started))
 
     def _earliest(self, truck: Truck) -> int:
         """The earliest start Haul may give a truck now: here, on the road, or late by its GPS ETA."""

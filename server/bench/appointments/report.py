@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 
-from server.bench.appointments.behaviour import LATE, NO_SHOW, draw_behaviour
+from server.bench.appointments.behaviour import LATE, NO_SHOW, ON_TIME, draw_behaviour
 from server.bench.appointments.live_day import LiveRules, play_day
 from server.engines.common import Limits
 from server.engines.docks import build_problem, fcfs, lower_bound, solve, without_loads
@@ -86,6 +86,8 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
     shown = [t for t in day.trucks if t.kind != NO_SHOW]
     haul_totals = _totals([(t.requested, t.aim if t.aim is not None else t.requested, t.gate_in, t.start, t.end)
                            for t in shown], horizon)
+    by_kind = {kind: _totals([(t.requested, t.aim if t.aim is not None else t.requested, t.gate_in, t.start, t.end)
+                              for t in shown if t.kind == kind], horizon) for kind in (ON_TIME, LATE)}
     capacity = open_minutes(problem)
     for totals in (fcfs_totals, haul_totals):
         totals["dock_utilisation"] = round(totals.pop("busy_min") / capacity, 4)
@@ -107,7 +109,11 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                          "replan_max_s": _round(max(day.replan_seconds, default=None)),
                          "appointments_moved": day.moves, "called_in_early": day.called_in_early,
                          "walk_ins": day.walk_ins, "grace_over": day.grace_over,
-                         "booked_solve_status": booked.status, "day_seconds": round(played, 1)},
+                         "booked_solve_status": booked.status, "day_seconds": round(played, 1),
+                         "by_behaviour": {kind: {"trucks": sum(t.kind == kind for t in shown),
+                                                 "onsite_waiting_min": part["onsite_waiting_min"],
+                                                 "total_delay_min": part["total_delay_min"]}
+                                          for kind, part in by_kind.items()}},
         "fcfs": fcfs_totals,
         "lower_bound": _bound(problem, came, bound_bucket, fcfs_totals) if bound_bucket > 0 else None,
     }

@@ -8,7 +8,7 @@ from server.engines.docks.generator import plant_day
 from server.engines.docks.result import to_result
 from tests.server.engines.docks.docks_helpers import FixedMinutes
 
-RULES = LiveRules(replan_limit_s=0.3)
+RULES = LiveRules(ahead_min=0, replan_limit_s=0.3)  # drivers aim at the slot itself unless a test says
 
 
 def _day(docks: int, trucks: dict[str, tuple[int, int, str, int]], behaviour: dict[str, Behaviour],
@@ -45,6 +45,17 @@ def test_an_early_truck_starts_when_a_dock_is_free_and_otherwise_waits_for_its_s
     assert outcome.called_in_early == 1
 
 
+def test_drivers_asked_to_come_ahead_of_their_slot_wait_that_long_on_site():
+    """Asked to be there ten minutes early, a punctual driver waits ten minutes; a dock free early takes him."""
+    outcome, day = _day(2, {"X": (60, 70, "D1", 60), "Y": (60, 80, "D2", 60), "A": (100, 30, "D1", 130),
+                            "B": (300, 30, "D2", 300)},
+                        {"X": on_time(10), "Y": on_time(10), "A": on_time(), "B": on_time()}, LiveRules(ahead_min=10))
+    assert [(day[t].gate_in, day[t].start) for t in "XY"] == [(60, 60), (60, 60)]  # ten minutes late: on time
+    assert (day["A"].gate_in, day["A"].start) == (120, 130)
+    assert (day["B"].gate_in, day["B"].start) == (290, 290)
+    assert outcome.called_in_early == 1
+
+
 def test_a_truck_late_inside_its_grace_period_starts_on_arrival_and_the_next_truck_slides():
     """10 minutes late: it loads at once; the truck behind it on that dock moves back by the overlap."""
     outcome, day = _day(1, {"A": (100, 30, "D1", 100), "B": (130, 30, "D1", 130)},
@@ -57,7 +68,7 @@ def test_a_truck_late_inside_its_grace_period_starts_on_arrival_and_the_next_tru
 def test_a_no_show_frees_its_dock_after_the_grace_period_for_a_truck_waiting_on_site():
     """Nobody came for the 100 slot: after 10 minutes' grace the early truck behind it takes the dock."""
     outcome, day = _day(1, {"N": (100, 30, "D1", 100), "W": (130, 30, "D1", 130)},
-                        {"N": Behaviour(NO_SHOW, None), "W": on_time(-25)}, LiveRules(grace_min=10, replan_limit_s=0.3))
+                        {"N": Behaviour(NO_SHOW, None), "W": on_time(-25)}, LiveRules(ahead_min=0, grace_min=10, replan_limit_s=0.3))
     assert day["N"].start is None and day["N"].gate_in is None
     assert (day["W"].gate_in, day["W"].start) == (105, 110)
     assert outcome.grace_over == 1
