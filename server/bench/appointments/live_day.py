@@ -233,7 +233,7 @@ class LiveDay:
                      for i, (d, start) in self.plan.items())
         previous = DockResult("feasible", ObjectiveParts(0, 0, 0, 0, 0, 0), told, (), 0.0)
         outcome = replan(amended, previous, changed=[problem.loads[i].id for i in centre],
-                         frozen=[problem.loads[i].id for i in frozen],
+                         frozen=[problem.loads[i].id for i in frozen], compact=True,
                          limits=Limits(time_limit_s=self._budget_left(started), seed=rules.seed, threads=1))
         self.outcome.replan_seconds.append(time.perf_counter() - started)
         self.plan = {problem.load_index[a.load_id]: (problem.dock_index[a.dock_id], a.start)

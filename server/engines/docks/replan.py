@@ -5,7 +5,9 @@
 
 1. Frozen appointments (in progress or called) become pins: same dock, same start.
 2. Every other previous appointment that is still valid stays; the changed loads and any
-   appointment that no longer fits are re-inserted greedily, so a valid plan exists at once.
+   appointment that no longer fits are re-inserted greedily, so a valid plan exists at once;
+   with ``compact=True`` appointments then move up into time that came free where that saves
+   more than a move costs (``compact.left_shift``).
 3. CP-SAT re-solves a neighbourhood only: the changed loads plus the loads booked on docks
    they could use, nearest in time first, hinted with that plan; each appointment it moves
    away from what its driver was told costs ``weights.move``. Everything else is fixed.
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 
 from server.engines.common import Limits
 from server.engines.docks.amend import with_pins
+from server.engines.docks.compact import left_shift
 from server.engines.docks.construct import insert_all, timelines
 from server.engines.docks.cpsat_window import solve_window
 from server.engines.docks.model import DockProblem, DockValidationError, Pin
@@ -88,8 +91,10 @@ def replan(
     frozen: Iterable[str] = (),
     limits: Limits | None = None,
     neighbourhood: int = NEIGHBOURHOOD_LOADS,
+    compact: bool = False,
 ) -> ReplanResult:
-    """Re-plan around the loads in ``changed``; ``frozen`` appointments never move."""
+    """Re-plan around the loads in ``changed``; ``frozen`` appointments never move; ``compact`` moves
+    appointments up into time that came free (when drivers can still be told in time to come sooner)."""
     started = time.perf_counter()
     limits = limits or Limits(time_limit_s=1.0)
     deadline = started + limits.time_limit_s * 0.6  # leave room for the bookkeeping around the solve
@@ -112,6 +117,8 @@ def replan(
     problem = with_pins(problem, pins)
 
     plan, displaced = _repair(problem, told)
+    if compact:
+        left_shift(problem, plan, problem.weights.move)
     centre = ({problem.load_index[x] for x in changed} | displaced) & set(problem.free_loads)
     free: list[int] = []
     if centre and time.perf_counter() < deadline:
