@@ -13,7 +13,7 @@ EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
 class LiveRules:
     """How the plant and the drivers play the day (minutes)."""
 
-    ahead_min: int = 10  # drivers are asked to be at the gate this long before their slot
+    ahead_min: int = 5  # drivers are asked to be at the gate this long before their slot
     grace_min: int = 15  # a slot is held this long after its start for a truck not yet here
     notice_min: int = 30  # a late truck's GPS ETA reaches the plant this long before its slot
     react_min: int = 30  # told a new time at least this long before reaching the gate, a driver keeps to it
