@@ -55,7 +55,8 @@ class TruckDay:
 @dataclass
 class DayOutcome:
     """The day's trucks and what the plant did: re-plan times, appointments moved, trucks called in early,
-    walk-ins (no slot left at the gate) and slots given up after the grace period."""
+    walk-ins (no slot left at the gate), slots given up after the grace period and walk-ins sent to
+    wait off site for a slot far ahead."""
 
     trucks: list[TruckDay]
     replan_seconds: list[float] = field(default_factory=list)
@@ -63,3 +64,4 @@ class DayOutcome:
     called_in_early: int = 0
     walk_ins: int = 0
     grace_over: int = 0
+    sent_off_site: int = 0

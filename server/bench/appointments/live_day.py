@@ -9,7 +9,8 @@ own :class:`~server.bench.appointments.behaviour.Behaviour`. Then, in time order
   a compatible dock free now starts at once (the dock manager calls it in, no re-plan); an
   early one otherwise waits on site for its slot; one late inside the grace period starts on
   its dock at once and the trucks booked behind it there slide back (then Haul re-plans them);
-  one whose slot is gone gets the next gap from a re-plan.
+  one whose slot is gone gets the next gap from a re-plan, and when that is ``react_min`` or
+  more away it leaves with its new slot and waits off site, as a truck told ahead would.
 * **Grace over** (``grace_min`` after a slot's start, the truck not here): a no-show; the
   slot is freed and Haul re-plans so waiting trucks and trucks still on the road (told at
   least ``react_min`` ahead) can take it. A truck that still turns up later is a walk-in.
@@ -140,8 +141,20 @@ class LiveDay:
         elif slot is None:
             self.outcome.walk_ins += 1
             self._replan([truck.index])
+            self._send_to_wait_off_site(truck)
         elif late:
             self._start_late(truck, slot[0])
+
+    def _send_to_wait_off_site(self, truck: Truck) -> None:
+        """A walk-in whose new slot is ``react_min`` or more away leaves the gate with it, like any truck
+        told its slot ahead, and comes back for it (its wait counts in its delay, not on site)."""
+        slot = self.plan.get(truck.index)
+        if slot is None or slot[1] - self.now < self.rules.react_min:
+            return
+        truck.status, truck.gate_in, truck.gate = EXPECTED, None, None
+        truck.eta = self.now  # here already: it can come back at any time
+        self.outcome.sent_off_site += 1
+        self._tell(truck)
 
     def _start_late(self, truck: Truck, dock: int) -> None:
         """A truck late inside its grace period starts on its dock now; the trucks booked behind it

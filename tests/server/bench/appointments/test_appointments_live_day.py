@@ -13,7 +13,7 @@ RULES = LiveRules(ahead_min=0, replan_limit_s=0.3)  # drivers aim at the slot it
 
 def _day(docks: int, trucks: dict[str, tuple[int, int, str, int]], behaviour: dict[str, Behaviour],
          rules: LiveRules = RULES):
-    """Play a plant of ``docks`` pallet docks; ``trucks`` maps id -> (requested, minutes, dock id, booked start)."""
+    """Play ``docks`` pallet docks; ``trucks`` maps id -> (requested, minutes, dock id, booked start)."""
     problem = build_problem(
         [{"id": f"D{d + 1}", "equipment": ["pallet_dock"]} for d in range(docks)],
         [{"id": t, "equipment": "pallet_dock", "arrival": req} for t, (req, _, _, _) in trucks.items()],
@@ -112,3 +112,11 @@ def test_a_generated_day_ends_with_a_valid_schedule_for_every_truck_that_came():
         slots.sort()
         assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(slots, slots[1:], strict=False))
         assert not any(s < end and start < e for start, end in slots for s, e in problem.closed[d])
+
+
+def test_a_walk_in_whose_next_gap_is_far_off_waits_for_it_off_site():
+    """Its new slot is 40 minutes away: it leaves the gate with it and checks in when it comes back."""
+    outcome, day = _day(1, {"L": (100, 20, "D1", 100), "C": (150, 50, "D1", 150)},
+                        {"L": Behaviour(LATE, 60, announced=False), "C": on_time()})
+    assert day["L"].aim == day["L"].gate_in == day["L"].start == 200
+    assert outcome.walk_ins == 1 and outcome.sent_off_site == 1
