@@ -37,6 +37,7 @@ import time
 import click
 from tqdm import tqdm
 
+from server.bench.appointments.report import appointments_report
 from server.engines.common import Limits, Progress
 from server.engines.docks import DockResult, build_problem, fcfs, lower_bound, replan, solve, with_arrival
 from server.engines.docks.generator import plant_day
@@ -140,10 +141,22 @@ def _replan_once(problem, result: DockResult, seed: int, time_limit: float) -> d
     "(0: off; 5 takes one to three minutes on 1,000 trucks).",
 )
 @click.option(
+    "--appointments",
+    is_flag=True,
+    help="Play the day with appointments instead: trucks aim at their booked slots with realistic "
+    "noise and no-shows while Haul re-plans live (server.bench.appointments).",
+)
+@click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), default=None, help="Write the report here."
 )
-def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, bound_bucket, json_path):
+def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, bound_bucket, appointments,
+                json_path):
     """Schedule a generated plant day and compare with first come, first served."""
+    if appointments:
+        report = appointments_report(trucks, dock_count, seed, time_limit=time_limit, replan_limit=replan_limit,
+                                     threads=threads, bound_bucket=bound_bucket)
+        _write(report, json_path)
+        return
     bar = tqdm(total=100, desc="docks", unit="%", file=sys.stderr, leave=False)
 
     def on_progress(progress: Progress) -> None:
@@ -188,6 +201,10 @@ def docks_bench(trucks, dock_count, seed, time_limit, replan_limit, threads, bou
         "solve_seconds": result.seconds,
         "replan": replanned,
     }
+    _write(report, json_path)
+
+
+def _write(report: dict, json_path: str | None) -> None:
     text = json.dumps(report, indent=2)
     if json_path:
         with open(json_path, "w", encoding="utf-8") as out:

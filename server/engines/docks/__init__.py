@@ -7,12 +7,13 @@ says which appointments moved; ``fcfs(problem)`` is the no-appointment baseline;
 ``lower_bound(problem)`` bounds the waiting and cost that any schedule can reach.
 """
 
-from server.engines.docks.amend import with_arrival, with_pins
+from server.engines.docks.amend import with_arrival, with_arrivals, with_pins, without_loads
 from server.engines.docks.bound import Bound, lower_bound
 from server.engines.docks.build import build_problem
 from server.engines.docks.durations import DEFAULT_RATES, DurationPolicy, Rate, RateTable
 from server.engines.docks.fcfs import fcfs
 from server.engines.docks.model import (
+    CANCELLED,
     NO_CAPACITY,
     NO_COMPATIBLE_DOCK,
     NO_OPENING_FITS,
@@ -40,6 +41,7 @@ from server.engines.docks.result import (
 from server.engines.docks.solver import solve
 
 __all__ = [
+    "CANCELLED",
     "DEFAULT_RATES",
     "FEASIBLE",
     "INFEASIBLE",
@@ -71,5 +73,7 @@ __all__ = [
     "replan",
     "solve",
     "with_arrival",
+    "with_arrivals",
     "with_pins",
+    "without_loads",
 ]

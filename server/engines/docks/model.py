@@ -19,6 +19,7 @@ Interval = tuple[int, int]  # [start, end) in minutes
 NO_COMPATIBLE_DOCK = "no_compatible_dock"  # no dock of its site has its equipment
 NO_OPENING_FITS = "no_opening_fits_duration"  # no open gap after its arrival is long enough
 NO_CAPACITY = "no_capacity"  # gaps exist, but other trucks fill them all
+CANCELLED = "cancelled"  # taken off the day (a no-show whose grace period ran out)
 
 
 class Equipment(StrEnum):

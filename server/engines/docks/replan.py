@@ -5,7 +5,9 @@
 
 1. Frozen appointments (in progress or called) become pins: same dock, same start.
 2. Every other previous appointment that is still valid stays; the changed loads and any
-   appointment that no longer fits are re-inserted greedily, so a valid plan exists at once.
+   appointment that no longer fits are re-inserted greedily, so a valid plan exists at once;
+   with ``compact=True`` appointments then move up into time that came free where that saves
+   more than a move costs (``compact.left_shift``).
 3. CP-SAT re-solves a neighbourhood only: the changed loads plus the loads booked on docks
    they could use, nearest in time first, hinted with that plan; each appointment it moves
    away from what its driver was told costs ``weights.move``. Everything else is fixed.
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 
 from server.engines.common import Limits
 from server.engines.docks.amend import with_pins
+from server.engines.docks.compact import left_shift
 from server.engines.docks.construct import insert_all, timelines
 from server.engines.docks.cpsat_window import solve_window
 from server.engines.docks.model import DockProblem, DockValidationError, Pin
@@ -56,7 +59,7 @@ def _repair(problem: DockProblem, told: Plan) -> tuple[Plan, set[int]]:
 
 
 def _neighbourhood(problem: DockProblem, plan: Plan, told: Plan, centre: set[int], size: int) -> list[int]:
-    """The centre loads plus the loads on docks they can use, booked nearest to them in time."""
+    """The centre loads plus the loads on docks they can use, booked nearest their earliest start."""
     duration, loads = problem.duration, problem.loads
     docks = {d for i in centre for d, _ in problem.options[i]}
     times = [loads[i].arrival for i in centre]
@@ -73,7 +76,10 @@ def _neighbourhood(problem: DockProblem, plan: Plan, told: Plan, centre: set[int
         for i, (d, start) in plan.items()
         if i not in centre and d in docks and start < hi and start + duration[i][d] > lo
     ]
-    near.sort(key=lambda i: (distance(i), abs(plan[i][1] - (lo + hi) // 2), i))
+    # Nearest the centre loads' earliest start first: a truck that turns up late has its slot
+    # behind it and a repair slot far ahead, and what makes room for it is booked around now.
+    anchor = min(loads[i].arrival for i in centre)
+    near.sort(key=lambda i: (distance(i), abs(plan[i][1] - anchor), i))
     return sorted(centre) + near[: max(0, size - len(centre))]
 
 
@@ -85,8 +91,10 @@ def replan(
     frozen: Iterable[str] = (),
     limits: Limits | None = None,
     neighbourhood: int = NEIGHBOURHOOD_LOADS,
+    compact: bool = False,
 ) -> ReplanResult:
-    """Re-plan around the loads in ``changed``; ``frozen`` appointments never move."""
+    """Re-plan around the loads in ``changed``; ``frozen`` appointments never move; ``compact`` moves
+    appointments up into time that came free (when drivers can still be told in time to come sooner)."""
     started = time.perf_counter()
     limits = limits or Limits(time_limit_s=1.0)
     deadline = started + limits.time_limit_s * 0.6  # leave room for the bookkeeping around the solve
@@ -100,15 +108,17 @@ def replan(
             errors.append((f"frozen/{k}", f"load {load_id!r} has no previous appointment to freeze"))
     if errors:
         raise DockValidationError(errors)
+    ends = {a.load_id: a.end for a in previous.appointments}  # a whole day may be frozen by evening
     pins = []
     for load_id in frozen:
         i = problem.load_index[load_id]
         d, start = told[i]
-        end = next(a.end for a in previous.appointments if a.load_id == load_id)
-        pins.append(Pin(i, d, start, end))
+        pins.append(Pin(i, d, start, ends[load_id]))
     problem = with_pins(problem, pins)
 
     plan, displaced = _repair(problem, told)
+    if compact:
+        left_shift(problem, plan, problem.weights.move)
     centre = ({problem.load_index[x] for x in changed} | displaced) & set(problem.free_loads)
     free: list[int] = []
     if centre and time.perf_counter() < deadline:

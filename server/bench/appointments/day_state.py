@@ -1,0 +1,67 @@
+"""What the appointment day is made of: the plant's rules, each truck's state and the day's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.bench.appointments.behaviour import Behaviour
+
+EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
+
+
+@dataclass(frozen=True)
+class LiveRules:
+    """How the plant and the drivers play the day (minutes)."""
+
+    ahead_min: int = 5  # drivers are asked to be at the gate this long before their slot
+    grace_min: int = 15  # a slot is held this long after its start for a truck not yet here
+    notice_min: int = 30  # a late truck's GPS ETA reaches the plant this long before its slot
+    react_min: int = 30  # told a new time at least this long before reaching the gate, a driver keeps to it
+    called_min: int = 15  # appointments starting this soon are called: a re-plan leaves them be
+    replan_limit_s: float = 1.0
+    seed: int = 0
+
+
+@dataclass
+class Truck:
+    """A truck during the day: what its driver does and what Haul knows of it."""
+
+    load_id: str
+    index: int
+    requested: int
+    behaviour: Behaviour
+    status: str = EXPECTED
+    aim: int | None = None  # the slot start the driver set out for
+    gate: int | None = None  # when it will pass the gate (None: never)
+    eta: int | None = None  # what Haul knows from a GPS ETA notice
+    gate_in: int | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class TruckDay:
+    """One truck's day as it happened; ``start`` is None when it was never loaded (or never came)."""
+
+    load_id: str
+    kind: str
+    requested: int
+    aim: int | None
+    gate_in: int | None
+    start: int | None
+    end: int | None
+    dock: str | None = None
+
+
+@dataclass
+class DayOutcome:
+    """The day's trucks and what the plant did: re-plan times, appointments moved, trucks called in early,
+    walk-ins (no slot left at the gate), slots given up after the grace period and walk-ins sent to
+    wait off site for a slot far ahead."""
+
+    trucks: list[TruckDay]
+    replan_seconds: list[float] = field(default_factory=list)
+    moves: int = 0
+    called_in_early: int = 0
+    walk_ins: int = 0
+    grace_over: int = 0
+    sent_off_site: int = 0
