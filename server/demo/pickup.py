@@ -9,11 +9,13 @@ is booked by its carrier into the first slot offered for it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from server.demo.api import ApiError
 from server.demo.cast import Cast
+from server.demo.pace import real_now
 
 log = logging.getLogger("haul.demo")
 
@@ -24,8 +26,8 @@ BOOKABLE = ("assigned", "authorized")
 class Pickup:
     """Authorizations and dock bookings for the day's loads."""
 
-    def __init__(self, cast: Cast):
-        self.cast = cast
+    def __init__(self, cast: Cast, now: Callable[[], datetime] = real_now):
+        self.cast, self.now = cast, now
         self.booked: set[int] = set()  # loads with a slot, or given up on
 
     def tick(self, loads: dict[int, dict]) -> None:
@@ -49,7 +51,7 @@ class Pickup:
 
     def _plan_docks(self, unbooked: list[dict], loads: dict[int, dict]) -> None:
         seller = self.cast.seller
-        day = datetime.now(PLANT_ZONE).date().isoformat()
+        day = self.now().astimezone(PLANT_ZONE).date().isoformat()
         plan = seller.session.post(f"/api/v1/sites/{seller.plant_id}/schedule", {"day": day, "time_limit_s": 1.0})
         for appointment in plan.get("booked", []):
             self.booked.add(appointment["load_id"])
