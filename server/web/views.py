@@ -28,6 +28,7 @@ from server.models import (
     User,
     Vehicle,
 )
+from server.orders.planning_state import PLANNABLE as ORDER_PLANNABLE
 
 ACTIVE = ("assigned", "authorized", "at_pickup", "loading", "in_transit")
 PLANNABLE = ("awarded", "assigned", "authorized")
@@ -94,7 +95,7 @@ def orders_of(principal: Principal) -> list[dict]:
     return [{"order": o, "buyer": orgs.get(o.buyer_org_id), "seller": orgs.get(o.seller_org_id),
              "delivery": sites.get(o.delivery_site_id),
              "weight_kg": sum(line.quantity * line.unit_weight_kg for line in o.lines),
-             "plannable": o.status in ("received", "planned")} for o in orders]
+             "plannable": o.status in ORDER_PLANNABLE} for o in orders]
 
 
 def map_vehicles(loads: list[Load]) -> list[dict]:
