@@ -75,15 +75,18 @@ class Pickup:
                 raise
         offered = carrier.session.get(f"/api/v1/loads/{load['id']}/slots")["slots"]
         self.booked.add(load["id"])
-        if not offered:
-            log.info("demo: no dock slot is free for %s; the truck will queue at the gate without one",
-                     load["reference"])
+        for slot in offered:  # the first one that has not passed while the dispatcher was choosing
+            try:
+                carrier.session.post(f"/api/v1/loads/{load['id']}/appointment", {"dock_id": slot["dock_id"],
+                                                                                  "start": slot["start"]})
+            except ApiError as exc:
+                if exc.reason == "in_the_past":
+                    continue
+                raise
+            log.info("demo: %s booked %s at %s from %s", carrier.name, load["reference"], slot["dock_name"],
+                     _local(slot["start"]))
             return
-        slot = offered[0]
-        carrier.session.post(f"/api/v1/loads/{load['id']}/appointment", {"dock_id": slot["dock_id"],
-                                                                          "start": slot["start"]})
-        log.info("demo: %s booked %s at %s from %s", carrier.name, load["reference"], slot["dock_name"],
-                 _local(slot["start"]))
+        log.info("demo: no dock slot is free for %s; the truck will queue at the gate without one", load["reference"])
 
 
 def _local(iso: str) -> str:

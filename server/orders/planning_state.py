@@ -63,7 +63,7 @@ def describe(entry: dict) -> str:
     code = entry.get("code")
     if code in ("unit_too_big", "line_too_big") and entry.get("dimension") in UNITS:
         what = _("one unit") if code == "unit_too_big" else _("the whole line (it may not be split)")
-        return _("%(what)s needs %(needed)s %(unit)s; the largest allowed vehicle takes %(largest)s",
+        return _("%(what)s needs %(needed)s %(unit)s; the largest allowed vehicle takes %(largest)s %(unit)s",
                  what=what, needed=_number(entry["needed"]), unit=UNITS[entry["dimension"]],
                  largest=_number(entry["largest"]))
     fixed = {"no_vehicle": _l("no vehicle of an allowed type is available"),

@@ -21,6 +21,7 @@ from server.models import (
     TrackingLink,
     YardVisit,
 )
+from server.tracking.load_state import state_of
 from server.web import views
 
 KIND_OF_PARTY = ("seller", "buyer", "carrier")
@@ -77,9 +78,10 @@ def evidence(load: Load) -> dict:
 
 
 def timeline(load: Load) -> list[dict]:
+    from server.tracking.load_state import timeline_entries
     from server.tracking.snapshot import timeline as load_timeline
 
-    return load_timeline(load.id)
+    return timeline_entries(load_timeline(load.id))
 
 
 def detail(principal: Principal, load_id: int) -> dict:
@@ -90,7 +92,7 @@ def detail(principal: Principal, load_id: int) -> dict:
     sites = views.site_points([load.pickup_site_id, load.delivery_site_id])
     tender = row["tender"]
     context = {
-        "load": load, "row": row, "party": party, "sites": sites,
+        "load": load, "state": state_of(load), "row": row, "party": party, "sites": sites,
         "pickup_site": db.session.get(Site, load.pickup_site_id),
         "appointment": appointment(load), "visit": visit(load), "timeline": timeline(load),
         "authorizations": authorizations(load, principal), "links": tracking_links(load, party),
