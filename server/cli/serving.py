@@ -53,7 +53,7 @@ def serve(host: str, port: int, idle_timeout: float, body_timeout: float, max_co
 @click.option("--mqtt-port", type=int, default=None,
               help="Port of the embedded MQTT broker [default: HAUL_EMBEDDED_MQTT_PORT or 1884].")
 @click.option("--days", type=click.IntRange(1, 366), default=None,
-              help="Stop after this many demo days [default: run until Ctrl-C; 1 with --headless].")
+              help="Play this many demo days, then stop the day loop (the live server keeps serving) [default: until Ctrl-C; 1 with --headless].")
 @click.option("--headless", is_flag=True,
               help="No web server: the simulated people call the app in-process, as fast as the pace allows.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True), default=None,

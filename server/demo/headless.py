@@ -26,7 +26,7 @@ from server.demo.report import write_report
 log = logging.getLogger("haul.demo")
 
 HEADLESS_TICK_S = 0.02
-HEADLESS_MIN_AUCTION_S = 0.5
+HEADLESS_MIN_AUCTION_S = 1.2  # real seconds: long enough for a few ticks of bidding, so auctions rarely expire
 FUTURE_TOLERANCE_S = 400 * 24 * 3600
 BASE_URL = "http://headless.invalid"  # never dialled: calls go through the app in this process
 

@@ -21,6 +21,7 @@ log = logging.getLogger("haul.demo")
 
 PLANT_ZONE = ZoneInfo("Europe/Berlin")  # the seed's sites are all in Germany
 BOOKABLE = ("assigned", "authorized")
+GONE_MEANWHILE = ("in_the_past", "dock_taken")  # an offered slot someone took, or time passed, before booking
 
 
 class Pickup:
@@ -75,12 +76,12 @@ class Pickup:
                 raise
         offered = carrier.session.get(f"/api/v1/loads/{load['id']}/slots")["slots"]
         self.booked.add(load["id"])
-        for slot in offered:  # the first one that has not passed while the dispatcher was choosing
+        for slot in offered:  # the first one that did not pass, nor was taken, while the dispatcher chose
             try:
                 carrier.session.post(f"/api/v1/loads/{load['id']}/appointment", {"dock_id": slot["dock_id"],
                                                                                   "start": slot["start"]})
             except ApiError as exc:
-                if exc.reason == "in_the_past":
+                if exc.reason in GONE_MEANWHILE:
                     continue
                 raise
             log.info("demo: %s booked %s at %s from %s", carrier.name, load["reference"], slot["dock_name"],

@@ -41,6 +41,9 @@ def test_a_headless_demo_keeps_delivering_after_its_first_day(tmp_path):
 
 def test_a_report_without_headless_is_refused(tmp_path):
     """--report belongs to a headless run; asking for it on the live demo is a usage error."""
-    done = subprocess.run([sys.executable, "-c", "from server.cli import main; main()", "demo", "--report",
-                           str(tmp_path / "r.json")], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "--report needs --headless" in done.stderr
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    done = CliRunner().invoke(main, ["demo", "--report", str(tmp_path / "r.json")])
+    assert done.exit_code == 2 and "--report needs --headless" in done.output
