@@ -56,6 +56,8 @@ def test_after_arriving_at_delivery_nothing_says_in_transit_or_gives_an_eta(clie
     assert "arrived at delivery" in header and "in transit" not in header
     facts = html.split('id="load-facts"', 1)[1].split("</dl>", 1)[0]
     assert "in transit" not in facts and "data-eta-for-vehicle" not in facts
+    dashboard = _page(client, trade["buyer"], "/buyer")
+    assert "arrived at delivery" in dashboard
 
 
 def test_a_load_on_the_road_never_offers_a_pickup_authorization(client, trade, make_load, make_party):
