@@ -20,6 +20,7 @@ from server.demo import pace as steps
 from server.demo.api import ApiError
 from server.demo.cast import Cast, prepare_plant, prepare_trading
 from server.demo.drivers import Drivers
+from server.demo.erp import subscribe
 from server.demo.market import Market
 from server.demo.pace import Pace, Timers
 from server.demo.pickup import Pickup
@@ -43,9 +44,10 @@ class Director:
     for a headless run); ``tick_s`` is the loop's pace in real seconds."""
 
     def __init__(self, base_url: str, pace: Pace, folder: Path, mqtt_url: str, http: HttpFactory = over_http,
-                 tick_s: float = TICK_S, days: int | None = None):
+                 tick_s: float = TICK_S, days: int | None = None, erp_webhook_url: str | None = None):
         self.base_url, self.pace, self.folder = base_url, pace, Path(folder)
         self.mqtt_url, self.http, self.tick_s, self.days = mqtt_url, http, tick_s, days
+        self.erp_webhook_url = erp_webhook_url  # where the seller's ERP takes Haul's webhooks, if anywhere
         self.tally = Tally()
         self.states = StateFile(self.folder)
         self.state = self.states.load()
@@ -106,6 +108,8 @@ class Director:
                 self.cast = Cast.assemble(self.base_url, self.http)
                 prepare_plant(self.cast.seller)
                 prepare_trading(self.cast)
+                if self.erp_webhook_url:
+                    subscribe(self.cast.seller.session, self.erp_webhook_url)
                 log.info("demo: %d buyers, %d carriers and the plant's dock manager are signed in; "
                          "the day runs at %s", len(self.cast.buyers), len(self.cast.carriers), self.pace.describe())
                 self.market = Market(self.cast, self.pace, self.timers, random.Random(self.state.day))
