@@ -58,6 +58,7 @@ def test_after_arriving_at_delivery_nothing_says_in_transit_or_gives_an_eta(clie
     assert "in transit" not in facts and "data-eta-for-vehicle" not in facts
     dashboard = _page(client, trade["buyer"], "/buyer")
     assert "arrived at delivery" in dashboard
+    assert "已到达收货地" in client.get(f"/track/{token}?lang=zh_CN").get_data(as_text=True)
 
 
 def test_a_load_on_the_road_never_offers_a_pickup_authorization(client, trade, make_load, make_party):
@@ -65,6 +66,7 @@ def test_a_load_on_the_road_never_offers_a_pickup_authorization(client, trade, m
     load, _token = _on_the_road(client, trade, make_load, make_party, arrived=False)
     html = _page(client, trade["buyer"], f"/loads/{load.id}")
     assert "once a carrier has the load" not in html and "The goods were collected" in html
+    assert "货物已提取，不再需要提货授权" in _page(client, trade["buyer"], f"/loads/{load.id}?lang=zh_CN")
     assert "in transit" in html.split("<h1>", 1)[1].split("</h1>", 1)[0]
 
 
