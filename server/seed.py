@@ -136,7 +136,7 @@ def _orders(seller: Organisation, plant: Site, buyers: list[tuple[Organisation, 
     start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
     products = [("CEM-I-42.5", "Cement CEM I 42.5 R, bagged", 1_000, 1.0, 0.65, 1.0, None, True),
                 ("LIME-HYD", "Hydrated lime, big bags", 900, 0.9, 1.1, 1.0, "8", True),
-                ("NAOH-IBC", "Caustic soda 50%, IBC", 1_500, 1.0, 1.0, 1.0, "8", False)]
+                ("NAOH-IBC", "Caustic soda 50%, IBC", 1_500, 1.0, 1.0, 1.0, "8", True)]  # IBC by IBC, as bulk orders are
     for n, (buyer, site) in enumerate(buyers * 3):
         reference = f"SO-{4711 + n}"
         if db.session.scalar(select(Order.id).where(Order.reference == reference)):

@@ -52,11 +52,30 @@ def serve(host: str, port: int, idle_timeout: float, body_timeout: float, max_co
               help="Time acceleration: simulated seconds per real second (60: a simulated minute per second).")
 @click.option("--mqtt-port", type=int, default=None,
               help="Port of the embedded MQTT broker [default: HAUL_EMBEDDED_MQTT_PORT or 1884].")
-def demo(host: str, port: int, speed: float, mqtt_port: int | None) -> None:
+@click.option("--days", type=click.IntRange(1, 366), default=None,
+              help="Play this many demo days, then stop the day loop (the live server keeps serving) [default: until Ctrl-C; 1 with --headless].")
+@click.option("--headless", is_flag=True,
+              help="No web server: the simulated people call the app in-process, as fast as the pace allows.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="With --headless: write what the run did (days, orders, deliveries, failed steps) as JSON.")
+def demo(host: str, port: int, speed: float, mqtt_port: int | None, days: int | None, headless: bool,
+         report_path: str | None) -> None:
     """Run Haul on the embedded default with demo data and a live, simulated demo day."""
-    from server.demo.launcher import run_demo
+    if not headless:
+        if report_path:
+            raise click.UsageError("--report needs --headless")
+        from server.demo.launcher import run_demo
 
-    run_demo(host, port, speed, mqtt_port, app_factory=build_app)
+        run_demo(host, port, speed, mqtt_port, app_factory=build_app, days=days)
+        return
+    import json
+
+    from server.demo.headless import run_headless
+
+    report = run_headless(days or 1, speed, mqtt_port, app_factory=build_app, report_path=report_path)
+    click.echo(json.dumps(report, indent=1))
+    if report["failed_steps"]:
+        raise SystemExit(1)
 
 
 @click.command()

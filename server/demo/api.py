@@ -12,6 +12,8 @@ import threading
 
 import requests
 
+from server.demo.transport import HttpFactory, over_http
+
 log = logging.getLogger("haul.demo")
 
 TIMEOUT_S = 30.0
@@ -32,11 +34,12 @@ class ApiError(RuntimeError):
 class ApiSession:
     """One signed-in demo user (``email``) against the server at ``base_url``."""
 
-    def __init__(self, base_url: str, email: str, password: str):
+    def __init__(self, base_url: str, email: str, password: str, http: HttpFactory = over_http):
         self.base_url = base_url.rstrip("/")
         self.email = email
         self._password = password
-        self._http = requests.Session()
+        self.http_factory = http  # another user of the same demo reaches the server the same way
+        self._http = http()
         self._lock = threading.Lock()
         self._token: str | None = None
         self.me: dict = {}

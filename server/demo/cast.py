@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from server.demo.api import ApiError, ApiSession
+from server.demo.transport import HttpFactory, over_http
 from server.seed import DEMO_PASSWORD, ORGS
 
 log = logging.getLogger("haul.demo")
@@ -66,7 +67,8 @@ class Carrier:
             email = self.user_emails.get(driver.get("user_id"))
             if email:
                 try:
-                    session = ApiSession(self.session.base_url, email, DEMO_PASSWORD).sign_in()
+                    session = ApiSession(self.session.base_url, email, DEMO_PASSWORD,
+                                         http=self.session.http_factory).sign_in()
                 except ApiError as exc:
                     log.info("demo: driver %s cannot sign in (%s); the dispatcher acts for them", driver_id, exc)
             self._driver_sessions[driver_id] = session
@@ -80,13 +82,13 @@ class Cast:
     carriers: dict[int, Carrier]  # by organisation id
 
     @classmethod
-    def assemble(cls, base_url: str) -> Cast:
+    def assemble(cls, base_url: str, http: HttpFactory = over_http) -> Cast:
         """Sign every demo user in and look around (raises ApiError when the server refuses)."""
         seller, buyers, carriers = None, {}, {}
         for name, kind, email, _sites in ORGS:
             if kind not in ("seller", "buyer", "carrier"):
                 continue
-            session = ApiSession(base_url, email, DEMO_PASSWORD).sign_in()
+            session = ApiSession(base_url, email, DEMO_PASSWORD, http=http).sign_in()
             if kind == "seller" and seller is None:
                 seller = _look_around_seller(Seller(session, name))
             elif kind == "buyer":

@@ -15,19 +15,20 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
-
 from server.demo import orders
 from server.demo import pace as steps
 from server.demo.api import ApiError
 from server.demo.cast import Cast, prepare_plant, prepare_trading
 from server.demo.drivers import Drivers
+from server.demo.erp import subscribe
 from server.demo.market import Market
 from server.demo.pace import Pace, Timers
 from server.demo.pickup import Pickup
+from server.demo.report import Tally
 from server.demo.routes import RoutePlanner
 from server.demo.settlement import Settlement
 from server.demo.state import DayState, StateFile
+from server.demo.transport import HttpFactory, over_http
 from server.demo.yard import Yard
 
 log = logging.getLogger("haul.demo")
@@ -38,11 +39,16 @@ REPEAT_QUIET_S = 30.0  # the same error from the same step is logged again only 
 
 
 class Director:
-    """Runs the demo days in a background thread until ``stop``."""
+    """Runs the demo days in a background thread until ``stop`` (or, given ``days``, until that many
+    days are done). ``http`` says how the simulated users reach the server (over HTTP, or in-process
+    for a headless run); ``tick_s`` is the loop's pace in real seconds."""
 
-    def __init__(self, base_url: str, pace: Pace, folder: Path, mqtt_url: str):
+    def __init__(self, base_url: str, pace: Pace, folder: Path, mqtt_url: str, http: HttpFactory = over_http,
+                 tick_s: float = TICK_S, days: int | None = None, erp_webhook_url: str | None = None):
         self.base_url, self.pace, self.folder = base_url, pace, Path(folder)
-        self.mqtt_url = mqtt_url
+        self.mqtt_url, self.http, self.tick_s, self.days = mqtt_url, http, tick_s, days
+        self.erp_webhook_url = erp_webhook_url  # where the seller's ERP takes Haul's webhooks, if anywhere
+        self.tally = Tally()
         self.states = StateFile(self.folder)
         self.state = self.states.load()
         self.timers = Timers(pace)
@@ -59,6 +65,11 @@ class Director:
         self._thread.start()
         return self
 
+    def wait(self, timeout_s: float) -> None:
+        """Until the run ends by itself (its ``days`` are done) or ``timeout_s`` passed."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
     def stop(self, timeout_s: float = 15.0) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -68,11 +79,11 @@ class Director:
         try:
             if not self._wait_for_server() or not self._assemble():
                 return
-            while not self._stop.is_set():
+            while not self._stop.is_set() and not (self.days and self.tally.days >= self.days):
                 started = time.monotonic()
                 self.tick()
                 self.ticks += 1
-                self._stop.wait(max(0.05, TICK_S - (time.monotonic() - started)))
+                self._stop.wait(max(0.01, self.tick_s - (time.monotonic() - started)))
         except Exception:  # the director must never take the server down with it
             log.exception("demo: the director stopped on an unexpected error; the server keeps running")
         finally:
@@ -81,11 +92,12 @@ class Director:
                 self.cast.close()
 
     def _wait_for_server(self) -> bool:
+        http = self.http()
         while not self._stop.is_set():
             try:
-                if requests.get(self.base_url + "/healthz", timeout=2).ok:
+                if http.get(self.base_url + "/healthz", timeout=2).ok:
                     return True
-            except requests.RequestException:
+            except OSError:  # requests' errors are OSErrors: the server is not up yet
                 pass
             self._stop.wait(0.2)
         return False
@@ -93,17 +105,19 @@ class Director:
     def _assemble(self) -> bool:
         while not self._stop.is_set():
             try:
-                self.cast = Cast.assemble(self.base_url)
+                self.cast = Cast.assemble(self.base_url, self.http)
                 prepare_plant(self.cast.seller)
                 prepare_trading(self.cast)
+                if self.erp_webhook_url:
+                    subscribe(self.cast.seller.session, self.erp_webhook_url)
                 log.info("demo: %d buyers, %d carriers and the plant's dock manager are signed in; "
                          "the day runs at %s", len(self.cast.buyers), len(self.cast.carriers), self.pace.describe())
                 self.market = Market(self.cast, self.pace, self.timers, random.Random(self.state.day))
                 self.routes = RoutePlanner(self.cast)
                 self.routes.routes.update({int(k): [tuple(p) for p in v] for k, v in self.state.routes.items()})
-                self.pickup = Pickup(self.cast)
+                self.pickup = Pickup(self.cast, self.pace.now)
                 self.yard = Yard(self.cast, self.timers, self.drivers, random.Random(self.state.day + 1))
-                self.settlement = Settlement(self.cast)
+                self.settlement = Settlement(self.cast, self.pace.now)
                 if self.state.open:
                     log.info("demo: resuming day %d (%d loads)", self.state.day, len(self.state.load_ids))
                 else:
@@ -141,6 +155,7 @@ class Director:
 
     def _report(self, step: str, exc: Exception) -> None:
         text = str(exc)
+        self.tally.failed(step, text)
         last = self._last_error.get(step)
         if last is None or last[0] != text or time.monotonic() - last[1] > REPEAT_QUIET_S:
             self._last_error[step] = (text, time.monotonic())
@@ -158,7 +173,8 @@ class Director:
             self.states.save(state)
             log.info("demo: day %d begins", state.day)
         if not state.order_ids:
-            state.order_ids = orders.post_orders(self.cast, state, datetime.now(UTC))
+            state.order_ids = orders.post_orders(self.cast, state, self.pace.now())
+            self.tally.orders += len(state.order_ids)
             self.states.save(state)
         if not state.load_ids:
             state.load_ids = orders.build_loads(self.cast, state)
@@ -221,9 +237,10 @@ class Director:
 
     def _finish_day(self, loads: dict[int, dict]) -> None:
         delivered = sum(load["status"] in ("delivered", "closed") for load in loads.values())
-        self._safely("statement", lambda: self.settlement.close_day(datetime.now(UTC).date()))
+        self._safely("statement", lambda: self.settlement.close_day(self.pace.now().date()))
         self.state.finished_at = datetime.now(UTC).isoformat()
         self.states.save(self.state)
+        self.tally.day_done(len(loads), delivered)
         for load_id in loads:
             self.timers.clear_load(load_id)
         log.info("demo: day %d is done: %d of %d loads delivered; the next day starts in %g simulated minutes",

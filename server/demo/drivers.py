@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from driver_app.core.api_models import MqttSettings
@@ -35,8 +36,8 @@ FIX_INTERVAL_S = 1.0  # real seconds between GPS fixes
 class LegGps:
     """A `GpsProvider` that drives one leg at a time with a `SimulatedGps`, and remembers where it is."""
 
-    def __init__(self, speed_mps: float, start: LatLon):
-        self.speed_mps = speed_mps
+    def __init__(self, speed_mps: float, start: LatLon, pace: Pace):
+        self.speed_mps, self.pace = speed_mps, pace
         self.position: LatLon = start
         self._callback = None
         self._sim: SimulatedGps | None = None
@@ -59,8 +60,9 @@ class LegGps:
 
     def _on_fix(self, fix: Fix) -> None:
         self.position = (fix.lat, fix.lon)
-        if self._callback is not None:
-            self._callback(fix)
+        if self._callback is not None:  # stamped with the demo's time (a headless run's is simulated)
+            rate = getattr(self.pace.now, "speed", 1.0)  # a simulated clock: the truck's speed in its time
+            self._callback(replace(fix, t_ms=self.pace.now_ms(), speed=fix.speed / rate if fix.speed else fix.speed))
 
 
 class Phone:
@@ -81,7 +83,8 @@ class Phone:
         self.outbox = PositionOutbox(folder / f"outbox-vehicle{self.vehicle_id}.sqlite")
         heartbeat = max(FIX_INTERVAL_S, pace.real_s(steps.PARKED_HEARTBEAT))
         policy = PublishPolicy(PolicySettings(interval_s=FIX_INTERVAL_S, min_distance_m=10.0, heartbeat_s=heartbeat))
-        self.gps = LegGps(pace.truck_mps(), start)
+        self.pace = pace
+        self.gps = LegGps(pace.truck_mps(), start, pace)
         self.tracking = TrackingService(self.gps, self.outbox, self.mqtt, policy=policy)
         self.tracking.start()
 
@@ -115,7 +118,7 @@ class Phone:
     def report_parked(self) -> None:
         """A parked truck's phone keeps reporting its place; the publish policy spaces the reports."""
         lat, lon = self.gps.position
-        self.tracking.on_fix(Fix(t_ms=int(time.time() * 1000), lat=lat, lon=lon, speed=0.0, acc=5.0, batt=80.0))
+        self.tracking.on_fix(Fix(t_ms=self.pace.now_ms(), lat=lat, lon=lon, speed=0.0, acc=5.0, batt=80.0))
 
     def waiting(self) -> int:
         return self.outbox.count()

@@ -85,7 +85,7 @@ def banner(base: str, logins: list[tuple[str, str, str]], pace: Pace, broker_url
 
 
 def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None,
-             app_factory: Callable[[], Flask]) -> None:
+             app_factory: Callable[[], Flask], days: int | None = None) -> None:
     """Everything ``haul demo`` does; returns when the server stopped (Ctrl-C). ``app_factory`` builds
     the app once the demo's environment is set (the command layer passes ``create_app``)."""
     from server.broker.embedded import port_is_free
@@ -110,7 +110,7 @@ def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None,
     click.echo(summary.describe().splitlines()[0])
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # before any thread starts: they inherit it
     try:
-        serve_until_stopped(app, host, port, pace, broker_port, summary.logins)
+        serve_until_stopped(app, host, port, pace, broker_port, summary.logins, days)
     finally:
         pending = signal.sigpending() & STOP_SIGNALS
         if pending:  # pressed again while stopping: it is stopped now, so take that press too
@@ -118,7 +118,8 @@ def run_demo(host: str, port: int, speed: float, mqtt_port_option: int | None,
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def serve_until_stopped(app, host: str, port: int, pace: Pace, broker_port: int, logins) -> None:
+def serve_until_stopped(app, host: str, port: int, pace: Pace, broker_port: int, logins,
+                        days: int | None = None) -> None:
     from werkzeug.serving import make_server
 
     from server.broker.embedded import start_embedded_ingest
@@ -136,7 +137,7 @@ def serve_until_stopped(app, host: str, port: int, pace: Pace, broker_port: int,
         threading.Thread(target=server.serve_forever, name="haul-demo-http", daemon=True).start()
         local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
         base = f"http://{local}:{port}"
-        director = Director(base, pace, Path(app.instance_path) / "demo", app.config["MQTT_URL"]).start()
+        director = Director(base, pace, Path(app.instance_path) / "demo", app.config["MQTT_URL"], days=days).start()
         click.echo(banner(base, logins, pace, app.config["MQTT_URL"]))
         signal.sigwait(STOP_SIGNALS)
     finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import UTC, datetime, timedelta
 
 from driver_app.core.positions import haversine_m
 from server.demo import pace as steps
@@ -82,8 +81,8 @@ class Market:
             terms = {"mode": "grab", "price": price}
             what = f"a fixed-price grab at {price:.0f} EUR"
         else:
-            real_s = max(self.pace.real_s(steps.AUCTION_MINUTES), steps.MIN_AUCTION_REAL_S)
-            deadline = datetime.now(UTC) + timedelta(seconds=real_s)
+            real_s = max(self.pace.real_s(steps.AUCTION_MINUTES), self.pace.min_auction_real_s)
+            deadline = self.pace.after_real_s(real_s)
             terms = {"mode": "auction", "ceiling_price": round(price * 1.15), "min_decrement": 5.0,
                      "max_bids_per_carrier": 3, "deadline": deadline.isoformat()}
             what = f"an auction, ceiling {price * 1.15:.0f} EUR"

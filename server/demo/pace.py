@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 DEFAULT_SPEED = 60.0  # one simulated minute per real second
 TRUCK_KMH = 80.0  # straight-line speed of a simulated truck (about 65 km/h on real roads)
@@ -31,11 +32,30 @@ PARKED_HEARTBEAT = 5.0  # a parked phone still reports every few minutes
 MIN_AUCTION_REAL_S = 6.0  # even at high speeds, carriers get a few real seconds to bid
 
 
+def real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SimulatedClock:
+    """A clock that runs ``speed`` times faster than real time from ``start`` (a headless run's "now",
+    so the server's deadlines, windows and dock slots pass as fast as the simulated day)."""
+
+    def __init__(self, speed: float, start: datetime | None = None, monotonic: Callable[[], float] = time.monotonic):
+        self.speed, self._monotonic = speed, monotonic
+        self._start, self._t0 = start or real_now(), monotonic()
+
+    def __call__(self) -> datetime:
+        return self._start + timedelta(seconds=(self._monotonic() - self._t0) * self.speed)
+
+
 @dataclass(frozen=True)
 class Pace:
-    """Converts simulated durations to real ones for a ``speed`` factor."""
+    """Converts simulated durations to real ones for a ``speed`` factor, and says what time it is
+    (``now``: real time for the live demo, a `SimulatedClock` for a headless run)."""
 
     speed: float = DEFAULT_SPEED
+    min_auction_real_s: float = MIN_AUCTION_REAL_S  # a headless run has no people to wait for
+    now: Callable[[], datetime] = real_now
 
     def __post_init__(self):
         if not 1.0 <= self.speed <= 3600.0:
@@ -47,6 +67,13 @@ class Pace:
     def truck_mps(self) -> float:
         """How fast a simulated truck moves in real metres per real second."""
         return TRUCK_KMH / 3.6 * self.speed
+
+    def after_real_s(self, real_s: float) -> datetime:
+        """What ``now`` will say ``real_s`` real seconds from now."""
+        return self.now() + timedelta(seconds=real_s * getattr(self.now, "speed", 1.0))
+
+    def now_ms(self) -> int:
+        return int(self.now().timestamp() * 1000)
 
     def describe(self) -> str:
         if self.speed == 60:

@@ -9,23 +9,26 @@ is booked by its carrier into the first slot offered for it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from server.demo.api import ApiError
 from server.demo.cast import Cast
+from server.demo.pace import real_now
 
 log = logging.getLogger("haul.demo")
 
 PLANT_ZONE = ZoneInfo("Europe/Berlin")  # the seed's sites are all in Germany
 BOOKABLE = ("assigned", "authorized")
+GONE_MEANWHILE = ("in_the_past", "dock_taken")  # an offered slot someone took, or time passed, before booking
 
 
 class Pickup:
     """Authorizations and dock bookings for the day's loads."""
 
-    def __init__(self, cast: Cast):
-        self.cast = cast
+    def __init__(self, cast: Cast, now: Callable[[], datetime] = real_now):
+        self.cast, self.now = cast, now
         self.booked: set[int] = set()  # loads with a slot, or given up on
 
     def tick(self, loads: dict[int, dict]) -> None:
@@ -49,7 +52,7 @@ class Pickup:
 
     def _plan_docks(self, unbooked: list[dict], loads: dict[int, dict]) -> None:
         seller = self.cast.seller
-        day = datetime.now(PLANT_ZONE).date().isoformat()
+        day = self.now().astimezone(PLANT_ZONE).date().isoformat()
         plan = seller.session.post(f"/api/v1/sites/{seller.plant_id}/schedule", {"day": day, "time_limit_s": 1.0})
         for appointment in plan.get("booked", []):
             self.booked.add(appointment["load_id"])
@@ -73,15 +76,18 @@ class Pickup:
                 raise
         offered = carrier.session.get(f"/api/v1/loads/{load['id']}/slots")["slots"]
         self.booked.add(load["id"])
-        if not offered:
-            log.info("demo: no dock slot is free for %s; the truck will queue at the gate without one",
-                     load["reference"])
+        for slot in offered:  # the first one that did not pass, nor was taken, while the dispatcher chose
+            try:
+                carrier.session.post(f"/api/v1/loads/{load['id']}/appointment", {"dock_id": slot["dock_id"],
+                                                                                  "start": slot["start"]})
+            except ApiError as exc:
+                if exc.reason in GONE_MEANWHILE:
+                    continue
+                raise
+            log.info("demo: %s booked %s at %s from %s", carrier.name, load["reference"], slot["dock_name"],
+                     _local(slot["start"]))
             return
-        slot = offered[0]
-        carrier.session.post(f"/api/v1/loads/{load['id']}/appointment", {"dock_id": slot["dock_id"],
-                                                                          "start": slot["start"]})
-        log.info("demo: %s booked %s at %s from %s", carrier.name, load["reference"], slot["dock_name"],
-                 _local(slot["start"]))
+        log.info("demo: no dock slot is free for %s; the truck will queue at the gate without one", load["reference"])
 
 
 def _local(iso: str) -> str:

@@ -10,10 +10,12 @@ times shows up on the bills.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date, datetime
 
 from server.demo.api import ApiError
 from server.demo.cast import Cast
+from server.demo.pace import real_now
 
 log = logging.getLogger("haul.demo")
 SCHEDULE = {"free_minutes_pickup": 60, "detention_period_minutes": 30, "detention_rate": "35.00",
@@ -22,14 +24,14 @@ SCHEDULE = {"free_minutes_pickup": 60, "detention_period_minutes": 30, "detentio
 
 
 class Settlement:
-    def __init__(self, cast: Cast):
-        self.cast = cast
+    def __init__(self, cast: Cast, now: Callable[[], datetime] = real_now):
+        self.cast, self.now = cast, now
         self.settled: set[int] = set()
         self.agreed = False
 
     def _agree(self) -> None:
         seller = self.cast.seller
-        year = datetime.now(UTC).year
+        year = self.now().year
         for carrier in self.cast.carriers.values():
             for buyer in self.cast.buyers.values():
                 try:

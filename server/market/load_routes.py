@@ -26,6 +26,7 @@ from server.market.tendering import open_tender
 from server.market.views import tender_out
 from server.models import Load
 from server.stops.views import buyer_loads_clause, narrow_for_party
+from server.tracking.load_state import state_of
 
 blp = Blueprint("loads", __name__, url_prefix="/api/v1/loads", description="Loads and their tendering")
 answer_refusals(blp)
@@ -35,6 +36,8 @@ class LoadOut(Schema):
     id = fields.Integer()
     reference = fields.String()
     status = fields.String()
+    stage = fields.String(metadata={"description": "what people are told (server/tracking/load_state.py): the "
+                                                   "status, or at_delivery once the truck arrived there"})
     seller_id = fields.Integer(attribute="seller_org_id")
     buyer_id = fields.Integer(attribute="buyer_org_id")
     carrier_id = fields.Integer(attribute="carrier_org_id", allow_none=True)
@@ -52,7 +55,7 @@ class LoadOut(Schema):
     vehicle_id = fields.Integer(allow_none=True)
     driver_id = fields.Integer(allow_none=True)
     price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
-    eta = fields.DateTime(allow_none=True)
+    eta = fields.DateTime(allow_none=True, metadata={"description": "only while the truck is on its way"})
     created_at = fields.DateTime()
     # Multi-drop loads: the stops the caller may see (a buyer its own); empty for a plain load.
     stops = fields.List(fields.Dict())
@@ -74,6 +77,8 @@ def load_out(load: Load, principal) -> dict:
         "id", "reference", "status", "seller_org_id", "buyer_org_id", "carrier_org_id", "pickup_site_id",
         "delivery_site_id", "vehicle_type_name", "required_equipment", "weight_kg", "volume_m3", "pallets",
         "hazmat_classes", "freight_payer", "vehicle_id", "driver_id", "price", "eta", "created_at")}
+    state = state_of(load)
+    out["stage"], out["eta"] = state.stage, state.eta
     out["pickup_window"] = window(load.pickup_earliest, load.pickup_latest)
     out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.types import UTCDateTime
-from server.models.base import Model, org_fk
+from server.models.base import JSONType, Model, org_fk
 
 
 class Order(Model):
@@ -27,8 +27,10 @@ class Order(Model):
     pickup_latest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     delivery_earliest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     delivery_latest: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # received -> planned -> tendered -> in_transit -> delivered | cancelled
+    # received -> planned | partly_planned | unplanned -> tendered -> in_transit -> delivered | cancelled
     status: Mapped[str] = mapped_column(String(20), default="received", nullable=False, index=True)
+    # What the committed load plan left out: [{line_id, line_no, sku, quantity, reason}] (None before one).
+    unplaced: Mapped[list | None] = mapped_column(JSONType, nullable=True)
     notes: Mapped[str] = mapped_column(String(2000), default="", nullable=False)
     created_by_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

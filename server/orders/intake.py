@@ -15,7 +15,7 @@ from server.extensions import db
 from server.models import Order, OrderLine, Organisation, OrgKind, Site
 from server.notify.publish import publish_event
 
-CANCELLABLE = {"received", "planned"}
+CANCELLABLE = {"received", "planned", "partly_planned", "unplanned"}
 
 
 def fingerprint(data: dict) -> str:

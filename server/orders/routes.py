@@ -13,13 +13,14 @@ from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Order
+from server.orders import planning_state
 from server.orders.intake import CANCELLABLE, create_order
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Outbound orders")
 
 HAZMAT_CLASSES = ["1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2",
                   "4.3", "5.1", "5.2", "6.1", "6.2", "7", "8", "9"]
-STATUSES = ["received", "planned", "tendered", "in_transit", "delivered", "cancelled"]
+STATUSES = ["received", "planned", "partly_planned", "unplanned", "tendered", "in_transit", "delivered", "cancelled"]
 positive = validate.Range(min=0, min_inclusive=False, max=1e6)
 
 
@@ -83,6 +84,9 @@ class OrderOut(Schema):
     created_at = fields.DateTime()
     cancelled_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(LineOut))
+    unplaced = fields.Function(planning_state.unplaced_view, metadata={
+        "description": "after a load plan: the units no load carries, per line, with reason_code and reason"})
+    unplaced_quantity = fields.Function(planning_state.unplaced_quantity)
 
     def _pickup(self, order):
         return {"earliest": order.pickup_earliest.isoformat(), "latest": order.pickup_latest.isoformat()}

@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from flask import current_app
 from geoalchemy2.shape import to_shape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.auth.principal import Principal
 from server.db.types import utcnow
@@ -21,6 +21,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Job, Load, LoadLine, Order, OrderLine, Site, VehicleType
 from server.notify.publish import publish_event
+from server.orders import planning_state
 from server.stops.building import add_stops
 
 # What sellers without vehicle types of their own plan against: common European trucks.
@@ -42,20 +43,13 @@ def _fleet(principal: Principal, requested: list[dict] | None) -> list[dict]:
     return fleet or STANDARD_FLEET
 
 
-def _allocated(line_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(LoadLine.order_line_id, func.sum(LoadLine.quantity)).join(Load, Load.id == LoadLine.load_id)
-        .where(LoadLine.order_line_id.in_(line_ids), Load.status != "cancelled").group_by(LoadLine.order_line_id))
-    return {line_id: int(qty) for line_id, qty in rows}
-
-
 def _orders(principal: Principal, order_ids: list[int]) -> list[Order]:
     orders = db.session.scalars(select(Order).where(Order.id.in_(order_ids),
                                                     Order.seller_org_id == principal.organisation_id)).all()
     found = {o.id for o in orders}
     errors = [(f"order_ids/{i}", "unknown order") for i, oid in enumerate(order_ids) if oid not in found]
     errors += [(f"order_ids/{i}", f"order is {o.status}") for i, oid in enumerate(order_ids)
-               for o in orders if o.id == oid and o.status not in ("received", "planned")]
+               for o in orders if o.id == oid and o.status not in planning_state.PLANNABLE]
     if errors:
         raise ApiProblem(422, "Some orders cannot be planned.", errors)
     return orders
@@ -66,7 +60,7 @@ def preview(principal: Principal, data: dict) -> Job:
     orders = _orders(principal, data["order_ids"])
     fleet = _fleet(principal, data.get("vehicle_types"))
     lines = [line for order in orders for line in order.lines]
-    done = _allocated([line.id for line in lines])
+    done = planning_state.allocated([line.id for line in lines])
     problem_data = {
         "vehicle_types": [{k: v for k, v in t.items() if k != "equipment"} for t in fleet],
         "orders": [_order_dict(o) for o in orders],
@@ -125,18 +119,16 @@ def commit(principal: Principal, job: Job) -> list[Load]:
         for alloc in load["allocations"]:
             wanted[int(alloc["line_id"])] = wanted.get(int(alloc["line_id"]), 0) + alloc["quantity"]
     lines = {line.id: line for line in db.session.scalars(select(OrderLine).where(OrderLine.id.in_(wanted)))}
-    done = _allocated(list(wanted))
+    done = planning_state.allocated(list(wanted))
     stale = [lid for lid, qty in wanted.items() if done.get(lid, 0) + qty > lines[lid].quantity]
     if stale:
         raise ApiProblem(409, "Some lines were put on loads after this preview; preview again.",
                          [(f"lines/{lid}", "already allocated") for lid in stale])
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(job.result["order_ids"])))}
     created = [_make_load(principal, job, n, load, lines, orders) for n, load in enumerate(plan["loads"], 1)]
-    for order in orders.values():
-        order.status = "planned"
+    planning_state.settle(list(orders.values()), plan["unplaced"])
     job.params = {**job.params, "committed_at": utcnow().isoformat()}
     db.session.commit()
-    # Each load is announced to its own seller and buyer only (a plan can serve several buyers).
     for load, planned in zip(created, plan["loads"], strict=True):
         # A consolidated load is announced to every buyer with goods on it (each has its stop).
         buyers = {load.buyer_org_id} | {orders[int(a["order_id"])].buyer_org_id for a in planned["allocations"]}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from server import clock
 from server.api.common import IdField
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
-from server.db.types import utcnow
 from server.extensions import db
 from server.jobs.routes import JobOut
 from server.jobs.runner import submit
@@ -127,7 +127,7 @@ def commit_load_plan(plan_id):
 def start_route_plan(data):
     """Start a route solve for awarded loads on the carrier's trucks; follow it on /jobs/{id}."""
     principal = current_principal()
-    origin = utcnow().replace(microsecond=0)
+    origin = clock.now().replace(microsecond=0)
     # Build once here so bad input answers 422 now instead of failing later in the job.
     route_plans.build_problem(principal.organisation_id, data["load_ids"], data["vehicle_ids"],
                               data["depot_site_id"], data["objective"], origin, data["free"],

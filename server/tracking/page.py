@@ -20,6 +20,13 @@ from server.tracking.snapshot import load_snapshot
 blp = Blueprint("tracking_page", __name__, template_folder="../web/templates")
 
 
+def _words() -> dict:
+    """The status and event labels in the page's language, for the live updates' script."""
+    from server.web.labels import EVENT, STATUS
+
+    return {"status": {k: str(v) for k, v in STATUS.items()}, "event": {k: str(v) for k, v in EVENT.items()}}
+
+
 def _vendor_socketio() -> bool:
     static = Path(current_app.static_folder or "")
     return (static / "vendor" / "socket.io.min.js").is_file()
@@ -38,7 +45,7 @@ def track(token: str):
     db.session.remove()
     response = current_app.make_response(render_template(
         "track.html", snapshot=snapshot, token=token, expires_at=lookup.link.expires_at.isoformat(),
-        live=_vendor_socketio() and snapshot["live"]))
+        live=_vendor_socketio() and snapshot["live"], words=_words()))
     # The token is in the URL: keep it out of referrers and caches.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

@@ -7,8 +7,8 @@ Documented (OpenAPI) under /api/v1:
   withdraws all of them, or one;
 * ``GET /track/{token}``: the public JSON snapshot of a link, no login (404 unknown, 410
   expired or revoked);
-* ``POST|GET /device-credentials``, ``DELETE /vehicles/{id}/device-credentials``: a carrier's
-  device logins (the secret, and the HTTP id when asked for, are shown once);
+* ``POST|GET /device-credentials``, ``DELETE /device-credentials/{id}`` (one login),
+  ``DELETE /vehicles/{id}/device-credentials`` (all of a truck's): a carrier's device logins (the secret, and the HTTP id when asked for, are shown once);
   ``POST|DELETE /device-credentials/{id}/http-id``: give a login a new HTTP device id (shown once;
   the old one stops working) or take it away.
 
@@ -239,6 +239,17 @@ def revoke_device_credentials(row_id):
         devices.revoke(cred)
     db.session.commit()
     cut_off(current_app.config.get("BROKER_MANAGEMENT_URL", ""), [c.username for c in creds])
+
+
+@blp.delete("/api/v1/device-credentials/<int:credential_id>")
+@blp.response(204)
+@require(*WRITERS)
+def revoke_device_credential(credential_id):
+    """Revoke one device login (again is a no-op); the broker closes its connection."""
+    cred = get_scoped_or_404(DeviceCredential, credential_id, current_principal())
+    devices.revoke(cred)
+    db.session.commit()
+    cut_off(current_app.config.get("BROKER_MANAGEMENT_URL", ""), [cred.username])
 
 
 @raw.get("/metrics")

@@ -4,7 +4,8 @@
 timeline (the load's events, oldest first); later changes arrive as ``position`` and ``event``
 deltas. `register_snapshot_provider` hooks it into `server.sockets.SNAPSHOT_PROVIDERS`.
 
-A delivered (or closed) load is frozen at its proof of delivery: the position is the truck's last
+Its status, stage and ETA come from `server.tracking.load_state` (the ETA ends once the truck arrived
+at the delivery site), and its timeline shows each fact once. A delivered (or closed) load is frozen at its proof of delivery: the position is the truck's last
 fix up to that moment, the timeline ends there, there is no ETA, and ``live`` is false, so the
 public page and its room stop following the truck (it drives on to other customers' loads).
 """
@@ -54,10 +55,13 @@ def delivered_at(load_id: int) -> datetime | None:
 
 
 def load_snapshot(load_id: int) -> dict | None:
+    from server.tracking.load_state import state_of, timeline_entries
+
     load = db.session.get(Load, load_id)
     if load is None:
         return None
-    frozen = load.status in FROZEN
+    state = state_of(load)
+    frozen = not state.live
     until = delivered_at(load.id) if frozen else None
     # Frozen without a known delivery time: no position at all rather than one from after it.
     followed = load.vehicle_id is not None and (not frozen or until is not None)
@@ -65,12 +69,13 @@ def load_snapshot(load_id: int) -> dict | None:
         "load_id": load.id,
         "reference": load.reference,
         "status": load.status,
+        "stage": state.stage,
         "live": not frozen,
-        "eta": load.eta.isoformat() if load.eta and not frozen else None,
+        "eta": state.eta.isoformat() if state.eta else None,
         "delivered_at": until.isoformat() if until else None,
         "vehicle_id": str(load.vehicle_id) if load.vehicle_id else None,
         "position": last_position(load.vehicle_id, until) if followed else None,
-        "timeline": timeline(load.id, until if frozen else None),
+        "timeline": timeline_entries(timeline(load.id, until if frozen else None)),
     }
 
 

@@ -21,6 +21,8 @@ STATUS = {
     "running": _l("running"), "succeeded": _l("finished"), "failed": _l("failed"),
     "cancelling": _l("stopping"), "active": _l("active"), "won": _l("won"), "lost": _l("lost"),
     "accepted": _l("accepted"), "declined": _l("declined"), "withdrawn": _l("withdrawn"), "ended": _l("ended"),
+    "at_delivery": _l("arrived at delivery"), "partly_planned": _l("partly planned"), "unplanned": _l("unplanned"), "optimal": _l("optimal"),
+    "feasible": _l("feasible"), "partial": _l("partial: some units are not placed"),
 }
 
 EVENT = {
@@ -111,8 +113,10 @@ def options(rows, value: str, text: str) -> list[tuple]:
 
 
 def register(app_or_blueprint) -> None:
+    from server.orders.planning_state import describe
+
     filters = {"options": options, "status_label": status_label, "event_label": event_label, "mode_label": mode_label,
                "evidence_label": evidence_label, "when": when,
-               "site_when": site_when, "equipment_label": equipment_label}
+               "site_when": site_when, "equipment_label": equipment_label, "unplaced_reason": describe}
     for name, function in filters.items():
         app_or_blueprint.add_app_template_filter(function, name)

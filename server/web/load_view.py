@@ -22,6 +22,7 @@ from server.models import (
     YardVisit,
 )
 from server.stops.views import sees_load_proof, visible_entries
+from server.tracking.load_state import state_of
 from server.web import views
 from server.web.stops_view import is_stop_buyer, page_stops
 
@@ -83,9 +84,10 @@ def evidence(load: Load, principal: Principal, own_stop: dict | None = None) -> 
 
 
 def timeline(load: Load) -> list[dict]:
+    from server.tracking.load_state import timeline_entries
     from server.tracking.snapshot import timeline as load_timeline
 
-    return load_timeline(load.id)
+    return timeline_entries(load_timeline(load.id))
 
 
 def detail(principal: Principal, load_id: int) -> dict:
@@ -100,7 +102,7 @@ def detail(principal: Principal, load_id: int) -> dict:
         # A buyer on a multi-drop load: its own stop is the delivery it follows on the map.
         sites = views.site_points([load.pickup_site_id, stops["own_stop"]["stop"].site_id])
     context = {
-        "load": load, "row": row, "party": party, "sites": sites, **stops,
+        "load": load, "state": state_of(load), "row": row, "party": party, "sites": sites, **stops,
         "pickup_site": db.session.get(Site, load.pickup_site_id),
         "appointment": appointment(load), "visit": visit(load),
         "timeline": visible_entries(timeline(load), load, principal, "data"),

@@ -28,6 +28,8 @@ from server.models import (
     User,
     Vehicle,
 )
+from server.orders.planning_state import PLANNABLE as ORDER_PLANNABLE
+from server.tracking.load_state import states_of
 
 ACTIVE = ("assigned", "authorized", "at_pickup", "loading", "in_transit")
 PLANNABLE = ("awarded", "assigned", "authorized")
@@ -65,7 +67,9 @@ def load_rows(loads: list[Load], with_tenders: bool = False, with_evidence: bool
     drivers = names_of(Driver, [load.driver_id for load in loads])
     tenders = latest_tenders([load.id for load in loads]) if with_tenders else {}
     evidence = evidence_counts([load.id for load in loads]) if with_evidence else {}
-    return [{"load": load, "seller": orgs.get(load.seller_org_id), "buyer": orgs.get(load.buyer_org_id),
+    states = states_of(loads)  # what every page says of a load's status (server/tracking/load_state.py)
+    return [{"load": load, "state": states[load.id], "seller": orgs.get(load.seller_org_id),
+             "buyer": orgs.get(load.buyer_org_id),
              "carrier": orgs.get(load.carrier_org_id), "pickup": sites.get(load.pickup_site_id),
              "delivery": sites.get(load.delivery_site_id), "plate": plates.get(load.vehicle_id),
              "driver": drivers.get(load.driver_id), "tender": tenders.get(load.id),
@@ -111,7 +115,7 @@ def orders_of(principal: Principal) -> list[dict]:
     return [{"order": o, "buyer": orgs.get(o.buyer_org_id), "seller": orgs.get(o.seller_org_id),
              "delivery": sites.get(o.delivery_site_id),
              "weight_kg": sum(line.quantity * line.unit_weight_kg for line in o.lines),
-             "plannable": o.status in ("received", "planned")} for o in orders]
+             "plannable": o.status in ORDER_PLANNABLE} for o in orders]
 
 
 def map_vehicles(loads: list[Load]) -> list[dict]:

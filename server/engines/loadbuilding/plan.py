@@ -7,10 +7,13 @@ from enum import StrEnum
 
 
 class PlanStatus(StrEnum):
-    """``optimal``: the cost equals the proven lower bound; ``feasible``: a gap may remain."""
+    """``optimal``: every unit is placed and the cost equals the proven lower bound; ``feasible``: every
+    unit is placed and a gap may remain; ``partial``: some units are left out (see ``unplaced``), so the
+    plan is never called optimal, whatever the placed units cost."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
+    PARTIAL = "partial"
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,19 @@ class Load:
 
 @dataclass(frozen=True)
 class UnplacedLine:
-    """Units of a line that no load carries, and why."""
+    """Units of a line that no load carries, and why: ``reason`` in English, and the same as data for a
+    translation: ``code`` (``unit_too_big``, ``line_too_big``, ``no_vehicle``, ``no_single_vehicle``,
+    ``fleet_short``) with, for the ``*_too_big`` codes, the ``dimension`` (weight, volume, pallets), what
+    is ``needed`` and the ``largest`` an allowed vehicle takes."""
 
     order_id: str
     line_id: str
     quantity: int
     reason: str
+    code: str = ""
+    dimension: str = ""
+    needed: float = 0.0
+    largest: float = 0.0
 
 
 @dataclass(frozen=True)

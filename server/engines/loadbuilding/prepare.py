@@ -92,16 +92,18 @@ def _fmt(value: float) -> str:
     return f"{value:,.6g}".replace(",", " ")
 
 
-def _why_not(what: str, need: tuple[float, float, float], types: list[VehicleType]) -> str:
-    """A sentence saying which dimension keeps ``need`` off every vehicle in ``types``."""
+def _why_not(what: str, code: str, need: tuple[float, float, float], types: list[VehicleType]) -> dict:
+    """Which dimension keeps ``need`` off every vehicle in ``types``: a sentence (``reason``) and its data."""
     if not types:
-        return "no vehicle of an allowed type is available"
+        return {"reason": "no vehicle of an allowed type is available", "code": "no_vehicle"}
     for d, name in enumerate(DIMENSIONS):
         largest = max(vt.capacity[d] for vt in types)
         if need[d] > largest:
-            return (f"{what} needs {_fmt(need[d])} {UNITS[d]} of {name}; the largest allowed vehicle "
-                    f"takes {_fmt(largest)} {UNITS[d]}")
-    return f"no single allowed vehicle type takes {what}'s weight, volume and pallets together"
+            return {"reason": f"{what} needs {_fmt(need[d])} {UNITS[d]} of {name}; the largest allowed vehicle "
+                              f"takes {_fmt(largest)} {UNITS[d]}",
+                    "code": code, "dimension": name, "needed": float(need[d]), "largest": float(largest)}
+    return {"reason": f"no single allowed vehicle type takes {what}'s weight, volume and pallets together",
+            "code": "no_single_vehicle"}
 
 
 def prepare(problem: LoadProblem) -> Prepared:
@@ -120,11 +122,11 @@ def prepare(problem: LoadProblem) -> Prepared:
         if not ok:
             vts = [problem.vehicle_types[t] for t in available]
             if not fits_any(unit, [caps[t] for t in available]):
-                reason = _why_not("one unit", line.unit, vts)
+                why = _why_not("one unit", "unit_too_big", line.unit, vts)
             else:
                 total = tuple(v * line.quantity for v in line.unit)
-                reason = _why_not("the non-splittable line", total, vts)  # type: ignore[arg-type]
-            unplaced.append(UnplacedLine(line.order_id, line.line_id, line.quantity, reason))
+                why = _why_not("the non-splittable line", "line_too_big", total, vts)  # type: ignore[arg-type]
+            unplaced.append(UnplacedLine(line.order_id, line.line_id, line.quantity, **why))
             continue
         order = orders[line.order_id]
         point = None

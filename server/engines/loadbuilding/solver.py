@@ -158,7 +158,7 @@ def solve(problem: LoadProblem, limits: Limits | None = None) -> LoadPlan:
         loads += [_load(prepared, state) for state in result.plan.loads]
         for i, units in sorted(result.plan.short.items()):
             line = problem.lines[prepared.items[i].line]
-            unplaced.append(UnplacedLine(line.order_id, line.line_id, units, FLEET_SHORT))
+            unplaced.append(UnplacedLine(line.order_id, line.line_id, units, FLEET_SHORT, "fleet_short"))
     loads.sort(key=lambda ld: (ld.pickup_site, ld.vehicle_type, [(a.order_id, a.line_id) for a in ld.allocations]))
     cost = sum(ld.cost for ld in loads)
     lower = min(cost, sum(r.lower_cost for r in results))
@@ -166,5 +166,6 @@ def solve(problem: LoadProblem, limits: Limits | None = None) -> LoadPlan:
     gap = 0.0 if cost <= EPS else max(0.0, (cost - lower) / cost * 100)
     seconds = time.monotonic() - clock.start
     clock.report("done", cost)
+    status = PlanStatus.PARTIAL if unplaced else PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE
     return LoadPlan(tuple(loads), tuple(unplaced), cost, lower, sum(r.lower_trucks for r in results),
-                    PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE, 0.0 if optimal else gap, seconds)
+                    status, 0.0 if optimal else gap, seconds)

@@ -41,3 +41,17 @@ def test_the_demo_buyers_accept_the_plant_once_so_its_orders_go_through(ctx, cli
     seller = {"Authorization": f"Bearer {token}"}
     sites = client.get(f"/api/v1/trading-relationships/{rel}/sites", headers=seller).json
     assert [s["name"] for s in sites] == [site_name]
+
+
+def test_every_seeded_order_can_be_planned_whole(ctx, client):
+    """The seed's orders, its big caustic-soda order included, preview with nothing unplaced (issue 18:
+    the 82 500 kg order was not splittable, so none of it was ever loaded)."""
+    from server.models import Order
+
+    seed_demo()
+    token = client.post("/api/v1/auth/token", json={"email": "dispatch@rheinkalk.demo",
+                                                    "password": DEMO_PASSWORD}).json["token"]
+    order_ids = [o.id for o in db.session.scalars(select(Order).where(Order.reference.like("SO-%")))]
+    plan = client.post("/api/v1/load-plans", headers={"Authorization": f"Bearer {token}"},
+                       json={"order_ids": order_ids, "time_limit_s": 1}).json
+    assert plan["plan"]["unplaced"] == [] and plan["plan"]["status"] != "partial"

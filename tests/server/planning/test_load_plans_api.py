@@ -3,8 +3,9 @@
 import copy
 
 
-def _order(client, trade, **line):
+def _order(client, trade, reference="SO-1", **line):
     body = copy.deepcopy(trade["order"])
+    body["reference"] = reference
     body["lines"] = [{**body["lines"][0], **line}]
     r = client.post("/api/v1/orders", headers=trade["seller"].headers, json=body)
     assert r.status_code == 201, r.get_json()
@@ -52,6 +53,35 @@ def test_unplaceable_line_comes_back_with_a_reason(client, trade):
     assert r.status_code == 201
     plan = r.get_json()["plan"]
     assert plan["loads"] == [] and len(plan["unplaced"]) == 1 and plan["unplaced"][0]["reason"]
+    assert plan["status"] == "partial"
+
+
+def test_orders_say_how_much_of_them_a_committed_plan_left_out(client, trade):
+    """After a commit an order is planned, partly planned or unplanned, with the unplaced quantity and reason
+    (issue 18: an order none of which was loaded showed "planned")."""
+    whole = _order(client, trade, "SO-W", quantity=10, unit_weight_kg=1000, unit_pallets=1, splittable=True)
+    too_big = _order(client, trade, "SO-B", quantity=1, unit_weight_kg=30_000, splittable=False)
+    two_lines = {**copy.deepcopy(trade["order"]), "reference": "SO-P"}
+    fits = {**two_lines["lines"][0], "quantity": 5, "unit_weight_kg": 1000, "splittable": True}
+    two_lines["lines"] = [fits, {**fits, "sku": "HEAVY", "quantity": 2, "unit_weight_kg": 26_000,
+                                 "splittable": False}]
+    part = client.post("/api/v1/orders", headers=trade["seller"].headers, json=two_lines).get_json()["id"]
+    seller = trade["seller"].headers
+    preview = client.post("/api/v1/load-plans", headers=seller,
+                          json={"order_ids": [whole, too_big, part], "time_limit_s": 1}).get_json()
+    assert preview["plan"]["status"] == "partial"
+    assert client.post(f"/api/v1/load-plans/{preview['id']}/commit", headers=seller).status_code == 201
+    orders = {i: client.get(f"/api/v1/orders/{i}", headers=seller).get_json() for i in (whole, too_big, part)}
+    assert orders[whole]["status"] == "planned" and orders[whole]["unplaced"] == []
+    assert orders[too_big]["status"] == "unplanned" and orders[too_big]["unplaced_quantity"] == 1
+    [missing] = orders[too_big]["unplaced"]
+    assert missing["quantity"] == 1 and "weight" in missing["reason"]
+    assert orders[part]["status"] == "partly_planned" and orders[part]["unplaced_quantity"] == 2
+    assert [u["sku"] for u in orders[part]["unplaced"]] == ["HEAVY"]
+    buyer_view = client.get(f"/api/v1/orders/{part}", headers=trade["buyer"].headers).get_json()
+    assert buyer_view["status"] == "partly_planned"
+    unplanned = client.get("/api/v1/orders", headers=seller, query_string={"status": "unplanned"}).get_json()
+    assert [o["id"] for o in unplanned["items"]] == [too_big]
 
 
 def test_foreign_or_unknown_orders_are_field_errors(client, trade, make_party):

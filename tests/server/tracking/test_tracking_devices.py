@@ -69,3 +69,17 @@ def test_only_writers_manage_http_ids_and_never_of_revoked_logins(client, fleet)
     bad = client.post("/api/v1/device-credentials", headers=carrier.headers,
                       json={"vehicle_id": vehicle, "owntracks_device": "phone/#"})
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["path"] == "owntracks_device"
+
+
+def test_one_device_login_is_revoked_by_its_own_id(client, fleet, make_party):
+    """DELETE /device-credentials/{id} revokes that login only (issue 18: the demo called it and got 404)."""
+    carrier, (vehicle,) = fleet(1)
+    first = credential(client, carrier, vehicle, username="truck-one-a")
+    second = credential(client, carrier, vehicle, username="truck-one-b")
+    other = make_party("carrier")
+    assert client.delete(f"/api/v1/device-credentials/{first['id']}", headers=other.headers).status_code == 404
+    assert client.delete(f"/api/v1/device-credentials/{first['id']}", headers=carrier.headers).status_code == 204
+    assert client.delete(f"/api/v1/device-credentials/{first['id']}", headers=carrier.headers).status_code == 204
+    db.session.rollback()
+    assert db.session.get(DeviceCredential, first["id"]).revoked_at is not None
+    assert db.session.get(DeviceCredential, second["id"]).revoked_at is None

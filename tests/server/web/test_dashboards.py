@@ -137,3 +137,22 @@ def test_the_trading_sections_ask_accept_and_show_the_buyers_sites(client, make_
     status, fragment = _page(client, "/fragments/trading")
     assert status == 200 and buyer.org.name in fragment and f"<code>{site['id']}</code> Köln yard" in fragment
     assert 'id="trading-form"' in _page(client, "/seller")[1]
+
+
+def test_seller_orders_say_partly_planned_with_what_is_missing_and_why(client, trade):
+    """After a commit that left a line out, the seller's order list says "partly planned" with the quantity and
+    reason, in Chinese too; the preview says "partial", never "optimal" (issue 18, defect 3)."""
+    order = {**trade["order"], "reference": "SO-PART"}
+    order["lines"] = [{**order["lines"][0], "quantity": 5},
+                      {**order["lines"][0], "sku": "HEAVY", "quantity": 2, "unit_weight_kg": 26_000, "splittable": False}]
+    order_id = client.post("/api/v1/orders", headers=trade["seller"].headers, json=order).get_json()["id"]
+    plan = client.post("/api/v1/load-plans", headers=trade["seller"].headers,
+                       json={"order_ids": [order_id], "time_limit_s": 1}).get_json()
+    _sign_in(client, trade["seller"])
+    status, preview = _page(client, f"/fragments/load-plan/{plan['id']}")
+    assert status == 200 and "partial" in preview and "optimal" not in preview
+    client.post(f"/api/v1/load-plans/{plan['id']}/commit", headers=trade["seller"].headers)
+    status, html = _page(client, "/seller")
+    assert "partly planned" in html and "HEAVY ×2 not planned" in html and "the largest allowed vehicle" in html
+    status, html = _page(client, "/seller?lang=zh_CN")
+    assert "部分已计划" in html and "未计划" in html

@@ -1,0 +1,91 @@
+"""One status model per load: what every page, the driver app, the public link and webhooks say of a load.
+
+The stored ``Load.status`` is the state machine's (`server.market.states`); people are told the
+load's *stage*, which adds what the tracking saw: a load in transit whose truck arrived at the
+delivery site is ``at_delivery`` ("arrived at delivery") until its proof of delivery. The ETA ends
+there: it is given only while the truck is on its way, never once it arrived or delivered. The
+pickup section's words follow the same stage (``pickup``), and a timeline shows each fact once
+(`timeline_entries`). Everything that shows a load's status asks here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import Event, Load
+
+FINISHED = ("delivered", "closed")
+BEFORE_CARRIER = ("draft", "tendered")
+AUTHORIZABLE = ("awarded", "assigned", "authorized")
+AT_PICKUP = ("at_pickup", "loading")
+
+
+@dataclass(frozen=True)
+class LoadState:
+    """``status``: the stored one; ``stage``: what people are told; ``eta``: only while on the way;
+    ``live``: whether its tracking still follows the truck; ``pickup``: what the pickup section says
+    (``before_carrier``, ``authorizable``, ``at_pickup``, ``collected`` or ``cancelled``)."""
+
+    status: str
+    stage: str
+    eta: datetime | None
+    live: bool
+    pickup: str
+
+
+def state_of(load: Load, arrived: bool | None = None) -> LoadState:
+    """The load's state; ``arrived`` (at the delivery site) is read from its events unless given."""
+    if arrived is None:
+        arrived = load.status == "in_transit" and load.id in arrived_at_delivery([load.id])
+    status = load.status
+    stage = "at_delivery" if status == "in_transit" and arrived else status
+    on_the_way = status in AUTHORIZABLE + AT_PICKUP + ("in_transit",) and stage != "at_delivery"
+    return LoadState(status=status, stage=stage, eta=load.eta if on_the_way else None,
+                     live=status not in FINISHED, pickup=_pickup(status))
+
+
+def states_of(loads: Iterable[Load]) -> dict[int, LoadState]:
+    """Every load's state, with one query for all of them."""
+    loads = list(loads)
+    arrived = arrived_at_delivery([load.id for load in loads if load.status == "in_transit"])
+    return {load.id: state_of(load, load.id in arrived) for load in loads}
+
+
+def arrived_at_delivery(load_ids: list[int]) -> set[int]:
+    """Which of the loads have an ``arrived_delivery`` event."""
+    if not load_ids:
+        return set()
+    return set(db.session.scalars(select(Event.load_id).where(Event.load_id.in_(load_ids),
+                                                              Event.kind == "arrived_delivery").distinct()))
+
+
+def _pickup(status: str) -> str:
+    if status in BEFORE_CARRIER:
+        return "before_carrier"
+    if status in AUTHORIZABLE:
+        return "authorizable"
+    if status in AT_PICKUP:
+        return "at_pickup"
+    return "cancelled" if status == "cancelled" else "collected"
+
+
+def timeline_entries(events: list[dict]) -> list[dict]:
+    """The events people read, each fact once: the delivery once (its ``delivered`` event, not also the
+    status change to it), a new ETA only with its time and only before the truck arrived at delivery."""
+    delivered = any(e["kind"] == "delivered" for e in events)
+    out, arrived = [], False
+    for event in events:
+        data = event.get("data") or {}
+        if event["kind"] == "arrived_delivery":
+            arrived = True
+        if event["kind"] == "status_changed" and delivered and data.get("status") == "delivered":
+            continue
+        if event["kind"] == "eta_changed" and (arrived or not data.get("eta")):
+            continue
+        out.append(event)
+    return out
