@@ -7,7 +7,7 @@ import pytest
 from server import clock
 from server.extensions import db
 from server.models import User
-from tests.conftest import _TEST_PASSWORD_HASH, TEST_PASSWORD
+from tests.conftest import _TEST_PASSWORD_HASH, SAME_SITE, TEST_PASSWORD
 from tests.server.yard.yard_factory import MONDAY, authorize, make_load, make_plant
 
 
@@ -33,7 +33,8 @@ def test_the_console_shows_a_checked_in_truck_with_its_next_step(ctx, plant):
     load = make_load(plant)
     token = authorize(ctx, plant, load)
     client = _signed_in(ctx, plant.manager)
-    assert client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"}
+    assert client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"},
+                       headers=SAME_SITE
                        ).status_code == 200
     page = client.get("/console")
     html = page.get_data(as_text=True)
@@ -49,7 +50,7 @@ def test_the_console_speaks_chinese_with_one_word_for_a_dock(ctx, plant):
     load = make_load(plant)
     token = authorize(ctx, plant, load)
     client = _signed_in(ctx, plant.manager)
-    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"})
+    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"}, headers=SAME_SITE)
     html = client.get("/console?lang=zh_CN").get_data(as_text=True)
     assert "叫号到月台" in html and "装卸口" not in html and "Call to dock" not in html
     reasons = json.loads(html.split('id="haul-reasons">')[1].split("</script>")[0])
@@ -69,7 +70,7 @@ def test_the_sellers_site_page_shows_the_plant_kpis(ctx, plant):
     load = make_load(plant)
     token = authorize(ctx, plant, load)
     client = _signed_in(ctx, plant.manager)
-    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"})
+    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"}, headers=SAME_SITE)
     html = client.get("/seller").get_data(as_text=True)
     assert "Plant KPIs" in html and "Dwell, p90 (min)" in html and "/console?site=" in html
     fragment = client.get(f"/fragments/kpis/{plant.site.id}").get_data(as_text=True)
@@ -83,8 +84,8 @@ def test_the_yard_queue_shows_slots_in_the_sites_time_like_the_gantt(ctx, plant)
     token = authorize(ctx, plant, load)
     client = _signed_in(ctx, plant.manager)
     assert client.post(f"/api/v1/loads/{load.id}/appointment", json={"dock_id": plant.docks["D1"].id,
-                                                                      "start": "2030-06-03T09:30:00+00:00"}
-                       ).status_code == 201
-    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"})
+                                                                      "start": "2030-06-03T09:30:00+00:00"},
+                       headers=SAME_SITE).status_code == 201
+    client.post(f"/api/v1/sites/{plant.site.id}/gate/checkin", json={"token": token, "plate": "DU-AB 123"}, headers=SAME_SITE)
     fragment = client.get(f"/fragments/queue/{plant.site.id}").get_data(as_text=True)
     assert "D1 11:30 CEST" in fragment and "09:30 UTC" not in fragment
