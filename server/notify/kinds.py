@@ -12,7 +12,13 @@ order_received     an order was created through the API        seller, buyer
 orders_imported    a CSV import created orders (one event)     seller; each buyer its own orders
 load_built         a load plan was committed, once per load    seller, the load's buyer
 tendered           a load went on the board                    seller (invited carriers: board)
-awarded            a carrier won a load                        seller, buyer, carrier
+tender_opened      a tender reached a carrier (near the        each carrier told of it
+                   pickup with a matching truck, or offered)
+outbid             another carrier undercut your best bid      the carrier(s) outbid
+won                your bid or grab won the load               the winning carrier
+lost               the auction was awarded to another          every other bidder (own price only)
+closed_without_award  an auction or offer ended unawarded     seller, every bidder
+awarded            a carrier won a load                        seller, buyer
 authorized         the buyer authorized carrier/driver/plate   seller, buyer, carrier
 dock_scheduled     a load was booked into a dock slot          site's organisation, carrier
 dock_rescheduled   the slot moved (re-plan or manager)         site's organisation, carrier
@@ -43,7 +49,8 @@ the endpoint's organisation) and ``ping`` (a test delivery an admin asks for).
 from __future__ import annotations
 
 KINDS: tuple[str, ...] = (
-    "order_received", "orders_imported", "load_built", "tendered", "awarded", "authorized", "dock_scheduled",
+    "order_received", "orders_imported", "load_built", "tendered", "tender_opened", "outbid", "won", "lost",
+    "closed_without_award", "awarded", "authorized", "dock_scheduled",
     "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",
