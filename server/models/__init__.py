@@ -2,6 +2,7 @@
 
 from server.models.audit import AuditEvent
 from server.models.devices import DevicePairing
+from server.models.email import EmailMessage, EmailSettings
 from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
 from server.models.loads import Load, LoadLine
@@ -19,7 +20,7 @@ from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
     "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing",
-    "Dispute", "DisputeComment", "Dock", "DockAppointment", "Driver", "Event", "EvidenceItem",
+    "Dispute", "DisputeComment", "Dock", "DockAppointment", "Driver", "EmailMessage", "EmailSettings", "Event", "EvidenceItem",
     "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "Notification", "Order", "OrderLine",
     "Organisation", "OrgKind", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery",
     "RateAgreement", "Role", "Route", "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine",

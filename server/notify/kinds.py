@@ -43,7 +43,7 @@ trading_relationship  a seller asked to trade, the buyer       the other side
 =================  ==========================================  =================================
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
-the endpoint's organisation) and ``ping`` (a test delivery an admin asks for).
+the endpoint's organisation), ``email_disabled`` (in-app only, to the user whose address bounced) and ``ping`` (a test delivery an admin asks for).
 """
 
 from __future__ import annotations
@@ -57,5 +57,6 @@ KINDS: tuple[str, ...] = (
     "trading_relationship",
 )
 WEBHOOK_DISABLED = "webhook_disabled"
+EMAIL_DISABLED = "email_disabled"  # in-app only, to the user whose address bounced
 PING = "ping"
 ALL = "*"  # a webhook subscribed to "*" receives every kind in KINDS
