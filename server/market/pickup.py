@@ -28,6 +28,7 @@ from server.market.pickup_token import (
 )
 from server.market.refusals import MarketRefused
 from server.models import Driver, Load, PickupAuthorization, Vehicle
+from server.notify import shipment_notices
 
 AUTHORIZABLE = frozenset({"awarded", "assigned", "authorized"})
 AT_GATE = frozenset({"authorized", "at_pickup", "loading"})
@@ -97,6 +98,7 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
             raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
         db.session.add(row)
     db.session.refresh(load)
+    shipment_notices.pickup_authorized(load, row.expires_at)
     return row
 
 
@@ -116,6 +118,7 @@ def revoke(principal: Principal, row: PickupAuthorization, now: datetime) -> Pic
         if load.status == "authorized" and live is None:
             load.status = "assigned" if load.vehicle_id and load.driver_id else "awarded"
     db.session.refresh(row)
+    shipment_notices.pickup_withdrawn(db.session.get(Load, row.load_id))
     return row
 
 

@@ -20,8 +20,10 @@ lost               the auction was awarded to another          every other bidde
 closed_without_award  an auction or offer ended unawarded     seller, every bidder
 awarded            a carrier won a load                        seller, buyer
 authorized         the buyer authorized carrier/driver/plate   seller, buyer, carrier
+authorization_revoked  the buyer withdrew that authorization    seller, buyer, carrier
 dock_scheduled     a load was booked into a dock slot          site's organisation, carrier
 dock_rescheduled   the slot moved (re-plan or manager)         site's organisation, carrier
+slot_missed        the truck missed its dock slot (no show)    site's organisation, seller, buyer, carrier
 arrived            the truck reached a geofence or the gate    seller, buyer, carrier
 called             the truck was called to a dock              site's organisation, carrier
 loading            loading started at the dock                 seller, carrier
@@ -50,8 +52,8 @@ from __future__ import annotations
 
 KINDS: tuple[str, ...] = (
     "order_received", "orders_imported", "load_built", "tendered", "tender_opened", "outbid", "won", "lost",
-    "closed_without_award", "awarded", "authorized", "dock_scheduled",
-    "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
+    "closed_without_award", "awarded", "authorized", "authorization_revoked", "dock_scheduled",
+    "dock_rescheduled", "slot_missed", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",
     "trading_relationship",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import lazy_gettext as _l
 
 TITLES = {
@@ -56,8 +56,15 @@ UNKNOWN = _l("Notification")
 NO_REFERENCE = _l("a load")
 
 
+def _shown(value):
+    """Numbers as the reader writes them (``1,050``, ``1,050.5``); the rest as it is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_decimal(value, format="#,##0.##")
+    return value
+
+
 def _fields(data: dict) -> defaultdict:
-    values = defaultdict(lambda: "–", {k: v for k, v in (data or {}).items() if v is not None})
+    values = defaultdict(lambda: "–", {k: _shown(v) for k, v in (data or {}).items() if v is not None})
     if "reference" not in values:
         values["reference"] = str(NO_REFERENCE) if "load_id" in values or "tender_id" in values else "–"
     return values

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
+from server.notify import shipment_notices
 from server.realtime import driver_inbox, emit_to_load, emit_to_orgs
 
 
@@ -66,6 +67,9 @@ def appointment_changed(load: Load, new: DockAppointment | None, old: DockAppoin
     send("yard.appointment", payload, load)
     kind = "replan" if why in ("replan", "moved") else "appointment"
     tell_driver(load, kind, payload)
+    site = db.session.get(Site, load.pickup_site_id)
+    shipment_notices.slot_changed(load, site.organisation_id if site else None, why,
+                                  new.start if new is not None else None)
 
 
 def visit_changed(visit: YardVisit, load: Load, position: int | None = None) -> None:
@@ -73,6 +77,8 @@ def visit_changed(visit: YardVisit, load: Load, position: int | None = None) -> 
                "position": position, "called_dock_id": visit.called_dock_id,
                "at": visit.history[-1]["at"] if visit.history else None}
     send("yard.visit", payload, load)
+    site = db.session.get(Site, visit.site_id)
+    shipment_notices.visit_step(load, site.organisation_id if site else None, visit.status)
 
 
 def queue_changed(site: Site, entries: list[dict]) -> None:
