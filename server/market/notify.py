@@ -63,15 +63,15 @@ def tender_opened(tender, carriers: Iterable[int]) -> None:
 
 
 def bid_placed(summary: dict, placed: dict, lead_price: float, lead_changed: bool, carriers: Iterable[int],
-               outbid: bool = False) -> None:
+               previous_lead: float | None = None) -> None:
     """``summary`` is the tender's summary and ``placed`` the bid (id, carrier, price), both taken before commit.
-    ``outbid``: the bid undercut an earlier lead, whose carrier is told."""
+    ``previous_lead``: the lead before this bid; a carrier holding it is told it was outbid."""
     board = {**summary, "lead_price": lead_price}
     _emit("board.bid", {**board, **placed}, [summary["seller_id"]])
     if lead_changed:
         _emit("board.lead_changed", board, carriers)
-    if outbid:
-        outcomes.later(outcomes.outbid, summary["tender_id"], placed["carrier_id"], placed["price"])
+    if previous_lead is not None and placed["price"] < previous_lead:
+        outcomes.later(outcomes.outbid, summary["tender_id"], placed["carrier_id"], placed["price"], previous_lead)
 
 
 def tender_awarded(tender, award, carriers: Iterable[int]) -> None:

@@ -63,18 +63,16 @@ def _base(tender: Tender) -> dict:
     return {"tender_id": tender.id, "load_id": tender.load_id, "reference": _reference(tender.load_id)}
 
 
-def outbid(tender_id: int, bidder_id: int, new_price: float) -> None:
-    """Tell each carrier whose best active bid the new lead just undercut (once per bid that beats it)."""
+def outbid(tender_id: int, bidder_id: int, new_price: float, previous_lead: float) -> None:
+    """Tell each other carrier that held the lead (``previous_lead``) until ``new_price`` undercut it; a carrier
+    already behind is not told again, nor is one whose own lead the bidder only widened."""
     tender = db.session.get(Tender, tender_id)
-    if tender is None or tender.status != "open":
+    if tender is None or tender.status != "open" or new_price >= previous_lead:
         return
     best = _best_bids(tender_id, ("active",))
     lead = min(best.values(), default=new_price)
-    # Carriers that were leading or tied until this bid: their best is the lowest of the others.
     others = {c: p for c, p in best.items() if c != bidder_id}
-    if not others or new_price >= min(others.values()):
-        return
-    beaten = [c for c, p in others.items() if p == min(others.values())]
+    beaten = [c for c, p in others.items() if p == previous_lead]
     for carrier in beaten:
         publish_event("outbid", organisation_ids=[carrier],
                       data={**_base(tender), "your_price": others[carrier], "lead_price": lead,

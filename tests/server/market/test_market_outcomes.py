@@ -68,6 +68,19 @@ def test_outbid_carrier_is_told_and_winner_and_loser_hear_at_close(client, board
     assert seller["awarded"]["carrier_id"] == b.id and seller["awarded"]["price"] == 1050
 
 
+def test_only_the_carrier_that_held_the_lead_is_told(client, board):
+    """A leads, B undercuts (A told), B lowers its own lead (nobody told again), C undercuts B (only B told)."""
+    tender = _auction(client, board)
+    a, b, c = board.carriers
+    _bid(client, tender, a, 1100)
+    _bid(client, tender, b, 1050)
+    _bid(client, tender, b, 1000)
+    _bid(client, tender, c, 990)
+    assert [d["your_price"] for k, d in _kinds(client, a) if k == "outbid"] == [1100]
+    assert [d["your_price"] for k, d in _kinds(client, b) if k == "outbid"] == [1000]
+    assert [k for k, _ in _kinds(client, c) if k == "outbid"] == []
+
+
 def test_an_auction_without_bids_closes_without_award_for_the_seller(client, board, monkeypatch):
     """No bid by the deadline: the seller is told the auction closed without an award."""
     tender = _auction(client, board)
