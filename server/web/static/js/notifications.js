@@ -33,7 +33,7 @@
       target.addEventListener("click", function () { if (!note.read_at) { call("POST", "/api/v1/notifications/" + note.id + "/read"); } });
       var time = document.createElement("time");
       time.dateTime = note.created_at;
-      time.textContent = note.created_at.slice(0, 16).replace("T", " ");
+      time.textContent = note.created_at.slice(0, 16).replace("T", " ") + " UTC";
       li.appendChild(target);
       li.appendChild(time);
       if (!note.read_at) {
