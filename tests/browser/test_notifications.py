@@ -59,9 +59,9 @@ def test_outbid_carrier_sees_it_on_the_bell_and_the_winner_sees_won(open_as, api
     # After the deadline the first look closes the auction; both boards keep the outcome, live.
     time.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.5)
     assert api.call("seller", "GET", f"/api/v1/tenders/{tender['id']}")["status"] == "awarded"
-    winner.locator(f'#board tr[data-tender-id="{tender["id"]}"][data-standing="won"]').wait_for()
-    assert "won" in winner.locator(f'#board tr[data-tender-id="{tender["id"]}"]').inner_text()
-    loser.locator(f'#board tr[data-tender-id="{tender["id"]}"][data-standing="lost"]').wait_for()
+    winner.locator(f'#board #tender-{tender["id"]}[data-standing="won"]').wait_for()
+    assert "won" in winner.locator(f'#board #tender-{tender["id"]}').inner_text()
+    loser.locator(f'#board #tender-{tender["id"]}[data-standing="lost"]').wait_for()
     winner.get_by_role("button", name="Notifications").click()
     won = winner.locator('#bell-list li[data-kind="won"]').first
     won.wait_for()
