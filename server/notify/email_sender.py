@@ -23,7 +23,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from server import clock
 from server.extensions import db
@@ -225,6 +225,16 @@ def send_digests(now: datetime | None = None, settings: SmtpSettings | None = No
         report.sent += len(rows)
         db.session.commit()
     return report
+
+
+def purge_old(keep_days: int, now: datetime | None = None) -> int:
+    """Forget finished e-mails (sent, failed, bounced, skipped) older than ``keep_days``; returns how many."""
+    cutoff = (now or clock.now()) - timedelta(days=keep_days)
+    result = db.session.execute(delete(EmailMessage).where(
+        EmailMessage.status.in_(("sent", "failed", "bounced", "skipped")), EmailMessage.created_at < cutoff)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 def run_round(now: datetime | None = None) -> EmailReport:

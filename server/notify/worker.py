@@ -19,6 +19,7 @@ import time
 from server.extensions import db
 from server.notify import wakeup
 from server.notify.delivery import deliver_due, purge_old
+from server.notify.email_sender import purge_old as purge_old_emails
 from server.notify.email_sender import run_round as send_emails
 from server.notify.settings import delivery_settings
 
@@ -60,6 +61,7 @@ class DeliveryWorker(threading.Thread):
                 if time.monotonic() - self._last_purge >= PURGE_EVERY_S:
                     self._last_purge = time.monotonic()
                     purge_old(keep_days=settings.keep_days)
+                    purge_old_emails(keep_days=settings.keep_days)
                 return report
             finally:
                 db.session.remove()

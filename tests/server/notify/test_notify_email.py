@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import EmailMessage, User
-from server.notify.email_sender import run_round, send_digests, send_due
+from server.notify.email_sender import purge_old, run_round, send_digests, send_due
 from server.notify.publish import publish_event
 
 LATER = timedelta(minutes=1)
@@ -153,3 +153,12 @@ def test_no_smtp_server_means_nothing_is_queued(client, make_party):
     carrier = make_party("carrier")
     publish_event("won", organisation_ids=[carrier.id], data={"reference": "LD-1", "price": 900})
     assert _statuses(carrier) == []
+
+
+def test_finished_emails_are_forgotten_after_the_retention(client, make_party, smtp):
+    """Sent e-mails older than the retention are purged; newer ones stay."""
+    carrier = make_party("carrier")
+    publish_event("won", organisation_ids=[carrier.id], data={"reference": "LD-1", "price": 900})
+    send_due(_now() + LATER)
+    assert purge_old(30, now=_now() + timedelta(days=29)) == 0 and _statuses(carrier) == ["sent"]
+    assert purge_old(30, now=_now() + timedelta(days=31)) == 1 and _statuses(carrier) == []
