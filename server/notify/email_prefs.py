@@ -33,6 +33,7 @@ class SmtpSettings:
     password: str | None = None
     sender: str = "haul@localhost"
     starttls: bool = False
+    ca_file: str | None = None  # a private CA to verify the server's certificate with (else the system's)
     timeout_s: float = 10.0
     max_attempts: int = 6
     digest_hour_utc: int = 7  # the daily digest goes out at the first round after this hour
@@ -43,7 +44,8 @@ class SmtpSettings:
 
 
 def smtp_settings(config) -> SmtpSettings:
-    """The SMTP settings of one app: ``HAUL_SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS`` (config, then env)."""
+    """The SMTP settings of one app: ``HAUL_SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS/CA_FILE`` (config, then
+    env). STARTTLS verifies the server's certificate and name, against ``CA_FILE`` when given."""
 
     def raw(name, default=None):
         key = f"HAUL_SMTP_{name}"
@@ -53,6 +55,7 @@ def smtp_settings(config) -> SmtpSettings:
     return SmtpSettings(host=raw("HOST", ""), port=int(raw("PORT", 25)), user=raw("USER"), password=raw("PASSWORD"),
                         sender=raw("FROM", "haul@localhost"),
                         starttls=str(raw("STARTTLS", "0")).lower() in ("1", "true", "yes", "on"),
+                        ca_file=raw("CA_FILE"),
                         timeout_s=float(raw("TIMEOUT_S", 10)), max_attempts=int(raw("MAX_ATTEMPTS", 6)),
                         digest_hour_utc=int(raw("DIGEST_HOUR_UTC", 7)))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage as Mail
@@ -107,8 +108,8 @@ def _claim(now: datetime) -> list[EmailMessage]:
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
-    if settings.starttls:
-        smtp.starttls()
+    if settings.starttls:  # verified: a password never goes to a server that is not the one configured
+        smtp.starttls(context=ssl.create_default_context(cafile=settings.ca_file))
     if settings.user:
         smtp.login(settings.user, settings.password or "")
     return smtp

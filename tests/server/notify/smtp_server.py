@@ -38,11 +38,14 @@ class _Handler:
 
 
 class SmtpServer:
-    def __init__(self):
+    """``tls_context``: offer STARTTLS with it and require it before MAIL (a relay on port 587)."""
+
+    def __init__(self, tls_context=None):
         self.refuse: dict[str, str] = {}
         self.received: list = []
         self.port = _free_port()
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        extra = {"tls_context": tls_context, "require_starttls": True} if tls_context is not None else {}
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **extra)
 
     def to(self, address: str) -> list:
         return [m for m in self.received if m["To"] == address]

@@ -162,3 +162,35 @@ def test_finished_emails_are_forgotten_after_the_retention(client, make_party, s
     send_due(_now() + LATER)
     assert purge_old(30, now=_now() + timedelta(days=29)) == 0 and _statuses(carrier) == ["sent"]
     assert purge_old(30, now=_now() + timedelta(days=31)) == 1 and _statuses(carrier) == []
+
+
+def _self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    import subprocess
+
+    cert, key = folder / "smtp.pem", folder / "smtp.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+def test_starttls_is_verified_against_the_configured_ca(app, client, make_party, monkeypatch, tmp_path):
+    """With HAUL_SMTP_STARTTLS the mail goes over TLS to a server whose certificate verifies; an unknown
+    certificate is a transient failure (retried), never a plain-text send."""
+    import ssl
+
+    from tests.server.notify.smtp_server import SmtpServer
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    carrier = make_party("carrier")
+    with SmtpServer(tls_context=context) as server:
+        for name, value in (("HOST", "127.0.0.1"), ("PORT", server.port), ("STARTTLS", "1")):
+            monkeypatch.setitem(app.config, f"HAUL_SMTP_{name}", value)
+        publish_event("won", organisation_ids=[carrier.id], data={"reference": "LD-1", "price": 900})
+        assert send_due(_now() + LATER).retrying == 1 and server.received == []  # not the system's CA
+        monkeypatch.setitem(app.config, "HAUL_SMTP_CA_FILE", cert)
+        assert send_due(_now() + timedelta(minutes=5)).sent == 1
+        assert len(server.to(carrier.user.email)) == 1
