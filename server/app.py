@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from server.market.load_routes import blp as load_api
     from server.market.pickup_routes import blp as pickup_api
     from server.market.tender_routes import blp as tender_api
+    from server.notify.email_routes import blp as email_api
     from server.notify.notification_routes import blp as notification_api
     from server.notify.webhook_routes import blp as webhook_api
     from server.orders.import_routes import blp as order_import_api
@@ -136,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
         pickup_api,  # pickup authorization
         dock_api, plant_api, gate_api, gate_console_api, evidence_api,  # dock slot and rules, gate, yard, evidence
         device_api, tracking_api,  # GPS devices, tracking links
-        notification_api, webhook_api,  # notifications
+        notification_api, email_api, webhook_api,  # notifications
         agreement_routes.blp, bill_routes.blp, dispute_routes.blp, statement_routes.blp,  # settlement
         audit_api,  # the audit trail of every stage
     )

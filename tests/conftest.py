@@ -71,8 +71,10 @@ def _wipe(application) -> None:
 def ctx(app):
     """An app context on clean tables."""
     from server.extensions import db
+    from server.market import outcomes
     from server.market.audience import audience_cache
 
+    outcomes.flush()  # the last test's market notices must not land in this test's fresh rows
     with app.app_context():
         _wipe(app)
         audience_cache.clear()  # audiences name carriers of the wiped rows

@@ -88,7 +88,7 @@ def place_bid(principal: Principal, row: TenderRow, price: float, now: datetime)
             bid["status"] = "won"
     new_lead = price if lead is None else min(lead, price)
     notify.bid_placed(summary, {"bid_id": bid_id, "carrier_id": carrier, "price": price}, new_lead,
-                      lead is None or price < lead, told)
+                      lead is None or price < lead, told, previous_lead=lead)
     if award is not None:
         notify.tender_awarded(replace(row, status="awarded", version=seen + 1, closed_at=now), award, told)
     return bid, award

@@ -1,5 +1,8 @@
 """Live board updates over Socket.IO, to the tender's eligible carriers and its seller only.
 
+What each change means for each party (outbid, won, lost, closed without award) is published as
+stored notifications by ``outcomes``, on its own background sender.
+
 Events: ``board.tender_opened`` (new load, or newly in reach), ``board.bid`` (to the seller),
 ``board.lead_changed``, ``board.tender_awarded``, ``board.tender_closed`` (expired or cancelled),
 ``market.award_cancelled``. Carriers never learn who else bid. Drivers hear of assignments
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from flask import current_app, has_app_context
 
 from server import realtime
+from server.market import outcomes
 from server.market.fanout import Fanout
 
 log = logging.getLogger("haul.market.notify")
@@ -53,15 +57,21 @@ def tender_summary(tender, lead_price: float | None = None) -> dict:
 
 
 def tender_opened(tender, carriers: Iterable[int]) -> None:
+    carriers = list(carriers)
     _emit("board.tender_opened", tender_summary(tender), [tender.seller_org_id, *carriers])
+    outcomes.later(outcomes.tender_opened, tender.id, carriers)
 
 
-def bid_placed(summary: dict, placed: dict, lead_price: float, lead_changed: bool, carriers: Iterable[int]) -> None:
-    """``summary`` is the tender's summary and ``placed`` the bid (id, carrier, price), both taken before commit."""
+def bid_placed(summary: dict, placed: dict, lead_price: float, lead_changed: bool, carriers: Iterable[int],
+               previous_lead: float | None = None) -> None:
+    """``summary`` is the tender's summary and ``placed`` the bid (id, carrier, price), both taken before commit.
+    ``previous_lead``: the lead before this bid; a carrier holding it is told it was outbid."""
     board = {**summary, "lead_price": lead_price}
     _emit("board.bid", {**board, **placed}, [summary["seller_id"]])
     if lead_changed:
         _emit("board.lead_changed", board, carriers)
+    if previous_lead is not None and placed["price"] < previous_lead:
+        outcomes.later(outcomes.outbid, summary["tender_id"], placed["carrier_id"], placed["price"], previous_lead)
 
 
 def tender_awarded(tender, award, carriers: Iterable[int]) -> None:
@@ -69,10 +79,12 @@ def tender_awarded(tender, award, carriers: Iterable[int]) -> None:
     _emit("board.tender_awarded", payload, [*carriers])
     _emit("board.tender_awarded", {**payload, "award_id": award.id, "carrier_id": award.carrier_org_id,
                                    "award_price": award.price}, [tender.seller_org_id, award.carrier_org_id])
+    outcomes.later(outcomes.awarded, tender.id)
 
 
 def tender_closed(tender, carriers: Iterable[int]) -> None:
     _emit("board.tender_closed", tender_summary(tender), [tender.seller_org_id, *carriers])
+    outcomes.later(outcomes.closed_without_award, tender.id)
 
 
 def award_cancelled(award, load, reason: str) -> None:

@@ -77,6 +77,23 @@ class LoadSummary(Schema):
     hazmat_classes = fields.String()
 
 
+class StandingOut(Schema):
+    my_best = fields.Float(allow_none=True, metadata={"description": "your best bid"})
+    rank = fields.Integer(allow_none=True, metadata={"description": "1 when your bid leads"})
+    bidders = fields.Integer()
+    state = fields.String(metadata={"description": "open, leading, outbid, won, lost or closed (no award)"})
+    time_left_s = fields.Integer(allow_none=True)
+
+
+class HistoryRow(Schema):
+    at = fields.DateTime()
+    lead_price = fields.Float(allow_none=True)
+    mine = fields.Boolean()
+    price = fields.Float(allow_none=True, metadata={"description": "your own bids (the seller: every bid)"})
+    status = fields.String(allow_none=True)
+    carrier_id = fields.Integer(metadata={"description": "the seller only"})
+
+
 class TenderOut(Schema):
     fleet_warning = fields.String(allow_none=True)  # to a carrier: no free suitable truck for this load
     id = fields.Integer()
@@ -103,6 +120,7 @@ class TenderOut(Schema):
     my_bids = fields.List(fields.Float())
     phase = fields.Nested(PhaseOut)
     load = fields.Nested(LoadSummary)
+    standing = fields.Nested(StandingOut, allow_none=True, metadata={"description": "a carrier's own standing"})
 
 
 class BidIn(Schema):

@@ -22,10 +22,12 @@ from server.market.schemas import (
     BidIn,
     BidOut,
     BidPlaced,
+    HistoryRow,
     TenderOut,
     answer_refusals,
 )
 from server.market.scoring import scorecards, settings_of
+from server.market.standing import history
 from server.market.states import TENDER_FLOW
 from server.market.tender_row import tender_for_bid, tender_for_grab
 from server.market.tendering import cancel_tender, decline, refresh
@@ -116,6 +118,17 @@ def list_bids(tender_id):
     return [{"id": b.id, "tender_id": b.tender_id, "carrier_org_id": b.carrier_org_id, "price": b.price,
              "status": b.status, "created_at": b.created_at,
              "carrier_score": cards[b.carrier_org_id].score if b.carrier_org_id in cards else None} for b in bids]
+
+
+@blp.get("/<int:tender_id>/history")
+@blp.response(200, HistoryRow(many=True))
+def get_history(tender_id):
+    """The tender's price history for its parties (the seller, carriers that bid); others get 404."""
+    principal = current_principal()
+    rows = history(_tender(tender_id, principal), principal.organisation_id)
+    if rows is None:
+        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+    return rows
 
 
 @blp.post("/<int:tender_id>/grab")

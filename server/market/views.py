@@ -13,6 +13,7 @@ from server.market.audience import phase
 from server.market.fit import fleet_warning
 from server.market.schemas import window
 from server.market.scoring import settings_of
+from server.market.standing import standing
 from server.models import Bid, Load, Site, Tender
 
 FIELDS = ("id", "load_id", "mode", "status", "award_rule", "price", "ceiling_price", "target_price", "min_decrement",
@@ -44,7 +45,9 @@ def tender_out(tender: Tender, principal: Principal, now: datetime) -> dict:
                preferred_carrier_ids=list(tender.preferred_carrier_ids or ()) if is_seller else [],
                phase={"kind": current.kind, "reach_km": current.reach_km, "open_to_all_at": current.open_to_all_at,
                       "offered_to": next(iter(current.carriers)) if current.kind == "offer" and is_seller else None},
-               load=load_summary(db.session.get(Load, tender.load_id)))
+               load=load_summary(db.session.get(Load, tender.load_id)),
+               standing=None if is_seller or principal.org_kind != "carrier"
+               else standing(tender, principal.organisation_id, now))
     if principal.org_kind == "carrier" and tender.status == "open":
         # Said before the carrier grabs or bids, not refused: it may still hire or free a truck.
         out["fleet_warning"] = fleet_warning(principal.organisation_id, db.session.get(Load, tender.load_id))

@@ -2,6 +2,7 @@
 
 from server.models.audit import AuditEvent
 from server.models.devices import DevicePairing
+from server.models.email import EmailMessage, EmailSettings
 from server.models.evidence import EvidenceItem, ProofOfDelivery
 from server.models.fleet import Driver, Vehicle, VehicleType
 from server.models.loads import Load, LoadLine, LoadStop
@@ -19,8 +20,9 @@ from server.models.yard import DockAppointment, YardVisit
 
 __all__ = [
     "ApiToken", "AuditEvent", "Award", "Bid", "CarrierScoreEvent", "DeviceCredential", "DevicePairing",
-    "Dispute", "DisputeComment", "Dock", "DockAppointment", "Driver", "Event", "EvidenceItem",
-    "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "LoadStop", "Notification", "Order", "OrderLine",
+    "Dispute", "DisputeComment", "Dock", "DockAppointment", "Driver", "EmailMessage", "EmailSettings", "Event",
+    "EvidenceItem", "FreightBill", "FreightBillLine", "Job", "Load", "LoadLine", "LoadStop", "Notification", "Order",
+    "OrderLine",
     "Organisation", "OrgKind", "Payment", "PickupAuthorization", "Position", "ProofOfDelivery",
     "RateAgreement", "Role", "Route", "RoutePlan", "RouteStop", "Site", "Statement", "StatementLine",
     "Tender", "TrackingLink", "TradingRelationship", "User", "Vehicle", "VehicleType", "Webhook",

@@ -12,7 +12,13 @@ order_received     an order was created through the API        seller, buyer
 orders_imported    a CSV import created orders (one event)     seller; each buyer its own orders
 load_built         a load plan was committed, once per load    seller, the load's buyer
 tendered           a load went on the board                    seller (invited carriers: board)
-awarded            a carrier won a load                        seller, buyer, carrier
+tender_opened      a tender reached a carrier (near the        each carrier told of it
+                   pickup with a matching truck, or offered)
+outbid             another carrier undercut your best bid      the carrier(s) outbid
+won                your bid or grab won the load               the winning carrier
+lost               the auction was awarded to another          every other bidder (own price only)
+closed_without_award  an auction or offer ended unawarded     seller, every bidder
+awarded            a carrier won a load                        seller, buyer
 authorized         the buyer authorized carrier/driver/plate   seller, buyer, carrier
 authorization_withdrawn  the authorization stopped counting:   seller, buyer, carrier
                    revoked by the buyer, truck or driver
@@ -20,6 +26,7 @@ authorization_withdrawn  the authorization stopped counting:   seller, buyer, ca
                    ``data.reauthorize_url`` re-issues it)
 dock_scheduled     a load was booked into a dock slot          site's organisation, carrier
 dock_rescheduled   the slot moved (re-plan or manager)         site's organisation, carrier
+slot_missed        the truck missed its dock slot (no show)    site's organisation, seller, buyer, carrier
 arrived            the truck reached a geofence or the gate    seller, buyer, carrier
 called             the truck was called to a dock              site's organisation, carrier
 loading            loading started at the dock                 seller, carrier
@@ -41,19 +48,20 @@ trading_relationship  a seller asked to trade, the buyer       the other side
 =================  ==========================================  =================================
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
-the endpoint's organisation) and ``ping`` (a test delivery an admin asks for).
+the endpoint's organisation), ``email_disabled`` (in-app only, to the user whose address bounced) and ``ping`` (a test delivery an admin asks for).
 """
 
 from __future__ import annotations
 
 KINDS: tuple[str, ...] = (
-    "order_received", "orders_imported", "load_built", "tendered", "awarded", "authorized", "authorization_withdrawn",
-    "dock_scheduled",
-    "dock_rescheduled", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
+    "order_received", "orders_imported", "load_built", "tendered", "tender_opened", "outbid", "won", "lost",
+    "closed_without_award", "awarded", "authorized", "authorization_withdrawn", "dock_scheduled",
+    "dock_rescheduled", "slot_missed", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",
     "trading_relationship",
 )
 WEBHOOK_DISABLED = "webhook_disabled"
+EMAIL_DISABLED = "email_disabled"  # in-app only, to the user whose address bounced
 PING = "ping"
 ALL = "*"  # a webhook subscribed to "*" receives every kind in KINDS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request, session
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, or_, select, update
@@ -11,9 +12,12 @@ from server.auth.principal import Principal, current_principal
 from server.db.types import MAX_ID, utcnow
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import Notification
-from server.notify.kinds import KINDS, PING, WEBHOOK_DISABLED
+from server.models import Notification, User
+from server.notify.kinds import EMAIL_DISABLED, KINDS, PING, WEBHOOK_DISABLED
+from server.notify.messages import described
 from server.notify.publish import notification_view
+
+LANGUAGES = ("en", "zh_CN")
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
                 description="In-app notifications (also pushed live as the Socket.IO event 'notification')")
@@ -25,9 +29,27 @@ def visible(principal: Principal):
         Notification.user_id.is_(None), Notification.user_id == principal.user_id)
 
 
+def reader_language(principal: Principal) -> str:
+    """The language the caller reads: ``?lang=``, the page's chosen language, else the user's own."""
+    for wanted in (request.args.get("lang"), session.get("lang") if principal.via == "session" else None):
+        if wanted in LANGUAGES:
+            return wanted
+    language = db.session.scalar(select(User.language).where(User.id == principal.user_id)) \
+        if principal.user_id else None
+    return language if language in LANGUAGES else "en"
+
+
+def readable(principal: Principal):
+    """A function turning a notification into its API view, worded for the caller."""
+    language = reader_language(principal)
+    return lambda note: described(notification_view(note), principal.org_kind, language)
+
+
 class NotificationOut(Schema):
     id = fields.Integer()
     kind = fields.String()
+    title = fields.String(metadata={"description": "what happened, in the caller's language"})
+    url = fields.String(allow_none=True, metadata={"description": "the page of the object it is about"})
     event_id = fields.String(allow_none=True)
     load_id = fields.Integer(allow_none=True)
     data = fields.Dict()
@@ -37,8 +59,9 @@ class NotificationOut(Schema):
 
 class NotificationFilter(PageArgs):
     unread = fields.Boolean(metadata={"description": "only unread (true) or only read (false) ones"})
-    kind = fields.String(validate=validate.OneOf([*KINDS, WEBHOOK_DISABLED, PING]))
+    kind = fields.String(validate=validate.OneOf([*KINDS, WEBHOOK_DISABLED, EMAIL_DISABLED, PING]))
     load_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))  # query text, so not strict
+    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "the words' language"})
 
 
 class NotificationPage(Schema):
@@ -70,7 +93,7 @@ def _filtered(principal: Principal, args: dict):
 def list_notifications(args):
     """The caller's notifications, newest first, with the count of unread ones."""
     principal = current_principal()
-    page = page_of(_filtered(principal, args).order_by(Notification.id.desc()), args, notification_view)
+    page = page_of(_filtered(principal, args).order_by(Notification.id.desc()), args, readable(principal))
     page["unread"] = db.session.scalar(select(func.count()).select_from(Notification)
                                        .where(visible(principal), Notification.read_at.is_(None)))
     return page
@@ -89,7 +112,7 @@ def mark_read(notification_id):
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()
-    return notification_view(note)
+    return readable(principal)(note)
 
 
 @blp.post("/read-all")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.extensions import db
 from server.models import Notification, Webhook, WebhookDelivery
-from server.notify import counters, wakeup
+from server.notify import counters, email_outbox, wakeup
 from server.notify.kinds import ALL, KINDS
 from server.notify.settings import fanout_limits
 from server.realtime import emit_to_orgs
@@ -138,9 +138,11 @@ def _publish(kind: str, orgs: list[int], load_id: int | None, data: dict, own: d
                       for hook in hooks if subscribed(hook.events, kind)]
         deliveries = _bounded(deliveries, limits.max_deliveries_per_event, "deliveries", kind)
         session.add_all(deliveries)
+        session.flush()  # the notifications' ids, for the e-mails that cite them
+        mails = email_outbox.queue(session, notes, kind, at)
         session.commit()
         views = [notification_view(note) for note in notes]
     announce(views, orgs)
-    if deliveries:
+    if deliveries or mails:
         wakeup.wake()
     return event_id

@@ -1,4 +1,4 @@
-"""Running ``deliver_due`` in the background: a thread in the server, or ``haul webhooks deliver``.
+"""Running ``deliver_due`` (and the e-mail outbox, ``email_sender.run_round``) in the background: a thread in the server, or ``haul webhooks deliver``.
 
 ``init_app(app)`` (called by ``create_app``) starts the thread on the app's first request,
 so CLI commands that never serve start nothing; it never starts under ``TESTING`` (tests
@@ -19,6 +19,8 @@ import time
 from server.extensions import db
 from server.notify import wakeup
 from server.notify.delivery import deliver_due, purge_old
+from server.notify.email_sender import purge_old as purge_old_emails
+from server.notify.email_sender import run_round as send_emails
 from server.notify.settings import delivery_settings
 
 log = logging.getLogger("haul.notify.worker")
@@ -51,9 +53,15 @@ class DeliveryWorker(threading.Thread):
             try:
                 settings = delivery_settings(self.app.config)
                 report = deliver_due(settings=settings)
+                try:
+                    send_emails()  # the e-mail outbox rides on the same thread and wake-ups
+                except Exception:
+                    log.exception("e-mail round failed")
+                    db.session.rollback()
                 if time.monotonic() - self._last_purge >= PURGE_EVERY_S:
                     self._last_purge = time.monotonic()
                     purge_old(keep_days=settings.keep_days)
+                    purge_old_emails(keep_days=settings.keep_days)
                 return report
             finally:
                 db.session.remove()

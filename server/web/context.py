@@ -41,7 +41,8 @@ def seller_context(principal, site_id: int | None = None, day_text: str | None =
 
 def carrier_context(principal) -> dict:
     mine = views.loads_of(principal, role="carrier")
-    return {"board": views.board(principal, now()), "awards": views.assignable_rows(principal, mine),
+    return {"board": views.board(principal, now()), "results": views.board_results(principal, now()),
+            "awards": views.assignable_rows(principal, mine),
             "plannable": [load for load in mine if load.status in views.PLANNABLE],
             "vehicles": views.fleet(principal), "drivers": views.drivers_of(principal),
             "map_vehicles": views.map_vehicles(mine)}

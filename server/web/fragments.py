@@ -123,7 +123,8 @@ def trading():
 @login_required
 def carrier_board():
     principal = principal_of_kind("carrier")
-    return _fragment("_board.html", board=views.board(principal, now()))
+    moment = now()
+    return _fragment("_board.html", board=views.board(principal, moment), results=views.board_results(principal, moment))
 
 
 @blp.get("/carrier/awards")

@@ -33,6 +33,10 @@ EVENT = {
     "delivered": _l("Delivered"), "pod_off_site": _l("Proof of delivery given away from the site"),
 }
 
+# A carrier's standing on a tender (``server.market.standing``).
+STANDING = {"open": _l("no bid yet"), "leading": _l("your bid leads"), "outbid": _l("outbid"), "won": _l("won"),
+            "lost": _l("lost"), "closed": _l("closed without award")}
+
 MODE = {"grab": _l("fixed price (grab)"), "auction": _l("reverse auction"), "sequential": _l("offer in turn")}
 
 EQUIPMENT = {"pallet_dock": _l("pallet dock"), "liquid_arm": _l("liquid loading arm"), "bulk_chute": _l("bulk chute"),
@@ -70,6 +74,39 @@ def event_label(code) -> str:
 
 def equipment_label(code) -> str:
     return str(EQUIPMENT.get(code, (code or "").replace("_", " ")))
+
+
+# The kinds of notification, as a user chooses which to get by e-mail.
+NOTIFICATION_KIND = {
+    "order_received": _l("Order received"), "orders_imported": _l("Orders imported"), "load_built": _l("Load built"),
+    "tendered": _l("Load put on the board"), "tender_opened": _l("New tender near me"), "outbid": _l("I was outbid"),
+    "won": _l("I won a load"), "lost": _l("I did not win a load"),
+    "closed_without_award": _l("Tender closed without award"), "awarded": _l("Load awarded"),
+    "authorized": _l("Pickup authorized"), "dock_scheduled": _l("Dock slot booked"),
+    "dock_rescheduled": _l("Dock slot moved"), "arrived": _l("Truck arrived"), "called": _l("Truck called to the dock"),
+    "loading": _l("Loading started"), "departed": _l("Truck departed"), "eta_changed": _l("ETA changed"),
+    "delivered": _l("Delivered"), "exception": _l("Exception"), "bill_issued": _l("Freight bill issued"),
+    "bill_approved": _l("Freight bill approved"), "bill_disputed": _l("Freight bill disputed"),
+    "dispute_updated": _l("Dispute updated"), "bill_paid": _l("Payment recorded"),
+    "statement_issued": _l("Statement drawn up"), "statement_confirmed": _l("Statement confirmed"),
+    "trading_relationship": _l("Trading relationship changed"),
+}
+
+
+def notification_kind_label(code) -> str:
+    return str(NOTIFICATION_KIND.get(code, (code or "").replace("_", " ")))
+
+
+def standing_label(code) -> str:
+    return str(STANDING.get(code, code or "–"))
+
+
+def time_left(seconds) -> str:
+    """Seconds as ``1 h 05 min`` / ``4 min``; ``–`` when there is no deadline."""
+    if seconds is None:
+        return "–"
+    hours, minutes = divmod(int(seconds) // 60, 60)
+    return str(_l("%(h)d h %(m)02d min", h=hours, m=minutes)) if hours else str(_l("%(m)d min", m=minutes))
 
 
 def mode_label(code) -> str:
@@ -117,6 +154,7 @@ def register(app_or_blueprint) -> None:
 
     filters = {"options": options, "status_label": status_label, "event_label": event_label, "mode_label": mode_label,
                "evidence_label": evidence_label, "when": when,
-               "site_when": site_when, "equipment_label": equipment_label, "unplaced_reason": describe}
+               "site_when": site_when, "equipment_label": equipment_label, "unplaced_reason": describe,
+               "standing_label": standing_label, "time_left": time_left}
     for name, function in filters.items():
         app_or_blueprint.add_app_template_filter(function, name)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from server.config import map_tiles_url
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import Load, Order, Organisation, Site, Vehicle
+from server.models import EmailSettings, Load, Order, Organisation, Site, Vehicle
 from server.web import labels, load_view, views
 from server.web.context import carrier_context, principal_of_kind, seller_context
 from server.web.errors import register_html_errors
@@ -76,6 +76,19 @@ def admin():
     return render_template("admin.html", **views.admin_lists())
 
 
+@blp.get("/notifications/settings")
+@login_required
+def notification_settings():
+    """The user's e-mail choices (sent to ``PUT /api/v1/email-settings``)."""
+    from server.notify.email_prefs import EMAIL_KINDS, choices, smtp_settings
+    from server.notify.messages import TITLES
+
+    row = db.session.scalar(select(EmailSettings).where(EmailSettings.user_id == current_user.id))
+    return render_template("notification_settings.html", prefs=choices(row), kinds=EMAIL_KINDS,
+                           kind_labels={kind: labels.notification_kind_label(kind) for kind in EMAIL_KINDS if kind in TITLES},
+                           configured=smtp_settings(current_app.config).enabled)
+
+
 @blp.get("/loads/<int:load_id>")
 @login_required
 def load_page(load_id: int):
@@ -89,7 +102,15 @@ def load_page(load_id: int):
 
 @blp.app_context_processor
 def _page_globals():
-    return {"map_tiles": map_tiles_url(current_app.config)}
+    return {"map_tiles": map_tiles_url(current_app.config), "email_disabled": _email_disabled()}
+
+
+def _email_disabled() -> bool:
+    """Whether a bounce turned the signed-in user's e-mail off (every page says so, in the bell)."""
+    if not current_user or not current_user.is_authenticated:
+        return False
+    reason = db.session.scalar(select(EmailSettings.disabled_reason).where(EmailSettings.user_id == current_user.id))
+    return bool(reason)
 
 
 @blp.app_template_global("error_title")

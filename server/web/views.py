@@ -167,6 +167,14 @@ def board(principal: Principal, now: datetime) -> list[dict]:
     return out
 
 
+def board_results(principal: Principal, now: datetime) -> list[dict]:
+    """Closed tenders the carrier took part in lately, with its outcome (won, lost, closed without award)."""
+    from server.market.standing import recent_results
+    from server.market.views import tender_out
+
+    return [tender_out(tender, principal, now) for tender in recent_results(principal.organisation_id, now)]
+
+
 def sites_with_docks(principal: Principal) -> list[Site]:
     return list(db.session.scalars(scoped(Site, principal).order_by(Site.id)))
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from server.extensions import db
 from server.local_times import stamp, zone
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
-from server.notify.publish import publish_event
+from server.notify import shipment_notices
 from server.realtime import driver_inbox, emit_to_load, emit_to_orgs
 
 # why a slot changed -> the notification kind (None: not published, see the module's doc)
@@ -56,14 +56,6 @@ def appointment_view(appointment: DockAppointment | None, dock: Dock | None = No
             "frozen": appointment.frozen}
 
 
-def _publish(kind: str | None, payload: dict, load: Load) -> None:
-    if kind is None:
-        return
-    site = db.session.get(Site, load.pickup_site_id)
-    publish_event(kind, organisation_ids=[site.organisation_id if site else None, load.carrier_org_id],
-                  load_id=load.id, data={**plain(payload), "site_timezone": zone(site.timezone if site else None).key})
-
-
 def _orgs(load: Load, site: Site | None = None) -> list[int]:
     site = site or db.session.get(Site, load.pickup_site_id)
     return [org for org in (site.organisation_id if site else None, load.seller_org_id, load.carrier_org_id)
@@ -91,7 +83,12 @@ def appointment_changed(load: Load, new: DockAppointment | None, old: DockAppoin
     send("yard.appointment", payload, load)
     kind = "replan" if why in ("replan", "moved") else "appointment"
     tell_driver(load, kind, payload)
-    _publish(PUBLISHED.get(why, "dock_rescheduled"), payload, load)
+    published = PUBLISHED.get(why, "dock_rescheduled")
+    if published is not None:
+        site = db.session.get(Site, load.pickup_site_id)
+        shipment_notices.slot_changed(load, site.organisation_id if site else None, why,
+                                      new.start if new is not None else None,
+                                      details={**plain(payload), "site_timezone": zone(site.timezone if site else None).key})
 
 
 def visit_changed(visit: YardVisit, load: Load, position: int | None = None) -> None:
@@ -99,6 +96,8 @@ def visit_changed(visit: YardVisit, load: Load, position: int | None = None) -> 
                "position": position, "called_dock_id": visit.called_dock_id,
                "at": visit.history[-1]["at"] if visit.history else None}
     send("yard.visit", payload, load)
+    site = db.session.get(Site, visit.site_id)
+    shipment_notices.visit_step(load, site.organisation_id if site else None, visit.status)
 
 
 def queue_changed(site: Site, entries: list[dict]) -> None:
@@ -115,7 +114,6 @@ def called(visit: YardVisit, load: Load, dock: Dock, appointment: DockAppointmen
                "dock_name": dock.name, "appointment": appointment_view(appointment, dock)}
     send("yard.call", payload, load)
     tell_driver(load, "dock_call", payload)
-    _publish("called", payload, load)
 
 
 def load_event(event: str, payload: dict, load: Load) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Event, Load, ProofOfDelivery
+from server.notify import shipment_notices
 from server.notify.publish import publish_event
 from server.tracking.links import end_live_tracking
 from server.yard import notify
@@ -79,6 +80,7 @@ def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, s
     notify.load_event("load.delivered", {"load_id": load.id, "pod_id": pod.id, "exceptions": exceptions,
                                          "received_quantity": pod.received_quantity}, load)
     end_live_tracking(load.id, "delivered", now)
+    shipment_notices.delivered(load, pod.id, len(exceptions))
     if place.off_site:
         tell_buyer_off_site(load, pod, place)
     return pod

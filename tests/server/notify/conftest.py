@@ -33,3 +33,15 @@ def make_webhook(client, local_receivers_allowed):
         return r.get_json()
 
     return make
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A local SMTP server, and the app set to send e-mail through it (HAUL_SMTP_HOST/PORT)."""
+    from tests.server.notify.smtp_server import SmtpServer
+
+    with SmtpServer() as server:
+        monkeypatch.setitem(app.config, "HAUL_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setitem(app.config, "HAUL_SMTP_PORT", server.port)
+        monkeypatch.setitem(app.config, "HAUL_SMTP_FROM", "Haul <noreply@haul.test>")
+        yield server

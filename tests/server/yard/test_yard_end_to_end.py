@@ -120,5 +120,13 @@ def test_a_load_goes_from_booking_to_delivery_with_live_updates(client, make_par
     assert {kind for _, kind, _ in inbox} >= {"appointment", "queue", "dock_call"}
     kinds = set(db.session.scalars(select(Event.kind).where(Event.load_id == load.id)))
     assert {"gate_checked_in", "status_changed", "delivered"} <= kinds
+    # Each step is also a stored notification for the parties it concerns (issue 18).
+    told = {party: [n["kind"] for n in _ok(client.get(f"/api/v1/notifications?load_id={load.id}&limit=100",
+                                                      headers=party.headers))["items"]]
+            for party in (seller, buyer, carrier)}
+    for party in (seller, carrier):
+        assert {"authorized", "dock_scheduled", "arrived", "called", "loading", "departed", "delivered"} <= set(told[party])
+    assert {"authorized", "arrived", "departed", "delivered"} <= set(told[buyer])
+    assert not {"called", "loading", "dock_scheduled"} & set(told[buyer])  # the plant's own steps
     for ws in (plant_ws, carrier_ws, buyer_ws):
         ws.disconnect()

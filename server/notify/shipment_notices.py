@@ -1,0 +1,49 @@
+"""What happens to a shipment after the award, told to its parties as notifications (``publish_event``).
+
+Each function is called once its change is committed, with the load; it decides who is told and
+with which plain data (a reference and times, never another party's details). The Socket.IO
+updates of the same changes stay with their stages (``yard.notify``, ``tracking``).
+"""
+
+from __future__ import annotations
+
+from server.models import Load
+from server.notify.publish import publish_event
+
+
+def _base(load: Load) -> dict:
+    return {"load_id": load.id, "reference": load.reference}
+
+
+def _parties(load: Load) -> list[int]:
+    return [load.seller_org_id, load.buyer_org_id, load.carrier_org_id]
+
+
+def slot_changed(load: Load, site_org_id: int | None, why: str, start, details: dict | None = None) -> None:
+    """A dock slot was booked, moved (by a re-plan or the plant) or cancelled: the plant and the carrier.
+
+    ``details`` is the slot as the yard shows it (ISO UTC, the site's zone and local times)."""
+    kind = "dock_scheduled" if why == "booked" else "dock_rescheduled"
+    publish_event(kind, organisation_ids=[site_org_id, load.seller_org_id, load.carrier_org_id], load_id=load.id,
+                  data={**(details or {}), **_base(load), "why": why, "start": start})
+
+
+VISIT_KINDS = {"arrived": "arrived", "called": "called", "loading": "loading", "departed": "departed",
+               "no_show": "slot_missed"}
+
+
+def visit_step(load: Load, site_org_id: int | None, status: str) -> None:
+    """A truck's visit at the plant moved on (arrived, called, loading, departed, or missed its slot)."""
+    kind = VISIT_KINDS.get(status)
+    if kind is None:
+        return
+    told = [site_org_id, load.seller_org_id, load.carrier_org_id]
+    if kind in ("arrived", "departed", "slot_missed"):
+        told.append(load.buyer_org_id)
+    publish_event(kind, organisation_ids=told, load_id=load.id, data={**_base(load), "status": status})
+
+
+def delivered(load: Load, pod_id: int, exceptions: int) -> None:
+    """Proof of delivery was recorded: every party is told the load is delivered, with its proof."""
+    publish_event("delivered", organisation_ids=_parties(load), load_id=load.id,
+                  data={**_base(load), "pod_id": pod_id, "exceptions": exceptions})
