@@ -99,3 +99,15 @@ def test_a_socket_of_a_revoked_session_is_disconnected_within_seconds(ctx, clien
     user_id = client.get("/api/v1/auth/me").get_json()["id"]
     client.patch(f"/api/v1/users/{user_id}", headers=admin.headers, json={"password": "second-password-2"})
     assert _wait_disconnected(live)
+
+
+def test_a_deactivated_users_token_socket_is_disconnected(ctx, client, make_party):
+    """Deactivating a user closes the live socket their app token opened."""
+    admin = make_party("carrier", roles=("admin",))
+    client.post("/api/v1/users", headers=admin.headers, json={
+        "email": "van@carrier.test", "name": "Van", "password": "first-password-1", "roles": ["dispatcher"]})
+    issued = client.post("/api/v1/auth/token", json={"email": "van@carrier.test", "password": "first-password-1"})
+    live = socketio.test_client(ctx, auth={"token": issued.get_json()["token"]})
+    assert live.is_connected()
+    client.patch(f"/api/v1/users/{issued.get_json()['user']['id']}", headers=admin.headers, json={"active": False})
+    assert _wait_disconnected(live)
