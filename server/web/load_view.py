@@ -92,6 +92,7 @@ def detail(principal: Principal, load_id: int) -> dict:
     context = {
         "load": load, "row": row, "party": party, "sites": sites,
         "pickup_site": db.session.get(Site, load.pickup_site_id),
+        "delivery_site": db.session.get(Site, load.delivery_site_id),
         "appointment": appointment(load), "visit": visit(load), "timeline": timeline(load),
         "authorizations": authorizations(load, principal), "links": tracking_links(load, party),
         "evidence": evidence(load), "tender": tender,

@@ -63,6 +63,13 @@ def test_the_load_page_shows_the_slot_on_the_plants_clock(ctx, client):
     assert "2030-12-09 09:37 CET – 10:17 CET" in yard and "UTC" not in yard
 
 
+def test_the_load_facts_read_the_pickup_window_on_the_plants_clock(ctx, client):
+    plant, load = _plant_with_a_waiting_truck()
+    _sign_in(client, plant.seller)
+    facts = _html(client, f"/fragments/loads/{load.id}/facts")
+    assert "2030-12-09 08:00 CET – 12:00 CET" in facts
+
+
 def test_the_qr_caption_says_where_when_on_the_plants_clock_and_which_truck(ctx, client, app):
     plant, load = _plant_with_a_waiting_truck()
     authorize(app, plant, load)
