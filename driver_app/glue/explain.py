@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from driver_app.core import errors
 from driver_app.core.endpoints import Endpoint
 from driver_app.core.i18n import Msg
+from driver_app.core.refusals import refusal_message
 from driver_app.core.validation import FormInvalid
 from driver_app.glue.load_view import NOT_AVAILABLE
 
@@ -65,6 +66,9 @@ def explain(exc: BaseException) -> Shown:
     if isinstance(exc, errors.AuthenticationFailed):
         return exc.msg  # names both ways of signing in, in the driver's language
     if isinstance(exc, errors.ApiError):
+        known = refusal_message(exc.reason)
+        if known is not None:
+            return known  # a refusal the app can say in the driver's language
         if exc.shows_server_text and (exc.detail or exc.title):
             return exc.detail or exc.title or ""
         return exc.msg

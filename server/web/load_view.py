@@ -104,6 +104,7 @@ def detail(principal: Principal, load_id: int) -> dict:
     context = {
         "load": load, "state": state_of(load), "row": row, "party": party, "sites": sites, **stops,
         "pickup_site": db.session.get(Site, load.pickup_site_id),
+        "delivery_site": db.session.get(Site, load.delivery_site_id),
         "appointment": appointment(load), "visit": visit(load),
         "timeline": visible_entries(timeline(load), load, principal, "data"),
         "authorizations": authorizations(load, principal), "links": tracking_links(load, party),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import paho.mqtt.client as mqtt
@@ -94,6 +95,8 @@ def test_buyer_authorizes_pickup_and_sees_the_qr(open_as, api, screenshots):
     page.locator("#pickup-qr img").wait_for()
     assert page.locator("#pickup-qr img").get_attribute("src").endswith("/qr.svg")
     page.wait_for_function("() => { const i = document.querySelector('#pickup-qr img'); return i && i.complete && i.naturalWidth > 0; }")
+    caption = page.locator("#pickup-qr p").inner_text()  # words on the plant's clock, not a raw ISO time
+    assert re.fullmatch(r"Pickup at .+, \d{1,2} [A-Z][a-z]{2} \d\d:\d\d [A-Z+\-0-9]+, truck .+", caption), caption
     page.locator("#load-authorizations li", has_text="valid until").first.wait_for()
     page.locator("#load-facts .status-authorized").wait_for()
     page.screenshot(path=str(screenshots / "dashboard-load.png"), full_page=True)

@@ -3,6 +3,8 @@ the QR caption is words on that clock, and notifications and the driver's inbox 
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -63,6 +65,13 @@ def test_the_load_page_shows_the_slot_on_the_plants_clock(ctx, client):
     assert "2030-12-09 09:37 CET – 10:17 CET" in yard and "UTC" not in yard
 
 
+def test_the_load_facts_read_the_pickup_window_on_the_plants_clock(ctx, client):
+    plant, load = _plant_with_a_waiting_truck()
+    _sign_in(client, plant.seller)
+    facts = _html(client, f"/fragments/loads/{load.id}/facts")
+    assert "2030-12-09 08:00 CET – 12:00 CET" in facts
+
+
 def test_the_qr_caption_says_where_when_on_the_plants_clock_and_which_truck(ctx, client, app):
     plant, load = _plant_with_a_waiting_truck()
     authorize(app, plant, load)
@@ -96,3 +105,15 @@ def test_notifications_and_the_drivers_inbox_carry_iso_utc_and_the_site_zone(ctx
     (driver_id, kind, payload), = inbox
     assert (driver_id, kind) == (plant.driver.id, "appointment") and payload["site_timezone"] == "Europe/Berlin"
     assert payload["appointment"]["timezone"] == "Europe/Berlin"
+
+
+def test_pages_carry_refusal_reasons_and_equipment_in_chinese_with_one_word_for_a_dock(ctx, client):
+    plant, _ = _plant_with_a_waiting_truck()
+    _sign_in(client, plant.seller)
+    page = _html(client, "/seller?lang=zh_CN")
+    strings = json.loads(re.search(r'<script type="application/json" id="haul-strings">(.*?)</script>', page,
+                                   re.S).group(1))
+    assert strings["reason.revoked"] == "买方已撤销该授权。"
+    assert strings["reason.bad_assignment"] == "该车辆或司机无法承运这票货。"
+    gantt = _html(client, f"/fragments/docks/{plant.site.id}?day=2030-12-09")
+    assert "托盘月台" in gantt and "液体装车鹤管" in gantt and "装卸口" not in page + gantt
