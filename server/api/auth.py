@@ -164,7 +164,7 @@ def erp_lifetime(days: int | None) -> timedelta:
 @blp.get("/tokens")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, TokenPage)
-@require("admin")
+@require("manage_tokens")
 def list_tokens(args):
     """The organisation's API tokens with their expiry and status (never their secrets)."""
     query = scoped(ApiToken, current_principal()).where(ApiToken.kind == "erp").order_by(ApiToken.id)
@@ -174,7 +174,7 @@ def list_tokens(args):
 @blp.post("/tokens")
 @blp.arguments(TokenCreate)
 @blp.response(201, IssuedToken)
-@require("admin")
+@require("manage_tokens")
 def create_token(data):
     """Issue an API token for an ERP, expiring after ``expires_in_days``; the secret is in this response only."""
     principal = current_principal()
@@ -187,7 +187,7 @@ def create_token(data):
 @blp.post("/tokens/<int:token_id>/rotate")
 @blp.arguments(TokenRotate)
 @blp.response(201, IssuedToken)
-@require("admin")
+@require("manage_tokens")
 def rotate_token(data, token_id):
     """Replace a token: a new secret (shown once) with the same name and roles; the old one keeps working
     for ``grace_hours`` so the ERP can switch over, then expires."""
@@ -217,7 +217,7 @@ def rotate_token(data, token_id):
 
 @blp.delete("/tokens/<int:token_id>")
 @blp.response(204)
-@require("admin")
+@require("manage_tokens")
 def revoke_token(token_id):
     """Revoke an API token at once."""
     row = get_scoped_or_404(ApiToken, token_id, current_principal())

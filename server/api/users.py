@@ -47,7 +47,7 @@ class UserPage(Schema):
 @blp.get("")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, UserPage)
-@require("admin")
+@require("manage_users")
 def list_users(args):
     """The organisation's users."""
     return page_of(scoped(User, current_principal()).order_by(User.id), args, lambda u: u)
@@ -56,7 +56,7 @@ def list_users(args):
 @blp.post("")
 @blp.arguments(UserCreate)
 @blp.response(201, UserOut)
-@require("admin")
+@require("manage_users")
 def create_user(data):
     """Add a user to the caller's organisation."""
     principal = current_principal()
@@ -73,7 +73,7 @@ def create_user(data):
 
 @blp.get("/<int:user_id>")
 @blp.response(200, UserOut)
-@require("admin")
+@require("manage_users")
 def get_user(user_id):
     """One user of the organisation."""
     return get_scoped_or_404(User, user_id, current_principal())
@@ -82,7 +82,7 @@ def get_user(user_id):
 @blp.patch("/<int:user_id>")
 @blp.arguments(UserUpdate)
 @blp.response(200, UserOut)
-@require("admin")
+@require("manage_users")
 def update_user(data, user_id):
     """Change a user's name, roles, language, password or deactivate them."""
     principal = current_principal()

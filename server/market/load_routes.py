@@ -13,7 +13,6 @@ from server.auth.scoping import get_scoped_or_404, scoped
 from server.market.assignment import assign
 from server.market.bid_rules import TenderTerms
 from server.market.schemas import (
-    WRITERS,
     TenderIn,
     TenderOut,
     TimeWindowOut,
@@ -102,7 +101,7 @@ def get_load(load_id):
 @blp.post("/<int:load_id>/tenders")
 @blp.arguments(TenderIn)
 @blp.response(201, TenderOut)
-@require(*WRITERS, org_kinds=("seller",))
+@require("open_tenders", org_kinds=("seller",))
 def post_tender(data, load_id):
     """Put a draft load on the board: grab (fixed price), auction (deadline, ceiling) or sequential."""
     principal = current_principal()
@@ -117,7 +116,7 @@ def post_tender(data, load_id):
 @blp.post("/<int:load_id>/assignment")
 @blp.arguments(AssignmentIn)
 @blp.response(200, LoadOut)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("assign_trucks", org_kinds=("carrier",))
 def post_assignment(data, load_id):
     """The awarded carrier assigns one of its trucks and drivers; the driver is told on the phone."""
     principal = current_principal()

@@ -14,7 +14,7 @@ from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.market.pickup import MAX_VALID_HOURS, check_at_gate, issue, qr, revoke, token_for
 from server.market.pickup_token import MAX_TOKEN_CHARS
-from server.market.schemas import WRITERS, answer_refusals
+from server.market.schemas import answer_refusals
 from server.models import Load, PickupAuthorization
 
 blp = Blueprint("pickup_auth", __name__, url_prefix="/api/v1", description="Pickup authorizations")
@@ -92,7 +92,7 @@ def _out(row: PickupAuthorization, principal) -> dict:
 @blp.post("/loads/<int:load_id>/pickup-authorizations")
 @blp.arguments(AuthorizationIn)
 @blp.response(201, AuthorizationOut)
-@require(*WRITERS, org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",))
 def post_authorization(data, load_id):
     """The buyer authorizes the awarded carrier, a driver and a plate; replaces any earlier one."""
     principal = current_principal()
@@ -145,7 +145,7 @@ def get_qr_png(authorization_id):
 
 @blp.post("/pickup-authorizations/<int:authorization_id>/revoke")
 @blp.response(200, AuthorizationOut)
-@require(*WRITERS, org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",))
 def post_revoke(authorization_id):
     """The buyer revokes an authorization; the gate refuses its token from now on."""
     principal = current_principal()

@@ -16,7 +16,6 @@ from server.market.bid_rules import MODES
 from server.market.bidding import grab, place_bid
 from server.market.board import board_tenders
 from server.market.schemas import (
-    WRITERS,
     AwardOut,
     BidIn,
     BidOut,
@@ -89,7 +88,7 @@ def get_tender(tender_id):
 @blp.post("/<int:tender_id>/bids")
 @blp.arguments(BidIn())  # one instance: webargs would build one per request from the class
 @blp.response(201, BidPlaced)
-@require(*WRITERS)
+@require("bid")
 def post_bid(data, tender_id):
     """Bid in a reverse auction: at most the ceiling, below your previous bid by the decrement,
     before the deadline, at most N times. A bid at or below an auto-accept target wins at once."""
@@ -118,7 +117,7 @@ def list_bids(tender_id):
 
 @blp.post("/<int:tender_id>/grab")
 @blp.response(201, AwardOut)
-@require(*WRITERS)
+@require("bid")
 def post_grab(tender_id):
     """Grab a fixed-price load (or accept a sequential offer): first come, first served."""
     principal = current_principal()
@@ -130,7 +129,7 @@ def post_grab(tender_id):
 
 @blp.post("/<int:tender_id>/decline")
 @blp.response(200, TenderOut)
-@require(*WRITERS)
+@require("bid")
 def post_decline(tender_id):
     """Decline a sequential offer; the next preferred carrier (or the board) hears at once."""
     principal = current_principal()
@@ -141,7 +140,7 @@ def post_decline(tender_id):
 
 @blp.post("/<int:tender_id>/cancel")
 @blp.response(200, TenderOut)
-@require(*WRITERS, org_kinds=("seller",))
+@require("open_tenders", org_kinds=("seller",))
 def post_cancel(tender_id):
     """The seller withdraws an open tender; the load goes back to draft."""
     principal = current_principal()

@@ -113,7 +113,7 @@ class OrderPage(Schema):
 @blp.alt_response(200, schema=OrderOut, description="The order first created with this Idempotency-Key")
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
                       "schema": {"type": "string", "maxLength": 200}}])
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",))
 def post_order(data):
     """Create an outbound order. A retry with the same Idempotency-Key returns the first order."""
     key = request.headers.get("Idempotency-Key")
@@ -156,7 +156,7 @@ def get_order(order_id):
 
 @blp.post("/<int:order_id>/cancel")
 @blp.response(200, OrderOut)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",))
 def cancel_order(order_id):
     """Cancel an order that has not been tendered yet."""
     principal = current_principal()

@@ -26,7 +26,7 @@ from server.engines import evidence_chain
 from server.extensions import db
 from server.models import Event, EvidenceItem, Load, Organisation, Site
 from server.yard import notify
-from server.yard.booking import CARRIER_ROLES, site_staff
+from server.yard.booking import site_staff
 from server.yard.evidence_store import evidence_store, image_type, sha256_of
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
@@ -72,7 +72,7 @@ def rows_of(load_id: int) -> list[EvidenceItem]:
 
 def may_record(principal: Principal, load: Load) -> None:
     site = db.session.get(Site, load.pickup_site_id)
-    carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
+    carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
     if not (carrier or site_staff(principal, site)):
         raise YardRefused("forbidden", "not_allowed", "Evidence is recorded by the pickup site's staff or the carrier.")
     if load.status in NOT_YET:
