@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, g
 
 from server.auth.bearer_session import BearerSkipsCookieSession
-from server.auth.principal import persist_token_mark
+from server.auth.principal import check_before_parsing, persist_token_mark
 from server.config import is_sqlite, load_config
 from server.db.spatial import prepare_engine, sqlite_engine_options
 from server.errors import register_error_handlers
@@ -62,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # people and hand API callers back to them.
     register_error_handlers(app)
     register_blueprints(app)
+    app.before_request(check_before_parsing)  # permissions before bodies: 403, never a 422 to an outsider
     init_i18n(app)
 
     from server.notify.worker import init_app as init_webhook_delivery
@@ -90,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, named here, in the order of a shipment's stages."""
+    from server.access.role_routes import blp as role_api
     from server.api.auth import blp as auth_api
     from server.api.fleet import blp as fleet_api
     from server.api.organisations import blp as organisation_api
@@ -122,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from server.yard.gate_routes import blp as gate_api
 
     documented = (
-        auth_api, user_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
+        auth_api, user_api, role_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
         order_api, order_import_api,  # orders
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment

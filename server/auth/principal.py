@@ -190,22 +190,41 @@ def refuse_without(principal: Principal, permission: str) -> None:
         raise ApiProblem(403, f"This needs the permission '{permission}'.", permission=permission)
 
 
+def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
+    principal = current_principal()
+    if permission is not None:
+        refuse_without(principal, permission)
+    if org_kinds and principal.org_kind not in org_kinds:
+        raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+
+
 def require(permission: str | None = None, org_kinds: tuple[str, ...] = ()):
-    """Decorator: 401 when anonymous, 403 when the caller lacks the permission (named) or the org kind."""
+    """Decorator: 401 when anonymous, 403 when the caller lacks the permission (named) or the org kind.
+
+    The view is marked with what it needs, so ``check_before_parsing`` can refuse a caller before its
+    body or query is read (a 403, not a 422 that tells an outsider how to shape the request).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            principal = current_principal()
-            if permission is not None:
-                refuse_without(principal, permission)
-            if org_kinds and principal.org_kind not in org_kinds:
-                raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+            _check(permission, org_kinds)
             return view(*args, **kwargs)
 
+        wrapper.required_permission = permission
+        wrapper.required_org_kinds = org_kinds
         return wrapper
 
     return decorator
+
+
+def check_before_parsing() -> None:
+    """``before_request``: the endpoint's ``require`` check, ahead of argument parsing (same rule, once more later)."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and hasattr(view, "required_org_kinds"):
+        _check(view.required_permission, view.required_org_kinds)
 
 
 @event.listens_for(Session, "after_commit")

@@ -40,8 +40,13 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import (
     ApiToken,
+    ApprovalDelegation,
+    ApprovalRequest,
+    ApprovalRule,
     Award,
     Bid,
+    CustomRole,
+    Department,
     DeviceCredential,
     DevicePairing,
     Dispute,
@@ -72,7 +77,9 @@ OWNED = {Site: Site.organisation_id, Vehicle: Vehicle.organisation_id, Driver: D
          VehicleType: VehicleType.organisation_id, User: User.organisation_id,
          ApiToken: ApiToken.organisation_id, Webhook: Webhook.organisation_id,
          Job: Job.organisation_id, DevicePairing: DevicePairing.organisation_id,
-         DeviceCredential: DeviceCredential.organisation_id}
+         DeviceCredential: DeviceCredential.organisation_id, CustomRole: CustomRole.organisation_id,
+         Department: Department.organisation_id, ApprovalRule: ApprovalRule.organisation_id,
+         ApprovalRequest: ApprovalRequest.organisation_id, ApprovalDelegation: ApprovalDelegation.organisation_id}
 
 
 def _order_visible(org_id: int):
