@@ -98,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
     from server.api.sites import blp as site_api
     from server.api.trading import blp as trading_api
     from server.api.users import blp as user_api
+    from server.approvals.request_routes import blp as approval_api
+    from server.approvals.rule_routes import blp as approval_rule_api
     from server.audit.audit_routes import blp as audit_api
     from server.broker.auth_routes import blp as broker_auth
     from server.jobs.routes import blp as job_api
@@ -129,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment
         pickup_api,  # pickup authorization
+        approval_rule_api, approval_api,  # approval chains (pickup authorizations, awards)
         dock_api, gate_api, evidence_api,  # dock slot, gate and yard, evidence
         device_api, tracking_api,  # GPS devices, tracking links
         notification_api, webhook_api,  # notifications

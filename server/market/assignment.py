@@ -8,7 +8,7 @@ from sqlalchemy import and_, exists, select, update
 
 from server.auth.principal import Principal
 from server.extensions import db
-from server.market import notify, scoring
+from server.market import award_approval, notify, scoring
 from server.market.audience import load_view
 from server.market.awarding import atomic
 from server.market.qualification import Truck, shortfalls
@@ -67,6 +67,7 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
     """
     _awarded_carrier(principal, load)
     check("load", load.status, "assigned")
+    award_approval.refuse_while_held(live_award(load.id))
     carrier = principal.organisation_id
     vehicle, driver = db.session.get(Vehicle, vehicle_id), db.session.get(Driver, driver_id)
     errors = _vehicle_problems(load, vehicle, carrier) + _driver_problems(load, driver, carrier)
