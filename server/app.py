@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from server.approvals.rule_routes import blp as approval_rule_api
     from server.audit.audit_routes import blp as audit_api
     from server.broker.auth_routes import blp as broker_auth
+    from server.inspection.appointment_routes import blp as inspection_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         pickup_api,  # pickup authorization
         approval_rule_api, approval_api,  # approval chains (pickup authorizations, awards)
         dock_api, gate_api, evidence_api,  # dock slot, gate and yard, evidence
+        inspection_api,  # independent inspectors appointed to loads
         device_api, tracking_api,  # GPS devices, tracking links
         notification_api, webhook_api,  # notifications
         agreement_routes.blp, bill_routes.blp, dispute_routes.blp, statement_routes.blp,  # settlement

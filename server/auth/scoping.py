@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from server.auth.inspection_scope import appointment_visibility, inspector_visibility, is_inspector
 from server.auth.principal import Principal
 from server.db.types import MAX_ID
 from server.errors import ApiProblem
@@ -53,6 +54,7 @@ from server.models import (
     Dock,
     Driver,
     FreightBill,
+    InspectionAppointment,
     Job,
     Load,
     Order,
@@ -110,6 +112,10 @@ def visibility(model, principal: Principal):
     org_id = principal.organisation_id
     if model in DRIVER_RULES and driver_only(principal):
         return DRIVER_RULES[model](principal)
+    if is_inspector(principal):  # appointed loads only (server.auth.inspection_scope)
+        return inspector_visibility(model, principal, OWNED)
+    if model is InspectionAppointment:
+        return appointment_visibility(principal)
     if model in OWNED:
         return OWNED[model] == org_id
     if model is Dock:
@@ -256,7 +262,7 @@ def partner_sites(principal: Principal, buyer_id: int) -> Select:
 
 def _organisation_visible(principal: Principal):
     """Its own, the other parties of what it sees (orders, loads, tenders, bids), its trading partners
-    (a seller's once accepted, a buyer's from their request on); platform admins see every one."""
+    (a seller's once accepted, a buyer's from their request on), inspection agencies; platform admins: all."""
     org_id = principal.organisation_id
     if principal.org_kind == "platform" and principal.has_any("admin"):
         return true()
@@ -270,7 +276,8 @@ def _organisation_visible(principal: Principal):
         parties += [select(TradingRelationship.buyer_org_id).where(TradingRelationship.seller_org_id == org_id,
                                                                    TradingRelationship.status == "accepted"),
                     select(TradingRelationship.seller_org_id).where(TradingRelationship.buyer_org_id == org_id)]
-    return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)))
+    # Inspection agencies are a public directory: any seller or buyer may find one to appoint.
+    return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)), Organisation.kind == "inspector")
 
 
 def can_see_carrier(carrier_id: int, principal: Principal) -> bool:
