@@ -91,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, named here, in the order of a shipment's stages."""
+    from server.access.department_routes import blp as department_api
     from server.access.role_routes import blp as role_api
     from server.api.auth import blp as auth_api
     from server.api.fleet import blp as fleet_api
@@ -127,7 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from server.yard.gate_routes import blp as gate_api
 
     documented = (
-        auth_api, user_api, role_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
+        auth_api, user_api, role_api, department_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
         order_api, order_import_api,  # orders
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, tender_api, award_api, driver_api,  # tender, bid, award, assignment

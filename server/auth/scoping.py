@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from server.auth.department_scope import department_filter
 from server.auth.inspection_scope import appointment_visibility, inspector_visibility, is_inspector
 from server.auth.principal import Principal
 from server.db.types import MAX_ID
@@ -108,7 +109,14 @@ def may_follow_organisation(principal: Principal) -> bool:
 
 
 def visibility(model, principal: Principal):
-    """The WHERE clause that limits ``model`` to what the principal may see."""
+    """The WHERE clause that limits ``model`` to what the principal may see (narrowed by department
+    for orders, loads and sites when the organisation asks: ``department_scope``)."""
+    clause = _organisation_share(model, principal)
+    narrowed = department_filter(model, principal) if model in (Order, Load, Site) else None
+    return clause if narrowed is None else and_(clause, narrowed)
+
+
+def _organisation_share(model, principal: Principal):
     org_id = principal.organisation_id
     if model in DRIVER_RULES and driver_only(principal):
         return DRIVER_RULES[model](principal)

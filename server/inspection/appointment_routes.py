@@ -97,13 +97,13 @@ def list_appointments(load_id):
     return {"items": [_view(row) for row in rows]}
 
 
-@blp.delete("/inspection-appointments/<int:appointment_id>")
+@blp.delete("/inspection-appointments/<int:inspection_appointment_id>")
 @blp.response(204)
 @require("appoint_inspectors", org_kinds=("seller", "buyer"))
-def withdraw(appointment_id):
+def withdraw(inspection_appointment_id):
     """The appointing party withdraws the inspector: it no longer sees the load."""
     principal = current_principal()
-    row = get_scoped_or_404(InspectionAppointment, appointment_id, principal)
+    row = get_scoped_or_404(InspectionAppointment, inspection_appointment_id, principal)
     if row.appointed_by_org_id != principal.organisation_id:
         raise ApiProblem(403, "Only the party that appointed the inspector withdraws it.", reason="not_appointer")
     load = db.session.get(Load, row.load_id)

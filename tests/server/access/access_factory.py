@@ -26,3 +26,36 @@ def custom_role(client, admin: Party, name: str, permissions) -> dict:
     r = client.post("/api/v1/roles", headers=admin.headers, json={"name": name, "permissions": list(permissions)})
     assert r.status_code == 201, r.get_json()
     return r.get_json()
+
+
+def access_victim(seller_id: int, seller_user_id: int, load_id: int) -> dict:
+    """The victim seller's custom role, approval rule, request and delegation, and an inspector on its load."""
+    from datetime import UTC, datetime, timedelta
+
+    from server.extensions import db
+    from server.models import (
+        ApprovalDelegation,
+        ApprovalRequest,
+        ApprovalRule,
+        CustomRole,
+        InspectionAppointment,
+        Organisation,
+    )
+
+    role = CustomRole(organisation_id=seller_id, name="secret_role", description="SECRET", permissions=["approve"])
+    rule = ApprovalRule(organisation_id=seller_id, name="SECRET rule", action="award", metric="price", threshold=1,
+                        levels=[{"mode": "any", "role": "admin", "user_ids": []}])
+    db.session.add_all([role, rule])
+    db.session.flush()
+    request = ApprovalRequest(organisation_id=seller_id, rule_id=rule.id, object_type="award", object_id=load_id,
+                              load_id=load_id, status="pending", level=0, levels=rule.levels, measured=2)
+    delegation = ApprovalDelegation(organisation_id=seller_id, from_user_id=seller_user_id, to_user_id=seller_user_id,
+                                    ends_at=datetime.now(UTC) + timedelta(days=1))
+    agency = Organisation(name="Secret inspectors", kind="inspector", settings={})
+    db.session.add_all([request, delegation, agency])
+    db.session.flush()
+    appointment = InspectionAppointment(load_id=load_id, inspector_org_id=agency.id, appointed_by_org_id=seller_id)
+    db.session.add(appointment)
+    db.session.commit()
+    return {"role_id": role.id, "rule_id": rule.id, "approval_id": request.id, "delegation_id": delegation.id,
+            "inspection_appointment_id": appointment.id}
