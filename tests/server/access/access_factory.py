@@ -29,7 +29,8 @@ def custom_role(client, admin: Party, name: str, permissions) -> dict:
 
 
 def access_victim(seller_id: int, seller_user_id: int, load_id: int) -> dict:
-    """The victim seller's custom role, approval rule, request and delegation, and an inspector on its load."""
+    """The victim seller's department, custom role, approval rule, request and delegation, and an inspector on its
+    load (inspection agencies are a public directory: its name is no secret)."""
     from datetime import UTC, datetime, timedelta
 
     from server.extensions import db
@@ -38,6 +39,7 @@ def access_victim(seller_id: int, seller_user_id: int, load_id: int) -> dict:
         ApprovalRequest,
         ApprovalRule,
         CustomRole,
+        Department,
         InspectionAppointment,
         Organisation,
     )
@@ -45,17 +47,18 @@ def access_victim(seller_id: int, seller_user_id: int, load_id: int) -> dict:
     role = CustomRole(organisation_id=seller_id, name="secret_role", description="SECRET", permissions=["approve"])
     rule = ApprovalRule(organisation_id=seller_id, name="SECRET rule", action="award", metric="price", threshold=1,
                         levels=[{"mode": "any", "role": "admin", "user_ids": []}])
-    db.session.add_all([role, rule])
+    department = Department(organisation_id=seller_id, name="SECRET department")
+    db.session.add_all([role, rule, department])
     db.session.flush()
     request = ApprovalRequest(organisation_id=seller_id, rule_id=rule.id, object_type="award", object_id=load_id,
                               load_id=load_id, status="pending", level=0, levels=rule.levels, measured=2)
     delegation = ApprovalDelegation(organisation_id=seller_id, from_user_id=seller_user_id, to_user_id=seller_user_id,
                                     ends_at=datetime.now(UTC) + timedelta(days=1))
-    agency = Organisation(name="Secret inspectors", kind="inspector", settings={})
+    agency = Organisation(name="Public weighing agency", kind="inspector", settings={})
     db.session.add_all([request, delegation, agency])
     db.session.flush()
     appointment = InspectionAppointment(load_id=load_id, inspector_org_id=agency.id, appointed_by_org_id=seller_id)
     db.session.add(appointment)
     db.session.commit()
-    return {"role_id": role.id, "rule_id": rule.id, "approval_id": request.id, "delegation_id": delegation.id,
+    return {"department_id": department.id, "role_id": role.id, "rule_id": rule.id, "approval_id": request.id, "delegation_id": delegation.id,
             "inspection_appointment_id": appointment.id}

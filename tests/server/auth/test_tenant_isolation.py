@@ -32,6 +32,12 @@ BODIES.update({  # settlement's write endpoints
     ("POST", "/api/v1/statements/<int:statement_id>/differences"): {"text": "x"},
 })
 
+BODIES.update({  # departments and inspection
+    ("POST", "/api/v1/departments/<int:department_id>/members"): {"user_id": 1},
+    ("POST", "/api/v1/departments/<int:department_id>/objects"): {"object_type": "order", "object_id": 1},
+    ("POST", "/api/v1/loads/<int:load_id>/inspectors"): {"inspector_org_id": 1},
+})
+
 
 @pytest.fixture
 def victim(client, trade, make_party):
