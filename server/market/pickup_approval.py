@@ -1,8 +1,8 @@
 """A pickup authorization above the buyer's approval rule waits for its chain (``server.approvals``).
 
-While it waits its ``approval_status`` is ``pending``: the load is not moved to ``authorized``, the
-token and QR code are withheld, and the gate refuses it (``awaiting_approval``). The last approval
-moves the load to ``authorized``; a rejection leaves the authorization refused for good.
+While it waits its ``approval_status`` is ``pending``: the load is not moved to ``authorized`` and the
+gate refuses its token (``awaiting_approval``), though the driver may already carry the QR code. The
+last approval moves the load to ``authorized`` and the same code works; a rejection withdraws it for good.
 """
 
 from __future__ import annotations

@@ -45,8 +45,8 @@ class AuthorizationOut(Schema):
     revoked_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     approval_status = fields.String(allow_none=True, metadata={
-        "description": "null (no approval needed), pending (awaiting approval: no token, the gate refuses it), "
-                       "approved or rejected"})
+        "description": "null (no approval needed), pending (awaiting approval: the gate refuses the token "
+                       "until approved), approved or rejected (no token)"})
     approval_id = fields.Integer(allow_none=True, metadata={"description": "the approval request, if one was needed"})
     token = fields.String(allow_none=True, metadata={"description": "the signed token; buyer and carrier only"})
     qr_svg_url = fields.String(allow_none=True)
@@ -94,7 +94,9 @@ def _out(row: PickupAuthorization, principal) -> dict:
     request = pending_for(OBJECT_TYPE, row.id) if row.approval_status else None
     out["approval_id"] = request.id if request is not None and request.organisation_id == principal.organisation_id \
         else None
-    usable = row.revoked_at is None and row.approval_status in (None, "approved")
+    # While approval is pending the driver may already hold the QR code (the gate refuses it until the
+    # chain approves, then the same code works); a rejected one is withdrawn like a revoked one.
+    usable = row.revoked_at is None and row.approval_status != "rejected"
     holds = _holds_token(row, principal) and usable
     base = f"/api/v1/pickup-authorizations/{row.id}"
     out.update(token=token_for(row, current_app.config["SECRET_KEY"]) if holds else None,
@@ -143,9 +145,8 @@ def _qr(authorization_id: int, kind: str, mimetype: str) -> Response:
         raise ApiProblem(403, "Only the buyer and the carrier hold the pickup token.")
     if row.revoked_at is not None:
         raise ApiProblem(409, "This authorization was revoked.", reason="revoked")
-    if row.approval_status in ("pending", "rejected"):
-        raise ApiProblem(409, "This authorization awaits approval." if row.approval_status == "pending"
-                         else "This authorization was rejected by the approver.", reason="awaiting_approval")
+    if row.approval_status == "rejected":
+        raise ApiProblem(409, "This authorization was rejected by the approver.", reason="approval_rejected")
     body = qr(token_for(row, current_app.config["SECRET_KEY"]), kind)
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 

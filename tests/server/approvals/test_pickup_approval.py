@@ -21,23 +21,22 @@ def _checkin(client, a, token):
 
 
 def test_gate_refuses_until_the_manager_approves(ctx, client, make_party):
-    """Pending: no token handed out, the load not authorized, the gate refuses; after approval the gate accepts."""
+    """Pending: the load not authorized and the gate refuses the driver's QR; after approval the same QR passes."""
     a = assigned_load(client, make_party)
     p = purchasing(client, a["board"].buyer)
     r = _authorize(client, a, p["requester"])
     assert r.status_code == 201, r.get_json()
     auth = r.get_json()
-    assert auth["approval_status"] == "pending" and auth["token"] is None and auth["qr_png_url"] is None
+    assert auth["approval_status"] == "pending" and auth["token"]
     load = client.get(f"/api/v1/loads/{a['load_id']}", headers=a["board"].buyer.headers).get_json()
     assert load["status"] == "assigned"
-    token = _stored_token(ctx, auth["id"])  # even a token got some other way is refused at the gate
-    refused = _checkin(client, a, token)
+    refused = _checkin(client, a, auth["token"])
     assert refused.status_code == 403 and refused.get_json()["reason"] == "awaiting_approval"
     approved = client.post(f"/api/v1/approvals/{auth['approval_id']}/approve", headers=p["manager"].headers, json={})
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
     after = client.get(f"/api/v1/pickup-authorizations/{auth['id']}", headers=a["board"].buyer.headers).get_json()
-    assert after["approval_status"] == "approved" and after["token"]
-    assert _checkin(client, a, after["token"]).status_code == 200
+    assert after["approval_status"] == "approved" and after["token"] == auth["token"]
+    assert _checkin(client, a, auth["token"]).status_code == 200
 
 
 def test_the_requester_cannot_approve_and_a_non_approver_is_refused(client, make_party):
@@ -102,13 +101,15 @@ def test_sequential_levels_need_two_people_and_a_delegate_stands_in(client, make
 
 
 def test_a_rejection_keeps_the_gate_closed(ctx, client, make_party):
-    """A rejected authorization is refused at the gate for good (approval_rejected)."""
+    """A rejected authorization is withdrawn (no token, no QR) and refused at the gate for good (approval_rejected)."""
     a = assigned_load(client, make_party)
     p = purchasing(client, a["board"].buyer)
     auth = _authorize(client, a, p["requester"]).get_json()
     r = client.post(f"/api/v1/approvals/{auth['approval_id']}/reject", headers=p["manager"].headers,
                     json={"comment": "over budget"})
     assert r.get_json()["status"] == "rejected"
+    after = client.get(f"/api/v1/pickup-authorizations/{auth['id']}", headers=a["board"].buyer.headers).get_json()
+    assert after["token"] is None and after["qr_png_url"] is None
     refused = _checkin(client, a, _stored_token(ctx, auth["id"]))
     assert refused.status_code == 403 and refused.get_json()["reason"] == "approval_rejected"
     r = client.post(f"/api/v1/approvals/{auth['approval_id']}/approve", headers=p["manager"].headers, json={})
