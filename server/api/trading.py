@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.api.sites import SiteOut, dump_site
+from server.auth.dealings import partner_sites
 from server.auth.principal import Principal, current_principal, require
-from server.auth.scoping import get_scoped_or_404, partner_sites, scoped
+from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Organisation, OrgKind, Site, TradingRelationship

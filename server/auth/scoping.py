@@ -5,16 +5,20 @@ organisation owns (sites, fleet, users, tokens) are visible to that organisation
 shipments (orders, loads) are visible to their parties only: seller, buyer and the
 awarded carrier. Anything else answers 404, so not even its existence leaks.
 
-Two rules narrow that further:
+Four rules narrow that further:
 
 * A user whose only role is ``driver`` sees only the loads assigned to them (and what hangs off
   those loads: their orders, award, tender, bids, pickup authorization, dock slot, yard visit,
   evidence, tracking), the trucks of those loads and their own driver row; not the rest of the
   carrier's work, its route plans or its pairing codes, nor its organisation's live room.
 * A seller trades with a buyer only once the buyer accepted the seller's trading relationship
-  (`trades_with`); only then may the seller order for the buyer and see its delivery sites
-  (`partner_sites`). Organisations see each other (``GET /organisations``) only when they deal
-  with each other (`visibility(Organisation)`); platform admins see all.
+  (``dealings.trades_with``); only then may the seller order for the buyer and see its delivery sites
+  (``dealings.partner_sites``). Organisations see each other (``GET /organisations``) only when they
+  deal with each other (`visibility(Organisation)`); inspection agencies are a public directory;
+  platform admins see all.
+* An independent inspection organisation sees only the loads it is appointed to (``inspection_scope``).
+* When an organisation asks, a member of departments sees only its departments' orders, loads and
+  sites (``department_scope``), inside the organisation's share.
 """
 
 from __future__ import annotations
@@ -254,20 +258,6 @@ DRIVER_RULES = {
 }
 
 
-def trades_with(seller_id: int, buyer_id: int) -> bool:
-    """Whether the buyer has accepted the seller's trading relationship (the rule for new orders)."""
-    return db.session.scalar(select(TradingRelationship.id).where(
-        TradingRelationship.seller_org_id == seller_id, TradingRelationship.buyer_org_id == buyer_id,
-        TradingRelationship.status == "accepted")) is not None
-
-
-def partner_sites(principal: Principal, buyer_id: int) -> Select:
-    """The buyer's sites, for a seller the buyer has accepted (nothing otherwise)."""
-    if principal.org_kind != "seller" or not trades_with(principal.organisation_id, buyer_id):
-        return select(Site).where(false())
-    return select(Site).where(Site.organisation_id == buyer_id)
-
-
 def _organisation_visible(principal: Principal):
     """Its own, the other parties of what it sees (orders, loads, tenders, bids), its trading partners
     (a seller's once accepted, a buyer's from their request on), inspection agencies; platform admins: all."""
@@ -286,20 +276,6 @@ def _organisation_visible(principal: Principal):
                     select(TradingRelationship.seller_org_id).where(TradingRelationship.buyer_org_id == org_id)]
     # Inspection agencies are a public directory: any seller or buyer may find one to appoint.
     return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)), Organisation.kind == "inspector")
-
-
-def can_see_carrier(carrier_id: int, principal: Principal) -> bool:
-    """A carrier's scorecard is seen by itself and by sellers it has bid for or been awarded by."""
-    org_id = principal.organisation_id
-    if org_id == carrier_id:
-        return True
-    if principal.org_kind != "seller" or not 0 < carrier_id <= MAX_ID:
-        return False
-    dealt = or_(
-        exists().where(Bid.carrier_org_id == carrier_id, Bid.tender_id == Tender.id, Tender.seller_org_id == org_id),
-        exists().where(Award.carrier_org_id == carrier_id, Award.load_id == Load.id, Load.seller_org_id == org_id),
-    )
-    return bool(db.session.scalar(select(dealt)))
 
 
 def scoped(model, principal: Principal) -> Select:

@@ -9,8 +9,9 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import PageArgs, page_of, page_schema
+from server.auth.dealings import can_see_carrier
 from server.auth.principal import current_principal, require
-from server.auth.scoping import can_see_carrier, get_scoped_or_404, scoped
+from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.market.assignment import carrier_cancel

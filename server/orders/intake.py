@@ -8,8 +8,8 @@ import json
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.auth.dealings import trades_with
 from server.auth.principal import Principal
-from server.auth.scoping import trades_with
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Order, OrderLine, Organisation, OrgKind, Site

@@ -159,7 +159,7 @@ def trading(principal: Principal) -> list[dict]:
     """The organisation's trading relationships as the API shows them; for a seller, with the delivery
     sites of each buyer that accepted it (the ids its ERP orders with)."""
     from server.api.trading import organisation_names, relationship_view
-    from server.auth.scoping import partner_sites
+    from server.auth.dealings import partner_sites
 
     rows = list(db.session.scalars(scoped(TradingRelationship, principal)
                                    .order_by(TradingRelationship.id.desc()).limit(LIST_LIMIT)))
