@@ -130,8 +130,8 @@ def _organisation_share(model, principal: Principal):
         return appointment_visibility(principal)
     if model in OWNED:
         return OWNED[model] == org_id
-    if model is Dock:
-        return Dock.site_id.in_(select(Site.id).where(Site.organisation_id == org_id))
+    if model is Dock:  # through its site, so a department's narrowing covers its docks
+        return Dock.site_id.in_(select(Site.id).where(visibility(Site, principal)))
     if model is Order:
         return _order_visible(org_id)
     if model is Load:
