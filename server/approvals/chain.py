@@ -70,6 +70,12 @@ def pending_for(object_type: str, object_id: int) -> ApprovalRequest | None:
                              .order_by(ApprovalRequest.id.desc()).limit(1))
 
 
+def awaiting_approval(load_id: int) -> list[str]:
+    """What of a load waits for a chain now (shown to every party of the load, without the details)."""
+    return sorted(set(db.session.scalars(select(ApprovalRequest.object_type).where(
+        ApprovalRequest.load_id == load_id, ApprovalRequest.status == "pending"))))
+
+
 def _person(user_id: int) -> Person | None:
     user = db.session.get(User, user_id)
     if user is None or not user.active:

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
+from server.approvals.chain import awaiting_approval
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.market.assignment import assign
@@ -51,6 +52,9 @@ class LoadOut(Schema):
     price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
     eta = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    awaiting_approval = fields.List(fields.String(), metadata={
+        "description": "what of this load awaits an approval chain (award, pickup_authorization): nothing "
+                       "downstream proceeds until it is approved"})
 
 
 class LoadFilter(PageArgs):
@@ -73,6 +77,7 @@ def load_out(load: Load, principal) -> dict:
     out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):
         out["price"] = None
+    out["awaiting_approval"] = awaiting_approval(load.id)
     return out
 
 

@@ -61,11 +61,22 @@ def load_rows(loads: list[Load], with_tenders: bool = False, with_evidence: bool
     drivers = names_of(Driver, [load.driver_id for load in loads])
     tenders = latest_tenders([load.id for load in loads]) if with_tenders else {}
     evidence = evidence_counts([load.id for load in loads]) if with_evidence else {}
+    waiting = awaiting_approval([load.id for load in loads])
     return [{"load": load, "seller": orgs.get(load.seller_org_id), "buyer": orgs.get(load.buyer_org_id),
              "carrier": orgs.get(load.carrier_org_id), "pickup": sites.get(load.pickup_site_id),
              "delivery": sites.get(load.delivery_site_id), "plate": plates.get(load.vehicle_id),
              "driver": drivers.get(load.driver_id), "tender": tenders.get(load.id),
-             "evidence": evidence.get(load.id)} for load in loads]
+             "evidence": evidence.get(load.id), "awaiting_approval": load.id in waiting} for load in loads]
+
+
+def awaiting_approval(load_ids: list[int]) -> set[int]:
+    """The loads with something waiting for an approval chain (one query for the whole table)."""
+    from server.models import ApprovalRequest
+
+    if not load_ids:
+        return set()
+    return set(db.session.scalars(select(ApprovalRequest.load_id).where(ApprovalRequest.load_id.in_(load_ids),
+                                                                        ApprovalRequest.status == "pending")))
 
 
 def latest_tenders(load_ids: list[int]) -> dict[int, Tender]:

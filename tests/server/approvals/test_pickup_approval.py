@@ -29,7 +29,9 @@ def test_gate_refuses_until_the_manager_approves(ctx, client, make_party):
     auth = r.get_json()
     assert auth["approval_status"] == "pending" and auth["token"]
     load = client.get(f"/api/v1/loads/{a['load_id']}", headers=a["board"].buyer.headers).get_json()
-    assert load["status"] == "assigned"
+    assert load["status"] == "assigned" and load["awaiting_approval"] == ["pickup_authorization"]
+    seen_by_carrier = client.get(f"/api/v1/loads/{a['load_id']}", headers=a["carrier"].headers).get_json()
+    assert seen_by_carrier["awaiting_approval"] == ["pickup_authorization"]
     refused = _checkin(client, a, auth["token"])
     assert refused.status_code == 403 and refused.get_json()["reason"] == "awaiting_approval"
     approved = client.post(f"/api/v1/approvals/{auth['approval_id']}/approve", headers=p["manager"].headers, json={})
@@ -37,6 +39,8 @@ def test_gate_refuses_until_the_manager_approves(ctx, client, make_party):
     after = client.get(f"/api/v1/pickup-authorizations/{auth['id']}", headers=a["board"].buyer.headers).get_json()
     assert after["approval_status"] == "approved" and after["token"] == auth["token"]
     assert _checkin(client, a, auth["token"]).status_code == 200
+    load = client.get(f"/api/v1/loads/{a['load_id']}", headers=a["board"].buyer.headers).get_json()
+    assert load["awaiting_approval"] == []
 
 
 def test_the_requester_cannot_approve_and_a_non_approver_is_refused(client, make_party):
