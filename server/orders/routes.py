@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.common import IdField, PageArgs, page_of
+from server.audit.trail import record
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.db.types import utcnow
@@ -169,5 +170,6 @@ def cancel_order(order_id):
         raise ApiProblem(409, f"An order that is {order.status} cannot be cancelled.")
     order.status = "cancelled"
     order.cancelled_at = utcnow()
+    record("order.cancelled", "order", order.id, principal=principal, counterparty_org_id=order.buyer_org_id)
     db.session.commit()
     return order
