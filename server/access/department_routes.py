@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from server.access import departments
 from server.api.common import IdField, PageArgs, page_of, page_schema
+from server.audit.trail import record
 from server.auth.department_scope import SETTING
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
@@ -113,7 +114,7 @@ def set_narrowing(data):
     principal = current_principal()
     org = db.session.get(Organisation, principal.organisation_id)
     org.settings = {**(org.settings or {}), SETTING: data["narrow"]}
-    departments.record("department.narrowing_changed", "organisation", org.id, principal=principal,
-                       after={"narrow": data["narrow"]})
+    record("department.narrowing_changed", "organisation", org.id, principal=principal,
+           after={"narrow": data["narrow"]})
     db.session.commit()
     return {"narrow": data["narrow"]}
