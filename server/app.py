@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, g
 
 from server.auth.bearer_session import BearerSkipsCookieSession
-from server.auth.principal import persist_token_mark
+from server.auth.principal import check_before_parsing, persist_token_mark
 from server.config import is_sqlite, load_config
 from server.db.spatial import prepare_engine, sqlite_engine_options
 from server.errors import register_error_handlers
@@ -62,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # people and hand API callers back to them.
     register_error_handlers(app)
     register_blueprints(app)
+    app.before_request(check_before_parsing)  # permissions before bodies: 403, never a 422 to an outsider
     init_i18n(app)
 
     from server.auth.cross_site import init_app as init_cross_site_checks
@@ -94,14 +95,19 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, named here, in the order of a shipment's stages."""
+    from server.access.department_routes import blp as department_api
+    from server.access.role_routes import blp as role_api
     from server.api.auth import blp as auth_api
     from server.api.fleet import blp as fleet_api
     from server.api.organisations import blp as organisation_api
     from server.api.sites import blp as site_api
     from server.api.trading import blp as trading_api
     from server.api.users import blp as user_api
+    from server.approvals.request_routes import blp as approval_api
+    from server.approvals.rule_routes import blp as approval_rule_api
     from server.audit.audit_routes import blp as audit_api
     from server.broker.auth_routes import blp as broker_auth
+    from server.inspection.appointment_routes import blp as inspection_api
     from server.jobs.routes import blp as job_api
     from server.market.award_routes import blp as award_api
     from server.market.driver_routes import blp as driver_api
@@ -130,12 +136,14 @@ def register_blueprints(app: Flask) -> None:
     from server.yard.plant_routes import blp as plant_api
 
     documented = (
-        auth_api, user_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
+        auth_api, user_api, role_api, department_api, organisation_api, trading_api, fleet_api, site_api,  # accounts, partners, fleet, sites
         order_api, order_import_api,  # orders
         planning_api, job_api,  # load and route plans, their background jobs
         load_api, stops_api, tender_api, award_api, driver_api,  # loads and their stops, tender, bid, award
         pickup_api,  # pickup authorization
+        approval_rule_api, approval_api,  # approval chains (pickup authorizations, awards)
         dock_api, plant_api, gate_api, gate_console_api, evidence_api,  # dock slot and rules, gate, yard, evidence
+        inspection_api,  # independent inspectors appointed to loads
         device_api, tracking_api,  # GPS devices, tracking links
         notification_api, email_api, webhook_api,  # notifications
         agreement_routes.blp, bill_routes.blp, dispute_routes.blp, statement_routes.blp,  # settlement

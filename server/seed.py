@@ -43,6 +43,7 @@ ORGS = [
     ("Hafen Logistik Hamburg", "buyer", "buyer@hafen.demo", [("Hamburg port", "customer", 53.5394, 9.9836)]),
     ("Spedition Weber", "carrier", "dispatch@weber.demo", [("Dortmund depot", "warehouse", 51.5136, 7.4653)]),
     ("TransEuropa Cargo", "carrier", "dispatch@transeuropa.demo", [("Essen depot", "warehouse", 51.4556, 7.0116)]),
+    ("Rhein Inspect", "inspector", "inspector@rheininspect.demo", []),  # an independent weighing agency
 ]
 DRIVERS_PER_CARRIER = 4
 DOCKS = [("Dock 1", "pallet_dock"), ("Dock 2", "pallet_dock"), ("Dock 3", "pallet_dock"),

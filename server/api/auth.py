@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import update
 
+from server.access.roles import check_assignable, check_ceiling, check_permission_names
 from server.api.common import PageArgs, page_of
+from server.audit.trail import record
 from server.auth.principal import current_principal, issue_token, require, resolve_principal
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.auth.sessions import begin_session, sign_out
@@ -21,7 +23,7 @@ from server.models import ApiToken, Role, User
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and API tokens")
 
-GRANTABLE = [r.value for r in Role if r is not Role.DRIVER]
+NOT_FOR_TOKENS = Role.DRIVER.value  # drivers sign in with their own app session, never an ERP token
 
 
 class Credentials(Schema):
@@ -44,6 +46,8 @@ class TokenOut(Schema):
     name = fields.String()
     prefix = fields.String()
     roles = fields.List(fields.String())
+    permissions = fields.List(fields.String(), allow_none=True,
+                              metadata={"description": "the token's subset of its roles' permissions, if cut"})
     kind = fields.String()
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -68,10 +72,15 @@ LIFETIME_DOC = {"description": "default HAUL_ERP_TOKEN_TTL_DAYS (90), at most HA
 
 class TokenCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    roles = fields.List(fields.String(validate=validate.OneOf(GRANTABLE)), required=True,
-                        validate=validate.Length(min=1, max=5))
+    roles = fields.List(fields.String(validate=[validate.Length(min=1, max=60), validate.NoneOf([NOT_FOR_TOKENS])]),
+                        required=True, validate=validate.Length(min=1, max=5),
+                        metadata={"description": "built-in (not driver) or the organisation's custom roles"})
     expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650),
                                      metadata=LIFETIME_DOC)
+    permissions = fields.List(fields.String(validate=validate.Length(min=1, max=60)), load_default=None,
+                              allow_none=True, validate=validate.Length(min=1, max=60),
+                              metadata={"description": "only these of the roles' permissions (default: all of "
+                                                       "them); never more than the creator holds"})
 
 
 class TokenRotate(Schema):
@@ -162,7 +171,7 @@ def erp_lifetime(days: int | None) -> timedelta:
 @blp.get("/tokens")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, TokenPage)
-@require("admin")
+@require("manage_tokens")
 def list_tokens(args):
     """The organisation's API tokens with their expiry and status (never their secrets)."""
     query = scoped(ApiToken, current_principal()).where(ApiToken.kind == "erp").order_by(ApiToken.id)
@@ -172,12 +181,22 @@ def list_tokens(args):
 @blp.post("/tokens")
 @blp.arguments(TokenCreate)
 @blp.response(201, IssuedToken)
-@require("admin")
+@require("manage_tokens")
 def create_token(data):
     """Issue an API token for an ERP, expiring after ``expires_in_days``; the secret is in this response only."""
     principal = current_principal()
     ttl = erp_lifetime(data["expires_in_days"])
+    granted = check_assignable(principal, data["roles"])
+    subset = data["permissions"]
+    if subset is not None:
+        check_permission_names(subset)
+        check_ceiling(principal, subset)
+        subset = sorted(set(subset) & granted)
     plaintext, row = issue_token(principal.organisation_id, data["name"], data["roles"], ttl=ttl)
+    row.permissions = subset
+    db.session.flush()
+    record("token.created", "token", row.id, principal=principal,
+           after={"name": row.name, "roles": list(row.roles), "permissions": subset})
     db.session.commit()
     return token_view(row, plaintext)
 
@@ -185,7 +204,7 @@ def create_token(data):
 @blp.post("/tokens/<int:token_id>/rotate")
 @blp.arguments(TokenRotate)
 @blp.response(201, IssuedToken)
-@require("admin")
+@require("manage_tokens")
 def rotate_token(data, token_id):
     """Replace a token: a new secret (shown once) with the same name and roles; the old one keeps working
     for ``grace_hours`` so the ERP can switch over, then expires."""
@@ -201,6 +220,7 @@ def rotate_token(data, token_id):
     grace = timedelta(hours=current_app.config["TOKEN_ROTATION_GRACE_HOURS"] if data["grace_hours"] is None
                       else data["grace_hours"])
     plaintext, successor = issue_token(row.organisation_id, row.name, list(row.roles), ttl=ttl)
+    successor.permissions = row.permissions
     grace_end = min(row.expires_at, now + grace) if row.expires_at else now + grace
     moved = db.session.execute(update(ApiToken).where(ApiToken.id == row.id, ApiToken.replaced_by_id.is_(None),
                                                       ApiToken.revoked_at.is_(None))
@@ -209,15 +229,17 @@ def rotate_token(data, token_id):
     if moved != 1:  # rotated or revoked meanwhile
         db.session.rollback()
         raise ApiProblem(409, "This token changed meanwhile; look at the token list again.", reason="changed")
+    record("token.rotated", "token", row.id, principal=current_principal(), after={"successor_id": successor.id})
     db.session.commit()
     return token_view(successor, plaintext)
 
 
 @blp.delete("/tokens/<int:token_id>")
 @blp.response(204)
-@require("admin")
+@require("manage_tokens")
 def revoke_token(token_id):
     """Revoke an API token at once."""
     row = get_scoped_or_404(ApiToken, token_id, current_principal())
     row.revoked_at = row.revoked_at or utcnow()
+    record("token.revoked", "token", row.id, principal=current_principal())
     db.session.commit()

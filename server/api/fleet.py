@@ -20,7 +20,6 @@ from server.models import Driver, Vehicle, VehicleType
 
 blp = Blueprint("fleet", __name__, url_prefix="/api/v1", description="Vehicle types, vehicles and drivers")
 
-WRITERS = ("admin", "dispatcher")
 positive = validate.Range(min=0, min_inclusive=False, max=1e6)
 
 
@@ -79,7 +78,7 @@ def _crud(path: str, model, schema_in, schema_out, check=None, after_update=None
     @blp.post(f"/{path}", endpoint=f"create_{name}")
     @blp.arguments(schema_in)
     @blp.response(201, schema_out)
-    @require(*WRITERS)
+    @require("manage_fleet")
     def create_row(data):
         principal = current_principal()
         if check:
@@ -97,7 +96,7 @@ def _crud(path: str, model, schema_in, schema_out, check=None, after_update=None
     @blp.patch(f"/{path}/<int:row_id>", endpoint=f"update_{name}")
     @blp.arguments(patch_schema(partial=True))
     @blp.response(200, schema_out)
-    @require(*WRITERS)
+    @require("manage_fleet")
     def update_row(data, row_id):
         principal = current_principal()
         row = get_scoped_or_404(model, row_id, principal)

@@ -52,7 +52,7 @@ def list_organisations(args):
 @blp.post("")
 @blp.arguments(OrgCreate)
 @blp.response(201, OrgOut)
-@require("admin", org_kinds=("platform",))
+@require("manage_organisations", org_kinds=("platform",))
 def create_organisation(data):
     """Create an organisation (platform operator only)."""
     org = Organisation(name=data["name"], kind=data["kind"], settings={})

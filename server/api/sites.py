@@ -25,7 +25,6 @@ from server.models import Dock, Site
 blp = Blueprint("sites", __name__, url_prefix="/api/v1/sites", description="Sites and docks")
 
 EQUIPMENT = ["pallet_dock", "liquid_arm", "bulk_chute", "side_loader"]
-WRITERS = ("admin", "dispatcher")
 
 
 class SiteIn(Schema):
@@ -107,7 +106,7 @@ def list_sites(args):
 @blp.post("")
 @blp.arguments(SiteIn)
 @blp.response(201, SiteOut)
-@require(*WRITERS)
+@require("manage_sites")
 def create_site(data):
     """Add a site with its location, geofence, time zone and opening hours."""
     site = Site(organisation_id=current_principal().organisation_id)
@@ -127,7 +126,7 @@ def get_site(site_id):
 @blp.patch("/<int:site_id>")
 @blp.arguments(SitePatch(partial=True))
 @blp.response(200, SiteOut)
-@require(*WRITERS)
+@require("manage_sites")
 def update_site(data, site_id):
     """Change a site."""
     site = get_scoped_or_404(Site, site_id, current_principal())
@@ -139,7 +138,7 @@ def update_site(data, site_id):
 @blp.post("/<int:site_id>/docks")
 @blp.arguments(DockIn)
 @blp.response(201, DockOut)
-@require(*WRITERS, "dock_manager")
+@require("manage_docks")
 def create_dock(data, site_id):
     """Add a dock to a site."""
     site = get_scoped_or_404(Site, site_id, current_principal())
@@ -152,7 +151,7 @@ def create_dock(data, site_id):
 @blp.patch("/<int:site_id>/docks/<int:dock_id>")
 @blp.arguments(DockPatch(partial=True))
 @blp.response(200, DockOut)
-@require(*WRITERS, "dock_manager")
+@require("manage_docks")
 def update_dock(data, site_id, dock_id):
     """Change a dock's equipment, hours, breaks or take it out of service."""
     dock = get_scoped_or_404(Dock, dock_id, current_principal())

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.api.sites import SiteOut, dump_site
+from server.auth.dealings import partner_sites
 from server.auth.principal import Principal, current_principal, require
-from server.auth.scoping import get_scoped_or_404, partner_sites, scoped
+from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Organisation, OrgKind, Site, TradingRelationship
@@ -121,7 +122,7 @@ def list_relationships(args):
 @blp.arguments(RequestIn)
 @blp.response(201, RelationshipOut)
 @blp.alt_response(200, schema=RelationshipOut, description="Already requested or accepted: the relationship")
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("propose_trading", org_kinds=("seller",))
 def request_relationship(data):
     """A seller asks a buyer to trade; the buyer is told and accepts or declines. Asking again after a
     decline or an end makes a new request."""
@@ -175,7 +176,7 @@ def _decide(relationship_id: int, side: str | None, sources: tuple[str, ...], ta
 
 @blp.post("/<int:relationship_id>/accept")
 @blp.response(200, RelationshipOut)
-@require("admin", org_kinds=("buyer",))
+@require("manage_trading", org_kinds=("buyer",))
 def accept(relationship_id):
     """The buyer accepts: from now on the seller may create orders for it and see its delivery sites."""
     return _decide(relationship_id, "buyer", ("requested",), "accepted")
@@ -183,7 +184,7 @@ def accept(relationship_id):
 
 @blp.post("/<int:relationship_id>/decline")
 @blp.response(200, RelationshipOut)
-@require("admin", org_kinds=("buyer",))
+@require("manage_trading", org_kinds=("buyer",))
 def decline(relationship_id):
     """The buyer declines a request; the seller may ask again."""
     return _decide(relationship_id, "buyer", ("requested",), "declined")
@@ -191,7 +192,7 @@ def decline(relationship_id):
 
 @blp.post("/<int:relationship_id>/withdraw")
 @blp.response(200, RelationshipOut)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("propose_trading", org_kinds=("seller",))
 def withdraw(relationship_id):
     """The seller takes back a request the buyer has not answered."""
     return _decide(relationship_id, "seller", ("requested",), "withdrawn")
@@ -199,7 +200,7 @@ def withdraw(relationship_id):
 
 @blp.post("/<int:relationship_id>/end")
 @blp.response(200, RelationshipOut)
-@require("admin", org_kinds=("seller", "buyer"))
+@require("manage_trading", org_kinds=("seller", "buyer"))
 def end(relationship_id):
     """Either side ends an accepted relationship: no new orders from then on (orders and loads already
     made go on)."""

@@ -7,32 +7,34 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from server.access.roles import check_assignable
 from server.api.auth import UserOut
 from server.api.common import PageArgs, page_of
+from server.audit.trail import record
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.auth.sessions import end_user_sessions, revocations_changed
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import Role, User
+from server.models import User
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin only)")
 
-ROLES = [r.value for r in Role]
+# Built-in or the organisation's custom roles (checked in ``roles.check_assignable``, with the ceiling).
+ROLE_NAME = fields.String(validate=validate.Length(min=1, max=60))
 
 
 class UserCreate(Schema):
     email = fields.Email(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, validate=validate.Length(min=10, max=200))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1, max=5))
+    roles = fields.List(ROLE_NAME, required=True, validate=validate.Length(min=1, max=10))
     language = fields.String(load_default="en", validate=validate.OneOf(["en", "zh_CN"]))
 
 
 class UserUpdate(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1, max=5))
+    roles = fields.List(ROLE_NAME, validate=validate.Length(min=1, max=10))
     language = fields.String(validate=validate.OneOf(["en", "zh_CN"]))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(min=10, max=200))
@@ -45,10 +47,14 @@ class UserPage(Schema):
     offset = fields.Integer()
 
 
+def _summary(user: User) -> dict:
+    return {"email": user.email, "name": user.name, "roles": list(user.roles), "active": user.active}
+
+
 @blp.get("")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, UserPage)
-@require("admin")
+@require("manage_users")
 def list_users(args):
     """The organisation's users."""
     return page_of(scoped(User, current_principal()).order_by(User.id), args, lambda u: u)
@@ -57,24 +63,27 @@ def list_users(args):
 @blp.post("")
 @blp.arguments(UserCreate)
 @blp.response(201, UserOut)
-@require("admin")
+@require("manage_users")
 def create_user(data):
     """Add a user to the caller's organisation."""
     principal = current_principal()
     taken = db.session.scalar(select(User.id).where(func.lower(User.email) == data["email"].lower()))
     if taken:
         raise ApiProblem(409, "A user with this email already exists.", [("email", "already registered")])
+    check_assignable(principal, data["roles"])
     user = User(organisation_id=principal.organisation_id, email=data["email"].lower(), name=data["name"],
                 password_hash=generate_password_hash(data["password"]), roles=data["roles"],
                 language=data["language"])
     db.session.add(user)
+    db.session.flush()
+    record("user.created", "user", user.id, principal=principal, after=_summary(user))
     db.session.commit()
     return user
 
 
 @blp.get("/<int:user_id>")
 @blp.response(200, UserOut)
-@require("admin")
+@require("manage_users")
 def get_user(user_id):
     """One user of the organisation."""
     return get_scoped_or_404(User, user_id, current_principal())
@@ -83,7 +92,7 @@ def get_user(user_id):
 @blp.patch("/<int:user_id>")
 @blp.arguments(UserUpdate)
 @blp.response(200, UserOut)
-@require("admin")
+@require("manage_users")
 def update_user(data, user_id):
     """Change a user's name, roles, language, password or deactivate them."""
     principal = current_principal()
@@ -91,6 +100,9 @@ def update_user(data, user_id):
     if user.id == principal.user_id and (data.get("active") is False or
                                          ("roles" in data and "admin" not in data["roles"])):
         raise ApiProblem(409, "An admin cannot lock themselves out.")
+    if "roles" in data:
+        check_assignable(principal, data["roles"])
+    before = _summary(user)
     password_changed = "password" in data
     if password_changed:
         user.password_hash = generate_password_hash(data.pop("password"))
@@ -98,6 +110,7 @@ def update_user(data, user_id):
         end_user_sessions(user.id, tokens=True)
     for key, value in data.items():
         setattr(user, key, value)
+    record("user.changed", "user", user.id, principal=principal, before=before, after=_summary(user))
     db.session.commit()
     if password_changed or data.get("active") is False:  # the user's live sockets close now, not in 2 s
         revocations_changed()

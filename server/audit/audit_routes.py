@@ -47,7 +47,7 @@ class AuditEventOut(Schema):
 @blp.get("")
 @blp.arguments(AuditPageArgs, location="query")
 @blp.response(200, page_schema(AuditEventOut, "AuditEventPage"))
-@require("admin")
+@require("view_audit")
 def list_events(args):
     """Audit events the caller's organisation made or is a party to, oldest first; filter by object or user."""
     principal = current_principal()
@@ -59,7 +59,7 @@ def list_events(args):
 @blp.arguments(AuditFilter, location="query")
 @blp.response(200, description="CSV, one event per row (columns in docs/architecture.md)",
               content_type="text/csv")
-@require("admin")
+@require("view_audit")
 def export_events(args):
     """The same events as CSV (at most 100,000 rows; narrow the filter for more)."""
     principal = current_principal()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
 
@@ -15,12 +15,13 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from server.auth.permissions import BUILTIN_ROLES, builtin_permissions
 from server.auth.sessions import cookie_is_current
 from server.db.fast_sql import compile_pg, fetch_one
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, login_manager
-from server.models import ApiToken, Organisation, User
+from server.models import ApiToken, CustomRole, Organisation, User
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,33 @@ class Principal:
     via: str  # session | token
     token_id: int | None = None  # the bearer token it came with (signing out revokes it)
     session_generation: int | None = None  # the user's session generation a session cookie holds
+    # What the caller may do; None: what its built-in roles give (``permissions_for`` adds custom roles).
+    permissions: frozenset[str] | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if self.permissions is None:
+            object.__setattr__(self, "permissions", builtin_permissions(self.roles))
 
     def has_any(self, *roles: str) -> bool:
+        """Role names; kept for the scoping rules that depend on who someone is (a driver), not what they may do."""
         return bool(self.roles & set(roles))
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+def permissions_for(organisation_id: int, roles, token_subset=None) -> frozenset[str]:
+    """The permissions of ``roles`` in an organisation: built-in ones from the catalogue, custom ones from the
+    organisation's ``CustomRole`` rows (one query, only when a custom role is held), cut to a token's subset."""
+    granted = set(builtin_permissions(roles))
+    custom = [name for name in roles if name not in BUILTIN_ROLES]
+    if custom:
+        for permissions in db.session.scalars(select(CustomRole.permissions).where(
+                CustomRole.organisation_id == organisation_id, CustomRole.name.in_(custom))):
+            granted.update(permissions or ())
+    if token_subset is not None:
+        granted &= set(token_subset)
+    return frozenset(granted)
 
 
 def hash_token(token: str) -> str:
@@ -72,7 +97,8 @@ def _from_bearer(header: str) -> Principal:
 
 # The token, its organisation and its user in one round trip: every API call pays for this. One statement
 # object, so SQLAlchemy computes its cache key once.
-_TOKEN_QUERY = (select(ApiToken.id, ApiToken.organisation_id, ApiToken.user_id, ApiToken.roles, ApiToken.revoked_at,
+_TOKEN_QUERY = (select(ApiToken.id, ApiToken.organisation_id, ApiToken.user_id, ApiToken.roles, ApiToken.permissions,
+                       ApiToken.revoked_at,
                        ApiToken.expires_at, ApiToken.last_used_at, Organisation.kind, Organisation.active, User.active)
                 .join(Organisation, Organisation.id == ApiToken.organisation_id)
                 .outerjoin(User, User.id == ApiToken.user_id)
@@ -109,7 +135,7 @@ def principal_from_token(token: str) -> Principal:
     now = utcnow()
     if row is None:
         raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
-    token_id, org_id, user_id, roles, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active = row
+    token_id, org_id, user_id, roles, subset, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active = row
     if revoked_at is not None or (expires_at and expires_at <= now):
         raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
     if not org_active:
@@ -124,7 +150,8 @@ def principal_from_token(token: str) -> Principal:
         db.session.execute(_MARK_USED, {"token_id": token_id, "now": now})
         if has_request_context():
             request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
-    return Principal(org_id, org_kind, frozenset(roles), user_id, "token", token_id=token_id)
+    return Principal(org_id, org_kind, frozenset(roles), user_id, "token", token_id=token_id,
+                     permissions=permissions_for(org_id, roles, subset))
 
 
 def resolve_principal() -> Principal | None:
@@ -152,7 +179,8 @@ def principal_from_session() -> Principal | None:
     if org is None or not org.active:
         return None
     return Principal(org.id, org.kind, frozenset(current_user.roles), current_user.id, "session",
-                     session_generation=current_user.session_generation)
+                     session_generation=current_user.session_generation,
+                     permissions=permissions_for(org.id, current_user.roles))
 
 
 def current_principal() -> Principal:
@@ -162,22 +190,47 @@ def current_principal() -> Principal:
     return principal
 
 
-def require(*roles: str, org_kinds: tuple[str, ...] = ()):
-    """Decorator: 401 when anonymous, 403 when the caller lacks every listed role or org kind."""
+def refuse_without(principal: Principal, permission: str) -> None:
+    """403 naming the permission (in ``detail`` and as ``permission``) when the caller lacks it."""
+    if not principal.can(permission):
+        raise ApiProblem(403, f"This needs the permission '{permission}'.", permission=permission)
+
+
+def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
+    principal = current_principal()
+    if permission is not None:
+        refuse_without(principal, permission)
+    if org_kinds and principal.org_kind not in org_kinds:
+        raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+
+
+def require(permission: str | None = None, org_kinds: tuple[str, ...] = ()):
+    """Decorator: 401 when anonymous, 403 when the caller lacks the permission (named) or the org kind.
+
+    The view is marked with what it needs, so ``check_before_parsing`` can refuse a caller before its
+    body or query is read (a 403, not a 422 that tells an outsider how to shape the request).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            principal = current_principal()
-            if roles and not principal.has_any(*roles):
-                raise ApiProblem(403, f"This needs one of the roles: {', '.join(roles)}.")
-            if org_kinds and principal.org_kind not in org_kinds:
-                raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+            _check(permission, org_kinds)
             return view(*args, **kwargs)
 
+        wrapper.required_permission = permission
+        wrapper.required_org_kinds = org_kinds
         return wrapper
 
     return decorator
+
+
+def check_before_parsing() -> None:
+    """``before_request``: the endpoint's ``require`` check, ahead of argument parsing (same rule, once more later)."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and hasattr(view, "required_org_kinds"):
+        _check(view.required_permission, view.required_org_kinds)
 
 
 @event.listens_for(Session, "after_commit")

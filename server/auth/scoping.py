@@ -7,16 +7,20 @@ awarded carrier. A multi-drop load is also visible to each buyer with a delivery
 who sees only its own stops (``LoadStop``). Anything else answers 404, so not even its
 existence leaks.
 
-Two rules narrow that further:
+Four rules narrow that further:
 
 * A user whose only role is ``driver`` sees only the loads assigned to them (and what hangs off
   those loads: their orders, award, tender, bids, pickup authorization, dock slot, yard visit,
   evidence, tracking), the trucks of those loads and their own driver row; not the rest of the
   carrier's work, its route plans or its pairing codes, nor its organisation's live room.
 * A seller trades with a buyer only once the buyer accepted the seller's trading relationship
-  (`trades_with`); only then may the seller order for the buyer and see its delivery sites
-  (`partner_sites`). Organisations see each other (``GET /organisations``) only when they deal
-  with each other (`visibility(Organisation)`); platform admins see all.
+  (``dealings.trades_with``); only then may the seller order for the buyer and see its delivery sites
+  (``dealings.partner_sites``). Organisations see each other (``GET /organisations``) only when they
+  deal with each other (`visibility(Organisation)`); inspection agencies are a public directory;
+  platform admins see all.
+* An independent inspection organisation sees only the loads it is appointed to (``inspection_scope``).
+* When an organisation asks, a member of departments sees only its departments' orders, loads and
+  sites (``department_scope``), inside the organisation's share.
 """
 
 from __future__ import annotations
@@ -36,20 +40,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from server.auth.department_scope import department_filter
+from server.auth.inspection_scope import appointment_visibility, inspector_visibility, is_inspector
 from server.auth.principal import Principal
 from server.db.types import MAX_ID
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import (
     ApiToken,
+    ApprovalDelegation,
+    ApprovalRequest,
+    ApprovalRule,
     Award,
     Bid,
+    CustomRole,
+    Department,
     DeviceCredential,
     DevicePairing,
     Dispute,
     Dock,
     Driver,
     FreightBill,
+    InspectionAppointment,
     Job,
     Load,
     Order,
@@ -74,7 +86,9 @@ OWNED = {Site: Site.organisation_id, Vehicle: Vehicle.organisation_id, Driver: D
          VehicleType: VehicleType.organisation_id, User: User.organisation_id,
          ApiToken: ApiToken.organisation_id, Webhook: Webhook.organisation_id,
          Job: Job.organisation_id, DevicePairing: DevicePairing.organisation_id,
-         DeviceCredential: DeviceCredential.organisation_id}
+         DeviceCredential: DeviceCredential.organisation_id, CustomRole: CustomRole.organisation_id,
+         Department: Department.organisation_id, ApprovalRule: ApprovalRule.organisation_id,
+         ApprovalRequest: ApprovalRequest.organisation_id, ApprovalDelegation: ApprovalDelegation.organisation_id}
 
 
 def _order_visible(org_id: int):
@@ -101,14 +115,25 @@ def may_follow_organisation(principal: Principal) -> bool:
 
 
 def visibility(model, principal: Principal):
-    """The WHERE clause that limits ``model`` to what the principal may see."""
+    """The WHERE clause that limits ``model`` to what the principal may see (narrowed by department
+    for orders, loads and sites when the organisation asks: ``department_scope``)."""
+    clause = _organisation_share(model, principal)
+    narrowed = department_filter(model, principal) if model in (Order, Load, Site) else None
+    return clause if narrowed is None else and_(clause, narrowed)
+
+
+def _organisation_share(model, principal: Principal):
     org_id = principal.organisation_id
     if model in DRIVER_RULES and driver_only(principal):
         return DRIVER_RULES[model](principal)
+    if is_inspector(principal):  # appointed loads only (server.auth.inspection_scope)
+        return inspector_visibility(model, principal, OWNED)
+    if model is InspectionAppointment:
+        return appointment_visibility(principal)
     if model in OWNED:
         return OWNED[model] == org_id
-    if model is Dock:
-        return Dock.site_id.in_(select(Site.id).where(Site.organisation_id == org_id))
+    if model is Dock:  # through its site, so a department's narrowing covers its docks
+        return Dock.site_id.in_(select(Site.id).where(visibility(Site, principal)))
     if model is Order:
         return _order_visible(org_id)
     if model is Load:
@@ -239,23 +264,9 @@ DRIVER_RULES = {
 }
 
 
-def trades_with(seller_id: int, buyer_id: int) -> bool:
-    """Whether the buyer has accepted the seller's trading relationship (the rule for new orders)."""
-    return db.session.scalar(select(TradingRelationship.id).where(
-        TradingRelationship.seller_org_id == seller_id, TradingRelationship.buyer_org_id == buyer_id,
-        TradingRelationship.status == "accepted")) is not None
-
-
-def partner_sites(principal: Principal, buyer_id: int) -> Select:
-    """The buyer's sites, for a seller the buyer has accepted (nothing otherwise)."""
-    if principal.org_kind != "seller" or not trades_with(principal.organisation_id, buyer_id):
-        return select(Site).where(false())
-    return select(Site).where(Site.organisation_id == buyer_id)
-
-
 def _organisation_visible(principal: Principal):
     """Its own, the other parties of what it sees (orders, loads, tenders, bids), its trading partners
-    (a seller's once accepted, a buyer's from their request on); platform admins see every one."""
+    (a seller's once accepted, a buyer's from their request on), inspection agencies; platform admins: all."""
     org_id = principal.organisation_id
     if principal.org_kind == "platform" and principal.has_any("admin"):
         return true()
@@ -269,21 +280,8 @@ def _organisation_visible(principal: Principal):
         parties += [select(TradingRelationship.buyer_org_id).where(TradingRelationship.seller_org_id == org_id,
                                                                    TradingRelationship.status == "accepted"),
                     select(TradingRelationship.seller_org_id).where(TradingRelationship.buyer_org_id == org_id)]
-    return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)))
-
-
-def can_see_carrier(carrier_id: int, principal: Principal) -> bool:
-    """A carrier's scorecard is seen by itself and by sellers it has bid for or been awarded by."""
-    org_id = principal.organisation_id
-    if org_id == carrier_id:
-        return True
-    if principal.org_kind != "seller" or not 0 < carrier_id <= MAX_ID:
-        return False
-    dealt = or_(
-        exists().where(Bid.carrier_org_id == carrier_id, Bid.tender_id == Tender.id, Tender.seller_org_id == org_id),
-        exists().where(Award.carrier_org_id == carrier_id, Award.load_id == Load.id, Load.seller_org_id == org_id),
-    )
-    return bool(db.session.scalar(select(dealt)))
+    # Inspection agencies are a public directory: any seller or buyer may find one to appoint.
+    return or_(Organisation.id == org_id, Organisation.id.in_(union(*parties)), Organisation.kind == "inspector")
 
 
 def scoped(model, principal: Principal) -> Select:

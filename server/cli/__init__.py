@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from server.cli.approvals import approvals
 from server.cli.bench import bench
 from server.cli.broker import broker
 from server.cli.database import db, seed
@@ -24,5 +25,6 @@ def main() -> None:
     """Haul: dispatch and tracking for B2B freight."""
 
 
-for command in (serve, demo, db, seed, worker, ingest, driver, evidence, market, webhooks, broker, bench):
+for command in (serve, demo, db, seed, worker, ingest, driver, evidence, market, webhooks, broker, bench,
+                approvals):
     main.add_command(command)

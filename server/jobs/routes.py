@@ -33,7 +33,7 @@ def get_job(job_id):
 
 @blp.post("/<int:job_id>/cancel")
 @blp.response(200, JobOut)
-@require("admin", "dispatcher")
+@require("manage_jobs")
 def cancel_job(job_id):
     """Ask a running job to stop; the solver returns its best answer so far."""
     return request_cancel(get_scoped_or_404(Job, job_id, current_principal()))

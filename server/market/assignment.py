@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from server.auth.principal import Principal
 from server.extensions import db
 from server.local_times import utc_iso, zone
-from server.market import authorization_news, notify, scoring
+from server.market import authorization_news, award_approval, notify, scoring
 from server.market.awarding import atomic
 from server.market.fit import driver_reasons, vehicle_reasons
 from server.market.pickup_token import normalise_plate
@@ -67,6 +67,7 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
     """
     awarded_carrier(principal, load)
     check("load", load.status, "assigned")
+    award_approval.refuse_while_held(live_award(load.id))
     carrier = principal.organisation_id
     vehicle, driver = db.session.get(Vehicle, vehicle_id), db.session.get(Driver, driver_id)
     errors = _vehicle_problems(load, vehicle, carrier) + _driver_problems(load, driver, carrier)

@@ -9,12 +9,13 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import PageArgs, page_of, page_schema
+from server.auth.dealings import can_see_carrier
 from server.auth.principal import current_principal, require
-from server.auth.scoping import can_see_carrier, get_scoped_or_404, scoped
+from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.market.assignment import carrier_cancel
-from server.market.schemas import WRITERS, AwardOut, answer_refusals
+from server.market.schemas import AwardOut, answer_refusals
 from server.market.scorecard import MarketSettings, SettingsInvalid, ineligibility
 from server.market.scoring import scorecards, settings_of
 from server.models import Award, Organisation
@@ -84,7 +85,7 @@ def get_award(award_id):
 @blp.post("/awards/<int:award_id>/cancel")
 @blp.arguments(CancelIn)
 @blp.response(200, AwardOut)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("bid", org_kinds=("carrier",))
 def post_cancel_award(data, award_id):
     """The carrier withdraws before pickup; it counts as a cancellation on its scorecard."""
     principal = current_principal()
@@ -119,7 +120,7 @@ def get_settings():
 @blp.patch("/market/settings")
 @blp.arguments(SettingsIn)
 @blp.response(200, SettingsOut)
-@require("admin", org_kinds=("seller",))
+@require("award", org_kinds=("seller",))
 def patch_settings(data):
     """Change some of the calling seller's market settings."""
     org = db.session.get(Organisation, current_principal().organisation_id)

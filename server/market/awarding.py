@@ -13,7 +13,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from server.audit.trail import record
 from server.extensions import db
+from server.market import award_approval
 from server.market.award_rules import DEFAULT_SCORE, AwardProblem, Offer, policy_for, solve
 from server.market.refusals import MarketRefused
 from server.market.scoring import scorecards, settings_of
@@ -76,6 +78,9 @@ def award_in_tx(tender: Tender, seen_version: int, carrier_id: int, price: float
         db.session.flush()
     except IntegrityError as exc:  # the unique indexes: someone else's award got in first
         raise MarketRefused("conflict", "already_awarded", "The load already has an award.") from exc
+    record("award.made", "award", award.id, organisation_id=tender.seller_org_id, counterparty_org_id=carrier_id,
+           after={"load_id": award.load_id, "price": price, "rule": rule})
+    award_approval.hold_if_needed(award, tender.seller_org_id)
     if tender.mode == "auction":
         db.session.execute(update(Bid).where(Bid.tender_id == tender.id, Bid.status == "active")
                            .values(status="lost").execution_options(synchronize_session=False))

@@ -8,13 +8,13 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
+from server.approvals.chain import awaiting_approval
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.market.assignment import assign, awarded_carrier
 from server.market.bid_rules import TenderTerms
 from server.market.fit import assignment_options
 from server.market.schemas import (
-    WRITERS,
     TenderIn,
     TenderOut,
     TimeWindowOut,
@@ -59,6 +59,9 @@ class LoadOut(Schema):
     created_at = fields.DateTime()
     # Multi-drop loads: the stops the caller may see (a buyer its own); empty for a plain load.
     stops = fields.List(fields.Dict())
+    awaiting_approval = fields.List(fields.String(), metadata={
+        "description": "what of this load awaits an approval chain (award, pickup_authorization): nothing "
+                       "downstream proceeds until it is approved"})
 
 
 class LoadFilter(PageArgs):
@@ -83,6 +86,7 @@ def load_out(load: Load, principal) -> dict:
     out["delivery_window"] = window(load.delivery_earliest, load.delivery_latest)
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):
         out["price"] = None
+    out["awaiting_approval"] = awaiting_approval(load.id)
     return narrow_for_party(out, load, principal)
 
 
@@ -113,7 +117,7 @@ def get_load(load_id):
 @blp.post("/<int:load_id>/tenders")
 @blp.arguments(TenderIn)
 @blp.response(201, TenderOut)
-@require(*WRITERS, org_kinds=("seller",))
+@require("open_tenders", org_kinds=("seller",))
 def post_tender(data, load_id):
     """Put a draft load on the board: grab (fixed price), auction (deadline, ceiling) or sequential."""
     principal = current_principal()
@@ -128,7 +132,7 @@ def post_tender(data, load_id):
 @blp.post("/<int:load_id>/assignment")
 @blp.arguments(AssignmentIn)
 @blp.response(200, LoadOut)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("assign_trucks", org_kinds=("carrier",))
 def post_assignment(data, load_id):
     """The awarded carrier assigns one of its trucks and drivers; the driver is told on the phone."""
     principal = current_principal()
@@ -157,7 +161,7 @@ class AssignmentOptionsOut(Schema):
 
 @blp.get("/<int:load_id>/assignment-options")
 @blp.response(200, AssignmentOptionsOut)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("assign_trucks", org_kinds=("carrier",))
 def get_assignment_options(load_id):
     """The awarded carrier's trucks and drivers that can take the load (equipment, capacity, free in
     its window, driver hours), and the others, each with its reasons in the caller's language."""

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 import segno
 from sqlalchemy import select, update
 
+from server.audit.trail import record
 from server.auth.principal import Principal
 from server.extensions import db
-from server.market import authorization_news
+from server.market import authorization_news, award_approval, pickup_approval
 from server.market.assignment import live_award
 from server.market.awarding import atomic
 from server.market.pickup_token import (
@@ -61,6 +62,7 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
     award = live_award(load.id)
     if load.status not in AUTHORIZABLE or award is None:
         raise MarketRefused("conflict", "not_awarded", f"A load that is {load.status} cannot be authorized.")
+    award_approval.refuse_while_held(award)
     carrier = data.get("carrier_id") or award.carrier_org_id
     if carrier != award.carrier_org_id:
         raise MarketRefused("invalid", "carrier_not_awarded", "That carrier was not awarded this load.",
@@ -87,16 +89,27 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
                               driver_id=driver_id, plate=normalise_plate(plate), token_id=new_token_id(),
                               issued_by_user_id=principal.user_id, expires_at=expires, created_at=now)
     seen = load.status
+    approval = pickup_approval.needed(load)
+    if approval is not None:
+        row.approval_status = "pending"  # the load stays as it is until the chain approves
     with atomic():
         # one live authorization per load: a new one replaces the old
         db.session.execute(update(PickupAuthorization).where(
             PickupAuthorization.load_id == load.id, PickupAuthorization.revoked_at.is_(None)).values(revoked_at=now)
             .execution_options(synchronize_session=False))
         moved = db.session.execute(update(Load).where(Load.id == load.id, Load.status == seen)
-                                   .values(status="authorized").execution_options(synchronize_session=False))
+                                   .values(status=seen if approval else "authorized")
+                                   .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
             raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
         db.session.add(row)
+        db.session.flush()
+        if approval is not None:
+            pickup_approval.request_approval(principal, row, load, *approval)
+        record("pickup_authorization.issued", "pickup_authorization", row.id, principal=principal,
+               counterparty_org_id=load.seller_org_id,
+               after={"load_id": load.id, "carrier_id": carrier, "driver_id": driver_id, "plate": row.plate,
+                      "approval_status": row.approval_status})
     db.session.refresh(load)
     authorization_news.issued(load, row)
     return row
@@ -130,6 +143,8 @@ def revoke(principal: Principal, row: PickupAuthorization, now: datetime) -> Pic
             PickupAuthorization.id != row.id))
         if load.status == "authorized" and live is None:
             load.status = "assigned" if load.vehicle_id and load.driver_id else "awarded"
+        record("pickup_authorization.revoked", "pickup_authorization", row.id, principal=principal,
+               counterparty_org_id=load.seller_org_id)
     db.session.refresh(row)
     authorization_news.withdrawn(load, [row], authorization_news.REVOKED_BY_BUYER, now)
     return row
@@ -166,6 +181,10 @@ def check_at_gate(principal: Principal, token: str, now: datetime, secret: str, 
         return Verdict(False, "not_party", "This authorization is for another organisation's load.")
     if row.revoked_at is not None:
         return Verdict(False, "revoked", f"The buyer revoked this authorization at {row.revoked_at.isoformat()}.")
+    if row.approval_status in ("pending", "rejected"):
+        return Verdict(False, "awaiting_approval" if row.approval_status == "pending" else "approval_rejected",
+                       "This authorization awaits the buyer's approval." if row.approval_status == "pending"
+                       else "The buyer's approver rejected this authorization.", row.id)
     mismatch = binding_mismatch(claims, load_id=load_id, plate=plate, driver_id=driver_id)
     if mismatch is not None:
         return Verdict(False, mismatch.reason, mismatch.detail)

@@ -9,14 +9,17 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
+from server.approvals.chain import pending_for
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.market.pickup import MAX_VALID_HOURS, check_at_gate, issue, qr, reissue, revoke, token_for
+from server.market.pickup_approval import OBJECT_TYPE
 from server.market.pickup_caption import pickup_caption
 from server.market.pickup_token import MAX_TOKEN_CHARS
-from server.market.schemas import WRITERS, answer_refusals
+from server.market.schemas import answer_refusals
 from server.models import Load, PickupAuthorization
+from server.notify.publish import publish_event
 
 blp = Blueprint("pickup_auth", __name__, url_prefix="/api/v1", description="Pickup authorizations")
 answer_refusals(blp)
@@ -42,6 +45,10 @@ class AuthorizationOut(Schema):
     expires_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    approval_status = fields.String(allow_none=True, metadata={
+        "description": "null (no approval needed), pending (awaiting approval: the gate refuses the token "
+                       "until approved), approved or rejected (no token)"})
+    approval_id = fields.Integer(allow_none=True, metadata={"description": "the approval request, if one was needed"})
     token = fields.String(allow_none=True, metadata={"description": "the signed token; buyer and carrier only"})
     qr_svg_url = fields.String(allow_none=True)
     qr_png_url = fields.String(allow_none=True)
@@ -66,7 +73,8 @@ class VerifyIn(Schema):
 
 class VerdictOut(Schema):
     valid = fields.Boolean()
-    reason = fields.String(allow_none=True, metadata={"description": "forged, expired, revoked, unknown, not_party, "
+    reason = fields.String(allow_none=True, metadata={"description": "forged, expired, revoked, awaiting_approval, "
+                                                      "approval_rejected, unknown, not_party, "
                                                       "wrong_load, wrong_plate, wrong_driver, carrier_not_awarded, "
                                                       "load_not_ready, malformed"})
     detail = fields.String()
@@ -84,8 +92,15 @@ def _holds_token(row: PickupAuthorization, principal) -> bool:
 
 def _out(row: PickupAuthorization, principal) -> dict:
     out = {name: getattr(row, name) for name in ("id", "load_id", "buyer_org_id", "carrier_org_id", "driver_id",
-                                                 "plate", "expires_at", "revoked_at", "created_at")}
-    holds = _holds_token(row, principal) and row.revoked_at is None
+                                                 "plate", "expires_at", "revoked_at", "created_at",
+                                                 "approval_status")}
+    request = pending_for(OBJECT_TYPE, row.id) if row.approval_status else None
+    out["approval_id"] = request.id if request is not None and request.organisation_id == principal.organisation_id \
+        else None
+    # While approval is pending the driver may already hold the QR code (the gate refuses it until the
+    # chain approves, then the same code works); a rejected one is withdrawn like a revoked one.
+    usable = row.revoked_at is None and row.approval_status != "rejected"
+    holds = _holds_token(row, principal) and usable
     base = f"/api/v1/pickup-authorizations/{row.id}"
     out.update(token=token_for(row, current_app.config["SECRET_KEY"]) if holds else None,
                qr_svg_url=f"{base}/qr.svg" if holds else None, qr_png_url=f"{base}/qr.png" if holds else None,
@@ -96,12 +111,17 @@ def _out(row: PickupAuthorization, principal) -> dict:
 @blp.post("/loads/<int:load_id>/pickup-authorizations")
 @blp.arguments(AuthorizationIn)
 @blp.response(201, AuthorizationOut)
-@require(*WRITERS, org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",))
 def post_authorization(data, load_id):
     """The buyer authorizes the awarded carrier, a driver and a plate; replaces any earlier one."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
-    return _out(issue(principal, load, data, clock.now()), principal)
+    row = issue(principal, load, data, clock.now())
+    out = _out(row, principal)
+    if row.approval_status == "pending":
+        publish_event("approval_requested", organisation_ids=[principal.organisation_id], load_id=load_id,
+                      data={"approval_id": out["approval_id"], "object_type": OBJECT_TYPE, "object_id": row.id})
+    return out
 
 
 @blp.get("/pickup-authorizations")
@@ -129,6 +149,8 @@ def _qr(authorization_id: int, kind: str, mimetype: str) -> Response:
         raise ApiProblem(403, "Only the buyer and the carrier hold the pickup token.")
     if row.revoked_at is not None:
         raise ApiProblem(409, "This authorization was revoked.", reason="revoked")
+    if row.approval_status == "rejected":
+        raise ApiProblem(409, "This authorization was rejected by the approver.", reason="approval_rejected")
     body = qr(token_for(row, current_app.config["SECRET_KEY"]), kind)
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 
@@ -149,7 +171,7 @@ def get_qr_png(authorization_id):
 
 @blp.post("/pickup-authorizations/<int:authorization_id>/revoke")
 @blp.response(200, AuthorizationOut)
-@require(*WRITERS, org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",))
 def post_revoke(authorization_id):
     """The buyer revokes an authorization; the gate refuses its token from now on."""
     principal = current_principal()
@@ -159,7 +181,7 @@ def post_revoke(authorization_id):
 
 @blp.post("/pickup-authorizations/<int:authorization_id>/reissue")
 @blp.response(201, AuthorizationOut)
-@require(*WRITERS, org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",))
 def post_reissue(authorization_id):
     """The buyer re-authorizes in one step: the same validity, for the truck and driver assigned now
     (after the carrier changed them, which withdrew this one); replaces any live authorization."""

@@ -11,7 +11,6 @@ from server.extensions import db
 from server.market.bid_rules import MAX_BIDS_PER_CARRIER, MAX_PRICE, MODES, RULES
 from server.market.refusals import MarketRefused
 
-WRITERS = ("admin", "dispatcher")
 money = validate.Range(min=0, min_inclusive=False, max=MAX_PRICE)
 
 

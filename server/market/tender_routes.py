@@ -17,7 +17,6 @@ from server.market.bidding import grab, place_bid
 from server.market.board import board_tenders
 from server.market.fit import fleet_warning
 from server.market.schemas import (
-    WRITERS,
     AwardOut,
     BidIn,
     BidOut,
@@ -92,7 +91,7 @@ def get_tender(tender_id):
 @blp.post("/<int:tender_id>/bids")
 @blp.arguments(BidIn())  # one instance: webargs would build one per request from the class
 @blp.response(201, BidPlaced)
-@require(*WRITERS)
+@require("bid")
 def post_bid(data, tender_id):
     """Bid in a reverse auction: at most the ceiling, below your previous bid by the decrement,
     before the deadline, at most N times. A bid at or below an auto-accept target wins at once."""
@@ -133,7 +132,7 @@ def get_history(tender_id):
 
 @blp.post("/<int:tender_id>/grab")
 @blp.response(201, AwardOut)
-@require(*WRITERS)
+@require("bid")
 def post_grab(tender_id):
     """Grab a fixed-price load (or accept a sequential offer): first come, first served."""
     principal = current_principal()
@@ -147,7 +146,7 @@ def post_grab(tender_id):
 
 @blp.post("/<int:tender_id>/decline")
 @blp.response(200, TenderOut)
-@require(*WRITERS)
+@require("bid")
 def post_decline(tender_id):
     """Decline a sequential offer; the next preferred carrier (or the board) hears at once."""
     principal = current_principal()
@@ -158,7 +157,7 @@ def post_decline(tender_id):
 
 @blp.post("/<int:tender_id>/cancel")
 @blp.response(200, TenderOut)
-@require(*WRITERS, org_kinds=("seller",))
+@require("open_tenders", org_kinds=("seller",))
 def post_cancel(tender_id):
     """The seller withdraws an open tender; the load goes back to draft."""
     principal = current_principal()

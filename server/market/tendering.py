@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from server.audit.trail import record
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market import notify
@@ -66,6 +67,10 @@ def open_tender(principal: Principal, load: Load, terms: TenderTerms, radius_km:
         if moved.rowcount != 1:
             raise MarketRefused("conflict", "illegal_transition", "The load is no longer a draft.")
         db.session.add(tender)
+        db.session.flush()
+        record("tender.opened", "tender", tender.id, principal=principal,
+               after={"load_id": load.id, "mode": tender.mode, "price": tender.price,
+                      "ceiling_price": tender.ceiling_price})
     notify.tender_opened(tender, told_now(tender, now))
     return tender
 
@@ -80,6 +85,7 @@ def cancel_tender(principal: Principal, tender: Tender, now: datetime) -> Tender
     told = told_now(tender, now)
     with atomic():
         close_in_tx(tender, tender.version, "cancelled", now)
+        record("tender.cancelled", "tender", tender.id, principal=principal)
     notify.tender_closed(tender, told)
     return tender
 

@@ -24,6 +24,8 @@ class EvidenceItem(Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     location = point_column(nullable=True)
     author_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
+    # Set when an appointed independent inspector recorded the item; part of the hashed author.
+    inspector_org_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("organisations.id"), nullable=True)
     device_id: Mapped[str] = mapped_column(String(100), default="", nullable=False)
     corrects_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -39,6 +39,9 @@ class Load(Model):
     eta: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Who pays the freight: the seller when it delivers, the buyer when it collects with its own carrier.
     freight_payer: Mapped[str] = mapped_column(String(10), default="seller", server_default="seller", nullable=False)
+    # Each side's department the load belongs to (server.departments narrows visibility by them).
+    seller_department_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("departments.id"), nullable=True)
+    buyer_department_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("departments.id"), nullable=True)
 
     lines = relationship("LoadLine", back_populates="load", cascade="all, delete-orphan")
 

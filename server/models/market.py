@@ -75,6 +75,8 @@ class PickupAuthorization(Model):
     issued_by_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # None: no approval was needed; pending (the gate refuses it), approved or rejected (server.approvals).
+    approval_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class CarrierScoreEvent(Model):

@@ -20,6 +20,9 @@ class Order(Model):
     buyer_org_id: Mapped[int] = org_fk()
     reference: Mapped[str] = mapped_column(String(100), nullable=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Each side's department the order belongs to (server.departments narrows visibility by them).
+    seller_department_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("departments.id"), nullable=True)
+    buyer_department_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("departments.id"), nullable=True)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     pickup_site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), nullable=False)
     delivery_site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), nullable=False)

@@ -14,6 +14,7 @@ class Site(Model):
     organisation_id: Mapped[int] = org_fk()
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), default="plant", nullable=False)  # plant|warehouse|customer
+    department_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("departments.id"), nullable=True)
     address: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     location = point_column(nullable=False)
     geofence = polygon_column(nullable=True)

@@ -17,6 +17,7 @@ class OrgKind(enum.StrEnum):
     BUYER = "buyer"
     CARRIER = "carrier"
     PLATFORM = "platform"
+    INSPECTOR = "inspector"  # an independent weighing and sampling agency
 
 
 class Role(enum.StrEnum):
@@ -82,6 +83,8 @@ class ApiToken(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)  # shown in lists to tell tokens apart
     roles: Mapped[list] = mapped_column(JSONType, default=list, nullable=False)
+    # When set, the token may use only these of its roles' permissions (a subset of its creator's).
+    permissions: Mapped[list | None] = mapped_column(JSONType, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

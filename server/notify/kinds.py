@@ -45,6 +45,10 @@ statement_confirmed  a side confirmed a statement, or raised   carrier, payer
                    differences (``data.status`` says which)
 trading_relationship  a seller asked to trade, the buyer       the other side
                    accepted or declined, either ended it
+approval_requested  an object waits for an approval chain      the requesting organisation
+approval_reminder  a request waited longer than the reminder   the requesting organisation
+                   interval (``haul approvals remind``)
+approval_decided   a chain approved or rejected its object     the requesting organisation
 =================  ==========================================  =================================
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
@@ -60,6 +64,7 @@ KINDS: tuple[str, ...] = (
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",
     "trading_relationship",
+    "approval_requested", "approval_reminder", "approval_decided",
 )
 WEBHOOK_DISABLED = "webhook_disabled"
 EMAIL_DISABLED = "email_disabled"  # in-app only, to the user whose address bounced

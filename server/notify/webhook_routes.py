@@ -111,7 +111,7 @@ def _with_attempts(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
 @blp.get("")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, WebhookPage)
-@require("admin")
+@require("manage_webhooks")
 def list_webhooks(args):
     """The organisation's webhook endpoints (never their secrets)."""
     return page_of(scoped(Webhook, current_principal()).order_by(Webhook.id), args, lambda hook: hook)
@@ -120,7 +120,7 @@ def list_webhooks(args):
 @blp.post("")
 @blp.arguments(WebhookIn)
 @blp.response(201, WebhookWithSecret)
-@require("admin")
+@require("manage_webhooks")
 def create_webhook(data):
     """Register an endpoint; the answer shows its signing secret, once."""
     return endpoints.create(current_principal().organisation_id, data)
@@ -128,7 +128,7 @@ def create_webhook(data):
 
 @blp.get("/kinds")
 @blp.response(200, KindList)
-@require("admin")
+@require("manage_webhooks")
 def list_kinds():
     """The event kinds an endpoint can subscribe to."""
     return {"kinds": list(KINDS)}
@@ -136,7 +136,7 @@ def list_kinds():
 
 @blp.get("/<int:webhook_id>")
 @blp.response(200, WebhookOut)
-@require("admin")
+@require("manage_webhooks")
 def get_webhook(webhook_id):
     """One endpoint."""
     return _hook(webhook_id)
@@ -145,7 +145,7 @@ def get_webhook(webhook_id):
 @blp.patch("/<int:webhook_id>")
 @blp.arguments(WebhookPatch(partial=True))
 @blp.response(200, WebhookOut)
-@require("admin")
+@require("manage_webhooks")
 def update_webhook(data, webhook_id):
     """Change the URL or the events, pause it, or turn a disabled endpoint back on."""
     return endpoints.update(_hook(webhook_id), data)
@@ -153,7 +153,7 @@ def update_webhook(data, webhook_id):
 
 @blp.delete("/<int:webhook_id>")
 @blp.response(204)
-@require("admin")
+@require("manage_webhooks")
 def delete_webhook(webhook_id):
     """Delete the endpoint and its delivery log."""
     endpoints.remove(_hook(webhook_id))
@@ -161,7 +161,7 @@ def delete_webhook(webhook_id):
 
 @blp.post("/<int:webhook_id>/rotate-secret")
 @blp.response(200, WebhookWithSecret)
-@require("admin")
+@require("manage_webhooks")
 def rotate_secret(webhook_id):
     """Replace the signing secret at once; the answer shows the new one, once."""
     return endpoints.rotate(_hook(webhook_id))
@@ -175,7 +175,7 @@ def _require_active(hook: Webhook) -> Webhook:
 
 @blp.post("/<int:webhook_id>/ping")
 @blp.response(202, DeliveryOut)
-@require("admin")
+@require("manage_webhooks")
 def ping_webhook(webhook_id):
     """Queue a signed ``ping`` event to the endpoint, to test it."""
     return _with_attempts([endpoints.ping(_require_active(_hook(webhook_id)))])[0]
@@ -184,7 +184,7 @@ def ping_webhook(webhook_id):
 @blp.get("/<int:webhook_id>/deliveries")
 @blp.arguments(DeliveryFilter, location="query")
 @blp.response(200, DeliveryPage)
-@require("admin")
+@require("manage_webhooks")
 def list_deliveries(args, webhook_id):
     """The delivery log, newest first: each event's state and every attempt's answer or error."""
     hook = _hook(webhook_id)
@@ -200,7 +200,7 @@ def list_deliveries(args, webhook_id):
 
 @blp.post("/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver")
 @blp.response(202, DeliveryOut)
-@require("admin")
+@require("manage_webhooks")
 def redeliver(webhook_id, delivery_id):
     """Send an event again (same body and event id) as a new delivery."""
     hook = _require_active(_hook(webhook_id))

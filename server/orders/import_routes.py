@@ -66,7 +66,7 @@ def _groups(text: str, limit: int, too_many: str) -> Groups:
 @blp.post("/import")
 @blp.response(200, ImportReport)
 @blp.doc(**CSV_BODY)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",))
 def import_orders():
     """Import orders from CSV at once (columns: reference, buyer_id, sites, windows, then line columns)."""
     sync_rows, max_rows = row_limits()
@@ -82,7 +82,7 @@ def import_orders():
 @blp.post("/import-jobs")
 @blp.response(202, JobOut)
 @blp.doc(**CSV_BODY)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",))
 def start_import_job():
     """Import a large CSV in the background; GET /jobs/{id} shows progress, then the report as its result."""
     _, max_rows = row_limits()

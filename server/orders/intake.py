@@ -8,8 +8,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.audit.trail import record
+from server.auth.dealings import trades_with
 from server.auth.principal import Principal
-from server.auth.scoping import trades_with
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Order, OrderLine, Organisation, OrgKind, Site
@@ -83,6 +84,9 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None,
         order.lines.append(OrderLine(line_no=number, **line))
     db.session.add(order)
     try:
+        db.session.flush()  # the idempotency key's unique index answers here or at the commit
+        record("order.created", "order", order.id, principal=principal, counterparty_org_id=order.buyer_org_id,
+               after={"reference": order.reference, "lines": len(order.lines)})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.common import IdField, PageArgs, page_of
+from server.audit.trail import record
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.db.types import utcnow
@@ -117,7 +118,7 @@ class OrderPage(Schema):
 @blp.alt_response(200, schema=OrderOut, description="The order first created with this Idempotency-Key")
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
                       "schema": {"type": "string", "maxLength": 200}}])
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",))
 def post_order(data):
     """Create an outbound order. A retry with the same Idempotency-Key returns the first order."""
     key = request.headers.get("Idempotency-Key")
@@ -160,7 +161,7 @@ def get_order(order_id):
 
 @blp.post("/<int:order_id>/cancel")
 @blp.response(200, OrderOut)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",))
 def cancel_order(order_id):
     """Cancel an order that has not been tendered yet."""
     principal = current_principal()
@@ -173,5 +174,6 @@ def cancel_order(order_id):
         raise ApiProblem(409, f"An order that is {order.status} cannot be cancelled.")
     order.status = "cancelled"
     order.cancelled_at = utcnow()
+    record("order.cancelled", "order", order.id, principal=principal, counterparty_org_id=order.buyer_org_id)
     db.session.commit()
     return order

@@ -96,7 +96,7 @@ class CommittedRoutes(Schema):
 @blp.post("/load-plans")
 @blp.arguments(LoadPlanIn)
 @blp.response(201, LoadPlanOut)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("build_loads", org_kinds=("seller",))
 def preview_load_plan(data):
     """Preview truckloads for open orders: loads, unplaced lines with reasons, bound and status."""
     return load_plans.preview(current_principal(), data)
@@ -112,7 +112,7 @@ def get_load_plan(plan_id):
 
 @blp.post("/load-plans/<int:plan_id>/commit")
 @blp.response(201, CommittedLoads)
-@require("admin", "dispatcher", org_kinds=("seller",))
+@require("build_loads", org_kinds=("seller",))
 def commit_load_plan(plan_id):
     """Create the previewed loads as draft loads, ready to tender."""
     principal = current_principal()
@@ -123,7 +123,7 @@ def commit_load_plan(plan_id):
 @blp.post("/route-plans")
 @blp.arguments(RoutePlanIn)
 @blp.response(202, JobOut)
-@require("admin", "dispatcher", org_kinds=("carrier",))
+@require("plan_routes", org_kinds=("carrier",))
 def start_route_plan(data):
     """Start a route solve for awarded loads on the carrier's trucks; follow it on /jobs/{id}."""
     principal = current_principal()
@@ -145,7 +145,7 @@ def get_route_plan(job_id):
 
 @blp.post("/route-plans/<int:job_id>/commit")
 @blp.response(201, CommittedRoutes)
-@require("admin", "dispatcher", org_kinds=("carrier",))
+@require("plan_routes", org_kinds=("carrier",))
 def commit_route_plan(job_id):
     """Save a finished route plan: routes per truck with timed stops; loads get their vehicle."""
     plan = route_plans.commit(route_plans.check_kind(get_scoped_or_404(Job, job_id, current_principal())))

@@ -13,7 +13,6 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Organisation, RateAgreement, Site
 from server.settlement import agreements
-from server.settlement.lifecycle import STAFF
 from server.settlement.schemas import AgreementIn
 from server.settlement.schemas_out import AgreementOut
 from server.settlement.views import agreement_view
@@ -30,7 +29,7 @@ class AgreementFilter(PageArgs):
 @blp.post("")
 @blp.arguments(AgreementIn)
 @blp.response(201, AgreementOut)
-@require(*STAFF, org_kinds=("seller", "buyer"))
+@require("manage_finances", org_kinds=("seller", "buyer"))
 def create_agreement(data):
     """Agree rates for a lane with a carrier; an agreement overlapping another of the same parties is refused (422)."""
     principal = current_principal()
@@ -83,7 +82,7 @@ def get_agreement(agreement_id):
 
 @blp.post("/<int:agreement_id>/end")
 @blp.response(200, AgreementOut)
-@require(*STAFF)
+@require("manage_finances")
 def end_agreement(agreement_id):
     """The payer ends an agreement (it stays on record; bills already drawn keep citing it)."""
     principal = current_principal()

@@ -42,7 +42,7 @@ class PayerAdmins:
         return [u.id for u in users if "admin" in (u.roles or [])]
 
     def may_approve(self, principal: Principal, bill: FreightBill) -> bool:
-        return principal.organisation_id == bill.payer_org_id and principal.has_any("admin")
+        return principal.organisation_id == bill.payer_org_id and principal.can("approve")
 
 
 policy: ApprovalPolicy = PayerAdmins()

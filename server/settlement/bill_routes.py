@@ -13,7 +13,6 @@ from server.db.types import MAX_ID
 from server.errors import ApiProblem
 from server.models import FreightBill, Load
 from server.settlement import lifecycle, periods
-from server.settlement.lifecycle import STAFF
 from server.settlement.load_money import money_of
 from server.settlement.schemas import ApproveIn, BillIn, BillLineChange, BillLineIn, PaymentIn, PeriodBillIn
 from server.settlement.schemas_out import BillOut, LoadMoneyOut, PaymentOut
@@ -38,7 +37,7 @@ def _bill(bill_id: int) -> FreightBill:
 @blp.post("/freight-bills")
 @blp.arguments(BillIn)
 @blp.response(201, BillOut)
-@require(*STAFF)
+@require("manage_finances")
 def draft_bill(data):
     """Draft the invoice of a delivered load, every line computed from its facts (422 for a load not delivered)."""
     principal = current_principal()
@@ -49,7 +48,7 @@ def draft_bill(data):
 @blp.post("/freight-bills/period")
 @blp.arguments(PeriodBillIn)
 @blp.response(201, BillOut)
-@require(*STAFF)
+@require("manage_finances")
 def draft_period_bill(data):
     """Draft one invoice for every delivered, unbilled load of a per-period agreement picked up in the period."""
     return bill_view(periods.draft_period_bill(current_principal(), data, clock.now()))
@@ -86,7 +85,7 @@ def get_bill(bill_id):
 @blp.post("/freight-bills/<int:bill_id>/lines")
 @blp.arguments(BillLineIn)
 @blp.response(201, BillOut)
-@require(*STAFF)
+@require("manage_finances")
 def add_line(data, bill_id):
     """Add a line to a draft (a charge Haul did not compute is a finding in the payer's audit)."""
     return bill_view(lifecycle.edit_line(current_principal(), _bill(bill_id), None, data))
@@ -95,7 +94,7 @@ def add_line(data, bill_id):
 @blp.patch("/freight-bills/<int:bill_id>/lines/<int:line_no>")
 @blp.arguments(BillLineChange)
 @blp.response(200, BillOut)
-@require(*STAFF)
+@require("manage_finances")
 def edit_line(data, bill_id, line_no):
     """Change a draft line's quantity, unit price or description."""
     bill = _bill(bill_id)
@@ -107,7 +106,7 @@ def edit_line(data, bill_id, line_no):
 
 @blp.post("/freight-bills/<int:bill_id>/issue")
 @blp.response(200, BillOut)
-@require(*STAFF)
+@require("manage_finances")
 def issue_bill(bill_id):
     """Issue a draft; the payer's audit approves it at once within the tolerance, else it waits for an approver."""
     return bill_view(lifecycle.issue(current_principal(), _bill(bill_id), clock.now()))
@@ -124,7 +123,7 @@ def approve_bill(data, bill_id):
 @blp.post("/freight-bills/<int:bill_id>/payments")
 @blp.arguments(PaymentIn)
 @blp.response(201, PaymentOut)
-@require(*STAFF)
+@require("manage_finances")
 def record_payment(data, bill_id):
     """Record a payment (reference and date) against an approved bill, up to its open amount."""
     return payment_view(lifecycle.pay(current_principal(), _bill(bill_id), data, clock.now()))

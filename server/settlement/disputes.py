@@ -19,7 +19,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Dispute, DisputeComment, EvidenceItem, FreightBill, FreightBillLine
 from server.settlement import auditing, billing, documents, states
-from server.settlement.lifecycle import STAFF, other_party, snapshot
+from server.settlement.lifecycle import other_party, snapshot
 from server.settlement.money import MoneyError, parse_amount, text
 from server.settlement.notify import tell_parties
 
@@ -84,7 +84,7 @@ def open_dispute(principal: Principal, bill: FreightBill, data: dict, now: datet
 
 
 def comment(principal: Principal, dispute: Dispute, body: str) -> DisputeComment:
-    if principal.organisation_id not in (dispute.carrier_org_id, dispute.payer_org_id) or not principal.has_any(*STAFF):
+    if principal.organisation_id not in (dispute.carrier_org_id, dispute.payer_org_id) or not principal.can("manage_finances"):
         raise ApiProblem(403, "Only the two parties' admins and dispatchers comment on a dispute.")
     row = DisputeComment(dispute_id=dispute.id, organisation_id=principal.organisation_id,
                          user_id=principal.user_id, text=body)
@@ -119,7 +119,7 @@ def _credit_note(bill: FreightBill, line: FreightBillLine, amount: Decimal, disp
 
 def resolve(principal: Principal, dispute: Dispute, data: dict, now: datetime) -> Dispute:
     """The carrier's answer: accept, adjust (with the credit amount) or reject."""
-    if principal.organisation_id != dispute.carrier_org_id or not principal.has_any(*STAFF):
+    if principal.organisation_id != dispute.carrier_org_id or not principal.can("manage_finances"):
         raise ApiProblem(403, "Only the carrier's admins and dispatchers resolve a dispute.")
     if dispute.status != "open":
         raise ApiProblem(409, f"This dispute is already {dispute.status}.", code="already_resolved")

@@ -25,8 +25,6 @@ from server.settlement import auditing, billing, documents, gather, states
 from server.settlement.money import RATE_DECIMALS, MoneyError, parse_amount, parse_decimal, text
 from server.settlement.notify import tell_parties
 
-STAFF = ("admin", "dispatcher")
-
 
 def issuer_org(bill: FreightBill) -> int:
     return bill.carrier_org_id if bill.issued_by == "carrier" else bill.payer_org_id
@@ -50,7 +48,7 @@ def other_party(bill: FreightBill, org_id: int) -> int:
 
 
 def _staff_of(principal: Principal, org_id: int, what: str) -> None:
-    if principal.organisation_id != org_id or not principal.has_any(*STAFF):
+    if principal.organisation_id != org_id or not principal.can("manage_finances"):
         raise ApiProblem(403, f"Only the {what}'s admins and dispatchers may do this.")
 
 

@@ -12,7 +12,6 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, Load, RateAgreement
 from server.settlement import agreements, billing, gather
-from server.settlement.lifecycle import STAFF
 
 
 def _loads(agreement: RateAgreement, start, end) -> list[Load]:
@@ -32,7 +31,7 @@ def _loads(agreement: RateAgreement, start, end) -> list[Load]:
 def draft_period_bill(principal: Principal, data: dict, now: datetime) -> FreightBill:
     agreement = get_scoped_or_404(RateAgreement, data["agreement_id"], principal)
     issuer = agreement.payer_org_id if agreement.self_billing else agreement.carrier_org_id
-    if principal.organisation_id != issuer or not principal.has_any(*STAFF):
+    if principal.organisation_id != issuer or not principal.can("manage_finances"):
         raise ApiProblem(403, "Only the issuer (the carrier, or the payer when self-billing) drafts this bill.")
     if agreement.billing != "per_period":
         raise ApiProblem(422, "This agreement bills per load.", [("agreement_id", "bills per load, not per period")])

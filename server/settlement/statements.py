@@ -24,7 +24,6 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, Load, Payment, Statement, StatementLine
 from server.settlement import states
-from server.settlement.lifecycle import STAFF
 from server.settlement.money import ZERO, round_money, text
 from server.settlement.notify import tell_parties
 
@@ -75,7 +74,7 @@ def _balance_before(docs, start: date) -> Decimal:
 def draw(principal: Principal, counterparty_id: int, currency: str, start: date, end: date, now: datetime,
          ) -> Statement:
     """Draw up the statement of the period between the caller's organisation and ``counterparty_id``."""
-    if not principal.has_any(*STAFF):
+    if not principal.can("manage_finances"):
         raise ApiProblem(403, "Statements are drawn up by admins and dispatchers.")
     carrier_id, payer_id = ((principal.organisation_id, counterparty_id) if principal.org_kind == "carrier"
                             else (counterparty_id, principal.organisation_id))
@@ -118,7 +117,7 @@ def view_totals(statement: Statement) -> dict:
 
 
 def _side(principal: Principal, statement: Statement) -> str:
-    if not principal.has_any(*STAFF):
+    if not principal.can("manage_finances"):
         raise ApiProblem(403, "Statements are confirmed by admins and dispatchers.")
     if statement.status == "confirmed":
         raise ApiProblem(409, "This statement is confirmed by both sides and cannot change; corrections are new "

@@ -16,16 +16,15 @@ from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Event, Load, LoadStop, ProofOfDelivery
 from server.notify.publish import publish_event
-from server.yard.booking import CARRIER_ROLES
 from server.yard.evidence import append
-from server.yard.pod import BUYER_ROLES, DELIVERABLE
+from server.yard.pod import DELIVERABLE
 from server.yard.refusals import YardRefused
 from server.yard.visits import move_load
 
 
 def _may_sign(principal: Principal, load: Load, stop: LoadStop) -> None:
-    carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
-    buyer = principal.organisation_id == stop.buyer_org_id and principal.has_any(*BUYER_ROLES)
+    carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
+    buyer = principal.organisation_id == stop.buyer_org_id and principal.can("record_evidence")
     if not (carrier or buyer):
         raise YardRefused("forbidden", "not_allowed", _("This stop's proof of delivery is given by the carrier or "
                                                         "the stop's buyer."))

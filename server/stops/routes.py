@@ -63,7 +63,7 @@ def list_stops(load_id):
 @blp.post("/<int:load_id>/stops/<int:stop_id>/pod")
 @blp.arguments(PodIn)
 @blp.response(201, StopPodOut)
-@require("admin", "dispatcher", "dock_manager", "driver")
+@require("record_evidence")
 def post_stop_pod(data, load_id, stop_id):
     """The proof of delivery of one delivery stop, by the carrier or that stop's buyer."""
     principal = current_principal()

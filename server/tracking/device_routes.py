@@ -26,7 +26,6 @@ from server.tracking import pairing
 
 blp = Blueprint("devices", __name__, url_prefix="/api/v1/devices", description="Pairing driver devices")
 
-WRITERS = ("admin", "dispatcher")
 
 
 class PairingIn(Schema):
@@ -91,7 +90,7 @@ class PairOut(Schema):
 @blp.post("/pairings")
 @blp.arguments(PairingIn)
 @blp.response(201, NewPairingOut)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("manage_devices", org_kinds=("carrier",))
 def create_pairing(data):
     """Make a single-use pairing code for one of the organisation's drivers (and optionally a truck)."""
     server_url = current_app.config.get("PUBLIC_URL") or request.url_root
@@ -103,7 +102,7 @@ def create_pairing(data):
 @blp.get("/pairings")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PairingPage)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("manage_devices", org_kinds=("carrier",))
 def list_pairings(args):
     """The organisation's pairings, newest first (never their codes)."""
     query = scoped(DevicePairing, current_principal()).order_by(DevicePairing.id.desc())
@@ -112,7 +111,7 @@ def list_pairings(args):
 
 @blp.delete("/pairings/<int:pairing_id>")
 @blp.response(204)
-@require(*WRITERS, org_kinds=("carrier",))
+@require("manage_devices", org_kinds=("carrier",))
 def delete_pairing(pairing_id):
     """Withdraw a pending code, or unpair the phone that used it (its token and device login are revoked)."""
     pairing.unpair(get_scoped_or_404(DevicePairing, pairing_id, current_principal()))

@@ -45,7 +45,6 @@ blp = Blueprint("tracking", __name__, description="Tracking links, device creden
 # A plain Flask blueprint, so OpenAPI does not document these (public or not JSON) routes.
 raw = FlaskBlueprint("tracking_raw", __name__)
 
-WRITERS = ("admin", "dispatcher")
 
 
 class LinkIn(Schema):
@@ -165,7 +164,7 @@ def public_tracking(token):
 @blp.post("/api/v1/device-credentials")
 @blp.arguments(DeviceIn)
 @blp.response(201, DeviceOut)
-@require(*WRITERS)
+@require("manage_devices")
 def create_device_credential(data):
     """Create a device login for one of the organisation's vehicles; the secret is shown once."""
     principal = current_principal()
@@ -185,7 +184,7 @@ def create_device_credential(data):
 
 @blp.post("/api/v1/device-credentials/<int:credential_id>/http-id")
 @blp.response(201, DeviceOut)
-@require(*WRITERS)
+@require("manage_devices")
 def rotate_http_id(credential_id):
     """Give the login a new HTTP device id, shown once; its old one stops working at once."""
     cred = _live_credential(credential_id)
@@ -196,7 +195,7 @@ def rotate_http_id(credential_id):
 
 @blp.delete("/api/v1/device-credentials/<int:credential_id>/http-id")
 @blp.response(204)
-@require(*WRITERS)
+@require("manage_devices")
 def delete_http_id(credential_id):
     """Take the login's HTTP device id away (its secret keeps working for HTTP Basic and MQTT)."""
     devices.drop_http_id(_live_credential(credential_id))
@@ -230,7 +229,7 @@ def list_device_credentials(args):
 
 @blp.delete("/api/v1/vehicles/<int:row_id>/device-credentials")
 @blp.response(204)
-@require(*WRITERS)
+@require("manage_devices")
 def revoke_device_credentials(row_id):
     """Revoke the vehicle's device logins; the broker refuses them from now on and closes their connections."""
     vehicle = get_scoped_or_404(Vehicle, row_id, current_principal())
@@ -243,7 +242,7 @@ def revoke_device_credentials(row_id):
 
 @blp.delete("/api/v1/device-credentials/<int:credential_id>")
 @blp.response(204)
-@require(*WRITERS)
+@require("manage_devices")
 def revoke_device_credential(credential_id):
     """Revoke one device login (again is a no-op); the broker closes its connection."""
     cred = get_scoped_or_404(DeviceCredential, credential_id, current_principal())

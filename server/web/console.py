@@ -24,7 +24,6 @@ from server.web import labels, yard_view
 from server.web.context import now, principal_of_kind
 
 blp = Blueprint("console", __name__, url_prefix="/console")
-STAFF = ("admin", "dispatcher", "dock_manager")
 ON_BOARD = ("requested", "scheduled", "no_show", "arrived", "called", "loading", "loaded")
 BOOKABLE = ("requested", "scheduled", "no_show", "arrived")
 NEXT_STEP = {"called": "loading", "loading": "loaded", "loaded": "departed"}
@@ -79,7 +78,7 @@ def site_clock(value, site: Site) -> str:
 
 
 def _site(principal, wanted: int | None) -> Site:
-    if not principal.has_any(*STAFF):
+    if not principal.can("operate_gate"):
         abort(403, description="The gate console is for the plant's admins, dispatchers and dock managers.")
     site = yard_view.pick_site(yard_view.own_sites(principal), wanted)
     if site is None:

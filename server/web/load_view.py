@@ -14,7 +14,9 @@ from server.auth.scoping import get_scoped_or_404, scoped
 from server.extensions import db
 from server.models import (
     DockAppointment,
+    InspectionAppointment,
     Load,
+    Organisation,
     PickupAuthorization,
     ProofOfDelivery,
     Site,
@@ -33,7 +35,25 @@ def party_of(load: Load, principal: Principal) -> str:
     for role in KIND_OF_PARTY:
         if getattr(load, f"{role}_org_id") == principal.organisation_id:
             return role
-    return "buyer" if is_stop_buyer(load, principal) else "viewer"
+    if is_stop_buyer(load, principal):
+        return "buyer"
+    return "inspector" if principal.org_kind == "inspector" else "viewer"
+
+
+def inspection(load: Load, principal: Principal, party: str) -> dict:
+    """The load's appointed inspectors and, for its seller and buyer, the agencies they may appoint."""
+    appointed = list(db.session.scalars(scoped(InspectionAppointment, principal).where(
+        InspectionAppointment.load_id == load.id, InspectionAppointment.withdrawn_at.is_(None))
+        .order_by(InspectionAppointment.id)))
+    names = views.names_of(Organisation, [row.inspector_org_id for row in appointed])
+    agencies = []
+    if party in ("seller", "buyer"):
+        agencies = list(db.session.scalars(select(Organisation).where(Organisation.kind == "inspector",
+                                                                      Organisation.active.is_(True))
+                                           .order_by(Organisation.name)))
+    return {"appointed": [{"id": row.id, "name": names.get(row.inspector_org_id),
+                           "by_us": row.appointed_by_org_id == principal.organisation_id} for row in appointed],
+            "agencies": agencies}
 
 
 def scoped_load(principal: Principal, load_id: int) -> Load:
@@ -113,6 +133,7 @@ def detail(principal: Principal, load_id: int) -> dict:
         "drivers": views.drivers_of(principal) if party == "carrier" else [],
         "vehicles": views.fleet(principal) if party == "carrier" else [],
         "show_price": party in ("seller", "carrier"),
+        "inspection": inspection(load, principal, party),
     }
     if party == "buyer":
         context["carrier_drivers"] = _carrier_drivers(load)

@@ -24,7 +24,7 @@ labels.register(blp)
 register_html_errors(blp)
 
 DASHBOARD_BY_KIND = {"seller": "pages.seller", "buyer": "pages.buyer", "carrier": "pages.carrier",
-                     "platform": "pages.admin"}
+                     "platform": "pages.admin", "inspector": "pages.organisation.inspector"}
 
 
 @blp.get("/")
@@ -123,8 +123,10 @@ def _error_title(status: int) -> str:
 # The live sections of these pages; nested so that registering the pages registers them too.
 from server.web.console import blp as _console  # noqa: E402
 from server.web.fragments import blp as _fragments  # noqa: E402
+from server.web.organisation_pages import blp as _organisation  # noqa: E402
 from server.web.settlement_pages import blp as _settlement  # noqa: E402
 
 blp.register_blueprint(_fragments)
+blp.register_blueprint(_organisation)
 blp.register_blueprint(_settlement)
 blp.register_blueprint(_console)

@@ -68,12 +68,23 @@ def load_rows(loads: list[Load], with_tenders: bool = False, with_evidence: bool
     tenders = latest_tenders([load.id for load in loads]) if with_tenders else {}
     evidence = evidence_counts([load.id for load in loads]) if with_evidence else {}
     states = states_of(loads)  # what every page says of a load's status (server/tracking/load_state.py)
+    waiting = awaiting_approval([load.id for load in loads])
     return [{"load": load, "state": states[load.id], "seller": orgs.get(load.seller_org_id),
              "buyer": orgs.get(load.buyer_org_id),
              "carrier": orgs.get(load.carrier_org_id), "pickup": sites.get(load.pickup_site_id),
              "delivery": sites.get(load.delivery_site_id), "plate": plates.get(load.vehicle_id),
              "driver": drivers.get(load.driver_id), "tender": tenders.get(load.id),
-             "evidence": evidence.get(load.id)} for load in loads]
+             "evidence": evidence.get(load.id), "awaiting_approval": load.id in waiting} for load in loads]
+
+
+def awaiting_approval(load_ids: list[int]) -> set[int]:
+    """The loads with something waiting for an approval chain (one query for the whole table)."""
+    from server.models import ApprovalRequest
+
+    if not load_ids:
+        return set()
+    return set(db.session.scalars(select(ApprovalRequest.load_id).where(ApprovalRequest.load_id.in_(load_ids),
+                                                                        ApprovalRequest.status == "pending")))
 
 
 def assignable_rows(principal: Principal, loads: list[Load]) -> list[dict]:
@@ -188,7 +199,7 @@ def trading(principal: Principal) -> list[dict]:
     """The organisation's trading relationships as the API shows them; for a seller, with the delivery
     sites of each buyer that accepted it (the ids its ERP orders with)."""
     from server.api.trading import organisation_names, relationship_view
-    from server.auth.scoping import partner_sites
+    from server.auth.dealings import partner_sites
 
     rows = list(db.session.scalars(scoped(TradingRelationship, principal)
                                    .order_by(TradingRelationship.id.desc()).limit(LIST_LIMIT)))

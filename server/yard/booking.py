@@ -26,16 +26,13 @@ from server.yard.refusals import YardRefused
 from server.yard.slots import check_slot
 from server.yard.visits import live_visit, open_visit, step
 
-SITE_ROLES = ("admin", "dispatcher", "dock_manager")
-CARRIER_ROLES = ("admin", "dispatcher", "driver")
-
 
 def site_staff(principal: Principal, site: Site | None) -> bool:
-    return site is not None and principal.organisation_id == site.organisation_id and principal.has_any(*SITE_ROLES)
+    return site is not None and principal.organisation_id == site.organisation_id and principal.can("manage_docks")
 
 
 def carrier_staff(principal: Principal, load: Load) -> bool:
-    return principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
+    return principal.organisation_id == load.carrier_org_id and principal.can("book_slots")
 
 
 def _allowed(principal: Principal, load: Load, site: Site) -> bool:

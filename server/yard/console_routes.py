@@ -15,7 +15,6 @@ from server.yard.refusals import answer_refusals
 
 blp = Blueprint("gate_console", __name__, url_prefix="/api/v1", description="The gate console of a site")
 answer_refusals(blp)
-STAFF = ("admin", "dispatcher", "dock_manager")
 
 
 class ScanIn(Schema):
@@ -57,7 +56,7 @@ class GateCheckinIn(Schema):
 @blp.post("/sites/<int:site_id>/gate/scan")
 @blp.arguments(ScanIn)
 @blp.response(200, PassOut)
-@require(*STAFF)
+@require("check_in")
 def post_scan(data, site_id):
     """What the buyer authorized for the truck at the gate; 403 with the `reason` (forged, expired, revoked,
     other_site, ...) when the pass does not hold here, logged as a `gate_refused` event."""
@@ -67,7 +66,7 @@ def post_scan(data, site_id):
 @blp.post("/sites/<int:site_id>/gate/checkin")
 @blp.arguments(GateCheckinIn)
 @blp.response(200, VisitOut)
-@require(*STAFF)
+@require("check_in")
 def post_gate_checkin(data, site_id):
     """Check the truck in (a second tap answers the same visit, never a second one)."""
     site = own_site(site_id)

@@ -161,7 +161,7 @@ def get_appointment(load_id):
 @blp.post("/loads/<int:load_id>/appointment")
 @blp.arguments(AppointmentIn)
 @blp.response(201, AppointmentOut)
-@require("admin", "dispatcher", "driver", "dock_manager")
+@require("book_slots")
 def post_appointment(data, load_id):
     """Book or move the load's slot: the carrier within its window and the reschedule cut-off, the site's staff
     anywhere the dock is open. Overlap answers 409; closed hours or the wrong equipment 422."""
@@ -171,7 +171,7 @@ def post_appointment(data, load_id):
 
 @blp.delete("/loads/<int:load_id>/appointment")
 @blp.response(200, AppointmentOut)
-@require("admin", "dispatcher", "driver", "dock_manager")
+@require("book_slots")
 def delete_appointment(load_id):
     """Cancel the load's slot (same rules as a reschedule)."""
     return notify.appointment_view(booking.cancel(current_principal(), _load(load_id), clock.now()))
@@ -180,7 +180,7 @@ def delete_appointment(load_id):
 @blp.post("/loads/<int:load_id>/eta")
 @blp.arguments(EtaIn)
 @blp.response(200, EtaOut)
-@require("admin", "dispatcher", "driver", "dock_manager")
+@require("book_slots")
 def post_eta(data, load_id):
     """Report the truck's new ETA; the pickup site's docks are re-planned and moved drivers told."""
     principal = current_principal()
@@ -209,7 +209,7 @@ def principal_sees(load: Load, principal) -> bool:
 @blp.arguments(PlanIn)
 @blp.response(200, PlanOut)
 @blp.alt_response(202, schema=PlanOut, description="Submitted as a job (background=true)")
-@require("admin", "dispatcher", "dock_manager")
+@require("manage_docks")
 def post_schedule(data, site_id):
     """Plan the site's day: every truck due then without a slot gets a dock and a start (CP-SAT)."""
     principal = current_principal()

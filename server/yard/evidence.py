@@ -21,12 +21,14 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.audit import trail
+from server.auth.inspection_scope import is_inspector
 from server.auth.principal import Principal
 from server.engines import evidence_chain
 from server.extensions import db
-from server.models import Event, EvidenceItem, Load, Organisation, Site
+from server.models import Event, EvidenceItem, InspectionAppointment, Load, Organisation, Site
 from server.yard import notify
-from server.yard.booking import CARRIER_ROLES, site_staff
+from server.yard.booking import site_staff
 from server.yard.evidence_store import evidence_store, image_type, sha256_of
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
@@ -48,8 +50,10 @@ def point_from_db(value) -> dict | None:
     return {"lat": point.y, "lon": point.x}
 
 
-def author_key(user_id: int | None) -> str:
-    return str(user_id) if user_id is not None else SYSTEM_AUTHOR
+def author_key(user_id: int | None, inspector_org_id: int | None = None) -> str:
+    """The author as hashed into the chain; an independent inspector's items carry its organisation too."""
+    author = str(user_id) if user_id is not None else SYSTEM_AUTHOR
+    return f"{author}@inspector:{inspector_org_id}" if inspector_org_id is not None else author
 
 
 def time_key(moment: datetime) -> str:
@@ -61,7 +65,7 @@ def chain_fields(row: EvidenceItem) -> dict:
     location = point_from_db(row.location)
     return {"load_id": str(row.load_id), "seq": row.seq, "kind": row.kind, "payload": row.payload,
             "time": time_key(row.recorded_at), "position": (location["lat"], location["lon"]) if location else None,
-            "author_id": author_key(row.author_user_id), "device_id": row.device_id, "corrects": row.corrects_seq,
+            "author_id": author_key(row.author_user_id, row.inspector_org_id), "device_id": row.device_id, "corrects": row.corrects_seq,
             "prev_hash": row.prev_hash, "hash": row.hash}
 
 
@@ -71,9 +75,11 @@ def rows_of(load_id: int) -> list[EvidenceItem]:
 
 
 def may_record(principal: Principal, load: Load) -> None:
+    """The pickup site's staff, the carrier, or an inspector appointed to the load (who alone sees it)."""
     site = db.session.get(Site, load.pickup_site_id)
-    carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
-    if not (carrier or site_staff(principal, site)):
+    carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
+    inspector = is_inspector(principal) and principal.can("record_evidence")
+    if not (carrier or inspector or site_staff(principal, site)):
         raise YardRefused("forbidden", "not_allowed", "Evidence is recorded by the pickup site's staff or the carrier.")
     if load.status in NOT_YET:
         raise YardRefused("conflict", "load_not_started", f"A load that is {load.status} has no evidence yet.")
@@ -102,17 +108,20 @@ def append(principal: Principal | None, load: Load, kind: str, payload: dict, no
     rows = rows_of(load.id)
     chain = [evidence_chain.EvidenceItem(**chain_fields(row)) for row in rows]
     user_id = principal.user_id if principal is not None else None
+    inspector_org_id = principal.organisation_id if principal is not None and is_inspector(principal) else None
     try:
         item = evidence_chain.append(chain, {
             "load_id": str(load.id), "kind": kind, "payload": payload, "time": time_key(now),
             "position": (position["lat"], position["lon"]) if position else None,
-            "author_id": author_key(user_id), "device_id": device_id or "api", "corrects": corrects})
+            "author_id": author_key(user_id, inspector_org_id), "device_id": device_id or "api",
+            "corrects": corrects})
     except evidence_chain.EvidenceValidationError as exc:
         db.session.rollback()
         raise YardRefused("invalid", "bad_evidence", "The evidence item is not valid.", exc.errors) from exc
     row = EvidenceItem(load_id=load.id, seq=item.seq, kind=item.kind, payload=item.payload,
                        recorded_at=datetime.fromisoformat(item.time.replace("Z", "+00:00")),
                        location=point_to_db(position) if position else None, author_user_id=user_id,
+                       inspector_org_id=inspector_org_id,
                        device_id=item.device_id, corrects_seq=item.corrects, prev_hash=item.prev_hash, hash=item.hash)
     db.session.add(row)
     db.session.flush()
@@ -140,6 +149,16 @@ def weight_check(load: Load, row: EvidenceItem, now: datetime) -> dict | None:
     return data
 
 
+def _counterparty(principal: Principal | None, load: Load) -> int:
+    """Whose admins also find the item's audit event: the party that appointed an inspector, else the other side."""
+    if principal is not None and is_inspector(principal):
+        appointed_by = db.session.scalar(select(InspectionAppointment.appointed_by_org_id).where(
+            InspectionAppointment.load_id == load.id, InspectionAppointment.inspector_org_id == principal.organisation_id))
+        return appointed_by or load.seller_org_id
+    actor = principal.organisation_id if principal else None
+    return load.buyer_org_id if actor == load.seller_org_id else load.seller_org_id
+
+
 def record(principal: Principal, load: Load, kind: str, payload: dict, now: datetime, **meta) -> tuple[EvidenceItem, dict | None]:
     """Record one item and commit; returns the stored row and the weight exception, if any."""
     may_record(principal, load)
@@ -151,6 +170,10 @@ def record(principal: Principal, load: Load, kind: str, payload: dict, now: date
     try:
         row = append(principal, load, kind, payload, now, **meta)
         exception = weight_check(load, row, now)
+        trail.record("evidence.recorded", "evidence_item", row.id, principal=principal,
+                     counterparty_org_id=_counterparty(principal, load),
+                     after={"load_id": load.id, "seq": row.seq, "kind": row.kind, "hash": row.hash,
+                            "inspector_org_id": row.inspector_org_id})
         db.session.commit()
     except IntegrityError as exc:  # another writer took the same seq (the lock makes this rare)
         db.session.rollback()
@@ -191,5 +214,8 @@ def file_hashes(payload: dict) -> list[str]:
 def item_view(row: EvidenceItem) -> dict:
     fields = chain_fields(row)
     location = fields.pop("position")
+    independent = db.session.get(Organisation, row.inspector_org_id) if row.inspector_org_id else None
     return {**fields, "id": row.id, "load_id": row.load_id, "position": {"lat": location[0], "lon": location[1]}
-            if location else None, "recorded_at": row.recorded_at, "author_user_id": row.author_user_id}
+            if location else None, "recorded_at": row.recorded_at, "author_user_id": row.author_user_id,
+            "independent": independent is not None, "inspector_org_id": row.inspector_org_id,
+            "inspector_name": independent.name if independent else None}

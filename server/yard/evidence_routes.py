@@ -31,7 +31,6 @@ from server.yard.refusals import answer_refusals
 
 blp = Blueprint("evidence", __name__, url_prefix="/api/v1/loads", description="Evidence and proof of delivery")
 answer_refusals(blp)
-WRITERS = ("admin", "dispatcher", "driver", "dock_manager")
 MAX_FILES = 10
 
 
@@ -100,6 +99,9 @@ class ItemOut(Schema):
     time = fields.String()
     position = fields.Dict(allow_none=True)
     author_id = fields.String()
+    independent = fields.Boolean(metadata={"description": "recorded by an appointed independent inspector"})
+    inspector_org_id = fields.Integer(allow_none=True)
+    inspector_name = fields.String(allow_none=True)
     device_id = fields.String()
     corrects = fields.Integer(allow_none=True)
     prev_hash = fields.String()
@@ -148,7 +150,7 @@ POD_FORM = {"signed_by": {"type": "string"}, "received_quantity": {"type": "numb
 @blp.post("/<int:load_id>/evidence")
 @blp.doc(**_body_doc(EvidenceIn, PHOTO_FORM))
 @blp.response(201, AppendOut)
-@require(*WRITERS)
+@require("record_evidence")
 def post_evidence(load_id):
     """Append evidence: a weigh ticket, seal, sample, note or photo (JSON), or photos (multipart); or the
     driver app's whole evidence form (``server.yard.device_forms``), stored once per Idempotency-Key."""
@@ -233,7 +235,7 @@ def private_file(data: bytes, sha256: str):
 @blp.post("/<int:load_id>/pod")
 @blp.doc(**_body_doc(PodIn, POD_FORM))
 @blp.response(201, PodOut)
-@require(*WRITERS)
+@require("record_evidence")
 def post_pod(load_id):
     """Proof of delivery: signer, signature image, photos, received quantity and exceptions; once per load.
     The driver app's form (a ``payload`` part, signature first among ``photos``) is taken too."""

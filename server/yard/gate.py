@@ -22,7 +22,7 @@ from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Driver, Event, Load, Site, Vehicle, YardVisit
 from server.yard import authorization, notify
-from server.yard.booking import CARRIER_ROLES, site_staff
+from server.yard.booking import site_staff
 from server.yard.engine_input import live_appointment
 from server.yard.lateness import is_late, missed_slot, slot_late_arrival
 from server.yard.locking import ONE_LIVE_VISIT, lock_rows, violated
@@ -68,7 +68,7 @@ def check_in(principal: Principal, load: Load, token: str, now: datetime, plate:
     The token alone checks nothing in: the plate read at the gate and/or the driver standing there
     (the signed-in driver, or ``driver_id`` given by the gate keeper) must be what the buyer authorized."""
     site = db.session.get(Site, load.pickup_site_id)
-    carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
+    carrier = principal.organisation_id == load.carrier_org_id and principal.can("check_in")
     if not (carrier or site_staff(principal, site)):
         raise YardRefused("forbidden", "not_allowed", "Only the load's carrier or the site's staff check a truck in.")
     driver = driver_of(principal) if carrier else None

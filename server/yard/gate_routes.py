@@ -20,7 +20,6 @@ from server.yard.visits import STATUSES
 
 blp = Blueprint("yard", __name__, url_prefix="/api/v1", description="Gate check-in, yard queue and metrics")
 answer_refusals(blp)
-STAFF = ("admin", "dispatcher", "dock_manager")
 
 
 class CheckinIn(Schema):
@@ -104,7 +103,7 @@ def _visit(visit_id: int) -> YardVisit:
 @blp.post("/yard/checkin")
 @blp.arguments(CheckinIn)
 @blp.response(200, VisitOut)
-@require("admin", "dispatcher", "driver", "dock_manager")
+@require("check_in")
 def post_checkin(data):
     """Check a truck in at the gate with its pickup authorization and the plate and/or driver seen there;
     a mismatch answers 403 with the reason (wrong_plate, wrong_driver, ...)."""
@@ -123,7 +122,7 @@ def get_visit(visit_id):
 @blp.post("/yard/visits/<int:visit_id>/call")
 @blp.arguments(CallIn)
 @blp.response(200, VisitOut)
-@require(*STAFF)
+@require("operate_gate")
 def post_call(data, visit_id):
     """Call a waiting truck to a dock; the driver's phone and the dashboards are told at once."""
     visit = _visit(visit_id)
@@ -133,7 +132,7 @@ def post_call(data, visit_id):
 @blp.post("/yard/visits/<int:visit_id>/transition")
 @blp.arguments(TransitionIn)
 @blp.response(200, VisitOut)
-@require(*STAFF)
+@require("operate_gate")
 def post_transition(data, visit_id):
     """Move a visit to its next state (loading, loaded, departed, no_show, cancelled, ...); illegal steps 409."""
     visit = _visit(visit_id)

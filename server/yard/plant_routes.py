@@ -84,7 +84,7 @@ def get_rules(site_id):
 @blp.patch("/sites/<int:site_id>/booking-rules")
 @blp.arguments(BookingRulesIn)
 @blp.response(200, RulesOut)
-@require("admin", "dock_manager")
+@require("manage_docks")
 def patch_rules(data, site_id):
     """Set some of the site's booking rules; the others keep their values."""
     site = own_site(site_id)
@@ -110,7 +110,7 @@ def get_kpis(args, site_id):
 
 @blp.post("/sites/<int:site_id>/no-shows")
 @blp.response(200, NoShowsOut)
-@require("admin", "dispatcher", "dock_manager")
+@require("operate_gate")
 def post_no_shows(site_id):
     """Mark the booked trucks overdue by the no-show grace as no-shows, freeing their docks."""
     site = own_site(site_id)

@@ -21,19 +21,17 @@ from server.notify import shipment_notices
 from server.notify.publish import publish_event
 from server.tracking.links import end_live_tracking
 from server.yard import notify
-from server.yard.booking import CARRIER_ROLES
 from server.yard.evidence import append, store_file
 from server.yard.pod_place import place_of
 from server.yard.refusals import YardRefused
 from server.yard.visits import move_load
 
-BUYER_ROLES = ("admin", "dispatcher", "dock_manager", "driver")
 DELIVERABLE = ("in_transit",)
 
 
 def _may_sign(principal: Principal, load: Load) -> None:
-    carrier = principal.organisation_id == load.carrier_org_id and principal.has_any(*CARRIER_ROLES)
-    buyer = principal.organisation_id == load.buyer_org_id and principal.has_any(*BUYER_ROLES)
+    carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
+    buyer = principal.organisation_id == load.buyer_org_id and principal.can("record_evidence")
     if not (carrier or buyer):
         raise YardRefused("forbidden", "not_allowed", "The proof of delivery is given by the carrier or the buyer.")
 

@@ -12,7 +12,8 @@ import requests
 from server.seed import DEMO_PASSWORD
 
 LOGINS = {"seller": "dispatch@rheinkalk.demo", "buyer": "buyer@baustoff.demo", "buyer2": "buyer@hafen.demo",
-          "carrier": "dispatch@weber.demo", "carrier2": "dispatch@transeuropa.demo", "admin": "admin@platform.demo"}
+          "carrier": "dispatch@weber.demo", "carrier2": "dispatch@transeuropa.demo", "admin": "admin@platform.demo",
+          "inspector": "inspector@rheininspect.demo"}
 ALL_DAY = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 

@@ -39,6 +39,12 @@ BODIES.update({  # settlement's write endpoints
     ("POST", "/api/v1/statements/<int:statement_id>/differences"): {"text": "x"},
 })
 
+BODIES.update({  # departments and inspection
+    ("POST", "/api/v1/departments/<int:department_id>/members"): {"user_id": 1},
+    ("POST", "/api/v1/departments/<int:department_id>/objects"): {"object_type": "order", "object_id": 1},
+    ("POST", "/api/v1/loads/<int:load_id>/inspectors"): {"inspector_org_id": 1},
+})
+
 
 @pytest.fixture
 def victim(client, trade, make_party):
@@ -72,6 +78,9 @@ def victim(client, trade, make_party):
     job = submit("test.noop", seller.id, {}, time_limit_s=1) if "test.noop" in _handlers() else None
     market.update(_yard_victim(market["load_id"], trade["plant"]["id"]))
     market["stop_id"] = _stop_victim(market["load_id"], trade)
+    from tests.server.access.access_factory import access_victim
+
+    market.update(access_victim(seller.id, seller.user.id, market["awarded_load_id"]))
     return {**market, "job_id": job.id if job else 999_999, "plan_id": plan["id"], "order_id": order["id"],
             "relationship_id": trade["relationship_id"],
             "site_id": trade["plant"]["id"], "dock_id": dock["id"],
@@ -160,13 +169,26 @@ def _fill(rule: str, ids: dict) -> str:
     return re.sub(r"<(?:int:)?(\w+)>", replace, rule)
 
 
-@pytest.mark.parametrize("attacker_kind", ["seller", "buyer", "carrier"])
+def _with_custom_role(attacker):
+    """The attacker's own custom role, holding every permission of the catalogue."""
+    from server.auth.permissions import PERMISSIONS
+    from server.extensions import db
+    from server.models import CustomRole
+
+    db.session.add(CustomRole(organisation_id=attacker.id, name="everything", permissions=sorted(PERMISSIONS)))
+    db.session.commit()
+    return attacker
+
+
+@pytest.mark.parametrize("attacker_kind", ["seller", "buyer", "carrier", "inspector"])
 def test_foreign_objects_are_unreachable_for_every_role(client, make_party, victim, attacker_kind, ctx):
-    """Each role of an unrelated organisation gets 403 or 404 on every id endpoint, and no data."""
+    """Each role (built-in and custom) of an unrelated organisation gets 403 or 404 on every id endpoint, and no data."""
     endpoints = list(_id_endpoints(ctx))
     assert len(endpoints) >= 15
-    for role in ROLES:
+    for role in [*ROLES, "everything"]:
         attacker = make_party(attacker_kind, roles=(role,))
+        if role == "everything":
+            _with_custom_role(attacker)
         for method, rule in endpoints:
             url = _fill(rule, victim)
             body = BODIES.get((method, rule), {})

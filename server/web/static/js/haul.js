@@ -4,7 +4,8 @@
 //   /fragments/...) whenever one of those Socket.IO events arrives, and swapped in place.
 // * A <form data-api="/api/v1/..."> is sent as JSON with the session cookie. Its fields' data-type
 //   says how to read them (int, float, int-list, list, hours-from-now, local-time); {name} in the
-//   URL is filled from the field of that name. Field errors from the API's problem+json appear next
+//   URL is filled from the field of that name; a dotted name nests ("payload.tare_kg", "levels.0.role": a
+//   digit makes an array). Field errors from the API's problem+json appear next
 //   to their fields; data-then lists what to do after success ("refresh:#a,#b", "reset", "reload",
 //   or the name of a handler registered with Haul.then).
 // * A button with data-fill='{"form": id, field: value, ...}' fills a form and focuses it.
@@ -108,6 +109,15 @@
     return raw === "" ? undefined : raw;
   }
 
+  function put(body, name, value) {
+    var keys = name.split("."), node = body;
+    keys.slice(0, -1).forEach(function (key, i) {
+      if (node[key] === undefined) { node[key] = /^\d+$/.test(keys[i + 1]) ? [] : {}; }
+      node = node[key];
+    });
+    node[keys[keys.length - 1]] = value;
+  }
+
   function collect(form) {
     var body = {}, path = {}, missing = [];
     // form.elements includes the controls placed elsewhere with form="id" (the order checkboxes).
@@ -123,7 +133,7 @@
       var value = readValue(el);
       if (value === undefined && el.required) { missing.push(el.name); }
       if (el.hasAttribute("data-in-path")) { path[el.name] = value; return; }
-      if (value !== undefined) { body[el.name] = value; }
+      if (value !== undefined) { put(body, el.name, value); }
     });
     return { body: body, path: path, missing: missing };
   }

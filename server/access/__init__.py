@@ -1,0 +1,1 @@
+"""Inside an organisation: custom roles, departments (``server.auth`` decides; this package manages)."""

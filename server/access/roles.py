@@ -1,0 +1,98 @@
+"""Custom roles and role assignment, held to one rule: nobody hands out more than they hold.
+
+The permissions of a role, a user's roles or a token must all be held by whoever grants them; the
+first one missing is named in the 403 (``server.auth.principal.refuse_without`` wording).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from server.audit.trail import record
+from server.auth.permissions import BUILTIN_ROLES, PERMISSIONS, ceiling_breach
+from server.auth.principal import Principal, permissions_for
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import CustomRole, User
+
+
+def check_ceiling(principal: Principal, wanted: Iterable[str]) -> None:
+    """403 naming the first permission in ``wanted`` that the granting principal does not hold."""
+    missing = ceiling_breach(wanted, principal.permissions)
+    if missing is not None:
+        raise ApiProblem(403, f"You cannot grant the permission '{missing}': you do not hold it yourself.",
+                         permission=missing)
+
+
+def check_assignable(principal: Principal, roles: list[str], path: str = "roles") -> frozenset[str]:
+    """The permissions ``roles`` give in the caller's organisation; 422 for an unknown name, 403 above the caller."""
+    known = set(BUILTIN_ROLES) | set(db.session.scalars(select(CustomRole.name).where(
+        CustomRole.organisation_id == principal.organisation_id)))
+    unknown = [(f"{path}/{i}", f"'{name}' is not a role of this organisation")
+               for i, name in enumerate(roles) if name not in known]
+    if unknown:
+        raise ApiProblem(422, "Some roles do not exist.", unknown)
+    granted = permissions_for(principal.organisation_id, roles)
+    check_ceiling(principal, granted)
+    return granted
+
+
+def check_permission_names(permissions: list[str], path: str = "permissions") -> None:
+    unknown = [(f"{path}/{i}", f"'{name}' is not a permission") for i, name in enumerate(permissions)
+               if name not in PERMISSIONS]
+    if unknown:
+        raise ApiProblem(422, "Some permissions do not exist.", unknown)
+
+
+def role_view(row: CustomRole) -> dict:
+    return {"id": row.id, "name": row.name, "description": row.description, "permissions": sorted(row.permissions),
+            "builtin": False, "created_at": row.created_at}
+
+
+def create(principal: Principal, data: dict) -> CustomRole:
+    if data["name"] in BUILTIN_ROLES:
+        raise ApiProblem(422, "That name belongs to a built-in role.", [("name", "is a built-in role")])
+    check_permission_names(data["permissions"])
+    check_ceiling(principal, data["permissions"])
+    taken = db.session.scalar(select(CustomRole.id).where(CustomRole.organisation_id == principal.organisation_id,
+                                                          CustomRole.name == data["name"]))
+    if taken:
+        raise ApiProblem(409, "This organisation already has a role of that name.", [("name", "already exists")])
+    row = CustomRole(organisation_id=principal.organisation_id, name=data["name"],
+                     description=data.get("description", ""), permissions=sorted(set(data["permissions"])),
+                     created_by_user_id=principal.user_id)
+    db.session.add(row)
+    db.session.flush()
+    record("role.created", "role", row.id, principal=principal, after=role_view(row))
+    db.session.commit()
+    return row
+
+
+def update(principal: Principal, row: CustomRole, data: dict) -> CustomRole:
+    before = role_view(row)
+    if "permissions" in data:
+        check_permission_names(data["permissions"])
+        check_ceiling(principal, data["permissions"])
+        row.permissions = sorted(set(data["permissions"]))
+    if "description" in data:
+        row.description = data["description"]
+    record("role.changed", "role", row.id, principal=principal, before=before, after=role_view(row))
+    db.session.commit()
+    return row
+
+
+def holders(row: CustomRole) -> list[int]:
+    users = db.session.scalars(select(User).where(User.organisation_id == row.organisation_id))
+    return [user.id for user in users if row.name in (user.roles or [])]
+
+
+def delete(principal: Principal, row: CustomRole) -> None:
+    held_by = holders(row)
+    if held_by:
+        raise ApiProblem(409, f"{len(held_by)} user(s) still hold this role; take it from them first.",
+                         reason="role_in_use")
+    record("role.deleted", "role", row.id, principal=principal, before=role_view(row))
+    db.session.delete(row)
+    db.session.commit()

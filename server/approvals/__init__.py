@@ -1,0 +1,1 @@
+"""Approval chains: rules an organisation configures, requests, decisions, delegation, reminders."""

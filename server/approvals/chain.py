@@ -1,0 +1,153 @@
+"""Opening an approval request and deciding it, level by level; what approval means is the object's business.
+
+An object's package registers what happens when its chain ends (``@settles("pickup_authorization")``);
+this module never imports the packages whose objects it gates. Every request and decision is in the
+audit trail, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.approvals.levels import Person, passed, qualifies
+from server.audit.trail import record
+from server.auth.principal import Principal, permissions_for
+from server.errors import ApiProblem
+from server.extensions import db
+from server.models import ApprovalDecision, ApprovalDelegation, ApprovalRequest, ApprovalRule, User
+from server.yard.locking import lock_rows
+
+# object_type -> settle(request, now): called in the deciding transaction once a chain is approved or rejected
+_SETTLERS: dict[str, Callable[[ApprovalRequest, datetime], None]] = {}
+
+
+def settles(object_type: str):
+    """Register what ends a chain for ``object_type`` (the approved or rejected request is passed)."""
+
+    def register(settle):
+        _SETTLERS[object_type] = settle
+        return settle
+
+    return register
+
+
+def rule_for(organisation_id: int, action: str, measures: dict[str, float | None]) -> tuple[ApprovalRule, float] | None:
+    """The organisation's active rule for ``action`` that the measures cross (the highest threshold), if any."""
+    crossing = []
+    for rule in db.session.scalars(select(ApprovalRule).where(ApprovalRule.organisation_id == organisation_id,
+                                                              ApprovalRule.action == action,
+                                                              ApprovalRule.active.is_(True))):
+        value = measures.get(rule.metric)
+        if value is not None and value > rule.threshold:
+            crossing.append((rule.threshold, rule.id, rule, value))
+    if not crossing:
+        return None
+    _, _, rule, value = max(crossing, key=lambda item: (item[0], item[1]))
+    return rule, value
+
+
+def open_request(principal: Principal | None, organisation_id: int, rule: ApprovalRule, measured: float,
+                 object_type: str, object_id: int, load_id: int | None) -> ApprovalRequest:
+    """A pending request for the object (in the caller's transaction)."""
+    row = ApprovalRequest(organisation_id=organisation_id, rule_id=rule.id, object_type=object_type,
+                          object_id=object_id, load_id=load_id, status="pending", level=0, levels=list(rule.levels),
+                          measured=measured, requested_by_user_id=principal.user_id if principal else None)
+    db.session.add(row)
+    db.session.flush()
+    record("approval.requested", "approval", row.id, principal=principal, organisation_id=organisation_id,
+           after={"object_type": object_type, "object_id": object_id, "rule": rule.name, "metric": rule.metric,
+                  "threshold": rule.threshold, "measured": measured})
+    return row
+
+
+def pending_for(object_type: str, object_id: int) -> ApprovalRequest | None:
+    """The object's latest request (pending, approved or rejected), or None when it never needed one."""
+    return db.session.scalar(select(ApprovalRequest).where(ApprovalRequest.object_type == object_type,
+                                                           ApprovalRequest.object_id == object_id)
+                             .order_by(ApprovalRequest.id.desc()).limit(1))
+
+
+def awaiting_approval(load_id: int) -> list[str]:
+    """What of a load waits for a chain now (shown to every party of the load, without the details)."""
+    return sorted(set(db.session.scalars(select(ApprovalRequest.object_type).where(
+        ApprovalRequest.load_id == load_id, ApprovalRequest.status == "pending"))))
+
+
+def _person(user_id: int) -> Person | None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return Person(user.id, frozenset(user.roles), permissions_for(user.organisation_id, user.roles))
+
+
+def delegators(organisation_id: int, user_id: int, now: datetime) -> list[int]:
+    """Whom ``user_id`` stands in for right now."""
+    return list(db.session.scalars(select(ApprovalDelegation.from_user_id).where(
+        ApprovalDelegation.organisation_id == organisation_id, ApprovalDelegation.to_user_id == user_id,
+        ApprovalDelegation.revoked_at.is_(None), ApprovalDelegation.ends_at > now)
+        .order_by(ApprovalDelegation.id)))
+
+
+def decisions_of(request: ApprovalRequest) -> list[ApprovalDecision]:
+    return list(db.session.scalars(select(ApprovalDecision).where(ApprovalDecision.request_id == request.id)
+                                   .order_by(ApprovalDecision.id)))
+
+
+def _in_whose_name(principal: Principal, request: ApprovalRequest, level: dict, decided: set[int],
+                   now: datetime) -> int | None:
+    """The user in whose name the caller decides this level: themselves, or someone they stand in for."""
+    me = Person(principal.user_id, principal.roles, principal.permissions)
+    if qualifies(level, me):
+        return principal.user_id
+    for absent in delegators(request.organisation_id, principal.user_id, now):
+        person = _person(absent)
+        if (person is not None and absent != request.requested_by_user_id and absent not in decided
+                and qualifies(level, person)):
+            return absent
+    return None
+
+
+def decide(principal: Principal, request: ApprovalRequest, decision: str, comment: str,
+           now: datetime) -> ApprovalRequest:
+    """Approve or reject the request's current level; the last approval (or any rejection) settles the object."""
+    lock_rows(ApprovalRequest, [request.id])
+    db.session.refresh(request)
+    if request.status != "pending":
+        raise ApiProblem(409, f"This request is already {request.status}.", reason="already_decided")
+    if principal.user_id is None:
+        raise ApiProblem(403, "Approvals are given by people, not by API tokens.", reason="not_a_person")
+    if principal.user_id == request.requested_by_user_id:
+        raise ApiProblem(403, "The requester cannot approve their own request.", reason="requester")
+    history = decisions_of(request)
+    decided = {d.user_id for d in history} | {d.on_behalf_of_user_id for d in history if d.on_behalf_of_user_id}
+    if principal.user_id in decided:
+        raise ApiProblem(403, "You already decided a level of this request: the next one needs another person.",
+                         reason="second_person")
+    level = request.levels[request.level]
+    name = _in_whose_name(principal, request, level, decided, now)
+    if name is None:
+        if not principal.can("approve"):
+            raise ApiProblem(403, "This needs the permission 'approve'.", permission="approve")
+        raise ApiProblem(403, "You are not an approver of this level.", reason="not_an_approver")
+    row = ApprovalDecision(request_id=request.id, level=request.level, user_id=principal.user_id,
+                           on_behalf_of_user_id=name if name != principal.user_id else None, decision=decision,
+                           comment=comment)
+    db.session.add(row)
+    before = {"status": request.status, "level": request.level}
+    if decision == "reject":
+        request.status = "rejected"
+    elif passed(level, [d.on_behalf_of_user_id or d.user_id for d in [*history, row]
+                        if d.level == request.level and d.decision == "approve"]):
+        request.level += 1
+        if request.level >= len(request.levels):
+            request.status = "approved"
+    if request.status != "pending":
+        request.decided_at = now
+        _SETTLERS[request.object_type](request, now)
+    record({"approve": "approval.approved", "reject": "approval.rejected"}[decision], "approval", request.id, principal=principal, before=before,
+           after={"status": request.status, "level": request.level, "on_behalf_of": row.on_behalf_of_user_id,
+                  "comment": comment})
+    return request

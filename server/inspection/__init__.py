@@ -1,0 +1,1 @@
+"""Independent inspection: sellers and buyers appoint inspection agencies to loads."""

@@ -1,0 +1,60 @@
+"""The organisation page, the inspector's dashboard and the load page's approval and inspection parts."""
+
+import re
+
+from tests.conftest import TEST_PASSWORD
+from tests.server.access.access_factory import custom_role, member
+from tests.server.approvals.approval_factory import assigned_load, purchasing
+
+
+def _sign_in(client, email):
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return client.post("/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": token})
+
+
+def test_organisation_page_shows_departments_roles_rules_approvals_and_audit(client, make_party):
+    """An admin's page lists the tree, the custom role, the rule, what awaits approval, and the audit trail."""
+    a = assigned_load(client, make_party)
+    buyer = a["board"].buyer
+    client.post("/api/v1/departments", headers=buyer.headers, json={"name": "Purchasing"})
+    custom_role(client, buyer, "category_manager", ["approve"])
+    p = purchasing(client, buyer)
+    client.post(f"/api/v1/loads/{a['load_id']}/pickup-authorizations", headers=p["requester"].headers, json={})
+    _sign_in(client, buyer.user.email)
+    html = client.get("/organisation").get_data(as_text=True)
+    for text in ("Purchasing", "category_manager", "Pickups over 10 t", "awaiting approval", "approval.requested",
+                 'id="role-form"', 'id="department-form"', 'name="levels.0.role"'):
+        assert text in html, text
+    load_page = client.get(f"/loads/{a['load_id']}").get_data(as_text=True)
+    assert 'data-flag="awaiting-approval"' in load_page and 'id="inspector-form"' not in load_page  # no agency yet
+
+
+def test_the_page_speaks_simplified_chinese(client, make_party):
+    """With the Chinese language chosen, headings and the approval status are in Chinese."""
+    admin = make_party("buyer", roles=("admin",))
+    _sign_in(client, admin.user.email)
+    html = client.get("/organisation?lang=zh_CN").get_data(as_text=True)
+    assert "审批" in html and "部门" in html and "角色" in html
+
+
+def test_a_viewer_sees_no_management_forms(client, make_party):
+    """Without the permissions, the forms are not offered (the API would refuse them anyway)."""
+    admin = make_party("buyer", roles=("admin",))
+    viewer = member(admin, ["viewer"])
+    _sign_in(client, viewer.user.email)
+    html = client.get("/organisation").get_data(as_text=True)
+    assert 'id="role-form"' not in html and 'id="department-form"' not in html and "Audit trail" not in html
+
+
+def test_inspector_dashboard_and_load_page(client, make_party):
+    """An inspector lands on its appointed loads, and the load page offers the weigh-ticket form."""
+    a = assigned_load(client, make_party)
+    inspector = make_party("inspector", roles=("admin",), name="Rhein Inspect")
+    client.post(f"/api/v1/loads/{a['load_id']}/inspectors", headers=a["board"].seller.headers,
+                json={"inspector_org_id": inspector.id})
+    _sign_in(client, inspector.user.email)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert f"/loads/{a['load_id']}" in html
+    page = client.get(f"/loads/{a['load_id']}").get_data(as_text=True)
+    assert 'id="weigh-form"' in page and 'name="payload.tare_kg"' in page
