@@ -50,6 +50,9 @@ TITLES = {
     "trading_relationship": _l("Trading relationship changed"),
     "webhook_disabled": _l("A webhook endpoint was disabled after repeated failures"),
     "email_disabled": _l("E-mail notifications are off: your address bounced"),
+    "approval_requested": _l("Approval needed for %(reference)s"),
+    "approval_reminder": _l("Still waiting for approval: %(reference)s"),
+    "approval_decided": _l("Approval decided for %(reference)s"),
     "ping": _l("Test notification"),
 }
 UNKNOWN = _l("Notification")
