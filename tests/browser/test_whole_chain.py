@@ -44,7 +44,8 @@ def _orders(api) -> dict:
     plant = api.plant()
     site_a = api.call("buyer", "GET", "/api/v1/sites")["items"][0]
     site_b = api.call("buyer2", "POST", "/api/v1/sites", {"name": "Hafen Logistik Bonn depot", "kind": "customer",
-                                                          "location": {"lat": 50.73, "lon": 7.10}})
+                                                          "location": {"lat": 50.73, "lon": 7.10},
+                                                          "timezone": "Europe/Berlin"})
     buyer_a = api.call("buyer", "GET", "/api/v1/auth/me")["organisation_id"]
     buyer_b = api.call("buyer2", "GET", "/api/v1/auth/me")["organisation_id"]
     partial = order_body(buyer_a, plant["id"], site_a["id"], tonnes=10)
@@ -90,11 +91,10 @@ def test_one_load_from_two_buyers_orders_goes_from_plan_to_both_proofs(open_as, 
     assert api.call("seller", "GET", f"/api/v1/orders/{orders['b']['id']}")["status"] == "planned"
     _shot(seller, screenshots, "2-seller-orders")
 
-    loads = [load for load in api.call("seller", "GET", "/api/v1/loads?status=draft")["items"]]
-    load = next(l for l in loads if {s.get("order_id") for s in api.call(
-        "seller", "GET", f"/api/v1/loads/{l['id']}/stops")} >= {orders["a"]["id"], orders["b"]["id"]})
+    load = api.call("seller", "GET", "/api/v1/loads?status=draft")["items"][0]  # newest first: the one just built
     stops = api.call("seller", "GET", f"/api/v1/loads/{load['id']}/stops")
     assert [s["kind"] for s in stops] == ["pickup", "delivery", "delivery"]
+    assert {s["order_id"] for s in stops if s["kind"] == "delivery"} == {orders["a"]["id"], orders["b"]["id"]}
 
     # 2. The load goes to auction; both carriers watch their boards.
     winner_truck, winner_driver = api.add_truck("carrier2")
@@ -176,7 +176,9 @@ def test_one_load_from_two_buyers_orders_goes_from_plan_to_both_proofs(open_as, 
         expect(page.locator("body")).to_contain_text(signers[own_id])
         text = page.locator("main").inner_text()
         assert other_site["name"] not in text and signers[other_id] not in text, (party, text)
-        assert re.search(r"Your stop", facts.inner_text())
+        # The stop's window is on its site's clock, like the pickup's (it read UTC beside a CET pickup).
+        own_row = facts.locator("dt", has_text="Your stop").locator("xpath=following-sibling::dd[1]").inner_text()
+        assert re.search(r"\d\d:\d\d CES?T – .+ \d\d:\d\d CES?T", own_row), own_row
         own_stops = api.call(party, "GET", f"/api/v1/loads/{load['id']}/stops")
         assert [s["site_id"] for s in own_stops if s["kind"] == "delivery"] == [own_site["id"]]
         other_stop = deliveries[other_id]["id"]
