@@ -24,13 +24,16 @@ def is_stop_buyer(load: Load, principal: Principal) -> bool:
 
 
 def page_stops(load: Load, principal: Principal) -> dict:
-    """``stops`` (what the caller may see, with names and proofs) and ``own_stop`` (a buyer's, else None)."""
+    """``stops`` (what the caller may see, with names, time zones and proofs) and ``own_stop`` (a buyer's, else None)."""
     if not is_multi_drop(load.id):
         return {"stops": [], "own_stop": None}
     stops = stops_of(load, principal)
-    sites = names_of(Site, [s.site_id for s in stops])
+    # A stop's window is read on its site's clock, as the load's pickup and delivery are.
+    sites = {row.id: row for row in db.session.execute(
+        select(Site.id, Site.name, Site.timezone).where(Site.id.in_({s.site_id for s in stops})))}
     buyers = names_of(Organisation, [s.buyer_org_id for s in stops if s.buyer_org_id])
-    rows = [{"stop": s, "site": sites.get(s.site_id), "buyer": buyers.get(s.buyer_org_id),
+    rows = [{"stop": s, "site": sites[s.site_id].name, "timezone": sites[s.site_id].timezone,
+             "buyer": buyers.get(s.buyer_org_id),
              "pod": pod_of(s) if s.kind == "delivery" else None} for s in stops]
     own = None
     if not sees_whole_load(load, principal):

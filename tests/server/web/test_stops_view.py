@@ -38,3 +38,21 @@ def test_each_buyer_page_shows_its_own_stop_and_the_seller_sees_all(client, trad
     _sign_in(client, multi["seller"])
     page = client.get(f"/loads/{load_id}").get_data(as_text=True)
     assert "Bonn yard" in page and multi["buyer_b"].org.name in page and multi["buyer_a"].org.name in page
+
+
+def test_a_buyers_stop_window_reads_on_its_sites_clock(client, trade, make_party):
+    """The stop's window is on its site's clock, like the pickup's (it read UTC; found by the whole-chain test)."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    from server.models import Site
+
+    multi = two_buyer_load(client, trade, make_party)
+    db.session.get(Site, multi["yard_b"]).timezone = "Asia/Tokyo"
+    db.session.commit()
+    stop = db.session.query(LoadStop).filter_by(load_id=multi["load_id"], buyer_org_id=multi["buyer_b"].id).one()
+    earliest = stop.earliest.replace(tzinfo=stop.earliest.tzinfo or ZoneInfo("UTC")).astimezone(ZoneInfo("Asia/Tokyo"))
+    _sign_in(client, multi["buyer_b"])
+    page = client.get(f"/loads/{multi['load_id']}").get_data(as_text=True)
+    own = re.search(r"<dt>Your stop</dt><dd>(.*?)</dd>", page).group(1)
+    assert f"{earliest:%Y-%m-%d %H:%M} JST – " in own and own.count("JST") == 2, own
