@@ -61,7 +61,9 @@ def load_title(load: dict[str, Any]) -> str:
 
 def stops(load: dict[str, Any]) -> list[dict[str, Any]]:
     """The load's stops as ``{kind, name, address, lat, lon, window}`` in driving order."""
-    if isinstance(load.get("stops"), list):
+    # A plain load's API answer carries ``stops: []`` (only multi-drop loads list theirs): fall back to
+    # its pickup and delivery then, or the driver would see no place at all.
+    if isinstance(load.get("stops"), list) and load["stops"]:
         raw = [s for s in load["stops"] if isinstance(s, dict)]
     else:
         raw = []
