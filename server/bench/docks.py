@@ -25,6 +25,10 @@ on the cost any schedule can reach, so a ratio target can be checked for reachab
 the 1,000-truck, 40-dock days (seeds 1-3) more loading work arrives between 06:00 and 15:00
 than the pallet docks can do in that time (13-17% more), so most waiting is backlog that no
 order of loading removes: the bound is 0.65-0.69 of the equipment-aware FCFS waiting.
+
+``--appointments`` plays the day with appointments instead (drivers aim at booked slots with
+noise and no-shows, Haul re-plans live) and reports on-site waiting and total delay against
+FCFS: ``server.bench.appointments.report``.
 """
 
 from __future__ import annotations
