@@ -69,6 +69,17 @@ def _load_of(token: str, now: datetime) -> tuple[Load | None, str | None, str]:
     return db.session.get(Load, claims.load_id), None, ""
 
 
+def _load_here(principal: Principal, site: Site, token: str, now: datetime, plate: str | None) -> Load:
+    """The load ``token`` names at this site; a logged refusal when it names none or another plant's."""
+    load, reason, detail = _load_of(token, now)
+    if load is None:
+        raise _log_refusal(site, reason or "unknown", detail or "No such authorization was issued.", now,
+                           principal.user_id, None, plate)
+    if load.pickup_site_id != site.id:  # say nothing more about another plant's load
+        raise _log_refusal(site, "other_site", DETAILS["other_site"], now, principal.user_id, None, plate)
+    return load
+
+
 def token_for_plate(site: Site, plate: str) -> str | None:
     """The token of the newest unrevoked pass naming ``plate`` for a load at ``site``."""
     from server.market.pickup import token_for
@@ -93,12 +104,7 @@ def read_pass(principal: Principal, site: Site, now: datetime, token: str | None
         if token is None:
             raise _log_refusal(site, "no_pass_for_plate", DETAILS["no_pass_for_plate"], now, principal.user_id,
                                None, plate)
-    load, reason, detail = _load_of(token, now)
-    if load is None:
-        raise _log_refusal(site, reason or "unknown", detail or "No such authorization was issued.", now,
-                           principal.user_id, None, plate)
-    if load.pickup_site_id != site.id:  # say nothing more about another plant's load
-        raise _log_refusal(site, "other_site", DETAILS["other_site"], now, principal.user_id, None, plate)
+    load = _load_here(principal, site, token, now, plate)
     verdict = check_at_gate(principal, token, now, current_app.config["SECRET_KEY"], load_id=load.id)
     if not verdict.valid:
         raise _log_refusal(site, verdict.reason or "refused", verdict.detail, now, principal.user_id, load, plate)
@@ -121,10 +127,5 @@ def pass_view(load: Load, authorization_id: int | None, token: str) -> dict:
 def check_in_pass(principal: Principal, site: Site, token: str, plate: str, now: datetime) -> YardVisit:
     """Check the truck showing ``token`` with ``plate`` in at ``site`` (twice is once)."""
     require_staff(principal, site)
-    load, reason, detail = _load_of(token, now)
-    if load is None:
-        raise _log_refusal(site, reason or "unknown", detail or "No such authorization was issued.", now,
-                           principal.user_id, None, plate)
-    if load.pickup_site_id != site.id:
-        raise _log_refusal(site, "other_site", DETAILS["other_site"], now, principal.user_id, None, plate)
+    load = _load_here(principal, site, token, now, plate)
     return gate.check_in(principal, load, token, now, plate, None)
