@@ -10,6 +10,7 @@ from server.api.common import IdField
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.extensions import db
+from server.market.pickup_token import MAX_TOKEN_CHARS
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
 from server.yard import flow, gate, notify
 from server.yard.dock_routes import AppointmentOut, DayArgs, day_at
@@ -24,7 +25,7 @@ answer_refusals(blp)
 
 class CheckinIn(Schema):
     load_id = IdField(required=True)
-    token = fields.String(required=True, validate=validate.Length(min=1, max=2048),
+    token = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TOKEN_CHARS),
                           metadata={"description": "the pickup authorization from the driver's QR code"})
     plate = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
                           metadata={"description": "the plate read at the gate"})
