@@ -11,14 +11,14 @@ awarded price.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.extensions import db
 from server.market.fanout import Fanout
-from server.models import Bid, Load, Tender
+from server.market.standing import best_bids
+from server.models import Load, Tender
 from server.notify.publish import publish_event
 
 log = logging.getLogger("haul.market.outcomes")
@@ -52,13 +52,6 @@ def _reference(load_id: int) -> str | None:
     return db.session.scalar(select(Load.reference).where(Load.id == load_id))
 
 
-def _best_bids(tender_id: int, statuses: Iterable[str]) -> dict[int, float]:
-    rows = db.session.execute(select(Bid.carrier_org_id, func.min(Bid.price))
-                              .where(Bid.tender_id == tender_id, Bid.status.in_(tuple(statuses)))
-                              .group_by(Bid.carrier_org_id)).all()
-    return {carrier: price for carrier, price in rows}
-
-
 def _base(tender: Tender) -> dict:
     return {"tender_id": tender.id, "load_id": tender.load_id, "reference": _reference(tender.load_id)}
 
@@ -69,7 +62,7 @@ def outbid(tender_id: int, bidder_id: int, new_price: float, previous_lead: floa
     tender = db.session.get(Tender, tender_id)
     if tender is None or tender.status != "open" or new_price >= previous_lead:
         return
-    best = _best_bids(tender_id, ("active",))
+    best = best_bids(tender_id, ("active",))
     lead = min(best.values(), default=new_price)
     others = {c: p for c, p in best.items() if c != bidder_id}
     beaten = [c for c, p in others.items() if p == previous_lead]
@@ -88,7 +81,7 @@ def awarded(tender_id: int) -> None:
     base = {**_base(tender)}
     winner, price = load.carrier_org_id, load.price
     publish_event("won", organisation_ids=[winner], load_id=load.id, data={**base, "price": price})
-    losers = {c: p for c, p in _best_bids(tender_id, ("lost", "active", "won")).items() if c != winner}
+    losers = {c: p for c, p in best_bids(tender_id).items() if c != winner}
     for carrier, own in losers.items():  # each loser is told its own price only
         publish_event("lost", organisation_ids=[carrier], data={**base, "your_price": own})
     publish_event("awarded", organisation_ids=[load.seller_org_id, load.buyer_org_id], load_id=load.id,
@@ -100,7 +93,7 @@ def closed_without_award(tender_id: int) -> None:
     tender = db.session.get(Tender, tender_id)
     if tender is None or tender.status not in ("expired", "cancelled"):
         return
-    bidders = _best_bids(tender_id, ("active", "lost"))
+    bidders = best_bids(tender_id, ("active", "lost"))
     data = {**_base(tender), "status": tender.status}
     publish_event("closed_without_award", organisation_ids=[tender.seller_org_id], load_id=tender.load_id, data=data)
     if bidders:

@@ -7,6 +7,7 @@ and the lead price, never who else bid or at what price another carrier stands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -18,10 +19,11 @@ RESULTS_KEPT = timedelta(hours=24)  # closed tenders stay on the carrier's board
 RANKED = ("active", "won", "lost")
 
 
-def best_bids(tender_id: int) -> dict[int, float]:
-    """Each bidding carrier's best price on the tender (withdrawn bids do not count)."""
+def best_bids(tender_id: int, statuses: Iterable[str] = RANKED) -> dict[int, float]:
+    """Each bidding carrier's best price on the tender among its bids in ``statuses`` (by default every
+    ranked bid: withdrawn bids do not count)."""
     rows = db.session.execute(select(Bid.carrier_org_id, func.min(Bid.price))
-                              .where(Bid.tender_id == tender_id, Bid.status.in_(RANKED))
+                              .where(Bid.tender_id == tender_id, Bid.status.in_(tuple(statuses)))
                               .group_by(Bid.carrier_org_id)).all()
     return dict(rows)
 
