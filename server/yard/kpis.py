@@ -21,20 +21,15 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import Dock, Load, Organisation, Site, YardVisit
 from server.yard.booking_rules import rules_of
-from server.yard.metrics import open_minutes
+from server.yard.metrics import _at, _entry, _minutes, open_minutes
 from server.yard.site_time import Frame, local_day, zone_of
 
 MAX_DAYS = 92
 
 
-def _at(visit: YardVisit, status: str) -> datetime | None:
-    entry = next((e for e in visit.history or [] if e.get("status") == status), None)
-    return datetime.fromisoformat(entry["at"]) if entry else None
-
-
 def _slot(visit: YardVisit) -> datetime | None:
-    entry = next((e for e in visit.history or [] if e.get("status") == "arrived"), {})
-    return datetime.fromisoformat(entry["slot"]) if entry.get("slot") else None
+    slot = _entry(visit, "arrived").get("slot")
+    return datetime.fromisoformat(slot) if slot else None
 
 
 def p90(values: list[float]) -> float | None:
@@ -43,10 +38,6 @@ def p90(values: list[float]) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
-
-
-def _minutes(delta: timedelta) -> float:
-    return round(delta.total_seconds() / 60, 1)
 
 
 class _Group:
