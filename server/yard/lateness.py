@@ -32,12 +32,12 @@ def mark_no_shows(site: Site, now: datetime) -> list[int]:
     """Mark the site's overdue booked trucks as no-shows; returns their load ids (committed, announced)."""
     grace = timedelta(minutes=rules_of(site).no_show_grace_minutes)
     rows = list(db.session.execute(
-        select(YardVisit, DockAppointment).join(DockAppointment, DockAppointment.id == YardVisit.appointment_id)
+        select(YardVisit, DockAppointment, Load)
+        .join(DockAppointment, DockAppointment.id == YardVisit.appointment_id).join(Load, Load.id == YardVisit.load_id)
         .where(YardVisit.site_id == site.id, YardVisit.status == "scheduled", DockAppointment.status == "booked",
                DockAppointment.start <= now - grace)))
     missed = []
-    for visit, appointment in rows:
-        load = db.session.get(Load, visit.load_id)
+    for visit, appointment, load in rows:
         step(visit, "no_show", now, None, slot=appointment.start.isoformat())
         follow(visit, load, appointment, now)
         missed.append((visit, load, appointment))
