@@ -57,14 +57,6 @@ def narrow_for_party(out: dict, load: Load, principal: Principal) -> dict:
     return out
 
 
-def hidden_stop_ids(load: Load, principal: Principal) -> set[int]:
-    """The load's stops the principal may not see (another buyer's), e.g. to leave their evidence out."""
-    if sees_whole_load(load, principal):
-        return set()
-    every = set(db.session.scalars(select(LoadStop.id).where(LoadStop.load_id == load.id)))
-    return every - {s.id for s in stops_of(load, principal)}
-
-
 def sees_load_proof(load: Load, principal: Principal) -> bool:
     """The load's own proof of delivery (a plain, whole-load one): its seller, carrier and buyer,
     not a buyer that only has a stop on it."""
@@ -76,9 +68,10 @@ def visible_entries(entries: list[dict], load: Load, principal: Principal, key: 
     another buyer's stop: its proof, its events, and anything at its site."""
     if sees_whole_load(load, principal) or not is_multi_drop(load.id):
         return entries
-    hidden = hidden_stop_ids(load, principal)
-    hidden_sites = set(db.session.scalars(select(LoadStop.site_id).where(LoadStop.id.in_(hidden)))) if hidden else set()
-    own_sites = {s.site_id for s in stops_of(load, principal)}
+    own = stops_of(load, principal)
+    own_ids, own_sites = {s.id for s in own}, {s.site_id for s in own}
+    others = [s for s in db.session.scalars(select(LoadStop).where(LoadStop.load_id == load.id)) if s.id not in own_ids]
+    hidden, hidden_sites = {s.id for s in others}, {s.site_id for s in others}  # another buyer's stops
     whole_proof = sees_load_proof(load, principal)
 
     def shown(entry: dict) -> bool:
