@@ -13,7 +13,7 @@ from server.market.audience import phase
 from server.market.fit import fleet_warning
 from server.market.schemas import window
 from server.market.scoring import settings_of
-from server.market.standing import standing
+from server.market.standing import RANKED, standing
 from server.models import Bid, Load, Site, Tender
 
 FIELDS = ("id", "load_id", "mode", "status", "award_rule", "price", "ceiling_price", "target_price", "min_decrement",
@@ -36,7 +36,7 @@ def tender_out(tender: Tender, principal: Principal, now: datetime) -> dict:
     is_seller = principal.organisation_id == tender.seller_org_id
     mine = Bid.carrier_org_id == principal.organisation_id
     count, lead = db.session.execute(select(func.count(Bid.id), func.min(Bid.price)).where(
-        Bid.tender_id == tender.id, Bid.status.in_(("active", "won", "lost")))).one()
+        Bid.tender_id == tender.id, Bid.status.in_(RANKED))).one()
     my_bids = [] if is_seller else list(db.session.scalars(
         select(Bid.price).where(Bid.tender_id == tender.id, mine).order_by(Bid.id)))
     current = phase(tender, settings_of(tender.seller_org_id), now)
