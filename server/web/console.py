@@ -68,13 +68,10 @@ CONSOLE_STRINGS = {
 
 def site_clock(value, site: Site) -> str:
     """``value`` in the site's local time with its zone, e.g. ``09:37 CET``."""
+    from server.local_times import clock_text
     from server.yard.site_time import zone_of
 
-    if not value:
-        return "–"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(zone_of(site)).strftime("%H:%M %Z")
+    return clock_text(value, zone_of(site))
 
 
 def _site(principal, wanted: int | None) -> Site:

@@ -6,8 +6,6 @@ language. Unknown codes are shown as they are, so a new status never breaks a pa
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 
 STATUS = {
@@ -119,18 +117,7 @@ def evidence_label(code) -> str:
 
 def when(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time (datetime or ISO text) as UTC text; ``–`` when there is none."""
-    if not value:
-        return "–"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if value.tzinfo is not None:
-        from datetime import UTC
-
-        value = value.astimezone(UTC)
-    return value.strftime(fmt) + " UTC"
+    return site_when(value, "UTC", fmt)
 
 
 def site_when(value, timezone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

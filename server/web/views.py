@@ -95,7 +95,7 @@ def assignable_rows(principal: Principal, loads: list[Load]) -> list[dict]:
     empty = {"vehicles": [], "drivers": [], "unsuitable_vehicles": [], "unsuitable_drivers": []}
     rows = load_rows(loads)
     for row in rows:
-        assignable = row["load"].status in ("awarded", "assigned", "authorized")
+        assignable = row["load"].status in PLANNABLE
         row["options"] = assignment_options(principal.organisation_id, row["load"]) if assignable else empty
     return rows
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,13 +40,14 @@ def ui_artifacts(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def haul_server(tmp_path_factory):
-    """A real Haul server (SQLite in a temporary instance dir, demo data seeded) on a free port."""
-    instance = tmp_path_factory.mktemp("haul-instance")
+@contextmanager
+def serving_haul(instance: Path, **env_vars: str):
+    """A real Haul server (SQLite in ``instance``, demo data seeded) on a free port, with extra ``env_vars``."""
+    instance.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HAUL_INSTANCE_DIR": str(instance)}
     for name in ("DATABASE_URL", "MQTT_URL", "REDIS_URL"):
         env.pop(name, None)
+    env.update(env_vars)
     subprocess.run([sys.executable, "-c", CLI, "seed"], cwd=ROOT, env=env, check=True, timeout=180,
                    capture_output=True)
     port = _free_port()
@@ -72,6 +74,19 @@ def haul_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def haul_server(tmp_path_factory):
+    """A real Haul server (SQLite in a temporary instance dir, demo data seeded) on a free port."""
+    with serving_haul(tmp_path_factory.mktemp("haul-instance")) as url:
+        yield url
+
+
+@pytest.fixture
+def serve_haul():
+    """``serving_haul``: for a test that needs its own server with extra environment (e.g. MQTT_URL)."""
+    return serving_haul
 
 
 @pytest.fixture

@@ -38,15 +38,7 @@ def main(artifacts: Path, server: str, seeded: dict) -> None:
     seen: dict = {}
 
     # -- sign in -> today -> load -------------------------------------------------------------
-    d.on_screen("signin")
-    s = d.screen
-    d.type_into(s.ids.server_url, server)
-    d.type_into(s.ids.email, seeded["driver_email"])
-    d.type_into(s.ids.password, seeded["password"])
-    d.tap(s.ids.sign_in)
-    d.idle_network()
-    d.on_screen("today")
-    d.idle_network()
+    d.sign_in_to_today(server, seeded["driver_email"], seeded["password"])
     assert d.screen.message is None, tr.render(d.screen.message)
     rows = d.wait(lambda: [r for r in d.ids("list").children if r.title == seeded["reference"]],
                   "the seeded load listed on Today")

@@ -40,15 +40,7 @@ def main(artifacts: Path, server: str, mqtt_url: str, seeded: dict) -> None:
     seen: dict = {}
 
     # -- sign in -> Today: the booked slot on the plant's clock ----------------------------------
-    d.on_screen("signin")
-    s = d.screen
-    d.type_into(s.ids.server_url, server)
-    d.type_into(s.ids.email, seeded["driver_email"])
-    d.type_into(s.ids.password, seeded["password"])
-    d.tap(s.ids.sign_in)
-    d.idle_network()
-    d.on_screen("today")
-    d.idle_network()
+    d.sign_in_to_today(server, seeded["driver_email"], seeded["password"])
     rows = d.wait(lambda: [r for r in d.ids("list").children if r.title == seeded["reference"]],
                   "the seeded load listed on Today")
     seen["today"] = {"dock": rows[0].dock, "pickup": rows[0].pickup, "where": rows[0].where}

@@ -5,18 +5,15 @@ Mosquitto (the app's gate poll is switched off, so only the inbox can bring it).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from test_driver_ui_real_server_day import seed_load
 
 from server.demo.api import ApiSession
@@ -24,7 +21,6 @@ from server.demo.api import ApiSession
 pytestmark = pytest.mark.timeout(420)
 PLANT_ZONE = ZoneInfo("Europe/Berlin")  # the demo plant's zone (server/seed.py)
 ROOT = Path(__file__).resolve().parents[3]
-CLI = "from server.cli import main; main()"
 
 
 def _free_port() -> int:
@@ -63,39 +59,10 @@ def mosquitto_url(tmp_path):
 
 
 @pytest.fixture
-def server_with_inbox(tmp_path, mosquitto_url):
+def server_with_inbox(tmp_path, mosquitto_url, serve_haul):
     """``haul serve`` (SQLite, demo data) whose driver inbox publishes to ``mosquitto_url``."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    env = {**os.environ, "HAUL_INSTANCE_DIR": str(instance), "MQTT_URL": mosquitto_url}
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-c", CLI, "seed"], cwd=ROOT, env=env, check=True, timeout=180,
-                   capture_output=True)
-    port = _free_port()
-    log = open(instance / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-c", CLI, "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if requests.get(url + "/api/v1/auth/me", timeout=1).status_code == 401:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("haul serve did not start: " + (instance / "serve.log").read_text())
-            time.sleep(0.2)
+    with serve_haul(tmp_path / "instance", MQTT_URL=mosquitto_url) as url:
         yield url, mosquitto_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _plant_clock(moment: datetime) -> str:

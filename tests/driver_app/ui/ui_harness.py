@@ -142,6 +142,18 @@ class Driver:
         target.text = text
         self.frames(1)
 
+    def sign_in_to_today(self, server: str, email: str, password: str) -> None:
+        """Sign in on the sign-in screen and wait for Today with its calls answered."""
+        self.on_screen("signin")
+        s = self.screen
+        self.type_into(s.ids.server_url, server)
+        self.type_into(s.ids.email, email)
+        self.type_into(s.ids.password, password)
+        self.tap(s.ids.sign_in)
+        self.idle_network()
+        self.on_screen("today")
+        self.idle_network()
+
     def scroll_to(self, widget) -> None:
         parent = widget.parent
         while parent is not None and not hasattr(parent, "scroll_to"):
