@@ -29,13 +29,15 @@ AT_PICKUP = ("at_pickup", "loading")
 class LoadState:
     """``status``: the stored one; ``stage``: what people are told; ``eta``: only while on the way;
     ``live``: whether its tracking still follows the truck; ``pickup``: what the pickup section says
-    (``before_carrier``, ``authorizable``, ``at_pickup``, ``collected`` or ``cancelled``)."""
+    (``before_carrier``, ``authorizable``, ``at_pickup``, ``collected`` or ``cancelled``);
+    ``on_the_way``: a truck is bound for the delivery site, so an ETA (live or not yet known) belongs."""
 
     status: str
     stage: str
     eta: datetime | None
     live: bool
     pickup: str
+    on_the_way: bool = False
 
 
 def state_of(load: Load, arrived: bool | None = None) -> LoadState:
@@ -46,7 +48,7 @@ def state_of(load: Load, arrived: bool | None = None) -> LoadState:
     stage = "at_delivery" if status == "in_transit" and arrived else status
     on_the_way = status in AUTHORIZABLE + AT_PICKUP + ("in_transit",) and stage != "at_delivery"
     return LoadState(status=status, stage=stage, eta=load.eta if on_the_way else None,
-                     live=status not in FINISHED, pickup=_pickup(status))
+                     live=status not in FINISHED, pickup=_pickup(status), on_the_way=on_the_way)
 
 
 def states_of(loads: Iterable[Load]) -> dict[int, LoadState]:

@@ -85,3 +85,19 @@ def test_the_public_timeline_gives_the_new_eta_its_time_and_the_delivery_once(cl
     assert timeline.lower().count("delivered") == 1, timeline
     snapshot = client.get(f"/api/v1/track/{token}").get_json()
     assert snapshot["eta"] is None and snapshot["stage"] == "delivered"
+
+
+def test_the_buyers_loads_table_follows_the_same_eta_rule(client, trade, make_load, make_party):
+    """The dashboard's loads table gives no ETA (and no live ETA cell) once the truck is at the delivery site."""
+    load, _token = _on_the_road(client, trade, make_load, make_party, arrived=True)
+    dashboard = _page(client, trade["buyer"], "/buyer")
+    row = dashboard.split(f'<tr data-load-id="{load.id}">', 1)[1].split("</tr>", 1)[0]
+    assert "data-eta-for-vehicle" not in row and ":30" not in row.rsplit("<td", 1)[1]
+
+
+def test_the_buyers_loads_table_keeps_the_eta_on_the_way(client, trade, make_load, make_party):
+    load, _token = _on_the_road(client, trade, make_load, make_party, arrived=False)
+    dashboard = _page(client, trade["buyer"], "/buyer")
+    row = dashboard.split(f'<tr data-load-id="{load.id}">', 1)[1].split("</tr>", 1)[0]
+    last_cell = row.rsplit("<td", 1)[1]
+    assert "data-eta-for-vehicle" in last_cell and "–" not in last_cell
