@@ -9,7 +9,7 @@ from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.approvals.levels import level_problems
 from server.audit.trail import record
-from server.auth.principal import current_principal, require
+from server.auth.principal import current_principal, refuse_without, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
@@ -180,8 +180,8 @@ def revoke_delegation(delegation_id):
     """End a delegation early (its giver, or an admin with manage_approvals)."""
     principal = current_principal()
     row = get_scoped_or_404(ApprovalDelegation, delegation_id, principal)
-    if row.from_user_id != principal.user_id and not principal.can("manage_approvals"):
-        raise ApiProblem(403, "This needs the permission 'manage_approvals'.", permission="manage_approvals")
+    if row.from_user_id != principal.user_id:
+        refuse_without(principal, "manage_approvals")
     row.revoked_at = row.revoked_at or clock.now()
     record("approval_delegation.revoked", "approval_delegation", row.id, principal=principal)
     db.session.commit()
