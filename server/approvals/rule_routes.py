@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
@@ -74,11 +75,11 @@ class DelegationOut(Schema):
 
 def _checked_levels(principal, levels: list[dict]) -> list[dict]:
     errors = level_problems(levels)
-    for i, level in enumerate(levels):
-        for j, user_id in enumerate(level["user_ids"]):
-            user = db.session.get(User, user_id)
-            if user is None or user.organisation_id != principal.organisation_id:
-                errors.append((f"levels/{i}/user_ids/{j}", "is not a user of this organisation"))
+    named = {user_id for level in levels for user_id in level["user_ids"]}
+    ours = set(db.session.scalars(select(User.id).where(User.id.in_(named),
+                                                        User.organisation_id == principal.organisation_id))) if named else set()
+    errors += [(f"levels/{i}/user_ids/{j}", "is not a user of this organisation")
+               for i, level in enumerate(levels) for j, user_id in enumerate(level["user_ids"]) if user_id not in ours]
     if errors:
         raise ApiProblem(422, "Some levels are invalid.", errors)
     return levels
