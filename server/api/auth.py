@@ -12,7 +12,7 @@ from sqlalchemy import update
 from server.access.roles import check_assignable, check_ceiling, check_permission_names
 from server.api.common import PageArgs, page_of
 from server.audit.trail import record
-from server.auth.principal import current_principal, issue_token, require, resolve_principal
+from server.auth.principal import current_principal, issue_token, permissions_for, require, resolve_principal
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.auth.sessions import begin_session, sign_out
 from server.auth.sign_in import authenticate
@@ -212,6 +212,8 @@ def rotate_token(data, token_id):
     row = get_scoped_or_404(ApiToken, token_id, principal)
     if row.kind != "erp":
         raise ApiProblem(404, f"ApiToken {token_id} was not found.")
+    # The new secret goes to the caller: nobody takes a token carrying more than they hold.
+    check_ceiling(principal, permissions_for(row.organisation_id, row.roles, row.permissions))
     now = utcnow()
     status = token_status(row, now)
     if status != "active":

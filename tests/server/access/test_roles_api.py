@@ -86,6 +86,9 @@ def test_token_carries_a_subset_of_its_creators_permissions(client, make_party):
     keeper = member(seller, ["token_keeper"])
     r = client.post("/api/v1/tokens", headers=keeper.headers, json={"name": "erp2", "roles": ["dispatcher"]})
     assert r.status_code == 403 and r.get_json()["permission"] == "appoint_inspectors"  # the first, sorted
+    admins = client.post("/api/v1/tokens", headers=seller.headers, json={"name": "erp3", "roles": ["admin"]}).get_json()
+    r = client.post(f"/api/v1/tokens/{admins['id']}/rotate", headers=keeper.headers, json={})
+    assert r.status_code == 403 and "token" not in r.get_json()  # rotating would hand the keeper an admin secret
 
 
 def test_role_changes_are_in_the_audit_trail(client, make_party):
