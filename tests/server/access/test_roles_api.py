@@ -48,6 +48,8 @@ def test_a_role_cannot_grant_more_than_its_creator_holds(client, make_party):
     assert r.status_code == 403
     ok = client.post("/api/v1/roles", headers=manager.headers, json={"name": "clerk", "permissions": ["authorize_pickups"]})
     assert ok.status_code == 201
+    r = client.patch(f"/api/v1/users/{buyer.user.id}", headers=manager.headers, json={"password": "taken-over-pw"})
+    assert r.status_code == 403  # setting an admin's password would sign the manager in as that admin
 
 
 def test_unknown_roles_and_permissions_are_field_errors(client, make_party):
