@@ -12,7 +12,7 @@ from sqlalchemy import update
 from server.access.roles import check_assignable, check_ceiling, check_permission_names
 from server.api.common import PageArgs, page_of
 from server.audit.trail import record
-from server.auth.principal import current_principal, issue_token, require, resolve_principal
+from server.auth.principal import current_principal, issue_token, permissions_for, require, resolve_principal
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.auth.sessions import begin_session, sign_out
 from server.auth.sign_in import authenticate
@@ -208,10 +208,14 @@ def create_token(data):
 def rotate_token(data, token_id):
     """Replace a token: a new secret (shown once) with the same name and roles; the old one keeps working
     for ``grace_hours`` so the ERP can switch over, then expires."""
-    row = get_scoped_or_404(ApiToken, token_id, current_principal())
+    principal = current_principal()
+    row = get_scoped_or_404(ApiToken, token_id, principal)
     if row.kind != "erp":
         raise ApiProblem(404, f"ApiToken {token_id} was not found.")
-    now, status = utcnow(), token_status(row, utcnow())
+    # The new secret goes to the caller: nobody takes a token carrying more than they hold.
+    check_ceiling(principal, permissions_for(row.organisation_id, row.roles, row.permissions))
+    now = utcnow()
+    status = token_status(row, now)
     if status != "active":
         detail = {"rotated": f"This token was already rotated; rotate its successor {row.replaced_by_id}."}.get(
             status, f"A token that is {status} cannot be rotated; issue a new one.")
@@ -229,7 +233,7 @@ def rotate_token(data, token_id):
     if moved != 1:  # rotated or revoked meanwhile
         db.session.rollback()
         raise ApiProblem(409, "This token changed meanwhile; look at the token list again.", reason="changed")
-    record("token.rotated", "token", row.id, principal=current_principal(), after={"successor_id": successor.id})
+    record("token.rotated", "token", row.id, principal=principal, after={"successor_id": successor.id})
     db.session.commit()
     return token_view(successor, plaintext)
 

@@ -7,11 +7,11 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from server.access.roles import check_assignable
+from server.access.roles import check_assignable, check_ceiling
 from server.api.auth import UserOut
 from server.api.common import PageArgs, page_of
 from server.audit.trail import record
-from server.auth.principal import current_principal, require
+from server.auth.principal import current_principal, permissions_for, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.auth.sessions import end_user_sessions, revocations_changed
 from server.errors import ApiProblem
@@ -104,7 +104,8 @@ def update_user(data, user_id):
         check_assignable(principal, data["roles"])
     before = _summary(user)
     password_changed = "password" in data
-    if password_changed:
+    if password_changed:  # whoever sets the password signs in as the user: not above the caller's own permissions
+        check_ceiling(principal, permissions_for(user.organisation_id, user.roles))
         user.password_hash = generate_password_hash(data.pop("password"))
         # Whoever knew the old password may hold a cookie or a token made with it: all of them end.
         end_user_sessions(user.id, tokens=True)

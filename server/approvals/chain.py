@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from server.approvals.levels import Person, passed, qualifies
 from server.audit.trail import record
-from server.auth.principal import Principal, permissions_for
+from server.auth.principal import Principal, permissions_for, refuse_without
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import ApprovalDecision, ApprovalDelegation, ApprovalRequest, ApprovalRule, User
@@ -129,8 +129,7 @@ def decide(principal: Principal, request: ApprovalRequest, decision: str, commen
     level = request.levels[request.level]
     name = _in_whose_name(principal, request, level, decided, now)
     if name is None:
-        if not principal.can("approve"):
-            raise ApiProblem(403, "This needs the permission 'approve'.", permission="approve")
+        refuse_without(principal, "approve")
         raise ApiProblem(403, "You are not an approver of this level.", reason="not_an_approver")
     row = ApprovalDecision(request_id=request.id, level=request.level, user_id=principal.user_id,
                            on_behalf_of_user_id=name if name != principal.user_id else None, decision=decision,

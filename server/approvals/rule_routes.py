@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.approvals.levels import level_problems
 from server.audit.trail import record
-from server.auth.principal import current_principal, require
+from server.auth.principal import current_principal, refuse_without, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
@@ -74,11 +75,11 @@ class DelegationOut(Schema):
 
 def _checked_levels(principal, levels: list[dict]) -> list[dict]:
     errors = level_problems(levels)
-    for i, level in enumerate(levels):
-        for j, user_id in enumerate(level["user_ids"]):
-            user = db.session.get(User, user_id)
-            if user is None or user.organisation_id != principal.organisation_id:
-                errors.append((f"levels/{i}/user_ids/{j}", "is not a user of this organisation"))
+    named = {user_id for level in levels for user_id in level["user_ids"]}
+    ours = set(db.session.scalars(select(User.id).where(User.id.in_(named),
+                                                        User.organisation_id == principal.organisation_id))) if named else set()
+    errors += [(f"levels/{i}/user_ids/{j}", "is not a user of this organisation")
+               for i, level in enumerate(levels) for j, user_id in enumerate(level["user_ids"]) if user_id not in ours]
     if errors:
         raise ApiProblem(422, "Some levels are invalid.", errors)
     return levels
@@ -180,8 +181,8 @@ def revoke_delegation(delegation_id):
     """End a delegation early (its giver, or an admin with manage_approvals)."""
     principal = current_principal()
     row = get_scoped_or_404(ApprovalDelegation, delegation_id, principal)
-    if row.from_user_id != principal.user_id and not principal.can("manage_approvals"):
-        raise ApiProblem(403, "This needs the permission 'manage_approvals'.", permission="manage_approvals")
+    if row.from_user_id != principal.user_id:
+        refuse_without(principal, "manage_approvals")
     row.revoked_at = row.revoked_at or clock.now()
     record("approval_delegation.revoked", "approval_delegation", row.id, principal=principal)
     db.session.commit()

@@ -10,7 +10,7 @@ side (seller's, buyer's); a carrier is not narrowed.
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from server.auth.principal import Principal
 from server.extensions import db
@@ -55,8 +55,6 @@ def department_filter(model, principal: Principal):
         return None
     mine = select(DepartmentMember.department_id).where(DepartmentMember.user_id == principal.user_id)
     allowed = subtree(mine)
-    keep = []
-    for org_column, department_column in _columns(model, principal):
-        keep.append(or_(org_column != principal.organisation_id, department_column.is_(None),
-                        department_column.in_(allowed)))
-    return keep[0] if len(keep) == 1 else keep[0] & keep[1]
+    return and_(*(or_(org_column != principal.organisation_id, department_column.is_(None),
+                      department_column.in_(allowed))
+                  for org_column, department_column in _columns(model, principal)))

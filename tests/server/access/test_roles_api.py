@@ -48,6 +48,8 @@ def test_a_role_cannot_grant_more_than_its_creator_holds(client, make_party):
     assert r.status_code == 403
     ok = client.post("/api/v1/roles", headers=manager.headers, json={"name": "clerk", "permissions": ["authorize_pickups"]})
     assert ok.status_code == 201
+    r = client.patch(f"/api/v1/users/{buyer.user.id}", headers=manager.headers, json={"password": "taken-over-pw"})
+    assert r.status_code == 403  # setting an admin's password would sign the manager in as that admin
 
 
 def test_unknown_roles_and_permissions_are_field_errors(client, make_party):
@@ -86,6 +88,9 @@ def test_token_carries_a_subset_of_its_creators_permissions(client, make_party):
     keeper = member(seller, ["token_keeper"])
     r = client.post("/api/v1/tokens", headers=keeper.headers, json={"name": "erp2", "roles": ["dispatcher"]})
     assert r.status_code == 403 and r.get_json()["permission"] == "appoint_inspectors"  # the first, sorted
+    admins = client.post("/api/v1/tokens", headers=seller.headers, json={"name": "erp3", "roles": ["admin"]}).get_json()
+    r = client.post(f"/api/v1/tokens/{admins['id']}/rotate", headers=keeper.headers, json={})
+    assert r.status_code == 403 and "token" not in r.get_json()  # rotating would hand the keeper an admin secret
 
 
 def test_role_changes_are_in_the_audit_trail(client, make_party):
