@@ -16,7 +16,7 @@ from server.yard import notify
 from server.yard.booking import site_staff
 from server.yard.engine_input import live_appointment
 from server.yard.locking import lock_rows
-from server.yard.queue import announce_queue, call_to_dock, position_of
+from server.yard.queue import announce_queue, call_to_dock, free_dock_now, position_of
 from server.yard.refusals import YardRefused
 from server.yard.visits import follow, step
 
@@ -30,13 +30,14 @@ def require_site_staff(principal: Principal, visit: YardVisit) -> Site:
 
 
 def call(principal: Principal, visit: YardVisit, dock_id: int | None, now: datetime) -> YardVisit:
-    require_site_staff(principal, visit)
+    """Call the truck to ``dock_id``; unnamed, to its booked dock, or to a free one when that is held."""
+    site = require_site_staff(principal, visit)
     if dock_id is None:
         appointment = live_appointment(visit.load_id)
         if appointment is None:
             raise YardRefused("invalid", "dock_required", "The truck has no appointment: name the dock.",
                               [("dock_id", "is required when the truck has no appointment")])
-        dock_id = appointment.dock_id
+        dock_id = free_dock_now(site, db.session.get(Load, visit.load_id), appointment.dock_id, now)
     return call_to_dock(visit, db.session.get(Dock, dock_id), now, principal.user_id)
 
 

@@ -4,18 +4,20 @@ Checked-in trucks wait in one queue per site, ordered by their appointment's sta
 without one come after every booked truck), then by arrival, then by visit id. Calling a
 truck puts it on the chosen dock from now on: its appointment is pinned there, booked trucks
 whose slots it takes are re-planned around it, and a dock held by a truck already called or
-loading refuses the call (409). The driver's phone and the dashboards hear of it at once.
+loading refuses the call (409). Called without a named dock, a truck goes to its booked dock, or to
+a free dock with the right equipment when another truck still holds the booked one. The driver's phone and the dashboards hear of it at once.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, Vehicle, YardVisit
 from server.yard import notify
+from server.yard.engine_input import active_docks, appointments_overlapping, loading_minutes
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.replanning import Forced, announce, replan_site
@@ -76,6 +78,22 @@ def position_of(visit: YardVisit) -> int | None:
 
 def announce_queue(site: Site) -> None:
     notify.queue_changed(site, queue_entries(site.id))
+
+
+def free_dock_now(site: Site, load: Load, booked_dock_id: int, now: datetime) -> int:
+    """The booked dock when no other truck holds it now; else the first free dock with the load's
+    equipment (a truck that came early is not kept waiting while another dock stands empty);
+    else the booked dock, whose refusal then says until when it is held."""
+    start = whole_minute(now)
+    docks = [d for d in active_docks(site.id) if d.equipment == load.required_equipment]
+    docks.sort(key=lambda d: d.id != booked_dock_id)  # the booked dock first
+    for dock in docks:
+        end = start + timedelta(minutes=loading_minutes(site, load, dock))
+        held = [row for row in appointments_overlapping([dock.id], start, end)
+                if row.load_id != load.id and (row.frozen or row.status != "booked")]
+        if not held:
+            return dock.id
+    return booked_dock_id
 
 
 def call_to_dock(visit: YardVisit, dock: Dock | None, now: datetime, by: int | None) -> YardVisit:

@@ -163,3 +163,29 @@ def test_a_pickup_eta_from_the_ingest_replans_the_docks(ctx, inbox, monkeypatch)
     assert live(late.id).start >= eta
     no_overlaps()
     assert ("replan", late.id) in [(kind, payload["load_id"]) for _, kind, payload in inbox]
+
+
+def test_a_truck_called_without_a_dock_goes_to_a_free_one_when_its_booked_dock_is_held(ctx, inbox):
+    """Before: calling a truck whose booked dock was held by another called truck was refused (409
+    dock_busy) although the other dock stood empty; the whole-chain browser test hit it."""
+    from server.yard.flow import call
+
+    plant = make_plant(docks=(("D1", "pallet_dock"), ("D2", "pallet_dock")))
+    walk_in, booked = make_load(plant, start=MONDAY - H), make_load(plant, start=MONDAY - H)
+    now = MONDAY + 30 * M
+    visits = {}
+    for load in (walk_in, booked):
+        visit = db.session.query(YardVisit).filter_by(load_id=load.id).one_or_none() or YardVisit(
+            load_id=load.id, site_id=plant.site.id)
+        visit.status, visit.arrived_at = "arrived", MONDAY
+        visit.history = [{"status": "arrived", "at": MONDAY.isoformat()}]
+        db.session.add(visit)
+        db.session.commit()
+        visits[load.id] = visit.id
+    call_to_dock(db.session.get(YardVisit, visits[walk_in.id]), plant.docks["D1"], now, by=plant.manager.user_id)
+    booking.book(plant.carrier.principal, db.session.get(Load, booked.id), plant.docks["D1"].id,
+                 live(walk_in.id).end, MONDAY - 2 * H)  # the first slot of D1 after the called truck, booked early
+    called = call(plant.manager.principal, db.session.get(YardVisit, visits[booked.id]), None, now + M)
+    assert called.status == "called" and called.called_dock_id == plant.docks["D2"].id
+    assert live(booked.id).dock_id == plant.docks["D2"].id
+    no_overlaps()
