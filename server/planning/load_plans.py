@@ -148,8 +148,19 @@ def _shared_windows(first: Order, orders: list[Order]) -> dict:
     return windows
 
 
+def _lead_order(planned: dict, lines: dict, orders: dict) -> Order:
+    """The order whose buyer is the load's own buyer on a consolidated load: the one with the most
+    weight on it, the earliest order on a tie. Never the solver's allocation order, which varies
+    from run to run (the same plan must not make a different buyer the load's owner)."""
+    weight: dict[int, float] = {}
+    for alloc in planned["allocations"]:
+        order_id = int(alloc["order_id"])
+        weight[order_id] = weight.get(order_id, 0.0) + alloc["quantity"] * lines[int(alloc["line_id"])].unit_weight_kg
+    return orders[min(weight, key=lambda order_id: (-weight[order_id], order_id))]
+
+
 def _make_load(principal, job, number, planned, lines, orders) -> Load:
-    first_order = orders[int(planned["allocations"][0]["order_id"])]
+    first_order = _lead_order(planned, lines, orders)
     mine = [orders[int(a["order_id"])] for a in planned["allocations"]]
     hazmat = sorted({lines[int(a["line_id"])].hazmat_class for a in planned["allocations"]} - {None})
     load = Load(

@@ -40,6 +40,25 @@ def test_each_buyer_sees_the_load_with_its_own_stop_only(client, multi):
         assert multi["load_id"] in listed
 
 
+def test_the_loads_own_buyer_does_not_depend_on_the_solvers_allocation_order(client, trade, make_party,
+                                                                             monkeypatch):
+    """Before: the buyer of the first allocation became the load's buyer, so one run made buyer B the
+    owner of A's bigger consolidated load (and the CI run saw B get A's whole-load proof)."""
+    from dataclasses import replace
+
+    import server.planning.load_plans as load_plans
+
+    real = load_plans.lb.solve
+
+    def reversed_allocations(problem, limits):
+        plan = real(problem, limits)
+        return replace(plan, loads=[replace(load, allocations=load.allocations[::-1]) for load in plan.loads])
+
+    monkeypatch.setattr(load_plans.lb, "solve", reversed_allocations)
+    multi = two_buyer_load(client, trade, make_party)
+    assert db.session.get(Load, multi["load_id"]).buyer_org_id == multi["buyer_a"].id  # 10 units against 8
+
+
 def test_the_seller_sees_every_stop(client, multi):
     stops = _get(client, multi["seller"], f"/api/v1/loads/{multi['load_id']}/stops").get_json()
     assert len(stops) == 3
