@@ -1,8 +1,10 @@
 """Pickup authorization tokens: signed, expiring, bound to load, carrier, driver and plate.
 
-Signed with itsdangerous' ``URLSafeTimedSerializer`` (HMAC over the app's SECRET_KEY and a
-salt of its own, so no other signed value of the app can pass as one). The expiry is an
-absolute ``exp`` claim inside the signed payload. Pure: the gate and yard code reuse it.
+Signed with itsdangerous' ``URLSafeSerializer`` (HMAC over the app's SECRET_KEY and a salt of
+its own, so no other signed value of the app can pass as one). The expiry is an absolute ``exp``
+claim inside the signed payload, and no signing time is added: one authorization always signs
+to the same token, so its QR code does not change each time it is shown. Tokens of the earlier
+timestamped form still verify. Pure: the gate and yard code reuse it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
 SALT = "haul.pickup-authorization.v1"
 MAX_TOKEN_CHARS = 2048
@@ -50,12 +52,15 @@ def normalise_plate(plate: str) -> str:
     return re.sub(r"[\s\-]", "", plate or "").upper()
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=SALT)
-
-
 def sign(secret: str, claims: PickupClaims) -> str:
-    return _serializer(secret).dumps(asdict(claims))
+    return URLSafeSerializer(secret, salt=SALT).dumps(asdict(claims))
+
+
+def _payload(secret: str, token: str):
+    try:
+        return URLSafeSerializer(secret, salt=SALT).loads(token)
+    except BadData:  # perhaps a token of the earlier, timestamped form
+        return URLSafeTimedSerializer(secret, salt=SALT).loads(token)
 
 
 def verify(secret: str, token: str, now: datetime) -> PickupClaims:
@@ -63,7 +68,7 @@ def verify(secret: str, token: str, now: datetime) -> PickupClaims:
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         raise TokenRefused("malformed", "The token is empty or too long.")
     try:
-        payload = _serializer(secret).loads(token)
+        payload = _payload(secret, token)
     except BadData as exc:
         raise TokenRefused("forged", "The token's signature is not valid.") from exc
     try:

@@ -57,3 +57,22 @@ def test_binding_checks_name_the_first_mismatch():
     assert binding_mismatch(CLAIMS, driver_id=12).reason == "wrong_driver"
     assert binding_mismatch(CLAIMS, plate="DU-AB-124").reason == "wrong_plate"
     assert normalise_plate(" k-ln 42 ") == "KLN42"
+
+
+def test_the_same_authorization_signs_to_the_same_token_at_any_time(monkeypatch):
+    """Before: the token carried the signing second, so the QR of one authorization changed each time
+    it was shown (and a CI run saw the token differ before and after the manager's approval)."""
+    import time
+
+    first = sign("s" * 32, CLAIMS)
+    monkeypatch.setattr(time, "time", lambda: 4_000_000_000.0)
+    assert sign("s" * 32, CLAIMS) == first
+    assert verify("s" * 32, first, NOW) == CLAIMS
+
+
+def test_a_token_signed_before_the_change_still_verifies():
+    """Tokens already printed or on a phone, in the earlier timestamped form, keep working until they expire."""
+    from dataclasses import asdict
+
+    older = URLSafeTimedSerializer("s" * 32, salt=SALT).dumps(asdict(CLAIMS))
+    assert verify("s" * 32, older, NOW) == CLAIMS
