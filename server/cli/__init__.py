@@ -18,6 +18,7 @@ from server.cli.ingest import ingest
 from server.cli.market import market
 from server.cli.serving import demo, serve, worker
 from server.cli.webhooks import webhooks
+from server.cli.yard import yard
 
 
 @click.group()
@@ -25,6 +26,6 @@ def main() -> None:
     """Haul: dispatch and tracking for B2B freight."""
 
 
-for command in (serve, demo, db, seed, worker, ingest, driver, evidence, market, webhooks, broker, bench,
+for command in (serve, demo, db, seed, worker, ingest, driver, evidence, market, yard, webhooks, broker, bench,
                 approvals):
     main.add_command(command)

@@ -8,11 +8,11 @@ the widening radius since the previous sweep.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
 from server import clock
 from server.extensions import db
+from server.jobs.periodic import Periodic
 from server.market.tendering import SweepReport, sweep
 
 log = logging.getLogger("haul.market.sweeper")
@@ -28,24 +28,14 @@ def sweep_once(app, since: datetime | None = None) -> tuple[SweepReport, datetim
             db.session.remove()
 
 
-class Sweeper(threading.Thread):
+class Sweeper(Periodic):
     """Sweeps every ``interval_s`` seconds until ``stop()``; errors are logged, never fatal."""
 
     def __init__(self, app, interval_s: float = 30.0):
-        super().__init__(name="market-sweeper", daemon=True)
-        self.app, self.interval_s = app, interval_s
-        self._stop_event = threading.Event()
+        super().__init__("market-sweeper", interval_s)
+        self.app, self.since = app, None
 
-    def run(self) -> None:
-        since = None
-        while not self._stop_event.is_set():
-            try:
-                report, since = sweep_once(self.app, since)
-                if report.changed or report.widened:
-                    log.info("market sweep: %s", report)
-            except Exception:
-                log.exception("market sweep failed")
-            self._stop_event.wait(self.interval_s)
-
-    def stop(self) -> None:
-        self._stop_event.set()
+    def step(self) -> None:
+        report, self.since = sweep_once(self.app, self.since)
+        if report.changed or report.widened:
+            log.info("market sweep: %s", report)

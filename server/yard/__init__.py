@@ -7,7 +7,8 @@ re-plans, ``server.engines.evidence_chain`` for the hash chain) and save the out
 * ``engine_input``: docks, loads and appointments as the dock engine's plain data
 * ``slots`` / ``booking`` / ``booking_rules``: slots offered for a load, and booking them under the
   site's rules (lead time, move and cancel cut-offs, no-show grace, free time)
-* ``lateness``: no-shows that free the dock, late arrivals into the next free gap
+* ``lateness``: no-shows that free the dock, late arrivals into the next free gap; ``no_show_sweep``:
+  the same at every site on time (``haul yard sweep``)
 * ``day_plan`` / ``replanning`` / ``eta`` / ``jobs``: planning a site's day, re-planning when an
   ETA changes or a truck is called, and both as background jobs
 * ``authorization`` / ``gate`` / ``visits`` / ``flow`` / ``queue``: the buyer's pickup

@@ -28,8 +28,8 @@ from server.yard.refusals import YardRefused
 from server.yard.visits import live_visit
 
 log = logging.getLogger("haul.yard.gate")
-# itsdangerous' URL-safe timed token: [.]payload.timestamp.signature (a leading dot when compressed)
-SIGNED_SHAPE = re.compile(r"^\.?[\w-]+\.[\w-]+\.[\w-]+$")
+# payload.signature (or payload.timestamp.signature, the earlier form); a leading dot: compressed
+SIGNED_SHAPE = re.compile(r"^\.?[\w-]+(\.[\w-]+){1,2}$")
 
 DETAILS = {
     "other_site": "This pickup pass is for another plant's load.",

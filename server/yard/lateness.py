@@ -36,14 +36,21 @@ def mark_no_shows(site: Site, now: datetime) -> list[int]:
         .join(DockAppointment, DockAppointment.id == YardVisit.appointment_id).join(Load, Load.id == YardVisit.load_id)
         .where(YardVisit.site_id == site.id, YardVisit.status == "scheduled", DockAppointment.status == "booked",
                DockAppointment.start <= now - grace)))
+    # A check-in may be committing for one of these trucks right now: it holds the load's row
+    # (gate.arrive), so take the same locks and look again before calling the truck a no-show.
+    lock_rows(Load, [load.id for _, _, load in rows])
     missed = []
     for visit, appointment, load in rows:
+        db.session.refresh(visit)
+        db.session.refresh(appointment)
+        if visit.status != "scheduled" or appointment.status != "booked" or visit.appointment_id != appointment.id:
+            continue
         step(visit, "no_show", now, None, slot=appointment.start.isoformat())
         follow(visit, load, appointment, now)
         missed.append((visit, load, appointment))
+    db.session.commit()  # also when nothing was missed: the locks are released
     if not missed:
         return []
-    db.session.commit()
     for visit, load, appointment in missed:
         notify.appointment_changed(load, None, appointment, "no_show")
         notify.visit_changed(visit, load)

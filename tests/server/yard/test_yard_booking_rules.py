@@ -122,7 +122,8 @@ def test_a_no_show_that_turns_up_is_slotted_again(ctx, at):
     ctx.test_client().post(f"/api/v1/sites/{plant.site.id}/no-shows", headers=plant.manager.headers)
     r = ctx.test_client().post(f"/api/v1/sites/{plant.site.id}/gate/checkin", headers=plant.manager.headers,
                                json={"token": token, "plate": "DU-AB 123"})
-    assert r.status_code == 200 and r.json["status"] == "arrived"
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "arrived"
     assert r.json["appointment"]["status"] == "booked" and r.json["appointment"]["start"] >= (MONDAY + 2 * H).isoformat()
 
 
