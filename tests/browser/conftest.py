@@ -13,6 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.shipments import LOGINS, Api
+
+try:  # assertions wait as long as actions do: a 2-core CI machine running the suite is slow, not broken
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+except ImportError:  # the browser tests skip themselves without Playwright
+    pass
 from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, Stack, missing_tools
 
 PHONE = {"width": 390, "height": 844}
