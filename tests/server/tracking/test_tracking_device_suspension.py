@@ -85,3 +85,19 @@ def test_a_revoked_login_is_not_reinstated_and_unknown_keys_change_nothing(clien
     assert reporter.report("owntracks", FLAGGED, 9) == []
     db.session.rollback()
     assert _notes(carrier.id) == []
+
+
+def test_braked_garbage_over_http_is_answered_429_not_200(client, fleet, monkeypatch):
+    """A login over its garbage bucket gets 429 (rate_limited) for its next bad request, never a 200 that
+    says "stored"; its good fixes are still stored."""
+    monkeypatch.setenv("HAUL_GPS_GARBAGE_BURST", "1")
+    monkeypatch.setenv("HAUL_GPS_GARBAGE_PER_S", "0.001")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    carrier, (vehicle,) = fleet(1)
+    login = credential(client, carrier, vehicle, username="http-flood-1")
+    bad = f"/osmand?id={login['http_id']}&lat=123&lon=7&timestamp={ts()}"
+    assert client.get(bad).status_code == 400
+    braked = client.get(bad)
+    assert braked.status_code == 429, braked.get_json()
+    assert braked.get_json()["dropped"] == {"rate_limited": 1}
+    assert _osmand(client, login, 5).status_code == 200
