@@ -6,7 +6,8 @@ taking from one bucket at once cannot both get its last token, and a window coun
 flag and suspend limits in exactly one worker. Keys expire when idle (a bucket when it would be
 full again, a window count with its window), so the set stays as large as the live offenders.
 While Redis does not answer, the brake counts in this process (`LocalGarbageBuckets`) and says
-so once; it goes back to Redis on the next message that finds it answering.
+so once, and tries Redis again only every `RETRY_S` seconds: a Redis that hangs must not cost every
+garbage message of a flood its socket timeout, on the worker's one processing thread.
 
 Time is the workers' clock (``now``), which keeps the script deterministic; workers on one
 cluster are assumed to be NTP-synchronised to well within a second.
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
 from gps_ingest.device_brake import BrakeLimits, LocalGarbageBuckets
 
 log = logging.getLogger(__name__)
+
+RETRY_S = 5.0  # after a Redis failure, count in this process for this long before asking Redis again
 
 _TAKE = """
 local burst, per_s, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -45,14 +49,19 @@ return {0, braked}
 class RedisGarbageBuckets:
     """`GarbageBuckets` in Redis under ``prefix`` (a ``redis.Redis`` client)."""
 
-    def __init__(self, client, limits: BrakeLimits, prefix: str = "haul:gps:brake"):
+    def __init__(self, client, limits: BrakeLimits, prefix: str = "haul:gps:brake",
+                 monotonic=time.monotonic):
         self.limits, self._redis, self._prefix = limits, client, prefix
         self._script = client.register_script(_TAKE)
         self._fallback = LocalGarbageBuckets(limits)
         self._failing = False
+        self._monotonic = monotonic
+        self._retry_at = 0.0
 
     def take(self, key: str, now: float) -> tuple[bool, int]:
         limits = self.limits
+        if self._failing and self._monotonic() < self._retry_at:
+            return self._fallback.take(key, now)
         window = str(math.floor(now / limits.window_s))
         try:
             allowed, braked = self._script(
@@ -62,6 +71,7 @@ class RedisGarbageBuckets:
             if not self._failing:
                 log.warning("Redis unavailable for the garbage brake (%s); counting in this process", exc)
                 self._failing = True
+            self._retry_at = self._monotonic() + RETRY_S
             return self._fallback.take(key, now)
         if self._failing:
             log.info("Redis answers the garbage brake again")

@@ -27,7 +27,7 @@ from gps_ingest.device_brake import (
     device_key,
 )
 from gps_ingest.model import DropReason
-from gps_ingest.shared_brake import RedisGarbageBuckets
+from gps_ingest.shared_brake import _TAKE, RETRY_S, RedisGarbageBuckets
 
 
 class Seconds:
@@ -194,10 +194,23 @@ def test_redis_buckets_hold_one_limit_across_workers(redis_client):
     assert workers[0].admit(DropReason.MALFORMED_JSON, Message("later", "mqtt", topic=TRUCK_1))
 
 
-def test_redis_away_falls_back_to_this_process():
-    """A Redis that does not answer: the brake counts locally instead of failing the pipeline."""
-    redis = pytest.importorskip("redis")
+def test_redis_away_falls_back_to_this_process_and_is_asked_again_later(redis_client):
+    """A Redis that does not answer: the brake counts locally, asks Redis only every RETRY_S, then uses it again."""
+    import redis
+
+    client, prefix = redis_client
     limits = BrakeLimits(burst=1, per_s=0.001)
-    buckets = RedisGarbageBuckets(redis.Redis(port=1, socket_timeout=0.2, socket_connect_timeout=0.2), limits)
+    monotonic = Seconds(0.0)
+    buckets = RedisGarbageBuckets(redis.Redis(port=1, socket_timeout=0.2, socket_connect_timeout=0.2), limits,
+                                  prefix, monotonic)
+    calls = []
+    real = buckets._script
+    buckets._script = lambda **kw: calls.append(1) or real(**kw)
     assert buckets.take("vehicle:x", 1.0) == (True, 0)
     assert buckets.take("vehicle:x", 1.0) == (False, 1)
+    assert len(calls) == 1  # the second take did not wait for Redis again
+    buckets._script = client.register_script(_TAKE)  # Redis is back
+    monotonic.now += RETRY_S
+    assert buckets.take("vehicle:y", 1.0) == (True, 0)
+    assert client.exists(f"{prefix}:bucket:vehicle:y")
+
