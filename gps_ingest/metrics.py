@@ -3,6 +3,8 @@
 Every drop goes through `Metrics.drop`, which increments ``counts[reason]`` and writes exactly
 one log line naming the check, so operators can grep the log for a reason and read its counter
 on ``/metrics``. `Metrics.snapshot` gives a flat dict; `Metrics.prometheus` the text format.
+A `gate` (the per-device garbage brake, `gps_ingest.device_brake`) may turn a drop into a quiet
+``rate_limited`` one: counted under that reason, with no log line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 from gps_ingest.model import DropReason, Message, Position
 
@@ -33,6 +36,8 @@ class Metrics:
         self.enrich_errors = 0  # zone/ETA lookups that failed (the fix is kept without them)
         self.publish_errors = 0  # failed fan-outs (best effort: the fix is already committed)
         self._captured: list[tuple[DropReason, str, str]] | None = None
+        # (reason, item) -> False when the drop is braked: counted as rate_limited, not logged
+        self.gate: Callable[[DropReason, Position | Message], bool] | None = None
 
     def drop(self, reason: DropReason, item: Position | Message, detail: str = "", path: str = "") -> None:
         """Count one dropped message or fix and log one line saying which check dropped it.
@@ -40,12 +45,17 @@ class Metrics:
         ``path`` names the field at fault (``timestamp``, ``positions/3/lat``), when one is.
         While a `capture` is open, the drop is also recorded there (for the HTTP answer).
         """
+        quiet = self.gate is not None and not self.gate(reason, item)
+        if quiet:
+            reason, detail = DropReason.RATE_LIMITED, f"braked {reason.value}"
         with self._lock:
             self.counts[reason.value] += 1
             if reason is DropReason.DUPLICATE:
                 self.duplicates += 1
             if self._captured is not None:
                 self._captured.append((reason, path, detail))
+        if quiet:
+            return
         field = f" field={path}" if path else ""
         if isinstance(item, Position):
             log.info("drop %s: vehicle=%s time=%s message=%s%s %s", reason.value, item.vehicle_id,

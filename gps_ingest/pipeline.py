@@ -48,6 +48,7 @@ from gps_ingest.checks import FilterStep, ValidateStep
 from gps_ingest.decode import DecodeStep
 from gps_ingest.decoders import Decoder, VehicleResolver, default_decoders
 from gps_ingest.detect import DetectStep
+from gps_ingest.device_brake import DeviceBrake
 from gps_ingest.enrich import EnrichStep
 from gps_ingest.eta import PlanProvider
 from gps_ingest.metrics import Metrics
@@ -73,13 +74,20 @@ def build_pipeline(
     clock: Clock = utc_now,
     metrics: Metrics | None = None,
     decoders: Sequence[Decoder] | None = None,
+    brake: DeviceBrake | None = None,
 ) -> Pipeline:
-    """The standard pipeline; the list below is the one place that fixes the step order."""
+    """The standard pipeline; the list below is the one place that fixes the step order.
+
+    ``brake``: the per-device garbage brake; it sees every drop of every step (through the
+    metrics' gate) and the decode step tells it who sent each message."""
     settings = settings or IngestSettings()
     metrics = metrics or Metrics()
+    if brake is not None:
+        metrics.gate = brake.admit
     zones = zones if zones is not None else ZoneIndex()
     steps: list[FirstStep | Step] = [
-        DecodeStep(decoders if decoders is not None else default_decoders(resolver, clock), settings, metrics),
+        DecodeStep(decoders if decoders is not None else default_decoders(resolver, clock), settings, metrics,
+                   brake),
         ValidateStep(settings, metrics),
         FilterStep(settings, clock, metrics),
         OrderStep(settings, clock),

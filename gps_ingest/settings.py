@@ -47,6 +47,12 @@ class IngestSettings:
     emit_on_first_fix: bool = False  # after a restart, the first fix only primes the state
     # acks
     ack_in_order: bool = True  # MQTT requires PUBACKs in receive order
+    # the per-device garbage brake (gps_ingest.device_brake)
+    garbage_burst: int = 20  # garbage messages a device may send at once before it is braked
+    garbage_per_s: float = 0.2  # and then a second, on average; beyond, its garbage is `rate_limited`
+    garbage_window_s: float = 600.0  # braked messages are counted per device over this window
+    garbage_flag_after: int = 300  # braked in one window: the carrier is told
+    garbage_suspend_after: int = 3000  # braked in one window: the login is suspended (0: never)
 
     def __post_init__(self) -> None:
         errors = []
@@ -95,6 +101,10 @@ _POSITIVE = {
     "road_factor",
     "min_speed_kmh",
     "speed_time_constant_s",
+    "garbage_burst",
+    "garbage_per_s",
+    "garbage_window_s",
+    "garbage_flag_after",
 }
 _BOOLS = {
     "1": True,

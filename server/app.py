@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from server.tracking.position_routes import blp as tracking_positions
     from server.tracking.routes import blp as tracking_api
     from server.tracking.routes import raw as tracking_raw
+    from server.tracking.suspension_routes import blp as device_suspension_api
     from server.web.auth_pages import blp as sign_in_pages
     from server.web.pages import blp as pages
     from server.yard.console_routes import blp as gate_console_api
@@ -144,7 +145,7 @@ def register_blueprints(app: Flask) -> None:
         approval_rule_api, approval_api,  # approval chains (pickup authorizations, awards)
         dock_api, plant_api, gate_api, gate_console_api, evidence_api,  # dock slot and rules, gate, yard, evidence
         inspection_api,  # independent inspectors appointed to loads
-        device_api, tracking_api,  # GPS devices, tracking links
+        device_api, tracking_api, device_suspension_api,  # GPS devices, tracking links, suspended devices
         notification_api, email_api, webhook_api,  # notifications
         agreement_routes.blp, bill_routes.blp, dispute_routes.blp, statement_routes.blp,  # settlement
         audit_api,  # the audit trail of every stage

@@ -1,6 +1,6 @@
 """Which device credentials the broker may let in right now: the database is the only list.
 
-A credential is live when it is not revoked, its vehicle (if it has one) is active and its
+A credential is live when it is neither revoked nor suspended, its vehicle (if it has one) is active and its
 organisation is active. The broker's HTTP auth backend asks on every connect
 (`server.broker.auth_routes`), and the reconciler closes connections of usernames that are not
 live any more (`server.broker.sessions`), so nothing has to be copied to the broker.
@@ -21,7 +21,8 @@ def _live():
                    DeviceCredential.driver_id)
             .join(Organisation, Organisation.id == DeviceCredential.organisation_id)
             .outerjoin(Vehicle, Vehicle.id == DeviceCredential.vehicle_id)
-            .where(DeviceCredential.revoked_at.is_(None), Organisation.active.is_(True),
+            .where(DeviceCredential.revoked_at.is_(None), DeviceCredential.suspended_at.is_(None),
+                   Organisation.active.is_(True),
                    or_(DeviceCredential.vehicle_id.is_(None), Vehicle.active.is_(True))))
 
 

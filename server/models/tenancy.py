@@ -113,3 +113,7 @@ class DeviceCredential(Model):
     http_id_prefix: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # The OwnTracks DeviceID this login publishes as (``owntracks/<username>/<device>``); none: no OwnTracks.
     owntracks_device: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Set by the ingest's garbage brake (gps_ingest.device_brake) when the device kept sending garbage:
+    # refused like a revoked login until the carrier re-enables it (POST .../reinstate).
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -53,6 +53,8 @@ approval_decided   a chain approved or rejected its object     the requesting or
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
 the endpoint's organisation), ``email_disabled`` (in-app only, to the user whose address bounced) and ``ping`` (a test delivery an admin asks for).
+``device_flagged`` and ``device_suspended`` (in-app only, to the carrier whose device login kept
+sending garbage: flagged, or suspended until re-enabled; `server.tracking.device_abuse`).
 """
 
 from __future__ import annotations
@@ -69,4 +71,6 @@ KINDS: tuple[str, ...] = (
 WEBHOOK_DISABLED = "webhook_disabled"
 EMAIL_DISABLED = "email_disabled"  # in-app only, to the user whose address bounced
 PING = "ping"
+DEVICE_FLAGGED = "device_flagged"  # in-app only, to the carrier: a device keeps sending garbage
+DEVICE_SUSPENDED = "device_suspended"  # in-app only, to the carrier: its login was suspended for it
 ALL = "*"  # a webhook subscribed to "*" receives every kind in KINDS

@@ -54,6 +54,8 @@ TITLES = {
     "approval_reminder": _l("Still waiting for approval: %(reference)s"),
     "approval_decided": _l("Approval decided for %(reference)s"),
     "ping": _l("Test notification"),
+    "device_flagged": _l("A device keeps sending invalid positions"),
+    "device_suspended": _l("A device login was suspended for sending invalid positions"),
 }
 UNKNOWN = _l("Notification")
 NO_REFERENCE = _l("a load")

@@ -72,6 +72,8 @@ def revoke(cred: DeviceCredential) -> None:
 def dump_credential(cred: DeviceCredential, secret: str | None = None, http_id: str | None = None) -> dict:
     out = {"id": cred.id, "username": cred.username, "vehicle_id": cred.vehicle_id, "driver_id": cred.driver_id,
            "revoked_at": cred.revoked_at.isoformat() if cred.revoked_at else None,
+           "suspended_at": cred.suspended_at.isoformat() if cred.suspended_at else None,
+           "suspended_reason": cred.suspended_reason,
            "owntracks_device": cred.owntracks_device,
            "http_id_prefix": cred.http_id_prefix,
            "topics": {"position": f"haul/v1/vehicles/{cred.vehicle_id}/position",

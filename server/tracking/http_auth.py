@@ -9,7 +9,7 @@ A request proves it comes from a live device login on an active vehicle in one o
   the secret (`server.tracking.devices`); Traccar Client can send nothing else.
 
 Anything else is `Unauthenticated` (401): no credentials, a username as ``id`` (usernames are no
-secrets), a wrong secret, an unknown id, a revoked login or a deactivated truck. Nothing is cached:
+secrets), a wrong secret, an unknown id, a revoked or suspended login or a deactivated truck. Nothing is cached:
 every request reads the login (one indexed query), so a revocation or a new login counts from
 the next request on. What reaches the logs of a refused id is its first characters only.
 """
@@ -54,7 +54,8 @@ class Mismatch(Exception):
 _LIVE = (select(DeviceCredential.username, DeviceCredential.vehicle_id, DeviceCredential.owntracks_device,
                 DeviceCredential.secret_hash, DeviceCredential.http_id_hash)
          .join(Vehicle, Vehicle.id == DeviceCredential.vehicle_id)
-         .where(DeviceCredential.revoked_at.is_(None), Vehicle.active.is_(True)))
+         .where(DeviceCredential.revoked_at.is_(None), DeviceCredential.suspended_at.is_(None),
+                Vehicle.active.is_(True)))
 
 
 def authenticate(authorization: str, claimed_id: str | None) -> DeviceLogin:

@@ -9,7 +9,8 @@ reorder hold never delays the answer) and classifies it:
   low accuracy, impossible jump, invalid fix): a retry would not help, so the client must not;
 * 4xx: the request itself is bad: 413 oversized; 400 malformed, missing or wrong fields,
   NaN, out of range (each drop in ``errors`` with the path of its field); 404 no vehicle for
-  that OwnTracks user/device; 403 the login is not that vehicle's;
+  that OwnTracks user/device; 403 the login is not that vehicle's; 429 the login sent garbage
+  beyond its bucket (`gps_ingest.device_brake`) and this request's is braked;
 * 503: the fixes could not be committed (database away). They stay queued in the pipeline
   and are written by a later request's flush; the client's retry is a harmless duplicate.
 
@@ -40,6 +41,7 @@ STATUS_BY_REASON = {
     DropReason.TIME_OUT_OF_RANGE: 400,
     DropReason.LAT_OUT_OF_RANGE: 400,
     DropReason.LON_OUT_OF_RANGE: 400,
+    DropReason.RATE_LIMITED: 429,  # the login's garbage is braked (gps_ingest.device_brake)
     DropReason.INTERNAL_ERROR: 500,
 }
 

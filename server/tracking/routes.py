@@ -10,7 +10,8 @@ Documented (OpenAPI) under /api/v1:
 * ``POST|GET /device-credentials``, ``DELETE /device-credentials/{id}`` (one login),
   ``DELETE /vehicles/{id}/device-credentials`` (all of a truck's): a carrier's device logins (the secret, and the HTTP id when asked for, are shown once);
   ``POST|DELETE /device-credentials/{id}/http-id``: give a login a new HTTP device id (shown once;
-  the old one stops working) or take it away.
+  the old one stops working) or take it away; ``POST /device-credentials/{id}/reinstate``
+  (`server.tracking.suspension_routes`) re-enables a login the ingest suspended for garbage.
 
 Not in the OpenAPI document (public or not JSON APIs): ``/metrics`` (Prometheus text, for operators:
 ``HAUL_METRICS_TOKEN`` or a platform admin) and the public page ``/track/<token>``
@@ -79,6 +80,8 @@ class DeviceOut(Schema):
     vehicle_id = fields.Integer(allow_none=True)
     driver_id = fields.Integer(allow_none=True)
     revoked_at = fields.String(allow_none=True)
+    suspended_at = fields.String(allow_none=True, metadata={"description": "set while suspended for garbage"})
+    suspended_reason = fields.String(allow_none=True)
     owntracks_device = fields.String(allow_none=True)
     http_id_prefix = fields.String(allow_none=True, metadata={"description": "the HTTP id's first characters"})
     topics = fields.Dict()

@@ -20,6 +20,11 @@ newer live fixes is stored as ``late`` (no events from it). So the hold only has
 of one vehicle that overtake each other on the way in (a few milliseconds); it was 0.25 s, which
 measured as 0.15 s more on every fix's publish->client time (bench, 1,000 trucks, 500 clients).
 ``HAUL_GPS_REORDER_HOLD_S`` overrides.
+
+Every pipeline built here has the per-device garbage brake (`gps_ingest.device_brake`), its buckets
+in Redis when ``REDIS_URL`` is set (one limit across all workers and server processes), and its
+reports going to `server.tracking.device_abuse` (carrier told; login suspended beyond the hard
+limit, its broker connections closed through ``HAUL_BROKER_MANAGEMENT_URL``).
 """
 
 from __future__ import annotations
@@ -35,12 +40,15 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 
 from gps_ingest.db_seams import DbPlans, DbResolver, ZoneRefresher, make_engine
+from gps_ingest.device_brake import BrakeLimits, DeviceBrake
 from gps_ingest.metrics import Metrics
 from gps_ingest.pipeline import Pipeline, build_pipeline
 from gps_ingest.settings import IngestSettings
+from gps_ingest.shared_brake import garbage_buckets
 from gps_ingest.socket_publisher import Emit, FanOut, SocketPublisher
 from gps_ingest.sql_store import SqlPositionStore
 from gps_ingest.zones import ZoneIndex
+from server.tracking.device_abuse import DeviceAbuseReporter
 from server.tracking.events import LoadEventRecorder
 from server.tracking.partitions import maintain
 from server.tracking.rooms import DbRoomDirectory
@@ -183,7 +191,11 @@ def build_runtime(database_url: str | None = None, emit: Emit | None = None,
     zones = ZoneRefresher(engine, ZoneIndex())
     zones.maybe_refresh()
     store = SqlPositionStore(engine)
+    limits = BrakeLimits.from_settings(settings)
+    brake = DeviceBrake(garbage_buckets(os.environ.get("REDIS_URL"), limits), limits,
+                        DeviceAbuseReporter(engine, os.environ.get("HAUL_BROKER_MANAGEMENT_URL", "")))
     pipeline = build_pipeline(resolver=resolver, store=store, publisher=FanOut(recorder, sockets),
-                              zones=zones.index, plans=DbPlans(engine), settings=settings, metrics=metrics)
+                              zones=zones.index, plans=DbPlans(engine), settings=settings, metrics=metrics,
+                              brake=brake)
     return IngestRuntime(engine, pipeline, store, metrics, resolver, rooms, sockets, recorder, zones,
                          retention_days)

@@ -1,6 +1,7 @@
 """Devices on the real broker (a private RabbitMQ whose auth backend is a Haul server on PostGIS):
 they cannot subscribe to shared subscriptions, wildcards, other vehicles or other inboxes; a new
-device connects within 5 s of its creation; a revoked one is cut off and refused within 5 s."""
+device connects within 5 s of its creation; a revoked one, or one suspended for garbage, is cut off and
+refused within 5 s."""
 
 from __future__ import annotations
 
@@ -257,3 +258,28 @@ def test_a_device_cannot_connect_as_another_devices_client_id(stack):
     probe = Probe(stack.broker.mqtt_port, mine["username"], mine["secret"], client_id=f"haul-driver-{other['username']}")
     assert wait_for(lambda: probe.connects and not probe.connects[0], 5), probe.connects
     probe.close()
+
+
+def test_a_device_suspended_for_garbage_is_cut_off_until_its_carrier_reinstates_it(stack):
+    """The garbage brake's suspension closes the live connection and refuses the next within 5 s; after
+    POST .../reinstate the same login connects again within 5 s."""
+    from gps_ingest.device_brake import SUSPENDED
+    from server.extensions import db
+    from server.tracking.device_abuse import DeviceAbuseReporter
+
+    carrier = stack.carrier()
+    device = stack.device(carrier, 0)
+
+    def suspend():
+        with stack.app.app_context():
+            reporter = DeviceAbuseReporter(db.engine, stack.broker.management_url, background=False)
+            assert reporter.report(f"login:{device['username']}", SUSPENDED, 3000) == [device["username"]]
+
+    _cut_off_within_5_s(stack, device["username"], device["secret"], suspend)
+    answer = stack.client.post(f"/api/v1/device-credentials/{device['id']}/reinstate", headers=carrier["headers"])
+    assert answer.status_code == 200 and answer.get_json()["suspended_at"] is None
+    probe = Probe(stack.broker.mqtt_port, device["username"], device["secret"])
+    try:
+        assert probe.connected(5), probe.connects
+    finally:
+        probe.close()

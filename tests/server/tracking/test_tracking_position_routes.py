@@ -57,6 +57,20 @@ def test_owntracks_identity_from_payload_topic_or_url_parameters(client, fleet):
     assert len(_rows()) == 3
 
 
+def test_owntracks_identity_from_the_recorders_headers(client, fleet):
+    """X-Limit-U / X-Limit-D name the user and device (the OwnTracks Recorder's form); another user is 403."""
+    carrier, (vehicle,) = fleet(1)
+    login = credential(client, carrier, vehicle, owntracks_device="phone", http_id=False)
+    auth = basic(login["username"], login["secret"])
+    headed = client.post("/owntracks", headers={**auth, "X-Limit-U": login["username"], "X-Limit-D": "phone"},
+                         json=_location())
+    assert headed.status_code == 200 and headed.get_json() == []
+    other_user = client.post("/owntracks", headers={**auth, "X-Limit-U": "someone-else", "X-Limit-D": "phone"},
+                             json=_location(tst=str(ts(3))))
+    assert other_user.status_code == 403
+    assert [r.vehicle_id for r in _rows()] == [vehicle]
+
+
 def test_owntracks_devices_map_to_their_own_vehicles(client, fleet):
     """Each OwnTracks device has its login and vehicle; a device no login names is 404 and stores nothing."""
     carrier, (v1, v2) = fleet(2)
