@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -72,7 +73,9 @@ def test_two_inbox_messages_show_as_a_badge_and_a_list_newest_first(run_scenario
     assert seen["badge_before"] == "Messages (2)" and seen["badge_after"] == "Messages"
     assert seen["texts"] == ["The pickup authorization for LD-4712 was withdrawn. Ask your dispatcher.",
                              "Your dock slot moved: D2, 09:37 CET"]
-    assert all(when.endswith(("CET", "CEST")) for when in seen["times"]), seen["times"]
-    assert seen["texts_zh"][0].startswith("LD-4712") or "LD-4712" in seen["texts_zh"][0]
+    assert seen["times"][1].endswith("CET"), seen["times"]  # the slot's plant zone
+    assert seen["times"][0].split(" ")[-1] == datetime.now().astimezone().tzname()  # else the phone's zone
+    assert seen["loads"] == ["LD-4712", "LD-4711"] and seen["unread_shown"] == [True, True]
+    assert "LD-4712" in seen["texts_zh"][0] and "月台" in seen["texts_zh"][1] and seen["badge_zh"] == "消息（{n}）"
     assert seen["opened_load"] == "LD-4711"
     assert summary["gl"]["window"] == "WindowSDL" and summary["gl"]["gl_backend"] != "mock"
