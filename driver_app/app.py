@@ -56,6 +56,7 @@ class HaulDriverApp(App):
     submissions_waiting = NumericProperty(0)
     notice = ObjectProperty(None, allownone=True)  # the day's notice (a core Msg), shown by NoticeBar
     day_version = NumericProperty(0)  # bumps after every change of the day (on the UI thread)
+    unread_notices = NumericProperty(0)  # the badge on Today's Messages button
 
     def __init__(self, data_dir: str | Path | None = None, server_url: str | None = None,
                  simulate_load: str | None = None, photo_dir: str | Path | None = None, **kwargs: Any):
@@ -89,6 +90,8 @@ class HaulDriverApp(App):
         tr.switch(self.language)
         self.manager = ScreenManager(transition=NoTransition())
         self.controller.day.subscribe(on_ui_thread(self._day_changed))
+        self.controller.notices.subscribe(on_ui_thread(self._notices_changed))
+        self._notices_changed(self.controller.notices)
         self._day_changed(self.controller.day)
         self.controller.resume()  # signed in before the restart: straight to Today
         Clock.schedule_interval(lambda _dt: self.controller.flush_outbox(), FLUSH_EVERY_S)
@@ -117,6 +120,12 @@ class HaulDriverApp(App):
                 self._signed_in()
         for screen in self.manager.screens:
             screen.update(day)
+
+    def _notices_changed(self, notices) -> None:
+        # Inbox notices are kept on paho's thread; this runs on the UI thread.
+        self.unread_notices = notices.unread_count()
+        if self.manager is not None and self.manager.current == "messages":
+            self.manager.current_screen.show_notices()
 
     def _signed_in(self) -> None:
         if self.simulate_load:

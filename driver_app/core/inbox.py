@@ -11,7 +11,8 @@ The server sends (``server.yard.notify``, ``server.market.authorization_news``):
 
 A dock call or queue move applies to the selected load only (a stale one is logged and ignored);
 slot and authorization changes of any of the day's loads update that load and leave a visible
-notice, so the driver learns of them wherever the app is.
+notice, so the driver learns of them wherever the app is; each such notice is also kept in the
+driver's Messages list (``notices``, a ``NoticeList``) with the load and the site's zone.
 """
 
 from __future__ import annotations
@@ -46,8 +47,27 @@ def slot_notice(message: dict[str, Any]) -> Msg:
     return Msg("Your dock slot moved: {slot}", load=_load_name(message), slot=slot)
 
 
-def bind_inbox(mqtt: Any, day: DriverDay) -> None:
-    """Register the handlers on ``mqtt`` (anything with ``on_inbox(kind, handler)``)."""
+def _site_zone(message: dict[str, Any], day: DriverDay) -> str | None:
+    """The plant's IANA zone: the appointment's, else the one of the load's booked slot."""
+    appointment = message.get("appointment")
+    if isinstance(appointment, dict) and appointment.get("timezone"):
+        return str(appointment["timezone"])
+    load = next((a for a in day.assignments if str(a.get("id")) == str(message.get("load_id"))), None)
+    start = ((load or {}).get("dock_slot") or {}).get("start")
+    zone = start.get("zone") if isinstance(start, dict) else None
+    return str(zone) if zone and "/" in str(zone) else None
+
+
+def bind_inbox(mqtt: Any, day: DriverDay, notices: Any = None) -> None:
+    """Register the handlers on ``mqtt`` (anything with ``on_inbox(kind, handler)``); the notices they
+    raise are also kept in ``notices`` (a ``NoticeList``) when given."""
+
+    def tell(notice: Msg, message: dict[str, Any]) -> None:
+        if notices is not None:  # kept before the day changes, so screens see both at once
+            key = message.get("event_id") or message.get("id")
+            notices.add(notice, message.get("load_id"), _site_zone(message, day),
+                        key=f"inbox:{key}" if key else None)
+        day.set_notice(notice)
 
     def for_current_load(message: dict[str, Any]) -> bool:
         load = day.load or {}
@@ -73,17 +93,17 @@ def bind_inbox(mqtt: Any, day: DriverDay) -> None:
         appointment = message.get("appointment")
         if message.get("load_id") is not None:
             day.patch_load(message["load_id"], dock_slot=appointment if isinstance(appointment, dict) else None)
-        day.set_notice(slot_notice(message))
+        tell(slot_notice(message), message)
 
     def authorization_withdrawn(message: dict[str, Any]) -> None:
         if message.get("load_id") is not None:
             day.patch_load(message["load_id"], pickup_authorization=None)
-        day.set_notice(Msg("The pickup authorization for {load} was withdrawn. Ask your dispatcher.",
-                           load=_load_name(message)))
+        tell(Msg("The pickup authorization for {load} was withdrawn. Ask your dispatcher.",
+                 load=_load_name(message)), message)
 
     def authorized(message: dict[str, Any]) -> None:
-        day.set_notice(Msg("New pickup authorization for {load}. Open the load for its code.",
-                           load=_load_name(message)))
+        tell(Msg("New pickup authorization for {load}. Open the load for its code.",
+                 load=_load_name(message)), message)
 
     mqtt.on_inbox("dock_call", dock_call)
     mqtt.on_inbox("queue", queue)

@@ -59,3 +59,22 @@ def slot(dock_slot: Any) -> str:
         start = {"local": dock_slot["start_local"], "abbr": dock_slot.get("abbr") or dock_slot.get("timezone")}
     when = clock(start) if start else ""
     return ", ".join(str(part) for part in (name, when) if part)
+
+
+def moment(epoch_s: float, zone: str | None = None) -> str:
+    """``12-09 09:37 CET``: an instant on the site's clock when its IANA ``zone`` is known and the phone
+    has the zone's rules, else on the phone's own clock; the zone is always named."""
+    from datetime import UTC, datetime
+
+    instant = datetime.fromtimestamp(epoch_s, UTC)
+    local = None
+    if zone:
+        try:
+            from zoneinfo import ZoneInfo
+
+            local = instant.astimezone(ZoneInfo(zone))
+        except (ImportError, ValueError, OSError, KeyError):  # no tz database on this phone, or a bad name
+            local = None
+    if local is None:
+        local = instant.astimezone()  # the phone's zone
+    return f"{local:%m-%d %H:%M} {local.tzname() or ''}".strip()

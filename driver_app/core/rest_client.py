@@ -46,6 +46,7 @@ class ApiClient:
         user_agent: str = "haul-driver/0.1",
     ):
         self.base_url = base_url.strip().rstrip("/")
+        self.language = "en"
         self.token = token
         self.timeout = timeout
         self.endpoints = {**ENDPOINTS, **(endpoints or {})}
@@ -54,6 +55,7 @@ class ApiClient:
 
     def set_language(self, lang: str) -> None:
         """Ask the server for its words (captions, refusals) in the driver's language (``en``, ``zh_CN``)."""
+        self.language = "zh_CN" if lang.startswith("zh") else "en"
         self._session.headers["Accept-Language"] = "zh-CN, zh;q=0.9" if lang.startswith("zh") else "en"
 
     # -- operations ----------------------------------------------------------------------
@@ -120,6 +122,13 @@ class ApiClient:
     ) -> dict[str, Any]:
         """Send the proof of delivery; photos and the signature image go as multipart files."""
         return self._object(self._submit("submit_pod", load_id, payload, photos, idempotency_key))
+
+    def notifications(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The signed-in user's in-app notifications, newest first, in the driver's language."""
+        return self._list(self.call("notifications", limit=limit, lang=self.language))
+
+    def mark_notification_read(self, notification_id: int) -> dict[str, Any]:
+        return self._object(self.call("notification_read", notification_id=notification_id, json_body={}))
 
     # -- machinery -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ messages (dock calls, re-plans) move it along.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from driver_app.core.app_state import DriverDay
 from driver_app.core.gps import GpsProvider
@@ -34,6 +35,7 @@ class TrackingService:
         day: DriverDay | None = None,
         batch_size: int = 100,
         max_in_flight: int = 4,
+        notices: Any = None,
     ):
         self.gps = gps
         self.outbox = outbox
@@ -46,7 +48,7 @@ class TrackingService:
         mqtt.add_ack_listener(self.sender.on_ack)
         mqtt.add_connection_listener(self._on_connection)
         if day is not None:
-            bind_inbox(mqtt, day)
+            bind_inbox(mqtt, day, notices)
         self._report_waiting(outbox.count())
 
     def start(self) -> None:

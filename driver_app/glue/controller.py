@@ -18,6 +18,7 @@ from typing import Any
 from driver_app.core import errors
 from driver_app.core.app_state import DriverDay, Step
 from driver_app.core.i18n import Msg, english
+from driver_app.core.notices import NoticeList
 from driver_app.core.position_outbox import PositionOutbox
 from driver_app.core.rest_client import ApiClient
 from driver_app.core.session_store import SessionStore
@@ -32,6 +33,7 @@ from driver_app.glue.load_view import (
     visit_called_dock,
     visit_queue_position,
 )
+from driver_app.glue.messages_actions import MessagesActions
 from driver_app.glue.session_actions import SessionActions
 from driver_app.glue.settings_store import DriverSettings, SettingsStore, with_gps
 from driver_app.glue.submissions import QUEUED, SubmissionDesk
@@ -40,7 +42,7 @@ from driver_app.platform_services.interface import PlatformServices
 
 log = logging.getLogger(__name__)
 
-class DriverController(SessionActions):
+class DriverController(SessionActions, MessagesActions):
     """Owns the driver's day, the API client, the outboxes and tracking; screens call its actions."""
 
     def __init__(self, data_dir: str | Path, runner: Runner, services: PlatformServices | None = None,
@@ -56,7 +58,8 @@ class DriverController(SessionActions):
         self.client: ApiClient | None = None
         db = SqliteFile(self.data_dir / "outbox.sqlite")
         self.desk = SubmissionDesk(SubmissionOutbox(db), self.day)
-        self.tracker = Tracker(PositionOutbox(db), self.day, self.settings.policy())
+        self.notices = NoticeList(db)  # the driver's Messages, kept across restarts
+        self.tracker = Tracker(PositionOutbox(db), self.day, self.settings.policy(), self.notices)
         self.alert = DockCallAlert(services, sound)
         self._alerted_for: tuple[Any, str] | None = None
         self.day.subscribe(self._on_day)
@@ -88,7 +91,8 @@ class DriverController(SessionActions):
     # -- the day's loads -------------------------------------------------------------------
 
     def refresh_today(self, on_ok: OnOk = None, on_error: OnError = None) -> None:
-        """Fetch the day's loads; on a server without driver assignments, the carrier's loads."""
+        """Fetch the day's loads (on a server without driver assignments, the carrier's loads), then
+        the driver's notifications."""
 
         def fetch(client: ApiClient) -> list[dict[str, Any]]:
             try:
@@ -101,6 +105,7 @@ class DriverController(SessionActions):
         def show(loads: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if self.day.can("show_today"):
                 self.day.show_today(loads)
+            self.refresh_notices()
             return loads
 
         self._call(fetch, on_ok, on_error, then=show)

@@ -1,8 +1,8 @@
 """Signing the driver in and out: e-mail and password, pairing by code, and the session kept on the phone.
 
 Part of `DriverController` (a mixin, so the controller stays one object for the screens): it uses
-the controller's ``runner``, ``timeout``, ``day``, ``tracker``, ``sessions``, ``client``, ``_save``
-and ``flush_outbox``.
+the controller's ``runner``, ``timeout``, ``day``, ``tracker``, ``sessions``, ``client``, ``notices``,
+``_save`` and ``flush_outbox``.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ class SessionActions:
         self.tracker.stop()
         if expired:
             self.day.session_expired()
-        else:
+        else:  # the next driver of this phone must not read this one's messages (kept when only expired)
+            self.notices.clear()
             self.day.sign_out()
 
 

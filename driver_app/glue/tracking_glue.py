@@ -47,9 +47,10 @@ class _Remembering:
 class Tracker:
     """Starts and stops GPS tracking for the app."""
 
-    def __init__(self, positions: PositionOutbox, day: DriverDay, policy: PolicySettings):
+    def __init__(self, positions: PositionOutbox, day: DriverDay, policy: PolicySettings, notices: Any = None):
         self.positions = positions
         self.day = day
+        self.notices = notices  # where inbox notices are kept (a NoticeList)
         self.policy = PublishPolicy(policy)
         self.mqtt_settings: MqttSettings | None = None
         self.service: TrackingService | None = None
@@ -69,7 +70,8 @@ class Tracker:
         self.policy.reset()
         if self.mqtt_settings is not None:
             self.service = TrackingService(_Remembering(gps, self), self.positions,
-                                           DriverMqttClient(self.mqtt_settings), self.policy, self.day)
+                                           DriverMqttClient(self.mqtt_settings), self.policy, self.day,
+                                           notices=self.notices)
             self.service.start()
         else:
             gps.start(self._offline_fix)

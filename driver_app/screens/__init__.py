@@ -21,6 +21,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "evidence": ("evidence", "EvidenceScreen"),
     "pod": ("pod", "PodScreen"),
     "settings": ("settings", "SettingsScreen"),
+    "messages": ("messages", "MessagesScreen"),
 }
 
 _loaded: set[str] = set()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import request, session
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import false, func, or_, select, update
 
 from server.api.common import PageArgs, page_of
 from server.auth.principal import Principal, current_principal
+from server.auth.scoping import driver_only
 from server.db.types import MAX_ID, utcnow
 from server.errors import ApiProblem
 from server.extensions import db
@@ -24,9 +25,16 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
 
 
 def visible(principal: Principal):
-    """An organisation's notifications: those for everyone in it, and those for the caller alone."""
-    return (Notification.organisation_id == principal.organisation_id) & or_(
-        Notification.user_id.is_(None), Notification.user_id == principal.user_id)
+    """An organisation's notifications: those for everyone in it, and those for the caller alone.
+
+    A driver-only login gets only its own: "everyone" means the office (bills, won prices, other
+    drivers' loads, which ``scoping`` keeps from drivers), and reading a shared row would clear it
+    for the whole office."""
+    # ``== None`` would compile to IS NULL: a token without a user (a paired phone) has no own ones.
+    own = Notification.user_id == principal.user_id if principal.user_id is not None else false()
+    if driver_only(principal):
+        return (Notification.organisation_id == principal.organisation_id) & own
+    return (Notification.organisation_id == principal.organisation_id) & or_(Notification.user_id.is_(None), own)
 
 
 def reader_language(principal: Principal) -> str:

@@ -63,6 +63,8 @@ def main(artifacts: Path, server: str, mqtt_url: str, seeded: dict) -> None:
     d.frames(3)
     seen["notice"] = tr.render(app.notice)
     seen["notice_bar"] = d.ids("notice").text
+    seen["kept"] = [(tr.render(n.text), n.zone) for n in app.controller.notices.items()]  # issue 18: Messages
+    seen["badge"] = d.ids("messages").text
     d.wait(lambda: [r for r in d.ids("list").children if r.title == seeded["reference"] and
                     r.dock == seen["notice"].split(": ", 1)[-1]], "Today's row showing the moved slot")
     d.shots_both_languages("slot-moved")

@@ -59,6 +59,7 @@ class StubState:
     assignments_missing: bool = False  # behave like a server without driver assignments
     pairing_codes: dict = field(default_factory=lambda: {PAIRING_CODE: "pending"})  # code -> pending | used
     pairing_missing: bool = False  # behave like a server without device pairing
+    notifications: list | None = None  # the driver user's in-app notifications (None: no such route)
     requests: list = field(default_factory=list)
 
 
@@ -133,6 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._problem(422, "Unprocessable Entity", "Your bid is above the ceiling price (1500 €).",
                                      [{"path": "price", "message": "above the ceiling price"}])
             return self._send(201, {"id": 90, "tender_id": 8, "price": price})
+        if path.startswith("/api/v1/notifications") and st.notifications is not None:
+            return self._notifications(path)
         if self.command == "POST" and path == "/api/v1/yard/checkin":
             return self._send(201, {"id": 55, "load_id": 101, "status": "queued", "queue_position": 3})
         if get and path == "/api/v1/yard/visits/55":
@@ -143,6 +146,19 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._problem(503, "Service Unavailable", "maintenance")
             return self._send(201, {"id": len(st.requests)})
         return self._problem(404, "Not Found", ROUTE_MISSING)
+
+    def _notifications(self, path: str) -> None:
+        """Like the server's GET /notifications (newest first, with the unread count) and POST .../read."""
+        notes = self.state.notifications
+        if self.command == "GET" and path == "/api/v1/notifications":
+            unread = sum(1 for n in notes if n.get("read_at") is None)
+            return self._send(200, {"items": notes, "total": len(notes), "unread": unread, "limit": 100, "offset": 0})
+        m = re.fullmatch(r"/api/v1/notifications/(\d+)/read", path)
+        note = next((n for n in notes if m and n["id"] == int(m[1])), None)
+        if self.command != "POST" or note is None:
+            return self._problem(404, "Not Found", f"Notification {path} was not found.")
+        note["read_at"] = note.get("read_at") or _in_hours(0)
+        return self._send(200, note)
 
     def _pair(self, body: dict) -> None:
         """Like the server's POST /devices/pair: a pending code once, then 409 'used'; others 404."""

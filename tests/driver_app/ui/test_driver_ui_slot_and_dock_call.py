@@ -90,6 +90,7 @@ def test_the_driver_sees_the_slot_in_plant_time_the_queue_and_the_dock_call_over
     assert seen["today"]["pickup"].endswith(("CET", "CEST")) and "#" not in seen["today"]["where"]
     assert seen["notice"] == f"Your dock slot moved: {seeded['dock_name']}, {_plant_clock(moved)}"
     assert seen["notice_bar"] == seen["notice"]
+    assert seen["kept"][0] == [seen["notice"], "Europe/Berlin"] and seen["badge"].startswith("Messages (")
     assert seen["load_slot"] == f"{seeded['dock_name']}, {_plant_clock(moved)}"
     assert seen["qr_caption"].startswith("Pickup at ") and _plant_clock(moved) in seen["qr_caption"]
     pickup, delivery = seen["stops"]

@@ -66,3 +66,32 @@ def test_a_notification_for_one_user_is_hidden_from_colleagues(client, make_part
     db.session.commit()
     assert client.get("/api/v1/notifications", headers=alice.headers).get_json()["total"] == 1
     assert client.get("/api/v1/notifications", headers=bob.headers).get_json()["total"] == 0
+
+
+def test_a_driver_sees_only_what_is_addressed_to_them_not_the_carriers_office_news(client, make_party):
+    """A driver-only login lists, and may mark read, only notifications for its own user: never the carrier's
+    bills, won prices or other drivers' loads, nor clears the office's unread ones."""
+    from server.auth.principal import issue_token
+    from server.models import User
+
+    office = make_party("carrier")
+    driver = User(organisation_id=office.id, email="driver@carrier.test", name="Jan", password_hash="x",
+                  roles=["driver"])
+    db.session.add(driver)
+    db.session.flush()
+    token, _ = issue_token(office.id, "driver app", ["driver"], user_id=driver.id, kind="session")
+    db.session.add(Notification(organisation_id=office.id, user_id=driver.id, kind="email_disabled", payload={}))
+    db.session.commit()
+    publish_event("bill_issued", organisation_ids=[office.id], data={"bill_id": 5})
+    publish_event("won", organisation_ids=[office.id], load_id=77, data={"reference": "L-77", "price": 900})
+    headers = {"Authorization": f"Bearer {token}"}
+
+    page = client.get("/api/v1/notifications", headers=headers).get_json()
+    assert [item["kind"] for item in page["items"]] == ["email_disabled"] and page["unread"] == 1
+    office_items = client.get("/api/v1/notifications", headers=office.headers).get_json()["items"]
+    bill = next(item for item in office_items if item["kind"] == "bill_issued")
+    assert client.post(f"/api/v1/notifications/{bill['id']}/read", headers=headers).status_code == 404
+    assert client.post("/api/v1/notifications/read-all", headers=headers).get_json() == {"marked": 1}
+    assert client.get("/api/v1/notifications", headers=office.headers).get_json()["unread"] == 2
+    phone, _ = issue_token(office.id, "paired phone", ["driver"])  # a driver token without a user
+    assert client.get("/api/v1/notifications", headers={"Authorization": f"Bearer {phone}"}).get_json()["total"] == 0
