@@ -41,6 +41,8 @@ class Principal:
     session_generation: int | None = None  # the user's session generation a session cookie holds
     # What the caller may do; None: what its built-in roles give (``permissions_for`` adds custom roles).
     permissions: frozenset[str] | None = field(default=None, compare=False)
+    # The user's own language ('en', 'zh_CN'), so API answers and refusals are in it; None for a user-less token.
+    language: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.permissions is None:
@@ -99,7 +101,8 @@ def _from_bearer(header: str) -> Principal:
 # object, so SQLAlchemy computes its cache key once.
 _TOKEN_QUERY = (select(ApiToken.id, ApiToken.organisation_id, ApiToken.user_id, ApiToken.roles, ApiToken.permissions,
                        ApiToken.revoked_at,
-                       ApiToken.expires_at, ApiToken.last_used_at, Organisation.kind, Organisation.active, User.active)
+                       ApiToken.expires_at, ApiToken.last_used_at, Organisation.kind, Organisation.active, User.active,
+                       User.language)
                 .join(Organisation, Organisation.id == ApiToken.organisation_id)
                 .outerjoin(User, User.id == ApiToken.user_id)
                 .where(ApiToken.token_hash == bindparam("token_hash")))
@@ -135,7 +138,8 @@ def principal_from_token(token: str) -> Principal:
     now = utcnow()
     if row is None:
         raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
-    token_id, org_id, user_id, roles, subset, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active = row
+    (token_id, org_id, user_id, roles, subset, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active,
+     language) = row
     if revoked_at is not None or (expires_at and expires_at <= now):
         raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
     if not org_active:
@@ -151,7 +155,7 @@ def principal_from_token(token: str) -> Principal:
         if has_request_context():
             request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
     return Principal(org_id, org_kind, frozenset(roles), user_id, "token", token_id=token_id,
-                     permissions=permissions_for(org_id, roles, subset))
+                     permissions=permissions_for(org_id, roles, subset), language=language)
 
 
 def resolve_principal() -> Principal | None:
@@ -180,7 +184,7 @@ def principal_from_session() -> Principal | None:
         return None
     return Principal(org.id, org.kind, frozenset(current_user.roles), current_user.id, "session",
                      session_generation=current_user.session_generation,
-                     permissions=permissions_for(org.id, current_user.roles))
+                     permissions=permissions_for(org.id, current_user.roles), language=current_user.language)
 
 
 def current_principal() -> Principal:
