@@ -61,13 +61,13 @@ class GeoJSONPolygon(Schema):
         for ring in data["coordinates"]:
             for lon, lat in ring:
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90) or math.isnan(lon + lat):
-                    raise ValidationError("coordinates out of range (lon ±180, lat ±90)", "coordinates")
+                    raise ValidationError(_("coordinates out of range (lon ±180, lat ±90)"), "coordinates")
         try:
             polygon = shape(data)
         except Exception as exc:  # shapely raises several types for malformed rings
-            raise ValidationError(f"not a polygon: {exc}", "coordinates") from exc
+            raise ValidationError(_("not a polygon: %(exc)s", exc=exc), "coordinates") from exc
         if not polygon.is_valid or polygon.area == 0:
-            raise ValidationError("the polygon is invalid (self-crossing, open or empty)", "coordinates")
+            raise ValidationError(_("the polygon is invalid (self-crossing, open or empty)"), "coordinates")
 
 
 def point_to_db(latlon: dict):

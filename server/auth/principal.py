@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -137,15 +138,15 @@ def principal_from_token(token: str) -> Principal:
     row = _token_row(hash_token(token))
     now = utcnow()
     if row is None:
-        raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
+        raise ApiProblem(401, _("The bearer token is unknown, revoked or expired."))
     (token_id, org_id, user_id, roles, subset, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active,
      language) = row
     if revoked_at is not None or (expires_at and expires_at <= now):
-        raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
+        raise ApiProblem(401, _("The bearer token is unknown, revoked or expired."))
     if not org_active:
-        raise ApiProblem(401, "The token's organisation is not active.")
+        raise ApiProblem(401, _("The token's organisation is not active."))
     if user_id is not None and not user_active:
-        raise ApiProblem(401, "The token's user is not active.")
+        raise ApiProblem(401, _("The token's user is not active."))
     # "Last used" is for people auditing tokens; minute precision is enough, and skipping the write
     # on most requests keeps a busy ERP or the load board from paying a row update per call.
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
@@ -168,7 +169,7 @@ def resolve_principal() -> Principal | None:
     if header.startswith("Bearer "):
         principal = _from_bearer(header)
     elif header:
-        raise ApiProblem(401, "Only 'Authorization: Bearer <token>' is accepted.")
+        raise ApiProblem(401, _("Only 'Authorization: Bearer <token>' is accepted."))
     else:
         principal = principal_from_session()
     request.environ["haul.principal"] = principal
@@ -190,14 +191,14 @@ def principal_from_session() -> Principal | None:
 def current_principal() -> Principal:
     principal = resolve_principal()
     if principal is None:
-        raise ApiProblem(401, "Authentication required: a bearer token or a session login.")
+        raise ApiProblem(401, _("Authentication required: a bearer token or a session login."))
     return principal
 
 
 def refuse_without(principal: Principal, permission: str) -> None:
     """403 naming the permission (in ``detail`` and as ``permission``) when the caller lacks it."""
     if not principal.can(permission):
-        raise ApiProblem(403, f"This needs the permission '{permission}'.", permission=permission)
+        raise ApiProblem(403, _("This needs the permission '%(permission)s'.", permission=permission), permission=permission)
 
 
 def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
@@ -205,7 +206,7 @@ def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
     if permission is not None:
         refuse_without(principal, permission)
     if org_kinds and principal.org_kind not in org_kinds:
-        raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+        raise ApiProblem(403, _("This is for %(value)s organisations.", value=' or '.join(org_kinds)))
 
 
 def require(permission: str | None = None, org_kinds: tuple[str, ...] = ()):

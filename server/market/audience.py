@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, bindparam, exists, select
 
@@ -238,9 +239,9 @@ def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, car
     current = phase(tender, settings, now)
     if current.kind == "offer" and carrier_id not in current.carriers:
         raise MarketRefused("forbidden", "offered_to_another",
-                            "This tender is offered to another preferred carrier first.")
+                            _("This tender is offered to another preferred carrier first."))
     if current.kind == "private" and carrier_id not in current.carriers:
-        raise MarketRefused("forbidden", "not_invited", "This private tender is for invited carriers only.")
+        raise MarketRefused("forbidden", "not_invited", _("This private tender is for invited carriers only."))
     own = trucks(view.needs, [carrier_id], prefilter=False)
     fit = qualified(view.needs, own)
     if not fit:
@@ -257,6 +258,4 @@ def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, car
         free = [t.vehicle_id for t in fit if t.free]
         if not vehicles_near(db.session, free, view.lon, view.lat, current.reach_km, _fresh_since(now)):
             raise MarketRefused("forbidden", "not_near_yet",
-                                f"This tender goes first to carriers with a free qualified truck within "
-                                f"{current.reach_km:g} km of the pickup; it opens to every qualified carrier at "
-                                f"{current.open_to_all_at.isoformat()}.")
+                                _("This tender goes first to carriers with a free qualified truck within %(reach_km)s km of the pickup; it opens to every qualified carrier at %(open_to_all_at)s.", reach_km=format(current.reach_km, 'g'), open_to_all_at=current.open_to_all_at.isoformat()))

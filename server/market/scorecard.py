@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
+from flask_babel import gettext as _
+
 from server.market.award_rules import DEFAULT_SCORE
 
 KINDS = ("on_time_pickup", "on_time_delivery", "tracked_share", "cancelled")
@@ -51,12 +53,12 @@ class MarketSettings:
         """Read ``settings['market']``; raise SettingsInvalid naming each bad key."""
         raw = (settings or {}).get("market") or {}
         if not isinstance(raw, Mapping):
-            raise SettingsInvalid([("market", "must be an object")])
+            raise SettingsInvalid([("market", _("must be an object"))])
         known = {f.name: f for f in fields(cls)}
         errors, values = [], {}
         for key, value in raw.items():
             if key not in known:
-                errors.append((f"market/{key}", "unknown setting"))
+                errors.append((f"market/{key}", _("unknown setting")))
                 continue
             problem = _check(key, value)
             if problem:

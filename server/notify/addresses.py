@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import idna
+from flask_babel import gettext as _
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -58,7 +59,7 @@ def normalise_host(raw: str) -> str:
     ASCII name (IDNA) without its trailing dot; raises ``HostError`` for anything else."""
     host = (raw or "").strip("[]")
     if "%" in host and ":" in host:
-        raise HostError("must not carry an IPv6 zone")
+        raise HostError(_("must not carry an IPv6 zone"))
     literal = literal_address(host)
     if literal is not None:
         return str(literal)
@@ -68,13 +69,13 @@ def normalise_host(raw: str) -> str:
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError as exc:
-            raise HostError("is not a valid international host name") from exc
+            raise HostError(_("is not a valid international host name")) from exc
         literal = literal_address(host)  # full-width digits and dots map to an address
         if literal is not None:
             return str(literal)
     host = host.lower()
     if not host or len(host) > 253 or not all(_LABEL.fullmatch(label) for label in host.split(".")):
-        raise HostError("is not a valid host name")
+        raise HostError(_("is not a valid host name"))
     return host
 
 
@@ -176,10 +177,10 @@ class OutboundPolicy:
         try:
             host = normalise_host(raw_host)
         except HostError as exc:
-            raise TargetRefused(f"the host {exc}") from exc
+            raise TargetRefused(_("the host %(exc)s", exc=exc)) from exc
         problem = self.host_problem(host)
         if problem:
-            raise TargetRefused(f"the host {problem}")
+            raise TargetRefused(_("the host %(problem)s", problem=problem))
         address = literal_address(host)
         if address is not None:
             return [str(address)]
@@ -187,7 +188,7 @@ class OutboundPolicy:
         if not found:
             raise OSError(f"{host} resolves to no address")
         if host not in self.allow.names and not all(self._allowed(a) for a in found):
-            raise TargetRefused("the host resolves to a loopback, private or other special-purpose address")
+            raise TargetRefused(_("the host resolves to a loopback, private or other special-purpose address"))
         return list(found)
 
     def _allowed(self, text: str) -> bool:

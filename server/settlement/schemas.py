@@ -26,7 +26,7 @@ class Lane(Schema):
     def _one_of_each(self, data, **_):
         for end in ("origin", "destination"):
             if (data.get(f"{end}_site_id") is None) == (data.get(f"{end}_region") is None):
-                raise ValidationError(f"give either {end}_site_id or {end}_region", f"{end}_site_id")
+                raise ValidationError(_("give either %(end)s_site_id or %(end)s_region", end=end), f"{end}_site_id")
 
 
 class FuelBand(Schema):
@@ -43,7 +43,7 @@ class Fuel(Schema):
     @validates_schema
     def _one_kind(self, data, **_):
         if ("pct" in data) == ("bands" in data):
-            raise ValidationError("give either pct or bands (with prices)", "pct")
+            raise ValidationError(_("give either pct or bands (with prices)"), "pct")
 
 
 class Accessorials(Schema):
@@ -82,7 +82,7 @@ class AgreementIn(Schema):
     @validates_schema
     def _period(self, data, **_):
         if "valid_from" in data and "valid_to" in data and data["valid_to"] < data["valid_from"]:
-            raise ValidationError("must not be before valid_from", "valid_to")
+            raise ValidationError(_("must not be before valid_from"), "valid_to")
 
 
 class BillIn(Schema):
@@ -155,7 +155,7 @@ class StatementIn(Schema):
     @validates_schema
     def _period(self, data, **_):
         if "period_start" in data and "period_end" in data and data["period_end"] < data["period_start"]:
-            raise ValidationError("must not be before period_start", "period_end")
+            raise ValidationError(_("must not be before period_start"), "period_end")
 
 
 class DifferenceIn(Schema):

@@ -1,0 +1,71 @@
+"""marshmallow's and webargs' own field messages, in the caller's language.
+
+The libraries write them in English and formatted ("Must be greater than or equal to 1."), so
+they cannot go through gettext where they are made. ``translated`` looks each one up when
+errors are flattened into problem+json: a fixed message by its text, a formatted one by the
+pattern of its template (the numbers and choices are kept as they came). A message Haul wrote
+itself is already translated and passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext
+
+
+def N_(text: str) -> str:
+    """Marks a message for the catalog (babel's extractor knows this keyword); translated later."""
+    return text
+
+
+FIXED = frozenset({
+    N_("Missing data for required field."), N_("Field may not be null."), N_("Unknown field."),
+    N_("Invalid input type."), N_("Invalid input."), N_("Invalid type."), N_("Invalid value."),
+    N_("Not a valid integer."), N_("Not a valid number."), N_("Not a valid string."), N_("Not a valid boolean."),
+    N_("Not a valid date."), N_("Not a valid datetime."), N_("Not a valid time."), N_("Not a valid list."),
+    N_("Not a valid tuple."), N_("Not a valid mapping type."), N_("Not a valid UUID."), N_("Not a valid URL."),
+    N_("Not a valid email address."), N_("Not a valid IP address."), N_("Not a valid IPv4 address."),
+    N_("Not a valid IPv6 address."), N_("Not a valid period of time."), N_("Not a valid utf-8 string."),
+    N_("Not a valid aware datetime."), N_("Not a valid naive datetime."), N_("Number too large."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+    N_("String does not match expected pattern."), N_("Invalid JSON body."),
+})
+
+# (the library's message as a pattern, Haul's msgid with the same named parts)
+_TEMPLATES = (
+    (r"Must be greater than or equal to (?P<min>.+) and less than or equal to (?P<max>.+)\.",
+     N_("Must be greater than or equal to %(min)s and less than or equal to %(max)s.")),
+    (r"Must be greater than (?P<min>.+) and less than (?P<max>.+)\.",
+     N_("Must be greater than %(min)s and less than %(max)s.")),
+    (r"Must be greater than or equal to (?P<min>.+) and less than (?P<max>.+)\.",
+     N_("Must be greater than or equal to %(min)s and less than %(max)s.")),
+    (r"Must be greater than (?P<min>.+) and less than or equal to (?P<max>.+)\.",
+     N_("Must be greater than %(min)s and less than or equal to %(max)s.")),
+    (r"Must be greater than or equal to (?P<min>.+)\.", N_("Must be greater than or equal to %(min)s.")),
+    (r"Must be greater than (?P<min>.+)\.", N_("Must be greater than %(min)s.")),
+    (r"Must be less than or equal to (?P<max>.+)\.", N_("Must be less than or equal to %(max)s.")),
+    (r"Must be less than (?P<max>.+)\.", N_("Must be less than %(max)s.")),
+    (r"Length must be between (?P<min>.+) and (?P<max>.+)\.", N_("Length must be between %(min)s and %(max)s.")),
+    (r"Length must be (?P<equal>.+)\.", N_("Length must be %(equal)s.")),
+    (r"Shorter than minimum length (?P<min>.+)\.", N_("Shorter than minimum length %(min)s.")),
+    (r"Longer than maximum length (?P<max>.+)\.", N_("Longer than maximum length %(max)s.")),
+    (r"Must be one of: (?P<choices>.+)\.", N_("Must be one of: %(choices)s.")),
+    (r"Must be equal to (?P<other>.+)\.", N_("Must be equal to %(other)s.")),
+    (r"One or more of the choices you made was not in: (?P<choices>.+)\.",
+     N_("One or more of the choices you made was not in: %(choices)s.")),
+    (r"(?P<input>.+) cannot be formatted as a date\.", N_("%(input)s cannot be formatted as a date.")),
+    (r"(?P<input>.+) cannot be formatted as a (?P<what>\w+)\.", N_("%(input)s cannot be formatted as a %(what)s.")),
+)
+TEMPLATES = tuple((re.compile(pattern, re.DOTALL), msgid) for pattern, msgid in _TEMPLATES)
+
+
+def translated(message: str) -> str:
+    """``message`` in the caller's language when it is one of the libraries' own; else unchanged."""
+    if message in FIXED:
+        return gettext(message)
+    for pattern, msgid in TEMPLATES:
+        match = pattern.fullmatch(message)
+        if match:
+            return gettext(msgid, **match.groupdict())
+    return message
