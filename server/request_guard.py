@@ -132,10 +132,10 @@ def refuse_nul_bytes() -> None:
     fields = nul_fields()
     if not fields:
         return
-    detail = "Text may not contain the NUL character (U+0000)."
+    detail = _("Text may not contain the NUL character (U+0000).")
     if wants_problem_json():
         raise ApiProblem(422, detail, [(field, _("contains a NUL character")) for field in fields])
-    raise UnprocessableEntity(description=_("%(detail)s (%(value)s)", detail=detail, value=', '.join(fields)))
+    raise UnprocessableEntity(description=f"{detail} ({', '.join(fields)})")
 
 
 def init_request_guard(app: Flask) -> None:

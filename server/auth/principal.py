@@ -23,6 +23,7 @@ from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, login_manager
 from server.models import ApiToken, CustomRole, Organisation, User
+from server.party_names import either
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
     if permission is not None:
         refuse_without(principal, permission)
     if org_kinds and principal.org_kind not in org_kinds:
-        raise ApiProblem(403, _("This is for %(value)s organisations.", value=' or '.join(org_kinds)))
+        raise ApiProblem(403, _("This is for %(kinds)s organisations.", kinds=either(org_kinds)))
 
 
 def require(permission: str | None = None, org_kinds: tuple[str, ...] = ()):

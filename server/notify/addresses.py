@@ -51,7 +51,15 @@ class HostError(ValueError):
 
 
 class TargetRefused(ValueError):
-    """The host or one of its addresses is not a place Haul sends requests to."""
+    """The host or one of its addresses is not a place Haul sends requests to.
+
+    ``problem`` is what is wrong with the host as a field error says it (in the caller's language
+    inside a request); the exception's text is the delivery log's English "the host ...".
+    """
+
+    def __init__(self, problem: str):
+        super().__init__(f"the host {problem}")
+        self.problem = problem
 
 
 def normalise_host(raw: str) -> str:
@@ -165,9 +173,9 @@ class OutboundPolicy:
         if address is not None:
             if is_public_address(address) or self.allow.allows_address(address):
                 return None
-            return "must not point to a loopback, private, link-local or other special-purpose address"
+            return _("must not point to a loopback, private, link-local or other special-purpose address")
         if is_internal_name(host):
-            return "must name a public host (internal names are refused unless the operator allows them)"
+            return _("must name a public host (internal names are refused unless the operator allows them)")
         return None
 
     def addresses(self, raw_host: str, port: int) -> list[str]:
@@ -177,10 +185,10 @@ class OutboundPolicy:
         try:
             host = normalise_host(raw_host)
         except HostError as exc:
-            raise TargetRefused(_("the host %(exc)s", exc=exc)) from exc
+            raise TargetRefused(str(exc)) from exc
         problem = self.host_problem(host)
         if problem:
-            raise TargetRefused(_("the host %(problem)s", problem=problem))
+            raise TargetRefused(problem)
         address = literal_address(host)
         if address is not None:
             return [str(address)]
@@ -188,7 +196,7 @@ class OutboundPolicy:
         if not found:
             raise OSError(f"{host} resolves to no address")
         if host not in self.allow.names and not all(self._allowed(a) for a in found):
-            raise TargetRefused(_("the host resolves to a loopback, private or other special-purpose address"))
+            raise TargetRefused(_("resolves to a loopback, private or other special-purpose address"))
         return list(found)
 
     def _allowed(self, text: str) -> bool:

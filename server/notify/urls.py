@@ -81,7 +81,7 @@ def check_url(url, policy: OutboundPolicy, *, path: str = "url", resolve: bool =
     try:
         host = normalise_host(parts.hostname)
     except HostError as exc:
-        refuse(_("the host %(exc)s", exc=exc))
+        refuse(_("the host %(problem)s", problem=exc))
     problem = policy.host_problem(host)
     if problem:
         refuse(problem)
@@ -89,7 +89,7 @@ def check_url(url, policy: OutboundPolicy, *, path: str = "url", resolve: bool =
         try:
             policy.addresses(host, port or (443 if parts.scheme.lower() == "https" else 80))
         except TargetRefused as exc:
-            refuse(str(exc).removeprefix("the host "))
+            refuse(exc.problem)
         except (OSError, UnicodeError):
             pass  # does not resolve now; each delivery resolves and checks again
     return url

@@ -78,9 +78,9 @@ def preview(principal: Principal, data: dict) -> Job:
         problem = lb.build_problem(problem_data)
     except lb.LoadValidationError as exc:
         raise ApiProblem(422, _("The orders cannot be planned as given."), exc.errors) from exc
-    _check_size(lb.loads_lower_bound(problem), "at least ")  # before solving: a huge plan is refused at once
+    _check_size(lb.loads_lower_bound(problem), at_least=True)  # before solving: a huge plan is refused at once
     plan = lb.solve(problem, Limits(time_limit_s=data.get("time_limit_s", 5.0), seed=data.get("seed", 0)))
-    _check_size(len(plan.loads), "")
+    _check_size(len(plan.loads), at_least=False)
     result = {"plan": asdict(plan), "equipment": {t["id"]: t.get("equipment", "pallet_dock") for t in fleet},
               "order_ids": [o.id for o in orders]}
     job = Job(organisation_id=principal.organisation_id, kind="load_plan", status="succeeded", progress=1.0,
@@ -90,13 +90,17 @@ def preview(principal: Principal, data: dict) -> Job:
     return job
 
 
-def _check_size(loads: int, at_least: str) -> None:
+def _check_size(loads: int, at_least: bool) -> None:
     """A 422 naming the limit when a plan would make more loads than ``MAX_LOADS_PER_PLAN``."""
     most = current_app.config["MAX_LOADS_PER_PLAN"]
     if loads > most:
         raise ApiProblem(
-            422, _("These orders need %(at_least)s%(loads)s loads; one load plan makes at most %(most)s. Plan fewer orders at a time, or split a very large order into several orders by delivery window.", at_least=at_least, loads=loads, most=most),
-            [("order_ids", _("need %(at_least)s%(loads)s loads, more than the %(most)s of one plan", at_least=at_least, loads=loads, most=most))],
+            422, (_("These orders need at least %(loads)s loads; one load plan makes at most %(most)s.", loads=loads, most=most)
+                  if at_least else _("These orders need %(loads)s loads; one load plan makes at most %(most)s.",
+                                     loads=loads, most=most))
+            + " " + _("Plan fewer orders at a time, or split a very large order into several orders by delivery window."),
+            [("order_ids", _("need at least %(loads)s loads, more than the %(most)s of one plan", loads=loads, most=most)
+              if at_least else _("need %(loads)s loads, more than the %(most)s of one plan", loads=loads, most=most))],
             limit=most, loads_needed=loads)
 
 

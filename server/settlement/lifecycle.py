@@ -22,6 +22,7 @@ from server.auth.scoping import scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, FreightBillLine, Load, Payment
+from server.party_names import named
 from server.settlement import auditing, billing, documents, gather, states
 from server.settlement.money import RATE_DECIMALS, MoneyError, parse_amount, parse_decimal, text
 from server.settlement.notify import tell_parties
@@ -50,7 +51,7 @@ def other_party(bill: FreightBill, org_id: int) -> int:
 
 def _staff_of(principal: Principal, org_id: int, what: str) -> None:
     if principal.organisation_id != org_id or not principal.can("manage_finances"):
-        raise ApiProblem(403, _("Only the %(what)s's admins and dispatchers may do this.", what=what))
+        raise ApiProblem(403, _("Only the %(party)s's admins and dispatchers may do this.", party=named(what)))
 
 
 def _record(principal: Principal, action: str, bill: FreightBill, before=None, after=None) -> None:

@@ -14,6 +14,7 @@ from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Organisation, Statement
+from server.party_names import either
 from server.settlement import exports, pdf, statements
 from server.settlement.money import MoneyError, check_currency, parse_amount
 from server.settlement.schemas import DifferenceIn, StatementIn
@@ -44,7 +45,7 @@ def draw_statement(data):
     if principal.org_kind not in ("seller", "buyer", "carrier"):
         raise ApiProblem(403, _("Statements are between a payer (seller or buyer) and a carrier."))
     if other is None or other.kind not in wanted:
-        errors.append(("counterparty_id", _("must be a %(value)s organisation", value=' or '.join(wanted))))
+        errors.append(("counterparty_id", _("must be a %(kinds)s organisation", kinds=either(wanted))))
     if errors:
         raise ApiProblem(422, _("Some fields are invalid."), errors)
     row = statements.draw(principal, other.id, data["currency"], data["period_start"], data["period_end"], clock.now())

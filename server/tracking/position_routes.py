@@ -103,7 +103,7 @@ def owntracks() -> ResponseReturnValue:
     topic = _owntracks_topic(login, body)
     if topic is None:
         return _refuse(DropReason.TOPIC_MISMATCH, 403, _("The OwnTracks user must be the login's username."),
-                       _("login %(username)s named another OwnTracks user", username=repr(login.username)))
+                       f"login {login.username!r} named another OwnTracks user")
     return _ingest(login, lambda ingest: ingest.submit(device=login.username, topic=topic, body=body,
                                                        content_type=request.content_type or ""), [])
 
@@ -120,10 +120,10 @@ def _login(claimed_id: str | None) -> DeviceLogin | ResponseReturnValue:
     except Unauthenticated as refused:
         wait = by_address.retry_after(address)
         if wait:
-            return _refuse(DropReason.RATE_LIMITED, 429, _("Too many refused credentials from this address; try again in %(wait)s s.", wait=wait), _("address %(address)s (%(log_detail)s)", address=address, log_detail=refused.log_detail), retry_after=wait)
+            return _refuse(DropReason.RATE_LIMITED, 429, _("Too many refused credentials from this address; try again in %(wait)s s.", wait=wait), f"address {address} ({refused.log_detail})", retry_after=wait)
         if by_address.failed(address):
             log.warning("device credentials: %d refused from %s within a minute; braking it", AUTH_FAILURES, address)
-        response = _refuse(DropReason.UNAUTHENTICATED, 401, refused.detail, _("%(log_detail)s from %(address)s", log_detail=refused.log_detail, address=address))
+        response = _refuse(DropReason.UNAUTHENTICATED, 401, refused.detail, f"{refused.log_detail} from {address}")
         response.headers["WWW-Authenticate"] = CHALLENGE
         return response
 
@@ -133,7 +133,7 @@ def _ingest(login: DeviceLogin, submit, ok_body) -> ResponseReturnValue:
     _by_address, by_device = _brakes()
     wait = by_device.retry_after(login.username)
     if wait:
-        return _refuse(DropReason.RATE_LIMITED, 429, _("This device sent too many rejected requests; try again in %(wait)s s.", wait=wait), _("device %(username)s", username=repr(login.username)), retry_after=wait)
+        return _refuse(DropReason.RATE_LIMITED, 429, _("This device sent too many rejected requests; try again in %(wait)s s.", wait=wait), f"device {login.username!r}", retry_after=wait)
     outcome: HttpOutcome = submit(http_ingest())
     db.session.remove()
     if outcome.status == 200:
