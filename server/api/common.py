@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape, to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from shapely.geometry import Point, mapping, shape
@@ -55,7 +56,7 @@ class GeoJSONPolygon(Schema):
         required=True, validate=validate.Length(min=1, max=50))
 
     @validates_schema
-    def _valid_polygon(self, data, **_):
+    def _valid_polygon(self, data, **_kwargs):
         if "coordinates" not in data or "type" not in data:
             return  # a partial update without the geometry; field rules report what is missing
         for ring in data["coordinates"]:

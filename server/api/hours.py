@@ -43,7 +43,7 @@ class Break(Schema):
     end = fields.String(required=True, validate=validate.Regexp(HHMM))
 
     @validates_schema
-    def _ordered(self, data, **_):
+    def _ordered(self, data, **_kwargs):
         if data["start"] >= data["end"]:
             raise ValidationError(_("a break must start before it ends"), "end")
 

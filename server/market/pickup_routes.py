@@ -66,7 +66,7 @@ class VerifyIn(Schema):
                         metadata={"description": "the driver seen at the gate (this or plate is required)"})
 
     @validates_schema
-    def _something_presented(self, data, **_):
+    def _something_presented(self, data, **_kwargs):
         if data.get("plate") is None and data.get("driver_id") is None:
             message = "give the plate or the driver seen at the gate: the token alone proves nothing about the truck"
             raise ValidationError({"plate": [message], "driver_id": [message]})

@@ -31,7 +31,7 @@ class Window(Schema):
     latest = fields.AwareDateTime(required=True)
 
     @validates_schema
-    def _ordered(self, data, **_):
+    def _ordered(self, data, **_kwargs):
         if data["earliest"] > data["latest"]:
             raise ValidationError(_("must not be before earliest"), "latest")
 
@@ -60,7 +60,7 @@ class OrderIn(Schema):
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=1000))
 
     @validates_schema
-    def _delivery_after_pickup(self, data, **_):
+    def _delivery_after_pickup(self, data, **_kwargs):
         if "pickup_window" in data and "delivery_window" in data:
             if data["delivery_window"]["latest"] < data["pickup_window"]["earliest"]:
                 raise ValidationError(_("delivery cannot end before pickup starts"), "delivery_window")

@@ -3,6 +3,7 @@ currency and answer 422 with the field's path for too many decimals, a negative 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.common import GeoJSONPolygon, IdField
@@ -23,7 +24,7 @@ class Lane(Schema):
     destination_region = fields.Nested(GeoJSONPolygon, load_default=None, allow_none=True)
 
     @validates_schema
-    def _one_of_each(self, data, **_):
+    def _one_of_each(self, data, **_kwargs):
         for end in ("origin", "destination"):
             if (data.get(f"{end}_site_id") is None) == (data.get(f"{end}_region") is None):
                 raise ValidationError(_("give either %(end)s_site_id or %(end)s_region", end=end), f"{end}_site_id")
@@ -41,7 +42,7 @@ class Fuel(Schema):
                          metadata={"description": "the fuel index price per month (YYYY-MM)"})
 
     @validates_schema
-    def _one_kind(self, data, **_):
+    def _one_kind(self, data, **_kwargs):
         if ("pct" in data) == ("bands" in data):
             raise ValidationError(_("give either pct or bands (with prices)"), "pct")
 
@@ -80,7 +81,7 @@ class AgreementIn(Schema):
     tolerance_amount = Amount(load_default="0")
 
     @validates_schema
-    def _period(self, data, **_):
+    def _period(self, data, **_kwargs):
         if "valid_from" in data and "valid_to" in data and data["valid_to"] < data["valid_from"]:
             raise ValidationError(_("must not be before valid_from"), "valid_to")
 
@@ -153,7 +154,7 @@ class StatementIn(Schema):
     period_end = fields.Date(required=True)
 
     @validates_schema
-    def _period(self, data, **_):
+    def _period(self, data, **_kwargs):
         if "period_start" in data and "period_end" in data and data["period_end"] < data["period_start"]:
             raise ValidationError(_("must not be before period_start"), "period_end")
 

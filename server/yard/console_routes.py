@@ -24,7 +24,7 @@ class ScanIn(Schema):
                           metadata={"description": "or the plate typed at the gate"})
 
     @validates_schema
-    def _one(self, data, **_):
+    def _one(self, data, **_kwargs):
         if data.get("token") is None and data.get("plate") is None:
             raise ValidationError({"token": ["scan the QR code or type the plate"],
                                    "plate": ["scan the QR code or type the plate"]})

@@ -54,7 +54,7 @@ class PhotoForm(Schema):
     corrects = IdField(load_default=None, allow_none=True)
 
     @validates_schema
-    def _both(self, data, **_):
+    def _both(self, data, **_kwargs):
         if (data["lat"] is None) != (data["lon"] is None):
             raise ValidationError(_("give both lat and lon, or neither"), "lat")
 

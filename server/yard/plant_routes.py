@@ -37,7 +37,7 @@ class KpiArgs(Schema):
     group = fields.String(load_default="day", validate=validate.OneOf(["day", "carrier"]))
 
     @validates_schema
-    def _ordered(self, data, **_):
+    def _ordered(self, data, **_kwargs):
         first, last = data.get("from_"), data.get("to")
         if first and last and first > last:
             raise ValidationError({"from": ["must not be after `to`"]})
