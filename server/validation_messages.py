@@ -1,10 +1,12 @@
-"""marshmallow's and webargs' own field messages, in the caller's language.
+"""marshmallow's and webargs' own field messages, and those of the pure engines, in the caller's language.
 
 The libraries write them in English and formatted ("Must be greater than or equal to 1."), so
 they cannot go through gettext where they are made. ``translated`` looks each one up when
 errors are flattened into problem+json: a fixed message by its text, a formatted one by the
 pattern of its template (the numbers and choices are kept as they came). A message Haul wrote
-itself is already translated and passes through unchanged.
+itself is already translated and passes through unchanged. The planning engines import no Flask,
+so their field messages (the evidence chain's) are put in the caller's language the same way where
+the yard answers with them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ FIXED = frozenset({
     N_("Not a valid aware datetime."), N_("Not a valid naive datetime."), N_("Number too large."),
     N_("Special numeric values (nan or infinity) are not permitted."),
     N_("String does not match expected pattern."), N_("Invalid JSON body."),
+    # server.engines.evidence_chain
+    N_("must be a timezone-aware ISO 8601 time"),
+    N_("must be None or (lat, lon) with lat in -90..90 and lon in -180..180"),
+    N_("must be a non-empty string"), N_("must be a finite number"), N_("must be positive"),
+    N_("must equal gross_kg - tare_kg"), N_("must be a finite number >= 0"), N_("must be an object"),
+    N_("must be the photo's SHA-256 as 64 lowercase hex digits"),
 })
 
 # (the library's message as a pattern, Haul's msgid with the same named parts)
@@ -55,6 +63,13 @@ _TEMPLATES = (
     (r"One or more of the choices you made was not in: (?P<choices>.+)\.",
      N_("One or more of the choices you made was not in: %(choices)s.")),
     (r"(?P<input>.+) cannot be formatted as a date\.", N_("%(input)s cannot be formatted as a date.")),
+    (r"gross (?P<gross>\S+) is below tare (?P<tare>\S+)", N_("gross %(gross)s is below tare %(tare)s")),
+    (r"is not canonical JSON: (?P<problem>.+)", N_("is not canonical JSON: %(problem)s")),
+    (r"this chain belongs to load (?P<load>.+)", N_("this chain belongs to load %(load)s")),
+    (r"unknown kind (?P<kind>.+) \(known: (?P<known>.+)\)", N_("unknown kind %(kind)s (known: %(known)s)")),
+    (r"must be the seq of an earlier item of this load, got (?P<seq>.+)",
+     N_("must be the seq of an earlier item of this load, got %(seq)s")),
+    (r"item (?P<seq>\S+) is a (?P<kind>\S+), not a (?P<wanted>\S+)", N_("item %(seq)s is a %(kind)s, not a %(wanted)s")),
     (r"(?P<input>.+) cannot be formatted as a (?P<what>\w+)\.", N_("%(input)s cannot be formatted as a %(what)s.")),
 )
 TEMPLATES = tuple((re.compile(pattern, re.DOTALL), msgid) for pattern, msgid in _TEMPLATES)

@@ -246,14 +246,16 @@ def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, car
     fit = qualified(view.needs, own)
     if not fit:
         gaps = why_none_qualifies(view.needs, own)
-        raise MarketRefused("forbidden", "not_qualified", "No truck of yours qualifies for this load: "
-                            + "; ".join(gaps) + ".", [("carrier", gap) for gap in gaps])
+        raise MarketRefused("forbidden", "not_qualified",
+                            _("No truck of yours qualifies for this load: %(gaps)s.", gaps="; ".join(gaps)),
+                            [("carrier", gap) for gap in gaps])
     if settings.has_thresholds:
         card = scorecards([carrier_id], settings.window)[carrier_id]
         reasons = ineligibility(card, settings)
         if reasons:
-            raise MarketRefused("forbidden", "below_thresholds", "Your scorecard is below this seller's "
-                                "thresholds: " + "; ".join(reasons) + ".", [("scorecard", r) for r in reasons])
+            raise MarketRefused("forbidden", "below_thresholds",
+                                _("Your scorecard is below this seller's thresholds: %(reasons)s.",
+                                  reasons="; ".join(reasons)), [("scorecard", r) for r in reasons])
     if current.kind == "near":
         free = [t.vehicle_id for t in fit if t.free]
         if not vehicles_near(db.session, free, view.lon, view.lat, current.reach_km, _fresh_since(now)):

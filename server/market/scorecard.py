@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from server.market.award_rules import DEFAULT_SCORE
 
@@ -136,7 +137,14 @@ def ineligibility(card: Scorecard, settings: MarketSettings) -> list[str]:
     for name in ("on_time_pickup", "on_time_delivery", "tracked_share"):
         value, floor = getattr(card, name), getattr(settings, f"min_{name}")
         if value is not None and value < floor:
-            reasons.append(f"{name.replace('_', ' ')} {value:.0%} is below {floor:.0%}")
+            reasons.append(str(BELOW[name]) % {"value": f"{value:.0%}", "floor": f"{floor:.0%}"})
     if settings.max_cancellations is not None and card.cancellations > settings.max_cancellations:
-        reasons.append(f"{card.cancellations} cancellations exceed {settings.max_cancellations}")
+        reasons.append(_("%(count)s cancellations exceed %(most)s", count=card.cancellations,
+                         most=settings.max_cancellations))
     return reasons
+
+
+# Each measure below its floor, in the reader's language (lazy: formatted when a reason is given).
+BELOW = {"on_time_pickup": _l("on time pickup %(value)s is below %(floor)s"),
+         "on_time_delivery": _l("on time delivery %(value)s is below %(floor)s"),
+         "tracked_share": _l("tracked share %(value)s is below %(floor)s")}

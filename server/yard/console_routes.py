@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -26,8 +27,8 @@ class ScanIn(Schema):
     @validates_schema
     def _one(self, data, **_kwargs):
         if data.get("token") is None and data.get("plate") is None:
-            raise ValidationError({"token": ["scan the QR code or type the plate"],
-                                   "plate": ["scan the QR code or type the plate"]})
+            message = _("scan the QR code or type the plate")
+            raise ValidationError({"token": [message], "plate": [message]})
 
 
 class PassOut(Schema):

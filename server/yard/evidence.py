@@ -28,6 +28,7 @@ from server.auth.principal import Principal
 from server.engines import evidence_chain
 from server.extensions import db
 from server.models import Event, EvidenceItem, InspectionAppointment, Load, Organisation, Site
+from server.validation_messages import translated
 from server.yard import notify
 from server.yard.booking import site_staff
 from server.yard.evidence_store import evidence_store, image_type, sha256_of
@@ -118,7 +119,8 @@ def append(principal: Principal | None, load: Load, kind: str, payload: dict, no
             "corrects": corrects})
     except evidence_chain.EvidenceValidationError as exc:
         db.session.rollback()
-        raise YardRefused("invalid", "bad_evidence", _("The evidence item is not valid."), exc.errors) from exc
+        errors = [(path, translated(message)) for path, message in exc.errors]  # the engine writes English
+        raise YardRefused("invalid", "bad_evidence", _("The evidence item is not valid."), errors) from exc
     row = EvidenceItem(load_id=load.id, seq=item.seq, kind=item.kind, payload=item.payload,
                        recorded_at=datetime.fromisoformat(item.time.replace("Z", "+00:00")),
                        location=point_to_db(position) if position else None, author_user_id=user_id,

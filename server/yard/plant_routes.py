@@ -40,9 +40,9 @@ class KpiArgs(Schema):
     def _ordered(self, data, **_kwargs):
         first, last = data.get("from_"), data.get("to")
         if first and last and first > last:
-            raise ValidationError({"from": ["must not be after `to`"]})
+            raise ValidationError({"from": [_("must not be after `to`")]})
         if first and last and (last - first).days >= MAX_DAYS:
-            raise ValidationError({"from": [f"the period is at most {MAX_DAYS} days"]})
+            raise ValidationError({"from": [_("the period is at most %(days)s days", days=MAX_DAYS)]})
 
 
 class KpisOut(Schema):
