@@ -38,6 +38,12 @@ FIXED = frozenset({
     N_("must be a non-empty string"), N_("must be a finite number"), N_("must be positive"),
     N_("must equal gross_kg - tare_kg"), N_("must be a finite number >= 0"), N_("must be an object"),
     N_("must be the photo's SHA-256 as 64 lowercase hex digits"),
+    # server.engines.loadbuilding, routing and docks (the services build their input, so these are rare)
+    N_("must not be negative"), N_("must be a number"), N_("must be a whole number"),
+    N_("at least one vehicle type is needed"), N_("at least one order line is needed"),
+    N_("must be a non-negative integer or null"), N_("must be a positive integer or null"),
+    N_("must be a whole number of units"), N_("must be true or false"),
+    N_("is required when max_stop_distance_km is set"),
 })
 
 # (the library's message as a pattern, Haul's msgid with the same named parts)

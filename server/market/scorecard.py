@@ -84,12 +84,12 @@ def _check(key: str, value) -> str | None:
     if key == "max_cancellations" and value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return "must be a number"
+        return _("must be a number")
     if key in _INTEGERS and not isinstance(value, int):
-        return "must be an integer"
+        return _("must be an integer")
     low, high = _RANGES[key]
     if not low <= value <= high:
-        return f"must be between {low} and {high}"
+        return _("must be between %(low)s and %(high)s", low=low, high=high)
     return None
 
 

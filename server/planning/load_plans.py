@@ -24,6 +24,7 @@ from server.models import Job, Load, LoadLine, Order, OrderLine, Site, VehicleTy
 from server.notify.publish import publish_event
 from server.orders import planning_state
 from server.stops.building import add_stops
+from server.validation_messages import translated
 
 # What sellers without vehicle types of their own plan against: common European trucks.
 STANDARD_FLEET = [
@@ -77,7 +78,8 @@ def preview(principal: Principal, data: dict) -> Job:
     try:
         problem = lb.build_problem(problem_data)
     except lb.LoadValidationError as exc:
-        raise ApiProblem(422, _("The orders cannot be planned as given."), exc.errors) from exc
+        raise ApiProblem(422, _("The orders cannot be planned as given."),
+                         [(path, translated(message)) for path, message in exc.errors]) from exc  # engine's English
     _check_size(lb.loads_lower_bound(problem), at_least=True)  # before solving: a huge plan is refused at once
     plan = lb.solve(problem, Limits(time_limit_s=data.get("time_limit_s", 5.0), seed=data.get("seed", 0)))
     _check_size(len(plan.loads), at_least=False)

@@ -24,6 +24,7 @@ from server.jobs.registry import job_kind
 from server.models import Job, Load, LoadStop, Route, RoutePlan, RouteStop, Site, Vehicle
 from server.planning.commitments import commitments, left_out_loads
 from server.realtime import emit_to_orgs
+from server.validation_messages import translated
 
 PICKUP_SERVICE_S = 45 * 60
 DELIVERY_SERVICE_S = 30 * 60
@@ -131,7 +132,8 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
     try:
         problem = rt.problem_from_dict(data, matrix_provider())
     except rt.RoutingValidationError as exc:
-        raise ApiProblem(422, _("The route plan cannot be built as given."), exc.errors) from exc
+        raise ApiProblem(422, _("The route plan cannot be built as given."),
+                         [(path, translated(message)) for path, message in exc.errors]) from exc  # engine's English
     index["sites"], index["coordinates"] = sites, coordinates
     return problem, index
 

@@ -41,6 +41,7 @@ def answer_refusals(blp) -> None:
     from server.engines.docks import DockValidationError
     from server.errors import problem_response
     from server.extensions import db
+    from server.validation_messages import translated
 
     @blp.errorhandler(YardRefused)
     def _refused(exc: YardRefused):
@@ -51,5 +52,5 @@ def answer_refusals(blp) -> None:
     @blp.errorhandler(DockValidationError)
     def _engine_refused(exc: DockValidationError):
         db.session.rollback()
-        errors = [{"path": path, "message": message} for path, message in exc.errors]
+        errors = [{"path": path, "message": translated(message)} for path, message in exc.errors]  # engine's English
         return problem_response(422, _("The dock data cannot be planned."), errors, reason="bad_dock_data")
