@@ -116,7 +116,7 @@ def http_exception_problem(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     messages = _strip_webargs_location(data.get("messages", {}))
     errors = [{"path": p, "message": m} for p, m in flatten_field_errors(messages)]
-    detail = exc.description or ""
+    detail = translated(exc.description or "")  # werkzeug's own descriptions are English
     if exc.code == 422 and errors:
         detail = _("Some fields are invalid.")
     if exc.code == 400 and "_body" in (messages or {}):

@@ -1,4 +1,4 @@
-"""marshmallow's and webargs' own field messages, and those of the pure engines, in the caller's language.
+"""The libraries' own messages (marshmallow, webargs, werkzeug) and the pure engines', in the caller's language.
 
 The libraries write them in English and formatted ("Must be greater than or equal to 1."), so
 they cannot go through gettext where they are made. ``translated`` looks each one up when
@@ -44,6 +44,29 @@ FIXED = frozenset({
     N_("must be a non-negative integer or null"), N_("must be a positive integer or null"),
     N_("must be a whole number of units"), N_("must be true or false"),
     N_("is required when max_stop_distance_km is set"),
+    # werkzeug's descriptions of the HTTP errors it raises itself (an unknown URL, a wrong method, ...)
+    N_("The browser (or proxy) sent a request that this server could not understand."),
+    N_("The server could not verify that you are authorized to access the URL requested. You either supplied "
+       "the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the "
+       "credentials required."),
+    N_("You don't have the permission to access the requested resource. It is either read-protected or not "
+       "readable by the server."),
+    N_("The requested URL was not found on the server. If you entered the URL manually please check your "
+       "spelling and try again."),
+    N_("The method is not allowed for the requested URL."),
+    N_("The server closed the network connection because the browser didn't finish the request within the "
+       "specified time."),
+    N_("A conflict happened while processing the request. The resource might have been modified while the "
+       "request was being processed."),
+    N_("The data value transmitted exceeds the capacity limit."),
+    N_("The length of the requested URL exceeds the capacity limit for this server. The request cannot be "
+       "processed."),
+    N_("The server does not support the media type transmitted in the request."),
+    N_("The request was well-formed but was unable to be followed due to semantic errors."),
+    N_("This user has exceeded an allotted request count. Try again later."),
+    N_("One or more header fields exceeds the maximum size."),
+    N_("The server is temporarily unable to service your request due to maintenance downtime or capacity "
+       "problems. Please try again later."),
 })
 
 # (the library's message as a pattern, Haul's msgid with the same named parts)

@@ -53,6 +53,9 @@ def test_field_errors_not_found_and_a_named_permission(client, make_party, langu
     r = client.get("/api/v1/orders/987654", headers=seller.headers)
     assert r.status_code == 404
     assert_in_language(r.get_json(), language)
+    r = client.get("/api/v1/no-such-endpoint", headers=seller.headers)  # werkzeug's own 404, nobody resolved yet
+    assert r.status_code == 404
+    assert_in_language(r.get_json(), language)
     dispatcher = make_party("seller", roles=("dispatcher",))
     speaks(dispatcher.user.id, language)
     r = client.post("/api/v1/webhooks", headers=dispatcher.headers, json={"url": "https://erp.example.com/h"})
