@@ -46,7 +46,8 @@ def load_or_422(schema, data, field: str = "_body", what: str = "The body") -> d
     from marshmallow import ValidationError
 
     if not isinstance(data, dict):
-        raise ApiProblem(422, _("%(what)s must be a JSON object.", what=what), [(field, _("must be an object"))])
+        raise ApiProblem(422, _("%(what)s must be a JSON object.", what=what),
+                         [(field, _("must be an object"))])
     try:
         return schema.load(data)
     except ValidationError as exc:
@@ -54,7 +55,9 @@ def load_or_422(schema, data, field: str = "_body", what: str = "The body") -> d
 
 
 def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
-    """Turn marshmallow/webargs nested messages into (path, message) pairs, the libraries' own in the caller's language."""
+    """Turn marshmallow/webargs nested messages into (path, message) pairs.
+
+    The libraries' own messages are put in the caller's language here (Haul's are already)."""
     pairs: list[tuple[str, str]] = []
     if isinstance(messages, Mapping):
         for key, value in messages.items():

@@ -42,12 +42,17 @@ class RequestLimits:
         path = environ.get("PATH_INFO", "")
         uri = len(path) + len(environ.get("QUERY_STRING", "")) + 1
         if uri > self.max_uri_bytes:
-            return self._refuse(start_response, 414, _("The URI is %(uri)s bytes long; at most %(max_uri_bytes)s are accepted. Send long input in the body.", uri=uri, max_uri_bytes=self.max_uri_bytes), path)
+            return self._refuse(start_response, 414,
+                                _("The URI is %(uri)s bytes long; at most %(max_uri_bytes)s are accepted. "
+                                  "Send long input in the body.", uri=uri,
+                                  max_uri_bytes=self.max_uri_bytes), path)
         if self.max_body_bytes is not None and environ.get("wsgi.input_terminated") \
                 and not environ.get("CONTENT_LENGTH"):
             body = _read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
             if len(body) > self.max_body_bytes:
-                return self._refuse(start_response, 413, _("The body is larger than %(max_body_bytes)s bytes.", max_body_bytes=self.max_body_bytes),
+                return self._refuse(start_response, 413,
+                                    _("The body is larger than %(max_body_bytes)s bytes.",
+                                      max_body_bytes=self.max_body_bytes),
                                     path)
             # From here on a plain body of known length, so Werkzeug reads all of it.
             environ["wsgi.input"] = io.BytesIO(body)

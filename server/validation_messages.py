@@ -24,7 +24,8 @@ def N_(text: str) -> str:
 FIXED = frozenset({
     N_("Missing data for required field."), N_("Field may not be null."), N_("Unknown field."),
     N_("Invalid input type."), N_("Invalid input."), N_("Invalid type."), N_("Invalid value."),
-    N_("Not a valid integer."), N_("Not a valid number."), N_("Not a valid string."), N_("Not a valid boolean."),
+    N_("Not a valid integer."), N_("Not a valid number."), N_("Not a valid string."), N_("Not a valid "
+                                                                                         "boolean."),
     N_("Not a valid date."), N_("Not a valid datetime."), N_("Not a valid time."), N_("Not a valid list."),
     N_("Not a valid tuple."), N_("Not a valid mapping type."), N_("Not a valid UUID."), N_("Not a valid URL."),
     N_("Not a valid email address."), N_("Not a valid IP address."), N_("Not a valid IPv4 address."),
@@ -98,8 +99,10 @@ _TEMPLATES = (
     (r"unknown kind (?P<kind>.+) \(known: (?P<known>.+)\)", N_("unknown kind %(kind)s (known: %(known)s)")),
     (r"must be the seq of an earlier item of this load, got (?P<seq>.+)",
      N_("must be the seq of an earlier item of this load, got %(seq)s")),
-    (r"item (?P<seq>\S+) is a (?P<kind>\S+), not a (?P<wanted>\S+)", N_("item %(seq)s is a %(kind)s, not a %(wanted)s")),
-    (r"(?P<input>.+) cannot be formatted as a (?P<what>\w+)\.", N_("%(input)s cannot be formatted as a %(what)s.")),
+    (r"item (?P<seq>\S+) is a (?P<kind>\S+), not a (?P<wanted>\S+)", N_("item %(seq)s is a %(kind)s, not a "
+                                                                        "%(wanted)s")),
+    (r"(?P<input>.+) cannot be formatted as a (?P<what>\w+)\.", N_("%(input)s cannot be formatted as a "
+                                                                   "%(what)s.")),
 )
 TEMPLATES = tuple((re.compile(pattern, re.DOTALL), msgid) for pattern, msgid in _TEMPLATES)
 

@@ -27,7 +27,8 @@ def _own(principal: Principal, department_id: int | None, path: str) -> Departme
         return None
     row = db.session.get(Department, department_id)
     if row is None or row.organisation_id != principal.organisation_id:
-        raise ApiProblem(422, _("No such department in this organisation."), [(path, _("is not a department of yours"))])
+        raise ApiProblem(422, _("No such department in this organisation."),
+                         [(path, _("is not a department of yours"))])
     return row
 
 
@@ -82,7 +83,8 @@ def update(principal: Principal, row: Department, data: dict) -> Department:
 def set_member(principal: Principal, row: Department, user_id: int, member: bool) -> None:
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != principal.organisation_id:
-        raise ApiProblem(422, _("No such user in this organisation."), [("user_id", _("is not a user of yours"))])
+        raise ApiProblem(422, _("No such user in this organisation."),
+                         [("user_id", _("is not a user of yours"))])
     existing = db.session.scalar(select(DepartmentMember).where(DepartmentMember.department_id == row.id,
                                                                 DepartmentMember.user_id == user_id))
     if member and existing is None:

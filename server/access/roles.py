@@ -60,7 +60,8 @@ def create(principal: Principal, data: dict) -> CustomRole:
     taken = db.session.scalar(select(CustomRole.id).where(CustomRole.organisation_id == principal.organisation_id,
                                                           CustomRole.name == data["name"]))
     if taken:
-        raise ApiProblem(409, _("This organisation already has a role of that name."), [("name", _("already exists"))])
+        raise ApiProblem(409, _("This organisation already has a role of that name."),
+                         [("name", _("already exists"))])
     row = CustomRole(organisation_id=principal.organisation_id, name=data["name"],
                      description=data.get("description", ""), permissions=sorted(set(data["permissions"])),
                      created_by_user_id=principal.user_id)
@@ -92,7 +93,8 @@ def holders(row: CustomRole) -> list[int]:
 def delete(principal: Principal, row: CustomRole) -> None:
     held_by = holders(row)
     if held_by:
-        raise ApiProblem(409, _("%(count)s user(s) still hold this role; take it from them first.", count=len(held_by)),
+        raise ApiProblem(409, _("%(count)s user(s) still hold this role; take it from them first.",
+                                count=len(held_by)),
                          reason="role_in_use")
     record("role.deleted", "role", row.id, principal=principal, before=role_view(row))
     db.session.delete(row)

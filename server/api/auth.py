@@ -164,7 +164,8 @@ def erp_lifetime(days: int | None) -> timedelta:
     config = current_app.config
     longest = config["ERP_TOKEN_MAX_DAYS"]
     if days is not None and days > longest:
-        raise ApiProblem(422, _("An API token lives at most %(longest)s days; rotate it before it expires.", longest=longest),
+        raise ApiProblem(422, _("An API token lives at most %(longest)s days; rotate it before it expires.",
+                                longest=longest),
                          [("expires_in_days", _("must be at most %(longest)s", longest=longest))])
     return timedelta(days=days or min(config["ERP_TOKEN_TTL_DAYS"], longest))
 
@@ -233,7 +234,8 @@ def rotate_token(data, token_id):
                                .execution_options(synchronize_session=False)).rowcount
     if moved != 1:  # rotated or revoked meanwhile
         db.session.rollback()
-        raise ApiProblem(409, _("This token changed meanwhile; look at the token list again."), reason="changed")
+        raise ApiProblem(409, _("This token changed meanwhile; look at the token list again."),
+                         reason="changed")
     record("token.rotated", "token", row.id, principal=principal, after={"successor_id": successor.id})
     db.session.commit()
     return token_view(successor, plaintext)

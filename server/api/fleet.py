@@ -126,7 +126,8 @@ def _check_vehicle(data: dict, principal) -> None:
     if "vehicle_type_id" in data:
         owned = db.session.scalar(scoped(VehicleType, principal).where(VehicleType.id == data["vehicle_type_id"]))
         if owned is None:
-            raise ApiProblem(422, _("Some fields are invalid."), [("vehicle_type_id", _("unknown vehicle type"))])
+            raise ApiProblem(422, _("Some fields are invalid."),
+                             [("vehicle_type_id", _("unknown vehicle type"))])
 
 
 def _check_driver(data: dict, principal) -> None:

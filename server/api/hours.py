@@ -29,7 +29,8 @@ def validate_hours(value: dict) -> None:
         raise ValidationError(_("an object of day -> spans"))
     for day, spans in value.items():
         if day not in DAYS:
-            raise ValidationError(_("unknown day %(day)s; use %(value)s", day=repr(day), value=', '.join(DAYS)), day)
+            raise ValidationError(_("unknown day %(day)s; use %(value)s", day=repr(day),
+                                    value=', '.join(DAYS)), day)
         _check_spans(spans, day)
 
 

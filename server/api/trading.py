@@ -90,7 +90,8 @@ def _tell(row: TradingRelationship, org_id: int) -> None:
 def _move(row: TradingRelationship, sources: tuple[str, ...], target: str, **values):
     """Conditionally move the relationship; 409 naming its status when it is not in one of ``sources``."""
     if row.status not in sources:
-        raise ApiProblem(409, _("A relationship that is %(status)s cannot become %(target)s.", status=row.status, target=target), reason=row.status)
+        raise ApiProblem(409, _("A relationship that is %(status)s cannot become %(target)s.",
+                                status=row.status, target=target), reason=row.status)
     moved = db.session.execute(update(TradingRelationship).where(
         TradingRelationship.id == row.id, TradingRelationship.status.in_(sources))
         .values(status=target, **values).execution_options(synchronize_session=False)).rowcount
@@ -104,7 +105,8 @@ def _move(row: TradingRelationship, sources: tuple[str, ...], target: str, **val
 
 def _as(row: TradingRelationship, principal: Principal, side: str) -> None:
     if getattr(row, f"{side}_org_id") != principal.organisation_id:
-        raise ApiProblem(403, _("Only the %(side)s may do this with a trading relationship.", side=side), reason=f"not_{side}")
+        raise ApiProblem(403, _("Only the %(side)s may do this with a trading relationship.", side=side),
+                         reason=f"not_{side}")
 
 
 @blp.get("")
@@ -215,7 +217,8 @@ def buyer_sites(relationship_id):
     principal = current_principal()
     row = get_scoped_or_404(TradingRelationship, relationship_id, principal)
     if row.status != "accepted":
-        raise ApiProblem(403, _("The buyer's sites are shown once the buyer accepts; this relationship is %(status)s.", status=row.status), rule=RULE)
+        raise ApiProblem(403, _("The buyer's sites are shown once the buyer accepts; this relationship is "
+                                "%(status)s.", status=row.status), rule=RULE)
     own = principal.organisation_id == row.buyer_org_id
     query = scoped(Site, principal) if own else partner_sites(principal, row.buyer_org_id)
     return [dump_site(site) for site in db.session.scalars(query.order_by(Site.id))]

@@ -70,7 +70,8 @@ def create_user(data):
     principal = current_principal()
     taken = db.session.scalar(select(User.id).where(func.lower(User.email) == data["email"].lower()))
     if taken:
-        raise ApiProblem(409, _("A user with this email already exists."), [("email", _("already registered"))])
+        raise ApiProblem(409, _("A user with this email already exists."),
+                         [("email", _("already registered"))])
     check_assignable(principal, data["roles"])
     user = User(organisation_id=principal.organisation_id, email=data["email"].lower(), name=data["name"],
                 password_hash=generate_password_hash(data["password"]), roles=data["roles"],

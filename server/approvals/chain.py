@@ -117,7 +117,8 @@ def decide(principal: Principal, request: ApprovalRequest, decision: str, commen
     lock_rows(ApprovalRequest, [request.id])
     db.session.refresh(request)
     if request.status != "pending":
-        raise ApiProblem(409, _("This request is already %(status)s.", status=request.status), reason="already_decided")
+        raise ApiProblem(409, _("This request is already %(status)s.", status=request.status),
+                         reason="already_decided")
     if principal.user_id is None:
         raise ApiProblem(403, _("Approvals are given by people, not by API tokens."), reason="not_a_person")
     if principal.user_id == request.requested_by_user_id:
@@ -125,7 +126,8 @@ def decide(principal: Principal, request: ApprovalRequest, decision: str, commen
     history = decisions_of(request)
     decided = {d.user_id for d in history} | {d.on_behalf_of_user_id for d in history if d.on_behalf_of_user_id}
     if principal.user_id in decided:
-        raise ApiProblem(403, _("You already decided a level of this request: the next one needs another person."),
+        raise ApiProblem(403, _("You already decided a level of this request: the next one needs another "
+                                "person."),
                          reason="second_person")
     level = request.levels[request.level]
     name = _in_whose_name(principal, request, level, decided, now)

@@ -76,7 +76,8 @@ def check_cross_site() -> None:
         # or a script's (the sign-in form checks its own token, server.web.auth_pages).
         return
     if not _has_valid_token():
-        raise ApiProblem(403, _("This request needs an Origin header or a CSRF token (%(TOKEN_HEADER)s).", TOKEN_HEADER=TOKEN_HEADER),
+        raise ApiProblem(403, _("This request needs an Origin header or a CSRF token (%(TOKEN_HEADER)s).",
+                                TOKEN_HEADER=TOKEN_HEADER),
                          reason="csrf_token_missing")
 
 

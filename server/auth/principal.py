@@ -43,7 +43,7 @@ class Principal:
     session_generation: int | None = None  # the user's session generation a session cookie holds
     # What the caller may do; None: what its built-in roles give (``permissions_for`` adds custom roles).
     permissions: frozenset[str] | None = field(default=None, compare=False)
-    # The user's own language ('en', 'zh_CN'), so API answers and refusals are in it; None for a user-less token.
+    # The user's own language ('en', 'zh_CN'): API answers and refusals are in it. None for a user-less token.
     language: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
@@ -199,7 +199,8 @@ def current_principal() -> Principal:
 def refuse_without(principal: Principal, permission: str) -> None:
     """403 naming the permission (in ``detail`` and as ``permission``) when the caller lacks it."""
     if not principal.can(permission):
-        raise ApiProblem(403, _("This needs the permission '%(permission)s'.", permission=permission), permission=permission)
+        raise ApiProblem(403, _("This needs the permission '%(permission)s'.", permission=permission),
+                         permission=permission)
 
 
 def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:

@@ -241,7 +241,8 @@ def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, car
         raise MarketRefused("forbidden", "offered_to_another",
                             _("This tender is offered to another preferred carrier first."))
     if current.kind == "private" and carrier_id not in current.carriers:
-        raise MarketRefused("forbidden", "not_invited", _("This private tender is for invited carriers only."))
+        raise MarketRefused("forbidden", "not_invited",
+                            _("This private tender is for invited carriers only."))
     own = trucks(view.needs, [carrier_id], prefilter=False)
     fit = qualified(view.needs, own)
     if not fit:
@@ -260,4 +261,7 @@ def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, car
         free = [t.vehicle_id for t in fit if t.free]
         if not vehicles_near(db.session, free, view.lon, view.lat, current.reach_km, _fresh_since(now)):
             raise MarketRefused("forbidden", "not_near_yet",
-                                _("This tender goes first to carriers with a free qualified truck within %(reach_km)s km of the pickup; it opens to every qualified carrier at %(open_to_all_at)s.", reach_km=format(current.reach_km, 'g'), open_to_all_at=current.open_to_all_at.isoformat()))
+                                _("This tender goes first to carriers with a free qualified truck within "
+                                  "%(reach_km)s km of the pickup; it opens to every qualified carrier at "
+                                  "%(open_to_all_at)s.", reach_km=format(current.reach_km, 'g'),
+                                  open_to_all_at=current.open_to_all_at.isoformat()))

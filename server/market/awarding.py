@@ -24,7 +24,8 @@ from server.market.scoring import scorecards, settings_of
 from server.models import Award, Bid, Load, Tender
 
 # Lazy: the detail is put in the caller's language when the refusal is raised.
-CLOSED_REASONS = {"awarded": ("already_awarded", _l("The tender is already awarded (another carrier was faster).")),
+CLOSED_REASONS = {"awarded": ("already_awarded", _l("The tender is already awarded (another carrier was "
+                                                    "faster).")),
                   "expired": ("tender_expired", _l("The tender expired without an award.")),
                   "cancelled": ("tender_cancelled", _l("The seller cancelled the tender."))}
 

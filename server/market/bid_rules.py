@@ -65,7 +65,8 @@ def validate_terms(terms: TenderTerms, now: datetime) -> None:
         if terms.deadline is None:
             errors.append(("deadline", _("an auction needs a deadline")))
         if not (1 <= terms.max_bids_per_carrier <= MAX_BIDS_PER_CARRIER):
-            errors.append(("max_bids_per_carrier", _("must be 1 to %(MAX_BIDS_PER_CARRIER)s", MAX_BIDS_PER_CARRIER=MAX_BIDS_PER_CARRIER)))
+            errors.append(("max_bids_per_carrier", _("must be 1 to %(MAX_BIDS_PER_CARRIER)s",
+                                                     MAX_BIDS_PER_CARRIER=MAX_BIDS_PER_CARRIER)))
         if not (0 <= terms.min_decrement <= MAX_PRICE) or not math.isfinite(terms.min_decrement):
             errors.append(("min_decrement", _("must be zero or positive")))
         if terms.award_rule == "auto_accept" and terms.target_price is None:
@@ -80,14 +81,16 @@ def validate_terms(terms: TenderTerms, now: datetime) -> None:
         if terms.deadline <= now:
             errors.append(("deadline", _("must be in the future")))
         elif terms.deadline > now + timedelta(days=MAX_TENDER_DAYS):
-            errors.append(("deadline", _("must be within %(MAX_TENDER_DAYS)s days", MAX_TENDER_DAYS=MAX_TENDER_DAYS)))
+            errors.append(("deadline", _("must be within %(MAX_TENDER_DAYS)s days",
+                                         MAX_TENDER_DAYS=MAX_TENDER_DAYS)))
     if terms.mode == "sequential":
         if not terms.preferred_carrier_ids:
             errors.append(("preferred_carrier_ids", _("a sequential tender needs preferred carriers")))
         if not (30 <= terms.offer_timeout_s <= 7 * 86400):
             errors.append(("offer_timeout_s", _("must be 30 s to 7 days")))
     if terms.mode == "sequential" and terms.private:
-        errors.append(("private", _("a sequential tender is private to its preferred carriers until it opens to the board; 'private' is for grab and auction tenders")))
+        errors.append(("private", _("a sequential tender is private to its preferred carriers until it opens "
+                                    "to the board; 'private' is for grab and auction tenders")))
     elif terms.private and not terms.preferred_carrier_ids:
         errors.append(("preferred_carrier_ids", _("a private tender needs preferred carriers")))
     if len(set(terms.preferred_carrier_ids)) != len(terms.preferred_carrier_ids):
@@ -111,18 +114,24 @@ def check_bid(terms: TenderTerms, state: AuctionState, price: float) -> None:
     if errors:
         raise MarketRefused("invalid", "bad_price", _("The price is not acceptable."), errors)
     if terms.mode != "auction":
-        raise MarketRefused("conflict", "not_an_auction", _("A %(mode)s tender takes no bids; grab it.", mode=terms.mode))
+        raise MarketRefused("conflict", "not_an_auction", _("A %(mode)s tender takes no bids; grab it.",
+                                                            mode=terms.mode))
     if terms.deadline is not None and state.now >= terms.deadline:
         raise MarketRefused("conflict", "deadline_passed",
                             _("The auction closed at %(deadline)s.", deadline=terms.deadline.isoformat()))
     if terms.ceiling_price is not None and price > terms.ceiling_price:
         raise MarketRefused("invalid", "above_ceiling", _("The bid is above the ceiling price."),
-                            [("price", _("must be at most the ceiling %(ceiling_price)s", ceiling_price=format(terms.ceiling_price, '.2f')))])
+                            [("price", _("must be at most the ceiling %(ceiling_price)s",
+                                         ceiling_price=format(terms.ceiling_price, '.2f')))])
     if state.my_bid_count >= terms.max_bids_per_carrier:
         raise MarketRefused("conflict", "too_many_bids",
-                            _("Each carrier may bid at most %(max_bids_per_carrier)s times on this tender.", max_bids_per_carrier=terms.max_bids_per_carrier))
+                            _("Each carrier may bid at most %(max_bids_per_carrier)s times on this tender.",
+                              max_bids_per_carrier=terms.max_bids_per_carrier))
     if state.my_best_price is not None:
         limit = state.my_best_price - terms.min_decrement
         if price > limit or (terms.min_decrement == 0 and price >= state.my_best_price):
-            raise MarketRefused("invalid", "decrement_too_small", _("A new bid must undercut your previous one."),
-                                [("price", _("must be below %(my_best_price)s by at least %(min_decrement)s", my_best_price=format(state.my_best_price, '.2f'), min_decrement=format(terms.min_decrement, '.2f')))])
+            raise MarketRefused("invalid", "decrement_too_small",
+                                _("A new bid must undercut your previous one."),
+                                [("price", _("must be below %(my_best_price)s by at least %(min_decrement)s",
+                                             my_best_price=format(state.my_best_price, ".2f"),
+                                             min_decrement=format(terms.min_decrement, ".2f")))])

@@ -47,7 +47,8 @@ def _check_carrier(principal: Principal, tender: Tender | TenderRow) -> None:
 def _check_open(tender: Tender, now: datetime) -> None:
     refresh(tender, now)
     if tender.deadline is not None and now >= tender.deadline:
-        raise MarketRefused("conflict", "deadline_passed", _("The tender closed at %(deadline)s.", deadline=tender.deadline.isoformat()))
+        raise MarketRefused("conflict", "deadline_passed", _("The tender closed at %(deadline)s.",
+                                                             deadline=tender.deadline.isoformat()))
     if tender.status != "open":
         raise not_open(tender.status)
 
@@ -57,7 +58,8 @@ def _check_open_row(row: TenderRow, now: datetime) -> None:
     if row.deadline is not None and now >= row.deadline:
         if row.status == "open":
             refresh(db.session.get(Tender, row.id), now)  # the first caller past the deadline finalizes it
-        raise MarketRefused("conflict", "deadline_passed", _("The tender closed at %(deadline)s.", deadline=row.deadline.isoformat()))
+        raise MarketRefused("conflict", "deadline_passed", _("The tender closed at %(deadline)s.",
+                                                             deadline=row.deadline.isoformat()))
     if row.status != "open":
         raise not_open(row.status)
 

@@ -62,7 +62,8 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
         raise MarketRefused("forbidden", "not_buyer", _("Only the load's buyer authorizes its pickup."))
     award = live_award(load.id)
     if load.status not in AUTHORIZABLE or award is None:
-        raise MarketRefused("conflict", "not_awarded", _("A load that is %(status)s cannot be authorized.", status=load.status))
+        raise MarketRefused("conflict", "not_awarded", _("A load that is %(status)s cannot be authorized.",
+                                                         status=load.status))
     award_approval.refuse_while_held(award)
     carrier = data.get("carrier_id") or award.carrier_org_id
     if carrier != award.carrier_org_id:
@@ -123,7 +124,8 @@ def reissue(principal: Principal, row: PickupAuthorization, now: datetime) -> Pi
         raise MarketRefused("forbidden", "not_buyer", _("Only the buyer who issued it can re-issue it."))
     load = db.session.get(Load, row.load_id)
     if not (load.vehicle_id and load.driver_id):
-        raise MarketRefused("conflict", "not_assigned", _("The carrier has not assigned a truck and driver yet."))
+        raise MarketRefused("conflict", "not_assigned",
+                            _("The carrier has not assigned a truck and driver yet."))
     hours = max(0.1, min((row.expires_at - row.created_at).total_seconds() / 3600, MAX_VALID_HOURS)) \
         if row.created_at is not None else 24
     return issue(principal, load, {"valid_hours": hours}, now)

@@ -151,7 +151,8 @@ def _qr(authorization_id: int, kind: str, mimetype: str) -> Response:
     if row.revoked_at is not None:
         raise ApiProblem(409, _("This authorization was revoked."), reason="revoked")
     if row.approval_status == "rejected":
-        raise ApiProblem(409, _("This authorization was rejected by the approver."), reason="approval_rejected")
+        raise ApiProblem(409, _("This authorization was rejected by the approver."),
+                         reason="approval_rejected")
     body = qr(token_for(row, current_app.config["SECRET_KEY"]), kind)
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 

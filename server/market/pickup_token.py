@@ -81,7 +81,8 @@ def verify(secret: str, token: str, now: datetime) -> PickupClaims:
     except (KeyError, TypeError, ValueError) as exc:
         raise TokenRefused("malformed", _("The token is signed but its claims are incomplete.")) from exc
     if now.timestamp() >= claims.exp:
-        raise TokenRefused("expired", _("The authorization expired at %(expires_at)s.", expires_at=claims.expires_at.isoformat()))
+        raise TokenRefused("expired", _("The authorization expired at %(expires_at)s.",
+                                        expires_at=claims.expires_at.isoformat()))
     return claims
 
 

@@ -39,7 +39,8 @@ def create(organisation_id: int, data: dict) -> Webhook:
     most = fanout_limits(current_app.config).max_webhooks_per_org
     have = db.session.scalar(select(func.count(Webhook.id)).where(Webhook.organisation_id == organisation_id))
     if have >= most:
-        raise ApiProblem(422, _("An organisation can have at most %(most)s webhook endpoints; delete one first.", most=most),
+        raise ApiProblem(422, _("An organisation can have at most %(most)s webhook endpoints; delete one "
+                                "first.", most=most),
                          [("_body", _("at most %(most)s endpoints per organisation", most=most))], limit=most)
     hook = Webhook(organisation_id=organisation_id, url=checked_url(data["url"]), secret=signing.new_secret(),
                    events=sorted(set(data["events"])), active=data.get("active", True), consecutive_failures=0)

@@ -109,7 +109,8 @@ def mark_read(notification_id):
     if 0 < notification_id <= MAX_ID:
         note = db.session.scalar(select(Notification).where(Notification.id == notification_id, visible(principal)))
     if note is None:
-        raise ApiProblem(404, _("Notification %(notification_id)s was not found.", notification_id=notification_id))
+        raise ApiProblem(404, _("Notification %(notification_id)s was not found.",
+                                notification_id=notification_id))
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()

@@ -210,5 +210,6 @@ def redeliver(webhook_id, delivery_id):
         delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
                                                                    WebhookDelivery.webhook_id == hook.id))
     if delivery is None:
-        raise ApiProblem(404, _("Delivery %(delivery_id)s of webhook %(webhook_id)s was not found.", delivery_id=delivery_id, webhook_id=webhook_id))
+        raise ApiProblem(404, _("Delivery %(delivery_id)s of webhook %(webhook_id)s was not found.",
+                                delivery_id=delivery_id, webhook_id=webhook_id))
     return _with_attempts([endpoints.redeliver(hook, delivery)])[0]

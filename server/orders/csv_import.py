@@ -53,7 +53,8 @@ def read_groups(text: str, max_rows: int) -> Groups:
     try:
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ApiProblem(422, _("The CSV header is missing columns."), [(c, _("missing column")) for c in missing])
+            raise ApiProblem(422, _("The CSV header is missing columns."),
+                             [(c, _("missing column")) for c in missing])
         groups: Groups = defaultdict(list)
         for number, row in enumerate(reader, start=2):  # row 1 is the header
             if number - 1 > max_rows:

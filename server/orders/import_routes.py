@@ -61,7 +61,8 @@ def _groups(text: str, limit: int, too_many: str) -> Groups:
     try:
         return read_groups(text, limit)
     except TooManyRows as exc:
-        raise ApiProblem(413, too_many, [("_body", _("at most %(limit)s rows", limit=exc.limit))], limit=exc.limit) from exc
+        raise ApiProblem(413, too_many, [("_body", _("at most %(limit)s rows", limit=exc.limit))],
+                         limit=exc.limit) from exc
 
 
 @blp.post("/import")

@@ -72,7 +72,8 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None,
     errors = check_references(principal, data)
     if errors:
         untraded = any(message == str(NO_RELATIONSHIP) for _path, message in errors)
-        raise ApiProblem(422, _("Some fields are invalid."), errors, **({"rule": TRADING_RULE} if untraded else {}))
+        raise ApiProblem(422, _("Some fields are invalid."), errors,
+                         **({"rule": TRADING_RULE} if untraded else {}))
     order = Order(
         seller_org_id=principal.organisation_id, buyer_org_id=data["buyer_id"], reference=data["reference"],
         idempotency_key=idempotency_key, request_fingerprint=fingerprint(data),

@@ -50,7 +50,8 @@ def _orders(principal: Principal, order_ids: list[int]) -> list[Order]:
                                                     Order.seller_org_id == principal.organisation_id)).all()
     found = {o.id for o in orders}
     errors = [(f"order_ids/{i}", _("unknown order")) for i, oid in enumerate(order_ids) if oid not in found]
-    errors += [(f"order_ids/{i}", _("order is %(status)s", status=o.status)) for i, oid in enumerate(order_ids)
+    errors += [(f"order_ids/{i}", _("order is %(status)s",
+                                    status=o.status)) for i, oid in enumerate(order_ids)
                for o in orders if o.id == oid and o.status not in planning_state.PLANNABLE]
     if errors:
         raise ApiProblem(422, _("Some orders cannot be planned."), errors)
@@ -97,12 +98,17 @@ def _check_size(loads: int, at_least: bool) -> None:
     most = current_app.config["MAX_LOADS_PER_PLAN"]
     if loads > most:
         raise ApiProblem(
-            422, (_("These orders need at least %(loads)s loads; one load plan makes at most %(most)s.", loads=loads, most=most)
-                  if at_least else _("These orders need %(loads)s loads; one load plan makes at most %(most)s.",
+            422, (_("These orders need at least %(loads)s loads; one load plan makes at most %(most)s.",
+                    loads=loads, most=most)
+                  if at_least else _("These orders need %(loads)s loads; one load plan makes at most "
+                                     "%(most)s.",
                                      loads=loads, most=most))
-            + " " + _("Plan fewer orders at a time, or split a very large order into several orders by delivery window."),
-            [("order_ids", _("need at least %(loads)s loads, more than the %(most)s of one plan", loads=loads, most=most)
-              if at_least else _("need %(loads)s loads, more than the %(most)s of one plan", loads=loads, most=most))],
+            + " " + _("Plan fewer orders at a time, or split a very large order into several orders by "
+                      "delivery window."),
+            [("order_ids", _("need at least %(loads)s loads, more than the %(most)s of one plan",
+                             loads=loads, most=most)
+              if at_least else _("need %(loads)s loads, more than the %(most)s of one plan", loads=loads,
+                                 most=most))],
             limit=most, loads_needed=loads)
 
 

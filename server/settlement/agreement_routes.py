@@ -47,8 +47,11 @@ def create_agreement(data):
     values = agreements.checked(data)
     clash = agreements.overlapping(principal.organisation_id, data["carrier_id"], values)
     if clash is not None:
-        raise ApiProblem(422, _("This agreement overlaps agreement %(reference)s (id %(id)s) on lane, equipment and validity.", reference=clash.reference, id=clash.id), [("lane", _("overlaps agreement %(id)s", id=clash.id)),
-                                                          ("valid_from", _("overlaps agreement %(id)s", id=clash.id))],
+        raise ApiProblem(422, _("This agreement overlaps agreement %(reference)s (id %(id)s) on lane, "
+                                "equipment and validity.", reference=clash.reference,
+                                id=clash.id), [("lane", _("overlaps agreement %(id)s", id=clash.id)),
+                                                          ("valid_from", _("overlaps agreement %(id)s",
+                                                                           id=clash.id))],
                          code="overlapping_agreement")
     row = RateAgreement(payer_org_id=principal.organisation_id, carrier_org_id=data["carrier_id"], **values)
     db.session.add(row)

@@ -101,7 +101,8 @@ def edit_line(data, bill_id, line_no):
     bill = _bill(bill_id)
     line = next((x for x in bill.lines if x.line_no == line_no), None)
     if line is None:
-        raise ApiProblem(404, _("Bill %(number)s has no line %(line_no)s.", number=bill.number, line_no=line_no))
+        raise ApiProblem(404, _("Bill %(number)s has no line %(line_no)s.", number=bill.number,
+                                line_no=line_no))
     return bill_view(lifecycle.edit_line(current_principal(), bill, line, data))
 
 

@@ -84,10 +84,13 @@ def expected_lines(facts: LoadFacts, pricing: Pricing) -> list[dict]:
 
 def refuse_unbillable(load: Load) -> None:
     if load.status not in BILLABLE and load.status != CANCELLED:
-        raise ApiProblem(422, _("Load %(id)s is %(status)s: only delivered loads are billed.", id=load.id, status=load.status),
-                         [("load_id", _("load %(id)s is %(status)s, not delivered", id=load.id, status=load.status))], code="load_not_delivered")
+        raise ApiProblem(422, _("Load %(id)s is %(status)s: only delivered loads are billed.", id=load.id,
+                                status=load.status),
+                         [("load_id", _("load %(id)s is %(status)s, not delivered", id=load.id,
+                                        status=load.status))], code="load_not_delivered")
     if load.carrier_org_id is None:
-        raise ApiProblem(422, _("Load %(id)s has no carrier to bill it.", id=load.id), [("load_id", _("has no carrier"))])
+        raise ApiProblem(422, _("Load %(id)s has no carrier to bill it.", id=load.id),
+                         [("load_id", _("has no carrier"))])
 
 
 def number_for(load_id: int, issued_by: str) -> str:

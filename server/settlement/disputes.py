@@ -41,7 +41,8 @@ def _cited(bill: FreightBill, line: FreightBillLine, given: list[dict]) -> list[
         row = db.session.scalar(select(EvidenceItem).where(EvidenceItem.load_id == load_id,
                                                            EvidenceItem.seq == item["seq"])) if load_id else None
         if row is None:
-            errors.append((f"evidence/{k}/seq", _("no evidence item %(seq)s on load %(load_id)s", seq=item['seq'], load_id=load_id)))
+            errors.append((f"evidence/{k}/seq", _("no evidence item %(seq)s on load %(load_id)s",
+                                                  seq=item['seq'], load_id=load_id)))
         else:
             cited.append({"type": "evidence_item", "load_id": load_id, "seq": row.seq, "hash": row.hash,
                           "kind": row.kind})
@@ -54,17 +55,21 @@ def open_dispute(principal: Principal, bill: FreightBill, data: dict, now: datet
     if not auditing.policy.may_approve(principal, bill):
         raise ApiProblem(403, _("Only an approver of the payer may dispute this bill."))
     if bill.kind != "invoice" or bill.status not in ("issued", "disputed"):
-        raise ApiProblem(409, _("A bill that is %(status)s cannot be disputed.", status=bill.status), code="not_disputable")
+        raise ApiProblem(409, _("A bill that is %(status)s cannot be disputed.", status=bill.status),
+                         code="not_disputable")
     line = next((x for x in bill.lines if x.line_no == data["line_no"]), None)
     if line is None:
-        raise ApiProblem(422, _("Some fields are invalid."), [("line_no", _("bill %(number)s has no line %(line_no)s", number=bill.number, line_no=data['line_no']))])
+        raise ApiProblem(422, _("Some fields are invalid."),
+                         [("line_no", _("bill %(number)s has no line %(line_no)s", number=bill.number,
+                                        line_no=data['line_no']))])
     try:
         claimed = parse_amount(data["claimed_amount"], bill.currency)
     except MoneyError as exc:
         raise ApiProblem(422, _("Some fields are invalid."), [("claimed_amount", str(exc))]) from exc
     if claimed >= Decimal(line.amount):
         raise ApiProblem(422, _("Some fields are invalid."),
-                         [("claimed_amount", _("must be below the line's amount %(text)s", text=text(line.amount, bill.currency)))])
+                         [("claimed_amount", _("must be below the line's amount %(text)s",
+                                               text=text(line.amount, bill.currency)))])
     dispute = Dispute(bill_id=bill.id, line_id=line.id, carrier_org_id=bill.carrier_org_id,
                       payer_org_id=bill.payer_org_id, reason=data["reason"], claimed_amount=claimed,
                       evidence=_cited(bill, line, [*(data.get("evidence") or []),
@@ -123,7 +128,8 @@ def resolve(principal: Principal, dispute: Dispute, data: dict, now: datetime) -
     if principal.organisation_id != dispute.carrier_org_id or not principal.can("manage_finances"):
         raise ApiProblem(403, _("Only the carrier's admins and dispatchers resolve a dispute."))
     if dispute.status != "open":
-        raise ApiProblem(409, _("This dispute is already %(status)s.", status=dispute.status), code="already_resolved")
+        raise ApiProblem(409, _("This dispute is already %(status)s.", status=dispute.status),
+                         code="already_resolved")
     bill = db.session.get(FreightBill, dispute.bill_id)
     line = db.session.get(FreightBillLine, dispute.line_id)
     outcome = data["outcome"]
@@ -135,7 +141,8 @@ def resolve(principal: Principal, dispute: Dispute, data: dict, now: datetime) -
             raise ApiProblem(422, _("Some fields are invalid."), [("amount", str(exc))]) from exc
         if not 0 < amount <= Decimal(line.amount):
             raise ApiProblem(422, _("Some fields are invalid."),
-                             [("amount", _("must be above 0 and at most the line's %(text)s", text=text(line.amount, bill.currency)))])
+                             [("amount", _("must be above 0 and at most the line's %(text)s",
+                                           text=text(line.amount, bill.currency)))])
     note = _credit_note(bill, line, amount, dispute, now) if outcome != "reject" else None
     dispute.status, dispute.resolved_at = RESOLVED[outcome], now
     dispute.resolution_note = data.get("note", "")

@@ -51,7 +51,8 @@ def other_party(bill: FreightBill, org_id: int) -> int:
 
 def _staff_of(principal: Principal, org_id: int, what: str) -> None:
     if principal.organisation_id != org_id or not principal.can("manage_finances"):
-        raise ApiProblem(403, _("Only the %(party)s's admins and dispatchers may do this.", party=named(what)))
+        raise ApiProblem(403, _("Only the %(party)s's admins and dispatchers may do this.",
+                                party=named(what)))
 
 
 def _record(principal: Principal, action: str, bill: FreightBill, before=None, after=None) -> None:
@@ -103,7 +104,8 @@ def edit_line(principal: Principal, bill: FreightBill, line: FreightBillLine | N
     """Change a draft line's quantity, unit price or description, or add a line (``line`` None)."""
     _staff_of(principal, issuer_org(bill), "bill's issuer")
     if bill.status != "draft":
-        raise ApiProblem(409, _("A bill that is %(status)s cannot change; the payer disputes it instead.", status=bill.status),
+        raise ApiProblem(409, _("A bill that is %(status)s cannot change; the payer disputes it instead.",
+                                status=bill.status),
                          code="not_a_draft")
     values = _line_values(data)
     before = snapshot(bill)
@@ -168,7 +170,8 @@ def pay(principal: Principal, bill: FreightBill, data: dict, now: datetime) -> P
     """Record a payment (not process it): at most the open amount, in the bill's currency."""
     _staff_of(principal, bill.payer_org_id, "payer")
     if bill.status not in states.OPEN_FOR_PAYMENT:
-        raise ApiProblem(409, _("A bill that is %(status)s is not open for payment.", status=bill.status), code="not_payable")
+        raise ApiProblem(409, _("A bill that is %(status)s is not open for payment.", status=bill.status),
+                         code="not_payable")
     errors = []
     if data["currency"] != bill.currency:
         errors.append(("currency", _("must be the bill's currency %(currency)s", currency=bill.currency)))
@@ -179,7 +182,8 @@ def pay(principal: Principal, bill: FreightBill, data: dict, now: datetime) -> P
     if amount <= 0:
         errors.append(("amount", _("must be positive")))
     elif amount > open_amount(bill):
-        errors.append(("amount", _("is above the open amount %(text)s", text=text(open_amount(bill), bill.currency))))
+        errors.append(("amount", _("is above the open amount %(text)s",
+                                   text=text(open_amount(bill), bill.currency))))
     if errors:
         raise ApiProblem(422, _("Some fields are invalid."), errors)
     before = snapshot(bill)

@@ -33,12 +33,15 @@ def draft_period_bill(principal: Principal, data: dict, now: datetime) -> Freigh
     agreement = get_scoped_or_404(RateAgreement, data["agreement_id"], principal)
     issuer = agreement.payer_org_id if agreement.self_billing else agreement.carrier_org_id
     if principal.organisation_id != issuer or not principal.can("manage_finances"):
-        raise ApiProblem(403, _("Only the issuer (the carrier, or the payer when self-billing) drafts this bill."))
+        raise ApiProblem(403, _("Only the issuer (the carrier, or the payer when self-billing) drafts this "
+                                "bill."))
     if agreement.billing != "per_period":
-        raise ApiProblem(422, _("This agreement bills per load."), [("agreement_id", _("bills per load, not per period"))])
+        raise ApiProblem(422, _("This agreement bills per load."),
+                         [("agreement_id", _("bills per load, not per period"))])
     start, end = data["period_start"], data["period_end"]
     if end < start:
-        raise ApiProblem(422, _("Some fields are invalid."), [("period_end", _("must not be before period_start"))])
+        raise ApiProblem(422, _("Some fields are invalid."),
+                         [("period_end", _("must not be before period_start"))])
     loads = _loads(agreement, start, end)
     if not loads:
         raise ApiProblem(422, _("No delivered, unbilled load of this agreement was picked up in the period."),

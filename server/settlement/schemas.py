@@ -27,7 +27,8 @@ class Lane(Schema):
     def _one_of_each(self, data, **_kwargs):
         for end in ("origin", "destination"):
             if (data.get(f"{end}_site_id") is None) == (data.get(f"{end}_region") is None):
-                raise ValidationError(_("give either %(end)s_site_id or %(end)s_region", end=end), f"{end}_site_id")
+                raise ValidationError(_("give either %(end)s_site_id or %(end)s_region", end=end),
+                                      f"{end}_site_id")
 
 
 class FuelBand(Schema):

@@ -121,7 +121,8 @@ def _side(principal: Principal, statement: Statement) -> str:
     if not principal.can("manage_finances"):
         raise ApiProblem(403, _("Statements are confirmed by admins and dispatchers."))
     if statement.status == "confirmed":
-        raise ApiProblem(409, _("This statement is confirmed by both sides and cannot change; corrections are new documents on the next statement."), code="statement_confirmed")
+        raise ApiProblem(409, _("This statement is confirmed by both sides and cannot change; corrections "
+                                "are new documents on the next statement."), code="statement_confirmed")
     return "carrier" if principal.organisation_id == statement.carrier_org_id else "payer"
 
 

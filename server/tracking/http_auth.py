@@ -63,10 +63,12 @@ def authenticate(authorization: str, claimed_id: str | None) -> DeviceLogin:
     if authorization:
         return _basic(authorization, claimed_id)
     if claimed_id is None:
-        raise Unauthenticated(_("Device credentials are required: HTTP Basic with the device's username and secret, or the device's HTTP id as id."), "no credentials")
+        raise Unauthenticated(_("Device credentials are required: HTTP Basic with the device's username and "
+                                "secret, or the device's HTTP id as id."), "no credentials")
     row = db.session.execute(_LIVE.where(DeviceCredential.http_id_hash == http_id_hash(claimed_id))).first()
     if row is None:
-        raise Unauthenticated(_("Unknown device id: use the device's HTTP id (shown once when it was made), not its username."), f"id {shown_prefix(claimed_id)}")
+        raise Unauthenticated(_("Unknown device id: use the device's HTTP id (shown once when it was made), "
+                                "not its username."), f"id {shown_prefix(claimed_id)}")
     return DeviceLogin(row.username, row.vehicle_id, row.owntracks_device)
 
 

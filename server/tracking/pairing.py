@@ -83,12 +83,14 @@ def redeem(text: str, device_name: str, address: str) -> dict:
     """Trade a code for the device's token and credentials (the answer of ``POST /devices/pair``)."""
     wait = _brake().retry_after(address)
     if wait:
-        raise ApiProblem(429, _("Too many wrong pairing codes from this address; try again in %(wait)s s.", wait=wait),
+        raise ApiProblem(429, _("Too many wrong pairing codes from this address; try again in %(wait)s s.",
+                                wait=wait),
                          reason="too_many_attempts", retry_after=wait)
     code = normalise(text)
     row = db.session.scalar(select(DevicePairing).where(DevicePairing.code_hash == _hash(code))) if code else None
     if row is None:
-        _refuse(address, 404, "unknown_code", _("This pairing code is not known. Check it, or ask for a new one."))
+        _refuse(address, 404, "unknown_code",
+                _("This pairing code is not known. Check it, or ask for a new one."))
     now = utcnow()
     won = db.session.execute(update(DevicePairing).where(
         DevicePairing.id == row.id, DevicePairing.paired_at.is_(None), DevicePairing.cancelled_at.is_(None),
@@ -104,7 +106,8 @@ def _refuse_spent(address: str, row: DevicePairing, now: datetime):
     if status == "paired":
         _refuse(address, 409, "used", _("This pairing code was already used. Ask for a new one."))
     if status == "cancelled":
-        _refuse(address, 410, "cancelled", _("This pairing code was replaced or withdrawn. Ask for a new one."))
+        _refuse(address, 410, "cancelled",
+                _("This pairing code was replaced or withdrawn. Ask for a new one."))
     _refuse(address, 410, "expired", _("This pairing code has expired. Ask for a new one."))
 
 

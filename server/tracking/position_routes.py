@@ -115,12 +115,15 @@ def _login(claimed_id: str | None) -> DeviceLogin | ResponseReturnValue:
     try:
         return authenticate(request.headers.get("Authorization", ""), claimed_id)
     except Mismatch as mismatch:
-        return _refuse(DropReason.TOPIC_MISMATCH, 403, _("These credentials belong to another device than the id."),
+        return _refuse(DropReason.TOPIC_MISMATCH, 403,
+                       _("These credentials belong to another device than the id."),
                        str(mismatch))
     except Unauthenticated as refused:
         wait = by_address.retry_after(address)
         if wait:
-            return _refuse(DropReason.RATE_LIMITED, 429, _("Too many refused credentials from this address; try again in %(wait)s s.", wait=wait), f"address {address} ({refused.log_detail})", retry_after=wait)
+            return _refuse(DropReason.RATE_LIMITED, 429,
+                           _("Too many refused credentials from this address; try again in %(wait)s s.",
+                             wait=wait), f"address {address} ({refused.log_detail})", retry_after=wait)
         if by_address.failed(address):
             log.warning("device credentials: %d refused from %s within a minute; braking it", AUTH_FAILURES, address)
         response = _refuse(DropReason.UNAUTHENTICATED, 401, refused.detail, f"{refused.log_detail} from {address}")
@@ -133,7 +136,9 @@ def _ingest(login: DeviceLogin, submit, ok_body) -> ResponseReturnValue:
     _by_address, by_device = _brakes()
     wait = by_device.retry_after(login.username)
     if wait:
-        return _refuse(DropReason.RATE_LIMITED, 429, _("This device sent too many rejected requests; try again in %(wait)s s.", wait=wait), f"device {login.username!r}", retry_after=wait)
+        return _refuse(DropReason.RATE_LIMITED, 429,
+                       _("This device sent too many rejected requests; try again in %(wait)s s.",
+                         wait=wait), f"device {login.username!r}", retry_after=wait)
     outcome: HttpOutcome = submit(http_ingest())
     db.session.remove()
     if outcome.status == 200:

@@ -50,7 +50,8 @@ def _may_change(old: DockAppointment | None, manager: bool, now: datetime, site:
     if old is None:
         return
     if old.status in PINNED:
-        raise YardRefused("conflict", "already_called", _("The truck has been called to the dock; the slot is fixed."))
+        raise YardRefused("conflict", "already_called",
+                          _("The truck has been called to the dock; the slot is fixed."))
     if not manager:
         (check_cancel_cutoff if cancelling else check_move_cutoff)(rules_of(site), old.start, now)
 
@@ -60,7 +61,8 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
     site = db.session.get(Site, load.pickup_site_id)
     manager = _allowed(principal, load, site)
     if load.status not in PLANNABLE:
-        raise YardRefused("conflict", "load_not_bookable", _("A load that is %(status)s takes no dock slot.", status=load.status))
+        raise YardRefused("conflict", "load_not_bookable", _("A load that is %(status)s takes no dock slot.",
+                                                             status=load.status))
     dock = db.session.get(Dock, dock_id)
     start, end = check_slot(load, site, dock, start, now, in_window=not manager)
     if not manager:
@@ -72,7 +74,8 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
     if clash:
         db.session.rollback()
         raise YardRefused("conflict", "dock_taken",
-                          _("Dock %(name)s is taken from %(start)s to %(end)s.", name=dock.name, start=clash[0].start.isoformat(), end=clash[0].end.isoformat()),
+                          _("Dock %(name)s is taken from %(start)s to %(end)s.", name=dock.name,
+                            start=clash[0].start.isoformat(), end=clash[0].end.isoformat()),
                           [("start", _("overlaps another appointment on this dock"))],
                           taken_from=clash[0].start.isoformat(), taken_until=clash[0].end.isoformat())
     row = DockAppointment(load_id=load.id, dock_id=dock.id, start=start, end=end, status="booked", frozen=False,
@@ -91,7 +94,8 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
     except IntegrityError as exc:
         db.session.rollback()
         if is_overlap(exc) or violated(exc, *ONE_LIVE_APPOINTMENT):
-            raise YardRefused("conflict", "dock_taken", _("Another booking was faster; pick another slot.")) from exc
+            raise YardRefused("conflict", "dock_taken",
+                              _("Another booking was faster; pick another slot.")) from exc
         raise
     notify.appointment_changed(load, row, old, "moved" if old is not None and manager else
                                "rescheduled" if old is not None else "booked")

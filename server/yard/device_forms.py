@@ -81,7 +81,8 @@ def parse(schema: Schema, raw: object) -> dict:
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise ApiProblem(422, _("The payload part must be JSON."), [("payload", _("is not JSON"))]) from exc
+            raise ApiProblem(422, _("The payload part must be JSON."),
+                             [("payload", _("is not JSON"))]) from exc
     return load_or_422(schema, raw, field="payload", what="The form")
 
 

@@ -188,7 +188,8 @@ def post_eta(data, load_id):
     load = _load(load_id)
     site = db.session.get(Site, load.pickup_site_id)
     if not (booking.carrier_staff(principal, load) or booking.site_staff(principal, site)):
-        raise YardRefused("forbidden", "not_allowed", _("Only the load's carrier or the pickup site's staff set its ETA."))
+        raise YardRefused("forbidden", "not_allowed",
+                          _("Only the load's carrier or the pickup site's staff set its ETA."))
     now = clock.now()
     db.session.add(Event(kind="eta_changed", time=now, load_id=load.id, site_id=site.id, vehicle_id=load.vehicle_id,
                          data={"eta": data["eta"].isoformat(), "source": "api", "by": principal.user_id}))

@@ -82,16 +82,19 @@ def may_record(principal: Principal, load: Load) -> None:
     carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
     inspector = is_inspector(principal) and principal.can("record_evidence")
     if not (carrier or inspector or site_staff(principal, site)):
-        raise YardRefused("forbidden", "not_allowed", _("Evidence is recorded by the pickup site's staff or the carrier."))
+        raise YardRefused("forbidden", "not_allowed",
+                          _("Evidence is recorded by the pickup site's staff or the carrier."))
     if load.status in NOT_YET:
-        raise YardRefused("conflict", "load_not_started", _("A load that is %(status)s has no evidence yet.", status=load.status))
+        raise YardRefused("conflict", "load_not_started", _("A load that is %(status)s has no evidence yet.",
+                                                            status=load.status))
 
 
 def store_file(data: bytes, path: str) -> dict:
     """Store an image file; returns its photo payload part. A file that is no image is refused."""
     kind = image_type(data)
     if kind is None:
-        raise YardRefused("invalid", "not_an_image", _("Photos and signatures must be JPEG, PNG, GIF or WebP images."),
+        raise YardRefused("invalid", "not_an_image",
+                          _("Photos and signatures must be JPEG, PNG, GIF or WebP images."),
                           [(path, _("is not a JPEG, PNG, GIF or WebP image"))])
     return {"sha256": evidence_store().put(data), "content_type": kind, "bytes": len(data)}
 
@@ -100,7 +103,8 @@ def decode_base64(text, path: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True) if isinstance(text, str) else b""
     except (binascii.Error, ValueError) as exc:
-        raise YardRefused("invalid", "bad_base64", _("The file is not valid base64."), [(path, _("is not base64"))]) from exc
+        raise YardRefused("invalid", "bad_base64", _("The file is not valid base64."),
+                          [(path, _("is not base64"))]) from exc
 
 
 def append(principal: Principal | None, load: Load, kind: str, payload: dict, now: datetime, *,
@@ -180,7 +184,8 @@ def record(principal: Principal, load: Load, kind: str, payload: dict, now: date
         db.session.commit()
     except IntegrityError as exc:  # another writer took the same seq (the lock makes this rare)
         db.session.rollback()
-        raise YardRefused("conflict", "chain_moved", _("Another item was recorded at the same time; send again.")) from exc
+        raise YardRefused("conflict", "chain_moved",
+                          _("Another item was recorded at the same time; send again.")) from exc
     notify.load_event("yard.evidence", {"load_id": load.id, "seq": row.seq, "kind": row.kind, "hash": row.hash}, load)
     if exception is not None:
         notify.load_event("yard.weight_exception", {"load_id": load.id, **exception}, load)

@@ -128,7 +128,8 @@ def _multipart() -> bool:
 def _files(*names: str) -> list[bytes]:
     files = [f for name in names for f in request.files.getlist(name)]
     if len(files) > MAX_FILES:
-        raise ApiProblem(422, _("At most %(MAX_FILES)s files at once.", MAX_FILES=MAX_FILES), [(names[0], _("too many files"))])
+        raise ApiProblem(422, _("At most %(MAX_FILES)s files at once.", MAX_FILES=MAX_FILES),
+                         [(names[0], _("too many files"))])
     return [f.read() for f in files]
 
 
@@ -168,7 +169,8 @@ def post_evidence(load_id):
         form = load_or_422(PhotoForm(), request.form.to_dict())
         files = _files("photos", "file")
         if not files:
-            raise ApiProblem(422, _("A photo upload needs at least one file."), [("photos", _("no file sent"))])
+            raise ApiProblem(422, _("A photo upload needs at least one file."),
+                             [("photos", _("no file sent"))])
         service.may_record(principal, load)
         position = {"lat": form["lat"], "lon": form["lon"]} if form["lat"] is not None else None
         rows = []
@@ -255,7 +257,8 @@ def post_pod(load_id):
             try:
                 raw["exceptions"] = json.loads(raw["exceptions"])
             except ValueError as exc:
-                raise ApiProblem(422, _("exceptions must be a JSON list."), [("exceptions", _("is not JSON"))]) from exc
+                raise ApiProblem(422, _("exceptions must be a JSON list."),
+                                 [("exceptions", _("is not JSON"))]) from exc
         lat, lon = raw.pop("lat", None), raw.pop("lon", None)
         if lat is not None or lon is not None:
             raw["position"] = {"lat": lat, "lon": lon}

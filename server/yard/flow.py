@@ -26,7 +26,8 @@ from server.yard.visits import follow, step
 def require_site_staff(principal: Principal, visit: YardVisit) -> Site:
     site = db.session.get(Site, visit.site_id)
     if not site_staff(principal, site):
-        raise YardRefused("forbidden", "not_site_staff", _("Only the site's admins, dispatchers and dock managers move trucks in its yard."))
+        raise YardRefused("forbidden", "not_site_staff",
+                          _("Only the site's admins, dispatchers and dock managers move trucks in its yard."))
     return site
 
 
@@ -50,7 +51,8 @@ def transition(principal: Principal, visit: YardVisit, target: str, now: datetim
         return call(principal, visit, dock_id, now)
     if target == "arrived" and visit.status != "called":
         raise YardRefused("conflict", "check_in_at_gate",
-                          _("A truck arrives through the gate check-in, which verifies its pickup authorization."))
+                          _("A truck arrives through the gate check-in, which verifies its pickup "
+                            "authorization."))
     lock_rows(YardVisit, [visit.id])
     db.session.refresh(visit)
     step(visit, target, now, principal.user_id)

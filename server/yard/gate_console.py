@@ -41,7 +41,8 @@ DETAILS = {  # lazy: put in the caller's language when used
 
 def require_staff(principal: Principal, site: Site) -> None:
     if not site_staff(principal, site):
-        raise YardRefused("forbidden", "not_site_staff", _("Only the site's admins, dispatchers and dock managers use its gate console."))
+        raise YardRefused("forbidden", "not_site_staff",
+                          _("Only the site's admins, dispatchers and dock managers use its gate console."))
 
 
 def _log_refusal(site: Site, reason: str, detail: str, now: datetime, by: int | None, load: Load | None,
@@ -77,7 +78,8 @@ def _load_here(principal: Principal, site: Site, token: str, now: datetime, plat
         raise _log_refusal(site, reason or "unknown", detail or _("No such authorization was issued."), now,
                            principal.user_id, None, plate)
     if load.pickup_site_id != site.id:  # say nothing more about another plant's load
-        raise _log_refusal(site, "other_site", str(DETAILS["other_site"]), now, principal.user_id, None, plate)
+        raise _log_refusal(site, "other_site", str(DETAILS["other_site"]), now, principal.user_id, None,
+                           plate)
     return load
 
 
@@ -103,7 +105,8 @@ def read_pass(principal: Principal, site: Site, now: datetime, token: str | None
     if token is None:
         token = token_for_plate(site, plate or "")
         if token is None:
-            raise _log_refusal(site, "no_pass_for_plate", str(DETAILS["no_pass_for_plate"]), now, principal.user_id,
+            raise _log_refusal(site, "no_pass_for_plate", str(DETAILS["no_pass_for_plate"]), now,
+                               principal.user_id,
                                None, plate)
     load = _load_here(principal, site, token, now, plate)
     verdict = check_at_gate(principal, token, now, current_app.config["SECRET_KEY"], load_id=load.id)

@@ -105,7 +105,8 @@ def get_kpis(args, site_id):
     last = args["to"] or local_day(zone_of(site), now)
     first = args["from_"] or last - timedelta(days=6)
     if first > last or (last - first).days >= MAX_DAYS:
-        raise ApiProblem(422, _("The period is not valid."), [("from", _("must be within %(MAX_DAYS)s days before `to`", MAX_DAYS=MAX_DAYS))])
+        raise ApiProblem(422, _("The period is not valid."),
+                         [("from", _("must be within %(MAX_DAYS)s days before `to`", MAX_DAYS=MAX_DAYS))])
     return site_kpis(site, first, last, args["group"], now)
 
 

@@ -106,8 +106,10 @@ def call_to_dock(visit: YardVisit, dock: Dock | None, now: datetime, by: int | N
                           [("dock_id", _("is not an active dock of the site"))])
     if dock.equipment != load.required_equipment:
         raise YardRefused("invalid", "incompatible_dock",
-                          _("Dock %(name)s has %(equipment)s; the load needs %(required_equipment)s.", name=dock.name, equipment=dock.equipment, required_equipment=load.required_equipment),
-                          [("dock_id", _("has %(equipment)s, the load needs %(required_equipment)s", equipment=dock.equipment, required_equipment=load.required_equipment))])
+                          _("Dock %(name)s has %(equipment)s; the load needs %(required_equipment)s.",
+                            name=dock.name, equipment=dock.equipment, required_equipment=load.required_equipment),
+                          [("dock_id", _("has %(equipment)s, the load needs %(required_equipment)s",
+                                         equipment=dock.equipment, required_equipment=load.required_equipment))])
     lock_rows(YardVisit, [visit.id])
     db.session.refresh(visit)
     step(visit, "called", now, by, dock_id=dock.id)

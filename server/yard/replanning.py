@@ -126,7 +126,8 @@ def _refuse_clashes(forced: dict[int, Forced], ends: dict[int, datetime], fixed:
         for row in fixed:
             if row.load_id != load_id and row.dock_id == f.dock.id and row.start < ends[load_id] and f.start < row.end:
                 raise YardRefused("conflict", "dock_busy",
-                                  _("Dock %(name)s is held until %(end)s.", name=f.dock.name, end=row.end.isoformat()),
+                                  _("Dock %(name)s is held until %(end)s.", name=f.dock.name,
+                                    end=row.end.isoformat()),
                                   busy_until=row.end.isoformat())
 
 
