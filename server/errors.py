@@ -12,7 +12,10 @@ from collections.abc import Iterable, Mapping
 from threading import Lock
 
 from flask import Flask, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+
+from server.validation_messages import translated
 
 log = logging.getLogger("haul.errors")
 
@@ -24,13 +27,17 @@ refused_requests: Counter[int] = Counter()
 
 
 class ApiProblem(Exception):
-    """Raised anywhere in a request to answer with a problem document."""
+    """Raised anywhere in a request to answer with a problem document.
+
+    ``detail`` and the error messages are translated by the raiser (``_()``), in the caller's
+    language; a lazy string is fixed to text here, so the document is plain JSON.
+    """
 
     def __init__(self, status: int, detail: str, errors: Iterable[tuple[str, str]] = (), **extra):
-        super().__init__(detail)
+        super().__init__(str(detail))
         self.status = status
-        self.detail = detail
-        self.errors = [{"path": path, "message": msg} for path, msg in errors]
+        self.detail = str(detail)
+        self.errors = [{"path": path, "message": str(msg)} for path, msg in errors]
         self.extra = extra
 
 
@@ -39,15 +46,18 @@ def load_or_422(schema, data, field: str = "_body", what: str = "The body") -> d
     from marshmallow import ValidationError
 
     if not isinstance(data, dict):
-        raise ApiProblem(422, f"{what} must be a JSON object.", [(field, "must be an object")])
+        raise ApiProblem(422, _("%(what)s must be a JSON object.", what=what),
+                         [(field, _("must be an object"))])
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise ApiProblem(422, "Some fields are invalid.", flatten_field_errors(exc.messages)) from exc
+        raise ApiProblem(422, _("Some fields are invalid."), flatten_field_errors(exc.messages)) from exc
 
 
 def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
-    """Turn marshmallow/webargs nested messages into (path, message) pairs."""
+    """Turn marshmallow/webargs nested messages into (path, message) pairs.
+
+    The libraries' own messages are put in the caller's language here (Haul's are already)."""
     pairs: list[tuple[str, str]] = []
     if isinstance(messages, Mapping):
         for key, value in messages.items():
@@ -55,12 +65,12 @@ def flatten_field_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
             pairs.extend(flatten_field_errors(value, path))
     elif isinstance(messages, (list, tuple)):
         if all(isinstance(m, str) for m in messages):
-            pairs.extend((prefix, m) for m in messages)
+            pairs.extend((prefix, translated(m)) for m in messages)
         else:
             for item in messages:
                 pairs.extend(flatten_field_errors(item, prefix))
     else:
-        pairs.append((prefix, str(messages)))
+        pairs.append((prefix, translated(str(messages))))
     return pairs
 
 
@@ -109,15 +119,17 @@ def http_exception_problem(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     messages = _strip_webargs_location(data.get("messages", {}))
     errors = [{"path": p, "message": m} for p, m in flatten_field_errors(messages)]
-    detail = exc.description or ""
+    detail = translated(exc.description or "")  # werkzeug's own descriptions are English
     if exc.code == 422 and errors:
-        detail = "Some fields are invalid."
+        detail = _("Some fields are invalid.")
     if exc.code == 400 and "_body" in (messages or {}):
-        detail = "The body is not valid JSON."
+        detail = _("The body is not valid JSON.")
     return problem_response(exc.code or 500, detail, errors)
 
 
-UNEXPECTED_DETAIL = "An internal error occurred; it has been logged."
+def unexpected_detail() -> str:
+    """The 500's detail, in the caller's language (English where there is no request)."""
+    return _("An internal error occurred; it has been logged.")
 
 
 def log_unexpected(exc: Exception) -> None:
@@ -142,7 +154,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log_unexpected(exc)
-        return problem_response(500, UNEXPECTED_DETAIL)
+        return problem_response(500, unexpected_detail())
 
 
 def wants_problem_json() -> bool:

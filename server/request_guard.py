@@ -17,6 +17,7 @@ import io
 import json
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import UnprocessableEntity
 
 from server.errors import PROBLEM_JSON, ApiProblem, count_refusal, problem_document, wants_problem_json
@@ -41,13 +42,17 @@ class RequestLimits:
         path = environ.get("PATH_INFO", "")
         uri = len(path) + len(environ.get("QUERY_STRING", "")) + 1
         if uri > self.max_uri_bytes:
-            return self._refuse(start_response, 414, f"The URI is {uri} bytes long; at most "
-                                f"{self.max_uri_bytes} are accepted. Send long input in the body.", path)
+            return self._refuse(start_response, 414,
+                                _("The URI is %(uri)s bytes long; at most %(max_uri_bytes)s are accepted. "
+                                  "Send long input in the body.", uri=uri,
+                                  max_uri_bytes=self.max_uri_bytes), path)
         if self.max_body_bytes is not None and environ.get("wsgi.input_terminated") \
                 and not environ.get("CONTENT_LENGTH"):
             body = _read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
             if len(body) > self.max_body_bytes:
-                return self._refuse(start_response, 413, f"The body is larger than {self.max_body_bytes} bytes.",
+                return self._refuse(start_response, 413,
+                                    _("The body is larger than %(max_body_bytes)s bytes.",
+                                      max_body_bytes=self.max_body_bytes),
                                     path)
             # From here on a plain body of known length, so Werkzeug reads all of it.
             environ["wsgi.input"] = io.BytesIO(body)
@@ -132,9 +137,9 @@ def refuse_nul_bytes() -> None:
     fields = nul_fields()
     if not fields:
         return
-    detail = "Text may not contain the NUL character (U+0000)."
+    detail = _("Text may not contain the NUL character (U+0000).")
     if wants_problem_json():
-        raise ApiProblem(422, detail, [(field, "contains a NUL character") for field in fields])
+        raise ApiProblem(422, detail, [(field, _("contains a NUL character")) for field in fields])
     raise UnprocessableEntity(description=f"{detail} ({', '.join(fields)})")
 
 

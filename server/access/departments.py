@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.audit.trail import record
@@ -26,7 +27,8 @@ def _own(principal: Principal, department_id: int | None, path: str) -> Departme
         return None
     row = db.session.get(Department, department_id)
     if row is None or row.organisation_id != principal.organisation_id:
-        raise ApiProblem(422, "No such department in this organisation.", [(path, "is not a department of yours")])
+        raise ApiProblem(422, _("No such department in this organisation."),
+                         [(path, _("is not a department of yours"))])
     return row
 
 
@@ -45,7 +47,7 @@ def _name_free(principal: Principal, name: str, except_id: int | None = None) ->
     taken = db.session.scalar(select(Department.id).where(Department.organisation_id == principal.organisation_id,
                                                           Department.name == name))
     if taken and taken != except_id:
-        raise ApiProblem(409, "A department of that name exists.", [("name", "already exists")])
+        raise ApiProblem(409, _("A department of that name exists."), [("name", _("already exists"))])
 
 
 def create(principal: Principal, data: dict) -> Department:
@@ -66,8 +68,8 @@ def update(principal: Principal, row: Department, data: dict) -> Department:
     if "parent_id" in data:
         parent = _own(principal, data["parent_id"], "parent_id")
         if _would_cycle(row, parent):
-            raise ApiProblem(422, "The department tree cannot have a cycle.",
-                             [("parent_id", "is this department or one below it")])
+            raise ApiProblem(422, _("The department tree cannot have a cycle."),
+                             [("parent_id", _("is this department or one below it"))])
         row.parent_id = parent.id if parent else None
     if "name" in data:
         _name_free(principal, data["name"], row.id)
@@ -81,7 +83,8 @@ def update(principal: Principal, row: Department, data: dict) -> Department:
 def set_member(principal: Principal, row: Department, user_id: int, member: bool) -> None:
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != principal.organisation_id:
-        raise ApiProblem(422, "No such user in this organisation.", [("user_id", "is not a user of yours")])
+        raise ApiProblem(422, _("No such user in this organisation."),
+                         [("user_id", _("is not a user of yours"))])
     existing = db.session.scalar(select(DepartmentMember).where(DepartmentMember.department_id == row.id,
                                                                 DepartmentMember.user_id == user_id))
     if member and existing is None:
@@ -103,7 +106,7 @@ def assign(principal: Principal, row: Department | None, obj) -> None:
     elif obj.buyer_org_id == org_id:
         column = "buyer_department_id"
     else:
-        raise ApiProblem(403, "Only the seller or buyer files an order or load into its departments.",
+        raise ApiProblem(403, _("Only the seller or buyer files an order or load into its departments."),
                          reason="not_a_party")
     before = getattr(obj, column)
     setattr(obj, column, row.id if row else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.audit.trail import record
@@ -22,7 +23,7 @@ def check_ceiling(principal: Principal, wanted: Iterable[str]) -> None:
     """403 naming the first permission in ``wanted`` that the granting principal does not hold."""
     missing = ceiling_breach(wanted, principal.permissions)
     if missing is not None:
-        raise ApiProblem(403, f"You cannot grant the permission '{missing}': you do not hold it yourself.",
+        raise ApiProblem(403, _("You cannot grant the permission '%(missing)s': you do not hold it yourself.", missing=missing),
                          permission=missing)
 
 
@@ -33,7 +34,7 @@ def check_assignable(principal: Principal, roles: list[str], path: str = "roles"
     unknown = [(f"{path}/{i}", f"'{name}' is not a role of this organisation")
                for i, name in enumerate(roles) if name not in known]
     if unknown:
-        raise ApiProblem(422, "Some roles do not exist.", unknown)
+        raise ApiProblem(422, _("Some roles do not exist."), unknown)
     granted = permissions_for(principal.organisation_id, roles)
     check_ceiling(principal, granted)
     return granted
@@ -43,7 +44,7 @@ def check_permission_names(permissions: list[str], path: str = "permissions") ->
     unknown = [(f"{path}/{i}", f"'{name}' is not a permission") for i, name in enumerate(permissions)
                if name not in PERMISSIONS]
     if unknown:
-        raise ApiProblem(422, "Some permissions do not exist.", unknown)
+        raise ApiProblem(422, _("Some permissions do not exist."), unknown)
 
 
 def role_view(row: CustomRole) -> dict:
@@ -53,13 +54,14 @@ def role_view(row: CustomRole) -> dict:
 
 def create(principal: Principal, data: dict) -> CustomRole:
     if data["name"] in BUILTIN_ROLES:
-        raise ApiProblem(422, "That name belongs to a built-in role.", [("name", "is a built-in role")])
+        raise ApiProblem(422, _("That name belongs to a built-in role."), [("name", _("is a built-in role"))])
     check_permission_names(data["permissions"])
     check_ceiling(principal, data["permissions"])
     taken = db.session.scalar(select(CustomRole.id).where(CustomRole.organisation_id == principal.organisation_id,
                                                           CustomRole.name == data["name"]))
     if taken:
-        raise ApiProblem(409, "This organisation already has a role of that name.", [("name", "already exists")])
+        raise ApiProblem(409, _("This organisation already has a role of that name."),
+                         [("name", _("already exists"))])
     row = CustomRole(organisation_id=principal.organisation_id, name=data["name"],
                      description=data.get("description", ""), permissions=sorted(set(data["permissions"])),
                      created_by_user_id=principal.user_id)
@@ -91,7 +93,8 @@ def holders(row: CustomRole) -> list[int]:
 def delete(principal: Principal, row: CustomRole) -> None:
     held_by = holders(row)
     if held_by:
-        raise ApiProblem(409, f"{len(held_by)} user(s) still hold this role; take it from them first.",
+        raise ApiProblem(409, _("%(count)s user(s) still hold this role; take it from them first.",
+                                count=len(held_by)),
                          reason="role_in_use")
     record("role.deleted", "role", row.id, principal=principal, before=role_view(row))
     db.session.delete(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import update
@@ -163,8 +164,9 @@ def erp_lifetime(days: int | None) -> timedelta:
     config = current_app.config
     longest = config["ERP_TOKEN_MAX_DAYS"]
     if days is not None and days > longest:
-        raise ApiProblem(422, f"An API token lives at most {longest} days; rotate it before it expires.",
-                         [("expires_in_days", f"must be at most {longest}")])
+        raise ApiProblem(422, _("An API token lives at most %(longest)s days; rotate it before it expires.",
+                                longest=longest),
+                         [("expires_in_days", _("must be at most %(longest)s", longest=longest))])
     return timedelta(days=days or min(config["ERP_TOKEN_TTL_DAYS"], longest))
 
 
@@ -211,7 +213,7 @@ def rotate_token(data, token_id):
     principal = current_principal()
     row = get_scoped_or_404(ApiToken, token_id, principal)
     if row.kind != "erp":
-        raise ApiProblem(404, f"ApiToken {token_id} was not found.")
+        raise ApiProblem(404, _("ApiToken %(token_id)s was not found.", token_id=token_id))
     # The new secret goes to the caller: nobody takes a token carrying more than they hold.
     check_ceiling(principal, permissions_for(row.organisation_id, row.roles, row.permissions))
     now = utcnow()
@@ -232,7 +234,8 @@ def rotate_token(data, token_id):
                                .execution_options(synchronize_session=False)).rowcount
     if moved != 1:  # rotated or revoked meanwhile
         db.session.rollback()
-        raise ApiProblem(409, "This token changed meanwhile; look at the token list again.", reason="changed")
+        raise ApiProblem(409, _("This token changed meanwhile; look at the token list again."),
+                         reason="changed")
     record("token.rotated", "token", row.id, principal=principal, after={"successor_id": successor.id})
     db.session.commit()
     return token_view(successor, plaintext)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape, to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from shapely.geometry import Point, mapping, shape
@@ -55,19 +56,19 @@ class GeoJSONPolygon(Schema):
         required=True, validate=validate.Length(min=1, max=50))
 
     @validates_schema
-    def _valid_polygon(self, data, **_):
+    def _valid_polygon(self, data, **_kwargs):
         if "coordinates" not in data or "type" not in data:
             return  # a partial update without the geometry; field rules report what is missing
         for ring in data["coordinates"]:
             for lon, lat in ring:
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90) or math.isnan(lon + lat):
-                    raise ValidationError("coordinates out of range (lon ±180, lat ±90)", "coordinates")
+                    raise ValidationError(_("coordinates out of range (lon ±180, lat ±90)"), "coordinates")
         try:
             polygon = shape(data)
         except Exception as exc:  # shapely raises several types for malformed rings
-            raise ValidationError(f"not a polygon: {exc}", "coordinates") from exc
+            raise ValidationError(_("not a polygon: %(exc)s", exc=exc), "coordinates") from exc
         if not polygon.is_valid or polygon.area == 0:
-            raise ValidationError("the polygon is invalid (self-crossing, open or empty)", "coordinates")
+            raise ValidationError(_("the polygon is invalid (self-crossing, open or empty)"), "coordinates")
 
 
 def point_to_db(latlon: dict):

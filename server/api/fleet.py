@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -118,14 +119,15 @@ def _commit_unique() -> None:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise ApiProblem(409, "This conflicts with an existing record (for example the same plate).") from exc
+        raise ApiProblem(409, _("This conflicts with an existing record (for example the same plate).")) from exc
 
 
 def _check_vehicle(data: dict, principal) -> None:
     if "vehicle_type_id" in data:
         owned = db.session.scalar(scoped(VehicleType, principal).where(VehicleType.id == data["vehicle_type_id"]))
         if owned is None:
-            raise ApiProblem(422, "Some fields are invalid.", [("vehicle_type_id", "unknown vehicle type")])
+            raise ApiProblem(422, _("Some fields are invalid."),
+                             [("vehicle_type_id", _("unknown vehicle type"))])
 
 
 def _check_driver(data: dict, principal) -> None:
@@ -135,7 +137,7 @@ def _check_driver(data: dict, principal) -> None:
         found = db.session.scalar(select(User.id).where(User.id == data["user_id"],
                                                         User.organisation_id == principal.organisation_id))
         if found is None:
-            raise ApiProblem(422, "Some fields are invalid.", [("user_id", "unknown user")])
+            raise ApiProblem(422, _("Some fields are invalid."), [("user_id", _("unknown user"))])
 
 
 _crud("vehicle-types", VehicleType, VehicleTypeIn, VehicleTypeOut)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -156,7 +157,8 @@ def update_dock(data, site_id, dock_id):
     """Change a dock's equipment, hours, breaks or take it out of service."""
     dock = get_scoped_or_404(Dock, dock_id, current_principal())
     if dock.site_id != site_id:
-        raise ApiProblem(404, f"Dock {dock_id} was not found.")  # same answer as a foreign dock
+        raise ApiProblem(404, _("Dock %(dock_id)s was not found.",
+                                dock_id=dock_id))  # same answer as a foreign dock
     for key, value in data.items():
         setattr(dock, key, value)
     db.session.commit()

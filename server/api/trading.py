@@ -12,6 +12,7 @@ webhook ``trading_relationship``).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select, update
@@ -89,13 +90,14 @@ def _tell(row: TradingRelationship, org_id: int) -> None:
 def _move(row: TradingRelationship, sources: tuple[str, ...], target: str, **values):
     """Conditionally move the relationship; 409 naming its status when it is not in one of ``sources``."""
     if row.status not in sources:
-        raise ApiProblem(409, f"A relationship that is {row.status} cannot become {target}.", reason=row.status)
+        raise ApiProblem(409, _("A relationship that is %(status)s cannot become %(target)s.",
+                                status=row.status, target=target), reason=row.status)
     moved = db.session.execute(update(TradingRelationship).where(
         TradingRelationship.id == row.id, TradingRelationship.status.in_(sources))
         .values(status=target, **values).execution_options(synchronize_session=False)).rowcount
     if moved != 1:
         db.session.rollback()
-        raise ApiProblem(409, "The relationship changed meanwhile; look at it again.", reason="changed")
+        raise ApiProblem(409, _("The relationship changed meanwhile; look at it again."), reason="changed")
     db.session.commit()
     db.session.refresh(row)
     return row
@@ -103,7 +105,8 @@ def _move(row: TradingRelationship, sources: tuple[str, ...], target: str, **val
 
 def _as(row: TradingRelationship, principal: Principal, side: str) -> None:
     if getattr(row, f"{side}_org_id") != principal.organisation_id:
-        raise ApiProblem(403, f"Only the {side} may do this with a trading relationship.", reason=f"not_{side}")
+        raise ApiProblem(403, _("Only the %(side)s may do this with a trading relationship.", side=side),
+                         reason=f"not_{side}")
 
 
 @blp.get("")
@@ -129,7 +132,7 @@ def request_relationship(data):
     principal, now = current_principal(), clock.now()
     buyer = db.session.get(Organisation, data["buyer_id"])
     if buyer is None or buyer.kind != OrgKind.BUYER or not buyer.active:
-        raise ApiProblem(422, "Some fields are invalid.", [("buyer_id", "unknown buyer")])
+        raise ApiProblem(422, _("Some fields are invalid."), [("buyer_id", _("unknown buyer"))])
     row = _pair(principal.organisation_id, buyer.id)
     if row is not None and row.status not in ASKABLE_AGAIN:
         return relationship_view(row, principal), 200
@@ -214,8 +217,8 @@ def buyer_sites(relationship_id):
     principal = current_principal()
     row = get_scoped_or_404(TradingRelationship, relationship_id, principal)
     if row.status != "accepted":
-        raise ApiProblem(403, f"The buyer's sites are shown once the buyer accepts; this relationship is "
-                              f"{row.status}.", rule=RULE)
+        raise ApiProblem(403, _("The buyer's sites are shown once the buyer accepts; this relationship is "
+                                "%(status)s.", status=row.status), rule=RULE)
     own = principal.organisation_id == row.buyer_org_id
     query = scoped(Site, principal) if own else partner_sites(principal, row.buyer_org_id)
     return [dump_site(site) for site in db.session.scalars(query.order_by(Site.id))]

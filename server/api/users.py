@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
@@ -69,7 +70,8 @@ def create_user(data):
     principal = current_principal()
     taken = db.session.scalar(select(User.id).where(func.lower(User.email) == data["email"].lower()))
     if taken:
-        raise ApiProblem(409, "A user with this email already exists.", [("email", "already registered")])
+        raise ApiProblem(409, _("A user with this email already exists."),
+                         [("email", _("already registered"))])
     check_assignable(principal, data["roles"])
     user = User(organisation_id=principal.organisation_id, email=data["email"].lower(), name=data["name"],
                 password_hash=generate_password_hash(data["password"]), roles=data["roles"],
@@ -99,7 +101,7 @@ def update_user(data, user_id):
     user = get_scoped_or_404(User, user_id, principal)
     if user.id == principal.user_id and (data.get("active") is False or
                                          ("roles" in data and "admin" not in data["roles"])):
-        raise ApiProblem(409, "An admin cannot lock themselves out.")
+        raise ApiProblem(409, _("An admin cannot lock themselves out."))
     if "roles" in data:
         check_assignable(principal, data["roles"])
     before = _summary(user)

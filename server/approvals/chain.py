@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.approvals.levels import Person, passed, qualifies
@@ -45,7 +46,7 @@ def rule_for(organisation_id: int, action: str, measures: dict[str, float | None
             crossing.append((rule.threshold, rule.id, rule, value))
     if not crossing:
         return None
-    _, _, rule, value = max(crossing, key=lambda item: (item[0], item[1]))
+    _threshold, _rule_id, rule, value = max(crossing, key=lambda item: (item[0], item[1]))
     return rule, value
 
 
@@ -116,21 +117,23 @@ def decide(principal: Principal, request: ApprovalRequest, decision: str, commen
     lock_rows(ApprovalRequest, [request.id])
     db.session.refresh(request)
     if request.status != "pending":
-        raise ApiProblem(409, f"This request is already {request.status}.", reason="already_decided")
+        raise ApiProblem(409, _("This request is already %(status)s.", status=request.status),
+                         reason="already_decided")
     if principal.user_id is None:
-        raise ApiProblem(403, "Approvals are given by people, not by API tokens.", reason="not_a_person")
+        raise ApiProblem(403, _("Approvals are given by people, not by API tokens."), reason="not_a_person")
     if principal.user_id == request.requested_by_user_id:
-        raise ApiProblem(403, "The requester cannot approve their own request.", reason="requester")
+        raise ApiProblem(403, _("The requester cannot approve their own request."), reason="requester")
     history = decisions_of(request)
     decided = {d.user_id for d in history} | {d.on_behalf_of_user_id for d in history if d.on_behalf_of_user_id}
     if principal.user_id in decided:
-        raise ApiProblem(403, "You already decided a level of this request: the next one needs another person.",
+        raise ApiProblem(403, _("You already decided a level of this request: the next one needs another "
+                                "person."),
                          reason="second_person")
     level = request.levels[request.level]
     name = _in_whose_name(principal, request, level, decided, now)
     if name is None:
         refuse_without(principal, "approve")
-        raise ApiProblem(403, "You are not an approver of this level.", reason="not_an_approver")
+        raise ApiProblem(403, _("You are not an approver of this level."), reason="not_an_approver")
     row = ApprovalDecision(request_id=request.id, level=request.level, user_id=principal.user_id,
                            on_behalf_of_user_id=name if name != principal.user_id else None, decision=decision,
                            comment=comment)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 
 @dataclass(frozen=True)
 class Person:
@@ -42,7 +44,7 @@ def level_problems(levels: list[dict]) -> list[tuple[str, str]]:
     errors = []
     for i, level in enumerate(levels):
         if level.get("mode", "any") == "all" and not level.get("user_ids"):
-            errors.append((f"levels/{i}/user_ids", "an 'all' level lists the users who must each approve"))
+            errors.append((f"levels/{i}/user_ids", _("an 'all' level lists the users who must each approve")))
         if not level.get("role") and not level.get("user_ids"):
-            errors.append((f"levels/{i}", "name a role or list users who may approve"))
+            errors.append((f"levels/{i}", _("name a role or list users who may approve")))
     return errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -78,10 +79,10 @@ def _checked_levels(principal, levels: list[dict]) -> list[dict]:
     named = {user_id for level in levels for user_id in level["user_ids"]}
     ours = set(db.session.scalars(select(User.id).where(User.id.in_(named),
                                                         User.organisation_id == principal.organisation_id))) if named else set()
-    errors += [(f"levels/{i}/user_ids/{j}", "is not a user of this organisation")
+    errors += [(f"levels/{i}/user_ids/{j}", _("is not a user of this organisation"))
                for i, level in enumerate(levels) for j, user_id in enumerate(level["user_ids"]) if user_id not in ours]
     if errors:
-        raise ApiProblem(422, "Some levels are invalid.", errors)
+        raise ApiProblem(422, _("Some levels are invalid."), errors)
     return levels
 
 
@@ -156,15 +157,15 @@ def create_delegation(data):
     to_user = db.session.get(User, data["to_user_id"])
     errors = []
     if principal.user_id is None:
-        raise ApiProblem(403, "Delegations are made by people, not by API tokens.", reason="not_a_person")
+        raise ApiProblem(403, _("Delegations are made by people, not by API tokens."), reason="not_a_person")
     if to_user is None or to_user.organisation_id != principal.organisation_id or not to_user.active:
-        errors.append(("to_user_id", "is not an active user of this organisation"))
+        errors.append(("to_user_id", _("is not an active user of this organisation")))
     elif to_user.id == principal.user_id:
-        errors.append(("to_user_id", "is yourself"))
+        errors.append(("to_user_id", _("is yourself")))
     if data["ends_at"] <= now:
-        errors.append(("ends_at", "must be in the future"))
+        errors.append(("ends_at", _("must be in the future")))
     if errors:
-        raise ApiProblem(422, "The delegation is invalid.", errors)
+        raise ApiProblem(422, _("The delegation is invalid."), errors)
     row = ApprovalDelegation(organisation_id=principal.organisation_id, from_user_id=principal.user_id,
                              to_user_id=to_user.id, ends_at=data["ends_at"])
     db.session.add(row)

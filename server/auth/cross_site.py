@@ -15,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError
 
@@ -68,14 +69,15 @@ def check_cross_site() -> None:
     if claimed:
         if _origin_of(claimed) in own_origins():
             return
-        raise ApiProblem(403, "Cross-site requests may not change anything with this site's session cookie.",
+        raise ApiProblem(403, _("Cross-site requests may not change anything with this site's session cookie."),
                          reason="cross_site")
     if request.path in SIGN_IN_PATHS or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         # A sign-in acts on the credentials it carries, not on the cookie: without Origin it is an app's
         # or a script's (the sign-in form checks its own token, server.web.auth_pages).
         return
     if not _has_valid_token():
-        raise ApiProblem(403, f"This request needs an Origin header or a CSRF token ({TOKEN_HEADER}).",
+        raise ApiProblem(403, _("This request needs an Origin header or a CSRF token (%(TOKEN_HEADER)s).",
+                                TOKEN_HEADER=TOKEN_HEADER),
                          reason="csrf_token_missing")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 
 from flask import current_app, request
+from flask_babel import gettext as _
 
 from server.auth.principal import resolve_principal
 from server.errors import ApiProblem
@@ -25,6 +26,6 @@ def require_operator() -> None:
         return
     principal = resolve_principal()
     if principal is None:
-        raise ApiProblem(401, "Metrics need the HAUL_METRICS_TOKEN or a platform admin's credential.")
+        raise ApiProblem(401, _("Metrics need the HAUL_METRICS_TOKEN or a platform admin's credential."))
     if principal.org_kind != "platform" or not principal.has_any("admin"):
-        raise ApiProblem(403, "Metrics are for the platform's operators.")
+        raise ApiProblem(403, _("Metrics are for the platform's operators."))

@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +23,7 @@ from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, login_manager
 from server.models import ApiToken, CustomRole, Organisation, User
+from server.party_names import either
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ class Principal:
     session_generation: int | None = None  # the user's session generation a session cookie holds
     # What the caller may do; None: what its built-in roles give (``permissions_for`` adds custom roles).
     permissions: frozenset[str] | None = field(default=None, compare=False)
+    # The user's own language ('en', 'zh_CN'): API answers and refusals are in it. None for a user-less token.
+    language: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.permissions is None:
@@ -99,7 +103,8 @@ def _from_bearer(header: str) -> Principal:
 # object, so SQLAlchemy computes its cache key once.
 _TOKEN_QUERY = (select(ApiToken.id, ApiToken.organisation_id, ApiToken.user_id, ApiToken.roles, ApiToken.permissions,
                        ApiToken.revoked_at,
-                       ApiToken.expires_at, ApiToken.last_used_at, Organisation.kind, Organisation.active, User.active)
+                       ApiToken.expires_at, ApiToken.last_used_at, Organisation.kind, Organisation.active, User.active,
+                       User.language)
                 .join(Organisation, Organisation.id == ApiToken.organisation_id)
                 .outerjoin(User, User.id == ApiToken.user_id)
                 .where(ApiToken.token_hash == bindparam("token_hash")))
@@ -134,14 +139,15 @@ def principal_from_token(token: str) -> Principal:
     row = _token_row(hash_token(token))
     now = utcnow()
     if row is None:
-        raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
-    token_id, org_id, user_id, roles, subset, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active = row
+        raise ApiProblem(401, _("The bearer token is unknown, revoked or expired."))
+    (token_id, org_id, user_id, roles, subset, revoked_at, expires_at, last_used_at, org_kind, org_active, user_active,
+     language) = row
     if revoked_at is not None or (expires_at and expires_at <= now):
-        raise ApiProblem(401, "The bearer token is unknown, revoked or expired.")
+        raise ApiProblem(401, _("The bearer token is unknown, revoked or expired."))
     if not org_active:
-        raise ApiProblem(401, "The token's organisation is not active.")
+        raise ApiProblem(401, _("The token's organisation is not active."))
     if user_id is not None and not user_active:
-        raise ApiProblem(401, "The token's user is not active.")
+        raise ApiProblem(401, _("The token's user is not active."))
     # "Last used" is for people auditing tokens; minute precision is enough, and skipping the write
     # on most requests keeps a busy ERP or the load board from paying a row update per call.
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
@@ -151,7 +157,7 @@ def principal_from_token(token: str) -> Principal:
         if has_request_context():
             request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
     return Principal(org_id, org_kind, frozenset(roles), user_id, "token", token_id=token_id,
-                     permissions=permissions_for(org_id, roles, subset))
+                     permissions=permissions_for(org_id, roles, subset), language=language)
 
 
 def resolve_principal() -> Principal | None:
@@ -164,7 +170,7 @@ def resolve_principal() -> Principal | None:
     if header.startswith("Bearer "):
         principal = _from_bearer(header)
     elif header:
-        raise ApiProblem(401, "Only 'Authorization: Bearer <token>' is accepted.")
+        raise ApiProblem(401, _("Only 'Authorization: Bearer <token>' is accepted."))
     else:
         principal = principal_from_session()
     request.environ["haul.principal"] = principal
@@ -180,20 +186,21 @@ def principal_from_session() -> Principal | None:
         return None
     return Principal(org.id, org.kind, frozenset(current_user.roles), current_user.id, "session",
                      session_generation=current_user.session_generation,
-                     permissions=permissions_for(org.id, current_user.roles))
+                     permissions=permissions_for(org.id, current_user.roles), language=current_user.language)
 
 
 def current_principal() -> Principal:
     principal = resolve_principal()
     if principal is None:
-        raise ApiProblem(401, "Authentication required: a bearer token or a session login.")
+        raise ApiProblem(401, _("Authentication required: a bearer token or a session login."))
     return principal
 
 
 def refuse_without(principal: Principal, permission: str) -> None:
     """403 naming the permission (in ``detail`` and as ``permission``) when the caller lacks it."""
     if not principal.can(permission):
-        raise ApiProblem(403, f"This needs the permission '{permission}'.", permission=permission)
+        raise ApiProblem(403, _("This needs the permission '%(permission)s'.", permission=permission),
+                         permission=permission)
 
 
 def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
@@ -201,7 +208,7 @@ def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
     if permission is not None:
         refuse_without(principal, permission)
     if org_kinds and principal.org_kind not in org_kinds:
-        raise ApiProblem(403, f"This is for {' or '.join(org_kinds)} organisations.")
+        raise ApiProblem(403, _("This is for %(kinds)s organisations.", kinds=either(org_kinds)))
 
 
 def require(permission: str | None = None, org_kinds: tuple[str, ...] = ()):

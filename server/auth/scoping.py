@@ -25,6 +25,7 @@ Four rules narrow that further:
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Select,
     and_,
@@ -293,5 +294,6 @@ def get_scoped_or_404(model, object_id: int, principal: Principal):
     if 0 < object_id <= MAX_ID:  # larger ids cannot exist, and SQLite cannot even bind them
         row = db.session.scalar(scoped(model, principal).where(model.id == object_id))
     if row is None:
-        raise ApiProblem(404, f"{model.__name__} {object_id} was not found.")
+        raise ApiProblem(404, _("%(name)s %(object_id)s was not found.", name=model.__name__,
+                                object_id=object_id))
     return row

@@ -7,6 +7,7 @@ name; withdrawing the appointment ends that at once.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
@@ -60,14 +61,16 @@ def appoint(data, load_id):
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
     if principal.organisation_id not in (load.seller_org_id, load.buyer_org_id):
-        raise ApiProblem(403, "Only the load's seller or buyer appoints its inspector.", reason="not_a_party")
+        raise ApiProblem(403, _("Only the load's seller or buyer appoints its inspector."),
+                         reason="not_a_party")
     inspector = db.session.get(Organisation, data["inspector_org_id"])
     if inspector is None or inspector.kind != "inspector" or not inspector.active:
-        raise ApiProblem(422, "That is not an inspection organisation.",
-                         [("inspector_org_id", "is not an active organisation of kind inspector")])
+        raise ApiProblem(422, _("That is not an inspection organisation."),
+                         [("inspector_org_id", _("is not an active organisation of kind inspector"))])
     row = db.session.scalar(select_appointment(load.id, inspector.id))
     if row is not None and row.withdrawn_at is None:
-        raise ApiProblem(409, "This inspector is already appointed to the load.", reason="already_appointed")
+        raise ApiProblem(409, _("This inspector is already appointed to the load."),
+                         reason="already_appointed")
     if row is None:
         row = InspectionAppointment(load_id=load.id, inspector_org_id=inspector.id)
         db.session.add(row)
@@ -105,7 +108,8 @@ def withdraw(inspection_appointment_id):
     principal = current_principal()
     row = get_scoped_or_404(InspectionAppointment, inspection_appointment_id, principal)
     if row.appointed_by_org_id != principal.organisation_id:
-        raise ApiProblem(403, "Only the party that appointed the inspector withdraws it.", reason="not_appointer")
+        raise ApiProblem(403, _("Only the party that appointed the inspector withdraws it."),
+                         reason="not_appointer")
     load = db.session.get(Load, row.load_id)
     row.withdrawn_at = row.withdrawn_at or clock.now()
     record("inspection.withdrawn", "inspection_appointment", row.id, principal=principal,

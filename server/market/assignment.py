@@ -25,7 +25,8 @@ def live_award(load_id: int) -> Award | None:
 
 def awarded_carrier(principal: Principal, load: Load) -> None:
     if load.carrier_org_id != principal.organisation_id or principal.org_kind != "carrier":
-        raise MarketRefused("forbidden", "not_awarded_carrier", "Only the carrier awarded this load can do that.")
+        raise MarketRefused("forbidden", "not_awarded_carrier",
+                            _("Only the carrier awarded this load can do that."))
 
 
 def _vehicle_problems(load: Load, vehicle: Vehicle | None, carrier_id: int) -> list[tuple[str, str]]:
@@ -85,7 +86,7 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
                                            else "assigned", vehicle_id=vehicle_id, driver_id=driver_id)
                                    .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
-            raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
+            raise MarketRefused("conflict", "load_changed", _("The load changed meanwhile; look again."))
         withdrawn = [] if kept else authorizations
         if withdrawn:
             _revoke_live_authorizations(load.id, now)
@@ -107,13 +108,15 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
 def carrier_cancel(principal: Principal, award: Award, reason: str, now: datetime) -> Award:
     """The awarded carrier withdraws before pickup: scored as a cancellation, the load back to draft."""
     if award.carrier_org_id != principal.organisation_id:
-        raise MarketRefused("forbidden", "not_awarded_carrier", "Only the awarded carrier can cancel its award.")
+        raise MarketRefused("forbidden", "not_awarded_carrier",
+                            _("Only the awarded carrier can cancel its award."))
     if award.cancelled_at is not None:
-        raise MarketRefused("conflict", "already_cancelled", "This award is already cancelled.")
+        raise MarketRefused("conflict", "already_cancelled", _("This award is already cancelled."))
     load = db.session.get(Load, award.load_id)
     if load.status not in CARRIER_CANCELLABLE:
         raise MarketRefused("conflict", "illegal_transition",
-                            f"A load that is {load.status} can no longer be given back by its carrier.")
+                            _("A load that is %(status)s can no longer be given back by its carrier.",
+                              status=load.status))
     check("load", load.status, "draft")
     driver = load.driver_id
     with atomic():
@@ -124,7 +127,7 @@ def carrier_cancel(principal: Principal, award: Award, reason: str, now: datetim
                                   .values(status="draft", carrier_org_id=None, vehicle_id=None, driver_id=None,
                                           price=None).execution_options(synchronize_session=False))
         if gone.rowcount != 1 or back.rowcount != 1:
-            raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
+            raise MarketRefused("conflict", "load_changed", _("The load changed meanwhile; look again."))
         db.session.execute(update(Tender).where(Tender.id == award.tender_id, Tender.status == "awarded")
                            .values(status="cancelled", version=Tender.version + 1)
                            .execution_options(synchronize_session=False))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, bindparam, exists, select
 
@@ -238,25 +239,29 @@ def check_standing(tender: Tender, view: LoadView, settings: MarketSettings, car
     current = phase(tender, settings, now)
     if current.kind == "offer" and carrier_id not in current.carriers:
         raise MarketRefused("forbidden", "offered_to_another",
-                            "This tender is offered to another preferred carrier first.")
+                            _("This tender is offered to another preferred carrier first."))
     if current.kind == "private" and carrier_id not in current.carriers:
-        raise MarketRefused("forbidden", "not_invited", "This private tender is for invited carriers only.")
+        raise MarketRefused("forbidden", "not_invited",
+                            _("This private tender is for invited carriers only."))
     own = trucks(view.needs, [carrier_id], prefilter=False)
     fit = qualified(view.needs, own)
     if not fit:
         gaps = why_none_qualifies(view.needs, own)
-        raise MarketRefused("forbidden", "not_qualified", "No truck of yours qualifies for this load: "
-                            + "; ".join(gaps) + ".", [("carrier", gap) for gap in gaps])
+        raise MarketRefused("forbidden", "not_qualified",
+                            _("No truck of yours qualifies for this load: %(gaps)s.", gaps="; ".join(gaps)),
+                            [("carrier", gap) for gap in gaps])
     if settings.has_thresholds:
         card = scorecards([carrier_id], settings.window)[carrier_id]
         reasons = ineligibility(card, settings)
         if reasons:
-            raise MarketRefused("forbidden", "below_thresholds", "Your scorecard is below this seller's "
-                                "thresholds: " + "; ".join(reasons) + ".", [("scorecard", r) for r in reasons])
+            raise MarketRefused("forbidden", "below_thresholds",
+                                _("Your scorecard is below this seller's thresholds: %(reasons)s.",
+                                  reasons="; ".join(reasons)), [("scorecard", r) for r in reasons])
     if current.kind == "near":
         free = [t.vehicle_id for t in fit if t.free]
         if not vehicles_near(db.session, free, view.lon, view.lat, current.reach_km, _fresh_since(now)):
             raise MarketRefused("forbidden", "not_near_yet",
-                                f"This tender goes first to carriers with a free qualified truck within "
-                                f"{current.reach_km:g} km of the pickup; it opens to every qualified carrier at "
-                                f"{current.open_to_all_at.isoformat()}.")
+                                _("This tender goes first to carriers with a free qualified truck within "
+                                  "%(reach_km)s km of the pickup; it opens to every qualified carrier at "
+                                  "%(open_to_all_at)s.", reach_km=format(current.reach_km, 'g'),
+                                  open_to_all_at=current.open_to_all_at.isoformat()))

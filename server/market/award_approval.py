@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from server.approvals.chain import open_request, pending_for, rule_for, settles
@@ -34,7 +35,7 @@ def refuse_while_held(award: Award | None) -> None:
     request = pending_for(OBJECT_TYPE, award.id)
     if request is not None and request.status != "approved":
         raise MarketRefused("conflict", "awaiting_approval",
-                            "The award awaits the seller's approval; nothing proceeds until it is approved.")
+                            _("The award awaits the seller's approval; nothing proceeds until it is approved."))
 
 
 @settles(OBJECT_TYPE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -100,7 +101,7 @@ def get_scorecard(carrier_id):
     principal = current_principal()
     carrier = db.session.get(Organisation, carrier_id) if can_see_carrier(carrier_id, principal) else None
     if carrier is None or carrier.kind != "carrier":
-        raise ApiProblem(404, f"Carrier {carrier_id} was not found.")
+        raise ApiProblem(404, _("Carrier %(carrier_id)s was not found.", carrier_id=carrier_id))
     is_seller = principal.org_kind == "seller"
     settings = settings_of(principal.organisation_id) if is_seller else MarketSettings()
     card = scorecards([carrier_id], settings.window)[carrier_id]
@@ -128,7 +129,7 @@ def patch_settings(data):
     try:
         settings = MarketSettings.from_settings({"market": merged})
     except SettingsInvalid as exc:
-        raise ApiProblem(422, "Some fields are invalid.",
+        raise ApiProblem(422, _("Some fields are invalid."),
                          [(path.removeprefix("market/"), message) for path, message in exc.errors]) from exc
     org.settings = {**(org.settings or {}), "market": merged}
     db.session.commit()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -21,9 +23,11 @@ from server.market.refusals import MarketRefused
 from server.market.scoring import scorecards, settings_of
 from server.models import Award, Bid, Load, Tender
 
-CLOSED_REASONS = {"awarded": ("already_awarded", "The tender is already awarded (another carrier was faster)."),
-                  "expired": ("tender_expired", "The tender expired without an award."),
-                  "cancelled": ("tender_cancelled", "The seller cancelled the tender.")}
+# Lazy: the detail is put in the caller's language when the refusal is raised.
+CLOSED_REASONS = {"awarded": ("already_awarded", _l("The tender is already awarded (another carrier was "
+                                                    "faster).")),
+                  "expired": ("tender_expired", _l("The tender expired without an award.")),
+                  "cancelled": ("tender_cancelled", _l("The seller cancelled the tender."))}
 
 
 @contextmanager
@@ -47,8 +51,8 @@ def atomic(keep: bool = False):
 
 
 def not_open(status: str) -> MarketRefused:
-    reason, detail = CLOSED_REASONS.get(status, ("offer_moved", "The tender changed meanwhile; look again."))
-    return MarketRefused("conflict", reason, detail)
+    reason, detail = CLOSED_REASONS.get(status, ("offer_moved", _l("The tender changed meanwhile; look again.")))
+    return MarketRefused("conflict", reason, str(detail))
 
 
 def current_status(tender_id: int) -> str:
@@ -70,14 +74,14 @@ def award_in_tx(tender: Tender, seen_version: int, carrier_id: int, price: float
         raise not_open(current_status(tender.id))
     if not _swing(Load, tender.load_id, (Load.status == "tendered",),
                   {"status": "awarded", "carrier_org_id": carrier_id, "price": price}):
-        raise MarketRefused("conflict", "load_not_tendered", "The load is no longer on the board.")
+        raise MarketRefused("conflict", "load_not_tendered", _("The load is no longer on the board."))
     award = Award(tender_id=tender.id, load_id=tender.load_id, carrier_org_id=carrier_id, price=price, rule=rule,
                   created_at=now)
     db.session.add(award)
     try:
         db.session.flush()
     except IntegrityError as exc:  # the unique indexes: someone else's award got in first
-        raise MarketRefused("conflict", "already_awarded", "The load already has an award.") from exc
+        raise MarketRefused("conflict", "already_awarded", _("The load already has an award.")) from exc
     record("award.made", "award", award.id, organisation_id=tender.seller_org_id, counterparty_org_id=carrier_id,
            after={"load_id": award.load_id, "price": price, "rule": rule})
     award_approval.hold_if_needed(award, tender.seller_org_id)

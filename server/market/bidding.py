@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market import notify
@@ -37,15 +39,16 @@ def terms_of(tender: Tender | TenderRow) -> TenderTerms:
 
 def _check_carrier(principal: Principal, tender: Tender | TenderRow) -> None:
     if principal.organisation_id == tender.seller_org_id:
-        raise MarketRefused("forbidden", "own_load", "You cannot bid on or grab your own load.")
+        raise MarketRefused("forbidden", "own_load", _("You cannot bid on or grab your own load."))
     if principal.org_kind != "carrier":
-        raise MarketRefused("forbidden", "not_a_carrier", "Only carriers bid on or grab loads.")
+        raise MarketRefused("forbidden", "not_a_carrier", _("Only carriers bid on or grab loads."))
 
 
 def _check_open(tender: Tender, now: datetime) -> None:
     refresh(tender, now)
     if tender.deadline is not None and now >= tender.deadline:
-        raise MarketRefused("conflict", "deadline_passed", f"The tender closed at {tender.deadline.isoformat()}.")
+        raise MarketRefused("conflict", "deadline_passed", _("The tender closed at %(deadline)s.",
+                                                             deadline=tender.deadline.isoformat()))
     if tender.status != "open":
         raise not_open(tender.status)
 
@@ -55,7 +58,8 @@ def _check_open_row(row: TenderRow, now: datetime) -> None:
     if row.deadline is not None and now >= row.deadline:
         if row.status == "open":
             refresh(db.session.get(Tender, row.id), now)  # the first caller past the deadline finalizes it
-        raise MarketRefused("conflict", "deadline_passed", f"The tender closed at {row.deadline.isoformat()}.")
+        raise MarketRefused("conflict", "deadline_passed", _("The tender closed at %(deadline)s.",
+                                                             deadline=row.deadline.isoformat()))
     if row.status != "open":
         raise not_open(row.status)
 
@@ -102,7 +106,7 @@ def grab(principal: Principal, row: TenderRow, now: datetime) -> Award:
     """
     _check_carrier(principal, row)
     if row.mode == "auction":
-        raise MarketRefused("conflict", "not_grabbable", "An auction is won by bidding, not grabbing.")
+        raise MarketRefused("conflict", "not_grabbable", _("An auction is won by bidding, not grabbing."))
     if row.status == "open" and row.mode == "sequential" and row.sequential_index < len(row.preferred_carrier_ids or ()):
         return _grab_offer(principal, db.session.get(Tender, row.id), now)
     _check_open_row(row, now)

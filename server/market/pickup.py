@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import segno
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from server.audit.trail import record
@@ -58,15 +59,16 @@ def _plate_vehicle(carrier_id: int, plate: str) -> Vehicle | None:
 def issue(principal: Principal, load: Load, data: dict, now: datetime) -> PickupAuthorization:
     """The buyer authorizes the awarded carrier, a driver and a plate to collect the load."""
     if load.buyer_org_id != principal.organisation_id:
-        raise MarketRefused("forbidden", "not_buyer", "Only the load's buyer authorizes its pickup.")
+        raise MarketRefused("forbidden", "not_buyer", _("Only the load's buyer authorizes its pickup."))
     award = live_award(load.id)
     if load.status not in AUTHORIZABLE or award is None:
-        raise MarketRefused("conflict", "not_awarded", f"A load that is {load.status} cannot be authorized.")
+        raise MarketRefused("conflict", "not_awarded", _("A load that is %(status)s cannot be authorized.",
+                                                         status=load.status))
     award_approval.refuse_while_held(award)
     carrier = data.get("carrier_id") or award.carrier_org_id
     if carrier != award.carrier_org_id:
-        raise MarketRefused("invalid", "carrier_not_awarded", "That carrier was not awarded this load.",
-                            [("carrier_id", "was not awarded this load")])
+        raise MarketRefused("invalid", "carrier_not_awarded", _("That carrier was not awarded this load."),
+                            [("carrier_id", _("was not awarded this load"))])
     driver_id = data.get("driver_id") or load.driver_id
     plate = data.get("plate")
     if not plate and load.vehicle_id:
@@ -74,15 +76,15 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
     errors = []
     driver = db.session.get(Driver, driver_id) if driver_id else None
     if driver_id is None:
-        errors.append(("driver_id", "is required until the carrier assigns a driver"))
+        errors.append(("driver_id", _("is required until the carrier assigns a driver")))
     elif driver is None or driver.organisation_id != carrier or not driver.active:
-        errors.append(("driver_id", "is not an active driver of the awarded carrier"))
+        errors.append(("driver_id", _("is not an active driver of the awarded carrier")))
     if not plate:
-        errors.append(("plate", "is required until the carrier assigns a truck"))
+        errors.append(("plate", _("is required until the carrier assigns a truck")))
     elif _plate_vehicle(carrier, plate) is None:
-        errors.append(("plate", "is not an active vehicle of the awarded carrier"))
+        errors.append(("plate", _("is not an active vehicle of the awarded carrier")))
     if errors:
-        raise MarketRefused("invalid", "bad_authorization", "The authorization cannot be issued.", errors)
+        raise MarketRefused("invalid", "bad_authorization", _("The authorization cannot be issued."), errors)
     hours = data.get("valid_hours") or 24
     expires = datetime.fromtimestamp(int((now + timedelta(hours=min(hours, MAX_VALID_HOURS))).timestamp()), now.tzinfo)
     row = PickupAuthorization(load_id=load.id, buyer_org_id=load.buyer_org_id, carrier_org_id=carrier,
@@ -101,7 +103,7 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
                                    .values(status=seen if approval else "authorized")
                                    .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
-            raise MarketRefused("conflict", "load_changed", "The load changed meanwhile; look again.")
+            raise MarketRefused("conflict", "load_changed", _("The load changed meanwhile; look again."))
         db.session.add(row)
         db.session.flush()
         if approval is not None:
@@ -119,10 +121,11 @@ def reissue(principal: Principal, row: PickupAuthorization, now: datetime) -> Pi
     """Re-authorize in one step: a new authorization like ``row`` (same validity) for the truck and driver
     the carrier has assigned now, replacing whatever is live."""
     if row.buyer_org_id != principal.organisation_id:
-        raise MarketRefused("forbidden", "not_buyer", "Only the buyer who issued it can re-issue it.")
+        raise MarketRefused("forbidden", "not_buyer", _("Only the buyer who issued it can re-issue it."))
     load = db.session.get(Load, row.load_id)
     if not (load.vehicle_id and load.driver_id):
-        raise MarketRefused("conflict", "not_assigned", "The carrier has not assigned a truck and driver yet.")
+        raise MarketRefused("conflict", "not_assigned",
+                            _("The carrier has not assigned a truck and driver yet."))
     hours = max(0.1, min((row.expires_at - row.created_at).total_seconds() / 3600, MAX_VALID_HOURS)) \
         if row.created_at is not None else 24
     return issue(principal, load, {"valid_hours": hours}, now)
@@ -131,9 +134,9 @@ def reissue(principal: Principal, row: PickupAuthorization, now: datetime) -> Pi
 def revoke(principal: Principal, row: PickupAuthorization, now: datetime) -> PickupAuthorization:
     """The buyer withdraws an authorization; the load falls back to assigned (or awarded)."""
     if row.buyer_org_id != principal.organisation_id:
-        raise MarketRefused("forbidden", "not_buyer", "Only the buyer who issued it can revoke it.")
+        raise MarketRefused("forbidden", "not_buyer", _("Only the buyer who issued it can revoke it."))
     if row.revoked_at is not None:
-        raise MarketRefused("conflict", "already_revoked", "This authorization is already revoked.")
+        raise MarketRefused("conflict", "already_revoked", _("This authorization is already revoked."))
     with atomic():
         db.session.execute(update(PickupAuthorization).where(PickupAuthorization.id == row.id)
                            .values(revoked_at=now).execution_options(synchronize_session=False))

@@ -4,6 +4,7 @@ and the seller's gate verifies them."""
 from __future__ import annotations
 
 from flask import Response, current_app
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -65,7 +66,7 @@ class VerifyIn(Schema):
                         metadata={"description": "the driver seen at the gate (this or plate is required)"})
 
     @validates_schema
-    def _something_presented(self, data, **_):
+    def _something_presented(self, data, **_kwargs):
         if data.get("plate") is None and data.get("driver_id") is None:
             message = "give the plate or the driver seen at the gate: the token alone proves nothing about the truck"
             raise ValidationError({"plate": [message], "driver_id": [message]})
@@ -146,11 +147,12 @@ def _qr(authorization_id: int, kind: str, mimetype: str) -> Response:
     principal = current_principal()
     row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
     if not _holds_token(row, principal):
-        raise ApiProblem(403, "Only the buyer and the carrier hold the pickup token.")
+        raise ApiProblem(403, _("Only the buyer and the carrier hold the pickup token."))
     if row.revoked_at is not None:
-        raise ApiProblem(409, "This authorization was revoked.", reason="revoked")
+        raise ApiProblem(409, _("This authorization was revoked."), reason="revoked")
     if row.approval_status == "rejected":
-        raise ApiProblem(409, "This authorization was rejected by the approver.", reason="approval_rejected")
+        raise ApiProblem(409, _("This authorization was rejected by the approver."),
+                         reason="approval_rejected")
     body = qr(token_for(row, current_app.config["SECRET_KEY"]), kind)
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
 SALT = "haul.pickup-authorization.v1"
@@ -24,6 +25,7 @@ class TokenRefused(ValueError):
     """The token is not acceptable; ``reason`` is a stable code (forged, expired, ...)."""
 
     def __init__(self, reason: str, detail: str):
+        detail = str(detail)
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
@@ -66,20 +68,21 @@ def _payload(secret: str, token: str):
 def verify(secret: str, token: str, now: datetime) -> PickupClaims:
     """The claims of a genuine, unexpired token; TokenRefused('forged'|'malformed'|'expired') else."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
-        raise TokenRefused("malformed", "The token is empty or too long.")
+        raise TokenRefused("malformed", _("The token is empty or too long."))
     try:
         payload = _payload(secret, token)
     except BadData as exc:
-        raise TokenRefused("forged", "The token's signature is not valid.") from exc
+        raise TokenRefused("forged", _("The token's signature is not valid.")) from exc
     try:
         claims = PickupClaims(jti=str(payload["jti"]), load_id=int(payload["load_id"]),
                               carrier_id=int(payload["carrier_id"]),
                               driver_id=None if payload["driver_id"] is None else int(payload["driver_id"]),
                               plate=str(payload["plate"]), exp=int(payload["exp"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise TokenRefused("malformed", "The token is signed but its claims are incomplete.") from exc
+        raise TokenRefused("malformed", _("The token is signed but its claims are incomplete.")) from exc
     if now.timestamp() >= claims.exp:
-        raise TokenRefused("expired", f"The authorization expired at {claims.expires_at.isoformat()}.")
+        raise TokenRefused("expired", _("The authorization expired at %(expires_at)s.",
+                                        expires_at=claims.expires_at.isoformat()))
     return claims
 
 
@@ -87,11 +90,11 @@ def binding_mismatch(claims: PickupClaims, load_id: int | None = None, plate: st
                      driver_id: int | None = None, carrier_id: int | None = None) -> TokenRefused | None:
     """The first way the token is not bound to what the gate sees; None when it matches."""
     if load_id is not None and load_id != claims.load_id:
-        return TokenRefused("wrong_load", "The authorization is for another load.")
+        return TokenRefused("wrong_load", _("The authorization is for another load."))
     if carrier_id is not None and carrier_id != claims.carrier_id:
-        return TokenRefused("wrong_carrier", "The authorization is for another carrier.")
+        return TokenRefused("wrong_carrier", _("The authorization is for another carrier."))
     if driver_id is not None and driver_id != claims.driver_id:
-        return TokenRefused("wrong_driver", "The authorization is for another driver.")
+        return TokenRefused("wrong_driver", _("The authorization is for another driver."))
     if plate is not None and normalise_plate(plate) != normalise_plate(claims.plate):
-        return TokenRefused("wrong_plate", "The authorization is for another licence plate.")
+        return TokenRefused("wrong_plate", _("The authorization is for another licence plate."))
     return None

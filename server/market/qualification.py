@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 
 @dataclass(frozen=True)
 class LoadNeeds:
@@ -36,29 +38,47 @@ def parse_hazmat(classes: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in (classes or "").split(",") if c.strip())
 
 
-def shortfalls(needs: LoadNeeds, truck: Truck) -> list[str]:
-    """Each way the truck falls short of the load; empty when it qualifies."""
+def _missing(needs: LoadNeeds, truck: Truck) -> list[str]:
+    """What the truck lacks, as codes (no words: the board checks every truck of every carrier)."""
     missing = []
     if needs.equipment and needs.equipment not in truck.equipment:
-        missing.append(f"equipment {needs.equipment}")
+        missing.append("equipment")
     if truck.max_weight_kg < needs.weight_kg:
-        missing.append(f"weight capacity {needs.weight_kg:g} kg")
+        missing.append("weight")
     if truck.max_volume_m3 < needs.volume_m3:
-        missing.append(f"volume capacity {needs.volume_m3:g} m3")
+        missing.append("volume")
     if truck.pallet_positions < needs.pallets:
-        missing.append(f"{needs.pallets:g} pallet positions")
+        missing.append("pallets")
     if needs.hazmat and not truck.hazmat_certified:
-        missing.append(f"hazmat certification (classes {', '.join(needs.hazmat_classes)})")
+        missing.append("hazmat")
     return missing
 
 
+def _in_words(needs: LoadNeeds, code: str) -> str:
+    """One shortfall in the reader's language."""
+    if code == "equipment":
+        return _("equipment %(equipment)s", equipment=needs.equipment)
+    if code == "weight":
+        return _("weight capacity %(kg)s kg", kg=format(needs.weight_kg, "g"))
+    if code == "volume":
+        return _("volume capacity %(m3)s m3", m3=format(needs.volume_m3, "g"))
+    if code == "pallets":
+        return _("%(pallets)s pallet positions", pallets=format(needs.pallets, "g"))
+    return _("hazmat certification (classes %(classes)s)", classes=", ".join(needs.hazmat_classes))
+
+
+def shortfalls(needs: LoadNeeds, truck: Truck) -> list[str]:
+    """Each way the truck falls short of the load, in words; empty when it qualifies."""
+    return [_in_words(needs, code) for code in _missing(needs, truck)]
+
+
 def qualified(needs: LoadNeeds, trucks: Iterable[Truck]) -> list[Truck]:
-    return [t for t in trucks if not shortfalls(needs, t)]
+    return [t for t in trucks if not _missing(needs, t)]
 
 
 def why_none_qualifies(needs: LoadNeeds, trucks: Iterable[Truck]) -> list[str]:
     """The shortfalls across a carrier's trucks, for the refusal message (sorted, unique)."""
     trucks = list(trucks)
     if not trucks:
-        return ["no active vehicle"]
-    return sorted({gap for truck in trucks for gap in shortfalls(needs, truck)})
+        return [_("no active vehicle")]
+    return sorted({_in_words(needs, code) for truck in trucks for code in _missing(needs, truck)})

@@ -19,11 +19,12 @@ class MarketRefused(ValueError):
     def __init__(self, kind: str, reason: str, detail: str, errors: Iterable[tuple[str, str]] = ()):
         if kind not in KIND_STATUS:
             raise ValueError(f"unknown refusal kind {kind!r}")
+        detail = str(detail)  # translated by the raiser; a lazy string becomes text here
         super().__init__(detail)
         self.kind = kind
         self.reason = reason
         self.detail = detail
-        self.errors = list(errors)
+        self.errors = [(path, str(message)) for path, message in errors]
 
     @property
     def status(self) -> int:

@@ -12,6 +12,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from server.market.award_rules import DEFAULT_SCORE
 
 KINDS = ("on_time_pickup", "on_time_delivery", "tracked_share", "cancelled")
@@ -51,12 +54,12 @@ class MarketSettings:
         """Read ``settings['market']``; raise SettingsInvalid naming each bad key."""
         raw = (settings or {}).get("market") or {}
         if not isinstance(raw, Mapping):
-            raise SettingsInvalid([("market", "must be an object")])
+            raise SettingsInvalid([("market", _("must be an object"))])
         known = {f.name: f for f in fields(cls)}
         errors, values = [], {}
         for key, value in raw.items():
             if key not in known:
-                errors.append((f"market/{key}", "unknown setting"))
+                errors.append((f"market/{key}", _("unknown setting")))
                 continue
             problem = _check(key, value)
             if problem:
@@ -81,12 +84,12 @@ def _check(key: str, value) -> str | None:
     if key == "max_cancellations" and value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return "must be a number"
+        return _("must be a number")
     if key in _INTEGERS and not isinstance(value, int):
-        return "must be an integer"
+        return _("must be an integer")
     low, high = _RANGES[key]
     if not low <= value <= high:
-        return f"must be between {low} and {high}"
+        return _("must be between %(low)s and %(high)s", low=low, high=high)
     return None
 
 
@@ -134,7 +137,14 @@ def ineligibility(card: Scorecard, settings: MarketSettings) -> list[str]:
     for name in ("on_time_pickup", "on_time_delivery", "tracked_share"):
         value, floor = getattr(card, name), getattr(settings, f"min_{name}")
         if value is not None and value < floor:
-            reasons.append(f"{name.replace('_', ' ')} {value:.0%} is below {floor:.0%}")
+            reasons.append(str(BELOW[name]) % {"value": f"{value:.0%}", "floor": f"{floor:.0%}"})
     if settings.max_cancellations is not None and card.cancellations > settings.max_cancellations:
-        reasons.append(f"{card.cancellations} cancellations exceed {settings.max_cancellations}")
+        reasons.append(_("%(count)s cancellations exceed %(most)s", count=card.cancellations,
+                         most=settings.max_cancellations))
     return reasons
+
+
+# Each measure below its floor, in the reader's language (lazy: formatted when a reason is given).
+BELOW = {"on_time_pickup": _l("on time pickup %(value)s is below %(floor)s"),
+         "on_time_delivery": _l("on time delivery %(value)s is below %(floor)s"),
+         "tracked_share": _l("tracked share %(value)s is below %(floor)s")}

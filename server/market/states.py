@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+
 from server.market.refusals import MarketRefused
 
 LOAD_FLOW: Mapping[str, frozenset[str]] = {
@@ -53,7 +55,8 @@ def check(machine: str, current: str, target: str) -> None:
     """Raise a 409-kind refusal unless ``current -> target`` is a legal step of ``machine``."""
     if not can(machine, current, target):
         raise MarketRefused("conflict", "illegal_transition",
-                            f"A {machine} that is {current} cannot become {target}.")
+                            _("A %(machine)s that is %(current)s cannot become %(target)s.", machine=machine,
+                              current=current, target=target))
 
 
 def sources(machine: str, target: str) -> frozenset[str]:

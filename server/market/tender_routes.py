@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -98,7 +99,7 @@ def post_bid(data, tender_id):
     principal = current_principal()
     row = tender_for_bid(tender_id, principal) if 0 < tender_id <= MAX_ID else None
     if row is None:
-        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+        raise ApiProblem(404, _("Tender %(tender_id)s was not found.", tender_id=tender_id))
     bid, award = place_bid(principal, row, data["price"], clock.now())
     # No fleet warning here: the board row gave it before the bid, and a bid stays three statements.
     return {"bid": bid, "award": award}
@@ -126,7 +127,7 @@ def get_history(tender_id):
     principal = current_principal()
     rows = history(_tender(tender_id, principal), principal.organisation_id)
     if rows is None:
-        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+        raise ApiProblem(404, _("Tender %(tender_id)s was not found.", tender_id=tender_id))
     return rows
 
 
@@ -138,7 +139,7 @@ def post_grab(tender_id):
     principal = current_principal()
     row = tender_for_grab(tender_id, principal) if 0 < tender_id <= MAX_ID else None
     if row is None:
-        raise ApiProblem(404, f"Tender {tender_id} was not found.")
+        raise ApiProblem(404, _("Tender %(tender_id)s was not found.", tender_id=tender_id))
     award = grab(principal, row, clock.now())
     award.fleet_warning = fleet_warning(principal.organisation_id, db.session.get(Load, award.load_id))
     return award

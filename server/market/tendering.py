@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from server.audit.trail import record
@@ -40,15 +41,15 @@ def _check_preferred(ids: tuple[int, ...]) -> None:
         return
     found = set(db.session.scalars(select(Organisation.id).where(
         Organisation.id.in_(ids), Organisation.kind == "carrier", Organisation.active.is_(True))))
-    errors = [(f"preferred_carrier_ids/{i}", "unknown carrier") for i, c in enumerate(ids) if c not in found]
+    errors = [(f"preferred_carrier_ids/{i}", _("unknown carrier")) for i, c in enumerate(ids) if c not in found]
     if errors:
-        raise MarketRefused("invalid", "invalid_terms", "The tender terms are invalid.", errors)
+        raise MarketRefused("invalid", "invalid_terms", _("The tender terms are invalid."), errors)
 
 
 def open_tender(principal: Principal, load: Load, terms: TenderTerms, radius_km: float, now: datetime) -> Tender:
     """Put a draft load of the caller's on the board under ``terms``."""
     if load.seller_org_id != principal.organisation_id:
-        raise MarketRefused("forbidden", "not_seller", "Only the load's seller can tender it.")
+        raise MarketRefused("forbidden", "not_seller", _("Only the load's seller can tender it."))
     check("load", load.status, "tendered")
     validate_terms(terms, now)
     _check_preferred(terms.preferred_carrier_ids)
@@ -65,7 +66,7 @@ def open_tender(principal: Principal, load: Load, terms: TenderTerms, radius_km:
         moved = db.session.execute(update(Load).where(Load.id == load.id, Load.status == "draft")
                                    .values(status="tendered").execution_options(synchronize_session=False))
         if moved.rowcount != 1:
-            raise MarketRefused("conflict", "illegal_transition", "The load is no longer a draft.")
+            raise MarketRefused("conflict", "illegal_transition", _("The load is no longer a draft."))
         db.session.add(tender)
         db.session.flush()
         record("tender.opened", "tender", tender.id, principal=principal,
@@ -78,7 +79,7 @@ def open_tender(principal: Principal, load: Load, terms: TenderTerms, radius_km:
 def cancel_tender(principal: Principal, tender: Tender, now: datetime) -> Tender:
     """The seller withdraws an open tender; the load goes back to draft."""
     if tender.seller_org_id != principal.organisation_id:
-        raise MarketRefused("forbidden", "not_seller", "Only the seller can cancel its tender.")
+        raise MarketRefused("forbidden", "not_seller", _("Only the seller can cancel its tender."))
     refresh(tender, now)
     if tender.status != "open":
         raise not_open(tender.status)
@@ -150,10 +151,10 @@ def decline(principal: Principal, tender: Tender, now: datetime) -> Tender:
         raise not_open(tender.status)
     current = phase(tender, settings_of(tender.seller_org_id), now)
     if current.kind != "offer" or principal.organisation_id not in current.carriers:
-        raise MarketRefused("conflict", "not_offered", "This tender is not offered to you right now.")
+        raise MarketRefused("conflict", "not_offered", _("This tender is not offered to you right now."))
     state = OfferState(tender.sequential_index, tender.offer_started_at or tender.created_at)
     if not _move_offer(tender, decline_offer(state, now), now):
-        raise MarketRefused("conflict", "offer_moved", "The offer moved on meanwhile.")
+        raise MarketRefused("conflict", "offer_moved", _("The offer moved on meanwhile."))
     return tender
 
 

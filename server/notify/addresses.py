@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import idna
+from flask_babel import gettext as _
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -50,7 +51,15 @@ class HostError(ValueError):
 
 
 class TargetRefused(ValueError):
-    """The host or one of its addresses is not a place Haul sends requests to."""
+    """The host or one of its addresses is not a place Haul sends requests to.
+
+    ``problem`` is what is wrong with the host as a field error says it (in the caller's language
+    inside a request); the exception's text is the delivery log's English "the host ...".
+    """
+
+    def __init__(self, problem: str):
+        super().__init__(f"the host {problem}")
+        self.problem = problem
 
 
 def normalise_host(raw: str) -> str:
@@ -58,7 +67,7 @@ def normalise_host(raw: str) -> str:
     ASCII name (IDNA) without its trailing dot; raises ``HostError`` for anything else."""
     host = (raw or "").strip("[]")
     if "%" in host and ":" in host:
-        raise HostError("must not carry an IPv6 zone")
+        raise HostError(_("must not carry an IPv6 zone"))
     literal = literal_address(host)
     if literal is not None:
         return str(literal)
@@ -68,13 +77,13 @@ def normalise_host(raw: str) -> str:
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError as exc:
-            raise HostError("is not a valid international host name") from exc
+            raise HostError(_("is not a valid international host name")) from exc
         literal = literal_address(host)  # full-width digits and dots map to an address
         if literal is not None:
             return str(literal)
     host = host.lower()
     if not host or len(host) > 253 or not all(_LABEL.fullmatch(label) for label in host.split(".")):
-        raise HostError("is not a valid host name")
+        raise HostError(_("is not a valid host name"))
     return host
 
 
@@ -164,9 +173,9 @@ class OutboundPolicy:
         if address is not None:
             if is_public_address(address) or self.allow.allows_address(address):
                 return None
-            return "must not point to a loopback, private, link-local or other special-purpose address"
+            return _("must not point to a loopback, private, link-local or other special-purpose address")
         if is_internal_name(host):
-            return "must name a public host (internal names are refused unless the operator allows them)"
+            return _("must name a public host (internal names are refused unless the operator allows them)")
         return None
 
     def addresses(self, raw_host: str, port: int) -> list[str]:
@@ -176,10 +185,10 @@ class OutboundPolicy:
         try:
             host = normalise_host(raw_host)
         except HostError as exc:
-            raise TargetRefused(f"the host {exc}") from exc
+            raise TargetRefused(str(exc)) from exc
         problem = self.host_problem(host)
         if problem:
-            raise TargetRefused(f"the host {problem}")
+            raise TargetRefused(problem)
         address = literal_address(host)
         if address is not None:
             return [str(address)]
@@ -187,7 +196,7 @@ class OutboundPolicy:
         if not found:
             raise OSError(f"{host} resolves to no address")
         if host not in self.allow.names and not all(self._allowed(a) for a in found):
-            raise TargetRefused("the host resolves to a loopback, private or other special-purpose address")
+            raise TargetRefused(_("resolves to a loopback, private or other special-purpose address"))
         return list(found)
 
     def _allowed(self, text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
@@ -49,7 +50,7 @@ class BounceOut(Schema):
 def _user_id() -> int:
     principal = current_principal()
     if principal.user_id is None:  # an ERP token belongs to no person, so it has no mailbox
-        raise ApiProblem(403, "E-mail settings belong to a person; this token is not one.")
+        raise ApiProblem(403, _("E-mail settings belong to a person; this token is not one."))
     return principal.user_id
 
 

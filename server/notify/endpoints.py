@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from server import clock
@@ -30,7 +31,7 @@ def checked_url(url: str) -> str:
     try:
         return check_url(url, delivery_settings(current_app.config).policy)
     except WebhookUrlError as exc:
-        raise ApiProblem(422, "This webhook URL is refused.", exc.errors) from exc
+        raise ApiProblem(422, _("This webhook URL is refused."), exc.errors) from exc
 
 
 def create(organisation_id: int, data: dict) -> Webhook:
@@ -38,8 +39,9 @@ def create(organisation_id: int, data: dict) -> Webhook:
     most = fanout_limits(current_app.config).max_webhooks_per_org
     have = db.session.scalar(select(func.count(Webhook.id)).where(Webhook.organisation_id == organisation_id))
     if have >= most:
-        raise ApiProblem(422, f"An organisation can have at most {most} webhook endpoints; delete one first.",
-                         [("_body", f"at most {most} endpoints per organisation")], limit=most)
+        raise ApiProblem(422, _("An organisation can have at most %(most)s webhook endpoints; delete one "
+                                "first.", most=most),
+                         [("_body", _("at most %(most)s endpoints per organisation", most=most))], limit=most)
     hook = Webhook(organisation_id=organisation_id, url=checked_url(data["url"]), secret=signing.new_secret(),
                    events=sorted(set(data["events"])), active=data.get("active", True), consecutive_failures=0)
     db.session.add(hook)

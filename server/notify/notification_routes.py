@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request, session
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import false, func, or_, select, update
@@ -116,7 +117,8 @@ def mark_read(notification_id):
     if 0 < notification_id <= MAX_ID:
         note = db.session.scalar(select(Notification).where(Notification.id == notification_id, visible(principal)))
     if note is None:
-        raise ApiProblem(404, f"Notification {notification_id} was not found.")
+        raise ApiProblem(404, _("Notification %(notification_id)s was not found.",
+                                notification_id=notification_id))
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from flask_babel import gettext as _
+
 from server.notify.addresses import HostError, OutboundPolicy, TargetRefused, normalise_host
 
 MAX_URL_LENGTH = 1000  # the column's width
@@ -55,31 +57,31 @@ def check_url(url, policy: OutboundPolicy, *, path: str = "url", resolve: bool =
         raise WebhookUrlError([(path, message)])
 
     if not isinstance(url, str) or not url:
-        refuse("must be a non-empty string")
+        refuse(_("must be a non-empty string"))
     try:
         url = _with_ascii_host(url)
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        refuse("is not a valid URL (check the host and the port)")
+        refuse(_("is not a valid URL (check the host and the port)"))
     if len(url) > MAX_URL_LENGTH:
-        refuse(f"must be at most {MAX_URL_LENGTH} characters")
+        refuse(_("must be at most %(MAX_URL_LENGTH)s characters", MAX_URL_LENGTH=MAX_URL_LENGTH))
     if not _PRINTABLE_ASCII.fullmatch(url):
-        refuse("must be printable ASCII without spaces (percent-encode the path)")
+        refuse(_("must be printable ASCII without spaces (percent-encode the path)"))
     if parts.scheme.lower() not in ("http", "https"):
-        refuse("must start with http:// or https://")
+        refuse(_("must start with http:// or https://"))
     if "@" in parts.netloc or "\\" in parts.netloc:
-        refuse("must not contain credentials; the signature authenticates Haul")
+        refuse(_("must not contain credentials; the signature authenticates Haul"))
     if not parts.hostname:
-        refuse("must name a host")
+        refuse(_("must name a host"))
     if port == 0:
-        refuse("has an invalid port")
+        refuse(_("has an invalid port"))
     if parts.fragment or url.endswith("#"):
-        refuse("must not contain a fragment")
+        refuse(_("must not contain a fragment"))
     try:
         host = normalise_host(parts.hostname)
     except HostError as exc:
-        refuse(f"the host {exc}")
+        refuse(_("the host %(problem)s", problem=exc))
     problem = policy.host_problem(host)
     if problem:
         refuse(problem)
@@ -87,7 +89,7 @@ def check_url(url, policy: OutboundPolicy, *, path: str = "url", resolve: bool =
         try:
             policy.addresses(host, port or (443 if parts.scheme.lower() == "https" else 80))
         except TargetRefused as exc:
-            refuse(str(exc).removeprefix("the host "))
+            refuse(exc.problem)
         except (OSError, UnicodeError):
             pass  # does not resolve now; each delivery resolves and checks again
     return url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -169,7 +170,7 @@ def rotate_secret(webhook_id):
 
 def _require_active(hook: Webhook) -> Webhook:
     if not hook.active:
-        raise ApiProblem(409, "This endpoint is disabled; turn it back on (PATCH active=true) first.")
+        raise ApiProblem(409, _("This endpoint is disabled; turn it back on (PATCH active=true) first."))
     return hook
 
 
@@ -209,5 +210,6 @@ def redeliver(webhook_id, delivery_id):
         delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
                                                                    WebhookDelivery.webhook_id == hook.id))
     if delivery is None:
-        raise ApiProblem(404, f"Delivery {delivery_id} of webhook {webhook_id} was not found.")
+        raise ApiProblem(404, _("Delivery %(delivery_id)s of webhook %(webhook_id)s was not found.",
+                                delivery_id=delivery_id, webhook_id=webhook_id))
     return _with_attempts([endpoints.redeliver(hook, delivery)])[0]

@@ -17,6 +17,7 @@ import io
 from collections import defaultdict
 from collections.abc import Callable
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from server.auth.principal import Principal
@@ -52,14 +53,15 @@ def read_groups(text: str, max_rows: int) -> Groups:
     try:
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ApiProblem(422, "The CSV header is missing columns.", [(c, "missing column") for c in missing])
+            raise ApiProblem(422, _("The CSV header is missing columns."),
+                             [(c, _("missing column")) for c in missing])
         groups: Groups = defaultdict(list)
         for number, row in enumerate(reader, start=2):  # row 1 is the header
             if number - 1 > max_rows:
                 raise TooManyRows(max_rows)
             groups[(row.get("reference") or "").strip()].append((number, row))
     except csv.Error as exc:
-        raise ApiProblem(422, f"The CSV cannot be parsed: {exc}.") from exc
+        raise ApiProblem(422, _("The CSV cannot be parsed: %(exc)s.", exc=exc)) from exc
     return dict(groups)
 
 

@@ -10,6 +10,7 @@ same report. Semantics (per order, idempotent by reference) are in ``server/orde
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -53,14 +54,15 @@ def _read_text() -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ApiProblem(400, "The CSV must be UTF-8.") from exc
+        raise ApiProblem(400, _("The CSV must be UTF-8.")) from exc
 
 
 def _groups(text: str, limit: int, too_many: str) -> Groups:
     try:
         return read_groups(text, limit)
     except TooManyRows as exc:
-        raise ApiProblem(413, too_many, [("_body", f"at most {exc.limit} rows")], limit=exc.limit) from exc
+        raise ApiProblem(413, too_many, [("_body", _("at most %(limit)s rows", limit=exc.limit))],
+                         limit=exc.limit) from exc
 
 
 @blp.post("/import")
@@ -75,7 +77,7 @@ def import_orders():
                      f"in the background with POST {BACKGROUND_PATH} (up to {max_rows} rows) and follow the job.")
     report = import_groups(current_principal(), groups)
     if report["errors"] and not (report["created"] or report["existing"]):
-        raise ApiProblem(422, "No row of the CSV could be imported.", report=report)
+        raise ApiProblem(422, _("No row of the CSV could be imported."), report=report)
     return report
 
 
@@ -85,10 +87,10 @@ def import_orders():
 @require("create_orders", org_kinds=("seller",))
 def start_import_job():
     """Import a large CSV in the background; GET /jobs/{id} shows progress, then the report as its result."""
-    _, max_rows = row_limits()
+    _sync_rows, max_rows = row_limits()
     text = _read_text()
     groups = _groups(text, max_rows, f"This CSV has more than {max_rows} rows, the most one import takes; "
                                      "split it into several files.")
     if not groups:
-        raise ApiProblem(422, "The CSV has no rows.", [("_body", "no rows")])
+        raise ApiProblem(422, _("The CSV has no rows."), [("_body", _("no rows"))])
     return import_job.submit_import(current_principal(), text, row_count(groups))

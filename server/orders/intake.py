@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,8 +31,8 @@ def _find_by_key(seller_org_id: int, key: str) -> Order | None:
 
 
 TRADING_RULE = "trading_relationship_required"
-NO_RELATIONSHIP = ("no accepted trading relationship with this buyer: request one "
-                   "(POST /api/v1/trading-relationships) and wait for the buyer to accept it")
+NO_RELATIONSHIP = _l("no accepted trading relationship with this buyer: request one "
+                      "(POST /api/v1/trading-relationships) and wait for the buyer to accept it")
 
 
 def check_references(principal: Principal, data: dict) -> list[tuple[str, str]]:
@@ -42,16 +44,16 @@ def check_references(principal: Principal, data: dict) -> list[tuple[str, str]]:
     buyer = db.session.get(Organisation, data["buyer_id"])
     trading = False
     if buyer is None or buyer.kind != OrgKind.BUYER or not buyer.active:
-        errors.append(("buyer_id", "unknown buyer"))
+        errors.append(("buyer_id", _("unknown buyer")))
     elif not (trading := trades_with(principal.organisation_id, buyer.id)):
-        errors.append(("buyer_id", NO_RELATIONSHIP))
+        errors.append(("buyer_id", str(NO_RELATIONSHIP)))
     pickup = db.session.get(Site, data["pickup_site_id"])
     if pickup is None or pickup.organisation_id != principal.organisation_id:
-        errors.append(("pickup_site_id", "unknown site"))
+        errors.append(("pickup_site_id", _("unknown site")))
     delivery = db.session.get(Site, data["delivery_site_id"])
     allowed = {principal.organisation_id, data["buyer_id"]} if trading else {principal.organisation_id}
     if delivery is None or delivery.organisation_id not in allowed:
-        errors.append(("delivery_site_id", "unknown site"))
+        errors.append(("delivery_site_id", _("unknown site")))
     return errors
 
 
@@ -69,8 +71,9 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None,
             return existing, False
     errors = check_references(principal, data)
     if errors:
-        untraded = any(message == NO_RELATIONSHIP for _, message in errors)
-        raise ApiProblem(422, "Some fields are invalid.", errors, **({"rule": TRADING_RULE} if untraded else {}))
+        untraded = any(message == str(NO_RELATIONSHIP) for _path, message in errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors,
+                         **({"rule": TRADING_RULE} if untraded else {}))
     order = Order(
         seller_org_id=principal.organisation_id, buyer_org_id=data["buyer_id"], reference=data["reference"],
         idempotency_key=idempotency_key, request_fingerprint=fingerprint(data),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -30,9 +31,9 @@ class Window(Schema):
     latest = fields.AwareDateTime(required=True)
 
     @validates_schema
-    def _ordered(self, data, **_):
+    def _ordered(self, data, **_kwargs):
         if data["earliest"] > data["latest"]:
-            raise ValidationError("must not be before earliest", "latest")
+            raise ValidationError(_("must not be before earliest"), "latest")
 
 
 class LineIn(Schema):
@@ -59,10 +60,10 @@ class OrderIn(Schema):
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=1000))
 
     @validates_schema
-    def _delivery_after_pickup(self, data, **_):
+    def _delivery_after_pickup(self, data, **_kwargs):
         if "pickup_window" in data and "delivery_window" in data:
             if data["delivery_window"]["latest"] < data["pickup_window"]["earliest"]:
-                raise ValidationError("delivery cannot end before pickup starts", "delivery_window")
+                raise ValidationError(_("delivery cannot end before pickup starts"), "delivery_window")
 
 
 class LineOut(LineIn):
@@ -123,7 +124,7 @@ def post_order(data):
     """Create an outbound order. A retry with the same Idempotency-Key returns the first order."""
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (1 <= len(key) <= 200):
-        raise ApiProblem(400, "Idempotency-Key must be 1 to 200 characters.")
+        raise ApiProblem(400, _("Idempotency-Key must be 1 to 200 characters."))
     order, created = create_order(current_principal(), data, key)
     if not created:
         return order, 200, {"Idempotent-Replayed": "true"}
@@ -167,11 +168,11 @@ def cancel_order(order_id):
     principal = current_principal()
     order = get_scoped_or_404(Order, order_id, principal)
     if order.seller_org_id != principal.organisation_id:
-        raise ApiProblem(403, "Only the seller can cancel its order.")
+        raise ApiProblem(403, _("Only the seller can cancel its order."))
     if order.status == "cancelled":
         return order
     if order.status not in CANCELLABLE:
-        raise ApiProblem(409, f"An order that is {order.status} cannot be cancelled.")
+        raise ApiProblem(409, _("An order that is %(status)s cannot be cancelled.", status=order.status))
     order.status = "cancelled"
     order.cancelled_at = utcnow()
     record("order.cancelled", "order", order.id, principal=principal, counterparty_org_id=order.buyer_org_id)

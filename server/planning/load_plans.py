@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from server.models import Job, Load, LoadLine, Order, OrderLine, Site, VehicleTy
 from server.notify.publish import publish_event
 from server.orders import planning_state
 from server.stops.building import add_stops
+from server.validation_messages import translated
 
 # What sellers without vehicle types of their own plan against: common European trucks.
 STANDARD_FLEET = [
@@ -47,11 +49,12 @@ def _orders(principal: Principal, order_ids: list[int]) -> list[Order]:
     orders = db.session.scalars(select(Order).where(Order.id.in_(order_ids),
                                                     Order.seller_org_id == principal.organisation_id)).all()
     found = {o.id for o in orders}
-    errors = [(f"order_ids/{i}", "unknown order") for i, oid in enumerate(order_ids) if oid not in found]
-    errors += [(f"order_ids/{i}", f"order is {o.status}") for i, oid in enumerate(order_ids)
+    errors = [(f"order_ids/{i}", _("unknown order")) for i, oid in enumerate(order_ids) if oid not in found]
+    errors += [(f"order_ids/{i}", _("order is %(status)s",
+                                    status=o.status)) for i, oid in enumerate(order_ids)
                for o in orders if o.id == oid and o.status not in planning_state.PLANNABLE]
     if errors:
-        raise ApiProblem(422, "Some orders cannot be planned.", errors)
+        raise ApiProblem(422, _("Some orders cannot be planned."), errors)
     return orders
 
 
@@ -72,14 +75,15 @@ def preview(principal: Principal, data: dict) -> Job:
         "max_stops": data.get("max_stops"), "max_stop_distance_km": data.get("max_stop_distance_km"),
     }
     if not problem_data["lines"]:
-        raise ApiProblem(409, "Every line of these orders is already on a load.")
+        raise ApiProblem(409, _("Every line of these orders is already on a load."))
     try:
         problem = lb.build_problem(problem_data)
     except lb.LoadValidationError as exc:
-        raise ApiProblem(422, "The orders cannot be planned as given.", exc.errors) from exc
-    _check_size(lb.loads_lower_bound(problem), "at least ")  # before solving: a huge plan is refused at once
+        raise ApiProblem(422, _("The orders cannot be planned as given."),
+                         [(path, translated(message)) for path, message in exc.errors]) from exc  # engine's English
+    _check_size(lb.loads_lower_bound(problem), at_least=True)  # before solving: a huge plan is refused at once
     plan = lb.solve(problem, Limits(time_limit_s=data.get("time_limit_s", 5.0), seed=data.get("seed", 0)))
-    _check_size(len(plan.loads), "")
+    _check_size(len(plan.loads), at_least=False)
     result = {"plan": asdict(plan), "equipment": {t["id"]: t.get("equipment", "pallet_dock") for t in fleet},
               "order_ids": [o.id for o in orders]}
     job = Job(organisation_id=principal.organisation_id, kind="load_plan", status="succeeded", progress=1.0,
@@ -89,14 +93,22 @@ def preview(principal: Principal, data: dict) -> Job:
     return job
 
 
-def _check_size(loads: int, at_least: str) -> None:
+def _check_size(loads: int, at_least: bool) -> None:
     """A 422 naming the limit when a plan would make more loads than ``MAX_LOADS_PER_PLAN``."""
     most = current_app.config["MAX_LOADS_PER_PLAN"]
     if loads > most:
         raise ApiProblem(
-            422, f"These orders need {at_least}{loads} loads; one load plan makes at most {most}. Plan fewer orders "
-                 "at a time, or split a very large order into several orders by delivery window.",
-            [("order_ids", f"need {at_least}{loads} loads, more than the {most} of one plan")],
+            422, (_("These orders need at least %(loads)s loads; one load plan makes at most %(most)s.",
+                    loads=loads, most=most)
+                  if at_least else _("These orders need %(loads)s loads; one load plan makes at most "
+                                     "%(most)s.",
+                                     loads=loads, most=most))
+            + " " + _("Plan fewer orders at a time, or split a very large order into several orders by "
+                      "delivery window."),
+            [("order_ids", _("need at least %(loads)s loads, more than the %(most)s of one plan",
+                             loads=loads, most=most)
+              if at_least else _("need %(loads)s loads, more than the %(most)s of one plan", loads=loads,
+                                 most=most))],
             limit=most, loads_needed=loads)
 
 
@@ -110,9 +122,9 @@ def _order_dict(order: Order) -> dict:
 def commit(principal: Principal, job: Job) -> list[Load]:
     """Create the previewed loads; refuses if any line was allocated since the preview."""
     if job.kind != "load_plan" or job.organisation_id != principal.organisation_id:
-        raise ApiProblem(404, f"Load plan {job.id} was not found.")
+        raise ApiProblem(404, _("Load plan %(id)s was not found.", id=job.id))
     if job.params.get("committed_at"):
-        raise ApiProblem(409, "This plan was committed already.")
+        raise ApiProblem(409, _("This plan was committed already."))
     plan = job.result["plan"]
     wanted: dict[int, int] = {}
     for load in plan["loads"]:
@@ -122,8 +134,8 @@ def commit(principal: Principal, job: Job) -> list[Load]:
     done = planning_state.allocated(list(wanted))
     stale = [lid for lid, qty in wanted.items() if done.get(lid, 0) + qty > lines[lid].quantity]
     if stale:
-        raise ApiProblem(409, "Some lines were put on loads after this preview; preview again.",
-                         [(f"lines/{lid}", "already allocated") for lid in stale])
+        raise ApiProblem(409, _("Some lines were put on loads after this preview; preview again."),
+                         [(f"lines/{lid}", _("already allocated")) for lid in stale])
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(job.result["order_ids"])))}
     created = [_make_load(principal, job, n, load, lines, orders) for n, load in enumerate(plan["loads"], 1)]
     planning_state.settle(list(orders.values()), plan["unplaced"])
@@ -183,5 +195,5 @@ def _make_load(principal, job, number, planned, lines, orders) -> Load:
 def check_kind(job: Job) -> Job:
     """The job when it is a load plan; otherwise the same 404 as a missing one."""
     if job.kind != "load_plan":
-        raise ApiProblem(404, f"Load plan {job.id} was not found.")
+        raise ApiProblem(404, _("Load plan %(id)s was not found.", id=job.id))
     return job

@@ -24,6 +24,7 @@ from server.jobs.registry import job_kind
 from server.models import Job, Load, LoadStop, Route, RoutePlan, RouteStop, Site, Vehicle
 from server.planning.commitments import commitments, left_out_loads
 from server.realtime import emit_to_orgs
+from server.validation_messages import translated
 
 PICKUP_SERVICE_S = 45 * 60
 DELIVERY_SERVICE_S = 30 * 60
@@ -131,7 +132,8 @@ def build_problem(carrier_org_id: int, load_ids: list[int], vehicle_ids: list[in
     try:
         problem = rt.problem_from_dict(data, matrix_provider())
     except rt.RoutingValidationError as exc:
-        raise ApiProblem(422, _("The route plan cannot be built as given."), exc.errors) from exc
+        raise ApiProblem(422, _("The route plan cannot be built as given."),
+                         [(path, translated(message)) for path, message in exc.errors]) from exc  # engine's English
     index["sites"], index["coordinates"] = sites, coordinates
     return problem, index
 
@@ -173,9 +175,9 @@ def run_route_plan(params: dict, limits: Limits) -> dict:
 def commit(job: Job) -> RoutePlan:
     """Save a finished route-plan job as a plan with routes and timed stops."""
     if job.kind != "route_plan" or job.status != "succeeded" or not job.result:
-        raise ApiProblem(409, f"Route plan job {job.id} has no finished result to commit.")
+        raise ApiProblem(409, _("Route plan job %(id)s has no finished result to commit.", id=job.id))
     if job.params.get("committed_plan_id"):
-        raise ApiProblem(409, "This route plan was committed already.")
+        raise ApiProblem(409, _("This route plan was committed already."))
     origin = datetime.fromisoformat(job.result["origin"])
     index, result = job.result["index"], job.result["result"]
     plan = RoutePlan(carrier_org_id=job.organisation_id, job_id=job.id, status="committed",
@@ -216,5 +218,5 @@ def commit(job: Job) -> RoutePlan:
 def check_kind(job: Job) -> Job:
     """The job when it is a route plan; otherwise the same 404 as a missing one."""
     if job.kind != "route_plan":
-        raise ApiProblem(404, f"Route plan {job.id} was not found.")
+        raise ApiProblem(404, _("Route plan %(id)s was not found.", id=job.id))
     return job

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -36,19 +37,21 @@ def create_agreement(data):
     errors = []
     carrier = db.session.get(Organisation, data["carrier_id"])
     if carrier is None or carrier.kind != "carrier":
-        errors.append(("carrier_id", "is not a carrier organisation"))
+        errors.append(("carrier_id", _("is not a carrier organisation")))
     for end in ("origin_site_id", "destination_site_id"):
         site_id = data["lane"].get(end)
         if site_id is not None and db.session.get(Site, site_id) is None:
-            errors.append((f"lane/{end}", "is not a known site"))
+            errors.append((f"lane/{end}", _("is not a known site")))
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors)
     values = agreements.checked(data)
     clash = agreements.overlapping(principal.organisation_id, data["carrier_id"], values)
     if clash is not None:
-        raise ApiProblem(422, f"This agreement overlaps agreement {clash.reference} (id {clash.id}) on lane, "
-                              "equipment and validity.", [("lane", f"overlaps agreement {clash.id}"),
-                                                          ("valid_from", f"overlaps agreement {clash.id}")],
+        raise ApiProblem(422, _("This agreement overlaps agreement %(reference)s (id %(id)s) on lane, "
+                                "equipment and validity.", reference=clash.reference,
+                                id=clash.id), [("lane", _("overlaps agreement %(id)s", id=clash.id)),
+                                                          ("valid_from", _("overlaps agreement %(id)s",
+                                                                           id=clash.id))],
                          code="overlapping_agreement")
     row = RateAgreement(payer_org_id=principal.organisation_id, carrier_org_id=data["carrier_id"], **values)
     db.session.add(row)
@@ -88,7 +91,7 @@ def end_agreement(agreement_id):
     principal = current_principal()
     row = get_scoped_or_404(RateAgreement, agreement_id, principal)
     if row.payer_org_id != principal.organisation_id:
-        raise ApiProblem(403, "Only the payer ends its agreement.")
+        raise ApiProblem(403, _("Only the payer ends its agreement."))
     row.active = False
     trail.record("rate_agreement.ended", "rate_agreement", row.id, principal=principal,
                  counterparty_org_id=row.carrier_org_id, before={"active": True}, after={"active": False})

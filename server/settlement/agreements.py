@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from shapely.geometry import Point, shape
 from sqlalchemy import func, select
 
@@ -44,7 +45,7 @@ def _pct(errors: list, path: str, value) -> Decimal | None:
         errors.append((path, str(exc)))
         return None
     if pct > 100:
-        errors.append((path, "must be at most 100"))
+        errors.append((path, _("must be at most 100")))
     return pct
 
 
@@ -54,7 +55,7 @@ def checked(data: dict) -> dict:
     try:
         currency = check_currency(data["currency"])
     except MoneyError as exc:
-        raise ApiProblem(422, "Some fields are invalid.", [("currency", str(exc))]) from exc
+        raise ApiProblem(422, _("Some fields are invalid."), [("currency", str(exc))]) from exc
     lane = data["lane"]
     out = {"reference": data["reference"], "currency": currency, "equipment": data.get("equipment"),
            "valid_from": data["valid_from"], "valid_to": data["valid_to"], "basis": data["basis"],
@@ -87,7 +88,7 @@ def checked(data: dict) -> dict:
                                                     schedule["weight_tolerance_pct"]))
     out["accessorials"] = schedule
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors)
     return out
 
 

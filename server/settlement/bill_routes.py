@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -78,7 +79,7 @@ def get_bill(bill_id):
     """A bill with its lines (each citing its evidence), taxes, audit, disputes, credit notes and payments."""
     bill = _bill(bill_id)
     if not lifecycle.may_see(bill, current_principal().organisation_id):
-        raise ApiProblem(404, f"FreightBill {bill_id} was not found.")
+        raise ApiProblem(404, _("FreightBill %(bill_id)s was not found.", bill_id=bill_id))
     return bill_view(bill)
 
 
@@ -100,7 +101,8 @@ def edit_line(data, bill_id, line_no):
     bill = _bill(bill_id)
     line = next((x for x in bill.lines if x.line_no == line_no), None)
     if line is None:
-        raise ApiProblem(404, f"Bill {bill.number} has no line {line_no}.")
+        raise ApiProblem(404, _("Bill %(number)s has no line %(line_no)s.", number=bill.number,
+                                line_no=line_no))
     return bill_view(lifecycle.edit_line(current_principal(), bill, line, data))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.audit import trail
@@ -83,10 +84,13 @@ def expected_lines(facts: LoadFacts, pricing: Pricing) -> list[dict]:
 
 def refuse_unbillable(load: Load) -> None:
     if load.status not in BILLABLE and load.status != CANCELLED:
-        raise ApiProblem(422, f"Load {load.id} is {load.status}: only delivered loads are billed.",
-                         [("load_id", f"load {load.id} is {load.status}, not delivered")], code="load_not_delivered")
+        raise ApiProblem(422, _("Load %(id)s is %(status)s: only delivered loads are billed.", id=load.id,
+                                status=load.status),
+                         [("load_id", _("load %(id)s is %(status)s, not delivered", id=load.id,
+                                        status=load.status))], code="load_not_delivered")
     if load.carrier_org_id is None:
-        raise ApiProblem(422, f"Load {load.id} has no carrier to bill it.", [("load_id", "has no carrier")])
+        raise ApiProblem(422, _("Load %(id)s has no carrier to bill it.", id=load.id),
+                         [("load_id", _("has no carrier"))])
 
 
 def number_for(load_id: int, issued_by: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from server.audit import trail
@@ -40,30 +41,35 @@ def _cited(bill: FreightBill, line: FreightBillLine, given: list[dict]) -> list[
         row = db.session.scalar(select(EvidenceItem).where(EvidenceItem.load_id == load_id,
                                                            EvidenceItem.seq == item["seq"])) if load_id else None
         if row is None:
-            errors.append((f"evidence/{k}/seq", f"no evidence item {item['seq']} on load {load_id}"))
+            errors.append((f"evidence/{k}/seq", _("no evidence item %(seq)s on load %(load_id)s",
+                                                  seq=item['seq'], load_id=load_id)))
         else:
             cited.append({"type": "evidence_item", "load_id": load_id, "seq": row.seq, "hash": row.hash,
                           "kind": row.kind})
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors)
     return cited
 
 
 def open_dispute(principal: Principal, bill: FreightBill, data: dict, now: datetime) -> Dispute:
     if not auditing.policy.may_approve(principal, bill):
-        raise ApiProblem(403, "Only an approver of the payer may dispute this bill.")
+        raise ApiProblem(403, _("Only an approver of the payer may dispute this bill."))
     if bill.kind != "invoice" or bill.status not in ("issued", "disputed"):
-        raise ApiProblem(409, f"A bill that is {bill.status} cannot be disputed.", code="not_disputable")
+        raise ApiProblem(409, _("A bill that is %(status)s cannot be disputed.", status=bill.status),
+                         code="not_disputable")
     line = next((x for x in bill.lines if x.line_no == data["line_no"]), None)
     if line is None:
-        raise ApiProblem(422, "Some fields are invalid.", [("line_no", f"bill {bill.number} has no line {data['line_no']}")])
+        raise ApiProblem(422, _("Some fields are invalid."),
+                         [("line_no", _("bill %(number)s has no line %(line_no)s", number=bill.number,
+                                        line_no=data['line_no']))])
     try:
         claimed = parse_amount(data["claimed_amount"], bill.currency)
     except MoneyError as exc:
-        raise ApiProblem(422, "Some fields are invalid.", [("claimed_amount", str(exc))]) from exc
+        raise ApiProblem(422, _("Some fields are invalid."), [("claimed_amount", str(exc))]) from exc
     if claimed >= Decimal(line.amount):
-        raise ApiProblem(422, "Some fields are invalid.",
-                         [("claimed_amount", f"must be below the line's amount {text(line.amount, bill.currency)}")])
+        raise ApiProblem(422, _("Some fields are invalid."),
+                         [("claimed_amount", _("must be below the line's amount %(text)s",
+                                               text=text(line.amount, bill.currency)))])
     dispute = Dispute(bill_id=bill.id, line_id=line.id, carrier_org_id=bill.carrier_org_id,
                       payer_org_id=bill.payer_org_id, reason=data["reason"], claimed_amount=claimed,
                       evidence=_cited(bill, line, [*(data.get("evidence") or []),
@@ -85,7 +91,7 @@ def open_dispute(principal: Principal, bill: FreightBill, data: dict, now: datet
 
 def comment(principal: Principal, dispute: Dispute, body: str) -> DisputeComment:
     if principal.organisation_id not in (dispute.carrier_org_id, dispute.payer_org_id) or not principal.can("manage_finances"):
-        raise ApiProblem(403, "Only the two parties' admins and dispatchers comment on a dispute.")
+        raise ApiProblem(403, _("Only the two parties' admins and dispatchers comment on a dispute."))
     row = DisputeComment(dispute_id=dispute.id, organisation_id=principal.organisation_id,
                          user_id=principal.user_id, text=body)
     db.session.add(row)
@@ -120,9 +126,10 @@ def _credit_note(bill: FreightBill, line: FreightBillLine, amount: Decimal, disp
 def resolve(principal: Principal, dispute: Dispute, data: dict, now: datetime) -> Dispute:
     """The carrier's answer: accept, adjust (with the credit amount) or reject."""
     if principal.organisation_id != dispute.carrier_org_id or not principal.can("manage_finances"):
-        raise ApiProblem(403, "Only the carrier's admins and dispatchers resolve a dispute.")
+        raise ApiProblem(403, _("Only the carrier's admins and dispatchers resolve a dispute."))
     if dispute.status != "open":
-        raise ApiProblem(409, f"This dispute is already {dispute.status}.", code="already_resolved")
+        raise ApiProblem(409, _("This dispute is already %(status)s.", status=dispute.status),
+                         code="already_resolved")
     bill = db.session.get(FreightBill, dispute.bill_id)
     line = db.session.get(FreightBillLine, dispute.line_id)
     outcome = data["outcome"]
@@ -131,10 +138,11 @@ def resolve(principal: Principal, dispute: Dispute, data: dict, now: datetime) -
         try:
             amount = parse_amount(data.get("amount"), bill.currency)
         except MoneyError as exc:
-            raise ApiProblem(422, "Some fields are invalid.", [("amount", str(exc))]) from exc
+            raise ApiProblem(422, _("Some fields are invalid."), [("amount", str(exc))]) from exc
         if not 0 < amount <= Decimal(line.amount):
-            raise ApiProblem(422, "Some fields are invalid.",
-                             [("amount", f"must be above 0 and at most the line's {text(line.amount, bill.currency)}")])
+            raise ApiProblem(422, _("Some fields are invalid."),
+                             [("amount", _("must be above 0 and at most the line's %(text)s",
+                                           text=text(line.amount, bill.currency)))])
     note = _credit_note(bill, line, amount, dispute, now) if outcome != "reject" else None
     dispute.status, dispute.resolved_at = RESOLVED[outcome], now
     dispute.resolution_note = data.get("note", "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from server.audit import trail
@@ -21,6 +22,7 @@ from server.auth.scoping import scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import FreightBill, FreightBillLine, Load, Payment
+from server.party_names import named
 from server.settlement import auditing, billing, documents, gather, states
 from server.settlement.money import RATE_DECIMALS, MoneyError, parse_amount, parse_decimal, text
 from server.settlement.notify import tell_parties
@@ -49,7 +51,8 @@ def other_party(bill: FreightBill, org_id: int) -> int:
 
 def _staff_of(principal: Principal, org_id: int, what: str) -> None:
     if principal.organisation_id != org_id or not principal.can("manage_finances"):
-        raise ApiProblem(403, f"Only the {what}'s admins and dispatchers may do this.")
+        raise ApiProblem(403, _("Only the %(party)s's admins and dispatchers may do this.",
+                                party=named(what)))
 
 
 def _record(principal: Principal, action: str, bill: FreightBill, before=None, after=None) -> None:
@@ -67,19 +70,19 @@ def draft_for_load(principal: Principal, load: Load, now: datetime) -> FreightBi
     billing.refuse_unbillable(load)
     specs = billing.bill_specs([load], gather.load_facts([load.id]))
     if not specs:
-        raise ApiProblem(422, f"Load {load.id} was cancelled without any charge to bill.",
-                         [("load_id", "nothing to bill")], code="nothing_to_bill")
+        raise ApiProblem(422, _("Load %(id)s was cancelled without any charge to bill.", id=load.id),
+                         [("load_id", _("nothing to bill"))], code="nothing_to_bill")
     spec = specs[0]
     _staff_of(principal, spec["carrier_org_id"] if spec["issued_by"] == "carrier" else spec["payer_org_id"],
               "issuer (the carrier, or the payer when self-billing)")
     if billing.already_billed([load.id]):
-        raise ApiProblem(409, f"Load {load.id} is already billed.", code="already_billed")
+        raise ApiProblem(409, _("Load %(id)s is already billed.", id=load.id), code="already_billed")
     try:
         (bill_id,) = billing.store([spec], now=now, principal=principal)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise ApiProblem(409, f"Load {load.id} is already billed.", code="already_billed") from exc
+        raise ApiProblem(409, _("Load %(id)s is already billed.", id=load.id), code="already_billed") from exc
     return db.session.get(FreightBill, bill_id)
 
 
@@ -93,7 +96,7 @@ def _line_values(data: dict) -> dict:
             except MoneyError as exc:
                 errors.append((name, str(exc)))
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors)
     return values
 
 
@@ -101,7 +104,8 @@ def edit_line(principal: Principal, bill: FreightBill, line: FreightBillLine | N
     """Change a draft line's quantity, unit price or description, or add a line (``line`` None)."""
     _staff_of(principal, issuer_org(bill), "bill's issuer")
     if bill.status != "draft":
-        raise ApiProblem(409, f"A bill that is {bill.status} cannot change; the payer disputes it instead.",
+        raise ApiProblem(409, _("A bill that is %(status)s cannot change; the payer disputes it instead.",
+                                status=bill.status),
                          code="not_a_draft")
     values = _line_values(data)
     before = snapshot(bill)
@@ -148,7 +152,7 @@ def issue(principal: Principal, bill: FreightBill, now: datetime) -> FreightBill
 
 def approve(principal: Principal, bill: FreightBill, now: datetime, note: str = "") -> FreightBill:
     if not auditing.policy.may_approve(principal, bill):
-        raise ApiProblem(403, "Only an approver of the payer may approve this bill.")
+        raise ApiProblem(403, _("Only an approver of the payer may approve this bill."))
     before = snapshot(bill)
     states.move(bill, "approved")
     bill.approved_at, bill.approved_by_user_id = now, principal.user_id
@@ -166,20 +170,22 @@ def pay(principal: Principal, bill: FreightBill, data: dict, now: datetime) -> P
     """Record a payment (not process it): at most the open amount, in the bill's currency."""
     _staff_of(principal, bill.payer_org_id, "payer")
     if bill.status not in states.OPEN_FOR_PAYMENT:
-        raise ApiProblem(409, f"A bill that is {bill.status} is not open for payment.", code="not_payable")
+        raise ApiProblem(409, _("A bill that is %(status)s is not open for payment.", status=bill.status),
+                         code="not_payable")
     errors = []
     if data["currency"] != bill.currency:
-        errors.append(("currency", f"must be the bill's currency {bill.currency}"))
+        errors.append(("currency", _("must be the bill's currency %(currency)s", currency=bill.currency)))
     try:
         amount = parse_amount(data["amount"], bill.currency)
     except MoneyError as exc:
-        raise ApiProblem(422, "Some fields are invalid.", [("amount", str(exc)), *errors]) from exc
+        raise ApiProblem(422, _("Some fields are invalid."), [("amount", str(exc)), *errors]) from exc
     if amount <= 0:
-        errors.append(("amount", "must be positive"))
+        errors.append(("amount", _("must be positive")))
     elif amount > open_amount(bill):
-        errors.append(("amount", f"is above the open amount {text(open_amount(bill), bill.currency)}"))
+        errors.append(("amount", _("is above the open amount %(text)s",
+                                   text=text(open_amount(bill), bill.currency))))
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors)
     before = snapshot(bill)
     payment = Payment(bill_id=bill.id, carrier_org_id=bill.carrier_org_id, payer_org_id=bill.payer_org_id,
                       currency=bill.currency, amount=amount, reference=data["reference"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -18,7 +19,7 @@ def money_of(principal: Principal, load: Load) -> dict:
     """Expected lines (each citing its facts), their net, and the load's bills and credit notes the caller may see."""
     payer = billing.payer_of(load)
     if principal.organisation_id not in (payer, load.carrier_org_id):
-        raise ApiProblem(403, "A load's money is seen by its payer and its carrier.")
+        raise ApiProblem(403, _("A load's money is seen by its payer and its carrier."))
     pricing = billing.pricing_for(load)
     expected = billing.expected_lines(gather.load_facts([load.id])[load.id], pricing) if load.carrier_org_id else []
     invoices = aliased(FreightBill)

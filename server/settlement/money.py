@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
+from flask_babel import gettext as _
 
 RATE_DECIMALS = 4
 ZERO = Decimal("0")
@@ -32,7 +33,7 @@ class MoneyError(ValueError):
 
 def check_currency(code) -> str:
     if not isinstance(code, str) or not _CODE.match(code) or code not in _KNOWN:
-        raise MoneyError("must be an ISO 4217 currency code such as CNY, EUR or USD")
+        raise MoneyError(_("must be an ISO 4217 currency code such as CNY, EUR or USD"))
     return code
 
 
@@ -59,19 +60,19 @@ def decimals_of(value: Decimal) -> int:
 def parse_decimal(text, *, max_decimals: int, allow_negative: bool = False) -> Decimal:
     """A decimal from JSON text (or an integer); floats are refused, since they are not exact."""
     if isinstance(text, bool) or isinstance(text, float):
-        raise MoneyError("must be a decimal number written as a string, e.g. \"1234.50\"")
+        raise MoneyError(_('must be a decimal number written as a string, e.g. "1234.50"'))
     if isinstance(text, int):
         text = str(text)
     if not isinstance(text, str) or not _NUMBER.match(text.strip()):
-        raise MoneyError("must be a decimal number written as a string, e.g. \"1234.50\"")
+        raise MoneyError(_('must be a decimal number written as a string, e.g. "1234.50"'))
     try:
         value = Decimal(text.strip())
     except InvalidOperation as exc:  # the pattern makes this unreachable; kept for safety
-        raise MoneyError("is not a decimal number") from exc
+        raise MoneyError(_("is not a decimal number")) from exc
     if decimals_of(value) > max_decimals:
-        raise MoneyError(f"has more than {max_decimals} decimals")
+        raise MoneyError(_("has more than %(max_decimals)s decimals", max_decimals=max_decimals))
     if value < 0 and not allow_negative:
-        raise MoneyError("must not be negative")
+        raise MoneyError(_("must not be negative"))
     return value
 
 

@@ -11,6 +11,7 @@ import logging
 import os
 from pathlib import Path
 
+from flask_babel import gettext as _
 from fpdf import FPDF
 
 from server.errors import ApiProblem
@@ -57,7 +58,7 @@ def statement_pdf(statement: Statement, names: dict[int, str], lang: str = "en")
         doc.add_font("cjk", style="B", fname=font)  # the table's headings; Zen Hei has one weight
         family = "cjk"
     elif lang == "zh":
-        raise ApiProblem(503, "No CJK font is installed for Chinese statements (fonts-wqy-zenhei).")
+        raise ApiProblem(503, _("No CJK font is installed for Chinese statements (fonts-wqy-zenhei)."))
     else:
         family = "helvetica"
     doc.set_title(f"{words['title']} #{statement.id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from server.auth.principal import Principal
@@ -32,16 +33,19 @@ def draft_period_bill(principal: Principal, data: dict, now: datetime) -> Freigh
     agreement = get_scoped_or_404(RateAgreement, data["agreement_id"], principal)
     issuer = agreement.payer_org_id if agreement.self_billing else agreement.carrier_org_id
     if principal.organisation_id != issuer or not principal.can("manage_finances"):
-        raise ApiProblem(403, "Only the issuer (the carrier, or the payer when self-billing) drafts this bill.")
+        raise ApiProblem(403, _("Only the issuer (the carrier, or the payer when self-billing) drafts this "
+                                "bill."))
     if agreement.billing != "per_period":
-        raise ApiProblem(422, "This agreement bills per load.", [("agreement_id", "bills per load, not per period")])
+        raise ApiProblem(422, _("This agreement bills per load."),
+                         [("agreement_id", _("bills per load, not per period"))])
     start, end = data["period_start"], data["period_end"]
     if end < start:
-        raise ApiProblem(422, "Some fields are invalid.", [("period_end", "must not be before period_start")])
+        raise ApiProblem(422, _("Some fields are invalid."),
+                         [("period_end", _("must not be before period_start"))])
     loads = _loads(agreement, start, end)
     if not loads:
-        raise ApiProblem(422, "No delivered, unbilled load of this agreement was picked up in the period.",
-                         [("period_start", "no load to bill in the period")], code="nothing_to_bill")
+        raise ApiProblem(422, _("No delivered, unbilled load of this agreement was picked up in the period."),
+                         [("period_start", _("no load to bill in the period"))], code="nothing_to_bill")
     facts = gather.load_facts([load.id for load in loads])
     pricing = billing.pricing_for(loads[0])
     lines = [line for load in loads for line in billing.expected_lines(facts[load.id], pricing)]

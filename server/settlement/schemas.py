@@ -3,6 +3,7 @@ currency and answer 422 with the field's path for too many decimals, a negative 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.common import GeoJSONPolygon, IdField
@@ -23,10 +24,11 @@ class Lane(Schema):
     destination_region = fields.Nested(GeoJSONPolygon, load_default=None, allow_none=True)
 
     @validates_schema
-    def _one_of_each(self, data, **_):
+    def _one_of_each(self, data, **_kwargs):
         for end in ("origin", "destination"):
             if (data.get(f"{end}_site_id") is None) == (data.get(f"{end}_region") is None):
-                raise ValidationError(f"give either {end}_site_id or {end}_region", f"{end}_site_id")
+                raise ValidationError(_("give either %(end)s_site_id or %(end)s_region", end=end),
+                                      f"{end}_site_id")
 
 
 class FuelBand(Schema):
@@ -41,9 +43,9 @@ class Fuel(Schema):
                          metadata={"description": "the fuel index price per month (YYYY-MM)"})
 
     @validates_schema
-    def _one_kind(self, data, **_):
+    def _one_kind(self, data, **_kwargs):
         if ("pct" in data) == ("bands" in data):
-            raise ValidationError("give either pct or bands (with prices)", "pct")
+            raise ValidationError(_("give either pct or bands (with prices)"), "pct")
 
 
 class Accessorials(Schema):
@@ -80,9 +82,9 @@ class AgreementIn(Schema):
     tolerance_amount = Amount(load_default="0")
 
     @validates_schema
-    def _period(self, data, **_):
+    def _period(self, data, **_kwargs):
         if "valid_from" in data and "valid_to" in data and data["valid_to"] < data["valid_from"]:
-            raise ValidationError("must not be before valid_from", "valid_to")
+            raise ValidationError(_("must not be before valid_from"), "valid_to")
 
 
 class BillIn(Schema):
@@ -153,9 +155,9 @@ class StatementIn(Schema):
     period_end = fields.Date(required=True)
 
     @validates_schema
-    def _period(self, data, **_):
+    def _period(self, data, **_kwargs):
         if "period_start" in data and "period_end" in data and data["period_end"] < data["period_start"]:
-            raise ValidationError("must not be before period_start", "period_end")
+            raise ValidationError(_("must not be before period_start"), "period_end")
 
 
 class DifferenceIn(Schema):

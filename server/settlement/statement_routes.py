@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -13,6 +14,7 @@ from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Organisation, Statement
+from server.party_names import either
 from server.settlement import exports, pdf, statements
 from server.settlement.money import MoneyError, check_currency, parse_amount
 from server.settlement.schemas import DifferenceIn, StatementIn
@@ -41,11 +43,11 @@ def draw_statement(data):
     other = db.session.get(Organisation, data["counterparty_id"])
     wanted = ("seller", "buyer") if principal.org_kind == "carrier" else ("carrier",)
     if principal.org_kind not in ("seller", "buyer", "carrier"):
-        raise ApiProblem(403, "Statements are between a payer (seller or buyer) and a carrier.")
+        raise ApiProblem(403, _("Statements are between a payer (seller or buyer) and a carrier."))
     if other is None or other.kind not in wanted:
-        errors.append(("counterparty_id", f"must be a {' or '.join(wanted)} organisation"))
+        errors.append(("counterparty_id", _("must be a %(kinds)s organisation", kinds=either(wanted))))
     if errors:
-        raise ApiProblem(422, "Some fields are invalid.", errors)
+        raise ApiProblem(422, _("Some fields are invalid."), errors)
     row = statements.draw(principal, other.id, data["currency"], data["period_start"], data["period_end"], clock.now())
     return statement_view(row)
 
@@ -84,7 +86,7 @@ def raise_difference(data, statement_id):
         try:
             data["amount"] = str(parse_amount(data["amount"], row.currency, allow_negative=True))
         except MoneyError as exc:
-            raise ApiProblem(422, "Some fields are invalid.", [("amount", str(exc))]) from exc
+            raise ApiProblem(422, _("Some fields are invalid."), [("amount", str(exc))]) from exc
     return statement_view(statements.raise_difference(principal, row, data, clock.now()))
 
 

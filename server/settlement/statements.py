@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, literal, select, union_all
 
 from server.audit import trail
@@ -75,7 +76,7 @@ def draw(principal: Principal, counterparty_id: int, currency: str, start: date,
          ) -> Statement:
     """Draw up the statement of the period between the caller's organisation and ``counterparty_id``."""
     if not principal.can("manage_finances"):
-        raise ApiProblem(403, "Statements are drawn up by admins and dispatchers.")
+        raise ApiProblem(403, _("Statements are drawn up by admins and dispatchers."))
     carrier_id, payer_id = ((principal.organisation_id, counterparty_id) if principal.org_kind == "carrier"
                             else (counterparty_id, principal.organisation_id))
     return build(carrier_id, payer_id, currency, start, end, now, principal=principal)
@@ -118,10 +119,10 @@ def view_totals(statement: Statement) -> dict:
 
 def _side(principal: Principal, statement: Statement) -> str:
     if not principal.can("manage_finances"):
-        raise ApiProblem(403, "Statements are confirmed by admins and dispatchers.")
+        raise ApiProblem(403, _("Statements are confirmed by admins and dispatchers."))
     if statement.status == "confirmed":
-        raise ApiProblem(409, "This statement is confirmed by both sides and cannot change; corrections are new "
-                              "documents on the next statement.", code="statement_confirmed")
+        raise ApiProblem(409, _("This statement is confirmed by both sides and cannot change; corrections "
+                                "are new documents on the next statement."), code="statement_confirmed")
     return "carrier" if principal.organisation_id == statement.carrier_org_id else "payer"
 
 

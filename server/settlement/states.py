@@ -11,6 +11,8 @@ notes cover the total.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from server.errors import ApiProblem
 
 FLOW: dict[str, frozenset[str]] = {
@@ -27,7 +29,8 @@ COUNTED = ("issued", "approved", "disputed", "paid")  # on statements: every bil
 def move(bill, target: str) -> str:
     """Move ``bill`` to ``target``; a 409 problem when the step is not allowed. Returns the old status."""
     if target not in FLOW.get(bill.status, frozenset()):
-        raise ApiProblem(409, f"A bill that is {bill.status} cannot become {target}.", code="illegal_transition",
+        raise ApiProblem(409, _("A bill that is %(status)s cannot become %(target)s.", status=bill.status,
+                                target=target), code="illegal_transition",
                          allowed=sorted(FLOW.get(bill.status, ())))
     before, bill.status = bill.status, target
     return before

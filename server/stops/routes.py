@@ -47,7 +47,7 @@ def _stop(load_id: int, stop_id: int, principal) -> tuple[Load, LoadStop]:
     load = get_scoped_or_404(Load, load_id, principal)
     stop = get_scoped_or_404(LoadStop, stop_id, principal)
     if stop.load_id != load.id:
-        raise ApiProblem(404, f"LoadStop {stop_id} was not found.")
+        raise ApiProblem(404, _("LoadStop %(stop_id)s was not found.", stop_id=stop_id))
     return load, stop
 
 

@@ -21,6 +21,7 @@ import binascii
 import hmac
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.broker.passwords import verify_secret
@@ -63,26 +64,26 @@ def authenticate(authorization: str, claimed_id: str | None) -> DeviceLogin:
     if authorization:
         return _basic(authorization, claimed_id)
     if claimed_id is None:
-        raise Unauthenticated("Device credentials are required: HTTP Basic with the device's username and "
-                              "secret, or the device's HTTP id as id.", "no credentials")
+        raise Unauthenticated(_("Device credentials are required: HTTP Basic with the device's username and "
+                                "secret, or the device's HTTP id as id."), "no credentials")
     row = db.session.execute(_LIVE.where(DeviceCredential.http_id_hash == http_id_hash(claimed_id))).first()
     if row is None:
-        raise Unauthenticated("Unknown device id: use the device's HTTP id (shown once when it was made), "
-                              "not its username.", f"id {shown_prefix(claimed_id)}")
+        raise Unauthenticated(_("Unknown device id: use the device's HTTP id (shown once when it was made), "
+                                "not its username."), f"id {shown_prefix(claimed_id)}")
     return DeviceLogin(row.username, row.vehicle_id, row.owntracks_device)
 
 
 def _basic(authorization: str, claimed_id: str | None) -> DeviceLogin:
-    scheme, _, encoded = authorization.partition(" ")
+    scheme, _space, encoded = authorization.partition(" ")
     if scheme.lower() != "basic":
-        raise Unauthenticated("Only HTTP Basic authentication is accepted here.", f"scheme {scheme[:10]!r}")
+        raise Unauthenticated(_("Only HTTP Basic authentication is accepted here."), f"scheme {scheme[:10]!r}")
     try:
-        username, _, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+        username, _colon, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Unauthenticated("Malformed HTTP Basic credentials.", "malformed basic header") from None
+        raise Unauthenticated(_("Malformed HTTP Basic credentials."), "malformed basic header") from None
     row = db.session.execute(_LIVE.where(DeviceCredential.username == username)).first()
     if row is None or not verify_secret(secret, row.secret_hash):
-        raise Unauthenticated("Unknown device or wrong secret.", f"basic user {username[:40]!r}")
+        raise Unauthenticated(_("Unknown device or wrong secret."), f"basic user {username[:40]!r}")
     if claimed_id is not None and claimed_id != row.username and not (
             row.http_id_hash and hmac.compare_digest(http_id_hash(claimed_id), row.http_id_hash)):
         raise Mismatch(f"basic user {row.username!r} named id {shown_prefix(claimed_id)}")

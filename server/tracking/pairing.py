@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from server.auth.principal import Principal, issue_token
@@ -51,10 +52,10 @@ def create(principal: Principal, driver_id: int, vehicle_id: int | None, ttl: ti
     """
     driver = get_scoped_or_404(Driver, driver_id, principal)
     vehicle = get_scoped_or_404(Vehicle, vehicle_id, principal) if vehicle_id is not None else None
-    inactive = [(name, "is not active") for name, row in (("driver_id", driver), ("vehicle_id", vehicle))
+    inactive = [(name, _("is not active")) for name, row in (("driver_id", driver), ("vehicle_id", vehicle))
                 if row is not None and not row.active]
     if inactive:
-        raise ApiProblem(422, "Some fields are invalid.", inactive)
+        raise ApiProblem(422, _("Some fields are invalid."), inactive)
     now = utcnow()
     db.session.execute(update(DevicePairing).where(
         DevicePairing.driver_id == driver.id, DevicePairing.paired_at.is_(None),
@@ -82,12 +83,14 @@ def redeem(text: str, device_name: str, address: str) -> dict:
     """Trade a code for the device's token and credentials (the answer of ``POST /devices/pair``)."""
     wait = _brake().retry_after(address)
     if wait:
-        raise ApiProblem(429, f"Too many wrong pairing codes from this address; try again in {wait} s.",
+        raise ApiProblem(429, _("Too many wrong pairing codes from this address; try again in %(wait)s s.",
+                                wait=wait),
                          reason="too_many_attempts", retry_after=wait)
     code = normalise(text)
     row = db.session.scalar(select(DevicePairing).where(DevicePairing.code_hash == _hash(code))) if code else None
     if row is None:
-        _refuse(address, 404, "unknown_code", "This pairing code is not known. Check it, or ask for a new one.")
+        _refuse(address, 404, "unknown_code",
+                _("This pairing code is not known. Check it, or ask for a new one."))
     now = utcnow()
     won = db.session.execute(update(DevicePairing).where(
         DevicePairing.id == row.id, DevicePairing.paired_at.is_(None), DevicePairing.cancelled_at.is_(None),
@@ -101,10 +104,11 @@ def redeem(text: str, device_name: str, address: str) -> dict:
 def _refuse_spent(address: str, row: DevicePairing, now: datetime):
     status = row.status(now)
     if status == "paired":
-        _refuse(address, 409, "used", "This pairing code was already used. Ask for a new one.")
+        _refuse(address, 409, "used", _("This pairing code was already used. Ask for a new one."))
     if status == "cancelled":
-        _refuse(address, 410, "cancelled", "This pairing code was replaced or withdrawn. Ask for a new one.")
-    _refuse(address, 410, "expired", "This pairing code has expired. Ask for a new one.")
+        _refuse(address, 410, "cancelled",
+                _("This pairing code was replaced or withdrawn. Ask for a new one."))
+    _refuse(address, 410, "expired", _("This pairing code has expired. Ask for a new one."))
 
 
 def _issue(row: DevicePairing, device_name: str) -> dict:

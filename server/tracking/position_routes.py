@@ -33,6 +33,7 @@ import threading
 
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from gps_ingest.decoders.common import Reject, parse_json
 from gps_ingest.decoders.osmand import claimed_device_id
@@ -101,7 +102,7 @@ def owntracks() -> ResponseReturnValue:
         return login
     topic = _owntracks_topic(login, body)
     if topic is None:
-        return _refuse(DropReason.TOPIC_MISMATCH, 403, "The OwnTracks user must be the login's username.",
+        return _refuse(DropReason.TOPIC_MISMATCH, 403, _("The OwnTracks user must be the login's username."),
                        f"login {login.username!r} named another OwnTracks user")
     return _ingest(login, lambda ingest: ingest.submit(device=login.username, topic=topic, body=body,
                                                        content_type=request.content_type or ""), [])
@@ -110,17 +111,19 @@ def owntracks() -> ResponseReturnValue:
 def _login(claimed_id: str | None) -> DeviceLogin | ResponseReturnValue:
     """The request's login, or the refusal to answer with (401, 403 or 429)."""
     address = request.remote_addr or ""
-    by_address, _ = _brakes()
+    by_address, _by_device = _brakes()
     try:
         return authenticate(request.headers.get("Authorization", ""), claimed_id)
     except Mismatch as mismatch:
-        return _refuse(DropReason.TOPIC_MISMATCH, 403, "These credentials belong to another device than the id.",
+        return _refuse(DropReason.TOPIC_MISMATCH, 403,
+                       _("These credentials belong to another device than the id."),
                        str(mismatch))
     except Unauthenticated as refused:
         wait = by_address.retry_after(address)
         if wait:
-            return _refuse(DropReason.RATE_LIMITED, 429, f"Too many refused credentials from this address; try "
-                           f"again in {wait} s.", f"address {address} ({refused.log_detail})", retry_after=wait)
+            return _refuse(DropReason.RATE_LIMITED, 429,
+                           _("Too many refused credentials from this address; try again in %(wait)s s.",
+                             wait=wait), f"address {address} ({refused.log_detail})", retry_after=wait)
         if by_address.failed(address):
             log.warning("device credentials: %d refused from %s within a minute; braking it", AUTH_FAILURES, address)
         response = _refuse(DropReason.UNAUTHENTICATED, 401, refused.detail, f"{refused.log_detail} from {address}")
@@ -130,11 +133,12 @@ def _login(claimed_id: str | None) -> DeviceLogin | ResponseReturnValue:
 
 def _ingest(login: DeviceLogin, submit, ok_body) -> ResponseReturnValue:
     """Run an authenticated request through the pipeline (unless its login is braked) and answer."""
-    _, by_device = _brakes()
+    _by_address, by_device = _brakes()
     wait = by_device.retry_after(login.username)
     if wait:
-        return _refuse(DropReason.RATE_LIMITED, 429, f"This device sent too many rejected requests; try again in "
-                       f"{wait} s.", f"device {login.username!r}", retry_after=wait)
+        return _refuse(DropReason.RATE_LIMITED, 429,
+                       _("This device sent too many rejected requests; try again in %(wait)s s.",
+                         wait=wait), f"device {login.username!r}", retry_after=wait)
     outcome: HttpOutcome = submit(http_ingest())
     db.session.remove()
     if outcome.status == 200:

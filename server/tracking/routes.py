@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, request
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -102,7 +103,7 @@ def _shipper_load(load_id: int) -> Load:
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
     if principal.organisation_id not in (load.buyer_org_id, load.seller_org_id):
-        raise ApiProblem(403, "Only the buyer or the seller of a load may manage its tracking links.")
+        raise ApiProblem(403, _("Only the buyer or the seller of a load may manage its tracking links."))
     return load
 
 
@@ -147,7 +148,7 @@ def revoke_tracking_link(load_id, link_id):
     link = db.session.scalar(select(TrackingLink).where(TrackingLink.id == link_id,
                                                         TrackingLink.load_id == load.id))
     if link is None:
-        raise ApiProblem(404, f"Tracking link {link_id} was not found.")
+        raise ApiProblem(404, _("Tracking link %(link_id)s was not found.", link_id=link_id))
     link.revoked_at = link.revoked_at or utcnow()
     db.session.commit()
 
@@ -158,9 +159,9 @@ def public_tracking(token):
     """The live state of a shared load, without login (404 unknown link, 410 expired or revoked)."""
     lookup = find_link(token)
     if lookup.link is None:
-        raise ApiProblem(404, "This tracking link does not exist.")
+        raise ApiProblem(404, _("This tracking link does not exist."))
     if not lookup.live:
-        raise ApiProblem(410, "This tracking link has expired or was withdrawn.")
+        raise ApiProblem(410, _("This tracking link has expired or was withdrawn."))
     return load_snapshot(lookup.link.load_id)
 
 
@@ -181,7 +182,7 @@ def create_device_credential(data):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ApiProblem(409, "That username is taken.", [("username", "already in use")]) from None
+        raise ApiProblem(409, _("That username is taken."), [("username", _("already in use"))]) from None
     return _shown_once(cred, secret, http_id)
 
 
@@ -208,7 +209,7 @@ def delete_http_id(credential_id):
 def _live_credential(credential_id: int) -> DeviceCredential:
     cred = get_scoped_or_404(DeviceCredential, credential_id, current_principal())
     if cred.revoked_at is not None:
-        raise ApiProblem(409, "This device login was revoked; make a new one.", reason="revoked")
+        raise ApiProblem(409, _("This device login was revoked; make a new one."), reason="revoked")
     return cred
 
 

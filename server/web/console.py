@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
@@ -76,10 +77,10 @@ def site_clock(value, site: Site) -> str:
 
 def _site(principal, wanted: int | None) -> Site:
     if not principal.can("operate_gate"):
-        abort(403, description="The gate console is for the plant's admins, dispatchers and dock managers.")
+        abort(403, description=_("The gate console is for the plant's admins, dispatchers and dock managers."))
     site = yard_view.pick_site(yard_view.own_sites(principal), wanted)
     if site is None:
-        abort(404, description="Your organisation has no site with docks.")
+        abort(404, description=_("Your organisation has no site with docks."))
     return site
 
 
@@ -147,7 +148,7 @@ def board_fragment(site_id: int):
     principal = principal_of_kind("seller")
     site = _site(principal, site_id)
     if site.id != site_id:
-        abort(404, description=f"Site {site_id} was not found.")
+        abort(404, description=_("Site %(site_id)s was not found.", site_id=site_id))
     return render_template("_console_board.html", console=board(site, now())), 200, {"Cache-Control": "no-store"}
 
 

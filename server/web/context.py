@@ -4,6 +4,7 @@ contexts of the seller's and the carrier's dashboards."""
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 
 from server.auth.principal import principal_from_session
 from server.web import views, yard_view
@@ -13,9 +14,9 @@ def principal_of_kind(*kinds: str):
     """The signed-in principal, or a 403 page when its organisation is of another kind."""
     principal = principal_from_session()
     if principal is None:
-        abort(403, description="Sign in again: your organisation is not active.")
+        abort(403, description=_("Sign in again: your organisation is not active."))
     if kinds and principal.org_kind not in kinds:
-        abort(403, description="This dashboard belongs to another kind of organisation.")
+        abort(403, description=_("This dashboard belongs to another kind of organisation."))
     return principal
 
 

@@ -12,11 +12,11 @@ from flask import Blueprint, render_template
 from werkzeug.exceptions import HTTPException
 
 from server.errors import (
-    UNEXPECTED_DETAIL,
     count_refusal,
     http_exception_problem,
     log_unexpected,
     problem_response,
+    unexpected_detail,
     wants_problem_json,
 )
 from server.web.i18n import error_title
@@ -43,5 +43,5 @@ def register_html_errors(blp: Blueprint) -> None:
             return _http(exc)
         log_unexpected(exc)
         if wants_problem_json():
-            return problem_response(500, UNEXPECTED_DETAIL)
-        return error_page(500, UNEXPECTED_DETAIL)
+            return problem_response(500, unexpected_detail())
+        return error_page(500, unexpected_detail())

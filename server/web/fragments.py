@@ -9,6 +9,7 @@ fragment applies the same role and party checks as its page.
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -32,7 +33,7 @@ def _fragment(template: str, **context):
 def _own_site(principal, site_id: int) -> Site:
     site = next((s for s in yard_view.own_sites(principal) if s.id == site_id), None)
     if site is None:
-        abort(404, description=f"Site {site_id} was not found.")
+        abort(404, description=_("Site %(site_id)s was not found.", site_id=site_id))
     return site
 
 
@@ -154,7 +155,7 @@ LOAD_SECTIONS = {"timeline": "_load_timeline.html", "evidence": "_load_evidence.
 def load_section(load_id: int, section: str):
     template = LOAD_SECTIONS.get(section)
     if template is None:
-        abort(404, description="No such section.")
+        abort(404, description=_("No such section."))
     principal = principal_of_kind()
     try:
         context = load_view.detail(principal, load_id)

@@ -7,7 +7,7 @@ Chinese page never shows an English message of its own making.
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,16 +46,54 @@ def error_title(status: int) -> str:
 
 
 def select_locale() -> str:
-    wanted = request.args.get("lang")
-    if wanted in LANGUAGES:
-        session["lang"] = wanted
-        return wanted
-    if session.get("lang") in LANGUAGES:
-        return session["lang"]
-    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
+    """A page: ?lang=, the language chosen in this browser, the signed-in user's, else the browser's.
+
+    An API call with a bearer token answers in the token's user's language (a token has no cookie,
+    so flask_login's ``current_user`` knows nobody); a user-less token or a refused one falls back to
+    Accept-Language. Outside a request (CLI, jobs) it is English; those code paths that write to a
+    known person use ``force_locale`` with that person's language.
+    """
+    if not has_request_context():
+        return "en"
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        language = _bearer_user_language()
+        if language in LANGUAGES:
+            return language
+    else:
+        wanted = request.args.get("lang")
+        if wanted in LANGUAGES:
+            session["lang"] = wanted
+            return wanted
+        if session.get("lang") in LANGUAGES:
+            return session["lang"]
+        if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+            return current_user.language
     best = request.accept_languages.best_match(["en", "zh-CN", "zh_CN", "zh"], default="en")
     return "zh_CN" if best.startswith("zh") else "en"
+
+
+_RESOLVING = "haul.locale_resolving"
+
+
+def _bearer_user_language() -> str | None:
+    """The bearer token's user's language, resolving the caller if nothing has yet (it is cached per request).
+
+    Resolving can itself refuse the token with a translated message, which asks for the locale again:
+    that inner call must not resolve once more, and gets None (Accept-Language). Nothing here may turn an
+    answer into a crash, so a database error leaves the language to Accept-Language too.
+    """
+    if request.environ.get(_RESOLVING):
+        return None
+    from server.auth.principal import resolve_principal
+
+    request.environ[_RESOLVING] = True
+    try:
+        principal = resolve_principal()
+    except Exception:  # a refused token (its 401 is answered elsewhere) or a broken session
+        return None
+    finally:
+        request.environ.pop(_RESOLVING, None)
+    return principal.language if principal is not None else None
 
 
 def current_language() -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.principal import Principal
@@ -42,14 +43,15 @@ def _allowed(principal: Principal, load: Load, site: Site) -> bool:
     if carrier_staff(principal, load):
         return False
     raise YardRefused("forbidden", "not_allowed",
-                      "Only the load's carrier or the staff of its pickup site manage its dock slot.")
+                      _("Only the load's carrier or the staff of its pickup site manage its dock slot."))
 
 
 def _may_change(old: DockAppointment | None, manager: bool, now: datetime, site: Site, *, cancelling: bool) -> None:
     if old is None:
         return
     if old.status in PINNED:
-        raise YardRefused("conflict", "already_called", "The truck has been called to the dock; the slot is fixed.")
+        raise YardRefused("conflict", "already_called",
+                          _("The truck has been called to the dock; the slot is fixed."))
     if not manager:
         (check_cancel_cutoff if cancelling else check_move_cutoff)(rules_of(site), old.start, now)
 
@@ -59,7 +61,8 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
     site = db.session.get(Site, load.pickup_site_id)
     manager = _allowed(principal, load, site)
     if load.status not in PLANNABLE:
-        raise YardRefused("conflict", "load_not_bookable", f"A load that is {load.status} takes no dock slot.")
+        raise YardRefused("conflict", "load_not_bookable", _("A load that is %(status)s takes no dock slot.",
+                                                             status=load.status))
     dock = db.session.get(Dock, dock_id)
     start, end = check_slot(load, site, dock, start, now, in_window=not manager)
     if not manager:
@@ -71,8 +74,9 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
     if clash:
         db.session.rollback()
         raise YardRefused("conflict", "dock_taken",
-                          f"Dock {dock.name} is taken from {clash[0].start.isoformat()} to {clash[0].end.isoformat()}.",
-                          [("start", "overlaps another appointment on this dock")],
+                          _("Dock %(name)s is taken from %(start)s to %(end)s.", name=dock.name,
+                            start=clash[0].start.isoformat(), end=clash[0].end.isoformat()),
+                          [("start", _("overlaps another appointment on this dock"))],
                           taken_from=clash[0].start.isoformat(), taken_until=clash[0].end.isoformat())
     row = DockAppointment(load_id=load.id, dock_id=dock.id, start=start, end=end, status="booked", frozen=False,
                           booked_by_user_id=principal.user_id)
@@ -90,7 +94,8 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
     except IntegrityError as exc:
         db.session.rollback()
         if is_overlap(exc) or violated(exc, *ONE_LIVE_APPOINTMENT):
-            raise YardRefused("conflict", "dock_taken", "Another booking was faster; pick another slot.") from exc
+            raise YardRefused("conflict", "dock_taken",
+                              _("Another booking was faster; pick another slot.")) from exc
         raise
     notify.appointment_changed(load, row, old, "moved" if old is not None and manager else
                                "rescheduled" if old is not None else "booked")
@@ -103,7 +108,7 @@ def cancel(principal: Principal, load: Load, now: datetime) -> DockAppointment:
     manager = _allowed(principal, load, site)
     old = live_appointment(load.id)
     if old is None:
-        raise YardRefused("not_found", "no_appointment", "The load has no appointment to cancel.")
+        raise YardRefused("not_found", "no_appointment", _("The load has no appointment to cancel."))
     _may_change(old, manager, now, site, cancelling=True)
     old.status = "cancelled"
     visit = live_visit(load.id)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from marshmallow import Schema, validate
 from marshmallow import fields as mf
 
@@ -67,18 +68,21 @@ def check_lead_time(rules: BookingRules, start: datetime, now: datetime) -> None
     """A carrier's new or moved slot starts at least ``lead_minutes`` from now."""
     if start < now + timedelta(minutes=rules.lead_minutes):
         raise _refuse("lead_time", rules.lead_minutes,
-                      f"A slot must be booked at least {rules.lead_minutes} minutes before it starts.")
+                      _("A slot must be booked at least %(lead_minutes)s minutes before it starts.",
+                        lead_minutes=rules.lead_minutes))
 
 
 def check_move_cutoff(rules: BookingRules, old_start: datetime, now: datetime) -> None:
     if now >= old_start - timedelta(minutes=rules.move_cutoff_minutes):
         raise YardRefused("conflict", "too_late_to_reschedule",
-                          f"A slot can be moved up to {rules.move_cutoff_minutes} minutes before it starts; "
-                          "ask the plant.", rule="move_cutoff", minutes=rules.move_cutoff_minutes)
+                          _("A slot can be moved up to %(move_cutoff_minutes)s minutes before it starts; ask "
+                            "the plant.", move_cutoff_minutes=rules.move_cutoff_minutes),
+                          rule="move_cutoff", minutes=rules.move_cutoff_minutes)
 
 
 def check_cancel_cutoff(rules: BookingRules, old_start: datetime, now: datetime) -> None:
     if now >= old_start - timedelta(minutes=rules.cancel_cutoff_minutes):
         raise YardRefused("conflict", "too_late_to_cancel",
-                          f"A slot can be cancelled up to {rules.cancel_cutoff_minutes} minutes before it starts; "
-                          "ask the plant.", rule="cancel_cutoff", minutes=rules.cancel_cutoff_minutes)
+                          _("A slot can be cancelled up to %(cancel_cutoff_minutes)s minutes before it "
+                            "starts; ask the plant.", cancel_cutoff_minutes=rules.cancel_cutoff_minutes),
+                          rule="cancel_cutoff", minutes=rules.cancel_cutoff_minutes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -24,10 +25,10 @@ class ScanIn(Schema):
                           metadata={"description": "or the plate typed at the gate"})
 
     @validates_schema
-    def _one(self, data, **_):
+    def _one(self, data, **_kwargs):
         if data.get("token") is None and data.get("plate") is None:
-            raise ValidationError({"token": ["scan the QR code or type the plate"],
-                                   "plate": ["scan the QR code or type the plate"]})
+            message = _("scan the QR code or type the plate")
+            raise ValidationError({"token": [message], "plate": [message]})
 
 
 class PassOut(Schema):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -81,7 +82,8 @@ def plan_day(site: Site, day: date, now: datetime, limits: Limits | None = None,
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise YardRefused("conflict", "board_changed", "The dock board changed while planning; plan again.") from exc
+        raise YardRefused("conflict", "board_changed",
+                          _("The dock board changed while planning; plan again.")) from exc
     for load, row in created:
         notify.appointment_changed(load, row, None, "planned")
     parts = result.objective

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import select
 
@@ -80,7 +81,8 @@ def parse(schema: Schema, raw: object) -> dict:
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise ApiProblem(422, "The payload part must be JSON.", [("payload", "is not JSON")]) from exc
+            raise ApiProblem(422, _("The payload part must be JSON."),
+                             [("payload", _("is not JSON"))]) from exc
     return load_or_422(schema, raw, field="payload", what="The form")
 
 
@@ -88,7 +90,7 @@ def submission_key(header: str | None) -> str | None:
     if header is None:
         return None
     if not 1 <= len(header) <= MAX_KEY:
-        raise ApiProblem(400, f"Idempotency-Key must be 1 to {MAX_KEY} characters.")
+        raise ApiProblem(400, _("Idempotency-Key must be 1 to %(MAX_KEY)s characters.", MAX_KEY=MAX_KEY))
     return header
 
 
@@ -150,4 +152,4 @@ def earlier_pod(load: Load, key: str | None) -> ProofOfDelivery | None:
     for row in rows_of(load.id):
         if row.kind == "note" and (row.payload or {}).get("submission_key") == key:
             return pod
-    raise YardRefused("conflict", "already_delivered", "This load already has its proof of delivery.")
+    raise YardRefused("conflict", "already_delivered", _("This load already has its proof of delivery."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
@@ -35,7 +36,7 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
 
 def sane_day(value: date) -> None:
     if not EARLIEST <= value < LATEST:
-        raise ValidationError("must be a date from 2000 to 2099")
+        raise ValidationError(_("must be a date from 2000 to 2099"))
 
 
 def sane_time(value: datetime) -> None:
@@ -154,7 +155,7 @@ def get_appointment(load_id):
     """The load's live appointment (booked, called or loading)."""
     appointment = live_appointment(_load(load_id).id)
     if appointment is None:
-        raise ApiProblem(404, f"Load {load_id} has no appointment.")
+        raise ApiProblem(404, _("Load %(load_id)s has no appointment.", load_id=load_id))
     return notify.appointment_view(appointment)
 
 
@@ -187,7 +188,8 @@ def post_eta(data, load_id):
     load = _load(load_id)
     site = db.session.get(Site, load.pickup_site_id)
     if not (booking.carrier_staff(principal, load) or booking.site_staff(principal, site)):
-        raise YardRefused("forbidden", "not_allowed", "Only the load's carrier or the pickup site's staff set its ETA.")
+        raise YardRefused("forbidden", "not_allowed",
+                          _("Only the load's carrier or the pickup site's staff set its ETA."))
     now = clock.now()
     db.session.add(Event(kind="eta_changed", time=now, load_id=load.id, site_id=site.id, vehicle_id=load.vehicle_id,
                          data={"eta": data["eta"].isoformat(), "source": "api", "by": principal.user_id}))

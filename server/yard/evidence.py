@@ -16,6 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from server.auth.principal import Principal
 from server.engines import evidence_chain
 from server.extensions import db
 from server.models import Event, EvidenceItem, InspectionAppointment, Load, Organisation, Site
+from server.validation_messages import translated
 from server.yard import notify
 from server.yard.booking import site_staff
 from server.yard.evidence_store import evidence_store, image_type, sha256_of
@@ -80,17 +82,20 @@ def may_record(principal: Principal, load: Load) -> None:
     carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
     inspector = is_inspector(principal) and principal.can("record_evidence")
     if not (carrier or inspector or site_staff(principal, site)):
-        raise YardRefused("forbidden", "not_allowed", "Evidence is recorded by the pickup site's staff or the carrier.")
+        raise YardRefused("forbidden", "not_allowed",
+                          _("Evidence is recorded by the pickup site's staff or the carrier."))
     if load.status in NOT_YET:
-        raise YardRefused("conflict", "load_not_started", f"A load that is {load.status} has no evidence yet.")
+        raise YardRefused("conflict", "load_not_started", _("A load that is %(status)s has no evidence yet.",
+                                                            status=load.status))
 
 
 def store_file(data: bytes, path: str) -> dict:
     """Store an image file; returns its photo payload part. A file that is no image is refused."""
     kind = image_type(data)
     if kind is None:
-        raise YardRefused("invalid", "not_an_image", "Photos and signatures must be JPEG, PNG, GIF or WebP images.",
-                          [(path, "is not a JPEG, PNG, GIF or WebP image")])
+        raise YardRefused("invalid", "not_an_image",
+                          _("Photos and signatures must be JPEG, PNG, GIF or WebP images."),
+                          [(path, _("is not a JPEG, PNG, GIF or WebP image"))])
     return {"sha256": evidence_store().put(data), "content_type": kind, "bytes": len(data)}
 
 
@@ -98,7 +103,8 @@ def decode_base64(text, path: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True) if isinstance(text, str) else b""
     except (binascii.Error, ValueError) as exc:
-        raise YardRefused("invalid", "bad_base64", "The file is not valid base64.", [(path, "is not base64")]) from exc
+        raise YardRefused("invalid", "bad_base64", _("The file is not valid base64."),
+                          [(path, _("is not base64"))]) from exc
 
 
 def append(principal: Principal | None, load: Load, kind: str, payload: dict, now: datetime, *,
@@ -117,7 +123,8 @@ def append(principal: Principal | None, load: Load, kind: str, payload: dict, no
             "corrects": corrects})
     except evidence_chain.EvidenceValidationError as exc:
         db.session.rollback()
-        raise YardRefused("invalid", "bad_evidence", "The evidence item is not valid.", exc.errors) from exc
+        errors = [(path, translated(message)) for path, message in exc.errors]  # the engine writes English
+        raise YardRefused("invalid", "bad_evidence", _("The evidence item is not valid."), errors) from exc
     row = EvidenceItem(load_id=load.id, seq=item.seq, kind=item.kind, payload=item.payload,
                        recorded_at=datetime.fromisoformat(item.time.replace("Z", "+00:00")),
                        location=point_to_db(position) if position else None, author_user_id=user_id,
@@ -165,8 +172,8 @@ def record(principal: Principal, load: Load, kind: str, payload: dict, now: date
     store = evidence_store()
     missing = [digest for digest in file_hashes(payload) if not store.exists(digest)]
     if missing:  # an item naming a file nobody stored would fail every later verification
-        raise YardRefused("invalid", "unknown_file", "The item refers to a file that was never uploaded.",
-                          [("payload", f"no stored file {digest}") for digest in missing])
+        raise YardRefused("invalid", "unknown_file", _("The item refers to a file that was never uploaded."),
+                          [("payload", _("no stored file %(digest)s", digest=digest)) for digest in missing])
     try:
         row = append(principal, load, kind, payload, now, **meta)
         exception = weight_check(load, row, now)
@@ -177,7 +184,8 @@ def record(principal: Principal, load: Load, kind: str, payload: dict, now: date
         db.session.commit()
     except IntegrityError as exc:  # another writer took the same seq (the lock makes this rare)
         db.session.rollback()
-        raise YardRefused("conflict", "chain_moved", "Another item was recorded at the same time; send again.") from exc
+        raise YardRefused("conflict", "chain_moved",
+                          _("Another item was recorded at the same time; send again.")) from exc
     notify.load_event("yard.evidence", {"load_id": load.id, "seq": row.seq, "kind": row.kind, "hash": row.hash}, load)
     if exception is not None:
         notify.load_event("yard.weight_exception", {"load_id": load.id, **exception}, load)

@@ -11,6 +11,7 @@ import io
 import json
 
 from flask import request, send_file
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
@@ -53,9 +54,9 @@ class PhotoForm(Schema):
     corrects = IdField(load_default=None, allow_none=True)
 
     @validates_schema
-    def _both(self, data, **_):
+    def _both(self, data, **_kwargs):
         if (data["lat"] is None) != (data["lon"] is None):
-            raise ValidationError("give both lat and lon, or neither", "lat")
+            raise ValidationError(_("give both lat and lon, or neither"), "lat")
 
 
 class ExceptionIn(Schema):
@@ -127,7 +128,8 @@ def _multipart() -> bool:
 def _files(*names: str) -> list[bytes]:
     files = [f for name in names for f in request.files.getlist(name)]
     if len(files) > MAX_FILES:
-        raise ApiProblem(422, f"At most {MAX_FILES} files at once.", [(names[0], "too many files")])
+        raise ApiProblem(422, _("At most %(MAX_FILES)s files at once.", MAX_FILES=MAX_FILES),
+                         [(names[0], _("too many files"))])
     return [f.read() for f in files]
 
 
@@ -167,7 +169,8 @@ def post_evidence(load_id):
         form = load_or_422(PhotoForm(), request.form.to_dict())
         files = _files("photos", "file")
         if not files:
-            raise ApiProblem(422, "A photo upload needs at least one file.", [("photos", "no file sent")])
+            raise ApiProblem(422, _("A photo upload needs at least one file."),
+                             [("photos", _("no file sent"))])
         service.may_record(principal, load)
         position = {"lat": form["lat"], "lon": form["lon"]} if form["lat"] is not None else None
         rows = []
@@ -213,7 +216,7 @@ def get_evidence_file(load_id, sha256):
     known = SHA256.match(sha256) and any(sha256 in service.file_hashes(r.payload) for r in service.rows_of(load.id))
     data = evidence_store().get(sha256) if known else None
     if data is None:
-        raise ApiProblem(404, "No such file in this load's evidence.")
+        raise ApiProblem(404, _("No such file in this load's evidence."))
     return private_file(data, sha256)
 
 
@@ -254,7 +257,8 @@ def post_pod(load_id):
             try:
                 raw["exceptions"] = json.loads(raw["exceptions"])
             except ValueError as exc:
-                raise ApiProblem(422, "exceptions must be a JSON list.", [("exceptions", "is not JSON")]) from exc
+                raise ApiProblem(422, _("exceptions must be a JSON list."),
+                                 [("exceptions", _("is not JSON"))]) from exc
         lat, lon = raw.pop("lat", None), raw.pop("lon", None)
         if lat is not None or lon is not None:
             raw["position"] = {"lat": lat, "lon": lon}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
@@ -24,8 +26,8 @@ from server.yard.visits import follow, step
 def require_site_staff(principal: Principal, visit: YardVisit) -> Site:
     site = db.session.get(Site, visit.site_id)
     if not site_staff(principal, site):
-        raise YardRefused("forbidden", "not_site_staff", "Only the site's admins, dispatchers and dock managers "
-                                                         "move trucks in its yard.")
+        raise YardRefused("forbidden", "not_site_staff",
+                          _("Only the site's admins, dispatchers and dock managers move trucks in its yard."))
     return site
 
 
@@ -35,8 +37,8 @@ def call(principal: Principal, visit: YardVisit, dock_id: int | None, now: datet
     if dock_id is None:
         appointment = live_appointment(visit.load_id)
         if appointment is None:
-            raise YardRefused("invalid", "dock_required", "The truck has no appointment: name the dock.",
-                              [("dock_id", "is required when the truck has no appointment")])
+            raise YardRefused("invalid", "dock_required", _("The truck has no appointment: name the dock."),
+                              [("dock_id", _("is required when the truck has no appointment"))])
         dock_id = free_dock_now(site, db.session.get(Load, visit.load_id), appointment.dock_id, now)
     return call_to_dock(visit, db.session.get(Dock, dock_id), now, principal.user_id)
 
@@ -49,7 +51,8 @@ def transition(principal: Principal, visit: YardVisit, target: str, now: datetim
         return call(principal, visit, dock_id, now)
     if target == "arrived" and visit.status != "called":
         raise YardRefused("conflict", "check_in_at_gate",
-                          "A truck arrives through the gate check-in, which verifies its pickup authorization.")
+                          _("A truck arrives through the gate check-in, which verifies its pickup "
+                            "authorization."))
     lock_rows(YardVisit, [visit.id])
     db.session.refresh(visit)
     step(visit, target, now, principal.user_id)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -70,13 +71,15 @@ def check_in(principal: Principal, load: Load, token: str, now: datetime, plate:
     site = db.session.get(Site, load.pickup_site_id)
     carrier = principal.organisation_id == load.carrier_org_id and principal.can("check_in")
     if not (carrier or site_staff(principal, site)):
-        raise YardRefused("forbidden", "not_allowed", "Only the load's carrier or the site's staff check a truck in.")
+        raise YardRefused("forbidden", "not_allowed",
+                          _("Only the load's carrier or the site's staff check a truck in."))
     driver = driver_of(principal) if carrier else None
     seen_driver = driver.id if driver else driver_id
     if plate is None and seen_driver is None:
         message = "give the plate or the driver seen at the gate"
-        raise YardRefused("invalid", "nothing_presented", "The token alone checks no truck in: give the plate read "
-                          "at the gate or the driver there.", [("plate", message), ("driver_id", message)])
+        raise YardRefused("invalid", "nothing_presented",
+                          _("The token alone checks no truck in: give the plate read at the gate or the "
+                            "driver there."), [("plate", message), ("driver_id", message)])
     verdict = authorization.verify(principal, token, load, plate, seen_driver, now)
     if not verdict.valid:
         raise refuse(load, site, verdict.reason or "refused", verdict.detail, now, via="qr", by=principal.user_id,
@@ -103,7 +106,7 @@ def on_arrival(vehicle_id: int, site_id: int, time: datetime) -> YardVisit | Non
     token = authorization.stored_token(load)
     plate = _plate(load)
     if token is None:
-        refuse(load, site, "no_authorization", "The buyer has not authorized a pickup of this load.", time,
+        refuse(load, site, "no_authorization", _("The buyer has not authorized a pickup of this load."), time,
                via="geofence", by=None, plate=plate)
         return None
     verdict = authorization.verify(gate, token, load, plate, load.driver_id, time)

@@ -16,6 +16,8 @@ import re
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.auth.principal import Principal
@@ -31,16 +33,16 @@ log = logging.getLogger("haul.yard.gate")
 # payload.signature (or payload.timestamp.signature, the earlier form); a leading dot: compressed
 SIGNED_SHAPE = re.compile(r"^\.?[\w-]+(\.[\w-]+){1,2}$")
 
-DETAILS = {
-    "other_site": "This pickup pass is for another plant's load.",
-    "no_pass_for_plate": "No valid pickup pass names this plate for a load at this plant.",
+DETAILS = {  # lazy: put in the caller's language when used
+    "other_site": _l("This pickup pass is for another plant's load."),
+    "no_pass_for_plate": _l("No valid pickup pass names this plate for a load at this plant."),
 }
 
 
 def require_staff(principal: Principal, site: Site) -> None:
     if not site_staff(principal, site):
-        raise YardRefused("forbidden", "not_site_staff", "Only the site's admins, dispatchers and dock managers "
-                                                         "use its gate console.")
+        raise YardRefused("forbidden", "not_site_staff",
+                          _("Only the site's admins, dispatchers and dock managers use its gate console."))
 
 
 def _log_refusal(site: Site, reason: str, detail: str, now: datetime, by: int | None, load: Load | None,
@@ -61,7 +63,7 @@ def _load_of(token: str, now: datetime) -> tuple[Load | None, str | None, str]:
     from server.market.pickup_token import TokenRefused, verify
 
     if not SIGNED_SHAPE.match(token):  # not the shape of a signed pass at all (a URL, a product code): not "forged"
-        return None, "malformed", "This is not a Haul pickup pass."
+        return None, "malformed", _("This is not a Haul pickup pass.")
     try:
         claims = verify(current_app.config["SECRET_KEY"], token, now)
     except TokenRefused as exc:
@@ -73,10 +75,11 @@ def _load_here(principal: Principal, site: Site, token: str, now: datetime, plat
     """The load ``token`` names at this site; a logged refusal when it names none or another plant's."""
     load, reason, detail = _load_of(token, now)
     if load is None:
-        raise _log_refusal(site, reason or "unknown", detail or "No such authorization was issued.", now,
+        raise _log_refusal(site, reason or "unknown", detail or _("No such authorization was issued."), now,
                            principal.user_id, None, plate)
     if load.pickup_site_id != site.id:  # say nothing more about another plant's load
-        raise _log_refusal(site, "other_site", DETAILS["other_site"], now, principal.user_id, None, plate)
+        raise _log_refusal(site, "other_site", str(DETAILS["other_site"]), now, principal.user_id, None,
+                           plate)
     return load
 
 
@@ -102,7 +105,8 @@ def read_pass(principal: Principal, site: Site, now: datetime, token: str | None
     if token is None:
         token = token_for_plate(site, plate or "")
         if token is None:
-            raise _log_refusal(site, "no_pass_for_plate", DETAILS["no_pass_for_plate"], now, principal.user_id,
+            raise _log_refusal(site, "no_pass_for_plate", str(DETAILS["no_pass_for_plate"]), now,
+                               principal.user_id,
                                None, plate)
     load = _load_here(principal, site, token, now, plate)
     verdict = check_at_gate(principal, token, now, current_app.config["SECRET_KEY"], load_id=load.id)

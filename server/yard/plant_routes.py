@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -36,12 +37,12 @@ class KpiArgs(Schema):
     group = fields.String(load_default="day", validate=validate.OneOf(["day", "carrier"]))
 
     @validates_schema
-    def _ordered(self, data, **_):
+    def _ordered(self, data, **_kwargs):
         first, last = data.get("from_"), data.get("to")
         if first and last and first > last:
-            raise ValidationError({"from": ["must not be after `to`"]})
+            raise ValidationError({"from": [_("must not be after `to`")]})
         if first and last and (last - first).days >= MAX_DAYS:
-            raise ValidationError({"from": [f"the period is at most {MAX_DAYS} days"]})
+            raise ValidationError({"from": [_("the period is at most %(days)s days", days=MAX_DAYS)]})
 
 
 class KpisOut(Schema):
@@ -66,7 +67,7 @@ def own_site(site_id: int) -> Site:
     principal = current_principal()
     site = get_scoped_or_404(Site, site_id, principal)
     if site.organisation_id != principal.organisation_id:
-        raise ApiProblem(404, f"Site {site_id} was not found.")
+        raise ApiProblem(404, _("Site %(site_id)s was not found.", site_id=site_id))
     return site
 
 
@@ -104,7 +105,8 @@ def get_kpis(args, site_id):
     last = args["to"] or local_day(zone_of(site), now)
     first = args["from_"] or last - timedelta(days=6)
     if first > last or (last - first).days >= MAX_DAYS:
-        raise ApiProblem(422, "The period is not valid.", [("from", f"must be within {MAX_DAYS} days before `to`")])
+        raise ApiProblem(422, _("The period is not valid."),
+                         [("from", _("must be within %(MAX_DAYS)s days before `to`", MAX_DAYS=MAX_DAYS))])
     return site_kpis(site, first, last, args["group"], now)
 
 
@@ -115,7 +117,7 @@ def post_no_shows(site_id):
     """Mark the booked trucks overdue by the no-show grace as no-shows, freeing their docks."""
     site = own_site(site_id)
     if not site_staff(current_principal(), site):
-        raise ApiProblem(403, "Only the site's staff mark no-shows.")
+        raise ApiProblem(403, _("Only the site's staff mark no-shows."))
     return {"site_id": site.id, "no_shows": mark_no_shows(site, clock.now())}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +34,8 @@ def _may_sign(principal: Principal, load: Load) -> None:
     carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
     buyer = principal.organisation_id == load.buyer_org_id and principal.can("record_evidence")
     if not (carrier or buyer):
-        raise YardRefused("forbidden", "not_allowed", "The proof of delivery is given by the carrier or the buyer.")
+        raise YardRefused("forbidden", "not_allowed",
+                          _("The proof of delivery is given by the carrier or the buyer."))
 
 
 def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, signature: bytes | None = None,
@@ -41,9 +43,10 @@ def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, s
     """Store the proof, chain it, deliver the load; commits. A second proof is a 409."""
     _may_sign(principal, load)
     if db.session.scalar(select(ProofOfDelivery.id).where(ProofOfDelivery.load_id == load.id)) is not None:
-        raise YardRefused("conflict", "already_delivered", "This load already has its proof of delivery.")
+        raise YardRefused("conflict", "already_delivered", _("This load already has its proof of delivery."))
     if load.status not in DELIVERABLE:
-        raise YardRefused("conflict", "not_in_transit", f"A load that is {load.status} cannot be delivered.")
+        raise YardRefused("conflict", "not_in_transit", _("A load that is %(status)s cannot be delivered.",
+                                                          status=load.status))
     signature_sha = store_file(signature, "signature")["sha256"] if signature else None
     photo_shas = [store_file(photo, f"photos/{k}")["sha256"] for k, photo in enumerate(photos)]
     exceptions = [dict(e) for e in data.get("exceptions", [])]
@@ -74,7 +77,8 @@ def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, s
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise YardRefused("conflict", "already_delivered", "This load already has its proof of delivery.") from exc
+        raise YardRefused("conflict", "already_delivered",
+                          _("This load already has its proof of delivery.")) from exc
     notify.load_event("load.delivered", {"load_id": load.id, "pod_id": pod.id, "exceptions": exceptions,
                                          "received_quantity": pod.received_quantity}, load)
     end_live_tracking(load.id, "delivered", now)

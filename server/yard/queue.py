@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.extensions import db
@@ -37,7 +38,7 @@ def _rows(site_id: int) -> list[tuple[YardVisit, DockAppointment | None, Load]]:
 
 
 def _key(row) -> tuple:
-    visit, appointment, _ = row
+    visit, appointment, _load = row
     return (appointment.start if appointment is not None else FAR_FUTURE, visit.arrived_at or FAR_FUTURE, visit.id)
 
 
@@ -101,12 +102,14 @@ def call_to_dock(visit: YardVisit, dock: Dock | None, now: datetime, by: int | N
     load = db.session.get(Load, visit.load_id)
     site = db.session.get(Site, visit.site_id)
     if dock is None or dock.site_id != site.id or not dock.active:
-        raise YardRefused("invalid", "unknown_dock", "That dock is not an active dock of this site.",
-                          [("dock_id", "is not an active dock of the site")])
+        raise YardRefused("invalid", "unknown_dock", _("That dock is not an active dock of this site."),
+                          [("dock_id", _("is not an active dock of the site"))])
     if dock.equipment != load.required_equipment:
         raise YardRefused("invalid", "incompatible_dock",
-                          f"Dock {dock.name} has {dock.equipment}; the load needs {load.required_equipment}.",
-                          [("dock_id", f"has {dock.equipment}, the load needs {load.required_equipment}")])
+                          _("Dock %(name)s has %(equipment)s; the load needs %(required_equipment)s.",
+                            name=dock.name, equipment=dock.equipment, required_equipment=load.required_equipment),
+                          [("dock_id", _("has %(equipment)s, the load needs %(required_equipment)s",
+                                         equipment=dock.equipment, required_equipment=load.required_equipment))])
     lock_rows(YardVisit, [visit.id])
     db.session.refresh(visit)
     step(visit, "called", now, by, dock_id=dock.id)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+
 KIND_STATUS = {"invalid": 422, "conflict": 409, "forbidden": 403, "not_found": 404}
 
 
@@ -17,9 +19,10 @@ class YardRefused(ValueError):
     def __init__(self, kind: str, reason: str, detail: str, errors: Iterable[tuple[str, str]] = (), **extra):
         if kind not in KIND_STATUS:
             raise ValueError(f"unknown refusal kind {kind!r}")
+        detail = str(detail)  # translated by the raiser; a lazy string becomes text here
         super().__init__(detail)
         self.kind, self.reason, self.detail = kind, reason, detail
-        self.errors = list(errors)
+        self.errors = [(path, str(message)) for path, message in errors]
         self.extra = extra
 
     @property
@@ -38,6 +41,7 @@ def answer_refusals(blp) -> None:
     from server.engines.docks import DockValidationError
     from server.errors import problem_response
     from server.extensions import db
+    from server.validation_messages import translated
 
     @blp.errorhandler(YardRefused)
     def _refused(exc: YardRefused):
@@ -48,5 +52,5 @@ def answer_refusals(blp) -> None:
     @blp.errorhandler(DockValidationError)
     def _engine_refused(exc: DockValidationError):
         db.session.rollback()
-        errors = [{"path": path, "message": message} for path, message in exc.errors]
-        return problem_response(422, "The dock data cannot be planned.", errors, reason="bad_dock_data")
+        errors = [{"path": path, "message": translated(message)} for path, message in exc.errors]  # engine's English
+        return problem_response(422, _("The dock data cannot be planned."), errors, reason="bad_dock_data")

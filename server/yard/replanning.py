@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from server.engines.common import Limits
 from server.engines.docks import Appointment, DockResult, ObjectiveParts, build_problem, replan
@@ -125,7 +126,8 @@ def _refuse_clashes(forced: dict[int, Forced], ends: dict[int, datetime], fixed:
         for row in fixed:
             if row.load_id != load_id and row.dock_id == f.dock.id and row.start < ends[load_id] and f.start < row.end:
                 raise YardRefused("conflict", "dock_busy",
-                                  f"Dock {f.dock.name} is held until {row.end.isoformat()}.",
+                                  _("Dock %(name)s is held until %(end)s.", name=f.dock.name,
+                                    end=row.end.isoformat()),
                                   busy_until=row.end.isoformat())
 
 
@@ -144,7 +146,7 @@ def _apply(plan, loads, told, pinned, forced, now: datetime) -> list[Change]:
         if old is None and new is None:
             continue
         changes.append((load, old, new))
-    for _, old, _new in changes:
+    for _appointment, old, _new in changes:
         if old is not None:
             old.status = "cancelled"
     db.session.flush()

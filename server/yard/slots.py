@@ -11,6 +11,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from server.engines.docks import build_problem
 from server.engines.docks.timeline import DockTimeline, overlapping
@@ -88,23 +89,27 @@ def check_slot(load: Load, site: Site, dock: Dock | None, start: datetime, now: 
     Overlap with other trucks is not checked here: that needs the dock's write lock.
     """
     if dock is None or dock.site_id != site.id:
-        raise YardRefused("invalid", "unknown_dock", "That dock is not at the load's pickup site.",
-                          [("dock_id", "is not a dock of the pickup site")])
+        raise YardRefused("invalid", "unknown_dock", _("That dock is not at the load's pickup site."),
+                          [("dock_id", _("is not a dock of the pickup site"))])
     if not dock.active:
-        raise YardRefused("invalid", "dock_inactive", f"Dock {dock.name} is out of service.",
-                          [("dock_id", "is out of service")])
+        raise YardRefused("invalid", "dock_inactive", _("Dock %(name)s is out of service.", name=dock.name),
+                          [("dock_id", _("is out of service"))])
     if dock.equipment != load.required_equipment:
         raise YardRefused("invalid", "incompatible_dock",
-                          f"Dock {dock.name} has {dock.equipment}; the load needs {load.required_equipment}.",
-                          [("dock_id", f"has {dock.equipment}, the load needs {load.required_equipment}")])
+                          _("Dock %(name)s has %(equipment)s; the load needs %(required_equipment)s.",
+                            name=dock.name, equipment=dock.equipment, required_equipment=load.required_equipment),
+                          [("dock_id", _("has %(equipment)s, the load needs %(required_equipment)s",
+                                         equipment=dock.equipment, required_equipment=load.required_equipment))])
     start = whole_minute(start)
     if start < whole_minute(now):
-        raise YardRefused("invalid", "in_the_past", "A slot cannot start in the past.",
-                          [("start", "is in the past")])
+        raise YardRefused("invalid", "in_the_past", _("A slot cannot start in the past."),
+                          [("start", _("is in the past"))])
     if in_window and not (whole_minute(load.pickup_earliest) <= start <= load.pickup_latest):
         raise YardRefused("invalid", "outside_window",
-                          f"The start must lie in the load's arrival window {load.pickup_earliest.isoformat()} "
-                          f"to {load.pickup_latest.isoformat()}.", [("start", "is outside the arrival window")])
+                          _("The start must lie in the load's arrival window %(pickup_earliest)s to "
+                            "%(pickup_latest)s.", pickup_earliest=load.pickup_earliest.isoformat(),
+                            pickup_latest=load.pickup_latest.isoformat()), [("start", _("is outside the "
+                                                                                        "arrival window"))])
     frame = frame_at(site, start)
     problem = build_problem([engine_dock(dock, site, frame)], [engine_load(load, frame, start, start)],
                             durations=duration_policy(site))
@@ -113,6 +118,7 @@ def check_slot(load: Load, site: Site, dock: Dock | None, start: datetime, now: 
     if overlapping(problem.closed[0], begin, begin + minutes) or begin + minutes > problem.horizon:
         hours = describe_hours(hours_of(dock, site), dock.breaks, zone_of(site))
         raise YardRefused("invalid", "outside_opening_hours",
-                          f"Loading from {start.isoformat()} for {minutes} min does not fit the opening hours "
-                          f"of dock {dock.name}: {hours}.", [("start", "is outside the dock's opening hours")])
+                          _("Loading from %(start)s for %(minutes)s min does not fit the opening hours of "
+                            "dock %(name)s: %(hours)s.", start=start.isoformat(), minutes=minutes,
+                            name=dock.name, hours=hours), [("start", _("is outside the dock's opening hours"))])
     return start, start + timedelta(minutes=minutes)

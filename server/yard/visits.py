@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from server.extensions import db
@@ -52,11 +53,13 @@ def can(current: str, target: str) -> bool:
 def step(visit: YardVisit, target: str, now: datetime, by: int | None, **note) -> None:
     """Move ``visit`` to ``target`` and record it; a 409 refusal when the step is illegal."""
     if target not in FLOW:
-        raise YardRefused("invalid", "unknown_status", f"Unknown visit status {target!r}.",
-                          [("to", f"must be one of {', '.join(STATUSES)}")])
+        raise YardRefused("invalid", "unknown_status", _("Unknown visit status %(target)s.",
+                                                         target=repr(target)),
+                          [("to", _("must be one of %(value)s", value=', '.join(STATUSES)))])
     if not can(visit.status, target):
         raise YardRefused("conflict", "illegal_transition",
-                          f"A visit that is {visit.status} cannot become {target}.",
+                          _("A visit that is %(status)s cannot become %(target)s.", status=visit.status,
+                            target=target),
                           allowed=sorted(FLOW[visit.status]))
     entry = {"status": target, "from": visit.status, "at": now.isoformat(), "by": by}
     entry.update({k: v for k, v in note.items() if v is not None})

@@ -9,10 +9,8 @@ import pytest
 from server import clock
 from server.db.types import utcnow
 from server.extensions import db
-from server.models import Load, ProofOfDelivery
+from server.models import Load, ProofOfDelivery, User
 from tests.server.market.market_factory import make_board, make_driver, make_site, make_truck, tender_body
-
-ZH = {"Accept-Language": "zh-CN"}
 
 
 @pytest.fixture
@@ -88,7 +86,9 @@ def test_reasons_are_in_the_callers_language(client, board):
     carrier = board.carriers[0]
     make_truck(carrier.id, equipment=("liquid_arm",), pallet_positions=0, plate="TANK-1")
     load = _awarded(board, carrier)
-    body = _options(client, carrier, load, ZH)
+    db.session.get(User, carrier.user.id).language = "zh_CN"  # a token's answers are in its user's language
+    db.session.commit()
+    body = _options(client, carrier, load)
     messages = [r["message"] for v in body["unsuitable_vehicles"] for r in v["reasons"]]
     assert messages == ["没有托盘月台设备。", "它有 0 个托盘位；该货载需要 30 个。"]
 

@@ -78,8 +78,9 @@ def test_the_qr_caption_says_where_when_on_the_plants_clock_and_which_truck(ctx,
     row_id = db.session.scalar(select(PickupAuthorization.id).where(PickupAuthorization.load_id == load.id))
     english = client.get(f"/api/v1/pickup-authorizations/{row_id}", headers=plant.buyer.headers).get_json()
     assert english["caption"] == "Pickup at Plant, 9 Dec 09:37 CET, truck DU-AB 123"
-    chinese = client.get(f"/api/v1/pickup-authorizations/{row_id}",
-                         headers={**plant.buyer.headers, "Accept-Language": "zh-CN"}).get_json()
+    db.session.get(User, plant.buyer.user_id).language = "zh_CN"  # a token's answers are in its user's language
+    db.session.commit()
+    chinese = client.get(f"/api/v1/pickup-authorizations/{row_id}", headers=plant.buyer.headers).get_json()
     assert chinese["caption"] == "在 Plant 提货，12月9日 09:37 CET，车辆 DU-AB 123"
 
 
