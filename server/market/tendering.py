@@ -49,6 +49,9 @@ def open_tender(principal: Principal, load: Load, terms: TenderTerms, radius_km:
     """Put a draft load of the caller's on the board under ``terms``."""
     if load.seller_org_id != principal.organisation_id:
         raise MarketRefused("forbidden", "not_seller", "Only the load's seller can tender it.")
+    if load.status == "awaiting_approval":
+        raise MarketRefused("conflict", "awaiting_approval",
+                            "The load's plan awaits the seller's approval; it can be tendered once approved.")
     check("load", load.status, "tendered")
     validate_terms(terms, now)
     _check_preferred(terms.preferred_carrier_ids)
