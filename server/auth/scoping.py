@@ -42,6 +42,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from server.auth.department_scope import department_filter
 from server.auth.inspection_scope import appointment_visibility, inspector_visibility, is_inspector
+from server.auth.permissions import BUILTIN_ROLES
 from server.auth.principal import Principal
 from server.db.types import MAX_ID
 from server.errors import ApiProblem
@@ -101,12 +102,15 @@ def _order_visible(org_id: int):
     return or_(Order.seller_org_id == org_id, Order.buyer_org_id == org_id, Order.id.in_(carried))
 
 
-OFFICE_ROLES = ("admin", "dispatcher", "dock_manager", "viewer")
+DRIVER_PERMISSIONS = BUILTIN_ROLES["driver"]
 
 
 def driver_only(principal: Principal) -> bool:
-    """A driver and nothing else: sees the loads assigned to them, not the carrier's whole work."""
-    return principal.has_any("driver") and not principal.has_any(*OFFICE_ROLES)
+    """A person who may do nothing beyond what a driver may (the built-in driver role, or a custom role
+    composed of driver permissions only): sees the loads assigned to them, not the carrier's whole work.
+    Decided by permissions, not role names, so a custom role cannot widen or narrow it by its name."""
+    return (principal.user_id is not None and principal.org_kind != "inspector"
+            and principal.permissions <= DRIVER_PERMISSIONS)
 
 
 def may_follow_organisation(principal: Principal) -> bool:
