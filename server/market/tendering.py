@@ -157,6 +157,10 @@ def decline(principal: Principal, tender: Tender, now: datetime) -> Tender:
     state = OfferState(tender.sequential_index, tender.offer_started_at or tender.created_at)
     if not _move_offer(tender, decline_offer(state, now), now):
         raise MarketRefused("conflict", "offer_moved", "The offer moved on meanwhile.")
+    # After the move landed (a decline the clock beat to it is no decline); declines are rare, so a commit of its own.
+    record("tender.declined", "tender", tender.id, principal=principal, counterparty_org_id=tender.seller_org_id,
+           after={"load_id": tender.load_id, "next_offer_index": tender.sequential_index})
+    db.session.commit()
     return tender
 
 
