@@ -55,3 +55,16 @@ def test_a_custom_role_with_driver_permissions_only_is_treated_as_a_driver(clien
     assert [x["id"] for x in client.get("/api/v1/loads", headers=dispatcher.headers).get_json()["items"]] == [load.id]
     assert client.get("/api/v1/loads", headers=runner.headers).get_json()["items"] == []
     assert client.get(f"/api/v1/loads/{load.id}", headers=runner.headers).status_code == 404
+
+
+def test_a_custom_driver_role_is_not_mailed_the_organisation_news(client, make_party):
+    """E-mail recipients skip people who may do only what a driver may, whatever their role is called."""
+    from server.extensions import db
+    from server.notify.email_prefs import recipients
+
+    carrier = make_party("carrier", roles=("admin",))
+    custom_role(client, carrier, "yard_runner", ["book_slots", "check_in"])
+    runner = member(carrier, ["yard_runner"], name="runner")
+    viewer = member(carrier, ["viewer"], name="viewer")
+    mailed = {uid for uid, _, _ in recipients(db.session, [carrier.id], "won")}
+    assert carrier.user.id in mailed and viewer.user.id in mailed and runner.user.id not in mailed
