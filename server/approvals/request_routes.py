@@ -37,7 +37,7 @@ class DecisionOut(Schema):
 
 class ApprovalOut(Schema):
     id = fields.Integer()
-    object_type = fields.String(metadata={"description": "pickup_authorization or award"})
+    object_type = fields.String(metadata={"description": "pickup_authorization, award or load_plan"})
     object_id = fields.Integer()
     load_id = fields.Integer(allow_none=True)
     rule_id = fields.Integer()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from server.audit.trail import record
+from server.audit.trail import event_row
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market import notify
@@ -81,12 +81,12 @@ def place_bid(principal: Principal, row: TenderRow, price: float, now: datetime)
     award = None
     may_win = policy.accepts_now(Offer(0, carrier, price, now))
     with atomic(keep=True):
-        bid_id, lead, seen = insert_bid(row.id, terms, carrier, price, now, may_win)
+        # Written with the bid, in its transaction: a bid that rolls back leaves no trace, one that lands always does.
+        audit = event_row("bid.placed", "bid", 0, principal=principal, counterparty_org_id=row.seller_org_id,
+                          after={"tender_id": row.id, "load_id": row.load_id, "price": price}, at=now)
+        bid_id, lead, seen = insert_bid(row.id, terms, carrier, price, now, may_win, audit)
         bid = {"id": bid_id, "tender_id": row.id, "carrier_org_id": carrier, "price": price, "status": "active",
                "created_at": now}
-        # In the bid's own transaction: a bid that rolls back leaves no trace, one that lands always does.
-        record("bid.placed", "bid", bid_id, principal=principal, counterparty_org_id=row.seller_org_id,
-               after={"tender_id": row.id, "load_id": row.load_id, "price": price})
         if may_win:
             award = award_in_tx(row, seen, carrier, price, "auto_accept", now, bid_id=bid_id)
             bid["status"] = "won"

@@ -4,6 +4,7 @@ Committing such a plan creates its loads as ``awaiting_approval``: they exist (t
 taken, so no other plan takes them meanwhile) but cannot be tendered. The last approval makes them
 drafts, ready to tender; a rejection cancels them and puts the plan's orders back as they were before
 the commit, so nothing of the plan stays half-committed (the plan itself cannot be committed again).
+Held loads are not announced as built to their buyers (``load_built`` goes out with an unheld commit only).
 """
 
 from __future__ import annotations
