@@ -102,15 +102,11 @@ def _order_visible(org_id: int):
     return or_(Order.seller_org_id == org_id, Order.buyer_org_id == org_id, Order.id.in_(carried))
 
 
-DRIVER_PERMISSIONS = BUILTIN_ROLES["driver"]
-
-
 def driver_only(principal: Principal) -> bool:
-    """A person who may do nothing beyond what a driver may (the built-in driver role, or a custom role
-    composed of driver permissions only): sees the loads assigned to them, not the carrier's whole work.
-    Decided by permissions, not role names, so a custom role cannot widen or narrow it by its name."""
+    """A person who may do no more than a driver (the built-in role, or a custom role of driver permissions
+    only): sees the loads assigned to them, not the carrier's work. By permissions, never by role names."""
     return (principal.user_id is not None and principal.org_kind != "inspector"
-            and principal.permissions <= DRIVER_PERMISSIONS)
+            and principal.permissions <= BUILTIN_ROLES["driver"])
 
 
 def may_follow_organisation(principal: Principal) -> bool:
