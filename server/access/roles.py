@@ -47,6 +47,34 @@ def check_permission_names(permissions: list[str], path: str = "permissions") ->
         raise ApiProblem(422, _("Some permissions do not exist."), unknown)
 
 
+USER_MANAGER = "manage_users"
+
+
+def check_user_manager_remains(organisation_id: int, *, user: User | None = None, roles: list[str] | None = None,
+                               active: bool | None = None, role: CustomRole | None = None,
+                               permissions: list[str] | None = None) -> None:
+    """409 when the change (a user's new ``roles`` or ``active``, or a custom ``role``'s new ``permissions``)
+    would leave no active user of the organisation holding ``manage_users``: nobody could fix it after.
+    Decided by permissions, so a custom role holding ``manage_users`` counts as much as ``admin``."""
+    now = {row.name: set(row.permissions or ()) for row in db.session.scalars(
+        select(CustomRole).where(CustomRole.organisation_id == organisation_id))} | {
+        name: set(held) for name, held in BUILTIN_ROLES.items()}
+    after = {**now, role.name: set(permissions)} if role is not None and permissions is not None else now
+    held_now = held_after = False
+    for other in db.session.scalars(select(User).where(User.organisation_id == organisation_id)):
+        other_roles, other_active = other.roles or [], other.active
+        held_now |= other_active and any(USER_MANAGER in now.get(name, ()) for name in other_roles)
+        if user is not None and other.id == user.id:
+            other_roles = roles if roles is not None else other_roles
+            other_active = active if active is not None else other_active
+        held_after |= other_active and any(USER_MANAGER in after.get(name, ()) for name in other_roles)
+    if held_after or not held_now:  # an organisation run by an API token alone is not locked out by this change
+        return
+    raise ApiProblem(409, _("This would leave the organisation without anyone who may manage users "
+                            "(the '%(permission)s' permission).", permission=USER_MANAGER),
+                     reason="last_user_manager", permission=USER_MANAGER)
+
+
 def role_view(row: CustomRole) -> dict:
     return {"id": row.id, "name": row.name, "description": row.description, "permissions": sorted(row.permissions),
             "builtin": False, "created_at": row.created_at}
@@ -77,6 +105,8 @@ def update(principal: Principal, row: CustomRole, data: dict) -> CustomRole:
     if "permissions" in data:
         check_permission_names(data["permissions"])
         check_ceiling(principal, data["permissions"])
+        if USER_MANAGER in row.permissions and USER_MANAGER not in data["permissions"]:
+            check_user_manager_remains(row.organisation_id, role=row, permissions=data["permissions"])
         row.permissions = sorted(set(data["permissions"]))
     if "description" in data:
         row.description = data["description"]

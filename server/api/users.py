@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from server.access.roles import check_assignable, check_ceiling
+from server.access.roles import check_assignable, check_ceiling, check_user_manager_remains
 from server.api.auth import UserOut
 from server.api.common import PageArgs, page_of
 from server.audit.trail import record
@@ -99,11 +99,13 @@ def update_user(data, user_id):
     """Change a user's name, roles, language, password or deactivate them."""
     principal = current_principal()
     user = get_scoped_or_404(User, user_id, principal)
+    granted = check_assignable(principal, data["roles"]) if "roles" in data else None
     if user.id == principal.user_id and (data.get("active") is False or
-                                         ("roles" in data and "admin" not in data["roles"])):
-        raise ApiProblem(409, _("An admin cannot lock themselves out."))
-    if "roles" in data:
-        check_assignable(principal, data["roles"])
+                                         (granted is not None and "manage_users" not in granted)):
+        raise ApiProblem(409, _("You cannot lock yourself out: keep the 'manage_users' permission and stay active."),
+                         reason="self_lockout", permission="manage_users")
+    if "roles" in data or data.get("active") is False:
+        check_user_manager_remains(user.organisation_id, user=user, roles=data.get("roles"), active=data.get("active"))
     before = _summary(user)
     password_changed = "password" in data
     if password_changed:  # whoever sets the password signs in as the user: not above the caller's own permissions

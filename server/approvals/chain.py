@@ -18,7 +18,7 @@ from server.audit.trail import record
 from server.auth.principal import Principal, permissions_for, refuse_without
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import ApprovalDecision, ApprovalDelegation, ApprovalRequest, ApprovalRule, User
+from server.models import ApprovalDecision, ApprovalDelegation, ApprovalRequest, ApprovalRule, Load, User
 from server.yard.locking import lock_rows
 
 # object_type -> settle(request, now): called in the deciding transaction once a chain is approved or rejected
@@ -73,8 +73,12 @@ def pending_for(object_type: str, object_id: int) -> ApprovalRequest | None:
 
 def awaiting_approval(load_id: int) -> list[str]:
     """What of a load waits for a chain now (shown to every party of the load, without the details)."""
-    return sorted(set(db.session.scalars(select(ApprovalRequest.object_type).where(
-        ApprovalRequest.load_id == load_id, ApprovalRequest.status == "pending"))))
+    waiting = set(db.session.scalars(select(ApprovalRequest.object_type).where(
+        ApprovalRequest.load_id == load_id, ApprovalRequest.status == "pending")))
+    # A load plan's request names no single load: its loads carry the wait in their status.
+    if db.session.scalar(select(Load.status).where(Load.id == load_id)) == "awaiting_approval":
+        waiting.add("load_plan")
+    return sorted(waiting)
 
 
 def _person(user_id: int) -> Person | None:

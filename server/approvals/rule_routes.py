@@ -11,16 +11,19 @@ from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.approvals.levels import level_problems
 from server.audit.trail import record
+from server.auth.permissions import BUILTIN_ROLES
 from server.auth.principal import current_principal, refuse_without, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import ApprovalDelegation, ApprovalRule, User
+from server.models import ApprovalDelegation, ApprovalRule, CustomRole, User
 
 blp = Blueprint("approval_rules", __name__, url_prefix="/api/v1", description="Approval rules and delegations")
 
-ACTIONS = ("authorize_pickup", "award")
-METRICS = ("tonnage", "price")
+ACTIONS = ("authorize_pickup", "award", "commit_load_plan")
+METRICS = ("tonnage", "price", "trucks")
+# What each action can be measured by (a load plan by its number of trucks, the others by their load).
+ACTION_METRICS = {"authorize_pickup": ("tonnage", "price"), "award": ("price",), "commit_load_plan": ("trucks",)}
 
 
 class LevelSchema(Schema):
@@ -35,7 +38,8 @@ class RuleIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     metric = fields.String(required=True, validate=validate.OneOf(METRICS),
-                           metadata={"description": "tonnage (t of the load) or price (the freight price)"})
+                           metadata={"description": "tonnage (t of the load) or price (the freight price) for pickups "
+                                                    "and awards; trucks (loads of the plan) for commit_load_plan"})
     threshold = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e12))
     levels = fields.List(fields.Nested(LevelSchema), required=True, validate=validate.Length(min=1, max=5),
                          metadata={"description": "decided in order; each level any-of or all-of its approvers"})
@@ -76,6 +80,13 @@ class DelegationOut(Schema):
 
 def _checked_levels(principal, levels: list[dict]) -> list[dict]:
     errors = level_problems(levels)
+    # A level's role is a built-in one or one of the organisation's custom roles: a misspelt name would
+    # leave a chain nobody can ever decide.
+    named_roles = {level["role"] for level in levels if level.get("role")} - set(BUILTIN_ROLES)
+    known = set(db.session.scalars(select(CustomRole.name).where(
+        CustomRole.organisation_id == principal.organisation_id, CustomRole.name.in_(named_roles)))) if named_roles else set()
+    errors += [(f"levels/{i}/role", "is not a role of this organisation")
+               for i, level in enumerate(levels) if level.get("role") and level["role"] in named_roles - known]
     named = {user_id for level in levels for user_id in level["user_ids"]}
     ours = set(db.session.scalars(select(User.id).where(User.id.in_(named),
                                                         User.organisation_id == principal.organisation_id))) if named else set()
@@ -106,6 +117,10 @@ def list_rules(args):
 def create_rule(data):
     """A rule: ``action`` above ``threshold`` of ``metric`` needs each level's approval, in order."""
     principal = current_principal()
+    if data["metric"] not in ACTION_METRICS[data["action"]]:
+        raise ApiProblem(422, _("This action cannot be measured by that metric."),
+                         [("metric", _("%(action)s is measured by %(metrics)s", action=data["action"],
+                                       metrics=" | ".join(ACTION_METRICS[data["action"]])))])
     row = ApprovalRule(organisation_id=principal.organisation_id, **{**data, "levels": _checked_levels(principal,
                                                                                                       data["levels"])})
     db.session.add(row)

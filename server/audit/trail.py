@@ -43,7 +43,11 @@ def request_id() -> str | None:
 
 
 def _token_id(principal: Principal | None) -> int | None:
-    if principal is None or principal.via != "token" or not has_request_context():
+    if principal is None or principal.via != "token":
+        return None
+    if principal.token_id is not None:  # resolved with the caller: no second look-up of the same token
+        return principal.token_id
+    if not has_request_context():
         return None
     if _TOKEN_ID not in request.environ:
         header = request.headers.get("Authorization", "")

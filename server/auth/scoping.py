@@ -43,6 +43,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from server.auth.department_scope import department_filter
 from server.auth.inspection_scope import appointment_visibility, inspector_visibility, is_inspector
+from server.auth.permissions import BUILTIN_ROLES
 from server.auth.principal import Principal
 from server.db.types import MAX_ID
 from server.errors import ApiProblem
@@ -102,12 +103,11 @@ def _order_visible(org_id: int):
     return or_(Order.seller_org_id == org_id, Order.buyer_org_id == org_id, Order.id.in_(carried))
 
 
-OFFICE_ROLES = ("admin", "dispatcher", "dock_manager", "viewer")
-
-
 def driver_only(principal: Principal) -> bool:
-    """A driver and nothing else: sees the loads assigned to them, not the carrier's whole work."""
-    return principal.has_any("driver") and not principal.has_any(*OFFICE_ROLES)
+    """A person who may do no more than a driver (the built-in role, or a custom role of driver permissions
+    only): sees the loads assigned to them, not the carrier's work. By permissions, never by role names."""
+    return (principal.user_id is not None and principal.org_kind != "inspector"
+            and principal.permissions <= BUILTIN_ROLES["driver"])
 
 
 def may_follow_organisation(principal: Principal) -> bool:

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from server.audit.trail import record
 from server.auth.principal import Principal
 from server.extensions import db
 from server.local_times import utc_iso, zone
@@ -134,6 +135,8 @@ def carrier_cancel(principal: Principal, award: Award, reason: str, now: datetim
         withdrawn = live_authorizations(load.id)
         _revoke_live_authorizations(load.id, now)
         scoring.record(award.carrier_org_id, load.id, "cancelled", 1.0, now)
+        record("award.cancelled", "award", award.id, principal=principal, counterparty_org_id=load.seller_org_id,
+               after={"load_id": load.id, "tender_id": award.tender_id, "reason": reason})
     db.session.refresh(award)
     db.session.refresh(load)
     notify.award_cancelled(award, load, reason)

@@ -4,7 +4,8 @@ round trips and as short a lock as the database allows.
 PostgreSQL runs it as one prepared statement (``fast_sql``). A CTE locks the tender row, counts the carrier's active
 bids, finds its best price and the tender's lead, and inserts the bid only when the tender is
 open and the auction rules hold; it returns the tender's status and version, the counts and the
-new id (NULL when refused). Python then applies ``check_bid`` to the same counts, so the rules
+new id (NULL when refused), and writes the bid's ``bid.placed`` audit event in the same statement (so the
+trail costs the hot path no round trip). Python then applies ``check_bid`` to the same counts, so the rules
 have one source of truth: a refusal raises with its reason and the caller's rollback removes
 anything written; the SQL guard mirrors the rules so that a refused bid is not even inserted.
 
@@ -24,6 +25,7 @@ then counts and inserts in two more statements.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -33,7 +35,7 @@ from server.db.fast_sql import fetch_one
 from server.extensions import db
 from server.market.awarding import current_status, not_open
 from server.market.bid_rules import AuctionState, TenderTerms, check_bid
-from server.models import Bid, Tender
+from server.models import AuditEvent, Bid, Tender
 
 _PG_PLACE = """
 WITH t AS (
@@ -49,6 +51,13 @@ WITH t AS (
     WHERE t.status = 'open' AND mine.n < :max_bids
       AND (mine.best IS NULL OR (:price <= mine.best - :decrement AND (:decrement <> 0 OR :price < mine.best)))
     RETURNING id
+), audited AS (
+    INSERT INTO audit_events (at, organisation_id, counterparty_org_id, user_id, token_id, via, action, object_type,
+                              object_id, before, after, request_id)
+    SELECT :audit_at, :audit_org, :audit_counterparty, :audit_user, :audit_token, CAST(:audit_via AS varchar),
+           'bid.placed', 'bid',
+           placed.id, NULL, CAST(:audit_after AS jsonb), :audit_request FROM placed
+    WHERE CAST(:audit_via AS varchar) IS NOT NULL
 )
 SELECT t.status, t.version, mine.n, mine.best, mine.lead, (SELECT id FROM placed) FROM t, mine
 """
@@ -75,19 +84,32 @@ def _counts(tender_id: int, carrier_id: int) -> tuple[int, float | None, float |
         .where(Bid.tender_id == tender_id, Bid.status == "active")).one())
 
 
+def _audit_params(audit: dict | None) -> dict:
+    if audit is None:
+        return dict.fromkeys(("audit_at", "audit_org", "audit_counterparty", "audit_user", "audit_token", "audit_via",
+                              "audit_after", "audit_request"))
+    return {"audit_at": audit["at"].astimezone(UTC), "audit_org": audit["organisation_id"],
+            "audit_counterparty": audit["counterparty_org_id"], "audit_user": audit["user_id"],
+            "audit_token": audit["token_id"], "audit_via": audit["via"], "audit_after": json.dumps(audit["after"]),
+            "audit_request": audit["request_id"]}
+
+
 def insert_bid(tender_id: int, terms: TenderTerms, carrier_id: int, price: float, now: datetime,
-               may_win: bool) -> tuple[int, float | None, int]:
+               may_win: bool, audit: dict | None = None) -> tuple[int, float | None, int]:
     """Insert the carrier's bid if the tender is open and the auction rules allow it.
 
     Returns (new bid id, lead price before it, the tender's version under the lock). Raises
     ``MarketRefused`` (closed, too many bids, decrement too small); the caller rolls back. On
     PostgreSQL the transaction must hold ``tender_for_bid``'s advisory lock; ``may_win`` takes the
-    tender's row lock exclusively, for a bid that may be awarded in the same transaction.
+    tender's row lock exclusively, for a bid that may be awarded in the same transaction. ``audit`` is the
+    ``bid.placed`` event's row (``trail.event_row``), written with the bid (its ``object_id`` is the new bid's);
+    None writes none (the bid path's own tests).
     """
     if db.session.get_bind().dialect.name == "postgresql":
         row = fetch_one(_PG_EXCLUSIVE if may_win else _PG_SHARED, {
             "tender": tender_id, "carrier": carrier_id, "price": float(price), "now": now.astimezone(UTC),
-            "max_bids": terms.max_bids_per_carrier, "decrement": float(terms.min_decrement)})
+            "max_bids": terms.max_bids_per_carrier, "decrement": float(terms.min_decrement),
+            **_audit_params(audit)})
         if row is None:  # tenders are never deleted; treat a vanished one as withdrawn
             raise not_open("cancelled")
         status, version, count, best, lead, bid_id = row
@@ -102,4 +124,6 @@ def insert_bid(tender_id: int, terms: TenderTerms, carrier_id: int, price: float
     check_bid(terms, AuctionState(now, count, best), price)
     bid_id = db.session.execute(insert(Bid).values(tender_id=tender_id, carrier_org_id=carrier_id, price=price,
                                                    status="active", created_at=now)).inserted_primary_key[0]
+    if audit is not None:
+        db.session.execute(insert(AuditEvent).values(**{**audit, "object_id": bid_id}))
     return bid_id, lead, version

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from server.audit.trail import event_row
 from server.auth.principal import Principal
 from server.extensions import db
 from server.market import notify
@@ -84,7 +85,10 @@ def place_bid(principal: Principal, row: TenderRow, price: float, now: datetime)
     award = None
     may_win = policy.accepts_now(Offer(0, carrier, price, now))
     with atomic(keep=True):
-        bid_id, lead, seen = insert_bid(row.id, terms, carrier, price, now, may_win)
+        # Written with the bid, in its transaction: a bid that rolls back leaves no trace, one that lands always does.
+        audit = event_row("bid.placed", "bid", 0, principal=principal, counterparty_org_id=row.seller_org_id,
+                          after={"tender_id": row.id, "load_id": row.load_id, "price": price}, at=now)
+        bid_id, lead, seen = insert_bid(row.id, terms, carrier, price, now, may_win, audit)
         bid = {"id": bid_id, "tender_id": row.id, "carrier_org_id": carrier, "price": price, "status": "active",
                "created_at": now}
         if may_win:

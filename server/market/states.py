@@ -1,6 +1,6 @@
 """The load and tender state machines: every status change goes through ``check``.
 
-Loads:   draft -> tendered -> awarded -> assigned -> authorized -> at_pickup -> loading
+Loads:   [awaiting_approval ->] draft -> tendered -> awarded -> assigned -> authorized -> at_pickup -> loading
          -> in_transit -> delivered -> closed, with ``cancelled`` from the states before
          pickup, and back to ``draft`` when a tender fails or the carrier cancels.
 Tenders: open -> awarded | expired | cancelled; awarded -> cancelled (the carrier withdrew).
@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from server.market.refusals import MarketRefused
 
 LOAD_FLOW: Mapping[str, frozenset[str]] = {
+    # A committed load plan over the seller's truck-count rule: approved -> draft, rejected -> cancelled.
+    "awaiting_approval": frozenset({"draft", "cancelled"}),
     "draft": frozenset({"tendered", "cancelled"}),
     "tendered": frozenset({"awarded", "draft", "cancelled"}),
     "awarded": frozenset({"assigned", "authorized", "draft", "cancelled"}),

@@ -50,6 +50,9 @@ def open_tender(principal: Principal, load: Load, terms: TenderTerms, radius_km:
     """Put a draft load of the caller's on the board under ``terms``."""
     if load.seller_org_id != principal.organisation_id:
         raise MarketRefused("forbidden", "not_seller", _("Only the load's seller can tender it."))
+    if load.status == "awaiting_approval":
+        raise MarketRefused("conflict", "awaiting_approval",
+                            _("The load's plan awaits the seller's approval; it can be tendered once approved."))
     check("load", load.status, "tendered")
     validate_terms(terms, now)
     _check_preferred(terms.preferred_carrier_ids)
@@ -155,6 +158,10 @@ def decline(principal: Principal, tender: Tender, now: datetime) -> Tender:
     state = OfferState(tender.sequential_index, tender.offer_started_at or tender.created_at)
     if not _move_offer(tender, decline_offer(state, now), now):
         raise MarketRefused("conflict", "offer_moved", _("The offer moved on meanwhile."))
+    # After the move landed (a decline the clock beat to it is no decline); declines are rare, so a commit of its own.
+    record("tender.declined", "tender", tender.id, principal=principal, counterparty_org_id=tender.seller_org_id,
+           after={"load_id": tender.load_id, "next_offer_index": tender.sequential_index})
+    db.session.commit()
     return tender
 
 

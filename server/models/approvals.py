@@ -22,8 +22,8 @@ class ApprovalRule(Model):
 
     organisation_id: Mapped[int] = org_fk()
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    action: Mapped[str] = mapped_column(String(40), nullable=False)  # authorize_pickup | award
-    metric: Mapped[str] = mapped_column(String(20), nullable=False)  # tonnage | value | price
+    action: Mapped[str] = mapped_column(String(40), nullable=False)  # authorize_pickup | award | commit_load_plan
+    metric: Mapped[str] = mapped_column(String(20), nullable=False)  # tonnage | price | trucks
     threshold: Mapped[float] = mapped_column(Float, nullable=False)
     levels: Mapped[list] = mapped_column(JSONType, nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)

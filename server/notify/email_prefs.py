@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.models import EmailSettings, User
+from server.auth.permissions import BUILTIN_ROLES, builtin_permissions
+from server.models import CustomRole, EmailSettings, User
 from server.notify.kinds import KINDS
 
 # What matters to someone away from the screen; the rest stays in the app unless a user asks for it.
@@ -69,6 +70,22 @@ def choices(row: EmailSettings | None) -> dict:
             "disabled_reason": row.disabled_reason, "disabled_at": row.disabled_at}
 
 
+def _custom_roles(session: Session, organisation_ids: set[int]) -> dict[tuple[int, str], frozenset[str]]:
+    if not organisation_ids:
+        return {}
+    return {(org_id, name): frozenset(permissions or ()) for org_id, name, permissions in session.execute(
+        select(CustomRole.organisation_id, CustomRole.name, CustomRole.permissions)
+        .where(CustomRole.organisation_id.in_(organisation_ids)))}
+
+
+def _driver_only(org_id: int, roles, custom: dict) -> bool:
+    """Everything the user may do is within the driver role's permissions (``scoping.driver_only``'s rule)."""
+    held = set(builtin_permissions(roles))
+    for name in roles:
+        held |= custom.get((org_id, name), frozenset())
+    return held <= BUILTIN_ROLES["driver"]
+
+
 def recipients(session: Session, organisation_ids, kind: str,
                user_id: int | None = None) -> list[tuple[int, int, str]]:
     """``(user_id, organisation_id, mode)`` of the active users of those organisations who want ``kind`` by e-mail
@@ -80,9 +97,11 @@ def recipients(session: Session, organisation_ids, kind: str,
     if user_id is not None:
         query = query.where(User.id == user_id)
     out = []
-    for uid, org_id, roles, row in session.execute(query):
+    rows = session.execute(query).all()
+    custom = _custom_roles(session, {org_id for _, org_id, roles, _ in rows if set(roles or ()) - set(BUILTIN_ROLES)})
+    for uid, org_id, roles, row in rows:
         wanted = choices(row)
-        if set(roles or ()) <= {"driver"} and user_id is None:
+        if user_id is None and _driver_only(org_id, roles or (), custom):
             continue
         if wanted["enabled"] and kind in wanted["kinds"]:
             out.append((uid, org_id, wanted["mode"]))

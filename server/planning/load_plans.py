@@ -23,6 +23,7 @@ from server.extensions import db
 from server.models import Job, Load, LoadLine, Order, OrderLine, Site, VehicleType
 from server.notify.publish import publish_event
 from server.orders import planning_state
+from server.planning import plan_approval
 from server.stops.building import add_stops
 from server.validation_messages import translated
 
@@ -137,9 +138,16 @@ def commit(principal: Principal, job: Job) -> list[Load]:
         raise ApiProblem(409, _("Some lines were put on loads after this preview; preview again."),
                          [(f"lines/{lid}", _("already allocated")) for lid in stale])
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(job.result["order_ids"])))}
+    before = plan_approval.orders_before(list(orders.values()))
     created = [_make_load(principal, job, n, load, lines, orders) for n, load in enumerate(plan["loads"], 1)]
     planning_state.settle(list(orders.values()), plan["unplaced"])
-    job.params = {**job.params, "committed_at": utcnow().isoformat()}
+    job.params = {**job.params, "committed_at": utcnow().isoformat(), "load_ids": [load.id for load in created],
+                  "orders_before": before}
+    crossing = plan_approval.needed(principal.organisation_id, len(created))
+    if crossing is not None:  # the loads exist but wait for the seller's chain: not announced, not tenderable
+        plan_approval.hold(principal, job, created, *crossing)
+        db.session.commit()
+        return created
     db.session.commit()
     for load, planned in zip(created, plan["loads"], strict=True):
         # A consolidated load is announced to every buyer with goods on it (each has its stop).

@@ -7,13 +7,14 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import IdField
+from server.approvals.chain import pending_for
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.extensions import db
 from server.jobs.routes import JobOut
 from server.jobs.runner import submit
 from server.models import Job, Route, RouteStop
-from server.planning import load_plans, route_plans
+from server.planning import load_plans, plan_approval, route_plans
 
 blp = Blueprint("planning", __name__, url_prefix="/api/v1", description="Load building and route planning")
 
@@ -47,11 +48,16 @@ class LoadPlanOut(Schema):
     status = fields.String()
     plan = fields.Dict(attribute="result.plan")
     committed_at = fields.String(attribute="params.committed_at", allow_none=True)
+    rejected_at = fields.String(attribute="params.rejected_at", allow_none=True,
+                                metadata={"description": "when the seller's approval chain rejected the commit"})
 
 
 class CommittedLoads(Schema):
     plan_id = fields.Integer()
     load_ids = fields.List(fields.Integer())
+    approval_id = fields.Integer(allow_none=True, metadata={
+        "description": "the seller's approval request when the plan crossed its truck-count rule: the loads are "
+                       "awaiting_approval (not tenderable) until it is approved; a rejection cancels them"})
 
 
 class RoutePlanIn(Schema):
@@ -114,10 +120,13 @@ def get_load_plan(plan_id):
 @blp.response(201, CommittedLoads)
 @require("build_loads", org_kinds=("seller",))
 def commit_load_plan(plan_id):
-    """Create the previewed loads as draft loads, ready to tender."""
+    """Create the previewed loads as draft loads, ready to tender (``awaiting_approval`` when the plan needs
+    more trucks than the seller's ``commit_load_plan`` rule allows without approval)."""
     principal = current_principal()
     loads = load_plans.commit(principal, get_scoped_or_404(Job, plan_id, principal))
-    return {"plan_id": plan_id, "load_ids": [load.id for load in loads]}
+    request = pending_for(plan_approval.OBJECT_TYPE, plan_id)
+    return {"plan_id": plan_id, "load_ids": [load.id for load in loads],
+            "approval_id": request.id if request is not None else None}
 
 
 @blp.post("/route-plans")

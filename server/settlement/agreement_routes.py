@@ -65,6 +65,7 @@ def create_agreement(data):
 @blp.get("")
 @blp.arguments(AgreementFilter, location="query")
 @blp.response(200, page_schema(AgreementOut, "AgreementPage"))
+@require("view_finances")
 def list_agreements(args):
     """The caller's agreements, as payer or as carrier."""
     principal = current_principal()
@@ -79,6 +80,7 @@ def list_agreements(args):
 
 @blp.get("/<int:agreement_id>")
 @blp.response(200, AgreementOut)
+@require("view_finances")
 def get_agreement(agreement_id):
     return agreement_view(get_scoped_or_404(RateAgreement, agreement_id, current_principal()))
 

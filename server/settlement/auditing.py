@@ -7,8 +7,8 @@ approved automatically when its net is within the tolerance of the expected net 
 prove, a line off by more than the same tolerance, or per-tonne freight on a weight outside the
 weighing tolerance. Otherwise it waits for an approver of the payer.
 
-Approvers: until organisations configure approval chains (issue #19), an approver is any user of
-the payer's organisation with the ``admin`` role (:class:`PayerAdmins`); #19 replaces the policy.
+Approvers: any active user of the payer's organisation holding the ``approve`` permission, through a
+built-in or a custom role (:class:`PayerAdmins`, named for the admins who were its only approvers before).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from server.auth.principal import Principal
+from server.auth.principal import Principal, permissions_for
 from server.extensions import db
 from server.models import FreightBill, Load, User
 from server.settlement import billing, gather
@@ -35,11 +35,20 @@ class ApprovalPolicy(Protocol):
 
 
 class PayerAdmins:
-    """An approver is an active admin of the payer organisation."""
+    """An approver is an active user of the payer organisation who holds ``approve``."""
 
     def approvers(self, bill: FreightBill) -> list[int]:
-        users = db.session.scalars(select(User).where(User.organisation_id == bill.payer_org_id, User.active.is_(True)))
-        return [u.id for u in users if "admin" in (u.roles or [])]
+        users = db.session.scalars(select(User).where(User.organisation_id == bill.payer_org_id, User.active.is_(True))
+                                   .order_by(User.id))
+        held: dict[tuple[str, ...], frozenset[str]] = {}  # one look-up per distinct set of roles
+        out = []
+        for user in users:
+            roles = tuple(sorted(user.roles or ()))
+            if roles not in held:
+                held[roles] = permissions_for(bill.payer_org_id, roles)
+            if "approve" in held[roles]:
+                out.append(user.id)
+        return out
 
     def may_approve(self, principal: Principal, bill: FreightBill) -> bool:
         return principal.organisation_id == bill.payer_org_id and principal.can("approve")

@@ -58,6 +58,7 @@ def draft_period_bill(data):
 @blp.get("/freight-bills")
 @blp.arguments(BillFilter, location="query")
 @blp.response(200, page_schema(BillOut, "BillPage"))
+@require("view_finances")
 def list_bills(args):
     """Bills and credit notes of the caller, as carrier or payer (drafts only to their issuer)."""
     principal = current_principal()
@@ -75,6 +76,7 @@ def list_bills(args):
 
 @blp.get("/freight-bills/<int:bill_id>")
 @blp.response(200, BillOut)
+@require("view_finances")
 def get_bill(bill_id):
     """A bill with its lines (each citing its evidence), taxes, audit, disputes, credit notes and payments."""
     bill = _bill(bill_id)
@@ -117,6 +119,7 @@ def issue_bill(bill_id):
 @blp.post("/freight-bills/<int:bill_id>/approve")
 @blp.arguments(ApproveIn)
 @blp.response(200, BillOut)
+@require("view_finances")
 def approve_bill(data, bill_id):
     """The payer's approver approves an issued bill."""
     return bill_view(lifecycle.approve(current_principal(), _bill(bill_id), clock.now(), data["note"]))
@@ -133,6 +136,7 @@ def record_payment(data, bill_id):
 
 @blp.get("/loads/<int:load_id>/money")
 @blp.response(200, LoadMoneyOut)
+@require("view_finances")
 def load_money(load_id):
     """What the load's freight should cost (lines citing their facts) and its bills, for its payer and carrier."""
     principal = current_principal()

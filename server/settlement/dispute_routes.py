@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from server import clock
 from server.api.common import PageArgs, page_of, page_schema
-from server.auth.principal import current_principal
+from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.models import Dispute, FreightBill
 from server.settlement import disputes
@@ -26,6 +26,7 @@ class DisputeFilter(PageArgs):
 @blp.post("/freight-bills/<int:bill_id>/disputes")
 @blp.arguments(DisputeIn)
 @blp.response(201, DisputeOut)
+@require("view_finances")
 def open_dispute(data, bill_id):
     """Dispute one line of an issued bill (``line_no`` is required), citing evidence items by ``seq``."""
     principal = current_principal()
@@ -36,6 +37,7 @@ def open_dispute(data, bill_id):
 @blp.get("/disputes")
 @blp.arguments(DisputeFilter, location="query")
 @blp.response(200, page_schema(DisputeOut, "DisputePage"))
+@require("view_finances")
 def list_disputes(args):
     principal = current_principal()
     query = scoped(Dispute, principal)
@@ -46,6 +48,7 @@ def list_disputes(args):
 
 @blp.get("/disputes/<int:dispute_id>")
 @blp.response(200, DisputeOut)
+@require("view_finances")
 def get_dispute(dispute_id):
     return dispute_view(get_scoped_or_404(Dispute, dispute_id, current_principal()))
 
@@ -53,6 +56,7 @@ def get_dispute(dispute_id):
 @blp.post("/disputes/<int:dispute_id>/comments")
 @blp.arguments(CommentIn)
 @blp.response(201, DisputeOut)
+@require("view_finances")
 def comment_dispute(data, dispute_id):
     """A comment from either side; the other party is told."""
     principal = current_principal()
@@ -64,6 +68,7 @@ def comment_dispute(data, dispute_id):
 @blp.post("/disputes/<int:dispute_id>/resolve")
 @blp.arguments(ResolveIn)
 @blp.response(200, DisputeOut)
+@require("view_finances")
 def resolve_dispute(data, dispute_id):
     """The carrier accepts (credit note for the difference), adjusts (credit note for ``amount``) or rejects."""
     principal = current_principal()

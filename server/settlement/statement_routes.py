@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from server import clock
 from server.api.common import PageArgs, page_of, page_schema
-from server.auth.principal import current_principal
+from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
 from server.extensions import db
@@ -32,6 +32,7 @@ class PdfArgs(Schema):
 @blp.post("")
 @blp.arguments(StatementIn)
 @blp.response(201, StatementOut)
+@require("view_finances")
 def draw_statement(data):
     """Draw up the period's statement with a counterparty: opening balance, documents, closing balance."""
     principal = current_principal()
@@ -55,6 +56,7 @@ def draw_statement(data):
 @blp.get("")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(StatementOut, "StatementPage"))
+@require("view_finances")
 def list_statements(args):
     query = scoped(Statement, current_principal()).order_by(Statement.id.desc())
     return page_of(query, args, lambda s: statement_view(s, lines=False))
@@ -62,12 +64,14 @@ def list_statements(args):
 
 @blp.get("/<int:statement_id>")
 @blp.response(200, StatementOut)
+@require("view_finances")
 def get_statement(statement_id):
     return statement_view(get_scoped_or_404(Statement, statement_id, current_principal()))
 
 
 @blp.post("/<int:statement_id>/confirm")
 @blp.response(200, StatementOut)
+@require("view_finances")
 def confirm_statement(statement_id):
     """Confirm the statement for the caller's side; confirmed by both, it never changes (409 afterwards)."""
     principal = current_principal()
@@ -78,6 +82,7 @@ def confirm_statement(statement_id):
 @blp.post("/<int:statement_id>/differences")
 @blp.arguments(DifferenceIn)
 @blp.response(200, StatementOut)
+@require("view_finances")
 def raise_difference(data, statement_id):
     """Raise a difference (text, optionally an amount); both sides must confirm again."""
     principal = current_principal()
@@ -92,6 +97,7 @@ def raise_difference(data, statement_id):
 
 @blp.get("/<int:statement_id>/export.csv")
 @blp.response(200, description="The statement as CSV (layout in docs/architecture.md)", content_type="text/csv")
+@require("view_finances")
 def statement_csv(statement_id):
     row = get_scoped_or_404(Statement, statement_id, current_principal())
     return Response(exports.statement_csv(row), mimetype="text/csv",
@@ -101,6 +107,7 @@ def statement_csv(statement_id):
 @blp.get("/<int:statement_id>/statement.pdf")
 @blp.arguments(PdfArgs, location="query")
 @blp.response(200, description="The statement as PDF, in English or Chinese", content_type="application/pdf")
+@require("view_finances")
 def statement_pdf(args, statement_id):
     row = get_scoped_or_404(Statement, statement_id, current_principal())
     names = {o.id: o.name for o in db.session.query(Organisation).filter(

@@ -20,7 +20,7 @@ from server.extensions import db
 from server.models import Event, Load
 
 FINISHED = ("delivered", "closed")
-BEFORE_CARRIER = ("draft", "tendered")
+BEFORE_CARRIER = ("awaiting_approval", "draft", "tendered")
 AUTHORIZABLE = ("awarded", "assigned", "authorized")
 AT_PICKUP = ("at_pickup", "loading")
 

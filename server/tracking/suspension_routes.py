@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from server.auth.principal import current_principal, require
@@ -33,7 +34,7 @@ def reinstate_device_credential(credential_id):
     """Re-enable a login suspended for sending garbage (a login that is not suspended is left as it is)."""
     cred = get_scoped_or_404(DeviceCredential, credential_id, current_principal())
     if cred.revoked_at is not None:
-        raise ApiProblem(409, "This device login was revoked; make a new one.", reason="revoked")
+        raise ApiProblem(409, _("This device login was revoked; make a new one."), reason="revoked")
     if reinstate(cred):
         db.session.commit()
         log.info("device login %s reinstated by user %s", cred.username, current_principal().user_id)

@@ -21,6 +21,7 @@ STATUS = {
     "accepted": _l("accepted"), "declined": _l("declined"), "withdrawn": _l("withdrawn"), "ended": _l("ended"),
     "at_delivery": _l("arrived at delivery"), "partly_planned": _l("partly planned"), "unplanned": _l("unplanned"), "optimal": _l("optimal"),
     "feasible": _l("feasible"), "partial": _l("partial: some units are not placed"),
+    "awaiting_approval": _l("awaiting approval"),
 }
 
 EVENT = {

@@ -13,7 +13,7 @@ from flask_login import login_required
 
 from server.access import departments
 from server.access.roles import role_view
-from server.approvals.request_routes import view as approval_view
+from server.approvals.request_routes import views as approval_views
 from server.audit import search
 from server.auth.department_scope import SETTING
 from server.auth.permissions import BUILTIN_ROLES, CATALOGUE
@@ -35,8 +35,9 @@ from server.web.context import principal_of_kind
 blp = Blueprint("organisation", __name__)
 
 APPROVAL_STATUS = {"pending": _l("awaiting approval"), "approved": _l("approved"), "rejected": _l("rejected")}
-ACTIONS = {"authorize_pickup": _l("Pickup authorization"), "award": _l("Award")}
-METRICS = {"tonnage": _l("tonnes"), "price": _l("freight price")}
+ACTIONS = {"authorize_pickup": _l("Pickup authorization"), "award": _l("Award"),
+           "commit_load_plan": _l("Load plan commit")}
+METRICS = {"tonnage": _l("tonnes"), "price": _l("freight price"), "trucks": _l("trucks")}
 
 
 @blp.app_template_filter("approval_status")
@@ -85,7 +86,7 @@ def organisation():
         users=list(db.session.scalars(scoped(User, principal).order_by(User.id))) if principal.can("manage_users")
         else [],
         rules=list(db.session.scalars(scoped(ApprovalRule, principal).order_by(ApprovalRule.id))),
-        approvals=[approval_view(r) for r in pending], audit=audit, metrics=METRICS, actions=ACTIONS)
+        approvals=approval_views(list(pending)), audit=audit, metrics=METRICS, actions=ACTIONS)
 
 
 @blp.get("/inspector")

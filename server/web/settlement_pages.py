@@ -8,6 +8,7 @@ send their changes to the REST API with the session cookie (``static/js/haul.js`
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
@@ -72,7 +73,7 @@ def _unbilled_loads(principal) -> list[Load]:
 @blp.get("")
 @login_required
 def index():
-    principal = principal_of_kind(*PARTIES)
+    principal = _finance_reader()
     bills = list(db.session.scalars(visible_bills(principal).order_by(FreightBill.id.desc()).limit(200)))
     disputes = list(db.session.scalars(scoped(Dispute, principal).order_by(Dispute.id.desc()).limit(100)))
     statements = list(db.session.scalars(scoped(Statement, principal).order_by(Statement.id.desc()).limit(50)))
@@ -92,6 +93,14 @@ def index():
         org_id=principal.organisation_id)
 
 
+def _finance_reader():
+    """The signed-in party, when it may see money (403 naming ``view_finances`` otherwise, as the API says)."""
+    principal = principal_of_kind(*PARTIES)
+    if not principal.can("view_finances"):
+        abort(403, description=_("This page needs the permission '%(permission)s'.", permission="view_finances"))
+    return principal
+
+
 def _or_404(model, object_id: int, principal):
     row = db.session.scalar(scoped(model, principal).where(model.id == object_id))
     if row is None:
@@ -102,7 +111,7 @@ def _or_404(model, object_id: int, principal):
 @blp.get("/bills/<int:bill_id>")
 @login_required
 def bill(bill_id: int):
-    principal = principal_of_kind(*PARTIES)
+    principal = _finance_reader()
     row = _or_404(FreightBill, bill_id, principal)
     if not may_see(row, principal.organisation_id):
         abort(404)
@@ -117,13 +126,13 @@ def bill(bill_id: int):
                            is_issuer=issuer_org(row) == principal.organisation_id,
                            is_payer=row.payer_org_id == principal.organisation_id,
                            is_carrier=row.carrier_org_id == principal.organisation_id,
-                           is_approver="admin" in principal.roles and row.payer_org_id == principal.organisation_id)
+                           is_approver=principal.can("approve") and row.payer_org_id == principal.organisation_id)
 
 
 @blp.get("/statements/<int:statement_id>")
 @login_required
 def statement(statement_id: int):
-    principal = principal_of_kind(*PARTIES)
+    principal = _finance_reader()
     row = _or_404(Statement, statement_id, principal)
     side = "carrier" if row.carrier_org_id == principal.organisation_id else "payer"
     return render_template("settlement/statement.html", statement=statement_view(row), side=side,
@@ -134,7 +143,7 @@ def statement(statement_id: int):
 @login_required
 def load_money(load_id: int):
     """A load's money: what Haul expects its freight to cost, line by line with the facts, and its bills."""
-    principal = principal_of_kind(*PARTIES)
+    principal = _finance_reader()
     load = _or_404(Load, load_id, principal)
     try:
         money = money_of(principal, load)

@@ -74,7 +74,7 @@ def load_rows(loads: list[Load], with_tenders: bool = False, with_evidence: bool
              "carrier": orgs.get(load.carrier_org_id), "pickup": sites.get(load.pickup_site_id),
              "delivery": sites.get(load.delivery_site_id), "plate": plates.get(load.vehicle_id),
              "driver": drivers.get(load.driver_id), "tender": tenders.get(load.id),
-             "evidence": evidence.get(load.id), "awaiting_approval": load.id in waiting} for load in loads]
+             "evidence": evidence.get(load.id), "awaiting_approval": load.id in waiting or load.status == "awaiting_approval"} for load in loads]
 
 
 def awaiting_approval(load_ids: list[int]) -> set[int]:

@@ -24,6 +24,7 @@ from server.yard.booking_rules import check_cancel_cutoff, check_lead_time, chec
 from server.yard.engine_input import PINNED, PLANNABLE, appointments_overlapping, live_appointment
 from server.yard.locking import ONE_LIVE_APPOINTMENT, is_overlap, lock_rows, violated
 from server.yard.refusals import YardRefused
+from server.yard.slot_audit import slot_changed
 from server.yard.slots import check_slot
 from server.yard.visits import live_visit, open_visit, step
 
@@ -90,6 +91,7 @@ def book(principal: Principal, load: Load, dock_id: int, start: datetime, now: d
         if visit.status in ("requested", "scheduled", "no_show"):
             step(visit, "scheduled", now, principal.user_id, note="rescheduled" if old else "booked")
         visit.appointment_id = row.id
+        slot_changed(load, old, row, principal=principal)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -116,6 +118,7 @@ def cancel(principal: Principal, load: Load, now: datetime) -> DockAppointment:
         visit.appointment_id = None
         if visit.status in ("requested", "scheduled", "no_show"):
             step(visit, "cancelled", now, principal.user_id, note="booking cancelled")
+    slot_changed(load, old, None, principal=principal)
     db.session.commit()
     notify.appointment_changed(load, None, old, "cancelled")
     return old

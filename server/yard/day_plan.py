@@ -35,6 +35,7 @@ from server.yard.engine_input import (
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.site_time import Frame, whole_minute, zone_of
+from server.yard.slot_audit import slot_changed
 from server.yard.visits import can, open_visit, step
 
 
@@ -79,6 +80,7 @@ def plan_day(site: Site, day: date, now: datetime, limits: Limits | None = None,
             if can(visit.status, "scheduled") and visit.status != "scheduled":
                 step(visit, "scheduled", now, by, note="planned")
             visit.appointment_id = row.id
+            slot_changed(load, None, row, site=site)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

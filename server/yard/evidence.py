@@ -36,7 +36,7 @@ from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 
 KINDS = evidence_chain.KINDS
-NOT_YET = ("draft", "tendered", "cancelled")
+NOT_YET = ("awaiting_approval", "draft", "tendered", "cancelled")
 FILE_KINDS = ("photo",)
 SYSTEM_AUTHOR = "system"
 

@@ -22,6 +22,7 @@ from server.yard.engine_input import active_docks, appointments_overlapping
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.site_time import next_whole_minute
+from server.yard.slot_audit import slot_changed
 from server.yard.slots import check_slot, slot_step
 from server.yard.visits import follow, step
 
@@ -109,4 +110,5 @@ def slot_late_arrival(load: Load, site: Site, old: DockAppointment | None, now: 
                           booked_by_user_id=by)
     db.session.add(row)
     db.session.flush()
+    slot_changed(load, old, row, site=site)
     return row

@@ -42,6 +42,7 @@ from server.yard.engine_input import (
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.site_time import Frame, frame_at, local_day, whole_minute, zone_of
+from server.yard.slot_audit import slot_changed
 from server.yard.visits import live_visit
 
 MAX_FRAME_DAYS = 8
@@ -117,7 +118,11 @@ def replan_site(site: Site, *, changed=(), forced: dict[int, Forced] | None = No
     outcome = replan(problem, told_result, changed=moving, frozen=[str(k) for k in (*pinned, *forced)], limits=limits)
     plan = {int(a.load_id): (int(a.dock_id), frame.moment(a.start), frame.moment(a.end))
             for a in outcome.result.appointments}
-    return _apply(plan, loads, told, pinned, forced, now)
+    changes = _apply(plan, loads, told, pinned, forced, now)
+    for change in changes:
+        if change.new is not change.old:
+            slot_changed(change.load, change.old, change.new, site=site)
+    return changes
 
 
 def _refuse_clashes(forced: dict[int, Forced], ends: dict[int, datetime], fixed: list[DockAppointment]) -> None:

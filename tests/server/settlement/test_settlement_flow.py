@@ -123,3 +123,18 @@ def test_load_money_for_payer_and_carrier_only(client, parties):
     seller_view = client.get(f"/api/v1/loads/{load.id}/money", headers=parties["seller"].headers).get_json()
     assert [b["number"] for b in seller_view["bills"]] == [bill["number"]]
     assert client.get(f"/api/v1/loads/{load.id}/money", headers=parties["buyer"].headers).status_code == 403
+
+
+def test_a_custom_role_holding_approve_is_told_as_a_bill_approver(client, parties):
+    """The payer's approvers are whoever holds ``approve`` (was: only users with the built-in admin role)."""
+    from tests.server.access.access_factory import custom_role, member
+
+    carrier, seller = parties["carrier"], parties["seller"]
+    custom_role(client, seller, "ap_clerk", ["approve", "view_finances"])
+    clerk = member(seller, ["ap_clerk"], name="clerk")
+    member(seller, ["dispatcher"], name="desk")
+    load = delivered_load(parties, carrier.id)
+    bill = _post(client, carrier, "/api/v1/freight-bills", {"load_id": load.id}, 201)
+    client.patch(f"/api/v1/freight-bills/{bill['id']}/lines/1", headers=carrier.headers, json={"quantity": "25"})
+    issued = _post(client, carrier, f"/api/v1/freight-bills/{bill['id']}/issue")
+    assert issued["audit"]["approvers"] == [seller.user.id, clerk.user.id]

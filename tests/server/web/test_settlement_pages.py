@@ -48,3 +48,21 @@ def test_stranger_gets_404_for_a_bill_page(client, flagged, make_party):
     """Another carrier's user gets a 404 page for the bill."""
     _sign_in(client, make_party("carrier"))
     assert client.get(f"/settlement/bills/{flagged['bill']['id']}").status_code == 404
+
+
+def test_money_pages_and_endpoints_need_view_finances(client, flagged):
+    """A dock manager of the payer (no view_finances) gets 403 naming the permission from the bills, statements,
+    disputes, agreements and load-money endpoints and from the settlement pages; the payer's admin does not."""
+    from tests.server.access.access_factory import member
+
+    dock = member(flagged["seller"], ["dock_manager"], name="dock")
+    bill_id, load_id = flagged["bill"]["id"], flagged["load"].id
+    for path in ("/api/v1/freight-bills", f"/api/v1/freight-bills/{bill_id}", f"/api/v1/loads/{load_id}/money",
+                 "/api/v1/statements", "/api/v1/disputes", "/api/v1/rate-agreements"):
+        r = client.get(path, headers=dock.headers)
+        assert r.status_code == 403 and r.get_json()["permission"] == "view_finances", (path, r.status_code)
+        assert client.get(path, headers=flagged["seller"].headers).status_code == 200, path
+    _sign_in(client, dock)
+    for path in ("/settlement", f"/settlement/bills/{bill_id}", f"/settlement/loads/{load_id}"):
+        page = client.get(path)
+        assert page.status_code == 403 and "view_finances" in page.get_data(as_text=True), path
