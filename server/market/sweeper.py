@@ -41,7 +41,7 @@ class Sweeper(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 report, since = sweep_once(self.app, since)
-                if report.changed or report.widened:
+                if report.changed or report.widened or report.reminded:
                     log.info("market sweep: %s", report)
             except Exception:
                 log.exception("market sweep failed")
