@@ -55,6 +55,10 @@ TITLES = {
     "approval_decided": _l("Approval decided for %(reference)s"),
     "ping": _l("Test notification"),
 }
+# Kinds whose sentence depends on what the data says happened (``data.at`` of a delay).
+VARIANTS = {
+    ("delayed", "pickup"): _l("%(reference)s is running late: ETA after the pickup window"),
+}
 UNKNOWN = _l("Notification")
 NO_REFERENCE = _l("a load")
 
@@ -75,7 +79,7 @@ def _fields(data: dict) -> defaultdict:
 
 def title(kind: str, data: dict) -> str:
     """The notification's sentence in the current locale; a missing field shows as ``–``, never an error."""
-    template = TITLES.get(kind)
+    template = VARIANTS.get((kind, (data or {}).get("at")), TITLES.get(kind))
     if template is None:
         return str(UNKNOWN)
     return str(template) % _fields(data)
