@@ -68,3 +68,15 @@ def test_a_time_without_a_site_is_read_on_the_viewers_own_clock(ctx, app):
         assert site_time(WINTER, plant.site.id) == "2030-12-09 08:00 CET"
         assert when(WINTER) == "2030-12-09 07:00 UTC"  # nobody signed in: UTC, still with its zone
         assert site_time(None, plant.site.id) == "–"
+
+
+def test_the_public_tracking_page_reads_the_eta_on_the_delivery_sites_clock(ctx, client):
+    from server.auth.principal import issue_token
+
+    plant, load = _berlin_plant_to_new_york()
+    token, _ = issue_token(plant.buyer.id, "test", ["admin"], user_id=plant.buyer.user_id, kind="session")
+    link = client.post(f"/api/v1/loads/{load.id}/tracking-links", headers={"Authorization": f"Bearer {token}"},
+                       json={"ttl_hours": 24})
+    assert link.status_code == 201, link.get_json()
+    page = client.get(link.get_json()["url"]).get_data(as_text=True)
+    assert "2030-12-09 15:00 EST" in page and "20:00 UTC" not in page
