@@ -1,7 +1,7 @@
 """Before the truck arrives: the buyer authorizes the pickup and the plant books the dock schedule.
 
 The buyer authorizes the awarded carrier's assigned driver and truck (the signed token the
-driver later shows as a QR code at the gate). The plant's dock manager plans the day's dock
+driver later shows as a QR code at the gate); on a multi-drop load every buyer with a stop does. The plant's dock manager plans the day's dock
 schedule with the scheduler (POST /api/v1/sites/{id}/schedule); a load the plan leaves out
 is booked by its carrier into the first slot offered for it.
 """
@@ -40,15 +40,20 @@ class Pickup:
             self._plan_docks(unbooked, loads)
 
     def _authorize(self, load: dict) -> None:
-        buyer = self.cast.buyers.get(load["buyer_id"])
-        if buyer is None:
-            return
-        row = buyer.session.post(f"/api/v1/loads/{load['id']}/pickup-authorizations", {"valid_hours": 24})
+        # A multi-drop load is authorized by every buyer with a stop on it, each for its own goods.
+        stops = self.cast.seller.session.get(f"/api/v1/loads/{load['id']}/stops")
+        buyer_ids = sorted({s["buyer_id"] for s in stops if s["kind"] == "delivery" and s["buyer_id"]}) \
+            or [load["buyer_id"]]
+        buyers = [self.cast.buyers.get(buyer_id) for buyer_id in buyer_ids]
+        if None in buyers:
+            return  # a buyer the demo does not play: the load waits for it
+        for buyer in buyers:
+            row = buyer.session.post(f"/api/v1/loads/{load['id']}/pickup-authorizations", {"valid_hours": 24})
+            carrier = self.cast.carriers.get(load["carrier_id"])
+            log.info("demo: %s authorized %s to collect %s with truck %s (token valid until %s)", buyer.name,
+                     carrier.name if carrier else "the carrier", load["reference"], row["plate"],
+                     row["expires_at"][:16].replace("T", " "))
         load["status"] = "authorized"
-        carrier = self.cast.carriers.get(load["carrier_id"])
-        log.info("demo: %s authorized %s to collect %s with truck %s (token valid until %s)", buyer.name,
-                 carrier.name if carrier else "the carrier", load["reference"], row["plate"],
-                 row["expires_at"][:16].replace("T", " "))
 
     def _plan_docks(self, unbooked: list[dict], loads: dict[int, dict]) -> None:
         seller = self.cast.seller

@@ -138,17 +138,28 @@ class Yard:
     # -- the buyer's dock ------------------------------------------------------------------
     def _deliver(self, load: dict) -> None:
         carrier = self.cast.carriers[load["carrier_id"]]
-        buyer = self.cast.buyers.get(load["buyer_id"])
-        site = buyer.site if buyer else self.cast.seller.plant
+        driver = carrier.driver_session(load["driver_id"])
         exceptions = []
         if self.rng.random() < 0.25:
             exceptions = [{"code": "damaged", "note": "one pallet wrap torn, goods intact"}]
-        pod = carrier.driver_session(load["driver_id"]).post(f"/api/v1/loads/{load['id']}/pod", {
+        stops = [s for s in driver.get(f"/api/v1/loads/{load['id']}/stops") if s["kind"] == "delivery"]
+        if stops:  # a multi-drop load is signed for stop by stop (a whole-load proof is refused)
+            for stop in stops:
+                if stop["status"] != "delivered":
+                    self._sign(driver, f"/api/v1/loads/{load['id']}/stops/{stop['id']}/pod", load, stop["buyer_id"],
+                               stop["pallets"], exceptions)
+        else:
+            self._sign(driver, f"/api/v1/loads/{load['id']}/pod", load, load["buyer_id"], load["pallets"], exceptions)
+        load["status"] = "delivered"
+
+    def _sign(self, driver, path: str, load: dict, buyer_id: int | None, pallets: float, exceptions: list) -> None:
+        buyer = self.cast.buyers.get(buyer_id)
+        site = buyer.site if buyer else self.cast.seller.plant
+        pod = driver.post(path, {
             "signed_by": f"Goods receipt, {buyer.name if buyer else 'the buyer'}",
-            "received_quantity": load["pallets"], "exceptions": exceptions,
+            "received_quantity": pallets, "exceptions": exceptions,
             "position": {"lat": site[0], "lon": site[1]}, "device_id": f"phone-{load['vehicle_id']}",
             "signature_base64": as_base64(signature_png(load["id"]))})
-        load["status"] = "delivered"
         log.info("demo: %s delivered to %s, proof of delivery signed by %r%s", load["reference"],
                  buyer.name if buyer else "the buyer", pod["signed_by"],
                  f" with an exception ({exceptions[0]['code']})" if exceptions else "")

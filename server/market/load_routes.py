@@ -25,6 +25,7 @@ from server.market.states import LOAD_FLOW
 from server.market.tendering import open_tender
 from server.market.views import tender_out
 from server.models import Load
+from server.stops.authorization import awaiting_names
 from server.stops.views import buyer_loads_clause, narrow_for_party
 from server.tracking.load_state import state_of
 
@@ -59,6 +60,9 @@ class LoadOut(Schema):
     created_at = fields.DateTime()
     # Multi-drop loads: the stops the caller may see (a buyer its own); empty for a plain load.
     stops = fields.List(fields.Dict())
+    awaiting_authorization = fields.List(fields.String(), metadata={
+        "description": "the buyers whose pickup authorization the load still waits for (its seller and "
+                       "carrier only; every buyer with a stop on a multi-drop load authorizes its own goods)"})
     awaiting_approval = fields.List(fields.String(), metadata={
         "description": "what of this load awaits an approval chain (award, pickup_authorization): nothing "
                        "downstream proceeds until it is approved"})
@@ -87,6 +91,9 @@ def load_out(load: Load, principal) -> dict:
     if principal.organisation_id not in (load.seller_org_id, load.carrier_org_id):
         out["price"] = None
     out["awaiting_approval"] = awaiting_approval(load.id)
+    # Who still has to authorize the pickup (every buyer on a multi-drop load): its seller and carrier only.
+    out["awaiting_authorization"] = awaiting_names(load) if load.status in ("awarded", "assigned") and \
+        principal.organisation_id in (load.seller_org_id, load.carrier_org_id) else []
     return narrow_for_party(out, load, principal)
 
 

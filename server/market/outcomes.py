@@ -15,7 +15,9 @@ import logging
 from flask import current_app
 from sqlalchemy import select
 
+from server import clock
 from server.extensions import db
+from server.market import truck_needed
 from server.market.fanout import Fanout
 from server.market.standing import best_bids
 from server.models import Load, Tender
@@ -81,6 +83,7 @@ def awarded(tender_id: int) -> None:
     base = {**_base(tender)}
     winner, price = load.carrier_org_id, load.price
     publish_event("won", organisation_ids=[winner], load_id=load.id, data={**base, "price": price})
+    truck_needed.remind(load, clock.now())  # an award close to the pickup needs its truck now
     losers = {c: p for c, p in best_bids(tender_id).items() if c != winner}
     for carrier, own in losers.items():  # each loser is told its own price only
         publish_event("lost", organisation_ids=[carrier], data={**base, "your_price": own})

@@ -31,6 +31,7 @@ from server.market.pickup_token import (
 )
 from server.market.refusals import MarketRefused
 from server.models import Driver, Load, PickupAuthorization, Vehicle
+from server.stops import authorization as stop_authorization
 
 AUTHORIZABLE = frozenset({"awarded", "assigned", "authorized"})
 AT_GATE = frozenset({"authorized", "at_pickup", "loading"})
@@ -57,8 +58,9 @@ def _plate_vehicle(carrier_id: int, plate: str) -> Vehicle | None:
 
 
 def issue(principal: Principal, load: Load, data: dict, now: datetime) -> PickupAuthorization:
-    """The buyer authorizes the awarded carrier, a driver and a plate to collect the load."""
-    if load.buyer_org_id != principal.organisation_id:
+    """The buyer authorizes the awarded carrier, a driver and a plate to collect the load (on a multi-drop load
+    each buyer its own goods: the load is ``authorized`` once every buyer is, ``server.stops.authorization``)."""
+    if not stop_authorization.authorizes(load, principal.organisation_id):
         raise MarketRefused("forbidden", "not_buyer", _("Only the load's buyer authorizes its pickup."))
     award = live_award(load.id)
     if load.status not in AUTHORIZABLE or award is None:
@@ -87,20 +89,22 @@ def issue(principal: Principal, load: Load, data: dict, now: datetime) -> Pickup
         raise MarketRefused("invalid", "bad_authorization", _("The authorization cannot be issued."), errors)
     hours = data.get("valid_hours") or 24
     expires = datetime.fromtimestamp(int((now + timedelta(hours=min(hours, MAX_VALID_HOURS))).timestamp()), now.tzinfo)
-    row = PickupAuthorization(load_id=load.id, buyer_org_id=load.buyer_org_id, carrier_org_id=carrier,
+    row = PickupAuthorization(load_id=load.id, buyer_org_id=principal.organisation_id, carrier_org_id=carrier,
                               driver_id=driver_id, plate=normalise_plate(plate), token_id=new_token_id(),
                               issued_by_user_id=principal.user_id, expires_at=expires, created_at=now)
     seen = load.status
-    approval = pickup_approval.needed(load)
+    approval = pickup_approval.needed(load, principal.organisation_id)
     if approval is not None:
         row.approval_status = "pending"  # the load stays as it is until the chain approves
     with atomic():
-        # one live authorization per load: a new one replaces the old
+        # one live authorization per load and buyer: a new one replaces the buyer's old one
         db.session.execute(update(PickupAuthorization).where(
-            PickupAuthorization.load_id == load.id, PickupAuthorization.revoked_at.is_(None)).values(revoked_at=now)
+            PickupAuthorization.load_id == load.id, PickupAuthorization.buyer_org_id == principal.organisation_id,
+            PickupAuthorization.revoked_at.is_(None)).values(revoked_at=now)
             .execution_options(synchronize_session=False))
+        others = [b for b in stop_authorization.awaiting(load) if b != principal.organisation_id]
         moved = db.session.execute(update(Load).where(Load.id == load.id, Load.status == seen)
-                                   .values(status=seen if approval else "authorized")
+                                   .values(status=seen if approval or others else "authorized")
                                    .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
             raise MarketRefused("conflict", "load_changed", _("The load changed meanwhile; look again."))
@@ -144,7 +148,7 @@ def revoke(principal: Principal, row: PickupAuthorization, now: datetime) -> Pic
         live = db.session.scalar(select(PickupAuthorization.id).where(
             PickupAuthorization.load_id == load.id, PickupAuthorization.revoked_at.is_(None),
             PickupAuthorization.id != row.id))
-        if load.status == "authorized" and live is None:
+        if load.status == "authorized" and (live is None or stop_authorization.awaiting(load)):
             load.status = "assigned" if load.vehicle_id and load.driver_id else "awarded"
         record("pickup_authorization.revoked", "pickup_authorization", row.id, principal=principal,
                counterparty_org_id=load.seller_org_id)
@@ -180,7 +184,7 @@ def check_at_gate(principal: Principal, token: str, now: datetime, secret: str, 
     load = db.session.get(Load, claims.load_id) if row is not None else None
     if row is None or load is None or row.load_id != claims.load_id:
         return Verdict(False, "unknown", "No such authorization was issued.")
-    if principal.organisation_id not in (load.seller_org_id, load.buyer_org_id, row.carrier_org_id):
+    if principal.organisation_id not in (load.seller_org_id, load.buyer_org_id, row.buyer_org_id, row.carrier_org_id):
         return Verdict(False, "not_party", "This authorization is for another organisation's load.")
     if row.revoked_at is not None:
         return Verdict(False, "revoked", f"The buyer revoked this authorization at {row.revoked_at.isoformat()}.")
@@ -194,6 +198,12 @@ def check_at_gate(principal: Principal, token: str, now: datetime, secret: str, 
     if load.carrier_org_id != claims.carrier_id:
         return Verdict(False, "carrier_not_awarded", "The carrier no longer holds the award for this load.")
     if load.status not in AT_GATE:
+        missing = stop_authorization.awaiting(load) if load.status in AUTHORIZABLE else []
+        if missing:  # a multi-drop load waits for every buyer; only its seller and carrier learn who
+            names = stop_authorization.awaiting_names(load) if principal.organisation_id in (
+                load.seller_org_id, load.carrier_org_id) else []
+            return Verdict(False, "awaiting_authorization", "The pickup awaits the authorization of every buyer"
+                           + (f": {', '.join(names)}." if names else "."), row.id)
         return Verdict(False, "load_not_ready", f"The load is {load.status}, not ready for pickup.")
     return Verdict(True, None, "Authorized for pickup.", row.id, row.load_id, row.carrier_org_id, row.driver_id,
                    row.plate, row.expires_at)

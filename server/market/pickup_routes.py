@@ -75,7 +75,8 @@ class VerifyIn(Schema):
 class VerdictOut(Schema):
     valid = fields.Boolean()
     reason = fields.String(allow_none=True, metadata={"description": "forged, expired, revoked, awaiting_approval, "
-                                                      "approval_rejected, unknown, not_party, "
+                                                      "approval_rejected, awaiting_authorization (a multi-drop load waits for "
+                                                      "another buyer's), unknown, not_party, "
                                                       "wrong_load, wrong_plate, wrong_driver, carrier_not_awarded, "
                                                       "load_not_ready, malformed"})
     detail = fields.String()

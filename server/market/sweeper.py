@@ -37,5 +37,5 @@ class Sweeper(Periodic):
 
     def step(self) -> None:
         report, self.since = sweep_once(self.app, self.since)
-        if report.changed or report.widened:
+        if report.changed or report.widened or report.reminded:
             log.info("market sweep: %s", report)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from server.audit.trail import record
 from server.auth.principal import Principal
 from server.extensions import db
-from server.market import notify
+from server.market import notify, truck_needed
 from server.market.audience import audience, compute_audience, lazy_view, load_view, phase
 from server.market.awarding import atomic, close_in_tx, finalize_auction, not_open
 from server.market.bid_rules import TenderTerms, validate_terms
@@ -170,11 +170,13 @@ class SweepReport:
     checked: int = 0
     changed: int = 0
     widened: int = 0
+    reminded: int = 0  # carriers told a won load still needs a truck (``truck_needed``)
     errors: list[str] = field(default_factory=list)
 
 
 def sweep(now: datetime, since: datetime | None = None, limit: int = 5000) -> SweepReport:
-    """Refresh every open tender; tell carriers who came into reach since ``since``."""
+    """Refresh every open tender; tell carriers who came into reach since ``since``, and carriers whose won
+    load opens for pickup soon without a truck (``truck_needed``)."""
     report = SweepReport()
     ids = list(db.session.scalars(select(Tender.id).where(Tender.status == "open").order_by(Tender.id).limit(limit)))
     for tender_id in ids:
@@ -189,6 +191,7 @@ def sweep(now: datetime, since: datetime | None = None, limit: int = 5000) -> Sw
             db.session.rollback()
             log.exception("sweep failed on tender %s", tender_id)
             report.errors.append(f"tender {tender_id}: {exc}")
+    report.reminded = truck_needed.remind_due(now)
     return report
 
 

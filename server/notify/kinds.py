@@ -19,6 +19,9 @@ won                your bid or grab won the load               the winning carri
 lost               the auction was awarded to another          every other bidder (own price only)
 closed_without_award  an auction or offer ended unawarded     seller, every bidder
 awarded            a carrier won a load                        seller, buyer
+truck_needed       a won load opens for pickup within          the carrier (once per load)
+                   MARKET_TRUCK_NEEDED_HOURS with no truck
+                   and driver assigned
 authorized         the buyer authorized carrier/driver/plate   seller, buyer, carrier
 authorization_withdrawn  the authorization stopped counting:   seller, buyer, carrier
                    revoked by the buyer, truck or driver
@@ -32,12 +35,16 @@ called             the truck was called to a dock              site's organisati
 loading            loading started at the dock                 seller, carrier
 departed           the truck left a site                       seller, buyer, carrier
 eta_changed        the ETA moved by more than the threshold    seller, buyer, carrier
+delayed            the ETA to the pickup or a delivery moved   seller, buyer (multi-drop: the
+                   past that window's latest time (once per    stop's buyer only)
+                   crossing; ``data.at`` is pickup|delivery)
 delivered          proof of delivery was recorded              seller, buyer, carrier
 exception          gate refusal, weight or delivery exception  seller, buyer, carrier
                    (a proof of delivery off the site: buyer)
 bill_issued        a freight bill (or credit note) was issued  carrier, payer
 bill_approved      the payer approved a bill (or its audit)    carrier, payer
 bill_disputed      the payer disputed a line of a bill         carrier, payer
+evidence_disputed  a bill dispute cites a load's evidence      the carrier (one per load cited)
 dispute_updated    a dispute got a comment or was resolved     carrier, payer
 bill_paid          a payment was recorded against a bill       carrier, payer
 statement_issued   a reconciliation statement was drawn up     carrier, payer
@@ -61,8 +68,9 @@ from __future__ import annotations
 
 KINDS: tuple[str, ...] = (
     "order_received", "orders_imported", "load_built", "tendered", "tender_opened", "outbid", "won", "lost",
-    "closed_without_award", "awarded", "authorized", "authorization_withdrawn", "dock_scheduled",
-    "dock_rescheduled", "slot_missed", "arrived", "called", "loading", "departed", "eta_changed", "delivered", "exception",
+    "closed_without_award", "awarded", "truck_needed", "authorized", "authorization_withdrawn", "dock_scheduled",
+    "dock_rescheduled", "slot_missed", "arrived", "called", "loading", "departed", "eta_changed", "delayed", "delivered", "exception",
+    "evidence_disputed",
     "bill_issued", "bill_approved", "bill_disputed", "dispute_updated", "bill_paid", "statement_issued",
     "statement_confirmed",
     "trading_relationship",

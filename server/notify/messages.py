@@ -57,6 +57,10 @@ TITLES = {
     "device_flagged": _l("A device keeps sending invalid positions"),
     "device_suspended": _l("A device login was suspended for sending invalid positions"),
 }
+# Kinds whose sentence depends on what the data says happened (``data.at`` of a delay).
+VARIANTS = {
+    ("delayed", "pickup"): _l("%(reference)s is running late: ETA after the pickup window"),
+}
 UNKNOWN = _l("Notification")
 NO_REFERENCE = _l("a load")
 
@@ -77,7 +81,7 @@ def _fields(data: dict) -> defaultdict:
 
 def title(kind: str, data: dict) -> str:
     """The notification's sentence in the current locale; a missing field shows as ``–``, never an error."""
-    template = TITLES.get(kind)
+    template = VARIANTS.get((kind, (data or {}).get("at")), TITLES.get(kind))
     if template is None:
         return str(UNKNOWN)
     return str(template) % _fields(data)

@@ -47,3 +47,12 @@ def delivered(load: Load, pod_id: int, exceptions: int) -> None:
     """Proof of delivery was recorded: every party is told the load is delivered, with its proof."""
     publish_event("delivered", organisation_ids=_parties(load), load_id=load.id,
                   data={**_base(load), "pod_id": pod_id, "exceptions": exceptions})
+
+
+def delayed(load: Load, at: str, eta, latest, buyer_org_ids: list[int | None], stop_id: int | None = None) -> None:
+    """The ETA to the pickup or a delivery (``at``) crossed that window's end: the seller and ``buyer_org_ids``
+    (on a multi-drop load the late stop's buyer only) are told the new ETA and the window's latest time."""
+    data = {**_base(load), "at": at, "eta": eta, "latest": latest}
+    if stop_id is not None:
+        data["stop_id"] = stop_id
+    publish_event("delayed", organisation_ids=[load.seller_org_id, *buyer_org_ids], load_id=load.id, data=data)

@@ -22,7 +22,7 @@ from server.models import Dispute, DisputeComment, EvidenceItem, FreightBill, Fr
 from server.settlement import auditing, billing, documents, states
 from server.settlement.lifecycle import other_party, snapshot
 from server.settlement.money import MoneyError, parse_amount, text
-from server.settlement.notify import tell_parties
+from server.settlement.notify import evidence_disputed, tell_parties
 
 OUTCOMES = ("accept", "adjust", "reject")
 RESOLVED = {"accept": "accepted", "adjust": "adjusted", "reject": "rejected"}
@@ -86,6 +86,7 @@ def open_dispute(principal: Principal, bill: FreightBill, data: dict, now: datet
     db.session.commit()
     tell_parties("bill_disputed", bill, {"bill_id": bill.id, "number": bill.number, "dispute_id": dispute.id,
                                          "line_no": line.line_no})
+    evidence_disputed(dispute)
     return dispute
 
 

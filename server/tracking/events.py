@@ -28,7 +28,9 @@ an ``arrived_pickup`` is the truck at the gate (``yard.arrived_pickup(vehicle_id
 checks the stored pickup authorization and queues the truck or logs the refusal), and a new ETA
 to the pickup is ``yard.pickup_eta_changed(load_id, eta)``, which stores it and re-plans the docks
 when the slot must move (so with a yard hook the recorder leaves ``loads.eta`` of a pickup to it:
-the yard compares the old ETA with the new one). Both run on the recorder's thread after the
+the yard compares the old ETA with the new one). A new ETA to a delivery site after the pickup goes to
+``yard.delivery_eta_changed(load_id, site_id, eta)``, which stores it on the load or on the multi-drop
+stop at that site and tells the parties when it left the window (`server.tracking.delays`). Both run on the recorder's thread after the
 commit, so the yard reads the new status and the pipeline never waits for them; a failure is
 logged and counted in ``yard_failed`` and does not undo the recording.
 
@@ -67,6 +69,8 @@ class YardHook(Protocol):
     def arrived_pickup(self, vehicle_id: int, site_id: int, time: datetime) -> object: ...
 
     def pickup_eta_changed(self, load_id: int, eta: datetime) -> object: ...
+
+    def delivery_eta_changed(self, load_id: int, site_id: int, eta: datetime) -> object: ...
 
 
 def _int(value: str | None) -> int | None:
@@ -150,7 +154,7 @@ class LoadEventRecorder:
         changes: list[tuple[Event, int, str, str]] = []
         meanings: list[Event] = []
         arrivals: list[tuple[int, int, datetime]] = []
-        etas: list[tuple[int, datetime]] = []
+        etas: list[tuple] = []
         from server.models import Event as EventRow
 
         # Two ingest workers may hold events of the same vehicles (a shared subscription spreads a
@@ -189,11 +193,12 @@ class LoadEventRecorder:
                                                                      "status": status}))
         self._tell_yard(arrivals, etas)
 
-    def _tell_yard(self, arrivals: list[tuple[int, int, datetime]], etas: list[tuple[int, datetime]]) -> None:
+    def _tell_yard(self, arrivals: list[tuple[int, int, datetime]], etas: list[tuple]) -> None:
         if self._yard is None:
             return
         calls = [(self._yard.arrived_pickup, args) for args in arrivals]
-        calls += [(self._yard.pickup_eta_changed, args) for args in etas]
+        calls += [(self._yard.pickup_eta_changed if to == "pickup" else self._yard.delivery_eta_changed, args)
+                  for to, *args in etas]
         for call, args in calls:
             try:
                 call(*args)
@@ -243,9 +248,12 @@ class LoadEventRecorder:
             if event.kind == "eta_changed" and event.data.get("eta"):
                 to_pickup = load["status"] in TO_IN_TRANSIT
                 eta = datetime.fromisoformat(event.data["eta"])
-                if site_id == (load["pickup_site_id"] if to_pickup else load["delivery_site_id"]):
+                if not to_pickup and self._yard is not None and site_id is not None:
+                    # The app stores it (the load's, or a multi-drop stop's at that site) and tells of a delay.
+                    etas.append(("delivery", load["id"], site_id, eta))
+                elif site_id == (load["pickup_site_id"] if to_pickup else load["delivery_site_id"]):
                     if to_pickup and self._yard is not None:
-                        etas.append((load["id"], eta))  # the yard stores it and moves the slot if needed
+                        etas.append(("pickup", load["id"], eta))  # the yard stores it and moves the slot if needed
                     else:
                         conn.execute(update(Load).where(Load.id == load["id"]).values(eta=eta))
             if new_status is not None:

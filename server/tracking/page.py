@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template
+from sqlalchemy import select
 
 from server.extensions import db
+from server.models import Load, Site
 from server.tracking.links import find_link
 from server.tracking.snapshot import load_snapshot
 
@@ -42,9 +44,12 @@ def track(token: str):
         return render_template("error.html", status=410, title="Link expired",
                                detail="This tracking link has expired or was withdrawn."), 410
     snapshot = load_snapshot(lookup.link.load_id)
+    # The public page is read where the goods arrive: every time on it is on the delivery site's clock.
+    delivery_zone = db.session.scalar(select(Site.timezone).join(Load, Load.delivery_site_id == Site.id)
+                                      .where(Load.id == lookup.link.load_id))
     db.session.remove()
     response = current_app.make_response(render_template(
-        "track.html", snapshot=snapshot, token=token, expires_at=lookup.link.expires_at.isoformat(),
+        "track.html", snapshot=snapshot, token=token, delivery_zone=delivery_zone, expires_at=lookup.link.expires_at.isoformat(),
         live=_vendor_socketio() and snapshot["live"], words=_words()))
     # The token is in the URL: keep it out of referrers and caches.
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -116,11 +116,6 @@ def evidence_label(code) -> str:
     return str(EVIDENCE.get(code, (code or "").replace("_", " ")))
 
 
-def when(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time (datetime or ISO text) as UTC text; ``–`` when there is none."""
-    return site_when(value, "UTC", fmt)
-
-
 def site_when(value, timezone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time on a site's clock with its zone (``2030-06-03 10:37 CEST``); ``–`` when there is none.
     Times of a plant's day (slots, queue, visits) are read on the plant's clock, as the Gantt shows them."""
@@ -139,9 +134,10 @@ def options(rows, value: str, text: str) -> list[tuple]:
 
 def register(app_or_blueprint) -> None:
     from server.orders.planning_state import describe
+    from server.web.zones import eta_site, site_time, when
 
     filters = {"options": options, "status_label": status_label, "event_label": event_label, "mode_label": mode_label,
-               "evidence_label": evidence_label, "when": when,
+               "evidence_label": evidence_label, "when": when, "site_time": site_time, "eta_site": eta_site,
                "site_when": site_when, "equipment_label": equipment_label, "unplaced_reason": describe,
                "standing_label": standing_label, "time_left": time_left}
     for name, function in filters.items():

@@ -23,6 +23,7 @@ from server.models import (
     TrackingLink,
     YardVisit,
 )
+from server.stops.authorization import awaiting_names
 from server.stops.views import sees_load_proof, visible_entries
 from server.tracking.load_state import state_of
 from server.web import views
@@ -110,6 +111,14 @@ def timeline(load: Load) -> list[dict]:
     return timeline_entries(load_timeline(load.id))
 
 
+def awaiting_authorization(load: Load, party: str) -> list[str]:
+    """The buyers whose pickup authorization the load still waits for, for its seller and carrier only
+    (a buyer on a multi-drop load never learns who else is on it)."""
+    if party not in ("seller", "carrier") or load.status not in ("awarded", "assigned"):
+        return []
+    return awaiting_names(load)
+
+
 def detail(principal: Principal, load_id: int) -> dict:
     """Everything the load page shows, for the calling party."""
     load = scoped_load(principal, load_id)
@@ -134,6 +143,7 @@ def detail(principal: Principal, load_id: int) -> dict:
         "vehicles": views.fleet(principal) if party == "carrier" else [],
         "show_price": party in ("seller", "carrier"),
         "inspection": inspection(load, principal, party),
+        "awaiting_authorization": awaiting_authorization(load, party),
     }
     if party == "buyer":
         context["carrier_drivers"] = _carrier_drivers(load)

@@ -34,7 +34,7 @@ def route_plan_view(job: Job) -> dict:
             if meta.get("shadow"):
                 continue  # a multi-drop load's later pickups are its first pickup's visit
             stops.append({"kind": meta["kind"], "reference": refs.get(meta["load_id"]),
-                          "site": sites.get(meta["site_id"]),
+                          "site": sites.get(meta["site_id"]), "site_id": meta["site_id"],
                           "arrival": origin + timedelta(seconds=stop.get("start", stop["arrival"]))})
             if meta["site_id"] in where:
                 line.append(where[meta["site_id"]])

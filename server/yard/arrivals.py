@@ -1,5 +1,5 @@
-"""What the GPS ingest tells the yard: geofence arrivals (the gate check-in) and new pickup ETAs
-(dock re-planning), each run inside a Flask app context.
+"""What the GPS ingest tells the yard: geofence arrivals (the gate check-in), new pickup ETAs
+(dock re-planning) and new delivery ETAs (stored, and a delay told), each run inside a Flask app context.
 
 The ingest records vehicle events on its own engine, outside any request (``haul ingest`` runs
 no Flask app at all), while the gate (`server.yard.gate.on_arrival`) works on ``db.session`` like
@@ -25,6 +25,7 @@ from datetime import datetime
 from flask import Flask, current_app, has_app_context
 
 from server.extensions import db
+from server.tracking.delays import delivery_eta
 from server.yard.eta import on_eta_changed
 from server.yard.gate import on_arrival
 
@@ -59,6 +60,15 @@ class YardFromIngest:
             try:
                 visit = on_arrival(vehicle_id, site_id, time)
                 return visit.id if visit is not None else None
+            finally:
+                db.session.remove()
+
+    def delivery_eta_changed(self, load_id: int, site_id: int, eta: datetime) -> bool:
+        """Store a new ETA to a delivery (the load's, or a multi-drop stop's) and tell the parties when it
+        left the window (``server.tracking.delays``); whether anyone was told."""
+        with self.app().app_context():
+            try:
+                return delivery_eta(load_id, site_id, eta)
             finally:
                 db.session.remove()
 

@@ -4,7 +4,8 @@
 first) and for dispatchers (``POST /api/v1/loads/{id}/eta``). It re-plans only when the
 load holds a slot that may still move and the truck's arrival shifted by at least
 ``YARD_REPLAN_MIN_SHIFT_MINUTES``, or now falls after its slot's start; GPS jitter thus
-costs nothing. Drivers whose slot moved are told through their inbox and the dashboards.
+costs nothing. Drivers whose slot moved are told through their inbox and the dashboards. An ETA
+that moves past the pickup window's end tells the seller and buyer (``server.tracking.delays``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.extensions import db
 from server.models import Load, Site
+from server.tracking.delays import pickup_eta_moved
 from server.yard.engine_input import PINNED, PLANNABLE, arrival_of, live_appointment
 from server.yard.refusals import YardRefused
 from server.yard.replanning import Change, announce, replan_site
@@ -44,9 +46,10 @@ def on_eta_changed(load_id: int, new_eta: datetime, now: datetime | None = None)
     load = db.session.get(Load, load_id)
     if load is None or new_eta.tzinfo is None:
         return []
-    before = arrival_of(load)
+    before, previous_eta = arrival_of(load), load.eta
     load.eta = new_eta
     db.session.commit()
+    pickup_eta_moved(load, previous_eta, new_eta)  # tells the parties once the truck cannot make the window
     if not needs_replan(load, before):
         return []
     try:

@@ -2,7 +2,8 @@
 
 The signature image and photos go to the evidence store; a ``note`` item with the whole
 proof (and the files' hashes) is appended to the load's evidence chain, so the proof is as
-tamper-evident as the pickup evidence. The load moves from ``in_transit`` to ``delivered``.
+tamper-evident as the pickup evidence. The load moves from ``in_transit`` to ``delivered``. A multi-drop
+load takes no whole-load proof (409 ``sign_per_stop``): each stop's proof is its own (``server.stops``).
 Where the proof was given is measured against the delivery site (``pod_place``); one given off
 the site is still recorded, but flagged (a ``pod_off_site`` event) and its buyer told.
 """
@@ -20,6 +21,7 @@ from server.extensions import db
 from server.models import Event, Load, ProofOfDelivery
 from server.notify import shipment_notices
 from server.notify.publish import publish_event
+from server.stops.views import is_multi_drop
 from server.tracking.links import end_live_tracking
 from server.yard import notify
 from server.yard.evidence import append, store_file
@@ -40,8 +42,14 @@ def _may_sign(principal: Principal, load: Load) -> None:
 
 def record_pod(principal: Principal, load: Load, data: dict, now: datetime, *, signature: bytes | None = None,
                photos: tuple[bytes, ...] = ()) -> ProofOfDelivery:
-    """Store the proof, chain it, deliver the load; commits. A second proof is a 409."""
+    """Store the proof, chain it, deliver the load; commits. A second proof is a 409, and so is a whole-load
+    proof on a multi-drop load (each buyer's stop is signed for on its own: ``server.stops.delivery``)."""
     _may_sign(principal, load)
+    if is_multi_drop(load.id):
+        raise YardRefused("conflict", "sign_per_stop", _(
+            "This load delivers to several stops: sign the proof of delivery per stop at "
+            "/api/v1/loads/%(load_id)s/stops/{stop_id}/pod.", load_id=load.id),
+            stops_url=f"/api/v1/loads/{load.id}/stops")
     if db.session.scalar(select(ProofOfDelivery.id).where(ProofOfDelivery.load_id == load.id)) is not None:
         raise YardRefused("conflict", "already_delivered", _("This load already has its proof of delivery."))
     if load.status not in DELIVERABLE:

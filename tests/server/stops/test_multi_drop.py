@@ -93,12 +93,12 @@ def test_a_proof_of_delivery_per_stop_reaches_its_own_buyer_only(client, multi, 
     assert db.session.get(Load, load.id).status == "delivered"
 
 
-def test_a_whole_load_proof_and_events_at_the_other_buyers_site_stay_hidden(client, multi, make_party):
-    """The carrier signs the plain (whole-load) proof at buyer A's yard: buyer B, with only a stop on
-    the load, sees neither that proof nor the events at A's site."""
+def test_a_whole_load_proof_is_refused_and_events_at_the_other_buyers_site_stay_hidden(client, multi, make_party):
+    """The carrier tries the plain (whole-load) proof on a multi-drop load: 409 telling it to sign per stop,
+    nothing delivered. Buyer B, with only a stop on the load, does not see the events at A's site."""
     from datetime import UTC, datetime
 
-    from server.models import Event
+    from server.models import Event, ProofOfDelivery
 
     carrier = make_party("carrier")
     load = db.session.get(Load, multi["load_id"])
@@ -106,20 +106,26 @@ def test_a_whole_load_proof_and_events_at_the_other_buyers_site_stay_hidden(clie
     db.session.add(Event(kind="arrived_delivery", time=datetime.now(UTC), load_id=load.id,
                          site_id=multi["yard_a"], data={}))
     db.session.commit()
-    signed = client.post(f"/api/v1/loads/{load.id}/pod", headers=carrier.headers,
-                         json={"signed_by": "Koeln receiver", "received_quantity": 10})
-    assert signed.status_code == 201, signed.get_json()
-    for_b = _get(client, multi["buyer_b"], f"/api/v1/loads/{load.id}/evidence").get_json()
-    assert for_b["proof_of_delivery"] is None and "Koeln receiver" not in str(for_b["items"])
-    for_a = _get(client, multi["buyer_a"], f"/api/v1/loads/{load.id}/evidence").get_json()
-    assert for_a["proof_of_delivery"]["signed_by"] == "Koeln receiver"
+    load_id = load.id
+    refused = client.post(f"/api/v1/loads/{load_id}/pod", headers=carrier.headers,
+                          json={"signed_by": "Koeln receiver", "received_quantity": 10})
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    problem = refused.get_json()
+    assert problem["reason"] == "sign_per_stop" and f"/api/v1/loads/{load_id}/stops/" in problem["detail"]
+    assert problem["stops_url"] == f"/api/v1/loads/{load_id}/stops"
+    zh = client.post(f"/api/v1/loads/{load_id}/pod?lang=zh_CN", headers=carrier.headers,
+                     json={"signed_by": "Koeln receiver", "received_quantity": 10})
+    assert zh.status_code == 409 and "每个站点" in zh.get_json()["detail"]
+    db.session.expire_all()
+    assert db.session.get(Load, load_id).status == "in_transit"
+    assert db.session.query(ProofOfDelivery).filter_by(load_id=load_id).count() == 0
 
     from tests.conftest import TEST_PASSWORD
 
     assert client.post("/api/v1/auth/login", json={"email": multi["buyer_b"].user.email,
                                                    "password": TEST_PASSWORD}).status_code == 200
-    page = client.get(f"/loads/{load.id}").get_data(as_text=True)
-    assert "Koeln receiver" not in page and "Arrived at delivery" not in page
+    page = client.get(f"/loads/{load_id}").get_data(as_text=True)
+    assert "Arrived at delivery" not in page
 
 
 def test_a_route_plan_serves_every_stop_on_one_truck_and_gives_each_buyer_its_eta(client, multi, make_party,
