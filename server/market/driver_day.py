@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.local_times import clock_text, day_text, stamp, zone
-from server.models import Dock, Load, PickupAuthorization, Site, Vehicle
+from server.models import Dock, Load, Organisation, PickupAuthorization, Site, Vehicle
 from server.yard.engine_input import live_appointment
 from server.yard.queue import position_of
 from server.yard.visits import live_visit
@@ -67,6 +67,18 @@ def authorization_view(load: Load) -> dict | None:
     return {"id": row.id, "plate": row.plate, "driver_id": row.driver_id, "expires_at": row.expires_at}
 
 
+def stops_view(stops: list[dict]) -> list[dict]:
+    """A multi-drop load's stops for the driver, who carries every buyer's goods: each with its place by
+    name (to navigate and to say which stop is signed), its buyer's name and whether it is ``signed``."""
+    shown = []
+    for stop in stops:
+        buyer = db.session.get(Organisation, stop["buyer_id"]) if stop.get("buyer_id") else None
+        shown.append({**stop, "site": place(db.session.get(Site, stop["site_id"])),
+                      "buyer_name": buyer.name if buyer is not None else None,
+                      "signed": stop["kind"] == "delivery" and stop["status"] == "delivered"})
+    return shown
+
+
 def assignment_view(load: Load, base: dict) -> dict:
     """``base`` (the load as its carrier sees it) with the driver's places, times, slot and visit."""
     pickup, delivery = db.session.get(Site, load.pickup_site_id), db.session.get(Site, load.delivery_site_id)
@@ -78,4 +90,4 @@ def assignment_view(load: Load, base: dict) -> dict:
             "delivery_window_local": window_view(load.delivery_earliest, load.delivery_latest, delivery_tz),
             "plate": vehicle.plate if vehicle is not None else None,
             "dock_slot": slot_view(load, tz), "visit": visit_view(load, tz),
-            "pickup_authorization": authorization_view(load)}
+            "pickup_authorization": authorization_view(load), "stops": stops_view(base.get("stops") or [])}

@@ -9,8 +9,8 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 
 from server.extensions import db
-from server.models import DockAppointment, Load, Site, YardVisit
-from tests.server.yard.yard_factory import keep, make_load, make_plant
+from server.models import DockAppointment, Load, LoadStop, Organisation, Site, YardVisit
+from tests.server.yard.yard_factory import keep, make_load, make_plant, org
 
 WINTER = datetime(2030, 12, 9, 7, 0, tzinfo=UTC)  # 08:00 in Berlin (CET)
 
@@ -66,3 +66,32 @@ def test_a_checked_in_driver_sees_the_visit_and_the_place_in_the_queue(ctx, clie
     visit = next(item for item in items if item["id"] == mine.id)["visit"]
     assert visit["status"] == "arrived" and visit["queue_position"] == 2
     assert visit["arrived_at"]["local"] == "2030-12-09T08:05:00+01:00" and visit["arrived_at"]["zone"] == "Europe/Berlin"
+
+
+def test_a_multi_drop_assignment_names_each_stop_and_says_which_are_signed(ctx, client):
+    """Issue 18: the phone signs per stop; before, a stop had no site name, buyer name nor ``signed`` flag."""
+    plant = make_plant(timezone="Europe/Berlin")
+    load = _booked_day(plant)
+    row = db.session.get(Load, load.id)
+    row.status = "in_transit"
+    other_buyer = org("buyer")
+    bonn = keep(Site(organisation_id=other_buyer, name="Bonn yard", kind="customer", timezone="Europe/Berlin",
+                     location=from_shape(Point(7.10, 50.73), srid=4326)))
+    times = {"earliest": WINTER, "latest": WINTER + timedelta(hours=9)}
+    db.session.add_all([
+        LoadStop(load_id=load.id, seq=1, kind="pickup", site_id=plant.site.id, **times),
+        LoadStop(load_id=load.id, seq=2, kind="delivery", site_id=row.delivery_site_id,
+                 buyer_org_id=plant.buyer.id, **times),
+        LoadStop(load_id=load.id, seq=3, kind="delivery", site_id=bonn.id, buyer_org_id=other_buyer, **times)])
+    db.session.commit()
+    stops = client.get("/api/v1/driver/assignments", headers=plant.driver_user.headers).json["items"][0]["stops"]
+    assert [(s["seq"], s["site"]["name"], s["signed"]) for s in stops] == [
+        (1, "Plant", False), (2, "Buyer DC Köln", False), (3, "Bonn yard", False)]
+    assert stops[2]["buyer_name"] == db.session.get(Organisation, other_buyer).name
+    assert stops[2]["site"]["lat"] == 50.73
+
+    signed = client.post(f"/api/v1/loads/{load.id}/stops/{stops[1]['id']}/pod", headers=plant.driver_user.headers,
+                         json={"signed_by": "Köln receiver", "received_quantity": 10})
+    assert signed.status_code == 201, signed.json
+    again = client.get("/api/v1/driver/assignments", headers=plant.driver_user.headers).json["items"][0]["stops"]
+    assert [s["signed"] for s in again] == [False, True, False]
