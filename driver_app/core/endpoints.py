@@ -35,6 +35,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "yard_visit": Endpoint("GET", "/api/v1/yard/visits/{visit_id}"),
     "submit_evidence": Endpoint("POST", "/api/v1/loads/{load_id}/evidence"),
     "submit_pod": Endpoint("POST", "/api/v1/loads/{load_id}/pod"),
+    # A multi-drop load is signed per delivery stop (the whole-load proof is refused: ``sign_per_stop``).
+    "submit_stop_pod": Endpoint("POST", "/api/v1/loads/{load_id}/stops/{stop_id}/pod"),
     # The driver's in-app notifications, worded in ``lang`` (the server's own words); newest first.
     "notifications": Endpoint("GET", "/api/v1/notifications?limit={limit}&lang={lang}"),
     "notification_read": Endpoint("POST", "/api/v1/notifications/{notification_id}/read"),

@@ -21,6 +21,7 @@ from driver_app.core import errors
 from driver_app.core.api_models import AuthSession, DevicePairing
 from driver_app.core.endpoints import ENDPOINTS, Endpoint
 from driver_app.core.pairing import default_device_name, parse_pairing
+from driver_app.core.stops import stop_pod_body
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,23 @@ class ApiClient:
     ) -> dict[str, Any]:
         """Send the proof of delivery; photos and the signature image go as multipart files."""
         return self._object(self._submit("submit_pod", load_id, payload, photos, idempotency_key))
+
+    def submit_stop_pod(
+        self,
+        load_id: str,
+        stop_id: str,
+        payload: Mapping[str, Any],
+        files: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Send one stop's proof of delivery as JSON, the signature image and photos inline in base64."""
+        try:
+            body = stop_pod_body(payload, files)
+        except OSError as exc:
+            raise errors.PhotoUnreadable(detail=f"{exc.filename}: {exc.strerror}") from exc
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self._object(self.call("submit_stop_pod", load_id=load_id, stop_id=stop_id, json_body=body,
+                                      headers=headers))
 
     def notifications(self, limit: int = 100) -> list[dict[str, Any]]:
         """The signed-in user's in-app notifications, newest first, in the driver's language."""

@@ -6,6 +6,10 @@ session) stops the flush and keeps everything for later; the server's ``Idempote
 handling makes a resend after a lost answer harmless. A refusal that will not pass (4xx such
 as a validation error or a closed load) marks that one submission ``rejected`` with the
 reason, for the driver to see, and the flush goes on with the next.
+
+A ``stop_pod`` (one stop of a multi-drop load) names its stop in the payload's ``stop_id``. The
+stop endpoint keeps no idempotency keys: a resend whose first try did reach the server gets 409
+``already_delivered``, and for a resend (not a first try) that means the stop is signed: done.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from driver_app.core.sqlite_db import SqliteFile
 
 log = logging.getLogger(__name__)
 
-KINDS = ("evidence", "pod")
+KINDS = ("evidence", "pod", "stop_pod")
+# The stop endpoint's refusal of a second proof for the same stop.
+ALREADY_SIGNED = "already_delivered"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -115,23 +121,36 @@ class SubmissionOutbox:
             try:
                 self._send(client, sub)
             except ApiError as exc:
-                if exc.retryable:
+                if self._resend_already_done(sub, exc):
+                    log.info("stop proof for load %s was stored by an earlier try", sub.load_id)
+                elif exc.retryable:
                     self.db.execute("UPDATE submissions SET last_error = ? WHERE id = ?", (str(exc), sub.id))
                     result.stopped_by = exc
                     break
-                log.warning("submission %s for load %s rejected: %s", sub.kind, sub.load_id, exc)
-                self.db.execute(
-                    "UPDATE submissions SET status = 'rejected', last_error = ? WHERE id = ?",
-                    (str(exc), sub.id),
-                )
-                result.rejected.append((sub, exc))
-                continue
+                else:
+                    log.warning("submission %s for load %s rejected: %s", sub.kind, sub.load_id, exc)
+                    self.db.execute(
+                        "UPDATE submissions SET status = 'rejected', last_error = ? WHERE id = ?",
+                        (str(exc), sub.id),
+                    )
+                    result.rejected.append((sub, exc))
+                    continue
             self.db.execute("DELETE FROM submissions WHERE id = ?", (sub.id,))
             result.sent.append(sub)
         return result
 
     @staticmethod
+    def _resend_already_done(sub: Submission, exc: ApiError) -> bool:
+        """A stop proof's resend refused as already signed: an earlier try got through (answer lost)."""
+        return sub.kind == "stop_pod" and sub.attempts > 0 and exc.status == 409 and exc.reason == ALREADY_SIGNED
+
+    @staticmethod
     def _send(client: ApiClient, sub: Submission) -> None:
+        if sub.kind == "stop_pod":
+            payload = {k: v for k, v in sub.payload.items() if k != "stop_id"}
+            client.submit_stop_pod(sub.load_id, sub.payload["stop_id"], payload, sub.photos,
+                                   idempotency_key=sub.idempotency_key)
+            return
         send = client.submit_evidence if sub.kind == "evidence" else client.submit_pod
         send(sub.load_id, sub.payload, sub.photos, idempotency_key=sub.idempotency_key)
 

@@ -209,8 +209,10 @@ class DriverController(SessionActions, MessagesActions):
         if self.day.can("depart"):
             self.day.depart()
 
-    def submit_pod(self, data: dict[str, Any], on_ok: OnOk = None, on_error: OnError = None) -> None:
-        self.desk.pod(data, self.tracker.stamp())
+    def submit_pod(self, data: dict[str, Any], on_ok: OnOk = None, on_error: OnError = None,
+                   stop_id: Any = None) -> None:
+        """Like evidence; on a multi-drop load for the stop ``stop_id`` (``core.stops``)."""
+        self.desk.pod(data, self.tracker.stamp(), stop_id)
         self.flush_outbox(on_ok, on_error)
 
     def flush_outbox(self, on_ok: OnOk = None, on_error: OnError = None) -> None:

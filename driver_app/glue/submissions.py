@@ -4,6 +4,9 @@ A valid form is stamped with the time and the last GPS position, stored in the o
 moves the driver's day on at once: once it is on the phone's disk it is as good as sent,
 and the outbox sends it when the server can be reached. An invalid form raises
 ``FormInvalid`` (core validation) and nothing is stored.
+
+On a multi-drop load the proof is one stop's: it is queued for that stop's endpoint, the stop
+shows signed at once, and only the last stop's proof moves the day to delivered.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from driver_app.core.app_state import DriverDay
 from driver_app.core.i18n import Msg
+from driver_app.core.stops import find_stop, is_multi_drop, unsigned, with_stop_signed
 from driver_app.core.submission_outbox import FlushResult, SubmissionOutbox
 from driver_app.core.validation import validate_evidence, validate_pod
 
@@ -47,15 +51,29 @@ class SubmissionDesk:
             self.day.record_evidence(payload)
         return payload
 
-    def pod(self, data: dict[str, Any], stamp: dict[str, Any]) -> dict[str, Any]:
-        """Validate and queue the proof of delivery (signature image first); moves the day to delivered."""
+    def pod(self, data: dict[str, Any], stamp: dict[str, Any], stop_id: Any = None) -> dict[str, Any]:
+        """Validate and queue the proof of delivery (signature image first); moves the day to delivered.
+
+        On a multi-drop load ``stop_id`` says which stop is signed (required: ``ValueError`` without a
+        known, unsigned one); the day is delivered once no stop is left."""
+        load = self.day.load or {}
+        stop = find_stop(load, stop_id) if is_multi_drop(load) else None
+        if is_multi_drop(load) and (stop is None or stop.get("signed")):
+            raise ValueError(f"no unsigned delivery stop {stop_id!r} on load {load.get('id')!r}")
         form = validate_pod(data)
         payload = {**form.to_payload(), **stamp, "exception_kind": data.get("exception_kind") or None,
                    "photo_stamps": list(data.get("photo_stamps") or [])}
         if not form.has_exception:
             payload["exception_kind"] = None
-        self.outbox.enqueue("pod", self._load_id(), payload, tuple(form.files()))
-        self.count()
+        if stop is not None:
+            self.outbox.enqueue("stop_pod", self._load_id(), {**payload, "stop_id": stop["id"]}, tuple(form.files()))
+            self.count()
+            self.day.patch_load(load.get("id"), stops=with_stop_signed(load, stop["id"]))
+            if unsigned(self.day.load):
+                return payload
+        else:
+            self.outbox.enqueue("pod", self._load_id(), payload, tuple(form.files()))
+            self.count()
         if self.day.can("deliver"):
             self.day.deliver(payload)
         return payload
