@@ -1,14 +1,20 @@
-"""Proof of delivery: the receiver's signature, photos, received quantity and exceptions."""
+"""Proof of delivery: the receiver's signature, photos, received quantity and exceptions.
+
+On a multi-drop load the proof is one stop's: the screen names the stop it signs (the truck's
+stop if its position says so, else the next in sequence; "Another stop" picks a different
+one), and after each signed stop shows the next, until the last one delivers the load.
+"""
 
 from __future__ import annotations
 
 import os
 import time
 
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.scrollview import ScrollView
 
 from driver_app.core.app_state import Step
+from driver_app.core.stops import delivery_stops, find_stop, next_stop, stop_label, unsigned
 from driver_app.core.validation import FormInvalid
 from driver_app.glue.load_view import load_title
 from driver_app.glue.signature_pad import SignaturePad  # noqa: F401 - registers the kv class
@@ -35,6 +41,13 @@ class PodScreen(HaulScreen):
     delivered = BooleanProperty(False)
     photos = ListProperty([])
     photo_stamps = ListProperty([])
+    # A multi-drop load: the stop being signed (its id and label), and how many are signed of how many.
+    multi_drop = BooleanProperty(False)
+    stop_id = ObjectProperty(None, allownone=True)
+    stop_text = ObjectProperty(None, allownone=True)
+    stops_signed = NumericProperty(0)
+    stops_total = NumericProperty(0)
+    stops_left = NumericProperty(0)
 
     def update(self, day) -> None:
         self.load_title = load_title(day.load or {})
@@ -43,6 +56,34 @@ class PodScreen(HaulScreen):
         if self.delivered and not delivered:
             self._clear()
         self.delivered = delivered
+        self._show_stop(day.load or {})
+
+    def _show_stop(self, load: dict) -> None:
+        stops, left = delivery_stops(load), unsigned(load)
+        signed_before = self.stops_signed
+        self.multi_drop = bool(stops)
+        self.stops_total, self.stops_left, self.stops_signed = len(stops), len(left), len(stops) - len(left)
+        if self.multi_drop and self.stops_signed > signed_before and self.stops_left:
+            self._clear()  # the last stop is signed: a fresh form for the next one
+        current = find_stop(load, self.stop_id)
+        if current is None or current.get("signed"):
+            current = next_stop(load, self._position())
+        self.stop_id = current["id"] if current else None
+        self.stop_text = stop_label(current, load) if current else None
+
+    def _position(self) -> dict | None:
+        fix = getattr(self.controller.tracker, "last_fix", None)
+        return {"lat": fix.lat, "lon": fix.lon} if fix is not None else None
+
+    def other_stop(self) -> None:
+        """Sign another unsigned stop than the one offered (the driver knows where the truck is)."""
+        load = self.controller.day.load or {}
+        left = unsigned(load)
+        if len(left) < 2:
+            return
+        ids = [s["id"] for s in left]
+        following = left[(ids.index(self.stop_id) + 1) % len(left)] if self.stop_id in ids else left[0]
+        self.stop_id, self.stop_text = following["id"], stop_label(following, load)
 
     def _clear(self) -> None:
         for name in ("receiver", "quantity", "exception_note"):
@@ -83,6 +124,7 @@ class PodScreen(HaulScreen):
         }
         self.start()
         try:
-            self.controller.submit_pod(data, on_ok=self.done, on_error=self.failed)
+            self.controller.submit_pod(data, on_ok=self.done, on_error=self.failed,
+                                       stop_id=self.stop_id if self.multi_drop else None)
         except FormInvalid as exc:
             self.form_errors(exc)

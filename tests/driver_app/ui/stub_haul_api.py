@@ -46,6 +46,20 @@ def _load(load_id: int, ref: str, status: str, hour: int, dock: str | None) -> d
     }
 
 
+def multi_drop_load(load_id: int = 103) -> dict:
+    """A load with two buyers' deliveries (Köln, then Bonn), as the driver's assignment lists its stops."""
+    load = _load(load_id, "LD-4713", "in_transit", 9, None)
+
+    def stop(stop_id, seq, kind, name, lat, lon, buyer=None):
+        return {"id": stop_id, "seq": seq, "kind": kind, "site_id": stop_id + 100, "buyer_id": None,
+                "buyer_name": buyer, "status": "planned", "signed": False,
+                "site": {"site_id": stop_id + 100, "name": name, "address": "", "lat": lat, "lon": lon}}
+    load["stops"] = [stop(30, 1, "pickup", "Rheinkalk Werk Wülfrath", 51.2817, 7.0386),
+                     stop(31, 2, "delivery", "BauStoff Handel Köln", 50.9781, 6.9736, "BauStoff Handel"),
+                     stop(32, 3, "delivery", "Bonn yard", 50.73, 7.10, "Rhein Bau Bonn")]
+    return load
+
+
 @dataclass
 class StubState:
     loads: dict = field(default_factory=lambda: {
@@ -61,6 +75,7 @@ class StubState:
     pairing_missing: bool = False  # behave like a server without device pairing
     notifications: list | None = None  # the driver user's in-app notifications (None: no such route)
     requests: list = field(default_factory=list)
+    stop_pods: dict = field(default_factory=dict)  # stop id -> the proof's JSON body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -140,12 +155,30 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(201, {"id": 55, "load_id": 101, "status": "queued", "queue_position": 3})
         if get and path == "/api/v1/yard/visits/55":
             return self._send(200, {"id": 55, "load_id": 101, "status": "queued", "queue_position": 2})
+        if self.command == "POST" and (m := re.fullmatch(r"/api/v1/loads/(\d+)/stops/(\d+)/pod", path)):
+            return self._stop_pod(int(m[1]), int(m[2]), raw)
+        if self.command == "POST" and (m := re.fullmatch(r"/api/v1/loads/(\d+)/pod", path)) and \
+                st.loads.get(int(m[1]), {}).get("stops"):
+            return self._send(409, {"title": "Conflict", "status": 409, "reason": "sign_per_stop",
+                                    "detail": "Sign each stop."}, problem=True)
         if self.command == "POST" and re.fullmatch(r"/api/v1/loads/\d+/(evidence|pod)", path):
             if path.endswith("evidence") and st.evidence_down:
                 st.evidence_down -= 1
                 return self._problem(503, "Service Unavailable", "maintenance")
             return self._send(201, {"id": len(st.requests)})
         return self._problem(404, "Not Found", ROUTE_MISSING)
+
+    def _stop_pod(self, load_id: int, stop_id: int, raw: bytes) -> None:
+        """Like the server's per-stop proof: JSON only, once per stop (then 409 ``already_delivered``)."""
+        stops = {s["id"]: s for s in self.state.loads.get(load_id, {}).get("stops") or []}
+        if stop_id not in stops:
+            return self._problem(404, "Not Found", f"LoadStop {stop_id} was not found.")
+        if stop_id in self.state.stop_pods:
+            return self._send(409, {"title": "Conflict", "status": 409, "reason": "already_delivered",
+                                    "detail": "This stop already has its proof of delivery."}, problem=True)
+        self.state.stop_pods[stop_id] = json.loads(raw)
+        stops[stop_id].update(status="delivered", signed=True)
+        return self._send(201, {"id": len(self.state.requests), "load_id": load_id, "stop_id": stop_id})
 
     def _notifications(self, path: str) -> None:
         """Like the server's GET /notifications (newest first, with the unread count) and POST .../read."""
