@@ -68,6 +68,12 @@ def main(artifacts: Path) -> None:
         seen["progress_between"] = pod.ids.stops_progress.text
         seen["message_between"] = tr.render(pod.message)
         d.shots_both_languages("pod-stop-2")
+        app.set_language("zh_CN")
+        d.frames(3)
+        seen["second_zh"] = pod.ids.stop.text
+        seen["progress_zh"] = pod.ids.stops_progress.text
+        app.set_language("en")
+        d.frames(3)
 
         sign_stop(d, pod, "K. Schmitz", "8")
         assert pod.delivered and day.step.value == "delivered", day.step

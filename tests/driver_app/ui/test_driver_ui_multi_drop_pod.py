@@ -19,6 +19,8 @@ def test_the_driver_signs_two_stops_and_the_load_is_delivered(run_scenario, ui_a
     assert seen["second"] == "Stop 2 of 2: Bonn yard (Rhein Bau Bonn)"
     assert seen["progress_before"] == "0 of 2 stops signed" and seen["progress_between"] == "1 of 2 stops signed"
     assert seen["confirm"] == "Confirm delivery at this stop"
+    assert seen["second_zh"] == "第 2 站（共 2 站）：Bonn yard (Rhein Bau Bonn)"
+    assert seen["progress_zh"] == "已签收 1 站，共 2 站"
     for shot in ("pod-stop-1", "pod-stop-2", "pod-stops-delivered"):
         for lang in ("en", "zh"):
             assert (ui_artifacts / f"driver-{shot}-{lang}.png").stat().st_size > 5000
