@@ -57,6 +57,21 @@ def next_stop(load: Mapping[str, Any] | None, position: Mapping[str, Any] | None
     return left[0] if left else None
 
 
+def merge_stops(assigned: Sequence[Mapping[str, Any]] | None,
+                fresh: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """A load's stops from ``GET /loads/{id}`` (``fresh``: current status, but no place names) over the
+    assignment's (``assigned``: with ``site``, ``buyer_name``), matched by id; ``signed`` from the status."""
+    if not fresh:
+        return [dict(s) for s in assigned or []]
+    by_id = {s.get("id"): s for s in assigned or []}
+    merged = []
+    for stop in fresh:
+        both = {**by_id.get(stop.get("id"), {}), **stop}
+        both["signed"] = bool(both.get("signed")) or both.get("status") == "delivered"
+        merged.append(both)
+    return merged
+
+
 def find_stop(load: Mapping[str, Any] | None, stop_id: Any) -> dict[str, Any] | None:
     return next((s for s in delivery_stops(load) if str(s.get("id")) == str(stop_id)), None)
 

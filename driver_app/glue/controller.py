@@ -23,6 +23,7 @@ from driver_app.core.position_outbox import PositionOutbox
 from driver_app.core.rest_client import ApiClient
 from driver_app.core.session_store import SessionStore
 from driver_app.core.sqlite_db import SqliteFile
+from driver_app.core.stops import merge_stops
 from driver_app.core.submission_outbox import SubmissionOutbox
 from driver_app.core.validation import FormInvalid
 from driver_app.glue.alerts import DockCallAlert
@@ -118,7 +119,7 @@ class DriverController(SessionActions, MessagesActions):
         def detail(full: dict[str, Any]) -> dict[str, Any]:
             current = self.day.load or {}
             if self.day.step is Step.LOAD_SELECTED and str(current.get("id")) == load_id:
-                self.day.select_load({**load, **full})
+                self.day.select_load({**load, **full, "stops": merge_stops(load.get("stops"), full.get("stops"))})
             return full
 
         def fetch(client: ApiClient) -> dict[str, Any]:

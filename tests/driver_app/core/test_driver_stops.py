@@ -10,7 +10,7 @@ import pytest
 
 from driver_app.core.app_state import DriverDay, Step
 from driver_app.core.rest_client import ApiClient
-from driver_app.core.stops import is_multi_drop, next_stop, stop_label, stop_pod_body
+from driver_app.core.stops import is_multi_drop, merge_stops, next_stop, stop_label, stop_pod_body
 from driver_app.core.submission_outbox import SubmissionOutbox
 from driver_app.glue.submissions import SubmissionDesk
 
@@ -47,6 +47,17 @@ def test_a_stop_is_named_by_its_place_in_the_delivery_order():
     load = _multi_drop()
     label = stop_label(load["stops"][0], load)
     assert label.render() == "Stop 2 of 2: Bonn yard (Buyer B)"
+
+
+def test_the_loads_own_stops_keep_the_assignments_place_names():
+    """``GET /loads/{id}`` lists stops without names; opening the load must not lose the assignment's."""
+    assigned = _multi_drop()["stops"]
+    fresh = [{"id": 11, "seq": 2, "kind": "delivery", "status": "delivered"},
+             {"id": 12, "seq": 3, "kind": "delivery", "status": "planned"}]
+    merged = {s["id"]: s for s in merge_stops(assigned, fresh)}
+    assert merged[11]["site"]["name"] == "Köln DC" and merged[11]["signed"] is True
+    assert merged[12]["buyer_name"] == "Buyer B" and merged[12]["signed"] is False
+    assert merge_stops(assigned, None) == assigned and merge_stops(None, []) == []
 
 
 def test_the_stop_body_speaks_the_apis_fields_with_the_files_inline(tmp_path):
