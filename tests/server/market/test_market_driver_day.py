@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 
+from driver_app.core.stops import stop_pod_body
 from server.extensions import db
 from server.models import DockAppointment, Load, LoadStop, Organisation, Site, YardVisit
 from tests.server.yard.yard_factory import keep, make_load, make_plant, org
@@ -68,7 +69,7 @@ def test_a_checked_in_driver_sees_the_visit_and_the_place_in_the_queue(ctx, clie
     assert visit["arrived_at"]["local"] == "2030-12-09T08:05:00+01:00" and visit["arrived_at"]["zone"] == "Europe/Berlin"
 
 
-def test_a_multi_drop_assignment_names_each_stop_and_says_which_are_signed(ctx, client):
+def test_a_multi_drop_assignment_names_each_stop_and_says_which_are_signed(ctx, client, tmp_path):
     """Issue 18: the phone signs per stop; before, a stop had no site name, buyer name nor ``signed`` flag."""
     plant = make_plant(timezone="Europe/Berlin")
     load = _booked_day(plant)
@@ -90,8 +91,15 @@ def test_a_multi_drop_assignment_names_each_stop_and_says_which_are_signed(ctx, 
     assert stops[2]["buyer_name"] == db.session.get(Organisation, other_buyer).name
     assert stops[2]["site"]["lat"] == 50.73
 
+    # The body the phone sends (driver_app.core.stops): the API's fields, files inline, position lat/lon only.
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(b"\x89PNG signature")
+    body = stop_pod_body({"receiver_name": "Köln receiver", "received_quantity": 10.0, "exception": "Two bags torn",
+                          "exception_kind": "damage", "position": {"lat": 50.94, "lon": 6.96, "acc": 8, "t": "x"}},
+                         [str(signature)])
     signed = client.post(f"/api/v1/loads/{load.id}/stops/{stops[1]['id']}/pod", headers=plant.driver_user.headers,
-                         json={"signed_by": "Köln receiver", "received_quantity": 10})
+                         json=body)
     assert signed.status_code == 201, signed.json
     again = client.get("/api/v1/driver/assignments", headers=plant.driver_user.headers).json["items"][0]["stops"]
     assert [s["signed"] for s in again] == [False, True, False]
+    assert signed.json["signed_by"] == "Köln receiver" and signed.json["exceptions"][0]["code"] == "damage"
