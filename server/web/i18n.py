@@ -48,22 +48,24 @@ def error_title(status: int) -> str:
 def select_locale() -> str:
     """A page: ?lang=, the language chosen in this browser, the signed-in user's, else the browser's.
 
-    An API call with a bearer token answers in the token's user's language (a token has no cookie,
-    so flask_login's ``current_user`` knows nobody); a user-less token or a refused one falls back to
-    Accept-Language. Outside a request (CLI, jobs) it is English; those code paths that write to a
+    ``?lang=`` wins for any request. Otherwise an API call with a bearer token answers in the token's
+    user's language (a token has no cookie, so flask_login's ``current_user`` knows nobody); a
+    user-less token or a refused one falls back to Accept-Language. Outside a request (CLI, jobs) it is English; those code paths that write to a
     known person use ``force_locale`` with that person's language.
     """
     if not has_request_context():
         return "en"
-    if request.headers.get("Authorization", "").startswith("Bearer "):
+    wanted = request.args.get("lang")  # asked for in this very request: it wins over any stored choice
+    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+    if wanted in LANGUAGES:
+        if not bearer:  # a browser keeps its choice; an API call sets no cookie
+            session["lang"] = wanted
+        return wanted
+    if bearer:
         language = _bearer_user_language()
         if language in LANGUAGES:
             return language
     else:
-        wanted = request.args.get("lang")
-        if wanted in LANGUAGES:
-            session["lang"] = wanted
-            return wanted
         if session.get("lang") in LANGUAGES:
             return session["lang"]
         if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
