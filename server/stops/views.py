@@ -41,6 +41,11 @@ def stop_out(stop: LoadStop) -> dict:
             "pallets": stop.pallets, "eta": stop.eta, "status": stop.status}
 
 
+def own_delivery_stops(load: Load, principal: Principal) -> list[LoadStop]:
+    """The principal's own delivery stops on the load, in sequence (none on a plain load)."""
+    return [s for s in stops_of(load, principal) if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
+
+
 def narrow_for_party(out: dict, load: Load, principal: Principal) -> dict:
     """``out`` (a load as the API shows it) with its stops, narrowed to a buyer's own stop on a multi-drop load."""
     stops = stops_of(load, principal)
@@ -90,6 +95,6 @@ def narrow_snapshot(snapshot: dict, load: Load, principal: Principal) -> dict:
     """
     if sees_whole_load(load, principal) or not is_multi_drop(load.id):
         return snapshot
-    own = [s for s in stops_of(load, principal) if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
+    own = own_delivery_stops(load, principal)
     eta = own[0].eta.isoformat() if own and own[0].eta and snapshot.get("live") else None
     return {**snapshot, "eta": eta, "timeline": visible_entries(snapshot.get("timeline") or [], load, principal, "data")}
