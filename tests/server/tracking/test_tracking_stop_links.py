@@ -112,9 +112,9 @@ def test_other_organisations_still_get_404_and_the_carrier_403(client, multi, ma
 
 def test_stop_links_room_gets_positions_but_not_events(ctx, client, multi):
     """The live room of B's link follows the truck but gets no event (it could be at A's site)."""
-    from server.tracking.rooms import DbRoomDirectory
     from server.realtime import tracking_room
     from server.tracking.links import hash_token
+    from server.tracking.rooms import DbRoomDirectory
 
     whole = _create(client, multi["seller"], multi["load_id"]).get_json()["token"]
     stop = _create(client, multi["buyer_b"], multi["load_id"]).get_json()["token"]
