@@ -89,12 +89,18 @@ def visible_entries(entries: list[dict], load: Load, principal: Principal, key: 
 
 
 def narrow_snapshot(snapshot: dict, load: Load, principal: Principal) -> dict:
-    """A load's live snapshot for a buyer on a multi-drop load: its own stop's ETA and timeline.
+    """A load's live snapshot for a buyer on a multi-drop load: its own stop's ETA, stage and timeline.
 
     Events that arrive later in the load's room are the load's (one room per load).
     """
     if sees_whole_load(load, principal) or not is_multi_drop(load.id):
         return snapshot
     own = own_delivery_stops(load, principal)
-    eta = own[0].eta.isoformat() if own and own[0].eta and snapshot.get("live") else None
-    return {**snapshot, "eta": eta, "timeline": visible_entries(snapshot.get("timeline") or [], load, principal, "data")}
+    timeline = visible_entries(snapshot.get("timeline") or [], load, principal, "data")
+    stage = snapshot.get("stage")
+    arrived = any(e["kind"] == "arrived_delivery" for e in timeline)
+    if stage == "at_delivery" and not arrived:
+        stage = "in_transit"  # the truck is at another buyer's stop: still on its way to this one
+    on_the_way = snapshot.get("live") and stage != "at_delivery"
+    eta = own[0].eta.isoformat() if own and own[0].eta and on_the_way else None
+    return {**snapshot, "stage": stage, "eta": eta, "timeline": timeline}

@@ -62,12 +62,13 @@ def test_stop_buyers_public_snapshot_shows_its_stop_only(client, multi):
     snapshot = client.get(f"/api/v1/track/{token}").get_json()
     stop_b = db.session.query(LoadStop).filter_by(load_id=multi["load_id"], buyer_org_id=multi["buyer_b"].id).one()
     assert snapshot["eta"][:16] == stop_b.eta.isoformat()[:16]
+    assert snapshot["stage"] == "in_transit"  # the truck arrived at A's stop, not at B's
     assert snapshot["position"]["lat"] == pytest.approx(50.80)
     assert snapshot["delivery_site"]["id"] == multi["yard_b"] and snapshot["delivery_site"]["name"] == "Bonn yard"
     assert [(e["kind"], e["site_id"]) for e in snapshot["timeline"]] == [("geofence_enter", multi["yard_b"])]
     yard_a = db.session.get(Site, multi["yard_a"]).name
     html = client.get(f"/track/{token}").get_data(as_text=True)
-    assert "Bonn yard" in html and yard_a not in html
+    assert "Bonn yard" in html and yard_a not in html and 'id="track-eta"' in html
     for leaked in (yard_a, _names(multi, "buyer_a"), "SO-A", "SKU-SO-A"):
         assert leaked not in str(snapshot) and leaked not in html
     whole = client.get(f"/api/v1/track/{_create(client, multi['buyer_a'], multi['load_id']).get_json()['token']}")
