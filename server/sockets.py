@@ -112,7 +112,7 @@ def _join_tracking(token) -> dict:
         return _refuse("forbidden")
     if link.expires_at <= utcnow():
         return _refuse("expired")
-    snapshot = _snapshot("load", link.load_id)
+    snapshot = _snapshot("tracking_link", link)  # a link bound to a buyer's stop shows that stop only
     if snapshot is not None and snapshot.get("live") is False:  # delivered: the frozen state, no room
         return {"ok": True, "room": None, "snapshot": snapshot, "final": True}
     join_room(tracking_room(token_hash))

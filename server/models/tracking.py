@@ -55,3 +55,6 @@ class TrackingLink(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_by_user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A buyer with only a stop on a multi-drop load shares its own stop, not the whole load: the link
+    # shows that buyer's stop (ETA, site, events) and nothing of the other buyers'. NULL: the whole load.
+    stop_buyer_org_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("organisations.id"), nullable=True)

@@ -41,6 +41,11 @@ def stop_out(stop: LoadStop) -> dict:
             "pallets": stop.pallets, "eta": stop.eta, "status": stop.status}
 
 
+def own_delivery_stops(load: Load, principal: Principal) -> list[LoadStop]:
+    """The principal's own delivery stops on the load, in sequence (none on a plain load)."""
+    return [s for s in stops_of(load, principal) if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
+
+
 def narrow_for_party(out: dict, load: Load, principal: Principal) -> dict:
     """``out`` (a load as the API shows it) with its stops, narrowed to a buyer's own stop on a multi-drop load."""
     stops = stops_of(load, principal)
@@ -84,12 +89,18 @@ def visible_entries(entries: list[dict], load: Load, principal: Principal, key: 
 
 
 def narrow_snapshot(snapshot: dict, load: Load, principal: Principal) -> dict:
-    """A load's live snapshot for a buyer on a multi-drop load: its own stop's ETA and timeline.
+    """A load's live snapshot for a buyer on a multi-drop load: its own stop's ETA, stage and timeline.
 
     Events that arrive later in the load's room are the load's (one room per load).
     """
     if sees_whole_load(load, principal) or not is_multi_drop(load.id):
         return snapshot
-    own = [s for s in stops_of(load, principal) if s.kind == "delivery" and s.buyer_org_id == principal.organisation_id]
-    eta = own[0].eta.isoformat() if own and own[0].eta and snapshot.get("live") else None
-    return {**snapshot, "eta": eta, "timeline": visible_entries(snapshot.get("timeline") or [], load, principal, "data")}
+    own = own_delivery_stops(load, principal)
+    timeline = visible_entries(snapshot.get("timeline") or [], load, principal, "data")
+    stage = snapshot.get("stage")
+    arrived = any(e["kind"] == "arrived_delivery" for e in timeline)
+    if stage == "at_delivery" and not arrived:
+        stage = "in_transit"  # the truck is at another buyer's stop: still on its way to this one
+    on_the_way = snapshot.get("live") and stage != "at_delivery"
+    eta = own[0].eta.isoformat() if own and own[0].eta and on_the_way else None
+    return {**snapshot, "stage": stage, "eta": eta, "timeline": timeline}

@@ -27,13 +27,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_link(load_id: int, ttl: timedelta, user_id: int | None = None) -> tuple[str, TrackingLink]:
-    """Create a link to ``load_id`` valid for ``ttl``; returns (plaintext token, row). Not committed."""
+def create_link(load_id: int, ttl: timedelta, user_id: int | None = None,
+                stop_buyer_org_id: int | None = None) -> tuple[str, TrackingLink]:
+    """Create a link to ``load_id`` valid for ``ttl`` (to that buyer's stop only, when ``stop_buyer_org_id``
+    is given); returns (plaintext token, row). Not committed."""
     if not timedelta(0) < ttl <= MAX_TTL:
         raise ValueError(f"ttl must be between 0 and {MAX_TTL}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = TrackingLink(load_id=load_id, token_hash=hash_token(token), expires_at=utcnow() + ttl,
-                        created_by_user_id=user_id)
+                        created_by_user_id=user_id, stop_buyer_org_id=stop_buyer_org_id)
     db.session.add(link)
     db.session.flush()
     return token, link
@@ -66,7 +68,8 @@ def find_link(token: str) -> LinkLookup:
 def dump_link(link: TrackingLink, token: str | None = None) -> dict:
     out = {"id": link.id, "load_id": link.load_id, "expires_at": link.expires_at.isoformat(),
            "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
-           "created_at": link.created_at.isoformat() if link.created_at else None}
+           "created_at": link.created_at.isoformat() if link.created_at else None,
+           "stop_buyer_id": link.stop_buyer_org_id}
     if token is not None:
         out["token"] = token
         out["url"] = f"/track/{token}"

@@ -2,7 +2,10 @@
 
 Positions go to the vehicle owner's organisation room (the fleet map), to the room of the load
 the vehicle is assigned to and to that load's live tracking-link rooms. Events go to those
-rooms and also to the organisation rooms of the load's seller and buyer. The whole map is
+rooms and also to the organisation rooms of the load's seller and buyer, but not to the rooms of links
+bound to one buyer's stop on a multi-drop load: an event may be at another buyer's site, and the room
+cannot tell, so such a link gets the truck's positions live and its own stop's events when its page
+or snapshot is read again. The whole map is
 rebuilt every ``ttl_s`` from three small queries, so the ingest hot path never queries per fix;
 a link that expires is dropped from the map at the next rebuild.
 """
@@ -74,10 +77,11 @@ class DbRoomDirectory:
                 .where(Load.vehicle_id.is_not(None), Load.status.in_(ACTIVE_LOAD_STATUSES))
                 .order_by(Load.id)).all()
             links: dict[int, list[str]] = {}
-            for load_id, token_hash in conn.execute(
-                    select(TrackingLink.load_id, TrackingLink.token_hash)
+            stop_links: dict[int, list[str]] = {}  # bound to one buyer's stop: positions only
+            for load_id, token_hash, stop_buyer in conn.execute(
+                    select(TrackingLink.load_id, TrackingLink.token_hash, TrackingLink.stop_buyer_org_id)
                     .where(TrackingLink.revoked_at.is_(None), TrackingLink.expires_at > utcnow())):
-                links.setdefault(load_id, []).append(token_hash)
+                (links if stop_buyer is None else stop_links).setdefault(load_id, []).append(token_hash)
         out = _Map()
         for vehicle_id, org_id in owners.items():
             out.positions[str(vehicle_id)] = out.events[str(vehicle_id)] = (org_room(org_id),)
@@ -87,8 +91,9 @@ class DbRoomDirectory:
                 continue  # the oldest active load is the one being driven
             out.loads[key] = load.id
             shared = (load_room(load.id), *(tracking_room(h) for h in sorted(links.get(load.id, ()))))
+            stop_shared = tuple(tracking_room(h) for h in sorted(stop_links.get(load.id, ())))
             base = out.positions.get(key, ())
-            out.positions[key] = base + shared
+            out.positions[key] = base + shared + stop_shared
             parties = {load.seller_org_id, load.buyer_org_id, load.carrier_org_id} - {None}
             extra = tuple(org_room(o) for o in sorted(parties) if org_room(o) not in base)
             out.events[key] = base + shared + extra

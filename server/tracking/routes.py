@@ -4,7 +4,8 @@ Documented (OpenAPI) under /api/v1:
 
 * ``POST|GET|DELETE /loads/{id}/tracking-links``, ``DELETE /loads/{id}/tracking-links/{link_id}``:
   the load's buyer or seller shares expiring, token-only links (the carrier may not); DELETE
-  withdraws all of them, or one;
+  withdraws all of them, or one; a buyer with only a stop on a multi-drop load shares, lists and
+  withdraws links bound to its own stop (`server.tracking.link_scope`);
 * ``GET /track/{token}``: the public JSON snapshot of a link, no login (404 unknown, 410
   expired or revoked);
 * ``POST|GET /device-credentials``, ``DELETE /device-credentials/{id}`` (one login),
@@ -38,15 +39,15 @@ from server.broker.sessions import cut_off
 from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import DeviceCredential, Driver, Load, TrackingLink, Vehicle
+from server.models import DeviceCredential, Driver, TrackingLink, Vehicle
 from server.tracking import devices
+from server.tracking.link_scope import link_scope
 from server.tracking.links import create_link, dump_link, find_link
-from server.tracking.snapshot import load_snapshot
+from server.tracking.snapshot import link_snapshot
 
 blp = Blueprint("tracking", __name__, description="Tracking links, device credentials and live tracking")
 # A plain Flask blueprint, so OpenAPI does not document these (public or not JSON) routes.
 raw = FlaskBlueprint("tracking_raw", __name__)
-
 
 
 class LinkIn(Schema):
@@ -59,6 +60,8 @@ class LinkOut(Schema):
     expires_at = fields.String()
     revoked_at = fields.String(allow_none=True)
     created_at = fields.String(allow_none=True)
+    stop_buyer_id = fields.Integer(allow_none=True, metadata={
+        "description": "set when the link shows only this buyer's stop of a multi-drop load"})
     token = fields.String()
     url = fields.String()
 
@@ -98,22 +101,14 @@ class DevicePage(Schema):
     offset = fields.Integer()
 
 
-def _shipper_load(load_id: int) -> Load:
-    """The load, if the caller is its buyer or seller (404 if not visible, 403 for its carrier)."""
-    principal = current_principal()
-    load = get_scoped_or_404(Load, load_id, principal)
-    if principal.organisation_id not in (load.buyer_org_id, load.seller_org_id):
-        raise ApiProblem(403, _("Only the buyer or the seller of a load may manage its tracking links."))
-    return load
-
-
 @blp.post("/api/v1/loads/<int:load_id>/tracking-links")
 @blp.arguments(LinkIn)
 @blp.response(201, LinkOut)
 def create_tracking_link(data, load_id):
     """Create a public, expiring tracking link; the token is shown only in this answer."""
-    load = _shipper_load(load_id)
-    token, link = create_link(load.id, timedelta(hours=data["ttl_hours"]), current_principal().user_id)
+    scope = link_scope(load_id, current_principal())
+    token, link = create_link(scope.load.id, timedelta(hours=data["ttl_hours"]), current_principal().user_id,
+                              stop_buyer_org_id=scope.stop_buyer_org_id)
     db.session.commit()
     return dump_link(link, token)
 
@@ -122,9 +117,7 @@ def create_tracking_link(data, load_id):
 @blp.response(200, LinkOut(many=True))
 def list_tracking_links(load_id):
     """The load's tracking links (without tokens: only their hashes are stored)."""
-    load = _shipper_load(load_id)
-    links = db.session.scalars(select(TrackingLink).where(TrackingLink.load_id == load.id)
-                               .order_by(TrackingLink.id)).all()
+    links = db.session.scalars(link_scope(load_id, current_principal()).links()).all()
     return [dump_link(link) for link in links]
 
 
@@ -132,10 +125,9 @@ def list_tracking_links(load_id):
 @blp.response(204)
 def revoke_tracking_links(load_id):
     """Stop sharing: withdraw every live link of the load at once; their pages answer 410 from now on."""
-    load = _shipper_load(load_id)
+    scope = link_scope(load_id, current_principal())
     now = utcnow()
-    for link in db.session.scalars(select(TrackingLink).where(TrackingLink.load_id == load.id,
-                                                              TrackingLink.revoked_at.is_(None))):
+    for link in db.session.scalars(scope.links().where(TrackingLink.revoked_at.is_(None))):
         link.revoked_at = now
     db.session.commit()
 
@@ -144,9 +136,7 @@ def revoke_tracking_links(load_id):
 @blp.response(204)
 def revoke_tracking_link(load_id, link_id):
     """Withdraw one link at once; its page and room answer 410 from now on."""
-    load = _shipper_load(load_id)
-    link = db.session.scalar(select(TrackingLink).where(TrackingLink.id == link_id,
-                                                        TrackingLink.load_id == load.id))
+    link = db.session.scalar(link_scope(load_id, current_principal()).links().where(TrackingLink.id == link_id))
     if link is None:
         raise ApiProblem(404, _("Tracking link %(link_id)s was not found.", link_id=link_id))
     link.revoked_at = link.revoked_at or utcnow()
@@ -162,7 +152,7 @@ def public_tracking(token):
         raise ApiProblem(404, _("This tracking link does not exist."))
     if not lookup.live:
         raise ApiProblem(410, _("This tracking link has expired or was withdrawn."))
-    return load_snapshot(lookup.link.load_id)
+    return link_snapshot(lookup.link)
 
 
 @blp.post("/api/v1/device-credentials")

@@ -8,6 +8,9 @@ Its status, stage and ETA come from `server.tracking.load_state` (the ETA ends o
 at the delivery site), and its timeline shows each fact once. A delivered (or closed) load is frozen at its proof of delivery: the position is the truck's last
 fix up to that moment, the timeline ends there, there is no ETA, and ``live`` is false, so the
 public page and its room stop following the truck (it drives on to other customers' loads).
+
+`link_snapshot` is what a public tracking link shows: the same, narrowed to one buyer's stop when the
+link is bound to it (a buyer with only a stop on a multi-drop load shared it).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from datetime import datetime
 from geoalchemy2 import functions as gf
 from sqlalchemy import func, select
 
+from server.auth.principal import Principal
 from server.extensions import db
-from server.models import Event, Load, Position, ProofOfDelivery
+from server.models import Event, Load, Position, ProofOfDelivery, Site, TrackingLink
 
 TIMELINE_LIMIT = 200
 FROZEN = ("delivered", "closed")  # the shipment is over: nothing after its delivery is shown
@@ -79,10 +83,38 @@ def load_snapshot(load_id: int) -> dict | None:
     }
 
 
+def link_snapshot(link: TrackingLink) -> dict | None:
+    """What a public tracking link shows: the whole load, or, for a link bound to a buyer's stop on a
+    multi-drop load, the truck with that stop's ETA and delivery site and the load's events without the
+    other buyers' (the same narrowing the buyer gets when logged in: `server.stops.views`)."""
+    snapshot = load_snapshot(link.load_id)
+    if snapshot is None or link.stop_buyer_org_id is None:
+        return snapshot
+    from server.stops.views import narrow_snapshot, own_delivery_stops
+
+    load = db.session.get(Load, link.load_id)
+    buyer = link_viewer(link.stop_buyer_org_id)
+    own = own_delivery_stops(load, buyer)
+    site = db.session.get(Site, own[0].site_id) if own and own[0].site_id else None
+    return {**narrow_snapshot(snapshot, load, buyer),
+            "delivery_site": {"id": site.id, "name": site.name, "address": site.address,
+                              "timezone": site.timezone} if site else None}
+
+
+def link_viewer(buyer_org_id: int) -> Principal:
+    """The buyer a stop-bound link speaks for: its organisation, without a user (so no person's
+    department narrowing and nothing a user may do, only what the organisation may see)."""
+    return Principal(organisation_id=buyer_org_id, org_kind="buyer", roles=frozenset(), user_id=None,
+                     via="tracking_link")
+
+
 def snapshot_provider(kind: str, key) -> dict | None:
-    """The `server.sockets` hook: ``("load", load_id)`` -> snapshot."""
+    """The `server.sockets` hook: ``("load", load_id)`` -> snapshot, ``("tracking_link", link)`` -> what the
+    link shows."""
     if kind == "load" and isinstance(key, int):
         return load_snapshot(key)
+    if kind == "tracking_link" and isinstance(key, TrackingLink):
+        return link_snapshot(key)
     return None
 
 

@@ -181,3 +181,19 @@ def test_the_live_room_snapshot_gives_a_stop_buyer_its_own_stop_only(ctx, client
     snapshot = ack["snapshot"]
     assert [e["kind"] for e in snapshot["timeline"]] == []
     assert snapshot["eta"] is not None and snapshot["eta"] > load_eta.isoformat()
+
+
+def test_each_buyers_tracking_link_shares_its_own_stop_only(client, multi):
+    """Buyer B, with only a stop, may share tracking (it used to get 403): its public snapshot has its stop's
+    site and no trace of A's; A (the lead buyer) neither lists nor withdraws B's link, nor B A's."""
+    load_id = multi["load_id"]
+    b_link = client.post(f"/api/v1/loads/{load_id}/tracking-links", headers=multi["buyer_b"].headers, json={})
+    assert b_link.status_code == 201, b_link.get_json()
+    a_link = client.post(f"/api/v1/loads/{load_id}/tracking-links", headers=multi["buyer_a"].headers, json={})
+    b_id, a_id = b_link.get_json()["id"], a_link.get_json()["id"]
+    snapshot = client.get(f"/api/v1/track/{b_link.get_json()['token']}").get_json()
+    assert snapshot["delivery_site"]["id"] == multi["yard_b"] and str(multi["yard_a"]) not in str(snapshot["timeline"])
+    for party, own, other in ((multi["buyer_a"], a_id, b_id), (multi["buyer_b"], b_id, a_id)):
+        listed = client.get(f"/api/v1/loads/{load_id}/tracking-links", headers=party.headers).get_json()
+        assert [link["id"] for link in listed] == [own]
+        assert client.delete(f"/api/v1/loads/{load_id}/tracking-links/{other}", headers=party.headers).status_code == 404
