@@ -38,6 +38,7 @@ from server.bench.appointments.day_state import (
     Truck,
     TruckDay,
 )
+from server.bench.appointments.standby import call_standby, fits_slot
 from server.engines.common import Limits
 from server.engines.docks import (
     Appointment,
@@ -53,7 +54,7 @@ from server.engines.docks.timeline import earliest_fit
 
 WAITING_IN_CENTRE = 8  # trucks waiting on site that join a re-plan's centre (the longest waits first)
 NEXT_ON_FREED_DOCK = 3  # appointments after a no-show's slot that may move up into it
-_ORDER = {"notice": 0, "gate": 1, "grace": 2}
+_ORDER = {"notice": 0, "gate": 1, "slot": 2, "grace": 3, "hole": 4}
 
 
 class LiveDay:
@@ -76,6 +77,10 @@ class LiveDay:
     def run(self) -> DayOutcome:
         while self.events:
             at, _, _, kind, i, version = heapq.heappop(self.events)
+            if kind == "hole":  # i is a dock here
+                self.now = max(self.now, at)
+                self._on_hole(i)
+                continue
             truck = self.trucks[i]
             if version == truck.version:
                 self.now = max(self.now, at)
@@ -85,6 +90,9 @@ class LiveDay:
 
     def _push(self, at: int, kind: str, truck: Truck) -> None:
         heapq.heappush(self.events, (at, _ORDER[kind], next(self.sequence), kind, truck.index, truck.version))
+
+    def _push_hole(self, at: int, dock: int) -> None:
+        heapq.heappush(self.events, (at, _ORDER["hole"], next(self.sequence), "hole", dock, 0))
 
     def _tell(self, truck: Truck) -> None:
         """The truck learns its (possibly new) slot; re-schedule what it and the plant will do."""
@@ -96,6 +104,7 @@ class LiveDay:
         if slot is not None and kept_to and truck.behaviour.kind != NO_SHOW:
             truck.aim = slot[1]
             truck.gate = self._gate_for(truck, slot[1])
+            truck.bumped_at = None  # told in time: it comes for the new slot
         elif slot is not None and truck.aim is None:
             truck.aim = slot[1]
         elif slot is None and truck.gate is None and truck.behaviour.kind != NO_SHOW:
@@ -104,7 +113,11 @@ class LiveDay:
             self._push(truck.gate, "gate", truck)
         if truck.behaviour.kind == LATE and truck.behaviour.announced and truck.eta is None:
             self._push(max(self.now, truck.aim - self.rules.notice_min), "notice", truck)
-        if slot is not None:
+        if slot is not None and slot[1] >= self.now and self.rules.standby:
+            self._push(slot[1], "slot", truck)
+        if truck.bumped_at is not None:  # the grace period runs from the slot it missed
+            self._push(truck.bumped_at + self.rules.grace_min, "grace", truck)
+        elif slot is not None:
             self._push(slot[1] + self.rules.grace_min, "grace", truck)
 
     def _gate_for(self, truck: Truck, start: int) -> int:
@@ -139,9 +152,10 @@ class LiveDay:
             self.outcome.called_in_early += not late
             self.outcome.walk_ins += slot is None
         elif slot is None:
-            self.outcome.walk_ins += 1
+            self.outcome.walk_ins += truck.bumped_at is None
             self._replan([truck.index])
-            self._send_to_wait_off_site(truck)
+            if truck.bumped_at is None:  # a bumped truck stays at the head of the stand-by line
+                self._send_to_wait_off_site(truck)
         elif late:
             self._start_late(truck, slot[0])
 
@@ -195,6 +209,35 @@ class LiveDay:
         for j in moved:
             self._tell(self.trucks[j])
         return moved
+
+    def _on_slot(self, truck: Truck) -> None:
+        """Its slot starts and it is not here: a truck waiting on site takes the dock (stand-by)."""
+        slot = self.plan.get(truck.index)
+        if truck.status != EXPECTED or slot is None or slot[1] != self.now:
+            return
+        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now, absent=truck.index)
+        if called is None:
+            return
+        self.outcome.standby_calls += 1
+        self.outcome.bumped += truck.bumped_at is None
+        truck.bumped_at = slot[1] if truck.bumped_at is None else truck.bumped_at
+        left = called[1]
+        if left is not None and left[1] > self.now:
+            if fits_slot(self.problem, self.plan, truck.index, left):
+                self.plan[truck.index] = left  # it takes the slot of the truck that took its dock
+            else:
+                self._push_hole(left[1], left[0])
+        self._tell(truck)
+
+    def _on_hole(self, dock: int) -> None:
+        """A slot given up by a stand-by truck starts: the next truck on site may take it."""
+        called = call_standby(self.problem, self.plan, self.trucks, dock, self.now)
+        if called is None:
+            return
+        self.outcome.standby_calls += 1
+        left = called[1]
+        if left is not None and left[1] > self.now:
+            self._push_hole(left[1], left[0])
 
     def _on_grace(self, truck: Truck) -> None:
         slot = self.plan.pop(truck.index, None)

@@ -120,3 +120,34 @@ def test_a_walk_in_whose_next_gap_is_far_off_waits_for_it_off_site():
                         {"L": Behaviour(LATE, 60, announced=False), "C": on_time()})
     assert day["L"].aim == day["L"].gate_in == day["L"].start == 200
     assert outcome.walk_ins == 1 and outcome.sent_off_site == 1
+
+
+def test_a_no_show_s_dock_goes_at_its_slot_start_to_the_truck_waiting_on_site():
+    """Stand-by: nobody came for the 100 slot and W waits on site for 130: the dock calls W at 100,
+    without holding the dock empty through the grace period."""
+    outcome, day = _day(1, {"N": (100, 30, "D1", 100), "W": (130, 30, "D1", 130)},
+                        {"N": Behaviour(NO_SHOW, None), "W": on_time(-40)})
+    assert (day["W"].gate_in, day["W"].start) == (90, 100)
+    assert day["N"].start is None
+    assert outcome.standby_calls == 1 and outcome.grace_over == 1
+
+
+def test_a_truck_a_few_minutes_late_takes_the_slot_of_the_stand_by_and_nobody_behind_it_slides():
+    """A is five minutes late for D1 at 100; W, on site for D2 at 110, takes D1 at 100 and A W's slot;
+    B, booked behind A on D1, starts at its own slot and nothing is re-planned."""
+    outcome, day = _day(2, {"A": (100, 30, "D1", 100), "B": (130, 30, "D1", 130), "X": (80, 30, "D2", 80),
+                            "W": (110, 30, "D2", 110)},
+                        {"A": on_time(5), "B": on_time(), "X": on_time(), "W": on_time(-15)})
+    assert (day["W"].gate_in, day["W"].start, day["W"].dock) == (95, 100, "D1")
+    assert (day["A"].gate_in, day["A"].start, day["A"].dock) == (105, 110, "D2")
+    assert day["B"].start == 130
+    assert outcome.replan_seconds == [] and outcome.standby_calls == 1 and outcome.bumped == 1
+
+
+def test_without_stand_by_the_late_truck_holds_its_dock_and_the_truck_behind_slides():
+    """The same day with the plant's stand-by off: the dock waits for A and B slides (the old rule)."""
+    rules = LiveRules(ahead_min=0, replan_limit_s=0.3, standby=False)
+    outcome, day = _day(2, {"A": (100, 30, "D1", 100), "B": (130, 30, "D1", 130), "X": (80, 30, "D2", 80),
+                            "W": (110, 30, "D2", 110)},
+                        {"A": on_time(5), "B": on_time(), "X": on_time(), "W": on_time(-15)}, rules)
+    assert day["A"].start == 105 and day["B"].start == 135 and outcome.standby_calls == 0

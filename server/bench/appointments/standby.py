@@ -1,0 +1,68 @@
+"""Stand-by: a dock whose booked truck is not there when its slot starts takes a truck waiting on site.
+
+A dock office does not leave a dock standing empty for a truck that has not turned up while
+another truck waits at the gate: when a slot starts and its truck is not on site, the dock calls
+the truck on site with the earliest appointment (the one that set out first) that it can load
+now without running into the dock's next appointment or a break. That truck's own slot comes
+free: the absent truck takes it when it fits there (a few minutes late, it waits on site for
+it), otherwise the absent truck is *bumped* (it keeps its place at the head of the stand-by line
+when it comes, and its grace period still runs from the slot it missed) and the freed slot is
+offered in turn, when it starts, to the next truck on site. So a no-show's or a late truck's
+dock time is used by the queue on site at once instead of after the grace period, and a truck
+a few minutes late no longer pushes every truck booked behind it on its dock.
+"""
+
+from __future__ import annotations
+
+from server.bench.appointments.day_state import ON_SITE, Truck
+from server.engines.docks import DockProblem
+from server.engines.docks.construct import timelines
+from server.engines.docks.timeline import DockTimeline
+
+Plan = dict[int, tuple[int, int]]
+
+
+def waiting_on_site(trucks: list[Truck], plan: Plan, now: int) -> list[Truck]:
+    """Trucks on site not yet loading, in the order they set out for their slots (stand-by order)."""
+    waiting = [t for t in trucks if t.status == ON_SITE and (t.index not in plan or plan[t.index][1] > now)]
+    return sorted(waiting, key=lambda t: (t.aim if t.aim is not None else t.requested, t.gate_in, t.index))
+
+
+def _fits_now(problem: DockProblem, plan: Plan, line: DockTimeline, truck: Truck, dock: int, now: int) -> bool:
+    """Whether ``truck`` can load on ``dock`` from ``now`` (its own booking there set aside)."""
+    minutes = problem.duration[truck.index].get(dock)
+    if minutes is None:
+        return False
+    own = plan.get(truck.index)
+    if own is not None and own[0] == dock:
+        line.remove(own[1], own[1] + problem.duration[truck.index][dock])
+    fits = line.fits_at(now, minutes)
+    if own is not None and own[0] == dock:
+        line.add(own[1], own[1] + problem.duration[truck.index][dock])
+    return fits
+
+
+def call_standby(problem: DockProblem, plan: Plan, trucks: list[Truck], dock: int, now: int,
+                 absent: int | None = None) -> tuple[int, tuple[int, int] | None] | None:
+    """Call the first truck waiting on site that ``dock`` can load now (``absent``'s slot counts as free).
+
+    Updates ``plan`` and returns (the truck called, the slot it leaves: dock and start, or None),
+    or None when nobody on site fits.
+    """
+    skip = {absent} if absent is not None else set()
+    line = timelines(problem, plan, skip=skip)[dock]
+    for truck in waiting_on_site(trucks, plan, now):
+        if _fits_now(problem, plan, line, truck, dock, now):
+            left = plan.get(truck.index)
+            if absent is not None:
+                del plan[absent]
+            plan[truck.index] = (dock, now)
+            return truck.index, left
+    return None
+
+
+def fits_slot(problem: DockProblem, plan: Plan, i: int, slot: tuple[int, int]) -> bool:
+    """Whether load ``i`` fits at ``slot`` (dock, start) among the other appointments of ``plan``."""
+    dock, start = slot
+    minutes = problem.duration[i].get(dock)
+    return minutes is not None and timelines(problem, plan, skip={i})[dock].fits_at(start, minutes)
