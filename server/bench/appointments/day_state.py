@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from server.bench.appointments.behaviour import Behaviour
 
 EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
+RELEASED = "released"  # announced late with the stand-by rule: its slot freed, on its way to stand by
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,4 @@ class DayOutcome:
     sent_off_site: int = 0
     standby_calls: int = 0
     bumped: int = 0
+    released: int = 0

@@ -33,6 +33,7 @@ from server.bench.appointments.day_state import (
     EXPECTED,
     GRACE_OVER,
     ON_SITE,
+    RELEASED,
     DayOutcome,
     LiveRules,
     Truck,
@@ -131,13 +132,26 @@ class LiveDay:
     def _on_notice(self, truck: Truck) -> None:
         truck.eta = truck.gate
         slot = self.plan.get(truck.index)
-        if slot is None or truck.eta > slot[1]:
+        if self.rules.standby and slot is not None and truck.eta > slot[1]:
+            self._release(truck, slot[0])
+        elif slot is None or truck.eta > slot[1]:
             self._replan([truck.index])
         else:
             self._tell(truck)
 
+    def _release(self, truck: Truck, dock: int) -> None:
+        """Announced late (stand-by rule): its slot is freed while the trucks booked after it can still be
+        told to come sooner; it comes as soon as it can and waits on site to be called to a free dock."""
+        del self.plan[truck.index]
+        truck.status = RELEASED
+        truck.version += 1
+        self._push(truck.gate, "gate", truck)
+        self.outcome.released += 1
+        self.problem = without_loads(self.base, self._written_off())
+        self._replan(self._next_on(dock))
+
     def _on_gate(self, truck: Truck) -> None:
-        was_written_off = truck.status == GRACE_OVER
+        was_written_off = truck.status in (GRACE_OVER, RELEASED)
         truck.status, truck.gate_in = ON_SITE, self.now
         truck.version += 1
         if was_written_off:
@@ -152,9 +166,9 @@ class LiveDay:
             self.outcome.called_in_early += not late
             self.outcome.walk_ins += slot is None
         elif slot is None:
-            self.outcome.walk_ins += truck.bumped_at is None
-            self._replan([truck.index])
-            if truck.bumped_at is None:  # a bumped truck stays at the head of the stand-by line
+            self.outcome.walk_ins += 1
+            self._replan([truck.index])  # a slot to fall back on
+            if not self.rules.standby:  # with stand-by it waits on site, first in line by its missed slot
                 self._send_to_wait_off_site(truck)
         elif late:
             self._start_late(truck, slot[0])
@@ -249,14 +263,18 @@ class LiveDay:
         self.problem = without_loads(self.base, self._written_off())
         if slot is None:
             return
-        dock = slot[0]
-        after = sorted((start, i) for i, (d, start) in self.plan.items()
-                       if d == dock and start > self.now + self.rules.called_min)
-        self._replan([i for _, i in after[:NEXT_ON_FREED_DOCK]])
+        self._replan(self._next_on(slot[0]))
 
     # -- helpers -----------------------------------------------------------------------------
+    def _next_on(self, dock: int) -> list[int]:
+        """The appointments on ``dock`` not yet called that may move up into time freed there."""
+        after = sorted((start, i) for i, (d, start) in self.plan.items()
+                       if d == dock and start > self.now + self.rules.called_min)
+        return [i for _, i in after[:NEXT_ON_FREED_DOCK]]
+
     def _written_off(self) -> list[str]:
-        return [t.load_id for t in self.trucks if t.status == GRACE_OVER]
+        """Loads off the day's problem for now: slots given up after the grace period or released."""
+        return [t.load_id for t in self.trucks if t.status in (GRACE_OVER, RELEASED)]
 
     def _dock_free_now(self, i: int) -> int | None:
         """A compatible dock where load ``i`` fits from now, earliest finish first."""
@@ -280,7 +298,7 @@ class LiveDay:
         started = time.perf_counter()
         arrivals = {}
         for truck in self.trucks:
-            if truck.index in frozen or truck.status == GRACE_OVER:
+            if truck.index in frozen or truck.status in (GRACE_OVER, RELEASED):
                 continue
             arrivals[truck.load_id] = self._earliest(truck)
         amended = with_arrivals(problem, arrivals)

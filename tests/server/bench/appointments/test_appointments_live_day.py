@@ -9,6 +9,7 @@ from server.engines.docks.result import to_result
 from tests.server.engines.docks.docks_helpers import FixedMinutes
 
 RULES = LiveRules(ahead_min=0, replan_limit_s=0.3)  # drivers aim at the slot itself unless a test says
+NO_STANDBY = LiveRules(ahead_min=0, replan_limit_s=0.3, standby=False)
 
 
 def _day(docks: int, trucks: dict[str, tuple[int, int, str, int]], behaviour: dict[str, Behaviour],
@@ -85,9 +86,10 @@ def test_a_late_truck_found_out_at_the_gate_gets_the_next_gap():
 
 
 def test_an_announced_late_truck_is_re_planned_before_it_arrives_and_waits_off_site():
-    """Its GPS ETA comes half an hour before the slot: Haul re-plans, the driver comes for the new slot."""
+    """Without stand-by, its GPS ETA half an hour before the slot makes Haul re-plan; the driver comes for
+    the new slot."""
     outcome, day = _day(1, {"L": (100, 20, "D1", 100), "C": (140, 30, "D1", 140)},
-                        {"L": Behaviour(LATE, 45, announced=True), "C": on_time()})
+                        {"L": Behaviour(LATE, 45, announced=True), "C": on_time()}, NO_STANDBY)
     assert day["L"].start >= 145
     assert day["L"].gate_in == day["L"].start == day["L"].aim  # no waiting on site
     assert len(outcome.replan_seconds) == 1
@@ -115,9 +117,10 @@ def test_a_generated_day_ends_with_a_valid_schedule_for_every_truck_that_came():
 
 
 def test_a_walk_in_whose_next_gap_is_far_off_waits_for_it_off_site():
-    """Its new slot is 40 minutes away: it leaves the gate with it and checks in when it comes back."""
+    """Without stand-by: its new slot is 40 minutes away, it leaves the gate with it and checks in when it
+    comes back."""
     outcome, day = _day(1, {"L": (100, 20, "D1", 100), "C": (150, 50, "D1", 150)},
-                        {"L": Behaviour(LATE, 60, announced=False), "C": on_time()})
+                        {"L": Behaviour(LATE, 60, announced=False), "C": on_time()}, NO_STANDBY)
     assert day["L"].aim == day["L"].gate_in == day["L"].start == 200
     assert outcome.walk_ins == 1 and outcome.sent_off_site == 1
 
@@ -151,3 +154,21 @@ def test_without_stand_by_the_late_truck_holds_its_dock_and_the_truck_behind_sli
                             "W": (110, 30, "D2", 110)},
                         {"A": on_time(5), "B": on_time(), "X": on_time(), "W": on_time(-15)}, rules)
     assert day["A"].start == 105 and day["B"].start == 135 and outcome.standby_calls == 0
+
+
+def test_with_stand_by_a_walk_in_waits_on_site_for_the_next_free_dock():
+    """The same walk-in with stand-by: it stays at the gate, first in line, and loads when the dock frees."""
+    outcome, day = _day(1, {"L": (100, 20, "D1", 100), "C": (150, 50, "D1", 150)},
+                        {"L": Behaviour(LATE, 60, announced=False), "C": on_time()})
+    assert (day["L"].aim, day["L"].gate_in, day["L"].start) == (100, 160, 200)
+    assert outcome.walk_ins == 1 and outcome.sent_off_site == 0
+
+
+def test_an_announced_late_truck_frees_its_slot_at_once_for_the_truck_behind_and_stands_by_on_arrival():
+    """L's GPS says 45 minutes late half an hour ahead: its slot is released, B (asked for 100, booked
+    at 120 behind L) is told in time to come at 100; L loads on arrival when a dock is free."""
+    outcome, day = _day(1, {"L": (100, 20, "D1", 100), "B": (100, 30, "D1", 120)},
+                        {"L": Behaviour(LATE, 45, announced=True), "B": on_time()})
+    assert (day["B"].aim, day["B"].gate_in, day["B"].start) == (100, 100, 100)
+    assert (day["L"].aim, day["L"].gate_in, day["L"].start) == (100, 145, 145)
+    assert outcome.released == 1
