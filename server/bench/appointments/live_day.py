@@ -39,7 +39,7 @@ from server.bench.appointments.day_state import (
     Truck,
     TruckDay,
 )
-from server.bench.appointments.standby import call_standby, fits_slot
+from server.bench.appointments.standby import call_standby, next_gap
 from server.engines.common import Limits
 from server.engines.docks import (
     Appointment,
@@ -92,7 +92,7 @@ class LiveDay:
     def _push(self, at: int, kind: str, truck: Truck) -> None:
         heapq.heappush(self.events, (at, _ORDER[kind], next(self.sequence), kind, truck.index, truck.version))
 
-    def _push_hole(self, at: int, dock: int) -> None:
+    def _push_hole(self, dock: int, at: int) -> None:
         heapq.heappush(self.events, (at, _ORDER["hole"], next(self.sequence), "hole", dock, 0))
 
     def _tell(self, truck: Truck) -> None:
@@ -140,15 +140,15 @@ class LiveDay:
             self._tell(truck)
 
     def _release(self, truck: Truck, dock: int) -> None:
-        """Announced late (stand-by rule): its slot is freed while the trucks booked after it can still be
-        told to come sooner; it comes as soon as it can and waits on site to be called to a free dock."""
+        """Announced late: its slot is freed while the trucks booked after it can still be told to come
+        sooner, and it gets the first gap from its ETA on, moving nobody (it waits for it off site)."""
         del self.plan[truck.index]
-        truck.status = RELEASED
-        truck.version += 1
-        self._push(truck.gate, "gate", truck)
+        gap = next_gap(self.problem, self.plan, truck.index, truck.eta)
+        if gap is not None:
+            self.plan[truck.index] = gap
         self.outcome.released += 1
-        self.problem = without_loads(self.base, self._written_off())
         self._replan(self._next_on(dock))
+        self._tell(truck)
 
     def _on_gate(self, truck: Truck) -> None:
         was_written_off = truck.status in (GRACE_OVER, RELEASED)
@@ -167,9 +167,8 @@ class LiveDay:
             self.outcome.walk_ins += slot is None
         elif slot is None:
             self.outcome.walk_ins += 1
-            self._replan([truck.index])  # a slot to fall back on
-            if not self.rules.standby:  # with stand-by it waits on site, first in line by its missed slot
-                self._send_to_wait_off_site(truck)
+            self._replan([truck.index])
+            self._send_to_wait_off_site(truck)
         elif late:
             self._start_late(truck, slot[0])
 
@@ -229,19 +228,14 @@ class LiveDay:
         slot = self.plan.get(truck.index)
         if truck.status != EXPECTED or slot is None or slot[1] != self.now:
             return
-        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now, absent=truck.index)
+        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now, absent=truck.index,
+                              swap_within=self.rules.grace_min)
         if called is None:
             return
         self.outcome.standby_calls += 1
         self.outcome.bumped += truck.bumped_at is None
         truck.bumped_at = slot[1] if truck.bumped_at is None else truck.bumped_at
-        left = called[1]
-        if left is not None and left[1] > self.now:
-            if fits_slot(self.problem, self.plan, truck.index, left):
-                self.plan[truck.index] = left  # it takes the slot of the truck that took its dock
-            else:
-                self._push_hole(left[1], left[0])
-        self._tell(truck)
+        self._tell(truck)  # it has the slot of the truck that took its dock
 
     def _on_hole(self, dock: int) -> None:
         """A slot given up by a stand-by truck starts: the next truck on site may take it."""
@@ -251,7 +245,7 @@ class LiveDay:
         self.outcome.standby_calls += 1
         left = called[1]
         if left is not None and left[1] > self.now:
-            self._push_hole(left[1], left[0])
+            self._push_hole(*left)
 
     def _on_grace(self, truck: Truck) -> None:
         slot = self.plan.pop(truck.index, None)
@@ -263,6 +257,11 @@ class LiveDay:
         self.problem = without_loads(self.base, self._written_off())
         if slot is None:
             return
+        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now) if self.rules.standby else None
+        if called is not None:  # the freed dock calls the first truck waiting on site
+            self.outcome.standby_calls += 1
+            if called[1] is not None and called[1][1] > self.now:
+                self._push_hole(*called[1])
         self._replan(self._next_on(slot[0]))
 
     # -- helpers -----------------------------------------------------------------------------

@@ -43,21 +43,31 @@ def _fits_now(problem: DockProblem, plan: Plan, line: DockTimeline, truck: Truck
 
 
 def call_standby(problem: DockProblem, plan: Plan, trucks: list[Truck], dock: int, now: int,
-                 absent: int | None = None) -> tuple[int, tuple[int, int] | None] | None:
+                 absent: int | None = None, swap_within: int = 0) -> tuple[int, tuple[int, int] | None] | None:
     """Call the first truck waiting on site that ``dock`` can load now (``absent``'s slot counts as free).
 
-    Updates ``plan`` and returns (the truck called, the slot it leaves: dock and start, or None),
+    With ``absent``, only a truck whose own slot starts within ``swap_within`` minutes and fits the
+    absent truck is called, and the two swap: a truck a few minutes late loses at most that long.
+    Updates ``plan`` and returns (the truck called, the slot it left: dock and start, or None),
     or None when nobody on site fits.
     """
     skip = {absent} if absent is not None else set()
     line = timelines(problem, plan, skip=skip)[dock]
     for truck in waiting_on_site(trucks, plan, now):
-        if _fits_now(problem, plan, line, truck, dock, now):
-            left = plan.get(truck.index)
-            if absent is not None:
-                del plan[absent]
+        left = plan.get(truck.index)
+        if absent is not None and (left is None or left[1] > now + swap_within):
+            continue
+        if not _fits_now(problem, plan, line, truck, dock, now):
+            continue
+        if absent is None:
             plan[truck.index] = (dock, now)
             return truck.index, left
+        missed = plan.pop(absent)
+        plan[truck.index] = (dock, now)
+        if fits_slot(problem, plan, absent, left):
+            plan[absent] = left
+            return truck.index, None
+        plan[truck.index], plan[absent] = left, missed  # no swap: as it was
     return None
 
 
@@ -66,3 +76,15 @@ def fits_slot(problem: DockProblem, plan: Plan, i: int, slot: tuple[int, int]) -
     dock, start = slot
     minutes = problem.duration[i].get(dock)
     return minutes is not None and timelines(problem, plan, skip={i})[dock].fits_at(start, minutes)
+
+
+def next_gap(problem: DockProblem, plan: Plan, i: int, now: int) -> tuple[int, int] | None:
+    """The first free time from ``now`` on any dock that can take load ``i``, moving nobody (earliest end
+    first); None when no gap is left today."""
+    lines = timelines(problem, plan, skip={i})
+    best = None
+    for dock, minutes in problem.options[i]:
+        start = lines[dock].fit(now, minutes)
+        if start is not None and (best is None or (start + minutes, dock) < best[0]):
+            best = ((start + minutes, dock), (dock, start))
+    return None if best is None else best[1]
