@@ -30,7 +30,6 @@ from server.engines.common import Limits
 from server.engines.docks import Weights, build_problem, fcfs, lower_bound, solve, without_loads
 from server.engines.docks.generator import plant_day
 
-
 DELAY_WEIGHTS = Weights(waiting=1, lateness=0)
 
 
