@@ -12,11 +12,6 @@ Per truck that came (no-shows never wait, so they are left out of both sides and
 * dock-start delay: dock start minus requested time, the driver's own lateness included.
 
 A truck never loaded waits until the docks close, on both sides.
-
-The plant books (and re-plans) with :data:`DELAY_WEIGHTS`: every minute between a truck's
-requested time and its start counts the same, which is what the total delay measures; the
-engine's default also charges minutes past the carrier's window three times over, which
-trades many minutes of other trucks' delay for a few late minutes.
 """
 
 from __future__ import annotations
@@ -27,10 +22,8 @@ import time
 from server.bench.appointments.behaviour import LATE, NO_SHOW, ON_TIME, draw_behaviour
 from server.bench.appointments.live_day import LiveRules, play_day
 from server.engines.common import Limits
-from server.engines.docks import Weights, build_problem, fcfs, lower_bound, solve, without_loads
+from server.engines.docks import build_problem, fcfs, lower_bound, solve, without_loads
 from server.engines.docks.generator import plant_day
-
-DELAY_WEIGHTS = Weights(waiting=1, lateness=0)
 
 
 def _ratio(value: float, base: float) -> float | None:
@@ -77,7 +70,7 @@ def _totals(rows, horizon: int) -> dict:
 def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: float, replan_limit: float,
                         threads: int, bound_bucket: int, on_progress=None) -> dict:
     """The report of one seeded day: both sides, their ratios and the re-plan times."""
-    problem = build_problem(*plant_day(trucks, dock_count, seed), weights=DELAY_WEIGHTS)
+    problem = build_problem(*plant_day(trucks, dock_count, seed))
     behaviour = draw_behaviour([load.id for load in problem.loads], seed)
     came = {load_id for load_id, b in behaviour.items() if b.kind != NO_SHOW}
     baseline = fcfs_side(problem, came)
@@ -116,7 +109,8 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                          "replan_max_s": _round(max(day.replan_seconds, default=None)),
                          "appointments_moved": day.moves, "called_in_early": day.called_in_early,
                          "walk_ins": day.walk_ins, "walk_ins_sent_off_site": day.sent_off_site,
-                         "grace_over": day.grace_over,
+                         "grace_over": day.grace_over, "standby_calls": day.standby_calls,
+                         "bumped": day.bumped, "late_released": day.released,
                          "booked_solve_status": booked.status, "day_seconds": round(played, 1),
                          "by_behaviour": {kind: {"trucks": sum(t.kind == kind for t in shown),
                                                  "onsite_waiting_min": part["onsite_waiting_min"],
