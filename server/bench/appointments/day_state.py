@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from server.bench.appointments.behaviour import Behaviour
 
 EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
-RELEASED = "released"  # announced late with the stand-by rule: its slot freed, on its way to stand by
 
 
 @dataclass(frozen=True)

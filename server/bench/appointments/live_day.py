@@ -3,8 +3,11 @@
 Every truck is told the slot of the day's solve before it leaves and aims at it with its
 own :class:`~server.bench.appointments.behaviour.Behaviour`. Then, in time order:
 
-* **ETA notice** (a late truck whose GPS reports): the slot no longer fits, so Haul re-plans
-  around it; told well ahead, the driver waits off site and comes for the new slot.
+* **ETA notice** (a late truck whose GPS reports): the slot no longer fits; it is released at
+  once for the trucks behind it and the truck gets the first gap from its ETA, moving nobody
+  (without ``standby``: Haul re-plans around it); told ahead, it waits off site for that slot.
+* **Slot start, its truck not here** (``standby``): a truck waiting on site takes the dock and
+  the absent one its slot (``standby.py``); a freed no-show slot calls the first truck on site.
 * **Gate-in** (drivers are asked to come ``ahead_min`` before their slot): a truck that finds
   a compatible dock free now starts at once (the dock manager calls it in, no re-plan); an
   early one otherwise waits on site for its slot; one late inside the grace period starts on
@@ -33,13 +36,12 @@ from server.bench.appointments.day_state import (
     EXPECTED,
     GRACE_OVER,
     ON_SITE,
-    RELEASED,
     DayOutcome,
     LiveRules,
     Truck,
     TruckDay,
 )
-from server.bench.appointments.standby import call_standby, next_gap
+from server.bench.appointments.standby import HOLE_ORDER, StandbyDay
 from server.engines.common import Limits
 from server.engines.docks import (
     Appointment,
@@ -54,11 +56,10 @@ from server.engines.docks.construct import timelines
 from server.engines.docks.timeline import earliest_fit
 
 WAITING_IN_CENTRE = 8  # trucks waiting on site that join a re-plan's centre (the longest waits first)
-NEXT_ON_FREED_DOCK = 3  # appointments after a no-show's slot that may move up into it
-_ORDER = {"notice": 0, "gate": 1, "slot": 2, "grace": 3, "hole": 4}
+_ORDER = {"notice": 0, "gate": 1, "slot": 2, "grace": 3, "hole": HOLE_ORDER}  # events of one minute in this order
 
 
-class LiveDay:
+class LiveDay(StandbyDay):
     """Play one day; :meth:`run` returns the :class:`DayOutcome`."""
 
     def __init__(self, problem: DockProblem, booked: DockResult, behaviour: dict[str, Behaviour],
@@ -91,9 +92,6 @@ class LiveDay:
 
     def _push(self, at: int, kind: str, truck: Truck) -> None:
         heapq.heappush(self.events, (at, _ORDER[kind], next(self.sequence), kind, truck.index, truck.version))
-
-    def _push_hole(self, dock: int, at: int) -> None:
-        heapq.heappush(self.events, (at, _ORDER["hole"], next(self.sequence), "hole", dock, 0))
 
     def _tell(self, truck: Truck) -> None:
         """The truck learns its (possibly new) slot; re-schedule what it and the plant will do."""
@@ -139,19 +137,8 @@ class LiveDay:
         else:
             self._tell(truck)
 
-    def _release(self, truck: Truck, dock: int) -> None:
-        """Announced late: its slot is freed while the trucks booked after it can still be told to come
-        sooner, and it gets the first gap from its ETA on, moving nobody (it waits for it off site)."""
-        del self.plan[truck.index]
-        gap = next_gap(self.problem, self.plan, truck.index, truck.eta)
-        if gap is not None:
-            self.plan[truck.index] = gap
-        self.outcome.released += 1
-        self._replan(self._next_on(dock))
-        self._tell(truck)
-
     def _on_gate(self, truck: Truck) -> None:
-        was_written_off = truck.status in (GRACE_OVER, RELEASED)
+        was_written_off = truck.status == GRACE_OVER
         truck.status, truck.gate_in = ON_SITE, self.now
         truck.version += 1
         if was_written_off:
@@ -223,30 +210,6 @@ class LiveDay:
             self._tell(self.trucks[j])
         return moved
 
-    def _on_slot(self, truck: Truck) -> None:
-        """Its slot starts and it is not here: a truck waiting on site takes the dock (stand-by)."""
-        slot = self.plan.get(truck.index)
-        if truck.status != EXPECTED or slot is None or slot[1] != self.now:
-            return
-        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now, absent=truck.index,
-                              swap_within=self.rules.grace_min)
-        if called is None:
-            return
-        self.outcome.standby_calls += 1
-        self.outcome.bumped += truck.bumped_at is None
-        truck.bumped_at = slot[1] if truck.bumped_at is None else truck.bumped_at
-        self._tell(truck)  # it has the slot of the truck that took its dock
-
-    def _on_hole(self, dock: int) -> None:
-        """A slot given up by a stand-by truck starts: the next truck on site may take it."""
-        called = call_standby(self.problem, self.plan, self.trucks, dock, self.now)
-        if called is None:
-            return
-        self.outcome.standby_calls += 1
-        left = called[1]
-        if left is not None and left[1] > self.now:
-            self._push_hole(*left)
-
     def _on_grace(self, truck: Truck) -> None:
         slot = self.plan.pop(truck.index, None)
         truck.status = GRACE_OVER
@@ -257,23 +220,13 @@ class LiveDay:
         self.problem = without_loads(self.base, self._written_off())
         if slot is None:
             return
-        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now) if self.rules.standby else None
-        if called is not None:  # the freed dock calls the first truck waiting on site
-            self.outcome.standby_calls += 1
-            if called[1] is not None and called[1][1] > self.now:
-                self._push_hole(*called[1])
+        if self.rules.standby:
+            self._on_hole(slot[0])  # the freed dock calls the first truck waiting on site
         self._replan(self._next_on(slot[0]))
 
     # -- helpers -----------------------------------------------------------------------------
-    def _next_on(self, dock: int) -> list[int]:
-        """The appointments on ``dock`` not yet called that may move up into time freed there."""
-        after = sorted((start, i) for i, (d, start) in self.plan.items()
-                       if d == dock and start > self.now + self.rules.called_min)
-        return [i for _, i in after[:NEXT_ON_FREED_DOCK]]
-
     def _written_off(self) -> list[str]:
-        """Loads off the day's problem for now: slots given up after the grace period or released."""
-        return [t.load_id for t in self.trucks if t.status in (GRACE_OVER, RELEASED)]
+        return [t.load_id for t in self.trucks if t.status == GRACE_OVER]
 
     def _dock_free_now(self, i: int) -> int | None:
         """A compatible dock where load ``i`` fits from now, earliest finish first."""
@@ -297,7 +250,7 @@ class LiveDay:
         started = time.perf_counter()
         arrivals = {}
         for truck in self.trucks:
-            if truck.index in frozen or truck.status in (GRACE_OVER, RELEASED):
+            if truck.index in frozen or truck.status == GRACE_OVER:
                 continue
             arrivals[truck.load_id] = self._earliest(truck)
         amended = with_arrivals(problem, arrivals)

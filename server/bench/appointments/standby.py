@@ -14,12 +14,16 @@ a few minutes late no longer pushes every truck booked behind it on its dock.
 
 from __future__ import annotations
 
-from server.bench.appointments.day_state import ON_SITE, Truck
+import heapq
+
+from server.bench.appointments.day_state import EXPECTED, ON_SITE, Truck
 from server.engines.docks import DockProblem
 from server.engines.docks.construct import timelines
 from server.engines.docks.timeline import DockTimeline
 
 Plan = dict[int, tuple[int, int]]
+HOLE_ORDER = 4  # a freed slot is offered after the minute's arrivals, slot starts and grace periods
+NEXT_ON_FREED_DOCK = 3  # appointments after a freed slot that may move up into it
 
 
 def waiting_on_site(trucks: list[Truck], plan: Plan, now: int) -> list[Truck]:
@@ -88,3 +92,52 @@ def next_gap(problem: DockProblem, plan: Plan, i: int, now: int) -> tuple[int, i
         if start is not None and (best is None or (start + minutes, dock) < best[0]):
             best = ((start + minutes, dock), (dock, start))
     return None if best is None else best[1]
+
+
+class StandbyDay:
+    """The stand-by rules of :class:`~server.bench.appointments.live_day.LiveDay` (which it is mixed
+    into: the plan, trucks, rules, outcome, events and ``_tell``, ``_replan`` are the day's)."""
+
+    def _release(self, truck: Truck, dock: int) -> None:
+        """Announced late: its slot is freed while the trucks booked after it can still be told to come
+        sooner, and it gets the first gap from its ETA on, moving nobody (it waits for it off site)."""
+        del self.plan[truck.index]
+        gap = next_gap(self.problem, self.plan, truck.index, truck.eta)
+        if gap is not None:
+            self.plan[truck.index] = gap
+        self.outcome.released += 1
+        self._replan(self._next_on(dock))
+        self._tell(truck)
+
+    def _on_slot(self, truck: Truck) -> None:
+        """Its slot starts and it is not here: a truck waiting on site takes the dock (stand-by)."""
+        slot = self.plan.get(truck.index)
+        if truck.status != EXPECTED or slot is None or slot[1] != self.now:
+            return
+        called = call_standby(self.problem, self.plan, self.trucks, slot[0], self.now, absent=truck.index,
+                              swap_within=self.rules.grace_min)
+        if called is None:
+            return
+        self.outcome.standby_calls += 1
+        self.outcome.bumped += truck.bumped_at is None
+        truck.bumped_at = slot[1] if truck.bumped_at is None else truck.bumped_at
+        self._tell(truck)  # it has the slot of the truck that took its dock
+
+    def _on_hole(self, dock: int) -> None:
+        """A slot given up by a stand-by truck starts: the next truck on site may take it."""
+        called = call_standby(self.problem, self.plan, self.trucks, dock, self.now)
+        if called is None:
+            return
+        self.outcome.standby_calls += 1
+        left = called[1]
+        if left is not None and left[1] > self.now:
+            self._push_hole(*left)
+
+    def _push_hole(self, dock: int, at: int) -> None:
+        heapq.heappush(self.events, (at, HOLE_ORDER, next(self.sequence), "hole", dock, 0))
+
+    def _next_on(self, dock: int) -> list[int]:
+        """The appointments on ``dock`` not yet called that may move up into time freed there."""
+        after = sorted((start, i) for i, (d, start) in self.plan.items()
+                       if d == dock and start > self.now + self.rules.called_min)
+        return [i for _, i in after[:NEXT_ON_FREED_DOCK]]
