@@ -13,7 +13,10 @@ EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
 class LiveRules:
     """How the plant and the drivers play the day (minutes)."""
 
-    ahead_min: int = 5  # drivers are asked to be at the gate this long before their slot
+    # Drivers are asked to be at the gate this long before their slot. Ten minutes (five before the
+    # stand-by rules) keeps most of the on-time noise (sd 7.5 min) ahead of the slot, and the trucks
+    # waiting it out are the stand-bys that keep a dock busy when its truck is not there.
+    ahead_min: int = 10
     grace_min: int = 15  # a slot is held this long after its start for a truck not yet here
     notice_min: int = 30  # a late truck's GPS ETA reaches the plant this long before its slot
     react_min: int = 30  # told a new time at least this long before reaching the gate, a driver keeps to it
