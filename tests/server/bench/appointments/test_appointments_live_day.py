@@ -166,3 +166,12 @@ def test_an_announced_late_truck_frees_its_slot_at_once_and_gets_the_first_gap_f
     assert (day["B"].aim, day["B"].gate_in, day["B"].start) == (100, 100, 100)
     assert day["L"].aim == day["L"].gate_in == day["L"].start >= 145
     assert outcome.released == 1
+
+
+def test_by_default_drivers_are_asked_to_come_ten_minutes_ahead():
+    """The plant's default buffer: a punctual driver is at the gate ten minutes before his slot."""
+    outcome, day = _day(1, {"X": (50, 50, "D1", 50), "A": (100, 30, "D1", 100)},
+                        {"X": on_time(), "A": on_time()}, LiveRules(replan_limit_s=0.3))
+    assert (day["X"].gate_in, day["X"].start) == (40, 40)  # the dock is free: called in at once
+    assert (day["A"].gate_in, day["A"].start) == (90, 90)
+    assert outcome.called_in_early == 2
