@@ -13,11 +13,15 @@ EXPECTED, ON_SITE, GRACE_OVER = "expected", "on_site", "grace_over"
 class LiveRules:
     """How the plant and the drivers play the day (minutes)."""
 
-    ahead_min: int = 5  # drivers are asked to be at the gate this long before their slot
+    # Drivers are asked to be at the gate this long before their slot. Ten minutes (five before the
+    # stand-by rules) keeps most of the on-time noise (sd 7.5 min) ahead of the slot, and the trucks
+    # waiting it out are the stand-bys that keep a dock busy when its truck is not there.
+    ahead_min: int = 10
     grace_min: int = 15  # a slot is held this long after its start for a truck not yet here
     notice_min: int = 30  # a late truck's GPS ETA reaches the plant this long before its slot
     react_min: int = 30  # told a new time at least this long before reaching the gate, a driver keeps to it
     called_min: int = 15  # appointments starting this soon are called: a re-plan leaves them be
+    standby: bool = True  # a dock whose truck is not there at its slot's start calls one waiting on site
     replan_limit_s: float = 1.0
     seed: int = 0
 
@@ -36,6 +40,7 @@ class Truck:
     eta: int | None = None  # what Haul knows from a GPS ETA notice
     gate_in: int | None = None
     version: int = 0
+    bumped_at: int | None = None  # the start of the slot its dock gave to a stand-by while it was not here
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,9 @@ class TruckDay:
 @dataclass
 class DayOutcome:
     """The day's trucks and what the plant did: re-plan times, appointments moved, trucks called in early,
-    walk-ins (no slot left at the gate), slots given up after the grace period and walk-ins sent to
-    wait off site for a slot far ahead."""
+    walk-ins (no slot left at the gate), slots given up after the grace period, walk-ins sent to
+    wait off site for a slot far ahead, trucks on site called to a slot whose truck was not there
+    (stand-by) and the absent trucks that lost their slot so (bumped)."""
 
     trucks: list[TruckDay]
     replan_seconds: list[float] = field(default_factory=list)
@@ -65,3 +71,6 @@ class DayOutcome:
     walk_ins: int = 0
     grace_over: int = 0
     sent_off_site: int = 0
+    standby_calls: int = 0
+    bumped: int = 0
+    released: int = 0

@@ -3,8 +3,11 @@
 Every truck is told the slot of the day's solve before it leaves and aims at it with its
 own :class:`~server.bench.appointments.behaviour.Behaviour`. Then, in time order:
 
-* **ETA notice** (a late truck whose GPS reports): the slot no longer fits, so Haul re-plans
-  around it; told well ahead, the driver waits off site and comes for the new slot.
+* **ETA notice** (a late truck whose GPS reports): the slot no longer fits; it is released at
+  once for the trucks behind it and the truck gets the first gap from its ETA, moving nobody
+  (without ``standby``: Haul re-plans around it); told ahead, it waits off site for that slot.
+* **Slot start, its truck not here** (``standby``): a truck waiting on site takes the dock and
+  the absent one its slot (``standby.py``); a freed no-show slot calls the first truck on site.
 * **Gate-in** (drivers are asked to come ``ahead_min`` before their slot): a truck that finds
   a compatible dock free now starts at once (the dock manager calls it in, no re-plan); an
   early one otherwise waits on site for its slot; one late inside the grace period starts on
@@ -38,6 +41,7 @@ from server.bench.appointments.day_state import (
     Truck,
     TruckDay,
 )
+from server.bench.appointments.standby import HOLE_ORDER, StandbyDay
 from server.engines.common import Limits
 from server.engines.docks import (
     Appointment,
@@ -52,11 +56,10 @@ from server.engines.docks.construct import timelines
 from server.engines.docks.timeline import earliest_fit
 
 WAITING_IN_CENTRE = 8  # trucks waiting on site that join a re-plan's centre (the longest waits first)
-NEXT_ON_FREED_DOCK = 3  # appointments after a no-show's slot that may move up into it
-_ORDER = {"notice": 0, "gate": 1, "grace": 2}
+_ORDER = {"notice": 0, "gate": 1, "slot": 2, "grace": 3, "hole": HOLE_ORDER}  # events of one minute in this order
 
 
-class LiveDay:
+class LiveDay(StandbyDay):
     """Play one day; :meth:`run` returns the :class:`DayOutcome`."""
 
     def __init__(self, problem: DockProblem, booked: DockResult, behaviour: dict[str, Behaviour],
@@ -76,6 +79,10 @@ class LiveDay:
     def run(self) -> DayOutcome:
         while self.events:
             at, _, _, kind, i, version = heapq.heappop(self.events)
+            if kind == "hole":  # i is a dock here
+                self.now = max(self.now, at)
+                self._on_hole(i)
+                continue
             truck = self.trucks[i]
             if version == truck.version:
                 self.now = max(self.now, at)
@@ -96,6 +103,7 @@ class LiveDay:
         if slot is not None and kept_to and truck.behaviour.kind != NO_SHOW:
             truck.aim = slot[1]
             truck.gate = self._gate_for(truck, slot[1])
+            truck.bumped_at = None  # told in time: it comes for the new slot
         elif slot is not None and truck.aim is None:
             truck.aim = slot[1]
         elif slot is None and truck.gate is None and truck.behaviour.kind != NO_SHOW:
@@ -104,7 +112,11 @@ class LiveDay:
             self._push(truck.gate, "gate", truck)
         if truck.behaviour.kind == LATE and truck.behaviour.announced and truck.eta is None:
             self._push(max(self.now, truck.aim - self.rules.notice_min), "notice", truck)
-        if slot is not None:
+        if slot is not None and slot[1] >= self.now and self.rules.standby:
+            self._push(slot[1], "slot", truck)
+        if truck.bumped_at is not None:  # the grace period runs from the slot it missed
+            self._push(truck.bumped_at + self.rules.grace_min, "grace", truck)
+        elif slot is not None:
             self._push(slot[1] + self.rules.grace_min, "grace", truck)
 
     def _gate_for(self, truck: Truck, start: int) -> int:
@@ -118,7 +130,9 @@ class LiveDay:
     def _on_notice(self, truck: Truck) -> None:
         truck.eta = truck.gate
         slot = self.plan.get(truck.index)
-        if slot is None or truck.eta > slot[1]:
+        if self.rules.standby and slot is not None and truck.eta > slot[1]:
+            self._release(truck, slot[0])
+        elif slot is None or truck.eta > slot[1]:
             self._replan([truck.index])
         else:
             self._tell(truck)
@@ -206,10 +220,9 @@ class LiveDay:
         self.problem = without_loads(self.base, self._written_off())
         if slot is None:
             return
-        dock = slot[0]
-        after = sorted((start, i) for i, (d, start) in self.plan.items()
-                       if d == dock and start > self.now + self.rules.called_min)
-        self._replan([i for _, i in after[:NEXT_ON_FREED_DOCK]])
+        if self.rules.standby:
+            self._on_hole(slot[0])  # the freed dock calls the first truck waiting on site
+        self._replan(self._next_on(slot[0]))
 
     # -- helpers -----------------------------------------------------------------------------
     def _written_off(self) -> list[str]:

@@ -9,6 +9,7 @@ from server.engines.docks.result import to_result
 from tests.server.engines.docks.docks_helpers import FixedMinutes
 
 RULES = LiveRules(ahead_min=0, replan_limit_s=0.3)  # drivers aim at the slot itself unless a test says
+NO_STANDBY = LiveRules(ahead_min=0, replan_limit_s=0.3, standby=False)
 
 
 def _day(docks: int, trucks: dict[str, tuple[int, int, str, int]], behaviour: dict[str, Behaviour],
@@ -85,9 +86,10 @@ def test_a_late_truck_found_out_at_the_gate_gets_the_next_gap():
 
 
 def test_an_announced_late_truck_is_re_planned_before_it_arrives_and_waits_off_site():
-    """Its GPS ETA comes half an hour before the slot: Haul re-plans, the driver comes for the new slot."""
+    """Without stand-by, its GPS ETA half an hour before the slot makes Haul re-plan; the driver comes for
+    the new slot."""
     outcome, day = _day(1, {"L": (100, 20, "D1", 100), "C": (140, 30, "D1", 140)},
-                        {"L": Behaviour(LATE, 45, announced=True), "C": on_time()})
+                        {"L": Behaviour(LATE, 45, announced=True), "C": on_time()}, NO_STANDBY)
     assert day["L"].start >= 145
     assert day["L"].gate_in == day["L"].start == day["L"].aim  # no waiting on site
     assert len(outcome.replan_seconds) == 1
@@ -115,8 +117,61 @@ def test_a_generated_day_ends_with_a_valid_schedule_for_every_truck_that_came():
 
 
 def test_a_walk_in_whose_next_gap_is_far_off_waits_for_it_off_site():
-    """Its new slot is 40 minutes away: it leaves the gate with it and checks in when it comes back."""
+    """Without stand-by: its new slot is 40 minutes away, it leaves the gate with it and checks in when it
+    comes back."""
     outcome, day = _day(1, {"L": (100, 20, "D1", 100), "C": (150, 50, "D1", 150)},
-                        {"L": Behaviour(LATE, 60, announced=False), "C": on_time()})
+                        {"L": Behaviour(LATE, 60, announced=False), "C": on_time()}, NO_STANDBY)
     assert day["L"].aim == day["L"].gate_in == day["L"].start == 200
     assert outcome.walk_ins == 1 and outcome.sent_off_site == 1
+
+
+def test_a_no_show_s_dock_goes_at_its_slot_start_to_the_truck_waiting_on_site():
+    """Stand-by: nobody came for D1 at 100 and W waits on site for D2 at 110: D1 calls W at 100 (the
+    absent truck would have had W's slot), without holding the dock empty through the grace period."""
+    outcome, day = _day(2, {"N": (100, 30, "D1", 100), "X": (80, 30, "D2", 80), "W": (110, 30, "D2", 110)},
+                        {"N": Behaviour(NO_SHOW, None), "X": on_time(), "W": on_time(-20)})
+    assert (day["W"].gate_in, day["W"].start, day["W"].dock) == (90, 100, "D1")
+    assert day["N"].start is None
+    assert outcome.standby_calls == 1 and outcome.grace_over == 1
+
+
+def test_a_truck_a_few_minutes_late_takes_the_slot_of_the_stand_by_and_nobody_behind_it_slides():
+    """A is five minutes late for D1 at 100; W, on site for D2 at 110, takes D1 at 100 and A W's slot;
+    B, booked behind A on D1, starts at its own slot and nothing is re-planned."""
+    outcome, day = _day(2, {"A": (100, 30, "D1", 100), "B": (130, 30, "D1", 130), "X": (80, 30, "D2", 80),
+                            "W": (110, 30, "D2", 110)},
+                        {"A": on_time(5), "B": on_time(), "X": on_time(), "W": on_time(-15)})
+    assert (day["W"].gate_in, day["W"].start, day["W"].dock) == (95, 100, "D1")
+    assert (day["A"].gate_in, day["A"].start, day["A"].dock) == (105, 110, "D2")
+    assert day["B"].start == 130
+    assert outcome.replan_seconds == [] and outcome.standby_calls == 1 and outcome.bumped == 1
+
+
+def test_without_stand_by_the_late_truck_holds_its_dock_and_the_truck_behind_slides():
+    """The same day with the plant's stand-by off: the dock waits for A and B slides (the old rule)."""
+    rules = LiveRules(ahead_min=0, replan_limit_s=0.3, standby=False)
+    outcome, day = _day(2, {"A": (100, 30, "D1", 100), "B": (130, 30, "D1", 130), "X": (80, 30, "D2", 80),
+                            "W": (110, 30, "D2", 110)},
+                        {"A": on_time(5), "B": on_time(), "X": on_time(), "W": on_time(-15)}, rules)
+    assert day["A"].start == 105 and day["B"].start == 135 and outcome.standby_calls == 0
+
+
+
+def test_an_announced_late_truck_frees_its_slot_at_once_and_gets_the_first_gap_from_its_eta():
+    """L's GPS says 45 minutes late half an hour ahead: its slot is released, B (asked for 100, booked
+    at 120 behind L) is told in time to come at 100; L gets the first gap from its ETA, moving nobody,
+    and waits for it off site."""
+    outcome, day = _day(1, {"L": (100, 20, "D1", 100), "B": (100, 30, "D1", 120)},
+                        {"L": Behaviour(LATE, 45, announced=True), "B": on_time()})
+    assert (day["B"].aim, day["B"].gate_in, day["B"].start) == (100, 100, 100)
+    assert day["L"].aim == day["L"].gate_in == day["L"].start >= 145
+    assert outcome.released == 1
+
+
+def test_by_default_drivers_are_asked_to_come_ten_minutes_ahead():
+    """The plant's default buffer: a punctual driver is at the gate ten minutes before his slot."""
+    outcome, day = _day(1, {"X": (50, 50, "D1", 50), "A": (100, 30, "D1", 100)},
+                        {"X": on_time(), "A": on_time()}, LiveRules(replan_limit_s=0.3))
+    assert (day["X"].gate_in, day["X"].start) == (40, 40)  # the dock is free: called in at once
+    assert (day["A"].gate_in, day["A"].start) == (90, 90)
+    assert outcome.called_in_early == 2
