@@ -139,10 +139,12 @@ def test_one_load_from_two_buyers_orders_goes_from_plan_to_both_proofs(open_as, 
     api.call("carrier2", "POST", f"/api/v1/loads/{load['id']}/assignment",
              {"vehicle_id": winner_truck, "driver_id": winner_driver})
 
-    # 6. The load's buyer authorizes the pickup; a dock slot is booked.
-    owner = "buyer" if api.call("seller", "GET", f"/api/v1/loads/{load['id']}")["buyer_id"] == orders["buyer_a"] \
-        else "buyer2"
-    grant = api.call(owner, "POST", f"/api/v1/loads/{load['id']}/pickup-authorizations", {})
+    # 6. Each buyer authorizes the pickup of its own goods (the seller sees who is still to); a dock slot is booked.
+    api.call("buyer", "POST", f"/api/v1/loads/{load['id']}/pickup-authorizations", {})
+    waiting = api.call("seller", "GET", f"/api/v1/loads/{load['id']}")
+    assert waiting["status"] == "assigned" and len(waiting["awaiting_authorization"]) == 1, waiting
+    grant = api.call("buyer2", "POST", f"/api/v1/loads/{load['id']}/pickup-authorizations", {})
+    assert api.call("seller", "GET", f"/api/v1/loads/{load['id']}")["status"] == "authorized"
     slot = api.call("seller", "GET", f"/api/v1/loads/{load['id']}/slots")["slots"][0]
     api.call("seller", "POST", f"/api/v1/loads/{load['id']}/appointment",
              {"dock_id": slot["dock_id"], "start": slot["start"]})
