@@ -106,8 +106,9 @@ def _order_visible(org_id: int):
 def driver_only(principal: Principal) -> bool:
     """A person who may do no more than a driver (the built-in role, or a custom role of driver permissions
     only): sees the loads assigned to them, not the carrier's work. By permissions, never by role names."""
-    return (principal.user_id is not None and principal.org_kind != "inspector"
-            and principal.permissions <= BUILTIN_ROLES["driver"])
+    # A token without a user (a paired phone's) is held to the same rule: it must never see more than
+    # a driver's login would because it names nobody.
+    return principal.org_kind != "inspector" and principal.permissions <= BUILTIN_ROLES["driver"]
 
 
 def may_follow_organisation(principal: Principal) -> bool:
