@@ -106,9 +106,12 @@ def _order_visible(org_id: int):
 def driver_only(principal: Principal) -> bool:
     """A person who may do no more than a driver (the built-in role, or a custom role of driver permissions
     only): sees the loads assigned to them, not the carrier's work. By permissions, never by role names."""
-    # A token without a user (a paired phone's) is held to the same rule: it must never see more than
-    # a driver's login would because it names nobody.
-    return principal.org_kind != "inspector" and principal.permissions <= BUILTIN_ROLES["driver"]
+    if principal.org_kind == "inspector" or not principal.permissions <= BUILTIN_ROLES["driver"]:
+        return False
+    # A token without a user is a driver's when its only role is the driver's (a paired phone of a
+    # driver without a login): it must not see the carrier's work because it names nobody. An integration
+    # token cut down to driver permissions (a weighbridge's record_evidence) keeps its organisation's view.
+    return principal.user_id is not None or set(principal.roles) == {"driver"}
 
 
 def may_follow_organisation(principal: Principal) -> bool:
