@@ -25,9 +25,4 @@ def sweep_command(every_s: float) -> None:
         click.echo(f"checked {report.checked} open tenders, changed {report.changed}, widened {report.widened}"
                    + (f", errors: {report.errors}" if report.errors else ""))
         return
-    sweeper = Sweeper(app, every_s)
-    sweeper.start()
-    try:
-        sweeper.join()
-    except KeyboardInterrupt:
-        sweeper.stop()
+    Sweeper(app, every_s).run_until_interrupted()

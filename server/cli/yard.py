@@ -24,9 +24,4 @@ def sweep_command(every_s: float) -> None:
         marked = sweep_once(app)
         click.echo(f"no-shows marked: {sum(map(len, marked.values()))} at {len(marked)} sites")
         return
-    sweeper = NoShowSweeper(app, every_s)
-    sweeper.start()
-    try:
-        sweeper.join()
-    except KeyboardInterrupt:
-        sweeper.stop()
+    NoShowSweeper(app, every_s).run_until_interrupted()

@@ -33,3 +33,11 @@ class Periodic(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+
+    def run_until_interrupted(self) -> None:
+        """Start, and wait until Ctrl-C (a ``haul ... sweep --every N`` command's whole life)."""
+        self.start()
+        try:
+            self.join()
+        except KeyboardInterrupt:
+            self.stop()
