@@ -15,7 +15,7 @@ from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from server.validation_messages import translated
+from server.validation_messages import status_title, translated
 
 log = logging.getLogger("haul.errors")
 
@@ -84,7 +84,7 @@ def problem_document(status: int, detail: str = "", instance: str | None = None,
 
 def problem_response(status: int, detail: str = "", errors=(), title: str | None = None, **extra):
     count_refusal(status)
-    body = problem_document(status, detail, request.path if request else None, title)
+    body = problem_document(status, detail, request.path if request else None, title or status_title(status))
     errors = list(errors)
     if errors:
         body["errors"] = errors

@@ -106,6 +106,22 @@ _TEMPLATES = (
 )
 TEMPLATES = tuple((re.compile(pattern, re.DOTALL), msgid) for pattern, msgid in _TEMPLATES)
 
+# The problem titles Haul answers with (werkzeug's names of the statuses; RFC 9457 lets a title be localized).
+STATUS_TITLES = {
+    400: N_("Bad Request"), 401: N_("Unauthorized"), 403: N_("Forbidden"), 404: N_("Not Found"),
+    405: N_("Method Not Allowed"), 406: N_("Not Acceptable"), 409: N_("Conflict"), 410: N_("Gone"),
+    411: N_("Length Required"), 413: N_("Request Entity Too Large"), 414: N_("Request URI Too Long"),
+    415: N_("Unsupported Media Type"), 422: N_("Unprocessable Entity"), 428: N_("Precondition Required"),
+    429: N_("Too Many Requests"), 431: N_("Request Header Fields Too Large"), 500: N_("Internal Server Error"),
+    502: N_("Bad Gateway"), 503: N_("Service Unavailable"), 504: N_("Gateway Timeout"),
+}
+
+
+def status_title(status: int) -> str | None:
+    """The problem title of ``status`` in the caller's language; None for a status without one here."""
+    title = STATUS_TITLES.get(status)
+    return gettext(title) if title is not None else None
+
 
 def translated(message: str) -> str:
     """``message`` in the caller's language when it is one of the libraries' own; else unchanged."""

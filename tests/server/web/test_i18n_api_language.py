@@ -53,6 +53,7 @@ def test_field_errors_not_found_and_a_named_permission(client, make_party, langu
     r = client.get("/api/v1/orders/987654", headers=seller.headers)
     assert r.status_code == 404
     assert_in_language(r.get_json(), language)
+    assert r.get_json()["title"] == ("未找到" if language == "zh_CN" else "Not Found")  # the title too
     r = client.get("/api/v1/no-such-endpoint", headers=seller.headers)  # werkzeug's own 404, nobody resolved yet
     assert r.status_code == 404
     assert_in_language(r.get_json(), language)
