@@ -52,7 +52,7 @@ class Market:
     def __init__(self, cast: Cast, pace: Pace, timers: Timers, rng: random.Random):
         self.cast, self.pace, self.timers, self.rng = cast, pace, timers, rng
         self.tenders: dict[int, dict] = {}  # load id -> its latest tender, as the seller sees it
-        self.refused: set[tuple[int, int]] = set()  # (load id, vehicle id) the server refused
+        self.refused: set[tuple[int, str, int]] = set()  # (load id, "vehicle"|"driver", id) the server refused
         self.waiting: set[int] = set()  # awarded loads whose carrier has no free truck yet (said once)
 
     def tick(self, loads: dict[int, dict], order: list[int]) -> None:
@@ -184,11 +184,11 @@ class Market:
         needs = needs_of(load)
         busy_trucks = {x.get("vehicle_id") for x in others}
         trucks = sorted((t for t in carrier.vehicles if t["id"] not in busy_trucks and fits(t, needs)
-                         and (load["id"], t["id"]) not in self.refused),
+                         and (load["id"], "vehicle", t["id"]) not in self.refused),
                         key=lambda t: (t["hazmat_certified"] and not needs["hazmat"], t["id"]))
         busy_drivers = {x.get("driver_id") for x in others}
         drivers = [d for d in carrier.drivers if d["id"] not in busy_drivers
-                   and (d["hazmat_certified"] or not needs["hazmat"])]
+                   and (d["hazmat_certified"] or not needs["hazmat"]) and (load["id"], "driver", d["id"]) not in self.refused]
         if not trucks or not drivers:
             if load["id"] not in self.waiting:
                 self.waiting.add(load["id"])
@@ -199,8 +199,12 @@ class Market:
             done = carrier.session.post(f"/api/v1/loads/{load['id']}/assignment",
                                         {"vehicle_id": truck["id"], "driver_id": driver["id"]})
         except ApiError as exc:
-            if exc.status in (409, 422):
-                self.refused.add((load["id"], truck["id"]))
+            if exc.status in (409, 422):  # try another of what the server named (a driver out of hours, a truck)
+                named = {error.get("path") for error in exc.errors if isinstance(error, dict)}
+                if "driver_id" in named:
+                    self.refused.add((load["id"], "driver", driver["id"]))
+                if "vehicle_id" in named or "driver_id" not in named:
+                    self.refused.add((load["id"], "vehicle", truck["id"]))
             raise
         load.update(status=done["status"], vehicle_id=truck["id"], driver_id=driver["id"])
         log.info("demo: %s put truck %s with %s on %s", carrier.name, truck["plate"], driver["name"],

@@ -37,3 +37,39 @@ def test_a_plain_commitment_spares_the_certified_truck():
     carrier = Carrier(session=None, name="c", login="c@x.demo", vehicles=[truck(1, True), truck(2, False)])
     assert [t["id"] for t in spare_trucks(carrier, [needs_of(load())])] == [1]
     assert spare_trucks(carrier, [needs_of(load()), needs_of(load())]) == []
+
+
+def test_a_driver_out_of_hours_is_passed_over_not_every_truck():
+    """Before: a refusal naming the driver (out of driving hours) was held against the truck, so the next tries
+    paired the same driver with each other truck, every one was refused, and the demo's day never ended."""
+    import random
+
+    from server.demo.api import ApiError
+    from server.demo.cast import Cast
+    from server.demo.market import Market
+
+    class Session:
+        organisation_id = 7
+
+        def __init__(self):
+            self.tried = []
+
+        def post(self, path, body):
+            self.tried.append((body["vehicle_id"], body["driver_id"]))
+            if body["driver_id"] == 1:
+                raise ApiError("POST", path, 422, "The truck or driver cannot take this load.", "bad_assignment",
+                               [{"path": "driver_id", "message": "That day would take 12.8 h of driving"}])
+            return {"status": "assigned"}
+
+    session = Session()
+    carrier = Carrier(session=session, name="c", login="c@x.demo", vehicles=[truck(1, False), truck(2, False)],
+                      drivers=[{"id": 1, "name": "Tired", "hazmat_certified": False},
+                               {"id": 2, "name": "Fresh", "hazmat_certified": False}])
+    market = Market(Cast(seller=None, buyers={}, carriers={7: carrier}), pace=None, timers=None, rng=random.Random(1))
+    awarded = {**load(), "id": 5, "reference": "L-5", "status": "awarded", "carrier_id": 7}
+    for _ in range(2):
+        try:
+            market._assign(awarded, {5: awarded})
+        except ApiError:
+            pass
+    assert session.tried == [(1, 1), (1, 2)] and awarded["status"] == "assigned"
