@@ -189,6 +189,12 @@ class Market:
         busy_drivers = {x.get("driver_id") for x in others}
         drivers = [d for d in carrier.drivers if d["id"] not in busy_drivers
                    and (d["hazmat_certified"] or not needs["hazmat"]) and (load["id"], "driver", d["id"]) not in self.refused]
+        if trucks and drivers:  # as a dispatcher does: only what the server's options call suitable (driver hours)
+            options = carrier.session.get(f"/api/v1/loads/{load['id']}/assignment-options")
+            suitable_trucks = {v["id"] for v in options.get("vehicles", [])}
+            suitable_drivers = {d["id"] for d in options.get("drivers", [])}
+            trucks = [t for t in trucks if t["id"] in suitable_trucks]
+            drivers = [d for d in drivers if d["id"] in suitable_drivers]
         if not trucks or not drivers:
             if load["id"] not in self.waiting:
                 self.waiting.add(load["id"])

@@ -21,7 +21,9 @@ log = logging.getLogger("haul.demo")
 
 PLANT_ZONE = ZoneInfo("Europe/Berlin")  # the seed's sites are all in Germany
 BOOKABLE = ("assigned", "authorized")
-GONE_MEANWHILE = ("in_the_past", "dock_taken")  # an offered slot someone took, or time passed, before booking
+# An offered slot someone took, or that time passed by (into the past, or inside the plant's booking lead time:
+# at 3600x a second of choosing is an hour) before booking: the next offered slot is tried.
+GONE_MEANWHILE = ("in_the_past", "dock_taken", "lead_time")
 
 
 class Pickup:

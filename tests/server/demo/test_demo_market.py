@@ -54,6 +54,9 @@ def test_a_driver_out_of_hours_is_passed_over_not_every_truck():
         def __init__(self):
             self.tried = []
 
+        def get(self, path):  # the options say nothing of hours here: the refusal must still be kept apart
+            return {"vehicles": [{"id": 1}, {"id": 2}], "drivers": [{"id": 1}, {"id": 2}]}
+
         def post(self, path, body):
             self.tried.append((body["vehicle_id"], body["driver_id"]))
             if body["driver_id"] == 1:
@@ -73,3 +76,36 @@ def test_a_driver_out_of_hours_is_passed_over_not_every_truck():
         except ApiError:
             pass
     assert session.tried == [(1, 1), (1, 2)] and awarded["status"] == "assigned"
+
+
+def test_an_offered_slot_that_fell_inside_the_lead_time_is_passed_for_the_next():
+    """Before: at 3600x the first offered slot could fall inside the plant's booking lead time while the
+    dispatcher chose it; the 422 ``lead_time`` counted as a failed demo step instead of trying the next slot."""
+    from server.demo.api import ApiError
+    from server.demo.cast import Cast
+    from server.demo.pickup import Pickup
+
+    class Session:
+        organisation_id = 7
+
+        def __init__(self):
+            self.booked = []
+
+        def get(self, path):
+            if path.endswith("/appointment"):
+                raise ApiError("GET", path, 404, "No appointment.")
+            return {"slots": [{"dock_id": 1, "dock_name": "Dock 1", "start": "2030-06-03T08:00:00+00:00"},
+                              {"dock_id": 1, "dock_name": "Dock 1", "start": "2030-06-03T09:00:00+00:00"}]}
+
+        def post(self, path, body):
+            if body["start"].startswith("2030-06-03T08"):
+                raise ApiError("POST", path, 422, "A slot must be booked at least 60 minutes before it starts.",
+                               "lead_time")
+            self.booked.append(body["start"])
+            return {}
+
+    session = Session()
+    carrier = Carrier(session=session, name="c", login="c@x.demo")
+    pickup = Pickup(Cast(seller=None, buyers={}, carriers={7: carrier}))
+    pickup._book_first_slot({"id": 5, "reference": "L-5", "carrier_id": 7})
+    assert session.booked == ["2030-06-03T09:00:00+00:00"]
