@@ -57,6 +57,11 @@ def active_docks(site_id: int) -> list[Dock]:
                                    .order_by(Dock.id)))
 
 
+def docks_for(site_id: int, load: Load) -> list[Dock]:
+    """The site's active docks that have the equipment the load needs, in id order."""
+    return [dock for dock in active_docks(site_id) if dock.equipment == load.required_equipment]
+
+
 def live_appointment(load_id: int) -> DockAppointment | None:
     """The load's appointment that is not over yet (at most one: a unique index says so)."""
     return db.session.scalar(select(DockAppointment).where(DockAppointment.load_id == load_id,

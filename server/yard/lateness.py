@@ -18,7 +18,7 @@ from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, YardVisit
 from server.yard import notify
 from server.yard.booking_rules import rules_of
-from server.yard.engine_input import active_docks, appointments_overlapping
+from server.yard.engine_input import appointments_overlapping, docks_for
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.site_time import next_whole_minute
@@ -72,7 +72,7 @@ def is_late(site: Site, slot: datetime | None, now: datetime) -> bool:
 
 def next_gap(load: Load, site: Site, now: datetime) -> tuple[Dock, datetime] | None:
     """The earliest (dock, start) from now where the load fits, open and free; None within a day."""
-    docks = [d for d in active_docks(site.id) if d.equipment == load.required_equipment]
+    docks = docks_for(site.id, load)
     if not docks:
         return None
     first = next_whole_minute(now)

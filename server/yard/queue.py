@@ -18,7 +18,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site, Vehicle, YardVisit
 from server.yard import notify
-from server.yard.engine_input import active_docks, appointments_overlapping, loading_minutes
+from server.yard.engine_input import appointments_overlapping, docks_for, loading_minutes
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.replanning import Forced, announce, replan_site
@@ -86,7 +86,7 @@ def free_dock_now(site: Site, load: Load, booked_dock_id: int, now: datetime) ->
     equipment (a truck that came early is not kept waiting while another dock stands empty);
     else the booked dock, whose refusal then says until when it is held."""
     start = whole_minute(now)
-    docks = [d for d in active_docks(site.id) if d.equipment == load.required_equipment]
+    docks = docks_for(site.id, load)
     docks.sort(key=lambda d: d.id != booked_dock_id)  # the booked dock first
     for dock in docks:
         end = start + timedelta(minutes=loading_minutes(site, load, dock))

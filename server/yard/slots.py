@@ -17,10 +17,10 @@ from server.engines.docks import build_problem
 from server.engines.docks.timeline import DockTimeline, overlapping
 from server.models import Dock, Load, Site
 from server.yard.engine_input import (
-    active_docks,
     appointments_overlapping,
     arrival_of,
     busy_minutes,
+    docks_for,
     duration_policy,
     engine_dock,
     engine_load,
@@ -59,7 +59,7 @@ def offered_slots(load: Load, site: Site, now: datetime) -> list[dict]:
     appointment does not block its alternatives, so the list also serves a reschedule.
     """
     lo, hi = next_whole_minute(max(arrival_of(load), now)), whole_minute(load.pickup_latest)
-    docks = [d for d in active_docks(site.id) if d.equipment == load.required_equipment]
+    docks = docks_for(site.id, load)
     if hi < lo or not docks or not schedulable(load):
         return []
     frame = _frame_between(site, lo, hi)
