@@ -50,7 +50,9 @@ class RoomDirectory(Protocol):
 
     def position_rooms(self, vehicle_id: str) -> Sequence[str]: ...
 
-    def event_rooms(self, vehicle_id: str) -> Sequence[str]: ...
+    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> Sequence[str]:
+        """The rooms that get ``event`` (some rooms get only some of a vehicle's events)."""
+        ...
 
     def load_of(self, vehicle_id: str) -> int | None: ...
 
@@ -65,7 +67,7 @@ class StaticRooms:
     def position_rooms(self, vehicle_id: str) -> Sequence[str]:
         return self.rooms.get(vehicle_id, ())
 
-    def event_rooms(self, vehicle_id: str) -> Sequence[str]:
+    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> Sequence[str]:
         return self.rooms.get(vehicle_id, ())
 
     def load_of(self, vehicle_id: str) -> int | None:
@@ -144,7 +146,7 @@ class SocketPublisher:
         return min(now, max(last[0] + self._interval, now - self._interval / 2))
 
     def publish_event(self, event: Event) -> None:
-        rooms = self._rooms.event_rooms(event.vehicle_id)
+        rooms = self._rooms.event_rooms(event.vehicle_id, event)
         if not rooms:
             return
         data = event_to_dict(event)

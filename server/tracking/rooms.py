@@ -2,11 +2,12 @@
 
 Positions go to the vehicle owner's organisation room (the fleet map), to the room of the load
 the vehicle is assigned to and to that load's live tracking-link rooms. Events go to those
-rooms and also to the organisation rooms of the load's seller and buyer, but not to the rooms of links
-bound to one buyer's stop on a multi-drop load: an event may be at another buyer's site, and the room
-cannot tell, so such a link gets the truck's positions live and its own stop's events when its page
-or snapshot is read again. The whole map is
-rebuilt every ``ttl_s`` from three small queries, so the ingest hot path never queries per fix;
+rooms and also to the organisation rooms of the load's seller and buyer. A link bound to one buyer's
+stop on a multi-drop load gets the truck's positions and, event by event, only the events its stop may
+see (`server.stops.event_scope.StopScope`, the rule its timeline follows): the pickup's and the
+transit's and those at its own site, never one at another buyer's site or about another buyer's stop.
+Once its stop is delivered it gets nothing more (its page is frozen at the proof). The whole map is
+rebuilt every ``ttl_s`` from four small queries, so the ingest hot path never queries per fix;
 a link that expires is dropped from the map at the next rebuild.
 """
 
@@ -21,8 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from gps_ingest.db_seams import ACTIVE_LOAD_STATUSES
+from gps_ingest.model import Event
 from server.db.types import utcnow
 from server.realtime import load_room, org_room, tracking_room
+from server.stops.event_scope import StopScope
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class _Map:
     positions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     events: dict[str, tuple[str, ...]] = field(default_factory=dict)
     loads: dict[str, int] = field(default_factory=dict)
+    stop_events: dict[str, tuple[tuple[str, StopScope], ...]] = field(default_factory=dict)  # room, its stop's share
 
 
 class DbRoomDirectory:
@@ -47,8 +51,15 @@ class DbRoomDirectory:
     def position_rooms(self, vehicle_id: str) -> tuple[str, ...]:
         return self._current().positions.get(vehicle_id, ())
 
-    def event_rooms(self, vehicle_id: str) -> tuple[str, ...]:
-        return self._current().events.get(vehicle_id, ())
+    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> tuple[str, ...]:
+        """The rooms that get ``event`` of the vehicle; without the event, those that get all of them."""
+        current = self._current()
+        rooms = current.events.get(vehicle_id, ())
+        if event is None:
+            return rooms
+        stop_rooms = tuple(room for room, scope in current.stop_events.get(vehicle_id, ())
+                           if scope.shows(event.site_id, event.data))
+        return rooms + stop_rooms if stop_rooms else rooms
 
     def load_of(self, vehicle_id: str) -> int | None:
         return self._current().loads.get(vehicle_id)
@@ -68,7 +79,7 @@ class DbRoomDirectory:
         return self._map
 
     def _build(self) -> _Map:
-        from server.models import Load, TrackingLink, Vehicle
+        from server.models import Load, LoadStop, TrackingLink, Vehicle
 
         with self._engine.connect() as conn:
             owners = dict(conn.execute(select(Vehicle.id, Vehicle.organisation_id)).all())
@@ -77,11 +88,19 @@ class DbRoomDirectory:
                 .where(Load.vehicle_id.is_not(None), Load.status.in_(ACTIVE_LOAD_STATUSES))
                 .order_by(Load.id)).all()
             links: dict[int, list[str]] = {}
-            stop_links: dict[int, list[str]] = {}  # bound to one buyer's stop: positions only
+            stop_links: dict[int, list[tuple[str, int]]] = {}  # bound to one buyer's stop: (hash, buyer)
             for load_id, token_hash, stop_buyer in conn.execute(
                     select(TrackingLink.load_id, TrackingLink.token_hash, TrackingLink.stop_buyer_org_id)
                     .where(TrackingLink.revoked_at.is_(None), TrackingLink.expires_at > utcnow())):
-                (links if stop_buyer is None else stop_links).setdefault(load_id, []).append(token_hash)
+                if stop_buyer is None:
+                    links.setdefault(load_id, []).append(token_hash)
+                else:
+                    stop_links.setdefault(load_id, []).append((token_hash, stop_buyer))
+            stops: dict[int, list] = {}
+            if stop_links:
+                for row in conn.execute(select(LoadStop.load_id, LoadStop.id, LoadStop.site_id, LoadStop.buyer_org_id,
+                                               LoadStop.status).where(LoadStop.load_id.in_(sorted(stop_links)))):
+                    stops.setdefault(row.load_id, []).append(row)
         out = _Map()
         for vehicle_id, org_id in owners.items():
             out.positions[str(vehicle_id)] = out.events[str(vehicle_id)] = (org_room(org_id),)
@@ -91,10 +110,25 @@ class DbRoomDirectory:
                 continue  # the oldest active load is the one being driven
             out.loads[key] = load.id
             shared = (load_room(load.id), *(tracking_room(h) for h in sorted(links.get(load.id, ()))))
-            stop_shared = tuple(tracking_room(h) for h in sorted(stop_links.get(load.id, ())))
+            followed = _stop_rooms(stop_links.get(load.id, ()), stops.get(load.id, ()))
             base = out.positions.get(key, ())
-            out.positions[key] = base + shared + stop_shared
+            out.positions[key] = base + shared + tuple(room for room, _scope in followed)
             parties = {load.seller_org_id, load.buyer_org_id, load.carrier_org_id} - {None}
             extra = tuple(org_room(o) for o in sorted(parties) if org_room(o) not in base)
             out.events[key] = base + shared + extra
+            if followed:
+                out.stop_events[key] = followed
         return out
+
+
+def _stop_rooms(links, stops) -> tuple[tuple[str, StopScope], ...]:
+    """Each stop-bound link's room with its stop's share of the events; a link whose buyer's stops are all
+    delivered is left out (its page froze at the proof)."""
+    out = []
+    for token_hash, buyer in sorted(links):
+        own = [s for s in stops if s.buyer_org_id == buyer]
+        if not own or all(s.status == "delivered" for s in own):
+            continue
+        scope = StopScope.of([(s.id, s.site_id, s.buyer_org_id) for s in stops], buyer)
+        out.append((tracking_room(token_hash), scope))
+    return tuple(out)
