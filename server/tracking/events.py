@@ -16,6 +16,10 @@ pipeline event         at the load's ...       recorded as / status change
 ``eta_changed``        next stop               ``eta_changed``; ``loads.eta`` is set
 =====================  ======================  =============================================
 
+On a multi-drop load each undelivered delivery stop's site is a delivery site of the load too, so the
+truck arriving at (leaving) any buyer's stop is that stop's ``arrived_delivery`` (``departed_delivery``),
+at its site, and its buyer's stop-bound link hears it (`server.stops.event_scope`).
+
 Every event is stored in ``events`` (with the load when it concerns it). This is the one place
 where a fix's meaning for a shipment is decided: the pipeline only reports zones entered and left
 (`gps_ingest.detect`). Status updates are conditional UPDATEs (``WHERE status IN (...)``), so a
@@ -208,8 +212,9 @@ class LoadEventRecorder:
 
     @staticmethod
     def _active_loads(conn, events: list[Event]) -> dict[int, dict]:
-        """Each event vehicle's active load (the lowest id), read in one query for the whole batch."""
-        from server.models import Load
+        """Each event vehicle's active load (the lowest id) with its open stops' sites, read in two queries
+        for the whole batch."""
+        from server.models import Load, LoadStop
 
         vehicles = sorted({v for v in (_int(e.vehicle_id) for e in events) if v is not None})
         loads: dict[int, dict] = {}
@@ -218,7 +223,12 @@ class LoadEventRecorder:
                     select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id, Load.vehicle_id)
                     .where(Load.vehicle_id.in_(vehicles), Load.status.in_(ACTIVE_LOAD_STATUSES))
                     .order_by(Load.id)):
-                loads.setdefault(row.vehicle_id, row._asdict())
+                loads.setdefault(row.vehicle_id, {**row._asdict(), "stop_sites": set()})
+        by_id = {load["id"]: load for load in loads.values()}
+        if by_id:  # a multi-drop load's undelivered stops are deliveries too
+            for load_id, site_id in conn.execute(select(LoadStop.load_id, LoadStop.site_id).where(
+                    LoadStop.load_id.in_(sorted(by_id)), LoadStop.kind == "delivery", LoadStop.status != "delivered")):
+                by_id[load_id]["stop_sites"].add(site_id)
         return loads
 
     def _record_one(self, conn, event: Event, loads: dict[int, dict], rows: list[dict], meanings: list[Event],
@@ -242,8 +252,9 @@ class LoadEventRecorder:
                                       {**event.data, "load_id": load["id"]}))
                 if semantic == "arrived_pickup":
                     arrivals.append((vehicle_id, site_id, event.time))
-            elif event.kind in ("dwell", "eta_changed") and site_id in (load["pickup_site_id"],
-                                                                         load["delivery_site_id"]):
+            elif event.kind in ("dwell", "eta_changed") and (site_id in (load["pickup_site_id"],
+                                                                          load["delivery_site_id"])
+                                                              or site_id in load["stop_sites"]):
                 kinds = [(event.kind, load["id"])]
             if event.kind == "eta_changed" and event.data.get("eta"):
                 to_pickup = load["status"] in TO_IN_TRANSIT
@@ -283,7 +294,7 @@ class LoadEventRecorder:
                 return "arrived_pickup", TO_AT_PICKUP, "at_pickup"
             if kind == "zone_exit":
                 return "departed_pickup", TO_IN_TRANSIT, "in_transit"
-        if site_id == load["delivery_site_id"]:
+        if site_id == load["delivery_site_id"] or site_id in load.get("stop_sites", ()):
             if kind == "zone_enter":
                 return "arrived_delivery", (), None
             if kind == "zone_exit":

@@ -4,38 +4,20 @@ other buyer's. On both backends."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from server.extensions import db, socketio
-from server.models import Event, Load, LoadStop, Organisation, Site, TrackingLink
-from tests.server.market.market_factory import make_truck
-from tests.server.stops.multi_drop_factory import two_buyer_load
+from server.models import Load, LoadStop, Organisation, Site, TrackingLink
+from tests.server.stops.multi_drop_factory import in_transit_two_buyer_load
 
 
 @pytest.fixture
 def multi(client, trade, make_party):
     """Buyer A (the load's own, lead buyer) and buyer B (a stop only) on one in-transit load, each stop with
     an ETA, an event at each buyer's site and a fix of the truck."""
-    from server.tracking.snapshot import register_snapshot_provider
-
-    register_snapshot_provider()
-    out = two_buyer_load(client, trade, make_party)
-    carrier = make_party("carrier")
-    load = db.session.get(Load, out["load_id"])
-    assert load.buyer_org_id == out["buyer_a"].id  # B has only its stop
-    now = datetime.now(UTC)
-    vehicle_id = make_truck(carrier.id, at=(50.80, 7.05), fix_age=timedelta(minutes=1)).id
-    load.status, load.carrier_org_id, load.vehicle_id, load.eta = "in_transit", carrier.id, vehicle_id, now + timedelta(hours=1)
-    for stop in db.session.query(LoadStop).filter_by(load_id=load.id, kind="delivery"):
-        stop.eta = now + timedelta(hours=1 if stop.buyer_org_id == out["buyer_a"].id else 3)
-    db.session.add_all([
-        Event(kind="arrived_delivery", time=now - timedelta(minutes=5), load_id=load.id, site_id=out["yard_a"], data={}),
-        Event(kind="geofence_enter", time=now - timedelta(minutes=1), load_id=load.id, site_id=out["yard_b"], data={}),
-    ])
-    db.session.commit()
-    return {**out, "carrier": carrier, "vehicle_id": vehicle_id}
+    return in_transit_two_buyer_load(client, trade, make_party)
 
 
 def _create(client, party, load_id):
