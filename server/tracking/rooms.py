@@ -5,7 +5,8 @@ the vehicle is assigned to and to that load's live tracking-link rooms. Events g
 rooms and also to the organisation rooms of the load's seller and buyer. A link bound to one buyer's
 stop on a multi-drop load gets the truck's positions and, event by event, only the events its stop may
 see (`server.stops.event_scope.StopScope`, the rule its timeline follows): the pickup's and the
-transit's and those at its own site, never one at another buyer's site or about another buyer's stop.
+transit's and those at its own site, never one at another buyer's site or about another buyer's stop;
+its fixes come without their ETA and zones (`bare_position_rooms`), which may be another buyer's.
 Once its stop is delivered it gets nothing more (its page is frozen at the proof). The whole map is
 rebuilt every ``ttl_s`` from four small queries, so the ingest hot path never queries per fix;
 a link that expires is dropped from the map at the next rebuild.
@@ -36,6 +37,7 @@ class _Map:
     events: dict[str, tuple[str, ...]] = field(default_factory=dict)
     loads: dict[str, int] = field(default_factory=dict)
     stop_events: dict[str, tuple[tuple[str, StopScope], ...]] = field(default_factory=dict)  # room, its stop's share
+    bare: dict[str, frozenset[str]] = field(default_factory=dict)  # rooms that get fixes without ETA and zones
 
 
 class DbRoomDirectory:
@@ -60,6 +62,9 @@ class DbRoomDirectory:
         stop_rooms = tuple(room for room, scope in current.stop_events.get(vehicle_id, ())
                            if scope.shows(event.site_id, event.data))
         return rooms + stop_rooms if stop_rooms else rooms
+
+    def bare_position_rooms(self, vehicle_id: str) -> frozenset[str]:
+        return self._current().bare.get(vehicle_id, frozenset())
 
     def load_of(self, vehicle_id: str) -> int | None:
         return self._current().loads.get(vehicle_id)
@@ -118,6 +123,7 @@ class DbRoomDirectory:
             out.events[key] = base + shared + extra
             if followed:
                 out.stop_events[key] = followed
+                out.bare[key] = frozenset(room for room, _scope in followed)
         return out
 
 

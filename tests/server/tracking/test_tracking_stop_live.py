@@ -63,6 +63,8 @@ def test_a_stop_link_gets_its_stops_events_live_and_not_the_other_buyers(ctx, cl
     """The truck leaves the pickup, reaches A's stop, then B's: each link hears the pickup and its own
     arrival, never the other's (B's link used to hear no event at all until reloaded)."""
     a, b = _viewer(ctx, multi["links"]["buyer_a"]), _viewer(ctx, multi["links"]["buyer_b"])
+    refused = b.emit("join", {"load_id": multi["load_id"]}, callback=True)  # a link opens its own room only
+    assert refused == {"ok": False, "error": "not_authenticated"}
     vehicle, now = str(multi["vehicle_id"]), datetime.now(UTC)
     ingest, sockets = _ingest()
     for minutes, kind, site in ((1, "zone_exit", multi["pickup"]), (30, "zone_enter", multi["yard_a"]),
@@ -134,4 +136,50 @@ def test_after_the_first_stops_proof_its_link_says_delivered_and_the_second_goes
     page = client.get(f"/loads/{load_id}").get_data(as_text=True)
     assert 'data-field="stop-eta"' in page and 'data-field="stop-delivered"' not in page
     a.disconnect()
+    b.disconnect()
+
+
+def test_a_stop_links_fixes_carry_no_eta_or_zones_of_the_truck(ctx, client, multi):
+    """The truck's fixes reach B's link without their ETA and zones (the ETA to A's stop, A's site: it used to
+    get them as they were); the seller's whole-load link gets them whole, in the per-room emits and in a frame."""
+    from gps_ingest.model import Position, ZoneTag
+    from server.realtime import tracking_room
+    from server.tracking.links import hash_token
+    from server.tracking.rooms import DbRoomDirectory
+
+    whole_token = client.post(f"/api/v1/loads/{multi['load_id']}/tracking-links", headers=multi["seller"].headers,
+                              json={}).get_json()["token"]
+    whole, b = _viewer(ctx, whole_token), _viewer(ctx, multi["links"]["buyer_b"])
+    now = datetime.now(UTC)
+    fix = Position("m1", "haul", str(multi["vehicle_id"]), now, 50.9, 6.95, zones=(ZoneTag(str(multi["yard_a"]), "delivery"),),
+                   eta=now + timedelta(minutes=20), eta_site_id=str(multi["yard_a"]))
+    rooms = DbRoomDirectory(db.engine, ttl_s=0)
+    sockets = SocketPublisher(lambda event, data, room: socketio.emit(event, data, to=room), rooms)
+    sockets.publish_position(fix)
+    sockets.drain()
+    seen_whole = [m["args"][0] for m in whole.get_received() if m["name"] == "position"]
+    seen_b = [m["args"][0] for m in b.get_received() if m["name"] == "position"]
+    assert seen_whole and seen_whole[0]["eta_site_id"] == str(multi["yard_a"]) and seen_whole[0]["zones"]
+    assert seen_b and seen_b[0]["lat"] == 50.9 and not {"eta", "eta_site_id", "zones"} & set(seen_b[0])
+
+    class Frames:
+        def __init__(self):
+            self.frames = []
+
+        def __call__(self, event, data, room):
+            raise AssertionError("a batching emitter gets frames")
+
+        def batch(self, frame):
+            self.frames.append(frame)
+
+    frames = Frames()
+    batching = SocketPublisher(frames, rooms)
+    batching.publish_position(fix)
+    batching.drain()
+    frame = frames.frames[0]
+    stop_room = tracking_room(hash_token(multi["links"]["buyer_b"]))
+    [to_b] = frame["rooms"][stop_room][0]
+    [to_whole] = frame["rooms"][tracking_room(hash_token(whole_token))][0]
+    assert "eta" not in frame["positions"][to_b] and frame["positions"][to_whole]["eta"]
+    whole.disconnect()
     b.disconnect()
