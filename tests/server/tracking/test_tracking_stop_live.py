@@ -11,7 +11,7 @@ import pytest
 from gps_ingest.model import Event as VehicleEvent
 from gps_ingest.socket_publisher import FanOut, SocketPublisher
 from server.extensions import db, socketio
-from server.models import Load, LoadStop, Notification, ProofOfDelivery
+from server.models import Load, LoadStop, Notification, ProofOfDelivery, Site
 from tests.conftest import TEST_PASSWORD
 from tests.server.stops.multi_drop_factory import in_transit_two_buyer_load
 
@@ -85,6 +85,13 @@ def test_a_stop_link_gets_its_stops_events_live_and_not_the_other_buyers(ctx, cl
     b.disconnect()
 
 
+def _dashboard_row(client, load_id) -> str:
+    import re
+
+    table = client.get("/fragments/buyer/loads").get_data(as_text=True)
+    return re.search(rf'<tr data-load-id="{load_id}">(.*?)</tr>', table, re.S).group(1)
+
+
 def _sign_in(client, party):
     client.post("/api/v1/auth/logout")
     assert client.post("/api/v1/auth/login", json={"email": party.user.email,
@@ -129,12 +136,18 @@ def test_after_the_first_stops_proof_its_link_says_delivered_and_the_second_goes
     assert datetime.fromisoformat(data["delivered_at"]) == pod_at
     assert db.session.query(Notification).filter_by(organisation_id=multi["buyer_b"].id, kind="delivered").count() == 0
 
+    yard_a = db.session.get(Site, multi["yard_a"]).name
     _sign_in(client, multi["buyer_a"])
     page = client.get(f"/loads/{load_id}").get_data(as_text=True)
     assert 'data-field="stop-delivered"' in page and 'data-field="stop-eta"' not in page
+    row = _dashboard_row(client, load_id)
+    assert "delivered" in row and yard_a in row
     _sign_in(client, multi["buyer_b"])
     page = client.get(f"/loads/{load_id}").get_data(as_text=True)
     assert 'data-field="stop-eta"' in page and 'data-field="stop-delivered"' not in page
+    row = _dashboard_row(client, load_id)  # B's own stop, site and ETA; not A's site (it used to name it)
+    assert "in transit" in row and "Bonn yard" in row and yard_a not in row
+    assert 'data-eta-for-vehicle' not in row  # the truck's live ETA is to another stop
     a.disconnect()
     b.disconnect()
 
