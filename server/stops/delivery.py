@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.principal import Principal
-from server.extensions import db
+from server.extensions import db, socketio
 from server.models import Event, Load, LoadStop, ProofOfDelivery
 from server.notify.publish import publish_event
+from server.realtime import emit_to_load, stop_room
 from server.tracking.links import end_live_tracking, stop_delivered
 from server.yard.evidence import append
 from server.yard.pod import DELIVERABLE
@@ -66,12 +67,22 @@ def record_stop_pod(principal: Principal, load: Load, stop: LoadStop, data: dict
         db.session.rollback()
         raise YardRefused("conflict", "already_delivered", _("This stop already has its proof of delivery.")) from exc
     stop_delivered(load.id, stop.id, stop.buyer_org_id, pod.id, now)
+    _tell_live_pages(load, stop, pod, now)
     if load_delivered:
         end_live_tracking(load.id, "delivered", now)
     publish_event("delivered", organisation_ids=[load.seller_org_id, stop.buyer_org_id], load_id=load.id,
                   data={"load_id": load.id, "stop_id": stop.id, "reference": load.reference, "status": "delivered",
                         "pod_id": pod.id, "delivered_at": now})
     return pod
+
+
+def _tell_live_pages(load: Load, stop: LoadStop, pod: ProofOfDelivery, now: datetime) -> None:
+    """The signed-in pages of the load's whole-load parties (the load's room) and of that stop's buyer (its
+    own room) hear the stop's ``delivered`` and refresh; no other buyer's page hears of it."""
+    event = {"kind": "delivered", "time": now.isoformat(), "load_id": load.id, "site_id": None,
+             "data": {"stop_id": stop.id, "pod_id": pod.id, "status": "delivered"}}
+    emit_to_load("event", event, load.id)
+    socketio.emit("event", event, to=stop_room(load.id, stop.buyer_org_id))
 
 
 def pod_of(stop: LoadStop) -> ProofOfDelivery | None:

@@ -2,9 +2,11 @@
 
 Positions go to the vehicle owner's organisation room (the fleet map), to the room of the load
 the vehicle is assigned to and to that load's live tracking-link rooms. Events go to those
-rooms and also to the organisation rooms of the load's seller and buyer. A link bound to one buyer's
+rooms and also to the organisation rooms of the load's seller, carrier and buyer (on a multi-drop load each
+stop buyer's organisation room gets its stop's share, as below). A link bound to one buyer's
 stop on a multi-drop load gets the truck's positions and, event by event, only the events its stop may
-see (`server.stops.event_scope.StopScope`, the rule its timeline follows): the pickup's and the
+see (`server.stops.event_scope.StopScope`, the rule its timeline follows; so does the room of that buyer's
+signed-in pages, ``load:{id}:buyer:{org}``, which it joins instead of the load's): the pickup's and the
 transit's and those at its own site, never one at another buyer's site or about another buyer's stop;
 its fixes come without their ETA and zones (`bare_position_rooms`), which may be another buyer's.
 Once its stop is delivered it gets nothing more (its page is frozen at the proof). The whole map is
@@ -25,7 +27,7 @@ from sqlalchemy.engine import Engine
 from gps_ingest.db_seams import ACTIVE_LOAD_STATUSES
 from gps_ingest.model import Event
 from server.db.types import utcnow
-from server.realtime import load_room, org_room, tracking_room
+from server.realtime import load_room, org_room, stop_room, tracking_room
 from server.stops.event_scope import StopScope
 
 log = logging.getLogger(__name__)
@@ -102,9 +104,9 @@ class DbRoomDirectory:
                 else:
                     stop_links.setdefault(load_id, []).append((token_hash, stop_buyer))
             stops: dict[int, list] = {}
-            if stop_links:
+            if loads:
                 for row in conn.execute(select(LoadStop.load_id, LoadStop.id, LoadStop.site_id, LoadStop.buyer_org_id,
-                                               LoadStop.status).where(LoadStop.load_id.in_(sorted(stop_links)))):
+                                               LoadStop.status).where(LoadStop.load_id.in_([load.id for load in loads]))):
                     stops.setdefault(row.load_id, []).append(row)
         out = _Map()
         for vehicle_id, org_id in owners.items():
@@ -115,26 +117,35 @@ class DbRoomDirectory:
                 continue  # the oldest active load is the one being driven
             out.loads[key] = load.id
             shared = (load_room(load.id), *(tracking_room(h) for h in sorted(links.get(load.id, ()))))
-            followed = _stop_rooms(stop_links.get(load.id, ()), stops.get(load.id, ()))
+            followed = _stop_rooms(load.id, stop_links.get(load.id, ()), stops.get(load.id, ()))
             base = out.positions.get(key, ())
             out.positions[key] = base + shared + tuple(room for room, _scope in followed)
-            parties = {load.seller_org_id, load.buyer_org_id, load.carrier_org_id} - {None}
+            # On a multi-drop load a buyer's organisation room is one buyer's too: its stop's events only.
+            multi_drop = load.id in stops
+            parties = {load.seller_org_id, load.carrier_org_id, None if multi_drop else load.buyer_org_id} - {None}
             extra = tuple(org_room(o) for o in sorted(parties) if org_room(o) not in base)
             out.events[key] = base + shared + extra
-            if followed:
-                out.stop_events[key] = followed
+            buyer_orgs = _buyer_org_rooms(stops.get(load.id, ()), {*base, *extra})
+            if followed or buyer_orgs:
+                out.stop_events[key] = followed + buyer_orgs
                 out.bare[key] = frozenset(room for room, _scope in followed)
         return out
 
 
-def _stop_rooms(links, stops) -> tuple[tuple[str, StopScope], ...]:
-    """Each stop-bound link's room with its stop's share of the events; a link whose buyer's stops are all
-    delivered is left out (its page froze at the proof)."""
-    out = []
-    for token_hash, buyer in sorted(links):
-        own = [s for s in stops if s.buyer_org_id == buyer]
-        if not own or all(s.status == "delivered" for s in own):
-            continue
-        scope = StopScope.of([(s.id, s.site_id, s.buyer_org_id) for s in stops], buyer)
-        out.append((tracking_room(token_hash), scope))
+def _buyer_org_rooms(stops, taken: set[str]) -> tuple[tuple[str, StopScope], ...]:
+    """Each stop buyer's organisation room with its stop's share of the events (its dashboards)."""
+    rows = [(s.id, s.site_id, s.buyer_org_id) for s in stops]
+    buyers = sorted({s.buyer_org_id for s in stops if s.buyer_org_id is not None and s.status != "delivered"})
+    return tuple((org_room(buyer), StopScope.of(rows, buyer)) for buyer in buyers if org_room(buyer) not in taken)
+
+
+def _stop_rooms(load_id: int, links, stops) -> tuple[tuple[str, StopScope], ...]:
+    """The rooms that follow one buyer's stop, each with that stop's share of the events: each stop buyer's
+    own room (its signed-in pages) and each stop-bound link's; a buyer whose stops are all delivered is left
+    out (its pages froze at the proof)."""
+    rows = [(s.id, s.site_id, s.buyer_org_id) for s in stops]
+    open_buyers = {s.buyer_org_id for s in stops if s.buyer_org_id is not None and s.status != "delivered"}
+    out = [(stop_room(load_id, buyer), StopScope.of(rows, buyer)) for buyer in sorted(open_buyers)]
+    out += [(tracking_room(token_hash), StopScope.of(rows, buyer)) for token_hash, buyer in sorted(links)
+            if buyer in open_buyers]
     return tuple(out)

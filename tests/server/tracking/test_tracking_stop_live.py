@@ -196,3 +196,43 @@ def test_a_stop_links_fixes_carry_no_eta_or_zones_of_the_truck(ctx, client, mult
     assert "eta" not in frame["positions"][to_b] and frame["positions"][to_whole]["eta"]
     whole.disconnect()
     b.disconnect()
+
+
+def test_a_signed_in_stop_buyer_follows_its_own_stop_room(ctx, client, multi):
+    """B's signed-in load page joins its own stop's room, not the load's: it hears the pickup and its own
+    stop, not A's site nor A's proof, and hears its own proof; A's dashboard room hears nothing at B's site;
+    the seller's load room hears everything (B's page used to be in the load's room, hearing A's events)."""
+    from server.realtime import load_room, stop_room
+
+    load_id, vehicle, now = multi["load_id"], str(multi["vehicle_id"]), datetime.now(UTC)
+    b = socketio.test_client(ctx, auth={"token": multi["buyer_b"].token})
+    joined = b.emit("join", {"load_id": load_id}, callback=True)
+    assert joined["ok"] and joined["room"] == stop_room(load_id, multi["buyer_b"].id)
+    a = socketio.test_client(ctx, auth={"token": multi["buyer_a"].token})  # A's dashboard: its organisation room
+    seller = socketio.test_client(ctx, auth={"token": multi["seller"].token})
+    assert seller.emit("join", {"load_id": load_id}, callback=True)["room"] == load_room(load_id)
+    for client_ in (a, b, seller):
+        client_.get_received()
+    ingest, sockets = _ingest()
+    for minutes, kind, site in ((1, "zone_exit", multi["pickup"]), (30, "zone_enter", multi["yard_a"]),
+                                (90, "zone_enter", multi["yard_b"])):
+        ingest.publish_event(VehicleEvent(vehicle, kind, now + timedelta(minutes=minutes), str(site), {}))
+    sockets.drain()
+    seen_b = {(e["kind"], e["site_id"]) for e in _events(b)}
+    seen_a = {(e["kind"], e["site_id"]) for e in _events(a)}
+    seen_seller = {(e["kind"], e["site_id"]) for e in _events(seller)}
+    assert ("departed_pickup", str(multi["pickup"])) in seen_b & seen_a
+    assert ("arrived_delivery", str(multi["yard_b"])) in seen_b - seen_a
+    assert ("arrived_delivery", str(multi["yard_a"])) in seen_a - seen_b
+    assert {("arrived_delivery", str(multi["yard_a"])), ("arrived_delivery", str(multi["yard_b"]))} <= seen_seller
+    signed = client.post(f"/api/v1/loads/{load_id}/stops/{multi['stop_a']}/pod", headers=multi["carrier"].headers,
+                         json={"signed_by": "Köln receiver", "received_quantity": 10})
+    assert signed.status_code == 201
+    assert [e for e in _events(b) if e["kind"] == "delivered"] == []
+    assert [e["data"]["stop_id"] for e in _events(seller) if e["kind"] == "delivered"] == [multi["stop_a"]]
+    signed = client.post(f"/api/v1/loads/{load_id}/stops/{multi['stop_b']}/pod", headers=multi["carrier"].headers,
+                         json={"signed_by": "Bonn receiver", "received_quantity": 8})
+    assert signed.status_code == 201
+    assert [e["data"]["stop_id"] for e in _events(b) if e["kind"] == "delivered"] == [multi["stop_b"]]
+    for client_ in (a, b, seller):
+        client_.disconnect()
