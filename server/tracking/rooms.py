@@ -104,9 +104,11 @@ class DbRoomDirectory:
                 else:
                     stop_links.setdefault(load_id, []).append((token_hash, stop_buyer))
             stops: dict[int, list] = {}
-            if loads:
-                for row in conn.execute(select(LoadStop.load_id, LoadStop.id, LoadStop.site_id, LoadStop.buyer_org_id,
-                                               LoadStop.status).where(LoadStop.load_id.in_([load.id for load in loads]))):
+            if loads:  # the active loads' stops, by a join (an IN list of thousands of ids would not do)
+                for row in conn.execute(
+                        select(LoadStop.load_id, LoadStop.id, LoadStop.site_id, LoadStop.buyer_org_id, LoadStop.status)
+                        .join(Load, Load.id == LoadStop.load_id)
+                        .where(Load.vehicle_id.is_not(None), Load.status.in_(ACTIVE_LOAD_STATUSES))):
                     stops.setdefault(row.load_id, []).append(row)
         out = _Map()
         for vehicle_id, org_id in owners.items():
