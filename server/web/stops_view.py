@@ -13,6 +13,7 @@ from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Load, LoadStop, Organisation, Site
 from server.stops.delivery import pod_of
+from server.stops.event_scope import StopScope
 from server.stops.views import is_multi_drop, sees_whole_load, stops_of
 from server.tracking.load_state import stop_state
 from server.web.views import names_of
@@ -64,3 +65,18 @@ def follow_own_stops(rows: list[dict], principal: Principal) -> list[dict]:
         if stop is not None and not sees_whole_load(row["load"], principal):
             row.update(state=stop_state(row["load"], stop), delivery=sites.get(stop.site_id), eta_site=stop.site_id)
     return rows
+
+
+def own_stop_events(events: list[dict], loads: list[Load], principal: Principal) -> list[dict]:
+    """A buyer's recent events (`views.recent_events`) without another buyer's on a multi-drop load: the same
+    `StopScope` rule as its load page's timeline and its live rooms."""
+    mine = [load.id for load in loads if not sees_whole_load(load, principal)]
+    if not mine:
+        return events
+    rows: dict[int, list] = {}
+    for stop in db.session.execute(select(LoadStop.load_id, LoadStop.id, LoadStop.site_id, LoadStop.buyer_org_id)
+                                   .where(LoadStop.load_id.in_(mine))):
+        rows.setdefault(stop.load_id, []).append((stop.id, stop.site_id, stop.buyer_org_id))
+    scopes = {load_id: StopScope.of(stops, principal.organisation_id) for load_id, stops in rows.items()}
+    return [row for row in events if row["event"].load_id not in scopes
+            or scopes[row["event"].load_id].shows(row["event"].site_id, row["event"].data)]

@@ -148,6 +148,8 @@ def test_after_the_first_stops_proof_its_link_says_delivered_and_the_second_goes
     row = _dashboard_row(client, load_id)  # B's own stop, site and ETA; not A's site (it used to name it)
     assert "in transit" in row and "Bonn yard" in row and yard_a not in row
     assert 'data-eta-for-vehicle' not in row  # the truck's live ETA is to another stop
+    events = client.get("/fragments/buyer/events").get_data(as_text=True)  # A's arrival and proof: not B's news
+    assert "geofence enter" in events and "Arrived at delivery" not in events and "Delivered" not in events
     a.disconnect()
     b.disconnect()
 
