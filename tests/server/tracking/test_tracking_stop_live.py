@@ -238,3 +238,16 @@ def test_a_signed_in_stop_buyer_follows_its_own_stop_room(ctx, client, multi):
     assert [e["data"]["stop_id"] for e in _events(b) if e["kind"] == "delivered"] == [multi["stop_b"]]
     for client_ in (a, b, seller):
         client_.disconnect()
+
+
+def test_the_ingest_aims_the_eta_at_the_next_undelivered_stop(ctx, client, multi):
+    """After A's proof the truck's ETA is computed to B's stop (it stayed aimed at the load's delivery site,
+    A's, so B's link never got a live ETA of its own)."""
+    from gps_ingest.db_seams import DbPlans
+
+    vehicle = str(multi["vehicle_id"])
+    assert DbPlans(db.engine, ttl_s=0).remaining_route(vehicle).site_id == str(multi["yard_a"])
+    signed = client.post(f"/api/v1/loads/{multi['load_id']}/stops/{multi['stop_a']}/pod",
+                         headers=multi["carrier"].headers, json={"signed_by": "Köln receiver", "received_quantity": 10})
+    assert signed.status_code == 201
+    assert DbPlans(db.engine, ttl_s=0).remaining_route(vehicle).site_id == str(multi["yard_b"])
