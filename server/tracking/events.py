@@ -53,7 +53,7 @@ import threading
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -212,23 +212,25 @@ class LoadEventRecorder:
 
     @staticmethod
     def _active_loads(conn, events: list[Event]) -> dict[int, dict]:
-        """Each event vehicle's active load (the lowest id) with its open stops' sites, read in two queries
-        for the whole batch."""
+        """Each event vehicle's active load (the lowest id) with its open stops' sites, read in one query for
+        the whole batch (a multi-drop load's row once per undelivered delivery stop)."""
         from server.models import Load, LoadStop
 
         vehicles = sorted({v for v in (_int(e.vehicle_id) for e in events) if v is not None})
         loads: dict[int, dict] = {}
         if vehicles:
+            open_stop = and_(LoadStop.load_id == Load.id, LoadStop.kind == "delivery", LoadStop.status != "delivered")
             for row in conn.execute(
-                    select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id, Load.vehicle_id)
+                    select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id, Load.vehicle_id,
+                           LoadStop.site_id.label("stop_site"))
+                    .outerjoin(LoadStop, open_stop)
                     .where(Load.vehicle_id.in_(vehicles), Load.status.in_(ACTIVE_LOAD_STATUSES))
                     .order_by(Load.id)):
-                loads.setdefault(row.vehicle_id, {**row._asdict(), "stop_sites": set()})
-        by_id = {load["id"]: load for load in loads.values()}
-        if by_id:  # a multi-drop load's undelivered stops are deliveries too
-            for load_id, site_id in conn.execute(select(LoadStop.load_id, LoadStop.site_id).where(
-                    LoadStop.load_id.in_(sorted(by_id)), LoadStop.kind == "delivery", LoadStop.status != "delivered")):
-                by_id[load_id]["stop_sites"].add(site_id)
+                fields = row._asdict()
+                stop_site = fields.pop("stop_site")
+                load = loads.setdefault(row.vehicle_id, {**fields, "stop_sites": set()})
+                if load["id"] == row.id and stop_site is not None:  # a multi-drop load's stops are deliveries too
+                    load["stop_sites"].add(stop_site)
         return loads
 
     def _record_one(self, conn, event: Event, loads: dict[int, dict], rows: list[dict], meanings: list[Event],
