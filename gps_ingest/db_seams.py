@@ -146,7 +146,8 @@ class DbResolver:
 
 
 class DbPlans:
-    """A `PlanProvider`: the next stop of each vehicle from its active load, reloaded every TTL."""
+    """A `PlanProvider`: the next stop of each vehicle from its active load (the pickup, then the delivery; on a
+    multi-drop load its first undelivered stop), reloaded every TTL."""
 
     def __init__(self, engine: Engine, ttl_s: float = 30.0):
         self._engine = engine
@@ -163,16 +164,24 @@ class DbPlans:
         return self._routes.get(vehicle_id)
 
     def _reload(self) -> None:
-        from server.models import Load, Site
+        from server.models import Load, LoadStop, Site
 
         self._expires = time.monotonic() + self._ttl
         try:
             with self._engine.connect() as conn:
                 rows = conn.execute(
-                    select(Load.vehicle_id, Load.status, Load.pickup_site_id, Load.delivery_site_id)
+                    select(Load.id, Load.vehicle_id, Load.status, Load.pickup_site_id, Load.delivery_site_id)
                     .where(Load.vehicle_id.is_not(None), Load.status.in_(ACTIVE_LOAD_STATUSES))
                     .order_by(Load.id)).all()
-                site_ids = {r.pickup_site_id for r in rows} | {r.delivery_site_id for r in rows}
+                # A multi-drop load's next stop is its first undelivered delivery stop, in stop order.
+                next_stop: dict[int, int] = {}
+                for load_id, site_id in conn.execute(
+                        select(LoadStop.load_id, LoadStop.site_id).join(Load, Load.id == LoadStop.load_id)
+                        .where(Load.vehicle_id.is_not(None), Load.status.in_(ACTIVE_LOAD_STATUSES),
+                               LoadStop.kind == "delivery", LoadStop.status != "delivered")
+                        .order_by(LoadStop.load_id, LoadStop.seq)):
+                    next_stop.setdefault(load_id, site_id)
+                site_ids = {r.pickup_site_id for r in rows} | {r.delivery_site_id for r in rows} | set(next_stop.values())
                 points = {}
                 if site_ids:
                     for site_id, location in conn.execute(
@@ -184,7 +193,7 @@ class DbPlans:
             return
         routes = {}
         for r in rows:
-            site_id = r.pickup_site_id if r.status in BEFORE_PICKUP else r.delivery_site_id
+            site_id = r.pickup_site_id if r.status in BEFORE_PICKUP else next_stop.get(r.id, r.delivery_site_id)
             routes.setdefault(str(r.vehicle_id), RemainingRoute(str(site_id), points.get(site_id)))
         self._routes = routes
 

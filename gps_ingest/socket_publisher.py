@@ -50,9 +50,16 @@ class RoomDirectory(Protocol):
 
     def position_rooms(self, vehicle_id: str) -> Sequence[str]: ...
 
-    def event_rooms(self, vehicle_id: str) -> Sequence[str]: ...
+    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> Sequence[str]:
+        """The rooms that get ``event`` (some rooms get only some of a vehicle's events)."""
+        ...
 
     def load_of(self, vehicle_id: str) -> int | None: ...
+
+    def bare_position_rooms(self, vehicle_id: str) -> frozenset[str]:
+        """Those of the vehicle's position rooms that get its fixes without ETA and zones (a room that
+        follows one buyer's stop of a shared truck: the fix's ETA and zones may be another buyer's)."""
+        ...
 
 
 class StaticRooms:
@@ -65,11 +72,14 @@ class StaticRooms:
     def position_rooms(self, vehicle_id: str) -> Sequence[str]:
         return self.rooms.get(vehicle_id, ())
 
-    def event_rooms(self, vehicle_id: str) -> Sequence[str]:
+    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> Sequence[str]:
         return self.rooms.get(vehicle_id, ())
 
     def load_of(self, vehicle_id: str) -> int | None:
         return self.loads.get(vehicle_id)
+
+    def bare_position_rooms(self, vehicle_id: str) -> frozenset[str]:
+        return frozenset()
 
 
 class SocketPublisher:
@@ -144,7 +154,7 @@ class SocketPublisher:
         return min(now, max(last[0] + self._interval, now - self._interval / 2))
 
     def publish_event(self, event: Event) -> None:
-        rooms = self._rooms.event_rooms(event.vehicle_id)
+        rooms = self._rooms.event_rooms(event.vehicle_id, event)
         if not rooms:
             return
         data = event_to_dict(event)
@@ -219,8 +229,9 @@ class SocketPublisher:
             data = views.get(id(item))
             if data is None:
                 data = views[id(item)] = self._view(item)
+            bare = self._rooms.bare_position_rooms(item.vehicle_id)
             for room in rooms:
-                positions.setdefault(room, []).append(data)
+                positions.setdefault(room, []).append(_bare(data) if room in bare else data)
         return _emits("position", positions) + _emits("event", events)
 
     def _frame(self, items) -> dict:
@@ -230,16 +241,20 @@ class SocketPublisher:
         rooms: dict[str, list[list[int]]] = {}
         for kind, item, item_rooms in items:
             if kind == "event":
-                slot, index = 1, len(events)
+                slot, index, bare_index, bare = 1, len(events), None, frozenset()
                 events.append(item)
             else:
                 slot, index = 0, len(positions)
                 positions.append(self._view(item))
+                bare, bare_index = self._rooms.bare_position_rooms(item.vehicle_id), None
+                if bare and not bare.isdisjoint(item_rooms):  # the fix once more, without ETA and zones
+                    bare_index = len(positions)
+                    positions.append(_bare(positions[index]))
             for room in item_rooms:
                 entry = rooms.get(room)
                 if entry is None:
                     entry = rooms[room] = [[], []]
-                entry[slot].append(index)
+                entry[slot].append(bare_index if bare_index is not None and room in bare else index)
         return {"positions": positions, "events": events, "rooms": rooms}
 
     def _view(self, position: Position) -> dict:
@@ -284,6 +299,12 @@ class SocketPublisher:
                 self.flush_due()
             self.drain()
         self.drain()
+
+
+def _bare(view: dict) -> dict:
+    """A fix's view without what may belong to another buyer's stop: its ETA (to the truck's next stop) and
+    the zones (sites) it is in."""
+    return {key: value for key, value in view.items() if key not in ("eta", "eta_site_id", "zones")}
 
 
 def _emits(event: str, by_room: dict[str, list[dict]]) -> list[tuple[str, Any, str]]:

@@ -3,7 +3,8 @@
 Room names are made here and nowhere else, so the join check in the socket handlers
 and every emitter agree:
     org:{id}      everything an organisation's dashboards show
-    load:{id}     one shipment, for its parties
+    load:{id}     one shipment, for the parties that see all of it (seller, carrier, a plain load's buyer)
+    load:{id}:buyer:{org}  one buyer's stop(s) on a multi-drop load: the events its stop may see
     track:{hash}  a public tracking link (the SHA-256 of its token)
 With ``REDIS_URL`` set, Flask-SocketIO relays emits through Redis, so any server process
 (or an ingest worker using ``SocketIO(message_queue=...)``) reaches every client.
@@ -26,6 +27,10 @@ def org_room(org_id: int) -> str:
 
 def load_room(load_id: int) -> str:
     return f"load:{load_id}"
+
+
+def stop_room(load_id: int, buyer_org_id: int) -> str:
+    return f"load:{load_id}:buyer:{buyer_org_id}"
 
 
 def tracking_room(token_hash: str) -> str:

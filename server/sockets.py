@@ -25,8 +25,8 @@ from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, socketio
 from server.models import Load, TrackingLink
-from server.realtime import load_room, org_room, tracking_room
-from server.stops.views import narrow_snapshot
+from server.realtime import load_room, org_room, stop_room, tracking_room
+from server.stops.views import narrow_snapshot, own_delivery_stops, sees_whole_load
 
 log = logging.getLogger("haul.sockets")
 
@@ -96,11 +96,14 @@ def _join_load(load_id) -> dict:
     visible = db.session.scalar(select(Load.id).where(Load.id == load_id, visibility(Load, principal)))
     if visible is None:
         return _refuse("forbidden")
-    join_room(load_room(load_id))
-    # A buyer with a stop on a multi-drop load gets its own stop's ETA and timeline.
+    load = db.session.get(Load, load_id)
+    # A buyer with a stop on a multi-drop load follows its own stop: its room gets only the events its stop
+    # may see (`tracking/rooms.py`), and its snapshot its own stop's state, ETA and timeline.
+    own = not sees_whole_load(load, principal) and own_delivery_stops(load, principal)
+    room = stop_room(load_id, principal.organisation_id) if own else load_room(load_id)
+    join_room(room)
     snapshot = _snapshot("load", load_id)
-    return {"ok": True, "room": load_room(load_id),
-            "snapshot": narrow_snapshot(snapshot, db.session.get(Load, load_id), principal) if snapshot else None}
+    return {"ok": True, "room": room, "snapshot": narrow_snapshot(snapshot, load, principal) if snapshot else None}
 
 
 def _join_tracking(token) -> dict:

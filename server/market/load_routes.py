@@ -38,7 +38,9 @@ class LoadOut(Schema):
     reference = fields.String()
     status = fields.String()
     stage = fields.String(metadata={"description": "what people are told (server/tracking/load_state.py): the "
-                                                   "status, or at_delivery once the truck arrived there"})
+                                                   "status, or at_delivery once the truck arrived there; a "
+                                                   "buyer on a multi-drop load: its own stop's (delivered at "
+                                                   "its own proof of delivery)"})
     seller_id = fields.Integer(attribute="seller_org_id")
     buyer_id = fields.Integer(attribute="buyer_org_id")
     carrier_id = fields.Integer(attribute="carrier_org_id", allow_none=True)
@@ -57,6 +59,8 @@ class LoadOut(Schema):
     driver_id = fields.Integer(allow_none=True)
     price = fields.Float(allow_none=True, metadata={"description": "freight price; seller and carrier only"})
     eta = fields.DateTime(allow_none=True, metadata={"description": "only while the truck is on its way"})
+    delivered_at = fields.DateTime(allow_none=True, metadata={
+        "description": "a buyer on a multi-drop load: when its own stop's proof of delivery was recorded"})
     created_at = fields.DateTime()
     # Multi-drop loads: the stops the caller may see (a buyer its own); empty for a plain load.
     stops = fields.List(fields.Dict())

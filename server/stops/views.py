@@ -1,10 +1,13 @@
 """A multi-drop load as each party sees it: seller and carrier the whole load, a buyer its own stops.
 
 A buyer on a multi-drop load (the load's own buyer included) gets the load with the delivery
-site, window, goods and ETA of its own stop instead of the load's, and its own stops only.
+site, window, goods and ETA of its own stop instead of the load's, its own stops only, and its stop's
+state (`server.tracking.load_state.stop_state`: delivered at its own proof, while the load goes on).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import or_, select
 
@@ -12,6 +15,9 @@ from server.auth.principal import Principal
 from server.auth.scoping import scoped
 from server.extensions import db
 from server.models import Load, LoadStop
+from server.stops.event_scope import StopScope
+from server.tracking.history import last_position
+from server.tracking.load_state import LoadState, stop_state
 
 
 def buyer_loads_clause(org_id: int):
@@ -55,10 +61,11 @@ def narrow_for_party(out: dict, load: Load, principal: Principal) -> dict:
     if sees_whole_load(load, principal) or not own:
         return out
     first = own[0]
+    state = stop_state(load, first)  # its stop's stage and ETA, delivered at its own proof
     out.update(buyer_org_id=principal.organisation_id, delivery_site_id=first.site_id,
                delivery_window={"earliest": first.earliest, "latest": first.latest},
                weight_kg=sum(s.weight_kg for s in own), pallets=sum(s.pallets for s in own),
-               volume_m3=None, eta=first.eta)
+               volume_m3=None, stage=state.stage, eta=state.eta, delivered_at=state.delivered_at)
     return out
 
 
@@ -70,18 +77,16 @@ def sees_load_proof(load: Load, principal: Principal) -> bool:
 
 def visible_entries(entries: list[dict], load: Load, principal: Principal, key: str) -> list[dict]:
     """Evidence items (``key="payload"``) or timeline events (``key="data"``) without what belongs to
-    another buyer's stop: its proof, its events, and anything at its site."""
+    another buyer's stop: its proof, its events, and anything at its site (`event_scope.StopScope`)."""
     if sees_whole_load(load, principal) or not is_multi_drop(load.id):
         return entries
-    own = stops_of(load, principal)
-    own_ids, own_sites = {s.id for s in own}, {s.site_id for s in own}
-    others = [s for s in db.session.scalars(select(LoadStop).where(LoadStop.load_id == load.id)) if s.id not in own_ids]
-    hidden, hidden_sites = {s.id for s in others}, {s.site_id for s in others}  # another buyer's stops
+    scope = StopScope.of(db.session.execute(select(LoadStop.id, LoadStop.site_id, LoadStop.buyer_org_id)
+                                            .where(LoadStop.load_id == load.id)).all(), principal.organisation_id)
     whole_proof = sees_load_proof(load, principal)
 
     def shown(entry: dict) -> bool:
         extra = entry.get(key) or {}
-        if extra.get("stop_id") in hidden or (entry.get("site_id") in hidden_sites - own_sites):
+        if not scope.shows(entry.get("site_id"), extra):
             return False
         return whole_proof or not (extra.get("text") == "proof of delivery" and extra.get("stop_id") is None)
 
@@ -89,18 +94,29 @@ def visible_entries(entries: list[dict], load: Load, principal: Principal, key: 
 
 
 def narrow_snapshot(snapshot: dict, load: Load, principal: Principal) -> dict:
-    """A load's live snapshot for a buyer on a multi-drop load: its own stop's ETA, stage and timeline.
+    """A load's live snapshot for a buyer on a multi-drop load: its own stop's state, ETA and timeline.
 
-    Events that arrive later in the load's room are the load's (one room per load).
+    Once its stop's proof is recorded the snapshot is that stop's, frozen as a delivered load's is
+    (``delivered``, no ETA, not live; the truck's position and the timeline up to the proof), while the
+    load goes on to the other stops.
     """
     if sees_whole_load(load, principal) or not is_multi_drop(load.id):
         return snapshot
     own = own_delivery_stops(load, principal)
     timeline = visible_entries(snapshot.get("timeline") or [], load, principal, "data")
-    stage = snapshot.get("stage")
-    arrived = any(e["kind"] == "arrived_delivery" for e in timeline)
-    if stage == "at_delivery" and not arrived:
-        stage = "in_transit"  # the truck is at another buyer's stop: still on its way to this one
-    on_the_way = snapshot.get("live") and stage != "at_delivery"
-    eta = own[0].eta.isoformat() if own and own[0].eta and on_the_way else None
-    return {**snapshot, "stage": stage, "eta": eta, "timeline": timeline}
+    if not own:
+        return {**snapshot, "eta": None, "timeline": timeline}
+    state = stop_state(load, own[0], arrived=any(e["kind"] == "arrived_delivery" and e.get("site_id") == own[0].site_id
+                                                 for e in timeline))
+    out = {**snapshot, "stage": state.stage, "eta": state.eta.isoformat() if state.eta else None, "timeline": timeline}
+    if state.delivered_at is not None:
+        out.update(_frozen_at(state, load, timeline))
+    return out
+
+
+def _frozen_at(state: LoadState, load: Load, timeline: list[dict]) -> dict:
+    """A delivered stop's snapshot fields: what the truck and the load did up to its proof, nothing after."""
+    until: datetime = state.delivered_at
+    return {"status": state.status, "live": False, "delivered_at": until.isoformat(),
+            "position": last_position(load.vehicle_id, until) if load.vehicle_id else None,
+            "timeline": [e for e in timeline if datetime.fromisoformat(e["time"]) <= until]}

@@ -16,6 +16,10 @@ pipeline event         at the load's ...       recorded as / status change
 ``eta_changed``        next stop               ``eta_changed``; ``loads.eta`` is set
 =====================  ======================  =============================================
 
+On a multi-drop load each undelivered delivery stop's site is a delivery site of the load too, so the
+truck arriving at (leaving) any buyer's stop is that stop's ``arrived_delivery`` (``departed_delivery``),
+at its site, and its buyer's stop-bound link hears it (`server.stops.event_scope`).
+
 Every event is stored in ``events`` (with the load when it concerns it). This is the one place
 where a fix's meaning for a shipment is decided: the pipeline only reports zones entered and left
 (`gps_ingest.detect`). Status updates are conditional UPDATEs (``WHERE status IN (...)``), so a
@@ -49,7 +53,7 @@ import threading
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -208,17 +212,25 @@ class LoadEventRecorder:
 
     @staticmethod
     def _active_loads(conn, events: list[Event]) -> dict[int, dict]:
-        """Each event vehicle's active load (the lowest id), read in one query for the whole batch."""
-        from server.models import Load
+        """Each event vehicle's active load (the lowest id) with its open stops' sites, read in one query for
+        the whole batch (a multi-drop load's row once per undelivered delivery stop)."""
+        from server.models import Load, LoadStop
 
         vehicles = sorted({v for v in (_int(e.vehicle_id) for e in events) if v is not None})
         loads: dict[int, dict] = {}
         if vehicles:
+            open_stop = and_(LoadStop.load_id == Load.id, LoadStop.kind == "delivery", LoadStop.status != "delivered")
             for row in conn.execute(
-                    select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id, Load.vehicle_id)
+                    select(Load.id, Load.status, Load.pickup_site_id, Load.delivery_site_id, Load.vehicle_id,
+                           LoadStop.site_id.label("stop_site"))
+                    .outerjoin(LoadStop, open_stop)
                     .where(Load.vehicle_id.in_(vehicles), Load.status.in_(ACTIVE_LOAD_STATUSES))
                     .order_by(Load.id)):
-                loads.setdefault(row.vehicle_id, row._asdict())
+                fields = row._asdict()
+                stop_site = fields.pop("stop_site")
+                load = loads.setdefault(row.vehicle_id, {**fields, "stop_sites": set()})
+                if load["id"] == row.id and stop_site is not None:  # a multi-drop load's stops are deliveries too
+                    load["stop_sites"].add(stop_site)
         return loads
 
     def _record_one(self, conn, event: Event, loads: dict[int, dict], rows: list[dict], meanings: list[Event],
@@ -242,8 +254,9 @@ class LoadEventRecorder:
                                       {**event.data, "load_id": load["id"]}))
                 if semantic == "arrived_pickup":
                     arrivals.append((vehicle_id, site_id, event.time))
-            elif event.kind in ("dwell", "eta_changed") and site_id in (load["pickup_site_id"],
-                                                                         load["delivery_site_id"]):
+            elif event.kind in ("dwell", "eta_changed") and (site_id in (load["pickup_site_id"],
+                                                                          load["delivery_site_id"])
+                                                              or site_id in load["stop_sites"]):
                 kinds = [(event.kind, load["id"])]
             if event.kind == "eta_changed" and event.data.get("eta"):
                 to_pickup = load["status"] in TO_IN_TRANSIT
@@ -283,7 +296,7 @@ class LoadEventRecorder:
                 return "arrived_pickup", TO_AT_PICKUP, "at_pickup"
             if kind == "zone_exit":
                 return "departed_pickup", TO_IN_TRANSIT, "in_transit"
-        if site_id == load["delivery_site_id"]:
+        if site_id == load["delivery_site_id"] or site_id in load.get("stop_sites", ()):
             if kind == "zone_enter":
                 return "arrived_delivery", (), None
             if kind == "zone_exit":

@@ -1,9 +1,10 @@
 """Who may share a load's live tracking, and which of its links each party manages.
 
-The seller and the load's own (lead) buyer share the whole load; their links are the load's links.
-A buyer that has only a delivery stop on a multi-drop load shares its own stop: its links are bound to
-it (``TrackingLink.stop_buyer_org_id``), and it lists and withdraws only those, never the seller's or
-another buyer's (nor do they see or withdraw its links). The carrier may not share; anyone else gets
+The seller shares the whole load, and so does the buyer of a plain load; their links are the load's
+links. On a multi-drop load every buyer with a delivery stop (the load's own, lead buyer included: it too
+sees only its own stop) shares its own stop: its links are bound to it (``TrackingLink.stop_buyer_org_id``),
+and it lists and withdraws only those, never the seller's or another buyer's (nor do they see or withdraw
+its links). A lead buyer's links made before this rule stay whole-load links (the seller manages them). The carrier may not share; anyone else gets
 404, so the load's existence does not leak.
 """
 
@@ -19,6 +20,7 @@ from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem
 from server.models import Load, TrackingLink
 from server.stops.authorization import authorizes
+from server.stops.views import is_multi_drop
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ def link_scope(load_id: int, principal: Principal) -> LinkScope:
     """The caller's share of the load (404 if not visible, 403 for its carrier)."""
     load = get_scoped_or_404(Load, load_id, principal)
     org_id = principal.organisation_id
-    if org_id in (load.buyer_org_id, load.seller_org_id):
+    if org_id == load.seller_org_id:
         return LinkScope(load, None)
-    if authorizes(load, org_id):  # a buyer with a delivery stop on the load
-        return LinkScope(load, org_id)
+    if authorizes(load, org_id):  # a buyer with goods on the load: its own stop on a multi-drop load
+        return LinkScope(load, org_id if is_multi_drop(load.id) else None)
+    if org_id == load.buyer_org_id:
+        return LinkScope(load, None)
     raise ApiProblem(403, _("Only the buyer or the seller of a load may manage its tracking links."))

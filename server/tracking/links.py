@@ -76,12 +76,32 @@ def dump_link(link: TrackingLink, token: str | None = None) -> dict:
     return out
 
 
+def _live_hashes(load_id: int, *where) -> list[str]:
+    return list(db.session.scalars(select(TrackingLink.token_hash).where(
+        TrackingLink.load_id == load_id, TrackingLink.revoked_at.is_(None), *where).order_by(TrackingLink.id)))
+
+
+def stop_delivered(load_id: int, stop_id: int, buyer_org_id: int, pod_id: int, at) -> int:
+    """A multi-drop stop's proof was recorded: the links bound to that buyer's stop get the final
+    ``delivered`` (their page freezes, as a delivered load's does) and their rooms are closed; the
+    whole-load links (the seller's) get the stop's ``delivered`` event and go on following the truck.
+    Other buyers' stop links hear nothing of it. Returns how many rooms were closed."""
+    event = {"kind": "delivered", "time": at.isoformat(), "load_id": load_id, "site_id": None,
+             "data": {"stop_id": stop_id, "pod_id": pod_id, "status": "delivered"}}
+    for token_hash in _live_hashes(load_id, TrackingLink.stop_buyer_org_id.is_(None)):
+        socketio.emit("event", event, to=tracking_room(token_hash))
+    closed = _live_hashes(load_id, TrackingLink.stop_buyer_org_id == buyer_org_id)
+    for token_hash in closed:
+        socketio.emit("event", {**event, "final": True}, to=tracking_room(token_hash))
+        socketio.close_room(tracking_room(token_hash))
+    return len(closed)
+
+
 def end_live_tracking(load_id: int, status: str, at) -> int:
     """The load is delivered: tell its public rooms the final status, then close them, so no position
     of the truck after delivery reaches a link (with Redis, every server closes them). The links stay
     valid and show the frozen snapshot. Returns how many rooms were closed."""
-    hashes = db.session.scalars(select(TrackingLink.token_hash).where(TrackingLink.load_id == load_id,
-                                                                      TrackingLink.revoked_at.is_(None))).all()
+    hashes = _live_hashes(load_id)
     final = {"kind": "status_changed", "time": at.isoformat(), "load_id": load_id, "data": {"status": status},
              "final": True}
     for token_hash in hashes:

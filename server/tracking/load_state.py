@@ -6,6 +6,12 @@ delivery site is ``at_delivery`` ("arrived at delivery") until its proof of deli
 there: it is given only while the truck is on its way, never once it arrived or delivered. The
 pickup section's words follow the same stage (``pickup``), and a timeline shows each fact once
 (`timeline_entries`). Everything that shows a load's status asks here.
+
+A buyer's stop on a multi-drop load has its own state (`stop_state`), derived from the load's: it is
+``delivered`` (with its proof's time, no ETA, no longer live) once its own proof of delivery is
+recorded, while the load goes on to the other stops; ``at_delivery`` once the truck arrived at *its*
+site; and its ETA is the ETA to that stop, never the load's. The stop-bound public link, the stop
+buyer's load page, API and live room all ask it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Event, Load
+from server.models import Event, Load, LoadStop, ProofOfDelivery
 
 FINISHED = ("delivered", "closed")
 BEFORE_CARRIER = ("awaiting_approval", "draft", "tendered")
@@ -30,7 +36,8 @@ class LoadState:
     """``status``: the stored one; ``stage``: what people are told; ``eta``: only while on the way;
     ``live``: whether its tracking still follows the truck; ``pickup``: what the pickup section says
     (``before_carrier``, ``authorizable``, ``at_pickup``, ``collected`` or ``cancelled``);
-    ``on_the_way``: a truck is bound for the delivery site, so an ETA (live or not yet known) belongs."""
+    ``on_the_way``: a truck is bound for the delivery site, so an ETA (live or not yet known) belongs;
+    ``delivered_at``: a stop's proof of delivery time (`stop_state`)."""
 
     status: str
     stage: str
@@ -38,6 +45,7 @@ class LoadState:
     live: bool
     pickup: str
     on_the_way: bool = False
+    delivered_at: datetime | None = None
 
 
 def state_of(load: Load, arrived: bool | None = None) -> LoadState:
@@ -56,6 +64,26 @@ def states_of(loads: Iterable[Load]) -> dict[int, LoadState]:
     loads = list(loads)
     arrived = arrived_at_delivery([load.id for load in loads if load.status == "in_transit"])
     return {load.id: state_of(load, load.id in arrived) for load in loads}
+
+
+def stop_state(load: Load, stop: LoadStop, arrived: bool | None = None) -> LoadState:
+    """The state of one delivery stop of a multi-drop load, as its buyer is told it (see the module doc).
+
+    ``arrived`` (the truck reached the stop's own site) is read from the load's events unless given; an
+    arrival at another buyer's stop leaves this one in transit, with its own ETA."""
+    load_state = state_of(load, arrived=False)  # the load's arrival may be at another buyer's stop
+    if stop.status == "delivered":
+        at = db.session.scalar(select(ProofOfDelivery.delivered_at).where(ProofOfDelivery.stop_id == stop.id))
+        return LoadState(status="delivered", stage="delivered", eta=None, live=False, pickup=load_state.pickup,
+                         delivered_at=at)
+    if arrived is None:
+        arrived = load.status == "in_transit" and db.session.scalar(select(Event.id).where(
+            Event.load_id == load.id, Event.kind == "arrived_delivery", Event.site_id == stop.site_id).limit(1)) is not None
+    at_stop = load.status == "in_transit" and arrived
+    on_the_way = load_state.on_the_way and not at_stop
+    return LoadState(status=load_state.status, stage="at_delivery" if at_stop else load_state.stage,
+                     eta=stop.eta if on_the_way else None, live=load_state.live, pickup=load_state.pickup,
+                     on_the_way=on_the_way)
 
 
 def arrived_at_delivery(load_ids: list[int]) -> set[int]:

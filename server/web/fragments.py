@@ -21,6 +21,7 @@ from server.models import ApiToken, Job, Site
 from server.planning import load_plans, route_plans
 from server.web import load_view, views, yard_view
 from server.web.context import carrier_context, now, principal_of_kind
+from server.web.stops_view import follow_own_stops, own_stop_events
 
 blp = Blueprint("fragments", __name__, url_prefix="/fragments", template_folder="templates")
 
@@ -102,7 +103,8 @@ def load_plan(plan_id: int):
 @login_required
 def buyer_loads():
     principal = principal_of_kind("buyer")
-    return _fragment("_loads_table.html", loads=views.load_rows(views.loads_of(principal, role="buyer")))
+    return _fragment("_loads_table.html", loads=follow_own_stops(views.load_rows(views.loads_of(principal, role="buyer")),
+                                                                 principal))
 
 
 @blp.get("/buyer/events")
@@ -110,7 +112,8 @@ def buyer_loads():
 def buyer_events():
     principal = principal_of_kind("buyer")
     loads = views.loads_of(principal, role="buyer")
-    return _fragment("_events.html", events=views.recent_events([load.id for load in loads]))
+    return _fragment("_events.html", events=own_stop_events(views.recent_events([load.id for load in loads]), loads,
+                                                            principal))
 
 
 @blp.get("/trading")

@@ -25,7 +25,7 @@ from server.models import (
 )
 from server.stops.authorization import awaiting_names
 from server.stops.views import sees_load_proof, visible_entries
-from server.tracking.load_state import state_of
+from server.tracking.load_state import state_of, stop_state
 from server.web import views
 from server.web.stops_view import is_stop_buyer, page_stops
 
@@ -131,7 +131,9 @@ def detail(principal: Principal, load_id: int) -> dict:
         # A buyer on a multi-drop load: its own stop is the delivery it follows on the map.
         sites = views.site_points([load.pickup_site_id, stops["own_stop"]["stop"].site_id])
     context = {
-        "load": load, "state": state_of(load), "row": row, "party": party, "sites": sites, **stops,
+        # A buyer on a multi-drop load is told its own stop's state (delivered at its own proof).
+        "load": load, "state": stop_state(load, stops["own_stop"]["stop"]) if stops["own_stop"] else state_of(load),
+        "row": row, "party": party, "sites": sites, **stops,
         "pickup_site": db.session.get(Site, load.pickup_site_id),
         "delivery_site": db.session.get(Site, load.delivery_site_id),
         "appointment": appointment(load), "visit": visit(load),

@@ -18,6 +18,7 @@ from server.models import EmailSettings, Load, Order, Organisation, Site, Vehicl
 from server.web import labels, load_view, views
 from server.web.context import carrier_context, principal_of_kind, seller_context
 from server.web.errors import register_html_errors
+from server.web.stops_view import follow_own_stops, own_stop_events
 
 blp = Blueprint("pages", __name__, template_folder="templates")
 labels.register(blp)
@@ -56,9 +57,10 @@ def seller():
 def buyer():
     principal = principal_of_kind("buyer")
     loads = views.loads_of(principal, role="buyer")
-    return render_template("buyer.html", loads=views.load_rows(loads), orders=views.orders_of(principal),
+    return render_template("buyer.html", loads=follow_own_stops(views.load_rows(loads), principal),
+                           orders=views.orders_of(principal),
                            map_vehicles=views.map_vehicles(loads),
-                           events=views.recent_events([load.id for load in loads]),
+                           events=own_stop_events(views.recent_events([load.id for load in loads]), loads, principal),
                            relationships=views.trading(principal))
 
 

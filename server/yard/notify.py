@@ -4,7 +4,8 @@ Event names (Socket.IO): ``yard.appointment`` (booked, moved, cancelled), ``yard
 (a visit changed state), ``yard.queue`` (a site's queue changed), ``yard.call`` (a truck
 called to a dock), ``yard.gate_refused``, ``yard.weight_exception``, ``yard.evidence``.
 Dashboards get them in the rooms of the site's organisation and of the load's carrier; the
-load's room gets them too. Drivers get ``appointment``, ``replan``, ``queue`` and
+load's room gets them too, and on a multi-drop load each stop buyer's room (they are about the pickup,
+which every buyer on the load follows). Drivers get ``appointment``, ``replan``, ``queue`` and
 ``dock_call`` messages in their inbox. Booking changes (``dock_scheduled``, ``dock_rescheduled``)
 and calls (``called``) are also published as notifications and webhook events to the site's
 organisation and the carrier (a whole day plan is not: it would be one event per load).
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from server.extensions import db
+from sqlalchemy import select
+
+from server.extensions import db, socketio
 from server.local_times import stamp, zone
-from server.models import Dock, DockAppointment, Load, Site, YardVisit
+from server.models import Dock, DockAppointment, Load, LoadStop, Site, YardVisit
 from server.notify import shipment_notices
-from server.realtime import driver_inbox, emit_to_load, emit_to_orgs
+from server.realtime import driver_inbox, emit_to_load, emit_to_orgs, stop_room
 
 # why a slot changed -> the notification kind (None: not published, see the module's doc)
 PUBLISHED = {"booked": "dock_scheduled", "rescheduled": "dock_rescheduled", "moved": "dock_rescheduled",
@@ -65,7 +68,15 @@ def _orgs(load: Load, site: Site | None = None) -> list[int]:
 def send(event: str, payload: dict, load: Load, site: Site | None = None) -> None:
     payload = plain(payload)
     emit_to_load(event, payload, load.id)
+    for buyer in stop_buyers(load.id):
+        socketio.emit(event, payload, to=stop_room(load.id, buyer))
     emit_to_orgs(event, payload, _orgs(load, site))
+
+
+def stop_buyers(load_id: int) -> list[int]:
+    """The buyers with a delivery stop on a multi-drop load (none on a plain load)."""
+    return sorted(set(db.session.scalars(select(LoadStop.buyer_org_id).where(
+        LoadStop.load_id == load_id, LoadStop.kind == "delivery", LoadStop.buyer_org_id.is_not(None)))))
 
 
 def tell_driver(load: Load, kind: str, payload: dict) -> None:

@@ -4,38 +4,20 @@ other buyer's. On both backends."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from server.extensions import db, socketio
-from server.models import Event, Load, LoadStop, Organisation, Site, TrackingLink
-from tests.server.market.market_factory import make_truck
-from tests.server.stops.multi_drop_factory import two_buyer_load
+from server.models import Load, LoadStop, Organisation, Site, TrackingLink
+from tests.server.stops.multi_drop_factory import in_transit_two_buyer_load
 
 
 @pytest.fixture
 def multi(client, trade, make_party):
     """Buyer A (the load's own, lead buyer) and buyer B (a stop only) on one in-transit load, each stop with
     an ETA, an event at each buyer's site and a fix of the truck."""
-    from server.tracking.snapshot import register_snapshot_provider
-
-    register_snapshot_provider()
-    out = two_buyer_load(client, trade, make_party)
-    carrier = make_party("carrier")
-    load = db.session.get(Load, out["load_id"])
-    assert load.buyer_org_id == out["buyer_a"].id  # B has only its stop
-    now = datetime.now(UTC)
-    vehicle_id = make_truck(carrier.id, at=(50.80, 7.05), fix_age=timedelta(minutes=1)).id
-    load.status, load.carrier_org_id, load.vehicle_id, load.eta = "in_transit", carrier.id, vehicle_id, now + timedelta(hours=1)
-    for stop in db.session.query(LoadStop).filter_by(load_id=load.id, kind="delivery"):
-        stop.eta = now + timedelta(hours=1 if stop.buyer_org_id == out["buyer_a"].id else 3)
-    db.session.add_all([
-        Event(kind="arrived_delivery", time=now - timedelta(minutes=5), load_id=load.id, site_id=out["yard_a"], data={}),
-        Event(kind="geofence_enter", time=now - timedelta(minutes=1), load_id=load.id, site_id=out["yard_b"], data={}),
-    ])
-    db.session.commit()
-    return {**out, "carrier": carrier, "vehicle_id": vehicle_id}
+    return in_transit_two_buyer_load(client, trade, make_party)
 
 
 def _create(client, party, load_id):
@@ -47,13 +29,15 @@ def _names(multi, key):
 
 
 def test_stop_buyer_creates_a_link_bound_to_its_stop(client, multi):
-    """Buyer B gets 201 (it used to get 403); the link is bound to B, the seller's and A's are not."""
+    """Buyer B gets 201 (it used to get 403); the link is bound to B, A's (the lead buyer's) to A, the seller's
+    to none."""
     created = _create(client, multi["buyer_b"], multi["load_id"])
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["stop_buyer_id"] == multi["buyer_b"].id
     assert db.session.get(TrackingLink, created.get_json()["id"]).stop_buyer_org_id == multi["buyer_b"].id
     lead = _create(client, multi["buyer_a"], multi["load_id"]).get_json()
-    assert lead["stop_buyer_id"] is None
+    assert lead["stop_buyer_id"] == multi["buyer_a"].id  # A too sees only its own stop of the load
+    assert _create(client, multi["seller"], multi["load_id"]).get_json()["stop_buyer_id"] is None
 
 
 def test_stop_buyers_public_snapshot_shows_its_stop_only(client, multi):
@@ -71,7 +55,7 @@ def test_stop_buyers_public_snapshot_shows_its_stop_only(client, multi):
     assert "Bonn yard" in html and yard_a not in html and 'id="track-eta"' in html
     for leaked in (yard_a, _names(multi, "buyer_a"), "SO-A", "SKU-SO-A"):
         assert leaked not in str(snapshot) and leaked not in html
-    whole = client.get(f"/api/v1/track/{_create(client, multi['buyer_a'], multi['load_id']).get_json()['token']}")
+    whole = client.get(f"/api/v1/track/{_create(client, multi['seller'], multi['load_id']).get_json()['token']}")
     assert len(whole.get_json()["timeline"]) == 2 and "delivery_site" not in whole.get_json()  # unchanged
 
 
@@ -85,7 +69,8 @@ def test_stop_buyers_live_room_snapshot_is_narrowed_too(ctx, client, multi):
 
 
 def test_stop_buyer_lists_and_revokes_only_its_own_links(client, multi):
-    """B sees and withdraws its own links only; A's and the seller's stay live, and they do not see B's."""
+    """B sees and withdraws its own links only; A's and the seller's stay live, and they do not see B's (nor
+    each other's: A's links are bound to A's stop)."""
     load_id = multi["load_id"]
     lead = _create(client, multi["buyer_a"], load_id).get_json()
     seller = _create(client, multi["seller"], load_id).get_json()
@@ -93,7 +78,9 @@ def test_stop_buyer_lists_and_revokes_only_its_own_links(client, multi):
     listed = client.get(f"/api/v1/loads/{load_id}/tracking-links", headers=multi["buyer_b"].headers).get_json()
     assert [link["id"] for link in listed] == [own["id"]]
     seen_by_a = client.get(f"/api/v1/loads/{load_id}/tracking-links", headers=multi["buyer_a"].headers).get_json()
-    assert [link["id"] for link in seen_by_a] == [lead["id"], seller["id"]]
+    assert [link["id"] for link in seen_by_a] == [lead["id"]]
+    seen_by_seller = client.get(f"/api/v1/loads/{load_id}/tracking-links", headers=multi["seller"].headers).get_json()
+    assert [link["id"] for link in seen_by_seller] == [seller["id"]]
     refused = client.delete(f"/api/v1/loads/{load_id}/tracking-links/{lead['id']}", headers=multi["buyer_b"].headers)
     assert refused.status_code == 404
     assert client.delete(f"/api/v1/loads/{load_id}/tracking-links/{own['id']}",
@@ -111,16 +98,29 @@ def test_other_organisations_still_get_404_and_the_carrier_403(client, multi, ma
     assert _create(client, multi["carrier"], load_id).status_code == 403
 
 
-def test_stop_links_room_gets_positions_but_not_events(ctx, client, multi):
-    """The live room of B's link follows the truck but gets no event (it could be at A's site)."""
+def test_stop_links_room_gets_positions_and_only_its_stops_events(ctx, client, multi):
+    """The live room of B's link follows the truck and gets the events at the pickup and at B's site, not those
+    at A's site nor A's proof (it used to get no event at all); the seller's whole-load link gets them all."""
+    from gps_ingest.model import Event as LiveEvent
     from server.realtime import tracking_room
     from server.tracking.links import hash_token
     from server.tracking.rooms import DbRoomDirectory
 
-    whole = _create(client, multi["seller"], multi["load_id"]).get_json()["token"]
-    stop = _create(client, multi["buyer_b"], multi["load_id"]).get_json()["token"]
+    load_id = multi["load_id"]
+    pickup = db.session.get(Load, load_id).pickup_site_id
+    stop_a = db.session.query(LoadStop).filter_by(load_id=load_id, buyer_org_id=multi["buyer_a"].id).one().id
+    whole = tracking_room(hash_token(_create(client, multi["seller"], load_id).get_json()["token"]))
+    stop = tracking_room(hash_token(_create(client, multi["buyer_b"], load_id).get_json()["token"]))
     rooms = DbRoomDirectory(db.engine, ttl_s=0)
     vehicle = str(multi["vehicle_id"])
-    assert {tracking_room(hash_token(whole)), tracking_room(hash_token(stop))} <= set(rooms.position_rooms(vehicle))
-    assert tracking_room(hash_token(whole)) in rooms.event_rooms(vehicle)
-    assert tracking_room(hash_token(stop)) not in rooms.event_rooms(vehicle)
+    assert {whole, stop} <= set(rooms.position_rooms(vehicle))
+    assert whole in rooms.event_rooms(vehicle) and stop not in rooms.event_rooms(vehicle)  # no event named
+
+    def gets(site_id, data=None):
+        event = LiveEvent(vehicle, "arrived_delivery", datetime.now(UTC), str(site_id) if site_id else None, data or {})
+        return rooms.event_rooms(vehicle, event)
+
+    for site in (pickup, multi["yard_b"], None):
+        assert stop in gets(site) and whole in gets(site)
+    assert stop not in gets(multi["yard_a"]) and whole in gets(multi["yard_a"])
+    assert stop not in gets(None, {"stop_id": stop_a}) and whole in gets(None, {"stop_id": stop_a})
