@@ -111,6 +111,7 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                          "walk_ins": day.walk_ins, "walk_ins_sent_off_site": day.sent_off_site,
                          "grace_over": day.grace_over, "standby_calls": day.standby_calls,
                          "bumped": day.bumped, "late_released": day.released,
+                         "no_trip_released": day.no_trip_released,
                          "booked_solve_status": booked.status, "day_seconds": round(played, 1),
                          "by_behaviour": {kind: {"trucks": sum(t.kind == kind for t in shown),
                                                  "onsite_waiting_min": part["onsite_waiting_min"],
