@@ -91,10 +91,12 @@ class StandbyDay:
         sooner, and it gets the first gap from its ETA on, moving nobody (it waits for it off site)."""
         self.outcome.released += 1
         if self.rules.step_back:
-            moved = step_back(self.problem, self.plan, truck.index, truck.eta, self._movable_from)
+            moved, place = step_back(self.problem, self.plan, truck.index, truck.eta, self._movable_from)
             self.outcome.moves += len(moved)
             for j in moved:
                 self._tell(self.trucks[j])
+            if place is not None:
+                self._take_place(truck.index, place)
             self._tell(truck)
             return
         del self.plan[truck.index]
@@ -104,6 +106,16 @@ class StandbyDay:
         self._replan(self._next_on(dock))
         self._tell(truck)
 
+    def _take_place(self, i: int, place: tuple[int, int]) -> None:
+        """Book load ``i`` at ``place``; the trucks booked there behind it slide back just enough."""
+        dock, start = place
+        end = start + self.problem.duration[i][dock]
+        in_the_way = [j for j, (d, s) in self.plan.items()
+                      if d == dock and s < end and start < s + self.problem.duration[j][d]]
+        if in_the_way:
+            self._shift_behind(dock, end, in_the_way)
+        self.plan[i] = place
+
     def _release_no_trip(self, truck: Truck) -> None:
         """Its GPS shows the trip not started ``notice_min`` before the slot: the booking is cancelled (a
         truck that turns up after all is a walk-in) and the trucks behind it move up into its time."""
@@ -111,7 +123,7 @@ class StandbyDay:
         truck.status, truck.version = GRACE_OVER, truck.version + 1
         self.problem = without_loads(self.base, self._written_off())
         self.outcome.no_trip_released += 1
-        moved = pull_up(self.problem, self.plan, slot[0], slot[1], self._movable_from)
+        moved, _ = pull_up(self.problem, self.plan, slot[0], slot[1], self._movable_from)
         self.outcome.moves += len(moved)
         for j in moved:
             self._tell(self.trucks[j])
@@ -119,7 +131,7 @@ class StandbyDay:
     def _pull_up(self, dock: int) -> None:
         """A no-show's slot is given up: the trucks booked behind it on its dock that can still be told
         move up into the time it leaves, each as far as it can."""
-        moved = pull_up(self.problem, self.plan, dock, self.now, self._movable_from)
+        moved, _ = pull_up(self.problem, self.plan, dock, self.now, self._movable_from)
         self.outcome.moves += len(moved)
         for j in moved:
             self._tell(self.trucks[j])

@@ -20,13 +20,14 @@ from server.engines.docks.result import Plan
 
 
 def pull_up(problem: DockProblem, plan: Plan, dock: int, freed_from: int,
-            earliest: Callable[[int], int | None], until: int | None = None) -> list[int]:
+            earliest: Callable[[int], int | None], until: int | None = None) -> tuple[list[int], int]:
     """Move the trucks booked on ``dock`` after ``freed_from`` up, in their order, into time freed there.
 
     ``earliest(j)`` is the earliest start truck ``j`` may be moved up to, or None when it cannot be
     moved (called, loading, or too close to its gate to be told); a truck that cannot move stays and
-    the ones behind it move up into what is left. With ``until``, stops once the trucks moved up
-    reach that time (a late truck's ETA). Updates ``plan``; returns the trucks moved up.
+    the ones behind it move up into what is left. With ``until`` (a late truck's ETA), stops once
+    the trucks moved up reach it. Updates ``plan``; returns the trucks moved up and where the last
+    of the trucks it went through ends.
     """
     line = timelines(problem, plan)[dock]
     behind = sorted((start, j) for j, (d, start) in plan.items() if d == dock and start > freed_from)
@@ -46,23 +47,29 @@ def pull_up(problem: DockProblem, plan: Plan, dock: int, freed_from: int,
                 moved.append(j)
             start = new
         cursor = max(cursor, start + minutes)
-    return moved
+    return moved, cursor
 
 
 def step_back(problem: DockProblem, plan: Plan, late: int, eta: int,
-              earliest: Callable[[int], int | None]) -> list[int]:
+              earliest: Callable[[int], int | None]) -> tuple[list[int], tuple[int, int] | None]:
     """Move ``late`` (booked in ``plan``) behind the trucks on its dock that start before ``eta``.
 
-    Updates ``plan``: the trucks that moved up (:func:`pull_up` until ``eta``), then ``late`` in the
-    first gap from ``eta`` (on any dock, earliest finish first; unbooked when none is left today).
-    Returns the trucks moved up.
+    Updates ``plan`` with the trucks that moved up (:func:`pull_up` until ``eta``) and returns them
+    with the place for ``late``: the first gap from ``eta`` on any dock when it starts no later than
+    the time right after those trucks on its own dock; otherwise that time on its own dock (dock,
+    start), which the caller makes room at by sliding the trucks behind (a truck that could not
+    start sooner left a few minutes less than ``late`` needs, or none could be told in time).
+    None: no room left today. (Capping that slide at 10 minutes, the first gap otherwise, came out
+    worse on seed 1: total delay 1.315 against 1.290.)
     """
     dock, freed_from = plan.pop(late)
-    moved = pull_up(problem, plan, dock, freed_from, earliest, until=eta)
+    moved, cursor = pull_up(problem, plan, dock, freed_from, earliest, until=eta)
     gap = next_gap(problem, plan, late, eta)
-    if gap is not None:
-        plan[late] = gap
-    return moved
+    start, minutes = max(cursor, eta), problem.duration[late][dock]
+    blocked = timelines(problem, {})[dock]  # breaks and closed hours only
+    if not blocked.fits_at(start, minutes) or (gap is not None and gap[1] <= start):
+        return moved, gap
+    return moved, (dock, start)
 
 
 def next_gap(problem: DockProblem, plan: Plan, i: int, now: int) -> tuple[int, int] | None:
