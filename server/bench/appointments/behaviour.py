@@ -3,7 +3,12 @@
 Every truck gets one :class:`Behaviour` for the day, drawn before anything is booked, so
 the same seed gives the same drivers whatever the plant does:
 
-* ``no_show`` (3-5% of trucks; the rate itself is drawn per day): never comes;
+* ``no_show`` (3-5% of trucks; the rate itself is drawn per day): never comes; ``announced``
+  (``announced_share``, as for late trucks, from a stream of its own so every other draw is
+  unchanged) when its driver shares GPS: the trip has not started ``notice_min`` before the slot,
+  which the plant sees as a late truck with no ETA (the rest are found out when the grace period
+  runs out). This assumes every truck that does come is on the road by then, i.e. at least half
+  an hour's drive away;
 * ``late`` (``late_share``): arrives 30-90 minutes after the slot it aims at; ``announced``
   when its GPS ETA reaches the plant ``notice_min`` before that slot (the rest are found out
   at the gate, as a phone without the app would be);
@@ -58,4 +63,8 @@ def draw_behaviour(load_ids: Iterable[str], seed: int, noise: ArrivalNoise | Non
         else:
             delta = round(rng.gauss(0.0, noise.sd_min))
             behaviour[load_id] = Behaviour(ON_TIME, max(-noise.clip_min, min(noise.clip_min, delta)))
+    sharing_gps = random.Random(f"appointments-gps-{seed}")
+    for load_id in ids:
+        if load_id in no_shows:
+            behaviour[load_id] = Behaviour(NO_SHOW, None, sharing_gps.random() < noise.announced_share)
     return behaviour

@@ -22,6 +22,15 @@ class LiveRules:
     react_min: int = 30  # told a new time at least this long before reaching the gate, a driver keeps to it
     called_min: int = 15  # appointments starting this soon are called: a re-plan leaves them be
     standby: bool = True  # a dock whose truck is not there at its slot's start calls one waiting on site
+    # An announced late truck steps back behind the trucks booked on its dock before its ETA, and they
+    # move up (``step_back.py``); off: its slot is freed and it gets the first gap from its ETA.
+    step_back: bool = True
+    # A no-show's slot given up after the grace period: the trucks booked behind it on its dock that can
+    # still be told move up (``step_back.pull_up``); off: Haul re-plans the next few trucks there.
+    pull_up: bool = True
+    # A no-show whose GPS shows the trip not started ``notice_min`` before its slot loses the booking
+    # then, and the trucks behind it on its dock that can still be told move up.
+    no_trip_release: bool = True
     replan_limit_s: float = 1.0
     seed: int = 0
 
@@ -74,3 +83,4 @@ class DayOutcome:
     standby_calls: int = 0
     bumped: int = 0
     released: int = 0
+    no_trip_released: int = 0

@@ -110,8 +110,10 @@ class LiveDay(StandbyDay):
             truck.gate = truck.requested  # booked nowhere: it comes when it asked to, as without Haul
         if truck.gate is not None:
             self._push(truck.gate, "gate", truck)
-        if truck.behaviour.kind == LATE and truck.behaviour.announced and truck.eta is None:
-            self._push(max(self.now, truck.aim - self.rules.notice_min), "notice", truck)
+        if truck.behaviour.announced and truck.eta is None and (truck.behaviour.kind == LATE or (
+                slot is not None and self.rules.no_trip_release)):  # GPS: late, or the trip never starts
+            watched = truck.aim if truck.behaviour.kind == LATE else slot[1]
+            self._push(max(self.now, watched - self.rules.notice_min), "notice", truck)
         if slot is not None and slot[1] >= self.now and self.rules.standby:
             self._push(slot[1], "slot", truck)
         if truck.bumped_at is not None:  # the grace period runs from the slot it missed
@@ -128,6 +130,9 @@ class LiveDay(StandbyDay):
         return start - self.rules.ahead_min + truck.behaviour.delta
 
     def _on_notice(self, truck: Truck) -> None:
+        if truck.behaviour.kind == NO_SHOW:
+            self._release_no_trip(truck)
+            return
         truck.eta = truck.gate
         slot = self.plan.get(truck.index)
         if self.rules.standby and slot is not None and truck.eta > slot[1]:
@@ -222,7 +227,10 @@ class LiveDay(StandbyDay):
             return
         if self.rules.standby:
             self._on_hole(slot[0])  # the freed dock calls the first truck waiting on site
-        self._replan(self._next_on(slot[0]))
+        if self.rules.pull_up:
+            self._pull_up(slot[0])
+        else:
+            self._replan(self._next_on(slot[0]))
 
     # -- helpers -----------------------------------------------------------------------------
     def _written_off(self) -> list[str]:

@@ -7,8 +7,11 @@ baseline too, so both days load the same trucks and the baseline's docks are no 
 Per truck that came (no-shows never wait, so they are left out of both sides and counted):
 
 * on-site waiting: gate-in to dock start (without appointments: requested time to start);
-* total delay: the slot it set out for minus its requested time, plus its on-site waiting
-  (without appointments the slot is the requested time, so it equals the on-site waiting);
+* total delay: the time it was asked to be at the gate (its slot, less the minutes drivers are
+  asked to come ahead) minus its requested time, plus its on-site waiting (without appointments
+  that time is the requested time, so it equals the on-site waiting). ``slot_start_delay``, the
+  slot itself minus the requested time plus the on-site waiting, is reported beside it: with
+  drivers asked ahead it counts those minutes twice (off site up to the slot, and on site);
 * dock-start delay: dock start minus requested time, the driver's own lateness included.
 
 A truck never loaded waits until the docks close, on both sides.
@@ -54,17 +57,32 @@ def fcfs_side(problem, came: set[str]) -> dict:
 
 
 def _totals(rows, horizon: int) -> dict:
-    """Sums over (requested, aim, gate_in, start, end) rows: never loaded waits until ``horizon``."""
-    onsite = delay = start_delay = busy = unloaded = 0
-    for requested, aim, gate_in, start, end in rows:
+    """Sums over (requested, told, aim, gate_in, start, end) rows: ``told`` is when the truck was asked to
+    be at the gate, ``aim`` the slot it set out for; never loaded waits until ``horizon``.
+
+    Off site a truck waits from its requested time until it was asked to be at the gate (never less
+    than nothing), then on site from gate-in. ``slot_start_delay_min`` is the older sum that runs the
+    off-site part to the slot itself: with drivers asked to come ahead of their slot it counts the
+    minutes between the time asked and the slot twice, off site and on site.
+    """
+    onsite = delay = slot_delay = start_delay = busy = unloaded = 0
+    for requested, told, aim, gate_in, start, end in rows:
         finish = horizon if start is None else start
         unloaded += start is None
         onsite += finish - gate_in
-        delay += (aim - requested) + (finish - gate_in)
+        delay += max(0, told - requested) + (finish - gate_in)
+        slot_delay += (aim - requested) + (finish - gate_in)
         start_delay += finish - requested
         busy += 0 if start is None else end - start
-    return {"onsite_waiting_min": onsite, "total_delay_min": delay, "dock_start_delay_min": start_delay,
-            "busy_min": busy, "unloaded": unloaded}
+    return {"onsite_waiting_min": onsite, "total_delay_min": delay, "slot_start_delay_min": slot_delay,
+            "dock_start_delay_min": start_delay, "busy_min": busy, "unloaded": unloaded}
+
+
+def _rows(trucks, ahead_min: int) -> list[tuple]:
+    """(requested, told, aim, gate_in, start, end) of each truck that came; one booked nowhere came when
+    it asked to."""
+    return [(t.requested, t.requested if t.aim is None else t.aim - ahead_min,
+             t.requested if t.aim is None else t.aim, t.gate_in, t.start, t.end) for t in trucks]
 
 
 def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: float, replan_limit: float,
@@ -78,16 +96,16 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                     **({"on_progress": on_progress} if on_progress else {}))
     booked = solve(problem, limits)
     played = time.perf_counter()
-    day = play_day(problem, booked, behaviour, LiveRules(replan_limit_s=replan_limit, seed=seed))
+    rules = LiveRules(replan_limit_s=replan_limit, seed=seed)
+    day = play_day(problem, booked, behaviour, rules)
     played = time.perf_counter() - played
 
     horizon = problem.horizon
-    fcfs_totals = _totals([(r, r, r, s, e) for r, s, e in baseline.values()], horizon)
+    fcfs_totals = _totals([(r, r, r, r, s, e) for r, s, e in baseline.values()], horizon)
     shown = [t for t in day.trucks if t.kind != NO_SHOW]
-    haul_totals = _totals([(t.requested, t.aim if t.aim is not None else t.requested, t.gate_in, t.start, t.end)
-                           for t in shown], horizon)
-    by_kind = {kind: _totals([(t.requested, t.aim if t.aim is not None else t.requested, t.gate_in, t.start, t.end)
-                              for t in shown if t.kind == kind], horizon) for kind in (ON_TIME, LATE)}
+    haul_totals = _totals(_rows(shown, rules.ahead_min), horizon)
+    by_kind = {kind: _totals(_rows([t for t in shown if t.kind == kind], rules.ahead_min), horizon)
+               for kind in (ON_TIME, LATE)}
     capacity = open_minutes(problem)
     for totals in (fcfs_totals, haul_totals):
         totals["dock_utilisation"] = round(totals.pop("busy_min") / capacity, 4)
@@ -97,6 +115,8 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                      "replan_limit_s": replan_limit, "threads": threads},
         "onsite_waiting_ratio_vs_fcfs": _ratio(haul_totals["onsite_waiting_min"], fcfs_totals["onsite_waiting_min"]),
         "total_delay_ratio_vs_fcfs": _ratio(haul_totals["total_delay_min"], fcfs_totals["total_delay_min"]),
+        "slot_start_delay_ratio_vs_fcfs": _ratio(haul_totals["slot_start_delay_min"],
+                                                 fcfs_totals["slot_start_delay_min"]),
         "dock_start_delay_ratio_vs_fcfs": _ratio(haul_totals["dock_start_delay_min"],
                                                  fcfs_totals["dock_start_delay_min"]),
         "no_shows": len(behaviour) - len(came),
@@ -111,6 +131,7 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                          "walk_ins": day.walk_ins, "walk_ins_sent_off_site": day.sent_off_site,
                          "grace_over": day.grace_over, "standby_calls": day.standby_calls,
                          "bumped": day.bumped, "late_released": day.released,
+                         "no_trip_released": day.no_trip_released,
                          "booked_solve_status": booked.status, "day_seconds": round(played, 1),
                          "by_behaviour": {kind: {"trucks": sum(t.kind == kind for t in shown),
                                                  "onsite_waiting_min": part["onsite_waiting_min"],

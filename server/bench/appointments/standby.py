@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import heapq
 
-from server.bench.appointments.day_state import EXPECTED, ON_SITE, Truck
-from server.engines.docks import DockProblem
+from server.bench.appointments.day_state import EXPECTED, GRACE_OVER, ON_SITE, Truck
+from server.bench.appointments.step_back import Plan, next_gap, pull_up, step_back
+from server.engines.docks import DockProblem, without_loads
 from server.engines.docks.construct import timelines
 from server.engines.docks.timeline import DockTimeline
 
-Plan = dict[int, tuple[int, int]]
 HOLE_ORDER = 4  # a freed slot is offered after the minute's arrivals, slot starts and grace periods
 NEXT_ON_FREED_DOCK = 3  # appointments after a freed slot that may move up into it
 
@@ -82,18 +82,6 @@ def fits_slot(problem: DockProblem, plan: Plan, i: int, slot: tuple[int, int]) -
     return minutes is not None and timelines(problem, plan, skip={i})[dock].fits_at(start, minutes)
 
 
-def next_gap(problem: DockProblem, plan: Plan, i: int, now: int) -> tuple[int, int] | None:
-    """The first free time from ``now`` on any dock that can take load ``i``, moving nobody (earliest end
-    first); None when no gap is left today."""
-    lines = timelines(problem, plan, skip={i})
-    best = None
-    for dock, minutes in problem.options[i]:
-        start = lines[dock].fit(now, minutes)
-        if start is not None and (best is None or (start + minutes, dock) < best[0]):
-            best = ((start + minutes, dock), (dock, start))
-    return None if best is None else best[1]
-
-
 class StandbyDay:
     """The stand-by rules of :class:`~server.bench.appointments.live_day.LiveDay` (which it is mixed
     into: the plan, trucks, rules, outcome, events and ``_tell``, ``_replan`` are the day's)."""
@@ -101,13 +89,64 @@ class StandbyDay:
     def _release(self, truck: Truck, dock: int) -> None:
         """Announced late: its slot is freed while the trucks booked after it can still be told to come
         sooner, and it gets the first gap from its ETA on, moving nobody (it waits for it off site)."""
+        self.outcome.released += 1
+        if self.rules.step_back:
+            moved, place = step_back(self.problem, self.plan, truck.index, truck.eta, self._movable_from)
+            self.outcome.moves += len(moved)
+            for j in moved:
+                self._tell(self.trucks[j])
+            if place is not None:
+                self._take_place(truck.index, place)
+            self._tell(truck)
+            return
         del self.plan[truck.index]
         gap = next_gap(self.problem, self.plan, truck.index, truck.eta)
         if gap is not None:
             self.plan[truck.index] = gap
-        self.outcome.released += 1
         self._replan(self._next_on(dock))
         self._tell(truck)
+
+    def _take_place(self, i: int, place: tuple[int, int]) -> None:
+        """Book load ``i`` at ``place``; the trucks booked there behind it slide back just enough."""
+        dock, start = place
+        end = start + self.problem.duration[i][dock]
+        in_the_way = [j for j, (d, s) in self.plan.items()
+                      if d == dock and s < end and start < s + self.problem.duration[j][d]]
+        if in_the_way:
+            self._shift_behind(dock, end, in_the_way)
+        self.plan[i] = place
+
+    def _release_no_trip(self, truck: Truck) -> None:
+        """Its GPS shows the trip not started ``notice_min`` before the slot: the booking is cancelled (a
+        truck that turns up after all is a walk-in) and the trucks behind it move up into its time."""
+        slot = self.plan.pop(truck.index)
+        truck.status, truck.version = GRACE_OVER, truck.version + 1
+        self.problem = without_loads(self.base, self._written_off())
+        self.outcome.no_trip_released += 1
+        moved, _ = pull_up(self.problem, self.plan, slot[0], slot[1], self._movable_from)
+        self.outcome.moves += len(moved)
+        for j in moved:
+            self._tell(self.trucks[j])
+
+    def _pull_up(self, dock: int) -> None:
+        """A no-show's slot is given up: the trucks booked behind it on its dock that can still be told
+        move up into the time it leaves, each as far as it can."""
+        moved, _ = pull_up(self.problem, self.plan, dock, self.now, self._movable_from)
+        self.outcome.moves += len(moved)
+        for j in moved:
+            self._tell(self.trucks[j])
+
+    def _movable_from(self, j: int) -> int | None:
+        """The earliest start truck ``j`` may be moved up to now, or None: called, loading, or on the road
+        and too close to the gate to keep to a new time."""
+        truck, slot = self.trucks[j], self.plan.get(j)
+        if slot is None or slot[1] <= self.now + self.rules.called_min:
+            return None
+        if truck.status == ON_SITE:
+            return self.now
+        if truck.status != EXPECTED or (truck.gate is not None and self.now > truck.gate - self.rules.react_min):
+            return None
+        return self._earliest(truck)
 
     def _on_slot(self, truck: Truck) -> None:
         """Its slot starts and it is not here: a truck waiting on site takes the dock (stand-by)."""

@@ -34,3 +34,14 @@ def test_drawing_drivers_leaves_the_generated_day_alone():
     before = plant_day(50, 4, 3)
     draw_behaviour(IDS, 3)
     assert plant_day(50, 4, 3) == before
+
+
+def test_most_no_shows_share_gps_and_the_rest_of_the_draw_is_as_before():
+    """About three in four no-shows are seen by their GPS (their trip never starts); drawing that from a
+    stream of its own leaves every truck's kind and minutes as they were."""
+    for seed in (1, 2, 3):
+        drawn = draw_behaviour(IDS, seed)
+        no_shows = [b for b in drawn.values() if b.kind == NO_SHOW]
+        assert 0.5 < sum(b.announced for b in no_shows) / len(no_shows) < 0.95
+    before = {"T0001": (ON_TIME, 3), "T0002": (ON_TIME, -23)}  # seed 1 before the GPS draw was added
+    assert {t: (b.kind, b.delta) for t, b in draw_behaviour(IDS, 1).items() if t in before} == before

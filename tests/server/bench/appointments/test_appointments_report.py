@@ -4,7 +4,8 @@ import json
 
 from click.testing import CliRunner
 
-from server.bench.appointments.report import _totals, percentile
+from server.bench.appointments.day_state import TruckDay
+from server.bench.appointments.report import _rows, _totals, percentile
 from server.cli import main
 
 
@@ -17,13 +18,26 @@ def test_percentile_is_nearest_rank():
 
 
 def test_totals_split_a_trucks_delay_into_off_site_and_on_site_and_charge_never_loaded_until_closing():
-    """Delay is (slot aimed at - requested) + (start - gate-in); a truck never loaded waits until closing."""
-    rows = [(100, 130, 125, 135, 160), (100, 100, 110, None, None)]
+    """Delay is (time asked at the gate - requested) + (start - gate-in); a truck never loaded waits until closing."""
+    rows = [(100, 130, 130, 125, 135, 160), (100, 100, 100, 110, None, None)]
     totals = _totals(rows, horizon=200)
     assert totals["onsite_waiting_min"] == 10 + 90
     assert totals["total_delay_min"] == (30 + 10) + (0 + 90)
     assert totals["dock_start_delay_min"] == 35 + 100
     assert totals["unloaded"] == 1 and totals["busy_min"] == 25
+
+
+def test_minutes_a_driver_is_asked_to_come_ahead_of_the_slot_count_once():
+    """Asked for 08:00, booked at 10:00 and asked to be at the gate ten minutes ahead, a punctual driver
+    loaded at 10:00 has lost two hours, not two hours and ten minutes (the older slot-start sum counted
+    09:50-10:00 off site and on site); asked ahead of its own requested time, nothing counts off site."""
+    asked_ahead = _rows([TruckDay("A", "on_time", 480, 600, 590, 600, 640)], ahead_min=10)
+    assert asked_ahead == [(480, 590, 600, 590, 600, 640)]
+    totals = _totals(asked_ahead, horizon=1440)
+    assert totals["total_delay_min"] == 120 == totals["dock_start_delay_min"]
+    assert totals["slot_start_delay_min"] == 130
+    at_request = _totals(_rows([TruckDay("B", "on_time", 480, 480, 470, 480, 520)], ahead_min=10), horizon=1440)
+    assert at_request["total_delay_min"] == 10 and at_request["onsite_waiting_min"] == 10
 
 
 def test_bench_docks_appointments_reports_both_days_and_the_lower_bound(tmp_path):
