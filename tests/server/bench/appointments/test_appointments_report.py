@@ -34,10 +34,10 @@ def test_minutes_a_driver_is_asked_to_come_ahead_of_the_slot_count_once():
     asked_ahead = _rows([TruckDay("A", "on_time", 480, 600, 590, 600, 640)], ahead_min=10)
     assert asked_ahead == [(480, 590, 600, 590, 600, 640)]
     totals = _totals(asked_ahead, horizon=1440)
-    assert totals["total_delay_min"] == 120 == totals["dock_start_delay_min"]
-    assert totals["slot_start_delay_min"] == 130
+    assert totals["asked_time_delay_min"] == 120 == totals["dock_start_delay_min"]
+    assert totals["total_delay_min"] == 130
     at_request = _totals(_rows([TruckDay("B", "on_time", 480, 480, 470, 480, 520)], ahead_min=10), horizon=1440)
-    assert at_request["total_delay_min"] == 10 and at_request["onsite_waiting_min"] == 10
+    assert at_request["asked_time_delay_min"] == 10 and at_request["onsite_waiting_min"] == 10
 
 
 def test_bench_docks_appointments_reports_both_days_and_the_lower_bound(tmp_path):
