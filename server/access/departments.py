@@ -25,7 +25,7 @@ def view(row: Department) -> dict:
             "role_holders": holders(row), "created_at": row.created_at}
 
 
-def _own(principal: Principal, department_id: int | None, path: str) -> Department | None:
+def own(principal: Principal, department_id: int | None, path: str) -> Department | None:
     if department_id is None:
         return None
     row = db.session.get(Department, department_id)
@@ -54,7 +54,7 @@ def _name_free(principal: Principal, name: str, except_id: int | None = None) ->
 
 
 def create(principal: Principal, data: dict) -> Department:
-    parent = _own(principal, data.get("parent_id"), "parent_id")
+    parent = own(principal, data.get("parent_id"), "parent_id")
     _name_free(principal, data["name"])
     row = Department(organisation_id=principal.organisation_id, name=data["name"],
                      parent_id=parent.id if parent else None)
@@ -69,7 +69,7 @@ def create(principal: Principal, data: dict) -> Department:
 def update(principal: Principal, row: Department, data: dict) -> Department:
     before = {"name": row.name, "parent_id": row.parent_id}
     if "parent_id" in data:
-        parent = _own(principal, data["parent_id"], "parent_id")
+        parent = own(principal, data["parent_id"], "parent_id")
         if _would_cycle(row, parent):
             raise ApiProblem(422, _("The department tree cannot have a cycle."),
                              [("parent_id", _("is this department or one below it"))])

@@ -13,13 +13,15 @@ from __future__ import annotations
 from server.auth.department_grants import covered_by, department_roles, departments_granting, role_permissions
 from server.auth.principal import Principal, refuse_without
 from server.extensions import db
-from server.models import Load, Order, Site
+from server.models import Department, Load, Order, Site
 
 
 def department_of(organisation_id: int, obj) -> int | None:
     """The department ``obj`` belongs to on ``organisation_id``'s side, or None."""
     if obj is None:
         return None
+    if isinstance(obj, Department):  # acting in a department: creating an order there
+        return obj.id if obj.organisation_id == organisation_id else None
     if isinstance(obj, Site):
         return obj.department_id if obj.organisation_id == organisation_id else None
     if isinstance(obj, Load | Order):

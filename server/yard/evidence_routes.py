@@ -152,7 +152,7 @@ POD_FORM = {"signed_by": {"type": "string"}, "received_quantity": {"type": "numb
 @blp.post("/<int:load_id>/evidence")
 @blp.doc(**_body_doc(EvidenceIn, PHOTO_FORM))
 @blp.response(201, AppendOut)
-@require("record_evidence")
+@require("record_evidence", by_department=True)
 def post_evidence(load_id):
     """Append evidence: a weigh ticket, seal, sample, note or photo (JSON), or photos (multipart); or the
     driver app's whole evidence form (``server.yard.device_forms``), stored once per Idempotency-Key."""
@@ -238,7 +238,7 @@ def private_file(data: bytes, sha256: str):
 @blp.post("/<int:load_id>/pod")
 @blp.doc(**_body_doc(PodIn, POD_FORM))
 @blp.response(201, PodOut)
-@require("record_evidence")
+@require("record_evidence", by_department=True)
 def post_pod(load_id):
     """Proof of delivery: signer, signature image, photos, received quantity and exceptions; once per load.
     The driver app's form (a ``payload`` part, signature first among ``photos``) is taken too."""
