@@ -54,6 +54,13 @@ def require_on(principal: Principal, permission: str, obj) -> None:
         refuse_without(principal, permission)
 
 
+def require_on_any(principal: Principal, permission: str, *objs) -> None:
+    """403 naming ``permission`` unless allowed on one of ``objs`` (a load's pickup site or the load itself):
+    the early check of an endpoint that reads its body itself, so another department's holder gets no 422."""
+    if not any(allowed(principal, permission, obj) for obj in objs):
+        refuse_without(principal, permission)
+
+
 def roles_on(organisation_id: int, user_id: int, obj) -> frozenset[str]:
     """The roles ``user_id`` holds in departments covering ``obj`` (an approval chain's level asks for a role)."""
     department_id = department_of(organisation_id, obj)
