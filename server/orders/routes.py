@@ -60,7 +60,7 @@ class OrderIn(Schema):
     freight_payer = fields.String(load_default="seller", validate=validate.OneOf(("seller", "buyer")), metadata={
         "description": "who pays the freight: the seller when it delivers, the buyer when it collects with its own carrier"})
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=1000))
-    department_id = IdField(load_default=None, allow_none=True, metadata={
+    department_id = IdField(allow_none=True, metadata={
         "description": "the seller's department the order belongs to; create_orders held in it (or above it) "
                        "is enough"})
 
@@ -131,7 +131,7 @@ def post_order(data):
     if key is not None and not (1 <= len(key) <= 200):
         raise ApiProblem(400, _("Idempotency-Key must be 1 to 200 characters."))
     principal = current_principal()
-    require_on(principal, "create_orders", departments.own(principal, data["department_id"], "department_id"))
+    require_on(principal, "create_orders", departments.own(principal, data.get("department_id"), "department_id"))
     order, created = create_order(principal, data, key)
     if not created:
         return order, 200, {"Idempotent-Replayed": "true"}
