@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from server.access import departments
+from server.access import department_roles, departments
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.audit.trail import record
 from server.auth.department_scope import SETTING
@@ -27,12 +27,25 @@ class DepartmentPatch(Schema):
     parent_id = IdField(allow_none=True, metadata={"description": "a cycle is refused (422 at parent_id)"})
 
 
+class RoleHolderOut(Schema):
+    user_id = fields.Integer()
+    roles = fields.List(fields.String(), metadata={"description": "held in this department and those below it only"})
+
+
 class DepartmentOut(Schema):
     id = fields.Integer()
     name = fields.String()
     parent_id = fields.Integer(allow_none=True)
     member_ids = fields.List(fields.Integer())
+    role_holders = fields.List(fields.Nested(RoleHolderOut))
     created_at = fields.DateTime()
+
+
+class DepartmentRolesIn(Schema):
+    user_id = IdField(required=True)
+    roles = fields.List(fields.String(validate=validate.Length(min=1, max=60)), required=True,
+                        validate=validate.Length(max=10),
+                        metadata={"description": "built-in or custom role names; [] withdraws them all"})
 
 
 class MemberIn(Schema):
@@ -90,6 +103,19 @@ def set_member(data, department_id):
     principal = current_principal()
     row = get_scoped_or_404(Department, department_id, principal)
     departments.set_member(principal, row, data["user_id"], data["member"])
+    return departments.view(row)
+
+
+@blp.put("/<int:department_id>/roles")
+@blp.arguments(DepartmentRolesIn)
+@blp.response(200, DepartmentOut)
+@require("manage_users")
+def set_roles(data, department_id):
+    """Set the roles a user holds in this department (and those below it): they grant their permissions on the
+    department's orders, loads and sites only. Not above the caller's own permissions (403 naming one)."""
+    principal = current_principal()
+    row = get_scoped_or_404(Department, department_id, principal)
+    department_roles.set_roles(principal, row, data["user_id"], data["roles"])
     return departments.view(row)
 
 

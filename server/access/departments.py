@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.access.department_roles import holders
+from server.access.roles import check_ceiling
 from server.audit.trail import record
+from server.auth.department_grants import role_permissions
 from server.auth.principal import Principal
 from server.errors import ApiProblem
 from server.extensions import db
@@ -19,10 +22,10 @@ def view(row: Department) -> dict:
     members = db.session.scalars(select(DepartmentMember.user_id).where(DepartmentMember.department_id == row.id)
                                  .order_by(DepartmentMember.user_id))
     return {"id": row.id, "name": row.name, "parent_id": row.parent_id, "member_ids": list(members),
-            "created_at": row.created_at}
+            "role_holders": holders(row), "created_at": row.created_at}
 
 
-def _own(principal: Principal, department_id: int | None, path: str) -> Department | None:
+def own(principal: Principal, department_id: int | None, path: str) -> Department | None:
     if department_id is None:
         return None
     row = db.session.get(Department, department_id)
@@ -51,7 +54,7 @@ def _name_free(principal: Principal, name: str, except_id: int | None = None) ->
 
 
 def create(principal: Principal, data: dict) -> Department:
-    parent = _own(principal, data.get("parent_id"), "parent_id")
+    parent = own(principal, data.get("parent_id"), "parent_id")
     _name_free(principal, data["name"])
     row = Department(organisation_id=principal.organisation_id, name=data["name"],
                      parent_id=parent.id if parent else None)
@@ -66,7 +69,7 @@ def create(principal: Principal, data: dict) -> Department:
 def update(principal: Principal, row: Department, data: dict) -> Department:
     before = {"name": row.name, "parent_id": row.parent_id}
     if "parent_id" in data:
-        parent = _own(principal, data["parent_id"], "parent_id")
+        parent = own(principal, data["parent_id"], "parent_id")
         if _would_cycle(row, parent):
             raise ApiProblem(422, _("The department tree cannot have a cycle."),
                              [("parent_id", _("is this department or one below it"))])
@@ -90,6 +93,12 @@ def set_member(principal: Principal, row: Department, user_id: int, member: bool
     if member and existing is None:
         db.session.add(DepartmentMember(department_id=row.id, user_id=user_id))
     elif not member and existing is not None:
+        # Leaving a department ends the roles held there: the same ceiling and audit as withdrawing them.
+        if existing.roles:
+            check_ceiling(principal, role_permissions(principal.organisation_id, existing.roles))
+            for name in sorted(existing.roles):
+                record("department.role_withdrawn", "department", row.id, principal=principal,
+                       before={"user_id": user_id, "role": name})
         db.session.delete(existing)
     record("department.member_added" if member else "department.member_removed", "department", row.id,
            principal=principal, after={"user_id": user_id})

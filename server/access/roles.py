@@ -16,7 +16,7 @@ from server.auth.permissions import BUILTIN_ROLES, PERMISSIONS, ceiling_breach
 from server.auth.principal import Principal, permissions_for
 from server.errors import ApiProblem
 from server.extensions import db
-from server.models import CustomRole, User
+from server.models import CustomRole, Department, DepartmentMember, User
 
 
 def check_ceiling(principal: Principal, wanted: Iterable[str]) -> None:
@@ -116,8 +116,14 @@ def update(principal: Principal, row: CustomRole, data: dict) -> CustomRole:
 
 
 def holders(row: CustomRole) -> list[int]:
+    """Users holding the role organisation-wide or in one of the organisation's departments."""
     users = db.session.scalars(select(User).where(User.organisation_id == row.organisation_id))
-    return [user.id for user in users if row.name in (user.roles or [])]
+    held = {user.id for user in users if row.name in (user.roles or [])}
+    in_departments = db.session.execute(select(DepartmentMember.user_id, DepartmentMember.roles)
+                                        .join(Department, Department.id == DepartmentMember.department_id)
+                                        .where(Department.organisation_id == row.organisation_id))
+    held |= {user_id for user_id, names in in_departments if row.name in (names or [])}
+    return sorted(held)
 
 
 def delete(principal: Principal, row: CustomRole) -> None:

@@ -17,6 +17,7 @@ from server.api.common import (
     polygon_to_db,
 )
 from server.api.hours import Break, OpeningHours, validate_timezone
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
@@ -139,10 +140,12 @@ def update_site(data, site_id):
 @blp.post("/<int:site_id>/docks")
 @blp.arguments(DockIn)
 @blp.response(201, DockOut)
-@require("manage_docks")
+@require("manage_docks", by_department=True)
 def create_dock(data, site_id):
     """Add a dock to a site."""
-    site = get_scoped_or_404(Site, site_id, current_principal())
+    principal = current_principal()
+    site = get_scoped_or_404(Site, site_id, principal)
+    require_on(principal, "manage_docks", site)
     dock = Dock(site_id=site.id, **data)
     db.session.add(dock)
     db.session.commit()
@@ -152,13 +155,15 @@ def create_dock(data, site_id):
 @blp.patch("/<int:site_id>/docks/<int:dock_id>")
 @blp.arguments(DockPatch(partial=True))
 @blp.response(200, DockOut)
-@require("manage_docks")
+@require("manage_docks", by_department=True)
 def update_dock(data, site_id, dock_id):
     """Change a dock's equipment, hours, breaks or take it out of service."""
-    dock = get_scoped_or_404(Dock, dock_id, current_principal())
+    principal = current_principal()
+    dock = get_scoped_or_404(Dock, dock_id, principal)
     if dock.site_id != site_id:
         raise ApiProblem(404, _("Dock %(dock_id)s was not found.",
                                 dock_id=dock_id))  # same answer as a foreign dock
+    require_on(principal, "manage_docks", dock)
     for key, value in data.items():
         setattr(dock, key, value)
     db.session.commit()

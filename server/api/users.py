@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from server.access.department_roles import of_user
 from server.access.roles import check_assignable, check_ceiling, check_user_manager_remains
 from server.api.auth import UserOut
 from server.api.common import PageArgs, page_of
@@ -120,3 +121,17 @@ def update_user(data, user_id):
     if password_changed or data.get("active") is False:  # the user's live sockets close now, not in 2 s
         revocations_changed()
     return user
+
+
+class DepartmentRoleOut(Schema):
+    department_id = fields.Integer()
+    department_name = fields.String()
+    roles = fields.List(fields.String())
+
+
+@blp.get("/<int:user_id>/department-roles")
+@blp.response(200, DepartmentRoleOut(many=True))
+@require("manage_users")
+def get_department_roles(user_id):
+    """Where the user holds roles within a department (``PUT /departments/{id}/roles`` sets them)."""
+    return of_user(get_scoped_or_404(User, user_id, current_principal()))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from server.approvals.levels import Person, passed, qualifies
 from server.audit.trail import record
+from server.auth.object_permissions import person_on
 from server.auth.principal import Principal, permissions_for, refuse_without
 from server.errors import ApiProblem
 from server.extensions import db
@@ -81,11 +82,14 @@ def awaiting_approval(load_id: int) -> list[str]:
     return sorted(waiting)
 
 
-def _person(user_id: int) -> Person | None:
+def _person(user_id: int, request: ApprovalRequest) -> Person | None:
+    """An absent approver as a level sees them on this request (with the roles of their departments covering it)."""
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return Person(user.id, frozenset(user.roles), permissions_for(user.organisation_id, user.roles))
+    roles, permissions = person_on(user.organisation_id, user.id, frozenset(user.roles),
+                                   permissions_for(user.organisation_id, user.roles), request)
+    return Person(user.id, roles, permissions)
 
 
 def delegators(organisation_id: int, user_id: int, now: datetime) -> list[int]:
@@ -103,12 +107,15 @@ def decisions_of(request: ApprovalRequest) -> list[ApprovalDecision]:
 
 def _in_whose_name(principal: Principal, request: ApprovalRequest, level: dict, decided: set[int],
                    now: datetime) -> int | None:
-    """The user in whose name the caller decides this level: themselves, or someone they stand in for."""
-    me = Person(principal.user_id, principal.roles, principal.permissions)
-    if qualifies(level, me):
+    """The user in whose name the caller decides this level: themselves, or someone they stand in for.
+
+    A role held in a department counts only on requests about that department's (or a lower one's) load."""
+    roles, permissions = person_on(principal.organisation_id, principal.user_id, principal.roles,
+                                   principal.permissions, request, principal.token_subset)
+    if qualifies(level, Person(principal.user_id, roles, permissions)):
         return principal.user_id
     for absent in delegators(request.organisation_id, principal.user_id, now):
-        person = _person(absent)
+        person = _person(absent, request)
         if (person is not None and absent != request.requested_by_user_id and absent not in decided
                 and qualifies(level, person)):
             return absent

@@ -12,19 +12,13 @@ from __future__ import annotations
 from flask import has_request_context, request
 from sqlalchemy import and_, or_, select
 
+from server.auth.department_grants import subtree
 from server.auth.principal import Principal
 from server.extensions import db
-from server.models import Department, DepartmentMember, Load, Order, Organisation, Site
+from server.models import DepartmentMember, Load, Order, Organisation, Site
 
 SETTING = "narrow_to_departments"
 _CACHE = "haul.department_scope"
-
-
-def subtree(department_ids):
-    """The departments at or below ``department_ids`` (a recursive query, on both databases)."""
-    tree = select(Department.id).where(Department.id.in_(department_ids)).cte("subtree", recursive=True)
-    tree = tree.union(select(Department.id).where(Department.parent_id == tree.c.id))
-    return select(tree.c.id)
 
 
 def _narrowed(principal: Principal) -> bool:

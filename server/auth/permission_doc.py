@@ -18,6 +18,18 @@ a custom role (`/api/v1/roles`) holds any subset of the catalogue, and a token a
 Pages check the same permissions (for example the settlement pages `view_finances`). Endpoints not listed
 need a signed-in caller only and answer what `server/auth/scoping.py` lets the organisation see.
 
+**Roles held in a department.** Besides the organisation-wide roles (`User.roles`), a user may hold roles within
+a department (`PUT /api/v1/departments/{id}/roles`, needs `manage_users`, never above the assigner's own
+permissions). Such a role grants its permissions only on the objects of that department and of the departments
+below it: a site's department (a dock: its site's), an order's or load's department on the caller's side
+(seller or buyer), and what hangs off a load (tender, pickup authorization, approval request). One function
+decides (`server/auth/object_permissions.allowed`): the organisation-wide permissions first, else a department
+role covering the object. Endpoints marked *(or in the object's department)* below let a department role's
+holder past the first check and then decide on the object (403 naming the permission for another department's
+or an unfiled object); every other endpoint needs the permission organisation-wide. An approval level asking for
+a role counts a department holder only on requests about that department's loads. Holding a role in a
+department makes one its member, so narrowing keeps the department's share in sight.
+
 Two rules are decided by permissions, never by role names: a person all of whose permissions lie within the
 driver role's is treated as a driver (sees only the loads assigned to them), and no change of a user or of a
 custom role may leave an organisation without an active user holding `manage_users` (409 `last_user_manager`;
@@ -34,9 +46,10 @@ def guarded_endpoints(app: Flask) -> dict[str, list[str]]:
         if permission is None:
             continue
         kinds = getattr(view, "required_org_kinds", ())
+        by_department = "\t(or in the object's department)" if getattr(view, "required_by_department", False) else ""
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            found[permission].add(f"{method} {path}" + (f" ({', '.join(kinds)} only)" if kinds else ""))
+            found[permission].add(f"{method} {path}" + (f" ({', '.join(kinds)} only)" if kinds else "") + by_department)
     return {name: sorted(lines, key=lambda line: (line.split(" ")[1], line)) for name, lines in found.items()}
 
 
@@ -49,7 +62,8 @@ def render(app: Flask) -> str:
         lines.append(f"| `{name}` | {text} | {holders} |")
     for name, endpoints in guarded_endpoints(app).items():
         lines.append(f"\n## `{name}`\n")
-        lines += [f"- `{line}`" for line in endpoints] or ["- (no endpoint asks for it alone; see the pages)"]
+        lines += [f"- `{code}`" + (f" *{marker}*" if marker else "")
+                  for code, _tab, marker in (line.partition("\t") for line in endpoints)] or ["- (no endpoint asks for it alone; see the pages)"]
     return "\n".join(lines) + "\n"
 
 

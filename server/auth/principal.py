@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from server.auth.department_grants import departments_granting
 from server.auth.permissions import BUILTIN_ROLES, builtin_permissions
 from server.auth.sessions import cookie_is_current
 from server.db.fast_sql import compile_pg, fetch_one
@@ -45,6 +46,8 @@ class Principal:
     permissions: frozenset[str] | None = field(default=None, compare=False)
     # The user's own language ('en', 'zh_CN'): API answers and refusals are in it. None for a user-less token.
     language: str | None = field(default=None, compare=False)
+    # A token cut to a subset of its roles' permissions: its user's department roles are cut to it too.
+    token_subset: frozenset[str] | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.permissions is None:
@@ -55,6 +58,8 @@ class Principal:
         return bool(self.roles & set(roles))
 
     def can(self, permission: str) -> bool:
+        """Organisation-wide; a role held only in a department counts on that department's objects
+        (``server.auth.object_permissions.allowed``)."""
         return permission in self.permissions
 
 
@@ -157,7 +162,8 @@ def principal_from_token(token: str) -> Principal:
         if has_request_context():
             request.environ[_PENDING_MARK] = {"token_id": token_id, "now": now}
     return Principal(org_id, org_kind, frozenset(roles), user_id, "token", token_id=token_id,
-                     permissions=permissions_for(org_id, roles, subset), language=language)
+                     permissions=permissions_for(org_id, roles, subset), language=language,
+                     token_subset=frozenset(subset) if subset is not None else None)
 
 
 def resolve_principal() -> Principal | None:
@@ -203,29 +209,35 @@ def refuse_without(principal: Principal, permission: str) -> None:
                          permission=permission)
 
 
-def _check(permission: str | None, org_kinds: tuple[str, ...]) -> None:
+def _check(permission: str | None, org_kinds: tuple[str, ...], by_department: bool = False) -> None:
     principal = current_principal()
-    if permission is not None:
+    # An endpoint acting on one object with a department lets a department role's holder through here;
+    # the view then decides on the object itself (``object_permissions.require_on``).
+    if permission is not None and not principal.can(permission) and not (
+            by_department and departments_granting(principal, permission)):
         refuse_without(principal, permission)
     if org_kinds and principal.org_kind not in org_kinds:
         raise ApiProblem(403, _("This is for %(kinds)s organisations.", kinds=either(org_kinds)))
 
 
-def require(permission: str | None = None, org_kinds: tuple[str, ...] = ()):
+def require(permission: str | None = None, org_kinds: tuple[str, ...] = (), by_department: bool = False):
     """Decorator: 401 when anonymous, 403 when the caller lacks the permission (named) or the org kind.
 
     The view is marked with what it needs, so ``check_before_parsing`` can refuse a caller before its
     body or query is read (a 403, not a 422 that tells an outsider how to shape the request).
+    ``by_department``: a role held in some department is enough to pass here, and the view must decide
+    on its object with ``server.auth.object_permissions.require_on``.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            _check(permission, org_kinds)
+            _check(permission, org_kinds, by_department)
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission
         wrapper.required_org_kinds = org_kinds
+        wrapper.required_by_department = by_department
         return wrapper
 
     return decorator
@@ -237,7 +249,7 @@ def check_before_parsing() -> None:
 
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and hasattr(view, "required_org_kinds"):
-        _check(view.required_permission, view.required_org_kinds)
+        _check(view.required_permission, view.required_org_kinds, getattr(view, "required_by_department", False))
 
 
 @event.listens_for(Session, "after_commit")

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.approvals.chain import awaiting_approval
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.market.assignment import assign, awarded_carrier
@@ -128,11 +129,12 @@ def get_load(load_id):
 @blp.post("/<int:load_id>/tenders")
 @blp.arguments(TenderIn)
 @blp.response(201, TenderOut)
-@require("open_tenders", org_kinds=("seller",))
+@require("open_tenders", org_kinds=("seller",), by_department=True)
 def post_tender(data, load_id):
     """Put a draft load on the board: grab (fixed price), auction (deadline, ceiling) or sequential."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
+    require_on(principal, "open_tenders", load)
     radius = data.pop("radius_km")
     data["preferred_carrier_ids"] = tuple(data["preferred_carrier_ids"])
     now = clock.now()

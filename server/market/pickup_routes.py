@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from server import clock
 from server.api.common import IdField, PageArgs, page_of, page_schema
 from server.approvals.chain import pending_for
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
@@ -113,11 +114,12 @@ def _out(row: PickupAuthorization, principal) -> dict:
 @blp.post("/loads/<int:load_id>/pickup-authorizations")
 @blp.arguments(AuthorizationIn)
 @blp.response(201, AuthorizationOut)
-@require("authorize_pickups", org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",), by_department=True)
 def post_authorization(data, load_id):
     """The buyer authorizes the awarded carrier, a driver and a plate; replaces any earlier one."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
+    require_on(principal, "authorize_pickups", load)
     row = issue(principal, load, data, clock.now())
     out = _out(row, principal)
     if row.approval_status == "pending":
@@ -174,22 +176,24 @@ def get_qr_png(authorization_id):
 
 @blp.post("/pickup-authorizations/<int:authorization_id>/revoke")
 @blp.response(200, AuthorizationOut)
-@require("authorize_pickups", org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",), by_department=True)
 def post_revoke(authorization_id):
     """The buyer revokes an authorization; the gate refuses its token from now on."""
     principal = current_principal()
     row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
+    require_on(principal, "authorize_pickups", row)
     return _out(revoke(principal, row, clock.now()), principal)
 
 
 @blp.post("/pickup-authorizations/<int:authorization_id>/reissue")
 @blp.response(201, AuthorizationOut)
-@require("authorize_pickups", org_kinds=("buyer",))
+@require("authorize_pickups", org_kinds=("buyer",), by_department=True)
 def post_reissue(authorization_id):
     """The buyer re-authorizes in one step: the same validity, for the truck and driver assigned now
     (after the carrier changed them, which withdrew this one); replaces any live authorization."""
     principal = current_principal()
     row = get_scoped_or_404(PickupAuthorization, authorization_id, principal)
+    require_on(principal, "authorize_pickups", row)
     return _out(reissue(principal, row, clock.now()), principal)
 
 

@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from server import clock
 from server.api.common import PageArgs, page_of, page_schema
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.db.types import MAX_ID
@@ -158,10 +159,12 @@ def post_decline(tender_id):
 
 @blp.post("/<int:tender_id>/cancel")
 @blp.response(200, TenderOut)
-@require("open_tenders", org_kinds=("seller",))
+@require("open_tenders", org_kinds=("seller",), by_department=True)
 def post_cancel(tender_id):
     """The seller withdraws an open tender; the load goes back to draft."""
     principal = current_principal()
     now = clock.now()
-    tender = cancel_tender(principal, _tender(tender_id, principal), now)
+    tender = _tender(tender_id, principal)
+    require_on(principal, "open_tenders", tender)
+    tender = cancel_tender(principal, tender, now)
     return tender_out(tender, principal, now)

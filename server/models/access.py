@@ -36,10 +36,16 @@ class Department(Model):
 
 
 class DepartmentMember(Model):
-    """A user belongs to one or more departments."""
+    """A user belongs to one or more departments, and may hold roles there (``roles``).
+
+    A role held here (built-in or custom, by name) grants its permissions only on the objects of this
+    department and of those below it (``server.auth.object_permissions``), next to the organisation-wide
+    ``User.roles``. Holding a role in a department makes one its member, so narrowing keeps what it covers.
+    """
 
     __tablename__ = "department_members"
     __table_args__ = (UniqueConstraint("department_id", "user_id"),)
 
     department_id: Mapped[int] = mapped_column(Integer, ForeignKey("departments.id"), nullable=False, index=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), nullable=False, index=True)
+    roles: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]", nullable=False)

@@ -82,6 +82,7 @@ def create_order(principal: Principal, data: dict, idempotency_key: str | None,
         delivery_earliest=data["delivery_window"]["earliest"],
         delivery_latest=data["delivery_window"]["latest"], notes=data.get("notes", ""),
         freight_payer=data.get("freight_payer", "seller"), created_by_user_id=principal.user_id,
+        seller_department_id=data.get("department_id"),  # checked by the caller (``orders.routes``)
     )
     for number, line in enumerate(data["lines"], start=1):
         order.lines.append(OrderLine(line_no=number, **line))

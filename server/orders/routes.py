@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.access import departments
 from server.api.common import IdField, PageArgs, page_of
 from server.audit.trail import record
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.db.types import utcnow
@@ -58,6 +60,9 @@ class OrderIn(Schema):
     freight_payer = fields.String(load_default="seller", validate=validate.OneOf(("seller", "buyer")), metadata={
         "description": "who pays the freight: the seller when it delivers, the buyer when it collects with its own carrier"})
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=1000))
+    department_id = IdField(allow_none=True, metadata={
+        "description": "the seller's department the order belongs to; create_orders held in it (or above it) "
+                       "is enough"})
 
     @validates_schema
     def _delivery_after_pickup(self, data, **_kwargs):
@@ -119,13 +124,15 @@ class OrderPage(Schema):
 @blp.alt_response(200, schema=OrderOut, description="The order first created with this Idempotency-Key")
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
                       "schema": {"type": "string", "maxLength": 200}}])
-@require("create_orders", org_kinds=("seller",))
+@require("create_orders", org_kinds=("seller",), by_department=True)
 def post_order(data):
     """Create an outbound order. A retry with the same Idempotency-Key returns the first order."""
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (1 <= len(key) <= 200):
         raise ApiProblem(400, _("Idempotency-Key must be 1 to 200 characters."))
-    order, created = create_order(current_principal(), data, key)
+    principal = current_principal()
+    require_on(principal, "create_orders", departments.own(principal, data.get("department_id"), "department_id"))
+    order, created = create_order(principal, data, key)
     if not created:
         return order, 200, {"Idempotent-Replayed": "true"}
     return order

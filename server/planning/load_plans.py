@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
+from server.auth.object_permissions import require_on
 from server.auth.principal import Principal
 from server.db.types import utcnow
 from server.engines import loadbuilding as lb
@@ -56,6 +57,8 @@ def _orders(principal: Principal, order_ids: list[int]) -> list[Order]:
                for o in orders if o.id == oid and o.status not in planning_state.PLANNABLE]
     if errors:
         raise ApiProblem(422, _("Some orders cannot be planned."), errors)
+    for order in orders:  # build_loads organisation-wide, or by a role in each order's department
+        require_on(principal, "build_loads", order)
     return orders
 
 
@@ -138,6 +141,8 @@ def commit(principal: Principal, job: Job) -> list[Load]:
         raise ApiProblem(409, _("Some lines were put on loads after this preview; preview again."),
                          [(f"lines/{lid}", _("already allocated")) for lid in stale])
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(job.result["order_ids"])))}
+    for order in orders.values():
+        require_on(principal, "build_loads", order)
     before = plan_approval.orders_before(list(orders.values()))
     created = [_make_load(principal, job, n, load, lines, orders) for n, load in enumerate(plan["loads"], 1)]
     planning_state.settle(list(orders.values()), plan["unplaced"])
@@ -191,13 +196,23 @@ def _make_load(principal, job, number, planned, lines, orders) -> Load:
         required_equipment=job.result["equipment"].get(planned["vehicle_type"], "pallet_dock"),
         weight_kg=planned["totals"]["weight_kg"], volume_m3=planned["totals"]["volume_m3"],
         pallets=planned["totals"]["pallets"], hazmat_classes=",".join(hazmat),
-        freight_payer="buyer" if all(o.freight_payer == "buyer" for o in mine) else "seller")
+        freight_payer="buyer" if all(o.freight_payer == "buyer" for o in mine) else "seller",
+        # A load of one department's orders is that department's (its roles and narrowing follow it).
+        seller_department_id=_shared(o.seller_department_id for o in mine),
+        buyer_department_id=_shared(o.buyer_department_id for o in mine) if len({o.buyer_org_id for o in mine}) == 1
+        else None)
     for alloc in planned["allocations"]:
         load.lines.append(LoadLine(order_line_id=int(alloc["line_id"]), quantity=alloc["quantity"]))
     db.session.add(load)
     db.session.flush()
     add_stops(load, planned["allocations"], lines, orders)  # several buyers or sites: one stop each
     return load
+
+
+def _shared(values) -> int | None:
+    """The one value all share, else None (orders of several departments make a load of none)."""
+    found = set(values)
+    return found.pop() if len(found) == 1 else None
 
 
 def check_kind(job: Job) -> Job:

@@ -102,7 +102,7 @@ class CommittedRoutes(Schema):
 @blp.post("/load-plans")
 @blp.arguments(LoadPlanIn)
 @blp.response(201, LoadPlanOut)
-@require("build_loads", org_kinds=("seller",))
+@require("build_loads", org_kinds=("seller",), by_department=True)
 def preview_load_plan(data):
     """Preview truckloads for open orders: loads, unplaced lines with reasons, bound and status."""
     return load_plans.preview(current_principal(), data)
@@ -118,7 +118,7 @@ def get_load_plan(plan_id):
 
 @blp.post("/load-plans/<int:plan_id>/commit")
 @blp.response(201, CommittedLoads)
-@require("build_loads", org_kinds=("seller",))
+@require("build_loads", org_kinds=("seller",), by_department=True)
 def commit_load_plan(plan_id):
     """Create the previewed loads as draft loads, ready to tender (``awaiting_approval`` when the plan needs
     more trucks than the seller's ``commit_load_plan`` rule allows without approval)."""

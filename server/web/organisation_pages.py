@@ -74,6 +74,7 @@ def organisation():
     org = db.session.get(Organisation, principal.organisation_id)
     custom = [role_view(r) for r in db.session.scalars(scoped(CustomRole, principal).order_by(CustomRole.name))]
     pending = db.session.scalars(scoped(ApprovalRequest, principal).order_by(ApprovalRequest.id.desc()).limit(50))
+    users = list(db.session.scalars(scoped(User, principal).order_by(User.id))) if principal.can("manage_users") else []
     audit = []
     if principal.can("view_audit"):
         audit = list(db.session.scalars(search.query(principal.organisation_id).order_by(None)
@@ -83,8 +84,7 @@ def organisation():
         narrowed=bool((org.settings or {}).get(SETTING)), catalogue=CATALOGUE, builtin=BUILTIN_ROLES, roles=custom,
         role_names=[*BUILTIN_ROLES, *[r["name"] for r in custom]],
         role_options=[(name, name.replace("_", " ")) for name in [*BUILTIN_ROLES, *[r["name"] for r in custom]]],
-        users=list(db.session.scalars(scoped(User, principal).order_by(User.id))) if principal.can("manage_users")
-        else [],
+        users=users, user_names={user.id: user.name for user in users},
         rules=list(db.session.scalars(scoped(ApprovalRule, principal).order_by(ApprovalRule.id))),
         approvals=approval_views(list(pending)), audit=audit, metrics=METRICS, actions=ACTIONS)
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from server.auth.object_permissions import allowed
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Dock, DockAppointment, Load, Site
@@ -30,7 +31,14 @@ from server.yard.visits import live_visit, open_visit, step
 
 
 def site_staff(principal: Principal, site: Site | None) -> bool:
-    return site is not None and principal.organisation_id == site.organisation_id and principal.can("manage_docks")
+    """The site's own people managing its docks: ``manage_docks`` organisation-wide or in the site's department."""
+    return site is not None and principal.organisation_id == site.organisation_id and allowed(principal, "manage_docks",
+                                                                                              site)
+
+
+def slot_staff(principal: Principal, site: Site | None) -> bool:
+    """The site's staff who also book slots there (the slot endpoints let a department's holder through)."""
+    return site_staff(principal, site) and allowed(principal, "book_slots", site)
 
 
 def carrier_staff(principal: Principal, load: Load) -> bool:
@@ -39,7 +47,7 @@ def carrier_staff(principal: Principal, load: Load) -> bool:
 
 def _allowed(principal: Principal, load: Load, site: Site) -> bool:
     """True for the site's staff (who may override), False for the load's carrier, else a 403."""
-    if site_staff(principal, site):
+    if slot_staff(principal, site):
         return True
     if carrier_staff(principal, load):
         return False

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server import clock
 from server.api.common import IdField
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.engines.common import Limits
@@ -162,7 +163,7 @@ def get_appointment(load_id):
 @blp.post("/loads/<int:load_id>/appointment")
 @blp.arguments(AppointmentIn)
 @blp.response(201, AppointmentOut)
-@require("book_slots")
+@require("book_slots", by_department=True)
 def post_appointment(data, load_id):
     """Book or move the load's slot: the carrier within its window and the reschedule cut-off, the site's staff
     anywhere the dock is open. Overlap answers 409; closed hours or the wrong equipment 422."""
@@ -172,7 +173,7 @@ def post_appointment(data, load_id):
 
 @blp.delete("/loads/<int:load_id>/appointment")
 @blp.response(200, AppointmentOut)
-@require("book_slots")
+@require("book_slots", by_department=True)
 def delete_appointment(load_id):
     """Cancel the load's slot (same rules as a reschedule)."""
     return notify.appointment_view(booking.cancel(current_principal(), _load(load_id), clock.now()))
@@ -181,13 +182,13 @@ def delete_appointment(load_id):
 @blp.post("/loads/<int:load_id>/eta")
 @blp.arguments(EtaIn)
 @blp.response(200, EtaOut)
-@require("book_slots")
+@require("book_slots", by_department=True)
 def post_eta(data, load_id):
     """Report the truck's new ETA; the pickup site's docks are re-planned and moved drivers told."""
     principal = current_principal()
     load = _load(load_id)
     site = db.session.get(Site, load.pickup_site_id)
-    if not (booking.carrier_staff(principal, load) or booking.site_staff(principal, site)):
+    if not (booking.carrier_staff(principal, load) or booking.slot_staff(principal, site)):
         raise YardRefused("forbidden", "not_allowed",
                           _("Only the load's carrier or the pickup site's staff set its ETA."))
     now = clock.now()
@@ -211,11 +212,12 @@ def principal_sees(load: Load, principal) -> bool:
 @blp.arguments(PlanIn)
 @blp.response(200, PlanOut)
 @blp.alt_response(202, schema=PlanOut, description="Submitted as a job (background=true)")
-@require("manage_docks")
+@require("manage_docks", by_department=True)
 def post_schedule(data, site_id):
     """Plan the site's day: every truck due then without a slot gets a dock and a start (CP-SAT)."""
     principal = current_principal()
     site = get_scoped_or_404(Site, site_id, principal)
+    require_on(principal, "manage_docks", site)
     if data["background"]:
         job = submit("docks.plan_day", principal.organisation_id,
                      {"site_id": site.id, "day": data["day"].isoformat(), "by": principal.user_id},

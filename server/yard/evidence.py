@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.audit import trail
 from server.auth.inspection_scope import is_inspector
+from server.auth.object_permissions import require_on
 from server.auth.principal import Principal
 from server.engines import evidence_chain
 from server.extensions import db
@@ -84,6 +85,8 @@ def may_record(principal: Principal, load: Load) -> None:
     if not (carrier or inspector or site_staff(principal, site)):
         raise YardRefused("forbidden", "not_allowed",
                           _("Evidence is recorded by the pickup site's staff or the carrier."))
+    if not (carrier or inspector):  # the site's staff: record_evidence there (a department role counts)
+        require_on(principal, "record_evidence", site)
     if load.status in NOT_YET:
         raise YardRefused("conflict", "load_not_started", _("A load that is %(status)s has no evidence yet.",
                                                             status=load.status))

@@ -18,11 +18,12 @@ from sqlalchemy import select
 
 from server import clock
 from server.api.common import IdField, LatLon
+from server.auth.object_permissions import require_on_any
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem, load_or_422
 from server.extensions import db
-from server.models import Load, ProofOfDelivery
+from server.models import Load, ProofOfDelivery, Site
 from server.stops.views import sees_load_proof, visible_entries
 from server.yard import device_forms
 from server.yard import evidence as service
@@ -152,12 +153,13 @@ POD_FORM = {"signed_by": {"type": "string"}, "received_quantity": {"type": "numb
 @blp.post("/<int:load_id>/evidence")
 @blp.doc(**_body_doc(EvidenceIn, PHOTO_FORM))
 @blp.response(201, AppendOut)
-@require("record_evidence")
+@require("record_evidence", by_department=True)
 def post_evidence(load_id):
     """Append evidence: a weigh ticket, seal, sample, note or photo (JSON), or photos (multipart); or the
     driver app's whole evidence form (``server.yard.device_forms``), stored once per Idempotency-Key."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
+    require_on_any(principal, "record_evidence", db.session.get(Site, load.pickup_site_id), load)
     now = clock.now()
     body = None if _multipart() else request.get_json(silent=True)
     if device_forms.is_device_form(body, request.form.to_dict() if _multipart() else None):
@@ -238,12 +240,13 @@ def private_file(data: bytes, sha256: str):
 @blp.post("/<int:load_id>/pod")
 @blp.doc(**_body_doc(PodIn, POD_FORM))
 @blp.response(201, PodOut)
-@require("record_evidence")
+@require("record_evidence", by_department=True)
 def post_pod(load_id):
     """Proof of delivery: signer, signature image, photos, received quantity and exceptions; once per load.
     The driver app's form (a ``payload`` part, signature first among ``photos``) is taken too."""
     principal = current_principal()
     load = get_scoped_or_404(Load, load_id, principal)
+    require_on_any(principal, "record_evidence", load)
     if _multipart() and device_forms.is_device_form(None, request.form.to_dict()):
         form = device_forms.parse(device_forms.PodForm(), request.form["payload"])
         key = device_forms.submission_key(request.headers.get("Idempotency-Key"))

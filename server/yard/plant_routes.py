@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server import clock
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem
@@ -85,10 +86,11 @@ def get_rules(site_id):
 @blp.patch("/sites/<int:site_id>/booking-rules")
 @blp.arguments(BookingRulesIn)
 @blp.response(200, RulesOut)
-@require("manage_docks")
+@require("manage_docks", by_department=True)
 def patch_rules(data, site_id):
     """Set some of the site's booking rules; the others keep their values."""
     site = own_site(site_id)
+    require_on(current_principal(), "manage_docks", site)
     site.booking_rules = {**(site.booking_rules or {}), **data}
     db.session.commit()
     return _rules(site)

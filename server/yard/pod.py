@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.auth.object_permissions import allowed
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Event, Load, ProofOfDelivery
@@ -34,7 +35,7 @@ DELIVERABLE = ("in_transit",)
 
 def _may_sign(principal: Principal, load: Load) -> None:
     carrier = principal.organisation_id == load.carrier_org_id and principal.can("record_evidence")
-    buyer = principal.organisation_id == load.buyer_org_id and principal.can("record_evidence")
+    buyer = principal.organisation_id == load.buyer_org_id and allowed(principal, "record_evidence", load)
     if not (carrier or buyer):
         raise YardRefused("forbidden", "not_allowed",
                           _("The proof of delivery is given by the carrier or the buyer."))

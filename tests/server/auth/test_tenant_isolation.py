@@ -42,6 +42,7 @@ BODIES.update({  # settlement's write endpoints
 BODIES.update({  # departments and inspection
     ("POST", "/api/v1/departments/<int:department_id>/members"): {"user_id": 1},
     ("POST", "/api/v1/departments/<int:department_id>/objects"): {"object_type": "order", "object_id": 1},
+    ("PUT", "/api/v1/departments/<int:department_id>/roles"): {"user_id": 1, "roles": ["viewer"]},
     ("POST", "/api/v1/loads/<int:load_id>/inspectors"): {"inspector_org_id": 1},
 })
 

@@ -71,3 +71,31 @@ def test_0010_keeps_existing_trade_and_gives_immortal_tokens_a_lifetime(ctx, tra
     assert stranger.id not in {r.buyer_org_id for r in rows}
     token = db.session.scalar(select(ApiToken).where(ApiToken.name == "old ERP"))
     assert timedelta(days=89) < token.expires_at - now < timedelta(days=91)
+
+
+def test_0032_gives_every_existing_membership_no_department_roles(ctx, make_party):
+    """Downgrading below 0032 drops department_members.roles; upgrading again gives existing members []."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select, text
+
+    from server.db.migrate import _scripts
+    from server.db.types import utcnow
+    from server.models import Department, DepartmentMember
+
+    party = make_party("buyer")
+    department = Department(organisation_id=party.id, name="Steel")
+    db.session.add(department)
+    db.session.commit()
+    department_id, user_id = department.id, party.user.id
+    before_0032 = _scripts().get_revision("0032").down_revision
+    db.session.remove()
+    try:
+        downgrade(revision=before_0032)
+        assert "roles" not in {c["name"] for c in inspect(db.engine).get_columns("department_members")}
+        with db.engine.begin() as conn:  # as a membership made before 0032 was stored
+            conn.execute(text("INSERT INTO department_members (department_id, user_id, created_at) "
+                              "VALUES (:department_id, :user_id, :now)"),
+                         {"department_id": department_id, "user_id": user_id, "now": utcnow()})
+    finally:
+        upgrade()
+    assert db.session.scalars(select(DepartmentMember.roles).where(DepartmentMember.user_id == user_id)).all() == [[]]

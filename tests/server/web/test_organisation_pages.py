@@ -58,3 +58,22 @@ def test_inspector_dashboard_and_load_page(client, make_party):
     assert f"/loads/{a['load_id']}" in html
     page = client.get(f"/loads/{a['load_id']}").get_data(as_text=True)
     assert 'id="weigh-form"' in page and 'name="payload.tare_kg"' in page
+
+
+def test_roles_within_a_department_are_shown_and_offered(client, make_party):
+    """The tree names who holds which roles in a department; a user manager gets the form, in English and Chinese."""
+    admin = make_party("buyer", roles=("admin",))
+    steel = client.post("/api/v1/departments", headers=admin.headers, json={"name": "Steel"}).get_json()
+    clerk = member(admin, ["viewer"], name="Clerk Wu")
+    r = client.put(f"/api/v1/departments/{steel['id']}/roles", headers=admin.headers,
+                   json={"user_id": clerk.user.id, "roles": ["dock_manager"]})
+    assert r.status_code == 200, r.get_json()
+    _sign_in(client, admin.user.email)
+    html = client.get("/organisation").get_data(as_text=True)
+    assert f'data-department-roles="{steel["id"]}-{clerk.user.id}">Clerk Wu: dock manager' in html
+    assert 'id="department-roles-form"' in html and 'data-api="/api/v1/departments/{department_id}/roles"' in html
+    assert "部门内的角色" in client.get("/organisation?lang=zh_CN").get_data(as_text=True)
+    viewer = member(admin, ["viewer"])
+    client.get("/logout")
+    _sign_in(client, viewer.user.email)
+    assert 'id="department-roles-form"' not in client.get("/organisation").get_data(as_text=True)
