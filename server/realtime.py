@@ -5,6 +5,7 @@ and every emitter agree:
     org:{id}      everything an organisation's dashboards show
     load:{id}     one shipment, for its parties
     track:{hash}  a public tracking link (the SHA-256 of its token)
+    user:{id}     one user's sockets, for what is addressed to that user alone (its own notifications)
 With ``REDIS_URL`` set, Flask-SocketIO relays emits through Redis, so any server process
 (or an ingest worker using ``SocketIO(message_queue=...)``) reaches every client.
 """
@@ -32,9 +33,17 @@ def tracking_room(token_hash: str) -> str:
     return f"track:{token_hash}"
 
 
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
 def emit_to_orgs(event: str, data: dict, org_ids) -> None:
     for org_id in sorted(set(org_ids)):
         socketio.emit(event, data, to=org_room(org_id))
+
+
+def emit_to_user(event: str, data: dict, user_id: int) -> None:
+    socketio.emit(event, data, to=user_room(user_id))
 
 
 def emit_to_load(event: str, data: dict, load_id: int) -> None:

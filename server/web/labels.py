@@ -89,6 +89,7 @@ NOTIFICATION_KIND = {
     "dispute_updated": _l("Dispute updated"), "bill_paid": _l("Payment recorded"),
     "statement_issued": _l("Statement drawn up"), "statement_confirmed": _l("Statement confirmed"),
     "trading_relationship": _l("Trading relationship changed"),
+    "driver_assigned": _l("I was put on a load"), "driver_unassigned": _l("I was taken off a load"),
 }
 
 
