@@ -143,3 +143,6 @@ def register(app_or_blueprint) -> None:
                "standing_label": standing_label, "time_left": time_left}
     for name, function in filters.items():
         app_or_blueprint.add_app_template_filter(function, name)
+    from server.jobs.job_words import page_words
+
+    app_or_blueprint.add_app_template_global(page_words, "job_words")  # a job's frames worded on the page
