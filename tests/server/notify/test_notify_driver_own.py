@@ -156,13 +156,14 @@ def test_driver_kinds_are_never_told_to_an_organisation(ctx):
     assert db.session.scalar(select(Notification.id)) is None
 
 
-def test_driver_own_row_is_mailed_by_the_drivers_own_choices(ctx, monkeypatch):
-    """With SMTP on, the driver's own row is queued for the driver (who chose ``called``); the office's
-    dispatchers get the organisation's row, and the driver is not mailed the office's."""
+def test_driver_own_row_is_mailed_by_the_drivers_own_choices(ctx, client, monkeypatch):
+    """With SMTP on, the driver's own row is queued for the driver (who chose ``called`` and its own kinds);
+    the office's dispatchers get the organisation's row, and the driver is not mailed the office's."""
     monkeypatch.setitem(ctx.config, "HAUL_SMTP_HOST", "127.0.0.1")
     plant = make_plant()
-    db.session.add(EmailSettings(user_id=plant.driver_user.user_id, enabled=True, mode="immediate", kinds=["called"],
-                                 created_at=MONDAY))
+    chosen = client.put("/api/v1/email-settings", headers=plant.driver_user.headers,
+                        json={"enabled": True, "mode": "immediate", "kinds": ["called", "driver_assigned"]})
+    assert chosen.status_code == 200, chosen.get_json()
     db.session.add(EmailSettings(user_id=plant.carrier.user_id, enabled=True, mode="immediate", kinds=["called"],
                                  created_at=MONDAY))
     db.session.commit()
