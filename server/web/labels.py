@@ -59,8 +59,14 @@ LEFT_OUT = {
 }
 
 
-def left_out_label(reason) -> str:
-    return str(LEFT_OUT.get(reason, reason or "–"))
+def left_out_label(reason, code: str | None = None, cause: str | None = None) -> str:
+    """A left-out load's reason on the page: the page's own wording, else the engine's code in the reader's
+    language (a dropped partner, a group), else the engine's text."""
+    if reason in LEFT_OUT:
+        return str(LEFT_OUT[reason])
+    from server.planning.outcome_words import describe_outcome
+
+    return describe_outcome(code, {"cause": cause, "reason": reason}) or "–"
 
 
 def status_label(code) -> str:

@@ -33,3 +33,12 @@ def test_a_dropped_partner_names_its_cause_in_the_readers_language(app):
             # a plan stored before reasons had codes is read from its text; an unknown text stays as it is
             [old, odd] = with_reasons([{"reason": DropReason.NO_ROUTE_FOUND.value}, {"reason": "something new"}])
             assert old["reason"] == "在时限内未找到可行路线" and odd["reason"] == "something new"
+
+
+def test_the_route_page_words_a_group_drop_from_its_code(app):
+    """A reason the page has no wording of its own (a group) is said from its code in the reader's language."""
+    from server.web.labels import left_out_label
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert left_out_label(DropReason.GROUP_UNSERVABLE.value, "group_unservable") == "没有一辆车能服务其所在组的全部站点"
+        assert left_out_label(DropReason.PAIR_UNSERVABLE.value) == "没有卡车能在时间窗口和班次内完成提货和送货"
