@@ -78,7 +78,8 @@ def in_app(session: Session, organisation_id: int, kind: str, data: dict, at: da
     return note
 
 
-def announce(views: Iterable[dict], organisation_ids: Iterable[int], user_ids: Iterable[int | None] | None = None) -> None:
+def announce(views: Iterable[dict], organisation_ids: Iterable[int],
+             user_ids: Iterable[int | None] | None = None) -> None:
     """Emit committed notifications live: a row for one user to that user's room only (never the
     organisation's, whose sockets are the whole office), the others to their organisations' rooms.
     A broken fan-out is only logged."""
