@@ -39,8 +39,9 @@ delayed            the ETA to the pickup or a delivery moved   seller, buyer (mu
                    past that window's latest time (once per    stop's buyer only)
                    crossing; ``data.at`` is pickup|delivery)
 delivered          proof of delivery was recorded              seller, buyer, carrier
-exception          gate refusal, weight or delivery exception  seller, buyer, carrier
-                   (a proof of delivery off the site: buyer)
+exception          a refusal at the gate (``data.at`` gate,    the plant, seller, buyer, carrier
+                   ``data.reason`` its code), or a proof of    (a proof of delivery off the
+                   delivery off the site                       site: buyer)
 bill_issued        a freight bill (or credit note) was issued  carrier, payer
 bill_approved      the payer approved a bill (or its audit)    carrier, payer
 bill_disputed      the payer disputed a line of a bill         carrier, payer
