@@ -20,7 +20,7 @@ class JobOut(Schema):
     kind = fields.String()
     status = fields.String(metadata={"description": "queued running cancelling succeeded failed cancelled"})
     status_text = fields.Function(lambda job: status_text(job.status),
-                                  metadata={"description": "the status in the caller's language"})
+                                  metadata={"type": "string", "description": "the status in the caller's language"})
     progress = fields.Float()
     result = fields.Function(lambda job: job_result_in_readers_words(job.kind, job.result), allow_none=True,
                              metadata={"type": "object", "description": "once finished; the engines' reasons "
