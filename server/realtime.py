@@ -6,6 +6,7 @@ and every emitter agree:
     load:{id}     one shipment, for the parties that see all of it (seller, carrier, a plain load's buyer)
     load:{id}:buyer:{org}  one buyer's stop(s) on a multi-drop load: the events its stop may see
     track:{hash}  a public tracking link (the SHA-256 of its token)
+    user:{id}     one user's sockets, for what is addressed to that user alone (its own notifications)
 With ``REDIS_URL`` set, Flask-SocketIO relays emits through Redis, so any server process
 (or an ingest worker using ``SocketIO(message_queue=...)``) reaches every client.
 """
@@ -37,9 +38,17 @@ def tracking_room(token_hash: str) -> str:
     return f"track:{token_hash}"
 
 
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
 def emit_to_orgs(event: str, data: dict, org_ids) -> None:
     for org_id in sorted(set(org_ids)):
         socketio.emit(event, data, to=org_room(org_id))
+
+
+def emit_to_user(event: str, data: dict, user_id: int) -> None:
+    socketio.emit(event, data, to=user_room(user_id))
 
 
 def emit_to_load(event: str, data: dict, load_id: int) -> None:

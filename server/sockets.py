@@ -1,7 +1,8 @@
 """Socket.IO: who may connect, and which rooms they may join.
 
 A client connects with the session cookie (dashboards) or ``auth={"token": ...}`` (apps),
-and is put in its organisation's room (not a driver-only user, who follows their own loads). It may then ``join`` a load room only when its
+and is put in its organisation's room (not a driver-only user, who follows their own loads) and, when it
+names a user, that user's own room (notifications addressed to the user alone). It may then ``join`` a load room only when its
 organisation is a party to that load (the same rule as the REST API, from scoping.py),
 and a public tracking room only with a live tracking token (a delivered load's token gets its
 frozen snapshot and no room). Anything else is refused
@@ -25,7 +26,7 @@ from server.db.types import utcnow
 from server.errors import ApiProblem
 from server.extensions import db, socketio
 from server.models import Load, TrackingLink
-from server.realtime import load_room, org_room, stop_room, tracking_room
+from server.realtime import load_room, org_room, stop_room, tracking_room, user_room
 from server.stops.views import narrow_snapshot, own_delivery_stops, sees_whole_load
 
 log = logging.getLogger("haul.sockets")
@@ -55,6 +56,8 @@ def on_connect(auth=None):
             principal.token_id, principal.user_id, principal.session_generation))
     if principal is not None and may_follow_organisation(principal):  # a driver follows only their loads
         join_room(org_room(principal.organisation_id))
+    if principal is not None and principal.user_id is not None:  # what is addressed to this user alone
+        join_room(user_room(principal.user_id))
     return True
 
 

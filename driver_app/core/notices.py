@@ -145,7 +145,7 @@ class NoticeList:
                 key = f"server:{server_id}"
                 data = item.get("data") if isinstance(item.get("data"), dict) else {}
                 notice = Notice(key, _epoch(item.get("created_at")) or self.clock(), title,
-                                _text_id(item.get("load_id")), data.get("timezone") or None, is_read, server_id)
+                                _text_id(item.get("load_id")), _site_zone(data), is_read, server_id)
                 if self._insert(notice):
                     new += 1
                 else:
@@ -199,6 +199,16 @@ class NoticeList:
 
 # Newest first; the insertion order breaks ties (two inbox messages in the same instant).
 _NEWEST = "ORDER BY received_at DESC, seq DESC"
+
+
+def _site_zone(data: dict[str, Any]) -> str | None:
+    """The plant's zone a server notification names: its own, the site's (``site_timezone``, as the driver's
+    rows of an authorization or an assignment carry it), or its slot's."""
+    slot = data.get("appointment") if isinstance(data.get("appointment"), dict) else {}
+    for zone in (data.get("timezone"), data.get("site_timezone"), slot.get("timezone")):
+        if isinstance(zone, str) and zone:
+            return zone
+    return None
 
 
 def _text_id(value: Any) -> str | None:

@@ -17,8 +17,12 @@ class Progress:
     """One progress report from a running solve."""
 
     fraction: float | None  # 0..1 of the time budget used, None when unknown
-    message: str = ""
+    message: str = ""  # English, for logs and CLI bars
     best_objective: float | None = None
+    # The same as data, for a page or the API to say in the reader's language (``server/jobs/job_words.py``):
+    # ``searching`` (a better answer was found), ``done``, ``orders_done`` (``values``: done, total).
+    code: str = ""
+    values: dict = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[Progress], None]

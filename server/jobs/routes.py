@@ -7,8 +7,10 @@ from marshmallow import Schema, fields
 
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404
+from server.jobs.job_words import status_text
 from server.jobs.runner import request_cancel
 from server.models import Job
+from server.planning.outcome_words import job_result_in_readers_words
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Background optimisation jobs")
 
@@ -17,8 +19,12 @@ class JobOut(Schema):
     id = fields.Integer()
     kind = fields.String()
     status = fields.String(metadata={"description": "queued running cancelling succeeded failed cancelled"})
+    status_text = fields.Function(lambda job: status_text(job.status),
+                                  metadata={"type": "string", "description": "the status in the caller's language"})
     progress = fields.Float()
-    result = fields.Dict(allow_none=True)
+    result = fields.Function(lambda job: job_result_in_readers_words(job.kind, job.result), allow_none=True,
+                             metadata={"type": "object", "description": "once finished; the engines' reasons "
+                                       "(`reason`) in the caller's language, their `code` and values unchanged"})
     error = fields.String(allow_none=True)
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)

@@ -106,6 +106,7 @@ class _Tracker:
         db.session.commit()
         emit_to_orgs("job.progress", {"job_id": job.id, "kind": job.kind, "status": job.status,
                                       "progress": job.progress, "message": progress.message,
+                                      "code": progress.code, "values": dict(progress.values),
                                       "best_objective": progress.best_objective}, [job.organisation_id])
 
     def should_stop(self) -> bool:

@@ -18,6 +18,7 @@ from server.market.pickup_token import normalise_plate
 from server.market.refusals import MarketRefused
 from server.market.states import CARRIER_CANCELLABLE, check
 from server.models import Award, Driver, Load, PickupAuthorization, Site, Tender, Vehicle
+from server.notify import shipment_notices
 
 
 def live_award(load_id: int) -> Award | None:
@@ -75,7 +76,7 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
     errors = _vehicle_problems(load, vehicle, carrier) + _driver_problems(load, driver, carrier)
     if errors:
         raise MarketRefused("invalid", "bad_assignment", _("The truck or driver cannot take this load."), errors)
-    previous_driver = load.driver_id
+    previous_driver, previous_vehicle = load.driver_id, load.vehicle_id
     authorizations = live_authorizations(load.id)
     # Only the binding counts as a change: "nothing assigned" -> the authorized truck is not one.
     kept = bool(authorizations) and all(names_this_pair(row, vehicle, driver_id) for row in authorizations)
@@ -97,12 +98,16 @@ def assign(principal: Principal, load: Load, vehicle_id: int, driver_id: int, no
                                      new_driver_id=driver_id, new_plate=vehicle.plate)
     if previous_driver is not None and previous_driver != driver_id:
         notify.tell_driver(previous_driver, "load_unassigned", {"load_id": load.id})
+        shipment_notices.driver_unassigned(load, previous_driver)
     site = db.session.get(Site, load.pickup_site_id)
-    notify.tell_driver(driver_id, "load_assigned", {
+    assigned = {
         "load_id": load.id, "reference": load.reference, "vehicle_id": vehicle_id, "plate": vehicle.plate,
         "pickup_site_id": load.pickup_site_id, "delivery_site_id": load.delivery_site_id,
         "pickup_earliest": utc_iso(load.pickup_earliest), "pickup_latest": utc_iso(load.pickup_latest),
-        "site_timezone": zone(site.timezone if site is not None else None).key})
+        "site_timezone": zone(site.timezone if site is not None else None).key}
+    notify.tell_driver(driver_id, "load_assigned", assigned)
+    if (previous_driver, previous_vehicle) != (driver_id, vehicle_id):  # the same pair again is no news
+        shipment_notices.driver_assigned(load, driver_id, assigned)
     return load
 
 
@@ -142,4 +147,5 @@ def carrier_cancel(principal: Principal, award: Award, reason: str, now: datetim
     notify.award_cancelled(award, load, reason)
     authorization_news.withdrawn(load, withdrawn, authorization_news.AWARD_CANCELLED, now)
     notify.tell_driver(driver, "load_unassigned", {"load_id": load.id})
+    shipment_notices.driver_unassigned(load, driver)
     return award

@@ -2,8 +2,8 @@
 
 A withdrawn authorization is a driver refused at the gate tomorrow unless somebody acts, so it
 is never silent: the buyer (who can re-authorize in one step), the carrier and the seller get
-an in-app notification and the ``authorization_withdrawn`` webhook event, and the drivers of the
-old and new binding get it in their MQTT inbox. Times go out as ISO UTC plus the pickup site's
+an in-app notification and the ``authorization_withdrawn`` webhook event, the drivers of the
+old and new binding get it in their MQTT inbox, and the load's driver its own notification. Times go out as ISO UTC plus the pickup site's
 zone (``server.local_times``). The buyer told is the one whose authorization it is (on a multi-drop load
 each buyer authorizes its own goods). Sent after the commit; a failure is logged, never raised.
 """
@@ -45,7 +45,7 @@ def withdrawn(load: Load, rows: list[PickupAuthorization], why: str, now: dateti
                 "plate": row.plate, "driver_id": row.driver_id, "new_plate": new_plate,
                 "new_driver_id": new_driver_id, "revoked_at": stamp(now, tz)["utc"], "site_timezone": tz.key,
                 "revoked_at_local": stamp(now, tz)["local"], "reauthorize_url": reauthorize_url(row)}
-        publish_event("authorization_withdrawn", load_id=load.id, data=data,
+        publish_event("authorization_withdrawn", load_id=load.id, data=data, driver_id=load.driver_id,
                       organisation_ids=[row.buyer_org_id, load.carrier_org_id, load.seller_org_id])
         for driver_id in {row.driver_id, new_driver_id} - {None}:
             notify.tell_driver(driver_id, "authorization_withdrawn", data)
@@ -57,6 +57,6 @@ def issued(load: Load, row: PickupAuthorization) -> None:
     data = {"load_id": load.id, "reference": load.reference, "authorization_id": row.id, "plate": row.plate,
             "driver_id": row.driver_id, "expires_at": stamp(row.expires_at, tz)["utc"],
             "expires_at_local": stamp(row.expires_at, tz)["local"], "site_timezone": tz.key}
-    publish_event("authorized", load_id=load.id, data=data,
+    publish_event("authorized", load_id=load.id, data=data, driver_id=load.driver_id,
                   organisation_ids=[row.buyer_org_id, load.carrier_org_id, load.seller_org_id])
     notify.tell_driver(row.driver_id, "authorized", data)

@@ -22,19 +22,26 @@ log = logging.getLogger("haul.notify.email")
 
 
 def queue(session: Session, notes: list[Notification], kind: str, at: datetime) -> int:
-    """Add one outbox row per user who wants these notifications by e-mail; returns how many."""
+    """Add one outbox row per user who wants these notifications by e-mail; returns how many.
+
+    An organisation's row goes to its users who chose ``kind`` (never a driver-only one); a row
+    addressed to one user (a driver's own) goes to that user alone, by that user's choices."""
     if not notes or not smtp_settings(current_app.config).enabled:
         return 0
-    by_org = {note.organisation_id: note for note in notes}
+    shared = {note.organisation_id: note for note in notes if note.user_id is None}
+    wanted = [(note, recipients(session, [note.organisation_id], kind, user_id=note.user_id))
+              for note in notes if note.user_id is not None]
+    addressed = {note.user_id for note in notes if note.user_id is not None}
+    if shared:  # a user with its own row of this event gets that one, not a second mail of the office's
+        wanted += [(shared[org_id], [(user_id, org_id, mode)])
+                   for user_id, org_id, mode in recipients(session, shared, kind) if user_id not in addressed]
     queued = 0
-    for user_id, org_id, mode in recipients(session, by_org, kind):
-        note = by_org[org_id]
-        if note.user_id is not None and note.user_id != user_id:
-            continue
-        session.add(EmailMessage(user_id=user_id, notification_id=note.id, created_at=at, attempts=0,
-                                 status="digest" if mode == "digest" else "pending",
-                                 next_attempt_at=None if mode == "digest" else at))
-        queued += 1
+    for note, users in wanted:
+        for user_id, _org_id, mode in users:
+            session.add(EmailMessage(user_id=user_id, notification_id=note.id, created_at=at, attempts=0,
+                                     status="digest" if mode == "digest" else "pending",
+                                     next_attempt_at=None if mode == "digest" else at))
+            queued += 1
     return queued
 
 

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from server.auth.permissions import BUILTIN_ROLES, builtin_permissions
 from server.models import CustomRole, EmailSettings, User
-from server.notify.kinds import KINDS
+from server.notify.kinds import DRIVER_OWN_KINDS, KINDS
 
 # What matters to someone away from the screen; the rest stays in the app unless a user asks for it.
 DEFAULT_KINDS: tuple[str, ...] = (
     "outbid", "won", "lost", "closed_without_award", "awarded", "authorized", "dock_rescheduled", "delivered",
     "exception", "bill_disputed",
 )
-EMAIL_KINDS: tuple[str, ...] = KINDS  # every public kind may be chosen
+EMAIL_KINDS: tuple[str, ...] = KINDS + DRIVER_OWN_KINDS  # every public kind, and a driver's own, may be chosen
 
 
 @dataclass(frozen=True)

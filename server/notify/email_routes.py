@@ -99,5 +99,5 @@ def post_bounce(data):
     note = disable_for_bounce(db.session, user_id, data["reason"], clock.now())
     db.session.commit()
     if note is not None:
-        announce([{"id": note.id, "kind": note.kind}], [note.organisation_id])
+        announce([{"id": note.id, "kind": note.kind}], [note.organisation_id], [note.user_id])
     return {"disabled": note is not None}

@@ -129,7 +129,7 @@ def _bounced(user_id: int, reason: str, now: datetime, report: EmailReport) -> N
     db.session.commit()
     if note is not None:
         report.bounced.append(user_id)
-        announce([{"id": note.id, "kind": note.kind}], [note.organisation_id])
+        announce([{"id": note.id, "kind": note.kind}], [note.organisation_id], [note.user_id])
 
 
 def send_due(now: datetime | None = None, settings: SmtpSettings | None = None) -> EmailReport:

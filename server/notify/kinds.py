@@ -39,8 +39,9 @@ delayed            the ETA to the pickup or a delivery moved   seller, buyer (mu
                    past that window's latest time (once per    stop's buyer only)
                    crossing; ``data.at`` is pickup|delivery)
 delivered          proof of delivery was recorded              seller, buyer, carrier
-exception          gate refusal, weight or delivery exception  seller, buyer, carrier
-                   (a proof of delivery off the site: buyer)
+exception          a refusal at the gate (``data.at`` gate,    the plant, seller, buyer, carrier
+                   ``data.reason`` its code), or a proof of    (a proof of delivery off the
+                   delivery off the site                       site: buyer)
 bill_issued        a freight bill (or credit note) was issued  carrier, payer
 bill_approved      the payer approved a bill (or its audit)    carrier, payer
 bill_disputed      the payer disputed a line of a bill         carrier, payer
@@ -56,6 +57,31 @@ approval_requested  an object waits for an approval chain      the requesting or
 approval_reminder  a request waited longer than the reminder   the requesting organisation
                    interval (``haul approvals remind``)
 approval_decided   a chain approved or rejected its object     the requesting organisation
+=================  ==========================================  =================================
+
+The driver's own notifications. An organisation's rows are the office's, and a driver-only login
+reads only rows addressed to its user, so these events also add ONE row addressed to the user of the
+load's driver (``publish_event(..., driver_id=...)``; none when the driver has no user account), in
+the carrier's organisation, with only the data the driver's view shows (``driver_notices.DRIVER_FIELDS``:
+no price, no other load, no other driver), pushed live to that user's own socket room only and
+mailed by that user's own e-mail choices. No webhook hears of these rows.
+
+=================  ==========================================  =================================
+kind               when                                        the driver's own row
+=================  ==========================================  =================================
+driver_assigned    the carrier put the driver (with a truck)   the driver put on (only the
+                   on a load; the same pair again is no news   driver: no organisation row)
+driver_unassigned  the driver was taken off the load (another  the driver taken off (only the
+                   driver, or the award given back)            driver: no organisation row)
+dock_scheduled     as above                                    the load's driver
+dock_rescheduled   as above                                    the load's driver
+called             as above                                    the load's driver
+slot_missed        as above                                    the load's driver
+authorized         as above                                    the load's driver
+authorization_withdrawn  as above (a changed driver: the new   the load's driver (an unassigned
+                   one; a cancelled award has no driver)       one hears ``driver_unassigned``)
+exception          at the gate (``data.at == "gate"``,         the load's driver; a proof of
+                   ``data.reason`` the refusal's code)         delivery's exception is not told
 =================  ==========================================  =================================
 
 Internal kinds, never subscribed to by webhooks: ``webhook_disabled`` (in-app only, to
@@ -76,6 +102,8 @@ KINDS: tuple[str, ...] = (
     "trading_relationship",
     "approval_requested", "approval_reminder", "approval_decided",
 )
+# In the app and by e-mail to the driver's own user only, never to an organisation or a webhook.
+DRIVER_OWN_KINDS: tuple[str, ...] = ("driver_assigned", "driver_unassigned")
 WEBHOOK_DISABLED = "webhook_disabled"
 EMAIL_DISABLED = "email_disabled"  # in-app only, to the user whose address bounced
 PING = "ping"

@@ -39,6 +39,8 @@ TITLES = {
     "delivered": _l("%(reference)s delivered"),
     "pod_recorded": _l("Proof of delivery for %(reference)s"),
     "exception": _l("Exception on %(reference)s"),
+    "driver_assigned": _l("You drive %(reference)s with %(plate)s"),
+    "driver_unassigned": _l("You no longer drive %(reference)s"),
     "evidence_disputed": _l("Evidence disputed on %(reference)s"),
     "bill_issued": _l("Freight bill issued"),
     "bill_approved": _l("Freight bill approved"),
@@ -60,6 +62,7 @@ TITLES = {
 # Kinds whose sentence depends on what the data says happened (``data.at`` of a delay).
 VARIANTS = {
     ("delayed", "pickup"): _l("%(reference)s is running late: ETA after the pickup window"),
+    ("exception", "gate"): _l("Refused at the gate: %(reference)s"),
 }
 UNKNOWN = _l("Notification")
 NO_REFERENCE = _l("a load")

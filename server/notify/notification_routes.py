@@ -15,7 +15,7 @@ from server.db.types import MAX_ID, utcnow
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import Notification, User
-from server.notify.kinds import EMAIL_DISABLED, KINDS, PING, WEBHOOK_DISABLED
+from server.notify.kinds import DRIVER_OWN_KINDS, EMAIL_DISABLED, KINDS, PING, WEBHOOK_DISABLED
 from server.notify.messages import described
 from server.notify.publish import notification_view
 
@@ -68,7 +68,7 @@ class NotificationOut(Schema):
 
 class NotificationFilter(PageArgs):
     unread = fields.Boolean(metadata={"description": "only unread (true) or only read (false) ones"})
-    kind = fields.String(validate=validate.OneOf([*KINDS, WEBHOOK_DISABLED, EMAIL_DISABLED, PING]))
+    kind = fields.String(validate=validate.OneOf([*KINDS, *DRIVER_OWN_KINDS, WEBHOOK_DISABLED, EMAIL_DISABLED, PING]))
     load_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))  # query text, so not strict
     lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "the words' language"})
 

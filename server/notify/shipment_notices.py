@@ -1,7 +1,9 @@
 """What happens to a shipment after the award, told to its parties as notifications (``publish_event``).
 
 Each function is called once its change is committed, with the load; it decides who is told and
-with which plain data (a reference and times, never another party's details). The Socket.IO
+with which plain data (a reference and times, never another party's details). What the driver of the
+load needs (its slot, the call to the dock, a missed slot, a refusal at the gate, being put on or taken
+off the load) also goes to the driver's own user (``driver_id``; see ``driver_notices``). The Socket.IO
 updates of the same changes stay with their stages (``yard.notify``, ``tracking``).
 """
 
@@ -25,11 +27,12 @@ def slot_changed(load: Load, site_org_id: int | None, why: str, start, details: 
     ``details`` is the slot as the yard shows it (ISO UTC, the site's zone and local times)."""
     kind = "dock_scheduled" if why == "booked" else "dock_rescheduled"
     publish_event(kind, organisation_ids=[site_org_id, load.seller_org_id, load.carrier_org_id], load_id=load.id,
-                  data={**(details or {}), **_base(load), "why": why, "start": start})
+                  data={**(details or {}), **_base(load), "why": why, "start": start}, driver_id=load.driver_id)
 
 
 VISIT_KINDS = {"arrived": "arrived", "called": "called", "loading": "loading", "departed": "departed",
                "no_show": "slot_missed"}
+DRIVER_VISIT_KINDS = ("called", "slot_missed")  # the steps the driver must act on
 
 
 def visit_step(load: Load, site_org_id: int | None, status: str) -> None:
@@ -40,7 +43,28 @@ def visit_step(load: Load, site_org_id: int | None, status: str) -> None:
     told = [site_org_id, load.seller_org_id, load.carrier_org_id]
     if kind in ("arrived", "departed", "slot_missed"):
         told.append(load.buyer_org_id)
-    publish_event(kind, organisation_ids=told, load_id=load.id, data={**_base(load), "status": status})
+    publish_event(kind, organisation_ids=told, load_id=load.id, data={**_base(load), "status": status},
+                  driver_id=load.driver_id if kind in DRIVER_VISIT_KINDS else None)
+
+
+def gate_refused(load: Load, site_org_id: int | None, site_id: int, reason: str) -> None:
+    """The gate refused the truck (``reason`` is the refusal's code): an ``exception`` at the gate, told to
+    the plant, the seller, the buyer, the carrier and the load's driver."""
+    publish_event("exception", organisation_ids=[site_org_id, *_parties(load)], load_id=load.id,
+                  data={**_base(load), "at": "gate", "reason": reason, "site_id": site_id}, driver_id=load.driver_id)
+
+
+def driver_assigned(load: Load, driver_id: int, details: dict) -> None:
+    """The carrier put a driver on the load: that driver alone is told (the office made the change)."""
+    publish_event("driver_assigned", organisation_ids=[], load_id=load.id, data={**details, **_base(load)},
+                  driver_id=driver_id)
+
+
+def driver_unassigned(load: Load, driver_id: int | None) -> None:
+    """A driver was taken off the load (another driver, or the award given back): that driver alone is told."""
+    if driver_id is not None:
+        publish_event("driver_unassigned", organisation_ids=[], load_id=load.id, data=_base(load),
+                      driver_id=driver_id)
 
 
 def delivered(load: Load, pod_id: int, exceptions: int) -> None:

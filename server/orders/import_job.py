@@ -35,7 +35,8 @@ def run_import(params: dict, limits: Limits) -> dict:
     groups = read_groups(params["csv"], params["rows"])
 
     def progress(done: int, total: int) -> None:
-        limits.on_progress(Progress(fraction=done / max(total, 1), message=f"{done} of {total} orders"))
+        limits.on_progress(Progress(fraction=done / max(total, 1), message=f"{done} of {total} orders",
+                                    code="orders_done", values={"done": done, "total": total}))
 
     report = import_groups(principal, groups, job_id=params["job_id"], on_progress=progress,
                            should_stop=limits.should_stop)

@@ -5,7 +5,7 @@ slot is picked up at that slot: the plan works around commitments other people r
 buyer authorized that plate, the plant planned that dock). The dispatcher frees a load by
 listing it in the request's ``free``; then the plan may move it.
 
-Also here: one reason per left-out load, from the engine's reasons for its two stops.
+Also here: one reason per left-out load, from the engine's reasons for its two stops, with its code.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from server.engines.routing import DropReason
+from server.engines.routing.result import drop_codes
 from server.extensions import db
 from server.models import DockAppointment, Load
 
@@ -59,7 +60,9 @@ def left_out_loads(result: dict, index: dict) -> list[dict]:
             continue
         if load_id not in reasons or reasons[load_id].startswith(DropReason.PARTNER_DROPPED.value):
             reasons[load_id] = _own_reason(reason)
-    return [{"load_id": load_id, "reason": reason} for load_id, reason in reasons.items()]
+    # ``code`` and ``cause`` (``drop_codes``) let the API and the pages say it in the reader's language.
+    return [{"load_id": load_id, "reason": reason, **dict(zip(("code", "cause"), drop_codes(reason), strict=True))}
+            for load_id, reason in reasons.items()]
 
 
 def _own_reason(reason: str) -> str:

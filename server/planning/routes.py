@@ -15,6 +15,7 @@ from server.jobs.routes import JobOut
 from server.jobs.runner import submit
 from server.models import Job, Route, RouteStop
 from server.planning import load_plans, plan_approval, route_plans
+from server.planning.outcome_words import job_result_in_readers_words, with_reasons
 
 blp = Blueprint("planning", __name__, url_prefix="/api/v1", description="Load building and route planning")
 
@@ -43,10 +44,18 @@ class LoadPlanIn(Schema):
     seed = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
+def _plan_in_readers_words(job) -> dict | None:
+    """The stored plan with each unplaced line's ``reason`` in the caller's language (from its ``code``)."""
+    result = job_result_in_readers_words("load_plan", job.result)
+    return result.get("plan") if isinstance(result, dict) else None
+
+
 class LoadPlanOut(Schema):
     id = fields.Integer()
     status = fields.String()
-    plan = fields.Dict(attribute="result.plan")
+    plan = fields.Function(_plan_in_readers_words, metadata={
+        "type": "object", "description": "loads and unplaced lines; an unplaced line's `reason` is in the caller's "
+                                         "language, its `code`, `part`, `dimension`, `needed` and `largest` never change"})
     committed_at = fields.String(attribute="params.committed_at", allow_none=True)
     rejected_at = fields.String(attribute="params.rejected_at", allow_none=True,
                                 metadata={"description": "when the seller's approval chain rejected the commit"})
@@ -159,7 +168,7 @@ def commit_route_plan(job_id):
     """Save a finished route plan: routes per truck with timed stops; loads get their vehicle."""
     plan = route_plans.commit(route_plans.check_kind(get_scoped_or_404(Job, job_id, current_principal())))
     routes = db.session.scalars(db.select(Route).where(Route.plan_id == plan.id).order_by(Route.id)).all()
-    return {"plan_id": plan.id, "dropped": plan.dropped, "routes": [
+    return {"plan_id": plan.id, "dropped": with_reasons(plan.dropped), "routes": [
         {"vehicle_id": r.vehicle_id, "distance_m": r.distance_m, "duration_s": r.duration_s,
          "stops": db.session.scalars(db.select(RouteStop).where(RouteStop.route_id == r.id)
                                      .order_by(RouteStop.seq)).all()} for r in routes]}

@@ -59,8 +59,14 @@ LEFT_OUT = {
 }
 
 
-def left_out_label(reason) -> str:
-    return str(LEFT_OUT.get(reason, reason or "–"))
+def left_out_label(reason, code: str | None = None, cause: str | None = None) -> str:
+    """A left-out load's reason on the page: the page's own wording, else the engine's code in the reader's
+    language (a dropped partner, a group), else the engine's text."""
+    if reason in LEFT_OUT:
+        return str(LEFT_OUT[reason])
+    from server.planning.outcome_words import describe_outcome
+
+    return describe_outcome(code, {"cause": cause, "reason": reason}) or "–"
 
 
 def status_label(code) -> str:
@@ -89,6 +95,7 @@ NOTIFICATION_KIND = {
     "dispute_updated": _l("Dispute updated"), "bill_paid": _l("Payment recorded"),
     "statement_issued": _l("Statement drawn up"), "statement_confirmed": _l("Statement confirmed"),
     "trading_relationship": _l("Trading relationship changed"),
+    "driver_assigned": _l("I was put on a load"), "driver_unassigned": _l("I was taken off a load"),
 }
 
 
@@ -142,3 +149,6 @@ def register(app_or_blueprint) -> None:
                "standing_label": standing_label, "time_left": time_left}
     for name, function in filters.items():
         app_or_blueprint.add_app_template_filter(function, name)
+    from server.jobs.job_words import page_words
+
+    app_or_blueprint.add_app_template_global(page_words, "job_words")  # a job's frames worded on the page

@@ -44,6 +44,6 @@ def route_plan_view(job: Job) -> dict:
                                "distance_km": route.get("distance", 0.0), "duration_h": route.get("duration", 0) / 3600,
                                "stops": stops, "line": line})
     left_out = payload.get("left_out") or left_out_loads(result, index)
-    view["dropped"] = [{"reference": refs.get(d["load_id"]), "reason": left_out_label(d["reason"])}
-                       for d in left_out]
+    view["dropped"] = [{"reference": refs.get(d["load_id"]),
+                        "reason": left_out_label(d["reason"], d.get("code"), d.get("cause"))} for d in left_out]
     return view

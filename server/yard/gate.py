@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from server.auth.principal import Principal
 from server.extensions import db
 from server.models import Driver, Event, Load, Site, Vehicle, YardVisit
+from server.notify import shipment_notices
 from server.yard import authorization, notify
 from server.yard.booking import site_staff
 from server.yard.engine_input import live_appointment
@@ -59,6 +60,7 @@ def refuse(load: Load, site: Site, reason: str, detail: str, now: datetime, *, v
     db.session.commit()
     log.info("gate of site %s refused load %s (%s): %s", site.id, load.id, via, reason)
     notify.load_event("yard.gate_refused", {"load_id": load.id, "site_id": site.id, **data}, load)
+    shipment_notices.gate_refused(load, site.organisation_id, site.id, reason)
     return YardRefused("forbidden", reason, detail)
 
 

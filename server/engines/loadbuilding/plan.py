@@ -56,7 +56,8 @@ class UnplacedLine:
     """Units of a line that no load carries, and why: ``reason`` in English, and the same as data for a
     translation: ``code`` (``unit_too_big``, ``line_too_big``, ``no_vehicle``, ``no_single_vehicle``,
     ``fleet_short``) with, for the ``*_too_big`` codes, the ``dimension`` (weight, volume, pallets), what
-    is ``needed`` and the ``largest`` an allowed vehicle takes."""
+    is ``needed`` and the ``largest`` an allowed vehicle takes, and the ``part`` that does not fit (``unit``,
+    or the whole non-splittable ``line``; empty for ``fleet_short``)."""
 
     order_id: str
     line_id: str
@@ -66,6 +67,7 @@ class UnplacedLine:
     dimension: str = ""
     needed: float = 0.0
     largest: float = 0.0
+    part: str = ""
 
 
 @dataclass(frozen=True)

@@ -93,17 +93,21 @@ def _fmt(value: float) -> str:
 
 
 def _why_not(what: str, code: str, need: tuple[float, float, float], types: list[VehicleType]) -> dict:
-    """Which dimension keeps ``need`` off every vehicle in ``types``: a sentence (``reason``) and its data."""
+    """Which dimension keeps ``need`` off every vehicle in ``types``: a sentence (``reason``) and its data
+    (``code``, ``part``: ``unit`` or ``line``, and for a dimension ``needed`` and ``largest``), so the API can
+    say it in the reader's language."""
+    part = "unit" if code == "unit_too_big" else "line"
     if not types:
-        return {"reason": "no vehicle of an allowed type is available", "code": "no_vehicle"}
+        return {"reason": "no vehicle of an allowed type is available", "code": "no_vehicle", "part": part}
     for d, name in enumerate(DIMENSIONS):
         largest = max(vt.capacity[d] for vt in types)
         if need[d] > largest:
             return {"reason": f"{what} needs {_fmt(need[d])} {UNITS[d]} of {name}; the largest allowed vehicle "
                               f"takes {_fmt(largest)} {UNITS[d]}",
-                    "code": code, "dimension": name, "needed": float(need[d]), "largest": float(largest)}
+                    "code": code, "part": part, "dimension": name, "needed": float(need[d]),
+                    "largest": float(largest)}
     return {"reason": f"no single allowed vehicle type takes {what}'s weight, volume and pallets together",
-            "code": "no_single_vehicle"}
+            "code": "no_single_vehicle", "part": part}
 
 
 def prepare(problem: LoadProblem) -> Prepared:

@@ -11,7 +11,14 @@ from __future__ import annotations
 from server.engines.routing.model import Problem
 from server.engines.routing.ortools_model import BuildOptions, build_model
 from server.engines.routing.prechecks import Precheck
-from server.engines.routing.result import DroppedStop, DropReason, PlannedBreak, PlannedStop, Route
+from server.engines.routing.result import (
+    DroppedStop,
+    DropReason,
+    PlannedBreak,
+    PlannedStop,
+    Route,
+    drop_codes,
+)
 from server.engines.routing.scaling import Scaled
 from server.engines.routing.search import Routes, to_indices
 
@@ -136,5 +143,5 @@ def dropped_stops(problem: Problem, check: Precheck, routes: Routes | None) -> l
             reason = DropReason.PENALTY_CHEAPER.value
         else:
             reason = DropReason.NO_ROUTE_FOUND.value
-        out.append(DroppedStop(i, stop.id, reason))
+        out.append(DroppedStop(i, stop.id, reason, *drop_codes(reason)))
     return out

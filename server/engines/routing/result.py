@@ -63,13 +63,28 @@ class Route:
     breaks: tuple[PlannedBreak, ...] = ()
 
 
+def drop_codes(reason: str) -> tuple[str, str]:
+    """``(code, cause)`` of a drop reason's text: the ``DropReason`` member's name in lower case, and for
+    "its partner cannot be served (why)" the partner's own code as the cause, so callers can word it."""
+    partner = DropReason.PARTNER_DROPPED.value
+    if reason.startswith(partner + " (") and reason.endswith(")"):
+        return "partner_dropped", drop_codes(reason[len(partner) + 2:-1])[0]
+    for member in DropReason:
+        if member.value == reason:
+            return member.name.lower(), ""
+    return "", ""
+
+
 @dataclass(frozen=True)
 class DroppedStop:
-    """A stop left out of the plan and the reason."""
+    """A stop left out of the plan and the reason: ``reason`` in English, ``code`` (``drop_codes``) and, when
+    its pickup/delivery partner was dropped, the partner's ``cause``."""
 
     stop_index: int
     stop_id: str
     reason: str
+    code: str = ""
+    cause: str = ""
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ class Clock:
         if force or now - self._last_report >= 0.25:  # progress hooks may be slow (Socket.IO)
             self._last_report = now
             fraction = min(1.0, self.elapsed() / self.limits.time_limit_s)
-            self.limits.on_progress(Progress(fraction=fraction, message=message, best_objective=objective))
+            self.limits.on_progress(Progress(fraction=fraction, message=message, best_objective=objective,
+                                             code="done" if message == "done" else "searching"))
 
 
 def parameters(spec: SearchSpec) -> pywrapcp.DefaultRoutingSearchParameters:

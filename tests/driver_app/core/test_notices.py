@@ -102,3 +102,12 @@ def test_plant_time_moment_uses_the_site_zone_else_the_phones():
     assert plant_time.moment(winter_noon_utc, "Asia/Shanghai") == "12-07 20:00 CST"
     phone = plant_time.moment(winter_noon_utc, "No/Such_Zone")
     assert phone == plant_time.moment(winter_noon_utc) and len(phone.split(" ")) == 3
+
+
+def test_a_server_notification_keeps_the_site_zone_it_names(tmp_path):
+    """The driver's own rows name the plant's zone as ``site_timezone`` or in the slot; the entry keeps it."""
+    notices = NoticeList(tmp_path / "n.sqlite", clock=ticking())
+    notices.merge_server([server_item(1, data={"site_timezone": "Europe/Berlin"}),
+                          server_item(2, data={"appointment": {"timezone": "Asia/Shanghai"}}),
+                          server_item(3, data={"reference": "L-1"})])
+    assert {n.server_id: n.zone for n in notices.items()} == {1: "Europe/Berlin", 2: "Asia/Shanghai", 3: None}

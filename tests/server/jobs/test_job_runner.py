@@ -69,3 +69,22 @@ def test_jobs_of_another_organisation_are_404(client, make_party, wait_for_job):
     wait_for_job(owner.headers, job.id, {"succeeded"})
     db.session.expire_all()
     assert db.session.get(Job, job.id).status == "succeeded"
+
+
+def test_status_and_progress_are_worded_in_the_readers_language(client, make_party, wait_for_job):
+    """``status_text`` follows ``?lang=``; progress frames carry code and values, which the page words itself."""
+    from flask_babel import force_locale
+
+    from server.jobs.job_words import page_words, progress_text
+
+    party = make_party("carrier")
+    job = submit("test.count", party.id, {}, time_limit_s=0.3)
+    wait_for_job(party.headers, job.id, {"succeeded"})
+    assert client.get(f"/api/v1/jobs/{job.id}", headers=party.headers).get_json()["status_text"] == "finished"
+    zh = client.get(f"/api/v1/jobs/{job.id}?lang=zh_CN", headers=party.headers).get_json()
+    assert zh["status"] == "succeeded" and zh["status_text"] != "finished" and not zh["status_text"].isascii()
+    with client.application.test_request_context():
+        assert progress_text("orders_done", {"done": 3, "total": 10}) == "3 of 10 orders"
+        with force_locale("zh_CN"):
+            assert progress_text("orders_done", {"done": 3, "total": 10}) == "已处理 3 / 10 个订单"
+            assert page_words()["progress"]["orders_done"] == "已处理 {done} / {total} 个订单"

@@ -131,3 +131,29 @@ def test_the_loads_per_plan_limit_is_configurable(client, trade, app, monkeypatc
     small = _order(client, trade, quantity=10, unit_weight_kg=1000)
     assert client.post("/api/v1/load-plans", headers=trade["seller"].headers,
                        json={"order_ids": [small], "time_limit_s": 1}).status_code == 201
+
+
+def test_unplaced_reason_is_in_the_callers_language_with_its_numbers(client, trade):
+    """?lang=zh_CN (or a Chinese-speaking user) reads why a 30 t unit is unplaced in Chinese with its numbers;
+    an English caller reads the engine's own sentence, and the code and values never change."""
+    from sqlalchemy import update
+
+    from server.extensions import db
+    from server.models import User
+
+    order_id = _order(client, trade, quantity=1, unit_weight_kg=30_000, splittable=False)
+    seller = trade["seller"].headers
+    english = client.post("/api/v1/load-plans", headers=seller, json={"order_ids": [order_id], "time_limit_s": 1})
+    [line] = english.get_json()["plan"]["unplaced"]
+    assert line["reason"] == "one unit needs 30 000 kg of weight; the largest allowed vehicle takes 24 000 kg"
+    assert (line["code"], line["part"], line["dimension"], line["needed"]) == ("unit_too_big", "unit", "weight",
+                                                                                30_000)
+    plan_id = english.get_json()["id"]
+    [zh] = client.get(f"/api/v1/load-plans/{plan_id}?lang=zh_CN", headers=seller).get_json()["plan"]["unplaced"]
+    assert zh["reason"] == "单件货物需要 30 000 千克重量；允许的最大车辆只能承载 24 000 千克"
+    assert {k: v for k, v in zh.items() if k != "reason"} == {k: v for k, v in line.items() if k != "reason"}
+    db.session.execute(update(User).where(User.id == trade["seller"].user.id).values(language="zh_CN"))
+    db.session.commit()
+    again = client.post("/api/v1/load-plans", headers=seller, json={"order_ids": [order_id], "time_limit_s": 1})
+    assert again.get_json()["plan"]["unplaced"][0]["reason"] == zh["reason"]
+

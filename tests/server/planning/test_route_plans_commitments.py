@@ -89,9 +89,15 @@ def test_a_left_out_load_has_one_reason(client, trade, fleet_and_loads, wait_for
     load_id = f["load"]("DU-HH", delivery_site_id=_hamburg(client, trade))
     job = _plan(client, wait_for_job, f["carrier"], {"load_ids": [load_id], "vehicle_ids": f["vehicles"][:1]})
     assert job["result"]["left_out"] == [
-        {"load_id": load_id, "reason": "pickup and delivery cannot be served by one vehicle in time"}]
-    committed = client.post(f"/api/v1/route-plans/{job['id']}/commit", headers=f["carrier"].headers).get_json()
-    assert [d["load_id"] for d in committed["dropped"]] == [load_id]
+        {"load_id": load_id, "reason": "pickup and delivery cannot be served by one vehicle in time",
+         "code": "pair_unservable", "cause": ""}]
+    assert {d["code"] for d in job["result"]["result"]["dropped"]} == {"pair_unservable"}
+    in_chinese = client.get(f"/api/v1/jobs/{job['id']}?lang=zh_CN", headers=f["carrier"].headers).get_json()
+    assert in_chinese["result"]["left_out"][0]["reason"] == "没有一辆车能按时完成提货和送货"
+    assert {d["reason"] for d in in_chinese["result"]["result"]["dropped"]} == {"没有一辆车能按时完成提货和送货"}
+    committed = client.post(f"/api/v1/route-plans/{job['id']}/commit?lang=zh_CN",
+                            headers=f["carrier"].headers).get_json()
+    assert [(d["load_id"], d["reason"]) for d in committed["dropped"]] == [(load_id, "没有一辆车能按时完成提货和送货")]
     from tests.conftest import TEST_PASSWORD
 
     carrier = f["carrier"]

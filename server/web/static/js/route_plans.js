@@ -6,11 +6,29 @@
   var TERMINAL = { succeeded: 1, failed: 1, cancelled: 1 };
   var current = null, poller = null;
 
+  // The job's status and progress codes in the reader's language, rendered by the page (server/jobs/job_words.py).
+  function words() {
+    var box = document.getElementById("route-job");
+    try { return JSON.parse(box.getAttribute("data-words") || "{}"); } catch (e) { return {}; }
+  }
+
+  function worded(job) {
+    var w = words(), status = (w.status || {})[job.status] || job.status;
+    var said = job.code && (w.progress || {})[job.code];
+    if (said) {
+      said = said.replace(/\{(\w+)\}/g, function (_, name) {
+        var v = (job.values || {})[name];
+        return v === undefined ? "–" : String(v);
+      });
+    }
+    return status + (said ? " · " + said : "");
+  }
+
   function show(job) {
     if (!current || job.job_id !== current) { return; }
     document.getElementById("route-progress").value = job.progress || 0;
     document.getElementById("route-job-status").textContent =
-      Math.round(100 * (job.progress || 0)) + "% · " + job.status + (job.message ? " · " + job.message : "");
+      Math.round(100 * (job.progress || 0)) + "% · " + worded(job);
     if (TERMINAL[job.status]) { finish(job.job_id); }
   }
 
