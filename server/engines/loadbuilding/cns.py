@@ -11,7 +11,9 @@ most items, since many small items fill gaps more easily than a few large ones).
 put into a bin may not leave it for a while, and items just taken out may not go back into
 the same bin, so the search walks across plateaus instead of undoing itself. After each move
 a descent refills bins with the fullest subset of their free items and the unpacked ones
-(the unlimited add/drop move), respecting the same tabu rules.
+(the unlimited add/drop move), respecting the same tabu rules. Once the unpacked items weigh
+no more than two bins but do not split into two, one kept bin repacked together with them
+often settles it, so each kept bin is tried that way too.
 
 Unlike ``refill`` (which needs the left-out items to fit in *one* bin, from ``m - 2`` kept
 bins), the two-bin goal leaves the search more room on instances whose optimal bins are all
@@ -34,6 +36,7 @@ Bins = list[list[int]]
 # ten exactly-full bins of quadruplets under 10; longer tenures freeze most items and stall.
 TENURE_PER_BIN = 1.3
 TENURE_MAX = 30
+SORTED_SHARE = 0.5  # of descents that offer a bin its candidates largest first
 
 
 def two_bins(items: Sequence[int], sizes: Sequence[int], capacity: int) -> tuple[list[int], list[int]] | None:
@@ -59,13 +62,17 @@ class _State:
         self.iteration = 0
         self.tenure = max(3, min(TENURE_MAX, round(TENURE_PER_BIN * len(kept))))
         self.stay_until: dict[int, int] = {}  # item -> iteration before which it may not leave its bin
-        self.away_until: dict[tuple[int, int], int] = {}  # (item, bin) -> before which it may not re-enter
+        self.away_until: list[dict[int, int]] = [{} for _ in kept]  # per bin: item -> before which it may not re-enter
 
     def free_items(self, b: int) -> list[int]:
         return [i for i in self.kept[b] if self.stay_until.get(i, 0) <= self.iteration]
 
-    def may_enter(self, i: int, b: int) -> bool:
-        return self.away_until.get((i, b), 0) <= self.iteration
+    def barred(self, b: int) -> set[int]:
+        """The unpacked items that may not enter bin ``b`` yet."""
+        away = self.away_until[b]
+        for i in [i for i, until in away.items() if until <= self.iteration]:
+            del away[i]
+        return set(away)
 
     def apply(self, b: int, out: Sequence[int], into: Sequence[int]) -> None:
         """Move ``out`` from bin ``b`` to the unpacked items and ``into`` from them into ``b``."""
@@ -77,7 +84,7 @@ class _State:
         for i in into:
             self.stay_until[i] = now + self.rng.randint(1, self.tenure)
         for i in out:
-            self.away_until[i, b] = now + self.rng.randint(1, self.tenure)
+            self.away_until[b][i] = now + self.rng.randint(1, self.tenure)
 
 
 def _swap_move(state: _State) -> bool:
@@ -89,13 +96,13 @@ def _swap_move(state: _State) -> bool:
     in_sizes = [w for w, _ in ins]
     best, best_key = None, None
     for b in range(len(state.kept)):
-        free = state.free_items(b)
+        free, barred = state.free_items(b), state.barred(b)
         outs = [(0, ())] + [(sizes[i], (i,)) for i in free]
         outs += [(sizes[i] + sizes[j], (i, j)) for i, j in itertools.combinations(free, 2)]
         room = capacity - state.loads[b]
         for w_out, out in outs:
             k = bisect.bisect_right(in_sizes, room + w_out) - 1
-            while k >= 0 and not all(state.may_enter(i, b) for i in ins[k][1]):
+            while k >= 0 and barred and not barred.isdisjoint(ins[k][1]):
                 k -= 1
             if k < 0:
                 continue
@@ -117,13 +124,44 @@ def _descend(state: _State) -> None:
     for b in state.rng.sample(range(len(state.kept)), len(state.kept)):
         free = state.free_items(b)
         fixed = state.loads[b] - sum(sizes[i] for i in free)
-        candidates = free + [i for i in state.unpacked if state.may_enter(i, b)]
-        # Large items first: at equal fill the subset then keeps small items unpacked.
-        candidates.sort(key=lambda i: -sizes[i])
+        barred = state.barred(b)
+        candidates = free + [i for i in state.unpacked if i not in barred]
+        # Large items first, half the time: at equal fill the bin then leaves small items
+        # unpacked, which fill gaps later; random orders, the other half, keep the search moving.
+        state.rng.shuffle(candidates)
+        if state.rng.random() < SORTED_SHARE:
+            candidates.sort(key=lambda i: -sizes[i])
         chosen = fullest_subset(candidates, sizes, state.capacity - fixed)
         if fixed + sum(sizes[i] for i in chosen) > state.loads[b]:
-            kept = set(chosen)
-            state.apply(b, [i for i in free if i not in kept], [i for i in chosen if i not in set(free)])
+            kept, was_free = set(chosen), set(free)
+            state.apply(b, [i for i in free if i not in kept], [i for i in chosen if i not in was_free])
+
+
+def _finish(state: _State) -> tuple[list[int], list[int]] | None:
+    """Two bins for the unpacked items, if need be after repacking one kept bin with them.
+
+    Checked only once the unpacked items are small enough in total: then they often fail to
+    split merely because of a few large items, which one bin's repacking settles.
+    """
+    sizes, capacity = state.sizes, state.capacity
+    unpacked = sum(sizes[i] for i in state.unpacked)
+    if unpacked > 2 * capacity:
+        return None
+    split = two_bins(state.unpacked, sizes, capacity)
+    if split is not None:
+        return split
+    for b in state.rng.sample(range(len(state.kept)), len(state.kept)):
+        pool = state.kept[b] + state.unpacked
+        if unpacked + state.loads[b] > 3 * capacity:
+            continue
+        state.rng.shuffle(pool)
+        first = fullest_subset(pool, sizes, capacity)
+        taken = set(first)
+        split = two_bins([i for i in pool if i not in taken], sizes, capacity)
+        if split is not None:
+            state.kept[b] = first
+            return split
+    return None
 
 
 def one_bin_fewer(sizes: Sequence[int], capacity: int, bins: Bins, deadline: float, rng: random.Random,
@@ -135,7 +173,7 @@ def one_bin_fewer(sizes: Sequence[int], capacity: int, bins: Bins, deadline: flo
     state = _State(sizes, capacity, [list(bins[b]) for b in order[3:]],
                    [i for b in order[:3] for i in bins[b]], rng)
     while True:
-        split = two_bins(state.unpacked, sizes, capacity)
+        split = _finish(state)
         if split is not None:
             return [b for b in state.kept if b] + [b for b in split if b]
         state.iteration += 1
