@@ -70,3 +70,10 @@ def test_one_bin_fewer_gives_up_at_its_deadline():
 def test_one_bin_fewer_needs_three_bins():
     """With two bins there is nothing to keep: the caller's simpler checks apply."""
     assert one_bin_fewer([3, 3], 10, [[0], [1]], time.monotonic() + 1, random.Random(0)) is None
+
+
+def test_one_bin_fewer_repacks_a_kept_bin_when_the_unpacked_items_do_not_split():
+    """Unpacked {6, 6, 6} weigh two bins but split into none; with the kept [4, 4, 2] they make three."""
+    sizes = [6, 6, 6, 4, 4, 2]
+    fewer = one_bin_fewer(sizes, 10, [[0], [1], [2], [3, 4, 5]], time.monotonic() + 5, random.Random(0))
+    assert fewer is not None and len(fewer) == 3 and _valid(sizes, 10, fewer)
