@@ -12,8 +12,8 @@ put into a bin may not leave it for a while, and items just taken out may not go
 the same bin, so the search walks across plateaus instead of undoing itself. After each move
 a descent refills bins with the fullest subset of their free items and the unpacked ones
 (the unlimited add/drop move), respecting the same tabu rules. Once the unpacked items weigh
-no more than two bins but do not split into two, one kept bin repacked together with them
-often settles it, so each kept bin is tried that way too.
+no more than two bins but do not split into two, one kept bin (or a pair of them) repacked
+together with them often settles it, so each kept bin and some random pairs are tried that way.
 
 Unlike ``refill`` (which needs the left-out items to fit in *one* bin, from ``m - 2`` kept
 bins), the two-bin goal leaves the search more room on instances whose optimal bins are all
@@ -36,6 +36,7 @@ Bins = list[list[int]]
 # ten exactly-full bins of quadruplets under 10; longer tenures freeze most items and stall.
 TENURE_PER_BIN = 1.3
 TENURE_MAX = 30
+PAIR_TRIES = 30  # random pairs of kept bins repacked with the unpacked items, when these weigh two bins
 SORTED_SHARE = 0.5  # of descents that offer a bin its candidates largest first
 
 
@@ -138,7 +139,7 @@ def _descend(state: _State) -> None:
 
 
 def _finish(state: _State) -> tuple[list[int], list[int]] | None:
-    """Two bins for the unpacked items, if need be after repacking one kept bin with them.
+    """Two bins for the unpacked items, if need be after repacking one or two kept bins with them.
 
     Checked only once the unpacked items are small enough in total: then they often fail to
     split merely because of a few large items, which one bin's repacking settles.
@@ -160,6 +161,21 @@ def _finish(state: _State) -> tuple[list[int], list[int]] | None:
         split = two_bins([i for i in pool if i not in taken], sizes, capacity)
         if split is not None:
             state.kept[b] = first
+            return split
+    for _ in range(min(PAIR_TRIES, len(state.kept) * (len(state.kept) - 1) // 2)):
+        pair = state.rng.sample(range(len(state.kept)), 2)
+        pool = state.kept[pair[0]] + state.kept[pair[1]] + state.unpacked
+        state.rng.shuffle(pool)
+        refilled = []
+        for _ in pair:
+            chosen = fullest_subset(pool, sizes, capacity)
+            taken = set(chosen)
+            pool = [i for i in pool if i not in taken]
+            refilled.append(chosen)
+        split = two_bins(pool, sizes, capacity)
+        if split is not None:
+            for b, items in zip(pair, refilled, strict=True):
+                state.kept[b] = items
             return split
     return None
 
