@@ -107,6 +107,7 @@ class _Search:
         self.counts = Counter(sizes)
         self.best: Bins = []
         self.lower = 0
+        self.tabu_searches: dict = {}  # cns searches cut short, resumed by the next local search step
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -167,7 +168,7 @@ def _refill(search: _Search, share: float) -> None:
         fewer = one_bin_fewer(search.sizes, search.capacity, search.best, quick, search.rng, search.should_stop)
         if fewer is None and not search.should_stop():
             fewer = cns.one_bin_fewer(search.sizes, search.capacity, search.best, deadline, search.rng,
-                                      search.should_stop)
+                                      search.should_stop, search.tabu_searches)
         if fewer is None:
             return
         search.offer(fewer)

@@ -181,13 +181,23 @@ def _finish(state: _State) -> tuple[list[int], list[int]] | None:
 
 
 def one_bin_fewer(sizes: Sequence[int], capacity: int, bins: Bins, deadline: float, rng: random.Random,
-                  should_stop: Callable[[], bool] = lambda: False) -> Bins | None:
-    """A packing with ``len(bins) - 1`` bins, or None when none was found by ``deadline``."""
+                  should_stop: Callable[[], bool] = lambda: False, saved: dict | None = None) -> Bins | None:
+    """A packing with ``len(bins) - 1`` bins, or None when none was found by ``deadline``.
+
+    ``saved`` is a dict the caller keeps between calls: asked again from the same packing, a
+    search cut short by its deadline goes on from where it stopped instead of starting over.
+    """
     if len(bins) < 3:
         return None
-    order = sorted(range(len(bins)), key=lambda b: sum(sizes[i] for i in bins[b]))
-    state = _State(sizes, capacity, [list(bins[b]) for b in order[3:]],
-                   [i for b in order[:3] for i in bins[b]], rng)
+    key = tuple(tuple(b) for b in bins)
+    state = saved.get(key) if saved is not None else None
+    if state is None:
+        order = sorted(range(len(bins)), key=lambda b: sum(sizes[i] for i in bins[b]))
+        state = _State(sizes, capacity, [list(bins[b]) for b in order[3:]],
+                       [i for b in order[:3] for i in bins[b]], rng)
+        if saved is not None:
+            saved.clear()  # searches from older packings are of no further use
+            saved[key] = state
     while True:
         split = _finish(state)
         if split is not None:

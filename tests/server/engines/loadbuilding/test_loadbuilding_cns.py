@@ -77,3 +77,15 @@ def test_one_bin_fewer_repacks_a_kept_bin_when_the_unpacked_items_do_not_split()
     sizes = [6, 6, 6, 4, 4, 2]
     fewer = one_bin_fewer(sizes, 10, [[0], [1], [2], [3, 4, 5]], time.monotonic() + 5, random.Random(0))
     assert fewer is not None and len(fewer) == 3 and _valid(sizes, 10, fewer)
+
+
+def test_a_search_cut_short_resumes_from_the_same_packing():
+    """Given a dict to keep, a search stopped by its deadline goes on from its state, and ends valid."""
+    sizes = [600] * 6
+    bins = [[i] for i in range(6)]
+    saved: dict = {}
+    assert one_bin_fewer(sizes, 1000, bins, time.monotonic() + 0.05, random.Random(0), saved=saved) is None
+    state = next(iter(saved.values()))
+    first_iterations = state.iteration
+    assert one_bin_fewer(sizes, 1000, bins, time.monotonic() + 0.05, random.Random(0), saved=saved) is None
+    assert list(saved.values()) == [state] and state.iteration > first_iterations
