@@ -5,7 +5,8 @@
 1. best-fit and first-fit decreasing, against the Martello–Toth L2 bound;
 2. the LP relaxation of the arc-flow model (GLOP), when its graph is small: its rounded-up
    value is a stronger bound;
-3. local search for one bin fewer at a time (``refill``) on part of the time;
+3. local search for one bin fewer at a time (``refill``, then the tabu search of ``cns``)
+   on part of the time;
 4. a big graph's LP bound, if there is time, and more local search;
 5. finally, the whole arc-flow model solved exactly by CP-SAT, asked for a packing better
    than the incumbent: it either finds one, proves the incumbent optimal (the bound rises to
@@ -32,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import server.engines.loadbuilding.arcflow as arcflow
+import server.engines.loadbuilding.cns as cns
 from server.engines.loadbuilding.bounds import l2_bound
 from server.engines.loadbuilding.refill import one_bin_fewer
 
@@ -43,6 +45,7 @@ LP_SECONDS_PER_ARC = 3e-5  # building an LP or CP-SAT model, measured on Wäsche
 REFILL_FIRST_SHARE = 0.5  # of the time left, for the local search before a big graph's LP
 REFILL_SECOND_SHARE = 0.5  # of the time left, for the local search before the exact model
 REFILL_MAX_CAPACITY = 100_000
+REFILL_QUICK_SHARE = 0.1  # of each local search's time, for refills before the tabu search
 GRAPH_MARGIN_S = 0.2  # the graph is abandoned this long before the deadline
 BIG_GRAPH_MIN_S = 1.5  # a big graph is only worth building (seconds on a busy machine) with this much left
 MIP_MAX_ARCS = 60_000  # above this, building the CP-SAT model alone takes seconds
@@ -104,6 +107,7 @@ class _Search:
         self.counts = Counter(sizes)
         self.best: Bins = []
         self.lower = 0
+        self.tabu_searches: dict = {}  # cns searches cut short, resumed by the next local search step
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -153,12 +157,18 @@ def _lp_bound(search: _Search, graph: arcflow.Graph | None, share: float) -> Non
 
 
 def _refill(search: _Search, share: float) -> None:
-    """Look for one bin fewer by local search (``refill``) for ``share`` of the time left."""
+    """Look for one bin fewer by local search (``refill``, then ``cns``) for ``share`` of the time left."""
     if search.capacity > REFILL_MAX_CAPACITY:
         return  # subset sums over bitsets this long get slow; the coarse grid refills instead
     deadline = time.monotonic() + share * search.left()
     while not search.done() and time.monotonic() < deadline:
-        fewer = one_bin_fewer(search.sizes, search.capacity, search.best, deadline, search.rng, search.should_stop)
+        # Refills first, briefly: they settle easy cases (exactly-full triplets) at once;
+        # the tabu search (cns) then reaches the nearly-full bins of Wäscher's instances.
+        quick = time.monotonic() + REFILL_QUICK_SHARE * (deadline - time.monotonic())
+        fewer = one_bin_fewer(search.sizes, search.capacity, search.best, quick, search.rng, search.should_stop)
+        if fewer is None and not search.should_stop():
+            fewer = cns.one_bin_fewer(search.sizes, search.capacity, search.best, deadline, search.rng,
+                                      search.should_stop, search.tabu_searches)
         if fewer is None:
             return
         search.offer(fewer)
