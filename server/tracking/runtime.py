@@ -164,6 +164,7 @@ class IngestRuntime:
     def close(self) -> None:
         self.recorder.stop()
         self.sockets.stop()
+        self.store.close()
         self.engine.dispose()
 
 
