@@ -87,7 +87,9 @@ class RedisEmitter:
     """Flask-SocketIO's external emitter (``SocketIO(message_queue=...)``), plus `batch` and `many`.
 
     `batch` is what the `SocketPublisher` uses: a whole flush as one Redis message, which the
-    servers' `server.tracking.live_batches.BatchingRedisManager` splits per client.
+    servers' `server.tracking.live_batches.BatchingRedisManager` splits per client. It is published
+    with a Redis client of its own, already encoded (`server.tracking.live_batches.frame_message`),
+    not through the library's emit, which searched every frame for binary data first.
 
     `many` sends a whole batch of the `SocketPublisher` in one Redis round trip: it lets the
     library's own pub/sub manager encode each emit (so the servers read the messages as usual)
@@ -103,16 +105,29 @@ class RedisEmitter:
                                   channel=os.environ.get("HAUL_SOCKETIO_CHANNEL", "flask-socketio"))
         self._manager = self._external.server.manager
         self._lock = threading.Lock()
+        self._redis = None  # for frames: connected on first use (redis-py reconnects by itself)
+        self._redis_url = redis_url
 
     def __call__(self, event: str, data, room: str) -> None:
         self._external.emit(event, data, to=room, namespace="/")
 
     def batch(self, frame: dict) -> None:
         """One frame of the `SocketPublisher` as one Redis message (see `server.tracking.live_batches`)."""
-        from server.tracking.live_batches import BATCH_EVENT, BATCH_ROOM
+        from server.tracking.live_batches import frame_message
 
+        if not self._redis_url.startswith(("redis://", "rediss://", "unix://")):  # Sentinel: the library's way
+            from server.tracking.live_batches import BATCH_EVENT, BATCH_ROOM
+
+            with self._lock:
+                self._external.emit(BATCH_EVENT, frame, to=BATCH_ROOM, namespace="/")
+            return
+        message = frame_message(frame, self._manager.host_id)
         with self._lock:
-            self._external.emit(BATCH_EVENT, frame, to=BATCH_ROOM, namespace="/")
+            if self._redis is None:
+                import redis
+
+                self._redis = redis.Redis.from_url(self._redis_url)
+            self._redis.publish(self._manager.channel, message)
 
     def many(self, items) -> None:
         manager = self._manager
