@@ -107,3 +107,46 @@ def test_retention_delete_removes_only_old_rows(ctx, fleet):
     SqlPositionStore(db.engine).write([_fix(v1, -86400 * 3), _fix(v1, 0)])
     assert delete_older_than(db.engine, T0 - timedelta(days=1)) == 1
     assert _count() == 1
+
+
+def test_a_postgresql_batch_is_one_statement_on_the_stores_own_connection(ctx, fleet, tmp_path):
+    """No pre-ping, BEGIN or COMMIT round trip per batch: one INSERT, committed as it returns, on a kept connection."""
+    from server.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips")
+    _, (v1,) = fleet(1)
+    store = SqlPositionStore(db.engine)
+    store.write([_fix(v1, 0)])  # the first write takes the connection (and may look types up)
+    connection = store._connection
+    trace = tmp_path / "libpq.trace"
+    with trace.open("w") as out:
+        connection.pgconn.trace(out.fileno())
+        assert store.write([_fix(v1, 1), _fix(v1, 2)]) == [True, True]
+        assert store.write([_fix(v1, 3)]) == [True]
+        connection.pgconn.untrace()
+    text = trace.read_text()
+    sent = [fields[3] for fields in (line.split("\t") for line in text.splitlines()) if fields[1:2] == ["F"]]
+    assert sent.count("Parse") + sent.count("Query") == 2 and text.count("INSERT INTO positions") == 2, sent
+    assert "BEGIN" not in text and "COMMIT" not in text
+    assert store._connection is connection and connection.autocommit is True
+    assert _count() == 4
+
+
+def test_a_broken_store_connection_fails_one_write_and_the_next_one_reconnects(ctx, fleet, monkeypatch):
+    """The server closed the store's connection (a database restart): that batch fails, the retry stores it."""
+    from server.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the store keeps a connection of its own on PostgreSQL only")
+    _, (v1,) = fleet(1)
+    store = SqlPositionStore(db.engine)
+    store.write([_fix(v1, 0)])
+    pid = store._connection.info.backend_pid
+    with db.engine.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    with pytest.raises(Exception):  # noqa: B017 (psycopg's OperationalError)
+        store.write([_fix(v1, 1)])
+    monkeypatch.setattr("gps_ingest.sql_store.time.monotonic", lambda: 1e12)  # the back-off is over
+    assert store.write([_fix(v1, 1)]) == [True]
+    assert store._connection.info.backend_pid != pid and _count() == 2
