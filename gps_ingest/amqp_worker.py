@@ -20,15 +20,9 @@ Any number of `AmqpIngestWorker` processes consume the one quorum queue
   delivery goes back to the head of the line and is tried again a second later); ``prefetch``
   bounds how many a worker holds.
 
-One thread does everything (pika's `BlockingConnection` is not thread-safe): it reads the
-deliveries that have arrived, submits them, and flushes (store, ack) as soon as the socket has
-nothing more for it, at most every ``linger_s``, so a fix waits for the next one only while more
-are coming; while deliveries keep coming it flushes once ``flush_at_pending`` messages wait or
-``flush_interval_s`` went by (which also paces ``on_tick``). The flush used to wait for a fixed
-0.1 s timer, on top of the reorder hold, which was most of publish -> commit at a modest rate (p50
-186 ms at 1,000 msg/s); a queue hands each consumer its messages in queue order, so the worker's
-pipeline runs with no reorder hold (`server.tracking.runtime.QUEUE_HOLD_S`). The connection is
-retried with a 1..120 s backoff.
+One thread does everything (pika's `BlockingConnection` is not thread-safe): it reads deliveries
+for up to ``flush_interval_s``, submits them, flushes, acks, and runs ``on_tick``. The connection
+is retried with a 1..120 s backoff.
 """
 
 from __future__ import annotations
@@ -52,9 +46,8 @@ class AmqpOptions:
     url: str  # amqp://user:pass@host:5672/%2F
     queue: str = POSITIONS_QUEUE
     prefetch: int = 5000  # un-acked deliveries the broker may hand this worker (rate x ack delay)
-    flush_interval_s: float = 0.1  # the longest a fix waits for a flush while deliveries keep coming
-    flush_at_pending: int = 500  # flush early when this many submitted messages wait for their commit
-    linger_s: float = 0.02  # the shortest time between two flushes: a few fixes per write at a low rate
+    flush_interval_s: float = 0.1
+    flush_at_held: int = 500  # flush early when this many fixes wait for the store
     heartbeat_s: int = 30
     name: str = "haul-ingest"  # shown in the broker's connection list
 
@@ -68,6 +61,7 @@ class AmqpIngestWorker:
         self.options = options
         self._on_tick = on_tick
         self._store_available = store_available or (lambda: True)
+        self._store = next((s for s in pipeline.steps if getattr(s, "commits", False)), None)
         self._waiting: list[tuple[int, str, bytes]] = []  # (delivery tag, routing key, body), not submitted
         self._inflight: dict[str, tuple[int, int]] = {}  # message id -> (generation, delivery tag)
         self._seq = itertools.count(1)
@@ -153,9 +147,8 @@ class AmqpIngestWorker:
         channel.basic_consume(self.options.queue, self._on_delivery)
         self.connected.set()
         log.info("consuming %s (prefetch %d)", self.options.queue, self.options.prefetch)
-        options = self.options
-        last_flush = time.monotonic()
-        next_tick = last_flush + options.flush_interval_s
+        interval = self.options.flush_interval_s
+        next_flush = time.monotonic() + interval
         cancelled = False
         while True:
             stopping = self._stop.is_set()
@@ -163,51 +156,29 @@ class AmqpIngestWorker:
                 for tag in list(channel.consumer_tags):
                     channel.basic_cancel(tag)  # no new deliveries; what is here is drained and acked
                 cancelled = True
-            now = time.monotonic()
-            available = self._store_available() and now >= self._retry_at
-            if stopping:
-                wait = 0.0
-            elif available and self.pipeline.pending():
-                # Something to flush: let the linger pass, then read what came meanwhile in one go. Waiting
-                # on the socket instead returned on each delivery, one loop (~0.1 ms) per message.
-                if last_flush + options.linger_s > now:
-                    time.sleep(last_flush + options.linger_s - now)
-                wait = 0.0
-            else:
-                wait = max(0.0, min(next_tick, self._retry_at if self._retry_at > now else next_tick) - now)
-            received = self.received
-            connection.process_data_events(time_limit=wait)  # returns on the first delivery
-            arrived = self.received != received
+            connection.process_data_events(time_limit=0 if stopping else max(0.0, next_flush - time.monotonic()))
+            available = self._store_available() and time.monotonic() >= self._retry_at
             if available and self._waiting:
-                available = self._submit_waiting(channel)
+                waiting, self._waiting = self._waiting, []
+                for index, (tag, key, body) in enumerate(waiting):
+                    try:
+                        self._submit(channel, tag, key, body)
+                    except Unavailable:
+                        # Not taken: it and everything after it wait, in order, for the database.
+                        self._waiting = waiting[index:] + self._waiting
+                        self._retry_at = time.monotonic() + 1.0
+                        available = False
+                        break
             now = time.monotonic()
-            pending = self.pipeline.pending()
-            due = stopping or (pending and (not arrived and now >= last_flush + options.linger_s
-                                            or pending >= options.flush_at_pending
-                                            or now >= last_flush + options.flush_interval_s))
-            if due and available:
-                self._ack(channel, self.pipeline.flush(drain=stopping))
-                last_flush = now
-            if now >= next_tick or stopping:
-                next_tick = now + options.flush_interval_s
+            if stopping or now >= next_flush or self._held() >= self.options.flush_at_held:
+                if available:
+                    self._ack(channel, self.pipeline.flush(drain=stopping))
+                next_flush = now + interval
                 self._tick()
             if stopping:
                 if self.pipeline.pending() and available:
                     continue  # a drain that met a full batch: flush again
                 return
-
-    def _submit_waiting(self, channel) -> bool:
-        """Submit the deliveries read so far, in order; False if the database is away (they wait)."""
-        waiting, self._waiting = self._waiting, []
-        for index, (tag, key, body) in enumerate(waiting):
-            try:
-                self._submit(channel, tag, key, body)
-            except Unavailable:
-                # Not taken: it and everything after it wait, in order, for the database.
-                self._waiting = waiting[index:] + self._waiting
-                self._retry_at = time.monotonic() + 1.0
-                return False
-        return True
 
     def _on_delivery(self, _channel, method, _properties, body: bytes) -> None:
         self.received += 1
@@ -236,6 +207,9 @@ class AmqpIngestWorker:
             # In-order commits (InOrderAcks) and in-order delivery tags: everything up to the last
             # committed tag is committed, so one frame acks them all.
             channel.basic_ack(delivery_tag=last, multiple=True)
+
+    def _held(self) -> int:
+        return self._store.held() if hasattr(self._store, "held") else 0
 
     def _tick(self) -> None:
         if self._on_tick is not None:

@@ -186,8 +186,7 @@ class SocketPublisher:
             self._out.popleft()
             self.dropped += 1
         self._out.append((kind, item, rooms))
-        if not self._wake.is_set():  # set() takes a condition's lock and notifies: once per wake-up is enough
-            self._wake.set()
+        self._wake.set()
 
     def drain(self) -> int:
         """Emit everything queued now, on the calling thread (tests, shutdown); returns the emits."""

@@ -6,10 +6,7 @@
   cost the client about three times the CPU: quoting checks per element). A batch in which some
   fix has attributes sends them as a twelfth array (``jsonb[]``); the others leave the column out.
   The returned keys say which rows were new; a repeat of a key later in the same batch counts as
-  not inserted. The statement runs in autocommit, as its own transaction: one statement is atomic
-  and, once psycopg returns, committed (and flushed, ``synchronous_commit`` as configured), so
-  psycopg's ``BEGIN`` and the ``COMMIT`` would only add two round trips per batch, which count once
-  the worker writes small batches to keep the live view short (`gps_ingest.amqp_worker`).
+  not inserted.
 * SQLite + SpatiaLite (the embedded demo): ``INSERT OR IGNORE`` row by row inside one
   transaction, reading each row's change count; SQLite has no network round trip, so this is
   cheap, and it is the only way to learn per row whether it was new.
@@ -26,7 +23,6 @@ the heavy lifting (see `server.tracking.partitions`).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -79,8 +75,7 @@ def _float(value: float | None) -> float | None:
 
 
 def write_postgresql(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
-    """Insert a batch on PostgreSQL (psycopg 3) as one autocommitted statement (the connection is
-    left in autocommit); returns per-fix "newly inserted"."""
+    """Insert a batch on PostgreSQL (psycopg 3); commits; returns per-fix "newly inserted"."""
     ids: dict[str, int] = {}  # a batch holds few vehicles many times (batched phones)
     for p in positions:
         if p.vehicle_id not in ids:
@@ -100,14 +95,13 @@ def write_postgresql(dbapi_conn, positions: Sequence[Position]) -> list[bool]:
     if not getattr(dbapi_conn, "_haul_packed_arrays", False):
         register(dbapi_conn.adapters)
         dbapi_conn._haul_packed_arrays = True
-    if not dbapi_conn.autocommit:
-        dbapi_conn.autocommit = True  # the store's own connection (SqlPositionStore): set once
     with dbapi_conn.cursor() as cursor:
         cursor.execute(statement, cols, binary=True)
         # As many rows inserted as fixes sent: every fix is new (a repeat within the batch or of a
         # stored row is never inserted), so the returned keys need not be read. The usual case.
         everything_new = cursor.rowcount == len(positions)
         new = set() if everything_new else {(int(v), t) for v, t in cursor.fetchall()}
+    dbapi_conn.commit()
     return [True] * len(positions) if everything_new else _flags(positions, new)
 
 
@@ -151,12 +145,6 @@ class SqlPositionStore:
     After a failed write it backs off (0.25 s doubling up to ``max_backoff_s``): writes during
     the back-off raise `StoreUnavailable` without touching the database, and `available` tells
     the worker to stop taking new messages until a probe (``SELECT 1``) succeeds again.
-
-    On PostgreSQL the store keeps one connection of its own, taken out of the pool once: a pooled
-    one cost a pre-ping round trip (``;``) and the pool's check-out and reset on every batch. A
-    connection that breaks (the database restarted) fails that one write, is closed, and the next
-    write after the back-off connects afresh. Writes are serialised (the pipeline's lock already
-    does; this store's own lock makes it safe on its own).
     """
 
     def __init__(self, engine: Engine, max_backoff_s: float = 10.0):
@@ -168,9 +156,6 @@ class SqlPositionStore:
         self._failures = 0
         self._retry_at = 0.0
         self.writes = 0
-        self._own = engine.dialect.name == "postgresql"  # a connection of its own (see above)
-        self._connection = None
-        self._lock = threading.Lock()
 
     def write(self, positions: Sequence[Position]) -> list[bool]:
         """Insert ``positions`` in one transaction; raises if it was not committed."""
@@ -207,39 +192,7 @@ class SqlPositionStore:
         self._failures += 1
         self._retry_at = time.monotonic() + min(self._max_backoff, 0.25 * 2 ** (self._failures - 1))
 
-    def close(self) -> None:
-        """Close the store's own connection (a later write opens another)."""
-        with self._lock:
-            self._drop()
-
-    def _drop(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # already broken
-                pass
-
     def _write_once(self, positions: Sequence[Position]) -> list[bool]:
-        if self._own:
-            with self._lock:
-                if self._connection is None:
-                    pooled = self.engine.raw_connection()  # set up by the engine's connect events
-                    connection = pooled.driver_connection
-                    pooled.detach()  # from now on this store's alone, never checked in again
-                    self._connection = connection
-                try:
-                    return self._write(self._connection, positions)
-                except BaseException:
-                    connection = self._connection
-                    if connection.closed or connection.broken:
-                        self._drop()
-                    else:
-                        try:
-                            connection.rollback()
-                        except Exception:
-                            self._drop()
-                    raise
         connection = self.engine.raw_connection()
         try:
             return self._write(connection.driver_connection, positions)

@@ -33,7 +33,7 @@ log = logging.getLogger("haul.ingest")
               show_default="$HAUL_INGEST_WORKER_ID or <hostname>-1", help="Stable id of this worker.")
 @click.option("--mqtt-url", default=lambda: os.environ.get("MQTT_URL", ""), help="mqtt://user:pass@host:port")
 @click.option("--protocol", type=click.Choice(["auto", "5", "3.1.1"]), default="auto", show_default=True)
-@click.option("--flush-interval", type=float, default=0.1, show_default=True, help="Seconds between flushes (MQTT); on the queue, the longest a fix waits for one while deliveries keep coming.")
+@click.option("--flush-interval", type=float, default=0.1, show_default=True, help="Seconds between flushes.")
 @click.option("--receive-maximum", type=int, default=65_535, show_default=True,
               help="MQTT 5 Receive Maximum: un-acked messages the broker may have in flight to us.")
 @click.option("--share-group", default="ingest", show_default=True, help="MQTT 5 shared-subscription group.")
@@ -48,14 +48,12 @@ def ingest(worker_id: str, mqtt_url: str, protocol: str, flush_interval: float, 
     """Consume vehicle positions (the durable queue, or MQTT) into the database and the live views."""
     from server.gc_tuning import tune_gc
     from server.tracking.ingest_metrics import metrics_reporter
-    from server.tracking.runtime import QUEUE_HOLD_S, build_runtime, ingest_settings
+    from server.tracking.runtime import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not amqp_url and not mqtt_url:
         raise click.UsageError("neither AMQP_URL nor MQTT_URL is set (haul demo runs its own broker and ingest)")
-    # The gate's app is built on the first arrival. On the queue nothing overtakes: no reorder hold.
-    settings = ingest_settings(hold_s=QUEUE_HOLD_S) if amqp_url else None
-    runtime = build_runtime(app_factory=build_app, settings=settings)
+    runtime = build_runtime(app_factory=build_app)  # the gate's app, built on the first arrival
     report = metrics_reporter(worker_id, runtime)
     reconcile = _reconciler(runtime.engine)
 

@@ -25,26 +25,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 BATCH_EVENT = "haul:live-batch"
 BATCH_ROOM = "haul:live-batch"
-
-
-def frame_message(frame: dict, host_id: str) -> bytes:
-    """The pub/sub message ``socketio.PubSubManager.emit`` would publish for a frame, encoded once with orjson.
-
-    The library's emit first walks the whole frame looking for binary data (every fix's every
-    field) and then encodes it with the standard json module: three quarters of the fan-out thread's
-    CPU at 1,000 fixes a second. A frame is plain JSON data, never binary, so the worker publishes
-    this directly (`server.tracking.runtime.RedisEmitter.batch`); the servers read it as any other.
-    """
-    return orjson.dumps({"method": "emit", "event": BATCH_EVENT, "data": [frame], "binary": False,
-                         "namespace": "/", "room": BATCH_ROOM, "skip_sid": None, "callback": None,
-                         "host_id": host_id})
 
 
 def frame_is_valid(data: Any) -> bool:

@@ -19,10 +19,7 @@ arrives as one batch message and is ordered within the flush anyway; a backlog t
 newer live fixes is stored as ``late`` (no events from it). So the hold only has to cover messages
 of one vehicle that overtake each other on the way in (a few milliseconds); it was 0.25 s, which
 measured as 0.15 s more on every fix's publish->client time (bench, 1,000 trucks, 500 clients).
-``HAUL_GPS_REORDER_HOLD_S`` overrides. A worker on the durable queue holds nothing
-(`QUEUE_HOLD_S`): a queue hands each consumer its messages in queue order, and one phone's messages
-enter it in publish order, so nothing overtakes inside one worker for a hold to put right, while the
-0.1 s hold (and the flush timer around it) was most of publish -> commit (p50 186 ms at 1,000 msg/s).
+``HAUL_GPS_REORDER_HOLD_S`` overrides.
 
 Every pipeline built here has the per-device garbage brake (`gps_ingest.device_brake`), its buckets
 in Redis when ``REDIS_URL`` is set (one limit across all workers and server processes), and its
@@ -60,18 +57,15 @@ from server.yard.arrivals import YardFromIngest
 log = logging.getLogger(__name__)
 
 WORKER_HOLD_S = 0.1
-QUEUE_HOLD_S = 0.0
 MAINTENANCE_EVERY_S = 3600.0
 
 
-def ingest_settings(env: Mapping[str, str] | None = None, hold_s: float = WORKER_HOLD_S,
-                    **overrides) -> IngestSettings:
-    """Settings from ``HAUL_GPS_*`` variables, with the worker's defaults (a reorder hold of
-    ``hold_s`` unless the environment sets one), then ``overrides``."""
+def ingest_settings(env: Mapping[str, str] | None = None, **overrides) -> IngestSettings:
+    """Settings from ``HAUL_GPS_*`` variables, with the worker's defaults, then ``overrides``."""
     env = os.environ if env is None else env
     settings = IngestSettings.from_env(env)
     if "HAUL_GPS_REORDER_HOLD_S" not in env:
-        settings = replace(settings, reorder_hold_s=hold_s)
+        settings = replace(settings, reorder_hold_s=WORKER_HOLD_S)
     return replace(settings, **overrides) if overrides else settings
 
 
@@ -87,9 +81,7 @@ class RedisEmitter:
     """Flask-SocketIO's external emitter (``SocketIO(message_queue=...)``), plus `batch` and `many`.
 
     `batch` is what the `SocketPublisher` uses: a whole flush as one Redis message, which the
-    servers' `server.tracking.live_batches.BatchingRedisManager` splits per client. It is published
-    with a Redis client of its own, already encoded (`server.tracking.live_batches.frame_message`),
-    not through the library's emit, which searched every frame for binary data first.
+    servers' `server.tracking.live_batches.BatchingRedisManager` splits per client.
 
     `many` sends a whole batch of the `SocketPublisher` in one Redis round trip: it lets the
     library's own pub/sub manager encode each emit (so the servers read the messages as usual)
@@ -105,29 +97,16 @@ class RedisEmitter:
                                   channel=os.environ.get("HAUL_SOCKETIO_CHANNEL", "flask-socketio"))
         self._manager = self._external.server.manager
         self._lock = threading.Lock()
-        self._redis = None  # for frames: connected on first use (redis-py reconnects by itself)
-        self._redis_url = redis_url
 
     def __call__(self, event: str, data, room: str) -> None:
         self._external.emit(event, data, to=room, namespace="/")
 
     def batch(self, frame: dict) -> None:
         """One frame of the `SocketPublisher` as one Redis message (see `server.tracking.live_batches`)."""
-        from server.tracking.live_batches import frame_message
+        from server.tracking.live_batches import BATCH_EVENT, BATCH_ROOM
 
-        if not self._redis_url.startswith(("redis://", "rediss://", "unix://")):  # Sentinel: the library's way
-            from server.tracking.live_batches import BATCH_EVENT, BATCH_ROOM
-
-            with self._lock:
-                self._external.emit(BATCH_EVENT, frame, to=BATCH_ROOM, namespace="/")
-            return
-        message = frame_message(frame, self._manager.host_id)
         with self._lock:
-            if self._redis is None:
-                import redis
-
-                self._redis = redis.Redis.from_url(self._redis_url)
-            self._redis.publish(self._manager.channel, message)
+            self._external.emit(BATCH_EVENT, frame, to=BATCH_ROOM, namespace="/")
 
     def many(self, items) -> None:
         manager = self._manager
@@ -179,7 +158,6 @@ class IngestRuntime:
     def close(self) -> None:
         self.recorder.stop()
         self.sockets.stop()
-        self.store.close()
         self.engine.dispose()
 
 

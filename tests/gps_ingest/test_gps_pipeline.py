@@ -24,7 +24,6 @@ from gps_ingest.checks import ValidateStep
 from gps_ingest.decode import DecodeStep
 from gps_ingest.decoders import default_decoders
 from gps_ingest.pipeline import Pipeline
-from gps_ingest.steps import BufferStep
 from gps_ingest.store import StoreStep
 
 PLANT = (51.9, 4.4)  # inside plant-rtm (pickup) and yard-rtm
@@ -300,17 +299,3 @@ def test_garbage_never_raises_and_never_hurts_another_vehicle(clock, resolver, z
     assert sorted(rig.acked) == sorted(m.id for m in stream)
     assert len(rig.store.track("truck-2")) == 8
     assert rig.pipeline.pending() == 0
-
-
-def test_step_kinds_are_told_apart_once_not_per_fix(rig, monkeypatch):
-    """Which steps buffer is decided when the pipeline is built: a protocol isinstance per fix and step was
-    a fifth of a worker's CPU per single-position message."""
-    asked = []
-    real = BufferStep.__class__.__instancecheck__
-    monkeypatch.setattr(BufferStep.__class__, "__instancecheck__",
-                        lambda cls, obj: asked.append(obj) or real(cls, obj))
-    for i in range(5):
-        rig.submit(rig.message(f"m{i}", [(i, ROAD, 10.0)]))
-    rig.tick(6)
-    assert rig.acked == [f"m{i}" for i in range(5)] and len(rig.store.rows) == 5
-    assert asked == []

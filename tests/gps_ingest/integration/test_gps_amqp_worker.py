@@ -4,11 +4,9 @@ broker is killed and restarted under an MQTT 3.1.1 publisher, and when the datab
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +18,7 @@ from gps_ingest.amqp_worker import AmqpIngestWorker, AmqpOptions
 from server.app import create_app
 from server.bench.phone import Phone
 from server.broker.rabbitmq import RabbitMQProcess
-from server.tracking.runtime import QUEUE_HOLD_S, build_runtime, ingest_settings
+from server.tracking.runtime import build_runtime, ingest_settings
 from tests.gps_ingest.integration.ingest_helpers import HAUL, psql, seed_vehicles, stored_keys, wait_for
 
 pytestmark = [pytest.mark.postgis, pytest.mark.broker, pytest.mark.slow]
@@ -159,33 +157,3 @@ def test_a_database_outage_keeps_fixes_in_the_queue_until_they_are_stored(ingest
         runtime.close()
     assert outage[1] > outage[0], "the outage never made a write fail"
     assert len(acked) == 400 and acked <= set(stored_keys(engine, vehicles))
-
-
-def test_an_idle_worker_stores_and_acknowledges_a_fix_at_once_not_on_its_flush_timer(ingest_db, rabbit):
-    """With nothing more in the queue the fix is committed and acked within 0.5 s, though the flush interval is 3 s."""
-    _, url, engine = ingest_db
-    vehicle = seed_vehicles(engine, 1)[0]
-    runtime = build_runtime(url, emit=lambda *_: None, settings=ingest_settings({}, hold_s=QUEUE_HOLD_S),
-                            retention_days=0, app_factory=lambda: create_app({"SQLALCHEMY_DATABASE_URI": url}))
-    worker = AmqpIngestWorker(runtime.pipeline, AmqpOptions(url=rabbit.amqp_url, flush_interval_s=3.0),
-                              on_tick=runtime.tick, store_available=runtime.store.available).start()
-    connection = pika.BlockingConnection(pika.URLParameters(rabbit.amqp_url))
-    try:
-        assert worker.connected.wait(20)
-        channel = connection.channel()
-        elapsed = []
-        for seq in (1, 2, 3):  # the first fix of a vehicle also looks it up: the later ones are the measure
-            time.sleep(0.5)  # past the last flush, so a timer would be wound up again
-            body = {"_type": "position", "v": 1, "t": int(time.time() * 1000), "lat": 51.2 + seq / 100_000, "lon": 6.8,
-                    "speed": 10.0, "seq": seq}
-            started = time.monotonic()
-            channel.basic_publish("amq.topic", f"haul.v1.vehicles.{vehicle}.position", json.dumps(body),
-                                  pika.BasicProperties(delivery_mode=2))
-            assert wait_for(lambda: worker.acked == seq, 5, 0.005)  # noqa: B023 (waited for here)
-            elapsed.append(time.monotonic() - started)
-        assert len(stored_keys(engine, [vehicle])) == 3
-    finally:
-        connection.close()
-        worker.stop()
-        runtime.close()
-    assert max(elapsed[1:]) < 0.5, f"acknowledged after {elapsed} s"

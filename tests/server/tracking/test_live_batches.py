@@ -116,24 +116,3 @@ def test_the_publisher_hands_a_batching_emitter_one_frame_with_each_item_once():
     assert [(p["vehicle_id"], p["load_id"]) for p in frame["positions"]] == [("1", 1), ("2", 2)]
     assert [e["kind"] for e in frame["events"]] == ["arrived_delivery"]
     assert frame["rooms"] == {"org:9": [[0, 1], [0]], "load:1": [[0], []], "load:2": [[1], [0]]}
-
-
-def test_a_frame_published_by_a_worker_is_the_message_the_librarys_emit_would_publish():
-    """frame_message skips the library's binary search and stdlib encoding; a server reads the same message."""
-    import json
-
-    from server.tracking.live_batches import frame_message
-
-    frame = {"positions": [{"vehicle_id": "7", "time": "2024-06-10T08:00:00+00:00", "lat": 51.5, "lon": 6.75,
-                            "speed": None, "zones": [], "load_id": 3}],
-             "events": [{"kind": "arrived_pickup", "data": {"name": "Werk Süd"}}], "rooms": {"load:3": [[0], [0]]}}
-    published = []
-    library = socketio.RedisManager("redis://127.0.0.1:1/0", channel="test", write_only=True)
-    library._publish = published.append
-    library._handle_emit = lambda _message: None
-    library.emit(BATCH_EVENT, frame, room=BATCH_ROOM, namespace="/")
-    assert json.loads(frame_message(frame, library.host_id)) == json.loads(json.dumps(published[0]))
-    manager, sent = _server()
-    _join(manager, "e1", "load:3")
-    manager._handle_emit(json.loads(frame_message(frame, "worker")))
-    assert [name for name, _ in sent["e1"]] == ["position", "event"]
