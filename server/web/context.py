@@ -46,6 +46,6 @@ def carrier_context(principal) -> dict:
             "awards": views.assignable_rows(principal, mine),
             "plannable": [load for load in mine if load.status in views.PLANNABLE],
             "vehicles": views.fleet(principal), "drivers": views.drivers_of(principal),
-            "map_vehicles": views.map_vehicles(mine)}
+            "suspended_devices": views.suspended_devices(principal), "map_vehicles": views.map_vehicles(mine)}
 
 

@@ -16,6 +16,7 @@ from server.auth.principal import Principal
 from server.auth.scoping import scoped
 from server.extensions import db
 from server.models import (
+    DeviceCredential,
     Driver,
     Event,
     EvidenceItem,
@@ -154,6 +155,19 @@ def fleet(principal: Principal) -> list[dict]:
 
 def drivers_of(principal: Principal) -> list[Driver]:
     return list(db.session.scalars(scoped(Driver, principal).where(Driver.active.is_(True)).order_by(Driver.id)))
+
+
+def suspended_devices(principal: Principal) -> list[dict]:
+    """The organisation's live device logins the ingest suspended for garbage, for those who may reinstate them."""
+    if not principal.can("manage_devices"):
+        return []
+    rows = db.session.execute(
+        scoped(DeviceCredential, principal).with_only_columns(
+            DeviceCredential.id, DeviceCredential.username, DeviceCredential.suspended_at, Vehicle.plate)
+        .outerjoin(Vehicle, Vehicle.id == DeviceCredential.vehicle_id)
+        .where(DeviceCredential.suspended_at.is_not(None), DeviceCredential.revoked_at.is_(None))
+        .order_by(DeviceCredential.suspended_at.desc(), DeviceCredential.id).limit(LIST_LIMIT))
+    return [{"id": r.id, "username": r.username, "since": r.suspended_at, "plate": r.plate} for r in rows]
 
 
 def recent_events(load_ids: list[int], limit: int = 30) -> list[dict]:
