@@ -1,8 +1,10 @@
-"""The carrier's dashboard in Chromium: a dispatcher shows a driver's pairing QR code using only the keyboard."""
+"""The carrier's dashboard in Chromium: a dispatcher shows a driver's pairing QR code using only the keyboard, and
+reinstates a device login the ingest suspended."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import requests
 
@@ -33,3 +35,21 @@ def test_dispatcher_shows_a_pairing_qr_code_with_the_keyboard_and_the_code_pairs
     assert paired.status_code == 200 and paired.json()["vehicle"]["id"] == vehicle_id
     again = requests.post(f"{stack.base_url}/api/v1/devices/pair", json={"code": code}, timeout=30)
     assert again.status_code == 409
+
+
+def test_dispatcher_reinstates_a_suspended_device_login_from_the_dashboard(open_as, api, stack, screenshots):
+    """A login the ingest suspended is listed with its truck; pressing Reinstate lets it in again and clears the row."""
+    vehicle_id, _ = api.add_truck("carrier")
+    login = api.call("carrier", "POST", "/api/v1/device-credentials", {"vehicle_id": vehicle_id})
+    with sqlite3.connect(stack.database) as db:  # what the garbage brake does (server.tracking.device_abuse)
+        db.execute("UPDATE device_credentials SET suspended_at = '2026-01-05 08:00:00.000000', "
+                   "suspended_reason = '3000 garbage messages braked in one window' WHERE id = ?", (login["id"],))
+    page = open_as("carrier", "/carrier")
+    row = page.locator(f'tr[data-credential-id="{login["id"]}"]')
+    assert login["username"] in row.inner_text()
+    page.screenshot(path=str(screenshots / "dashboard-carrier-suspended-device.png"), full_page=False)
+    row.get_by_role("button", name=f"Reinstate the device login {login['username']}").click()
+    row.wait_for(state="detached")  # the page reloaded without it
+    listed = {c["id"]: c for c in api.call("carrier", "GET", "/api/v1/device-credentials")["items"]}
+    assert listed[login["id"]]["suspended_at"] is None
+    assert not getattr(page.context, "js_errors", [])
