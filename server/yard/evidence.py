@@ -26,7 +26,7 @@ from server.audit import trail
 from server.auth.inspection_scope import is_inspector
 from server.auth.object_permissions import require_on
 from server.auth.principal import Principal
-from server.engines import evidence_chain
+from server.engines import evidence_chain, weighing
 from server.extensions import db
 from server.models import Event, EvidenceItem, InspectionAppointment, Load, Organisation, Site
 from server.validation_messages import translated
@@ -150,7 +150,7 @@ def weight_check(load: Load, row: EvidenceItem, now: datetime) -> dict | None:
     if row.kind != "weigh_ticket" or not load.weight_kg or load.weight_kg <= 0:
         return None
     site = db.session.get(Site, load.pickup_site_id)
-    found = evidence_chain.net_weight_exception(float(row.payload["net_kg"]), float(load.weight_kg), tolerance_pct(site))
+    found = weighing.net_weight_exception(float(row.payload["net_kg"]), float(load.weight_kg), tolerance_pct(site))
     if found is None:
         return None
     data = {**asdict(found), "tolerance_pct": tolerance_pct(site), "evidence_seq": row.seq}
