@@ -1,4 +1,4 @@
-"""The ingest worker's paho client: a leaner dispatch.
+"""The ingest worker's paho client: a leaner dispatch, and a probe of what the broker speaks.
 
 It exists because of profiles of ``haul bench ingest`` on 2 cores, where the workers share the
 CPU with the broker, PostgreSQL and the load generator: whatever a worker spends per message is
@@ -8,8 +8,10 @@ throughput lost.
 from __future__ import annotations
 
 import logging
+import threading
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +47,34 @@ class DirectDispatchClient(mqtt.Client):
                 log.exception("on_message raised: %s", err)
                 if not self.suppress_exceptions:
                     raise
+
+
+def probe_mqtt5(host: str, port: int, username: str | None = None, password: str | None = None,
+                timeout_s: float = 5.0) -> bool:
+    """Whether the broker accepts an MQTT 5 connection (Mosquitto does; amqtt does not)."""
+    result: dict[str, bool] = {}
+    done = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="", protocol=mqtt.MQTTv5)
+    if username:
+        client.username_pw_set(username, password)
+
+    def on_connect(_c, _u, _f, reason_code, _p):
+        result["ok"] = not reason_code.is_failure
+        done.set()
+
+    def on_disconnect(*_args):
+        done.set()
+
+    client.on_connect, client.on_disconnect = on_connect, on_disconnect
+    try:
+        client.connect(host, port, keepalive=10)
+    except OSError:
+        raise
+    client.loop_start()
+    done.wait(timeout_s)
+    client.loop_stop()
+    try:
+        client.disconnect()
+    except Exception:  # already gone
+        pass
+    return result.get("ok", False)

@@ -31,7 +31,7 @@ pipeline, flushes it every ``flush_interval_s`` (sooner when a store batch is fu
 the acks. The client resubscribes in ``on_connect`` and reconnects with a 1..120 s backoff.
 
 amqtt (the embedded demo broker) speaks MQTT 3.1.1 only and has no shared subscriptions:
-`probe_mqtt5` detects that and the worker then runs alone with plain subscriptions.
+`gps_ingest.mqtt_client.probe_mqtt5` detects that and the worker then runs alone with plain subscriptions.
 """
 
 from __future__ import annotations
@@ -82,59 +82,6 @@ class WorkerOptions:
         if self.shared and self.mqtt5:
             return [f"$share/{self.share_group}/{topic}" for topic in self.topics]
         return list(self.topics)
-
-
-def probe_mqtt5(host: str, port: int, username: str | None = None, password: str | None = None,
-                timeout_s: float = 5.0) -> bool:
-    """Whether the broker accepts an MQTT 5 connection (Mosquitto does; amqtt does not)."""
-    result: dict[str, bool] = {}
-    done = threading.Event()
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="", protocol=mqtt.MQTTv5)
-    if username:
-        client.username_pw_set(username, password)
-
-    def on_connect(_c, _u, _f, reason_code, _p):
-        result["ok"] = not reason_code.is_failure
-        done.set()
-
-    def on_disconnect(*_args):
-        done.set()
-
-    client.on_connect, client.on_disconnect = on_connect, on_disconnect
-    try:
-        client.connect(host, port, keepalive=10)
-    except OSError:
-        raise
-    client.loop_start()
-    done.wait(timeout_s)
-    client.loop_stop()
-    try:
-        client.disconnect()
-    except Exception:  # already gone
-        pass
-    return result.get("ok", False)
-
-
-def forget_session(host: str, port: int, client_id: str, username: str | None = None,
-                   password: str | None = None) -> None:
-    """Delete a retired worker's persistent session on the broker.
-
-    A session that stays behind keeps its place in the shared subscription: the broker goes on
-    queueing a share of the stream for a worker that will never come back. Connecting once with
-    clean start and a zero session expiry removes it (run after ``haul ingest`` stopped for good).
-    """
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    if username:
-        client.username_pw_set(username, password)
-    props = Properties(PacketTypes.CONNECT)
-    props.SessionExpiryInterval = 0
-    done = threading.Event()
-    client.on_connect = lambda *_args: done.set()
-    client.connect(host, port, keepalive=10, clean_start=True, properties=props)
-    client.loop_start()
-    done.wait(5)
-    client.disconnect()
-    client.loop_stop()
 
 
 class MqttIngestWorker:

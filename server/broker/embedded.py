@@ -2,7 +2,7 @@
 
 amqtt speaks MQTT 3.1.1 only and has no shared subscriptions, so the demo runs a single ingest
 worker with plain subscriptions and a persistent (clean_session=False) session; the worker
-detects this itself (`gps_ingest.worker.probe_mqtt5`). Anonymous clients are allowed: the
+detects this itself (`gps_ingest.mqtt_client.probe_mqtt5`). Anonymous clients are allowed: the
 demo listens on loopback only. It promises less than production (docs/deployment.md): messages
 live in memory only, so a crash of the demo process loses what was acknowledged and not yet
 stored. Production uses RabbitMQ with the durable positions queue and Haul's device checks
@@ -107,7 +107,8 @@ def start_embedded_ingest(app, host: str = "127.0.0.1", port: int = 1883) -> Emb
 
     Positions fan out through the app's own Socket.IO server (no Redis needed in the demo).
     """
-    from gps_ingest.worker import MqttIngestWorker, WorkerOptions, probe_mqtt5
+    from gps_ingest.mqtt_client import probe_mqtt5
+    from gps_ingest.worker import MqttIngestWorker, WorkerOptions
     from server.extensions import db, socketio
     from server.realtime import driver_inbox
     from server.tracking.runtime import build_runtime

@@ -102,7 +102,8 @@ def _amqp_worker(runtime, tick, amqp_url: str, worker_id: str, prefetch: int, fl
 
 def _mqtt_worker(runtime, tick, mqtt_url, worker_id, protocol, share_group, session_expiry, receive_maximum,
                  flush_interval):
-    from gps_ingest.worker import MqttIngestWorker, WorkerOptions, probe_mqtt5
+    from gps_ingest.mqtt_client import probe_mqtt5
+    from gps_ingest.worker import MqttIngestWorker, WorkerOptions
     from server.mqtt_url import parse_mqtt_url
 
     target = parse_mqtt_url(mqtt_url)

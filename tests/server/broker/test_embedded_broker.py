@@ -12,7 +12,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select
 
-from gps_ingest.worker import probe_mqtt5
+from gps_ingest.mqtt_client import probe_mqtt5
 from server.broker.embedded import start_embedded_ingest
 from server.broker.mosquitto import free_port
 from server.extensions import db, socketio
