@@ -108,3 +108,21 @@ def test_the_load_page_shows_the_share_controls_only_to_those_who_may_share(clie
     assert 'id="link-form"' not in html and not re.search(r'id="revoke-link-\d+"', html)
     assert "Creating or withdrawing a link needs the permission to share tracking." in html
     assert "创建或撤回链接需要分享跟踪的权限。" in _page(client, viewer, load.id, "?lang=zh_CN")
+
+
+def test_a_stop_buyers_load_page_lists_only_the_links_it_manages(client, trade, make_party):
+    """On a multi-drop load the page lists what the API lists for each party: buyer B sees its own link, not the
+    seller's or buyer A's (neither their ids nor a Withdraw button that could only answer 404)."""
+    from tests.server.stops.multi_drop_factory import two_buyer_load
+
+    multi = two_buyer_load(client, trade, make_party)
+    load_id = multi["load_id"]
+    ids = {side: _create(client, multi[side], load_id).get_json()["id"] for side in ("seller", "buyer_a", "buyer_b")}
+    html = _page(client, multi["buyer_b"], load_id)
+    links = re.search(r'<ul class="plain" aria-label="Tracking links">.*?</ul>', html, re.S).group(0)
+    assert f"#{ids['buyer_b']} " in links and f'id="revoke-link-{ids["buyer_b"]}"' in links
+    assert f"#{ids['seller']} " not in links and f"#{ids['buyer_a']} " not in links
+    listed = client.get(f"/api/v1/loads/{load_id}/tracking-links", headers=multi["buyer_b"].headers).get_json()
+    assert [link["id"] for link in listed] == [ids["buyer_b"]]
+    seller_links = re.search(r'aria-label="Tracking links">.*?</ul>', _page(client, multi["seller"], load_id), re.S)
+    assert f"#{ids['seller']} " in seller_links.group(0) and f"#{ids['buyer_b']} " not in seller_links.group(0)
