@@ -20,7 +20,7 @@ the pipeline calls them per fix:
 
 The zone kind of a site is ``pickup`` for plants and warehouses and ``delivery`` for customer
 sites; what an enter/exit *means* for a load is decided against the load's own pickup and
-delivery sites by `server.tracking.events`.
+delivery sites by `server.tracking.load_meaning`.
 """
 
 from __future__ import annotations

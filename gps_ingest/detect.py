@@ -17,7 +17,7 @@ The events are attached to the fix (``Position.events``) for the publish step.
 
 These are facts about a vehicle and a place. What they mean for a shipment (arrived at *this
 load's* pickup, departed from it, arrived at its delivery) is decided once, against the load's own
-sites, by the load-event recorder (`server.tracking.events`), which then publishes that meaning.
+sites (`server.tracking.load_meaning`), for the load-event recorder (`server.tracking.events`), which then publishes that meaning.
 """
 
 from __future__ import annotations

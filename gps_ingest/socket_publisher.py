@@ -2,7 +2,7 @@
 
 `SocketPublisher` is the pipeline's `Publisher` for dashboards and public tracking pages:
 
-* the rooms of a vehicle come from a `RoomDirectory` (in production
+* the rooms of a vehicle come from a `gps_ingest.room_directory.RoomDirectory` (in production
   `server.tracking.rooms.DbRoomDirectory`: its load's room, its parties' organisation rooms for
   events, the fleet owner's room for positions, and the live tracking-link rooms);
 * positions are throttled per vehicle to about one every ``min_interval_s``: a fix arriving
@@ -14,9 +14,10 @@
 * events are never throttled (a room's events of one batch go out as one ``events`` list);
 * the pipeline thread only notes what is due; a background thread sends it. It wakes on the
   first item and waits until none came for ``settle_s`` (at most ``batch_window_s``), so one
-  pipeline flush goes out as one batch. An emitter with a ``batch(frame)`` method
-  (`server.tracking.runtime.RedisEmitter`) gets it as one frame, each fix and event once with the
-  rooms that get it, which the servers split per client (`server.tracking.live_batches`). Other
+  pipeline flush goes out as one batch, shaped by `gps_ingest.socket_batches`. An emitter with a
+  ``batch(frame)`` method (`server.tracking.runtime.RedisEmitter`) gets it as one frame, each fix
+  and event once with the rooms that get it, which the servers split per client
+  (`server.tracking.live_batches`). Other
   emitters get, per room, one ``positions`` emit (a list; a single fix is a plain ``position``),
   all in one call if they have a ``many(items)`` method. A fleet room that gets thousands of
   fixes a second thus costs a few emits, and each browser a few messages, per second. The
@@ -35,51 +36,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from gps_ingest.model import Event, Position
-from gps_ingest.publish import Publisher, event_to_dict, position_to_dict
+from gps_ingest.publish import Publisher, event_to_dict
+from gps_ingest.room_directory import RoomDirectory
+from gps_ingest.socket_batches import one_frame, per_room_emits
 
 log = logging.getLogger(__name__)
 
 Emit = Callable[[str, Any, str], None]
-
-
-class RoomDirectory(Protocol):
-    """Which Socket.IO rooms follow a vehicle; called per fix, so implementations cache."""
-
-    def position_rooms(self, vehicle_id: str) -> Sequence[str]: ...
-
-    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> Sequence[str]:
-        """The rooms that get ``event`` (some rooms get only some of a vehicle's events)."""
-        ...
-
-    def load_of(self, vehicle_id: str) -> int | None: ...
-
-    def bare_position_rooms(self, vehicle_id: str) -> frozenset[str]:
-        """Those of the vehicle's position rooms that get its fixes without ETA and zones (a room that
-        follows one buyer's stop of a shared truck: the fix's ETA and zones may be another buyer's)."""
-        ...
-
-
-class StaticRooms:
-    """A `RoomDirectory` over fixed mappings, for tests and demos."""
-
-    def __init__(self, rooms: dict[str, Sequence[str]], loads: dict[str, int] | None = None):
-        self.rooms = rooms
-        self.loads = loads or {}
-
-    def position_rooms(self, vehicle_id: str) -> Sequence[str]:
-        return self.rooms.get(vehicle_id, ())
-
-    def event_rooms(self, vehicle_id: str, event: Event | None = None) -> Sequence[str]:
-        return self.rooms.get(vehicle_id, ())
-
-    def load_of(self, vehicle_id: str) -> int | None:
-        return self.loads.get(vehicle_id)
-
-    def bare_position_rooms(self, vehicle_id: str) -> frozenset[str]:
-        return frozenset()
 
 
 class SocketPublisher:
@@ -195,7 +161,7 @@ class SocketPublisher:
         if not items:
             return 0
         if self._emit_frame is not None:
-            frame = self._frame(items)
+            frame = one_frame(items, self._rooms)
             try:
                 self._emit_frame(frame)
                 self.sent += 1
@@ -203,7 +169,7 @@ class SocketPublisher:
                 self.errors += 1
                 log.exception("socket emit of a frame of %d items failed", len(items))
             return 1
-        emits = self._batch(items)
+        emits = per_room_emits(items, self._rooms)
         if self._emit_many is not None:
             try:
                 self._emit_many(emits)
@@ -215,54 +181,6 @@ class SocketPublisher:
             for emit in emits:
                 self._send(*emit)
         return len(emits)
-
-    def _batch(self, items) -> list[tuple[str, Any, str]]:
-        """Per room, one emit for its positions, then one for its events, each in arrival order."""
-        positions: dict[str, list[dict]] = {}
-        events: dict[str, list[dict]] = {}
-        views: dict[int, dict] = {}
-        for kind, item, rooms in items:
-            if kind == "event":
-                for room in rooms:
-                    events.setdefault(room, []).append(item)
-                continue
-            data = views.get(id(item))
-            if data is None:
-                data = views[id(item)] = self._view(item)
-            bare = self._rooms.bare_position_rooms(item.vehicle_id)
-            for room in rooms:
-                positions.setdefault(room, []).append(_bare(data) if room in bare else data)
-        return _emits("position", positions) + _emits("event", events)
-
-    def _frame(self, items) -> dict:
-        """The whole batch as one frame: each fix and event once, and per room the indices it gets."""
-        positions: list[dict] = []
-        events: list[dict] = []
-        rooms: dict[str, list[list[int]]] = {}
-        for kind, item, item_rooms in items:
-            if kind == "event":
-                slot, index, bare_index, bare = 1, len(events), None, frozenset()
-                events.append(item)
-            else:
-                slot, index = 0, len(positions)
-                positions.append(self._view(item))
-                bare, bare_index = self._rooms.bare_position_rooms(item.vehicle_id), None
-                if bare and not bare.isdisjoint(item_rooms):  # the fix once more, without ETA and zones
-                    bare_index = len(positions)
-                    positions.append(_bare(positions[index]))
-            for room in item_rooms:
-                entry = rooms.get(room)
-                if entry is None:
-                    entry = rooms[room] = [[], []]
-                entry[slot].append(bare_index if bare_index is not None and room in bare else index)
-        return {"positions": positions, "events": events, "rooms": rooms}
-
-    def _view(self, position: Position) -> dict:
-        data = position_to_dict(position)
-        load_id = self._rooms.load_of(position.vehicle_id)
-        if load_id is not None:
-            data["load_id"] = load_id
-        return data
 
     def _send(self, event: str, data: Any, room: str) -> None:
         try:
@@ -299,18 +217,6 @@ class SocketPublisher:
                 self.flush_due()
             self.drain()
         self.drain()
-
-
-def _bare(view: dict) -> dict:
-    """A fix's view without what may belong to another buyer's stop: its ETA (to the truck's next stop) and
-    the zones (sites) it is in."""
-    return {key: value for key, value in view.items() if key not in ("eta", "eta_site_id", "zones")}
-
-
-def _emits(event: str, by_room: dict[str, list[dict]]) -> list[tuple[str, Any, str]]:
-    """A room's single item as ``event``, several as one ``events`` list (``position``/``positions``)."""
-    return [(event, items[0], room) if len(items) == 1 else (event + "s", items, room)
-            for room, items in by_room.items()]
 
 
 class FanOut:

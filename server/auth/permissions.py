@@ -40,6 +40,7 @@ CATALOGUE: dict[str, str] = {
     "propose_trading": "Ask a buyer to trade, withdraw the request",
     "manage_trading": "Accept, decline and end trading relationships",
     "appoint_inspectors": "Appoint an independent inspector for a load",
+    "share_tracking": "Share a load's public tracking links and withdraw them",
     "view_finances": "See rate agreements, freight bills and statements",
     "manage_finances": "Draft and issue bills, record payments, agree rates",
     "view_audit": "Read and export the audit trail",
@@ -50,7 +51,7 @@ PERMISSIONS = frozenset(CATALOGUE)
 _OFFICE = {"create_orders", "build_loads", "plan_routes", "manage_jobs", "open_tenders", "bid", "assign_trucks",
            "authorize_pickups", "manage_docks", "book_slots", "check_in", "operate_gate", "record_evidence",
            "manage_sites", "manage_fleet", "manage_devices", "propose_trading", "appoint_inspectors",
-           "view_finances", "manage_finances"}
+           "share_tracking", "view_finances", "manage_finances"}
 
 # The built-in roles: what the fixed roles allowed before roles were built from permissions.
 BUILTIN_ROLES: dict[str, frozenset[str]] = {

@@ -6,6 +6,9 @@ sees only its own stop) shares its own stop: its links are bound to it (``Tracki
 and it lists and withdraws only those, never the seller's or another buyer's (nor do they see or withdraw
 its links). A lead buyer's links made before this rule stay whole-load links (the seller manages them). The carrier may not share; anyone else gets
 404, so the load's existence does not leak.
+
+Seeing the load lists its links; minting or withdrawing one also needs ``share_tracking`` on the load
+(``sharing_scope``): a public link opens the load to whoever holds it, a decision a viewer does not make.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from server.auth.object_permissions import require_on
 from server.auth.principal import Principal
 from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem
@@ -46,3 +50,11 @@ def link_scope(load_id: int, principal: Principal) -> LinkScope:
     if org_id == load.buyer_org_id:
         return LinkScope(load, None)
     raise ApiProblem(403, _("Only the buyer or the seller of a load may manage its tracking links."))
+
+
+def sharing_scope(load_id: int, principal: Principal) -> LinkScope:
+    """``link_scope``, once the caller may share this load: organisation-wide or by a role held in the load's
+    department on its side (403 naming ``share_tracking`` otherwise)."""
+    scope = link_scope(load_id, principal)
+    require_on(principal, "share_tracking", scope.load)
+    return scope

@@ -43,7 +43,7 @@ class _Map:
 
 
 class DbRoomDirectory:
-    """A `gps_ingest.socket_publisher.RoomDirectory` over vehicles, loads and tracking links."""
+    """A `gps_ingest.room_directory.RoomDirectory` over vehicles, loads and tracking links."""
 
     def __init__(self, engine: Engine, ttl_s: float = 10.0):
         self._engine = engine

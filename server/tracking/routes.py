@@ -5,7 +5,8 @@ Documented (OpenAPI) under /api/v1:
 * ``POST|GET|DELETE /loads/{id}/tracking-links``, ``DELETE /loads/{id}/tracking-links/{link_id}``:
   the load's buyer or seller shares expiring, token-only links (the carrier may not); DELETE
   withdraws all of them, or one; a buyer with only a stop on a multi-drop load shares, lists and
-  withdraws links bound to its own stop (`server.tracking.link_scope`);
+  withdraws links bound to its own stop (`server.tracking.link_scope`). Minting and withdrawing need
+  ``share_tracking`` (organisation-wide or in the load's department); seeing the load lists them;
 * ``GET /track/{token}``: the public JSON snapshot of a link, no login (404 unknown, 410
   expired or revoked);
 * ``POST|GET /device-credentials``, ``DELETE /device-credentials/{id}`` (one login),
@@ -41,7 +42,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import DeviceCredential, Driver, TrackingLink, Vehicle
 from server.tracking import devices
-from server.tracking.link_scope import link_scope
+from server.tracking.link_scope import link_scope, sharing_scope
 from server.tracking.links import create_link, dump_link, find_link
 from server.tracking.snapshot import link_snapshot
 
@@ -104,9 +105,10 @@ class DevicePage(Schema):
 @blp.post("/api/v1/loads/<int:load_id>/tracking-links")
 @blp.arguments(LinkIn)
 @blp.response(201, LinkOut)
+@require("share_tracking", by_department=True)
 def create_tracking_link(data, load_id):
     """Create a public, expiring tracking link; the token is shown only in this answer."""
-    scope = link_scope(load_id, current_principal())
+    scope = sharing_scope(load_id, current_principal())
     token, link = create_link(scope.load.id, timedelta(hours=data["ttl_hours"]), current_principal().user_id,
                               stop_buyer_org_id=scope.stop_buyer_org_id)
     db.session.commit()
@@ -123,9 +125,10 @@ def list_tracking_links(load_id):
 
 @blp.delete("/api/v1/loads/<int:load_id>/tracking-links")
 @blp.response(204)
+@require("share_tracking", by_department=True)
 def revoke_tracking_links(load_id):
     """Stop sharing: withdraw every live link of the load at once; their pages answer 410 from now on."""
-    scope = link_scope(load_id, current_principal())
+    scope = sharing_scope(load_id, current_principal())
     now = utcnow()
     for link in db.session.scalars(scope.links().where(TrackingLink.revoked_at.is_(None))):
         link.revoked_at = now
@@ -134,9 +137,10 @@ def revoke_tracking_links(load_id):
 
 @blp.delete("/api/v1/loads/<int:load_id>/tracking-links/<int:link_id>")
 @blp.response(204)
+@require("share_tracking", by_department=True)
 def revoke_tracking_link(load_id, link_id):
     """Withdraw one link at once; its page and room answer 410 from now on."""
-    link = db.session.scalar(link_scope(load_id, current_principal()).links().where(TrackingLink.id == link_id))
+    link = db.session.scalar(sharing_scope(load_id, current_principal()).links().where(TrackingLink.id == link_id))
     if link is None:
         raise ApiProblem(404, _("Tracking link %(link_id)s was not found.", link_id=link_id))
     link.revoked_at = link.revoked_at or utcnow()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from server.auth.object_permissions import allowed
 from server.auth.principal import Principal
 from server.auth.scoping import get_scoped_or_404, scoped
+from server.errors import ApiProblem
 from server.extensions import db
 from server.models import (
     DockAppointment,
@@ -25,6 +27,7 @@ from server.models import (
 )
 from server.stops.authorization import awaiting_names
 from server.stops.views import sees_load_proof, visible_entries
+from server.tracking.link_scope import link_scope
 from server.tracking.load_state import state_of, stop_state
 from server.web import views
 from server.web.stops_view import is_stop_buyer, page_stops
@@ -68,11 +71,16 @@ def authorizations(load: Load, principal: Principal) -> list[PickupAuthorization
                                    .order_by(PickupAuthorization.id.desc())))
 
 
-def tracking_links(load: Load, party: str) -> list[TrackingLink]:
+def tracking_links(load: Load, principal: Principal, party: str) -> list[TrackingLink]:
+    """The links this party manages, newest first: what the API lists to it (a stop buyer on a multi-drop
+    load sees its own, never the seller's or another buyer's)."""
     if party not in ("buyer", "seller"):
         return []
-    return list(db.session.scalars(select(TrackingLink).where(TrackingLink.load_id == load.id)
-                                   .order_by(TrackingLink.id.desc())))
+    try:
+        scope = link_scope(load.id, principal)
+    except ApiProblem:  # a party the API would refuse (403) has no links here either, and the page still shows
+        return []
+    return list(db.session.scalars(scope.links().order_by(None).order_by(TrackingLink.id.desc())))
 
 
 def appointment(load: Load) -> dict | None:
@@ -138,7 +146,9 @@ def detail(principal: Principal, load_id: int) -> dict:
         "delivery_site": db.session.get(Site, load.delivery_site_id),
         "appointment": appointment(load), "visit": visit(load),
         "timeline": visible_entries(timeline(load), load, principal, "data"),
-        "authorizations": authorizations(load, principal), "links": tracking_links(load, party),
+        "authorizations": authorizations(load, principal), "links": tracking_links(load, principal, party),
+        # The API refuses the rest with 403 naming share_tracking: no button that can only fail.
+        "may_share": party in ("buyer", "seller") and allowed(principal, "share_tracking", load),
         "evidence": evidence(load, principal, stops["own_stop"]), "tender": tender,
         "map_vehicles": views.map_vehicles([load]),
         "drivers": views.drivers_of(principal) if party == "carrier" else [],

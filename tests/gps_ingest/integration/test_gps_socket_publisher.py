@@ -15,7 +15,8 @@ from gps_ingest import (
     build_pipeline,
 )
 from gps_ingest.model import Event, Position
-from gps_ingest.socket_publisher import FanOut, SocketPublisher, StaticRooms
+from gps_ingest.room_directory import StaticRooms
+from gps_ingest.socket_publisher import FanOut, SocketPublisher
 from gps_ingest.worker import MqttIngestWorker, WorkerOptions
 
 T0 = datetime(2024, 6, 10, 8, 0, tzinfo=UTC)

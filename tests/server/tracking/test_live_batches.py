@@ -8,7 +8,8 @@ import socketio
 from socketio import packet as sio_packet
 
 from gps_ingest.model import Event, Position
-from gps_ingest.socket_publisher import SocketPublisher, StaticRooms
+from gps_ingest.room_directory import StaticRooms
+from gps_ingest.socket_publisher import SocketPublisher
 from server.tracking.live_batches import (
     BATCH_EVENT,
     BATCH_ROOM,
