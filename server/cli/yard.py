@@ -1,4 +1,5 @@
-"""``haul yard sweep``: mark trucks that missed their slot as no-shows, at every site, on time."""
+"""``haul yard sweep``: mark trucks that missed their slot as no-shows, and release the slots of trucks whose
+trip has not started, at every site, on time."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ def yard() -> None:
 @click.option("--every", "every_s", type=float, default=0.0, show_default=True,
               help="repeat every N seconds (0: sweep once and exit)")
 def sweep_command(every_s: float) -> None:
-    """Free the docks of trucks that did not come (each site's no-show grace after the slot's start)."""
+    """Free the docks of trucks that did not come (each site's no-show grace after the slot's start) or whose
+    trip has not started (sharing GPS, not on their way half an hour ahead); the trucks behind move up."""
     from server.yard.no_show_sweep import NoShowSweeper, sweep_once
 
     app = build_app()
     if every_s <= 0:
         marked = sweep_once(app)
-        click.echo(f"no-shows marked: {sum(map(len, marked.values()))} at {len(marked)} sites")
+        click.echo(f"slots given up (no-shows, trips not started): {sum(map(len, marked.values()))} "
+                   f"at {len(marked)} sites")
         return
     NoShowSweeper(app, every_s).run_until_interrupted()

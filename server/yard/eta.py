@@ -4,7 +4,10 @@
 first) and for dispatchers (``POST /api/v1/loads/{id}/eta``). It re-plans only when the
 load holds a slot that may still move and the truck's arrival shifted by at least
 ``YARD_REPLAN_MIN_SHIFT_MINUTES``, or now falls after its slot's start; GPS jitter thus
-costs nothing. Drivers whose slot moved are told through their inbox and the dashboards. An ETA
+costs nothing. A truck now due after its slot's start plus the on-time grace steps back behind the
+trucks booked on its dock before its ETA, which move up (``pull_up.step_back_late``, the dock office's
+rule); the engine's re-plan is the fallback when that rule is off or finds no place today. Drivers
+whose slot moved are told through their inbox and the dashboards. An ETA
 that moves past the pickup window's end tells the seller and buyer (``server.tracking.delays``).
 """
 
@@ -17,10 +20,12 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
+from server.engines.docks import DockValidationError
 from server.extensions import db
 from server.models import Load, Site
 from server.tracking.delays import pickup_eta_moved
 from server.yard.engine_input import PINNED, PLANNABLE, arrival_of, live_appointment
+from server.yard.pull_up import step_back_late
 from server.yard.refusals import YardRefused
 from server.yard.replanning import Change, announce, replan_site
 
@@ -50,12 +55,15 @@ def on_eta_changed(load_id: int, new_eta: datetime, now: datetime | None = None)
     load.eta = new_eta
     db.session.commit()
     pickup_eta_moved(load, previous_eta, new_eta)  # tells the parties once the truck cannot make the window
-    if not needs_replan(load, before):
-        return []
     try:
-        changes = replan_site(db.session.get(Site, load.pickup_site_id), changed={load.id}, now=now)
+        changes = step_back_late(load, now)
+        if changes is None:
+            if not needs_replan(load, before):
+                db.session.rollback()  # the step back's dock locks
+                return []
+            changes = replan_site(db.session.get(Site, load.pickup_site_id), changed={load.id}, now=now)
         db.session.commit()
-    except (IntegrityError, YardRefused) as exc:
+    except (IntegrityError, YardRefused, DockValidationError) as exc:
         db.session.rollback()
         log.warning("re-plan after the ETA of load %s failed: %s", load_id, exc)
         return []

@@ -127,10 +127,11 @@ def arrive(load: Load, site: Site, now: datetime, *, by: int | None, via: str,
         db.session.commit()
         return visit
     appointment = live_appointment(load.id)
-    slot = appointment.start if appointment is not None else missed_slot(visit) if visit.status == "no_show" else None
+    released = visit.status == "no_show"  # its slot was given up (late past the grace, or its trip never started)
+    slot = appointment.start if appointment is not None else missed_slot(visit) if released else None
     step(visit, "arrived", now, by, via=via, slot=slot.isoformat() if slot else None)
     missed, rebooked = appointment, None
-    if is_late(site, slot, now):  # a passed slot would jump the queue: take the next gap instead
+    if released or is_late(site, slot, now):  # a passed or given-up slot would jump the queue: the next gap
         rebooked = slot_late_arrival(load, site, appointment, now, by)
         appointment = rebooked or appointment
         visit.history = [*visit.history[:-1], {**visit.history[-1], "late": True,

@@ -2,7 +2,8 @@
 
 A booked truck that has not checked in ``no_show_grace_minutes`` after its slot's start is a
 no-show (``mark_no_shows``): its visit becomes ``no_show`` and its appointment is cancelled, so
-the dock is free for the trucks that did come. A truck that checks in later than its slot's
+the dock is free for the trucks that did come, and the trucks booked behind it on that dock that can
+still be told move up into its time (``pull_up.pull_up_behind``). A truck that checks in later than its slot's
 start plus the on-time grace, or after it was marked a no-show, is slotted into the first gap
 from now on a dock with its equipment (``next_gap``, ``slot_late_arrival``), instead of jumping
 the queue with a slot that has already passed.
@@ -20,6 +21,7 @@ from server.yard import notify
 from server.yard.booking_rules import rules_of
 from server.yard.engine_input import appointments_overlapping, docks_for
 from server.yard.locking import lock_rows
+from server.yard.pull_up import pull_up_and_announce
 from server.yard.refusals import YardRefused
 from server.yard.site_time import next_whole_minute
 from server.yard.slot_audit import slot_changed
@@ -55,6 +57,7 @@ def mark_no_shows(site: Site, now: datetime) -> list[int]:
     for visit, load, appointment in missed:
         notify.appointment_changed(load, None, appointment, "no_show")
         notify.visit_changed(visit, load)
+    pull_up_and_announce(site, [(appointment.dock_id, now) for _, _, appointment in missed], now)
     return [load.id for _, load, _ in missed]
 
 

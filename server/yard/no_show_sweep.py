@@ -2,14 +2,16 @@
 
 The gate console asks for its own site's sweep every minute; this runs it for every site with an
 overdue booked truck, so a dock is freed ``no_show_grace_minutes`` after a missed slot even at
-night. Each site is swept in its own transaction (``lateness.mark_no_shows`` locks the loads it
-marks, so a truck checking in at that moment is never called a no-show).
+night, and for every site with a slot starting within ``YARD_REACT_MINUTES``, whose trucks sharing
+GPS but not on their way lose their slot then (``no_trip.release_no_trips``). Each site is swept in
+its own transactions (``lateness.mark_no_shows`` and the release lock the loads they mark, so a
+truck checking in at that moment is never called a no-show); the trucks behind a freed slot move up.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,24 +20,30 @@ from server.extensions import db
 from server.jobs.periodic import Periodic
 from server.models import DockAppointment, Site, YardVisit
 from server.yard.lateness import mark_no_shows
+from server.yard.no_trip import release_no_trips
+from server.yard.pull_up import react_minutes
 
 log = logging.getLogger("haul.yard.no_shows")
 
 
 def sites_with_overdue_slots(now: datetime) -> list[int]:
-    """Sites with a truck still expected whose slot has started (each site's own grace decides later)."""
+    """Sites with a truck still expected whose slot has started or starts within the reaction time (each
+    site's own grace, and each truck's GPS, decide later)."""
+    soon = now + timedelta(minutes=react_minutes())
     return list(db.session.scalars(
         select(YardVisit.site_id).join(DockAppointment, DockAppointment.id == YardVisit.appointment_id)
-        .where(YardVisit.status == "scheduled", DockAppointment.status == "booked", DockAppointment.start <= now)
+        .where(YardVisit.status == "scheduled", DockAppointment.status == "booked", DockAppointment.start <= soon)
         .distinct().order_by(YardVisit.site_id)))
 
 
 def sweep_no_shows(now: datetime) -> dict[int, list[int]]:
-    """Mark no-shows at every site; returns the marked load ids by site (sites with none left out)."""
+    """Release trips not started and mark no-shows at every site; returns the load ids that lost their
+    slot, by site (sites with none left out)."""
     marked = {}
     for site_id in sites_with_overdue_slots(now):
         try:
-            loads = mark_no_shows(db.session.get(Site, site_id), now)
+            site = db.session.get(Site, site_id)
+            loads = release_no_trips(site, now) + mark_no_shows(site, now)
         except Exception:  # one site's failure must not keep the others' docks blocked
             db.session.rollback()
             log.exception("no-show sweep of site %s failed", site_id)

@@ -118,7 +118,7 @@ def replan_site(site: Site, *, changed=(), forced: dict[int, Forced] | None = No
     outcome = replan(problem, told_result, changed=moving, frozen=[str(k) for k in (*pinned, *forced)], limits=limits)
     plan = {int(a.load_id): (int(a.dock_id), frame.moment(a.start), frame.moment(a.end))
             for a in outcome.result.appointments}
-    changes = _apply(plan, loads, told, pinned, forced, now)
+    changes = apply_plan(plan, loads, told, pinned, forced, now)
     for change in changes:
         if change.new is not change.old:
             slot_changed(change.load, change.old, change.new, site=site)
@@ -136,8 +136,12 @@ def _refuse_clashes(forced: dict[int, Forced], ends: dict[int, datetime], fixed:
                                   busy_until=row.end.isoformat())
 
 
-def _apply(plan, loads, told, pinned, forced, now: datetime) -> list[Change]:
-    """Cancel every appointment that moved, then book the new ones; returns the changes."""
+def apply_plan(plan, loads, told, pinned, forced, now: datetime) -> list[Change]:
+    """Cancel every appointment that moved, then book the new ones; returns the changes.
+
+    ``plan`` maps each of ``loads`` (load id -> Load) to its new (dock id, start, end), or leaves it out to
+    cancel it; ``told`` are their live appointments. Also applies the dock office's moves (``pull_up.py``).
+    """
     changes: list[tuple[Load, DockAppointment | None, tuple]] = []
     for load_id, load in sorted(loads.items()):
         if load_id in pinned:

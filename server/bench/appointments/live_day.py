@@ -144,8 +144,7 @@ class LiveDay(StandbyDay):
 
     def _on_gate(self, truck: Truck) -> None:
         was_written_off = truck.status == GRACE_OVER
-        truck.status, truck.gate_in = ON_SITE, self.now
-        truck.version += 1
+        truck.status, truck.gate_in, truck.version = ON_SITE, self.now, truck.version + 1
         if was_written_off:
             self.problem = without_loads(self.base, self._written_off())
         slot = self.plan.get(truck.index)
@@ -217,8 +216,7 @@ class LiveDay(StandbyDay):
 
     def _on_grace(self, truck: Truck) -> None:
         slot = self.plan.pop(truck.index, None)
-        truck.status = GRACE_OVER
-        truck.version += 1
+        truck.status, truck.version = GRACE_OVER, truck.version + 1
         if truck.gate is not None:  # late and unannounced: it turns up as a walk-in
             self._push(truck.gate, "gate", truck)
         self.outcome.grace_over += 1
@@ -256,11 +254,8 @@ class LiveDay(StandbyDay):
         if not centre:
             return
         started = time.perf_counter()
-        arrivals = {}
-        for truck in self.trucks:
-            if truck.index in frozen or truck.status == GRACE_OVER:
-                continue
-            arrivals[truck.load_id] = self._earliest(truck)
+        arrivals = {truck.load_id: self._earliest(truck) for truck in self.trucks
+                    if truck.index not in frozen and truck.status != GRACE_OVER}
         amended = with_arrivals(problem, arrivals)
         duration = problem.duration
         told = tuple(Appointment(problem.loads[i].id, problem.docks[d].id, start, start + duration[i][d], 0, 0)

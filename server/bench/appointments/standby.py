@@ -17,9 +17,9 @@ from __future__ import annotations
 import heapq
 
 from server.bench.appointments.day_state import EXPECTED, GRACE_OVER, ON_SITE, Truck
-from server.bench.appointments.step_back import Plan, next_gap, pull_up, step_back
 from server.engines.docks import DockProblem, without_loads
 from server.engines.docks.construct import timelines
+from server.engines.docks.step_back import Plan, next_gap, pull_up, step_back
 from server.engines.docks.timeline import DockTimeline
 
 HOLE_ORDER = 4  # a freed slot is offered after the minute's arrivals, slot starts and grace periods

@@ -1,21 +1,26 @@
-"""A late truck steps back on its dock: the trucks booked between its slot and its ETA move up.
+"""The dock office's moves on a booked plan when a truck will be late, or will not come.
 
-When a truck's GPS says it will miss its slot, the dock office does not leave the slot's time to
-whoever happens to be on site and send the late truck to the first gap left in a full morning
-(hours away). It moves the late truck back behind the trucks booked on its dock before its ETA,
-and those trucks up, each into the time the one before it freed: the dock loads exactly what
-it would have loaded, in a different order, and the late truck loses about its own lateness
-instead of the whole backlog. A truck moves up only when it can still be told in time (on site,
-or told at least ``react_min`` before it would reach the gate), and never before the time it
-can start; one that cannot move stays, and the trucks behind it move up into what is left.
+A late truck steps back on its dock: when its GPS says it will miss its slot, the dock office does
+not leave the slot's time to whoever happens to be on site and send the late truck to the first
+gap left in a full morning (hours away). It moves the late truck back behind the trucks booked on
+its dock before its ETA, and those trucks up, each into the time the one before it freed
+(:func:`step_back`): the dock loads exactly what it would have loaded, in a different order, and
+the late truck loses about its own lateness instead of the whole backlog. A truck moves up only
+when it can still be told in time (on site, or told at least a reaction time before it would
+reach the gate), and never before the time it can start; one that cannot move stays, and the
+trucks behind it move up into what is left. Into a no-show's time, or the time of a truck whose
+trip never started, the trucks behind move up the same way (:func:`pull_up`).
+
+Pure (plans are load index -> (dock index, start)), so the plant (``server/yard/pull_up.py``) and
+the appointments bench (``server/bench/appointments/``) run the same rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from server.engines.docks import DockProblem
 from server.engines.docks.construct import timelines
+from server.engines.docks.model import DockProblem
 from server.engines.docks.result import Plan
 
 
@@ -82,3 +87,28 @@ def next_gap(problem: DockProblem, plan: Plan, i: int, now: int) -> tuple[int, i
         if start is not None and (best is None or (start + minutes, dock) < best[0]):
             best = ((start + minutes, dock), (dock, start))
     return None if best is None else best[1]
+
+
+def slide_back(problem: DockProblem, plan: Plan, dock: int, start: int, minutes: int,
+               movable: Callable[[int], bool]) -> list[int] | None:
+    """Make room on ``dock`` for ``minutes`` from ``start``: the trucks booked there in the way slide back
+    in their order, each just far enough (past breaks and closed hours), pushing the ones behind them.
+
+    Updates ``plan`` and returns the trucks that slid; None, with ``plan`` untouched, when a truck in the
+    way may not move (``movable``) or would no longer fit the day.
+    """
+    duration = problem.duration
+    line = timelines(problem, {})[dock]  # breaks and closed hours only: every truck in the way moves
+    behind = sorted((s, j) for j, (d, s) in plan.items() if d == dock and s + duration[j][dock] > start)
+    slid, cursor = {}, start + minutes
+    for begin, j in behind:
+        if begin >= cursor:
+            break
+        new = line.fit(cursor, duration[j][dock]) if movable(j) else None
+        if new is None:
+            return None
+        slid[j] = new
+        cursor = new + duration[j][dock]
+    for j, new in slid.items():
+        plan[j] = (dock, new)
+    return list(slid)
