@@ -3,9 +3,10 @@
 Every truck is told the slot of the day's solve before it leaves and aims at it with its
 own :class:`~server.bench.appointments.behaviour.Behaviour`. Then, in time order:
 
-* **ETA notice** (a late truck whose GPS reports): the slot no longer fits; it is released at
-  once for the trucks behind it and the truck gets the first gap from its ETA, moving nobody
-  (without ``standby``: Haul re-plans around it); told ahead, it waits off site for that slot.
+* **ETA notice** (a late truck whose GPS reports, or a trip that never starts): the late truck
+  steps back behind the trucks booked on its dock before its ETA, which move up
+  (``engines.docks.step_back``, as the plant's ``yard/pull_up.py`` does); a no-show sharing GPS
+  is released ``react_min`` ahead and the trucks behind it move up.
 * **Slot start, its truck not here** (``standby``): a truck waiting on site takes the dock and
   the absent one its slot (``standby.py``); a freed no-show slot calls the first truck on site.
 * **Gate-in** (drivers are asked to come ``ahead_min`` before their slot): a truck that finds
