@@ -40,6 +40,7 @@ from server.engines.loadbuilding.refill import one_bin_fewer
 Bins = list[list[int]]
 COARSE_STEPS = 1000  # grid size for capacities whose exact arc-flow graph is too big
 SMALL_GRAPH_ARCS = 20_000  # graphs up to this size get their LP bound before the local search
+BIG_GRAPH_MAX_ARCS = 250_000  # graphs beyond this are not built at all
 LP_SHARE = 0.5  # of the time left, at most, for one LP
 LP_SECONDS_PER_ARC = 3e-5  # building an LP or CP-SAT model, measured on Wäscher graphs (30-95k arcs)
 REFILL_FIRST_SHARE = 0.5  # of the time left, for the local search before a big graph's LP
@@ -240,7 +241,11 @@ def _pack(sizes: Sequence[int], capacity: int, context: _Search, allow_coarse: b
     _lp_bound(search, graph, LP_SHARE)
     _refill(search, REFILL_FIRST_SHARE)
     if graph is None and not search.done() and search.left() >= BIG_GRAPH_MIN_S:
-        graph = arcflow.build_graph(search.counts, capacity, deadline=search.deadline - GRAPH_MARGIN_S)
+        # A graph whose LP could not be started in the time left is of no use (the exact model
+        # needs even more time per arc), so building it stops at that size instead of finishing.
+        useful_arcs = int(LP_SHARE * search.left() / LP_SECONDS_PER_ARC)
+        graph = arcflow.build_graph(search.counts, capacity, max_arcs=min(BIG_GRAPH_MAX_ARCS, useful_arcs),
+                                    deadline=search.deadline - GRAPH_MARGIN_S)
         _lp_bound(search, graph, LP_SHARE)
     # The exact model only when it can be built and searched in what the local search leaves.
     exact = graph is not None and len(graph.arcs) <= MIP_MAX_ARCS and (

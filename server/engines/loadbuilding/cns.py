@@ -95,7 +95,8 @@ def _swap_move(state: _State) -> bool:
     ins += [(sizes[i] + sizes[j], (i, j)) for i, j in itertools.combinations(state.unpacked, 2)]
     ins.sort()
     in_sizes = [w for w, _ in ins]
-    best, best_key = None, None
+    best, best_key, ties = None, None, 0
+    random = state.rng.random
     for b in range(len(state.kept)):
         free, barred = state.free_items(b), state.barred(b)
         outs = [(0, ())] + [(sizes[i], (i,)) for i in free]
@@ -110,9 +111,13 @@ def _swap_move(state: _State) -> bool:
             w_in, into = ins[k]
             if not out and w_in == 0:
                 continue
-            key = (w_in - w_out, len(out) - len(into), state.rng.random())
+            key = (w_in - w_out, len(out) - len(into))
             if best_key is None or key > best_key:
-                best, best_key = (b, out, into), key
+                best, best_key, ties = (b, out, into), key, 1
+            elif key == best_key:  # a uniform choice among equally good swaps (reservoir sampling)
+                ties += 1
+                if random() * ties < 1:
+                    best = (b, out, into)
     if best is None:
         return False
     state.apply(*best)
@@ -121,17 +126,21 @@ def _swap_move(state: _State) -> bool:
 
 def _descend(state: _State) -> None:
     """Refill each bin with the fullest subset of its free items and the unpacked ones it may take."""
-    sizes = state.sizes
+    sizes, random = state.sizes, state.rng.random
     for b in state.rng.sample(range(len(state.kept)), len(state.kept)):
+        if state.loads[b] == state.capacity:
+            continue  # already full: no refill is fuller (most bins, on tight instances)
         free = state.free_items(b)
         fixed = state.loads[b] - sum(sizes[i] for i in free)
         barred = state.barred(b)
         candidates = free + [i for i in state.unpacked if i not in barred]
         # Large items first, half the time: at equal fill the bin then leaves small items
         # unpacked, which fill gaps later; random orders, the other half, keep the search moving.
-        state.rng.shuffle(candidates)
-        if state.rng.random() < SORTED_SHARE:
-            candidates.sort(key=lambda i: -sizes[i])
+        # (Sorting on random keys: several times faster than ``shuffle``, which loops in Python.)
+        if random() < SORTED_SHARE:
+            candidates.sort(key=lambda i: random() - sizes[i])  # ties between equal sizes broken at random
+        else:
+            candidates.sort(key=lambda _: random())
         chosen = fullest_subset(candidates, sizes, state.capacity - fixed)
         if fixed + sum(sizes[i] for i in chosen) > state.loads[b]:
             kept, was_free = set(chosen), set(free)

@@ -28,9 +28,11 @@ def fullest_subset(items: Sequence[int], sizes: Sequence[int], capacity: int) ->
     reach = [1]
     for i in items:
         reach.append((reach[-1] | (reach[-1] << sizes[i])) & mask)
+        if reach[-1] >> capacity:  # exactly full: no later item can do better, so stop early
+            break
     total = reach[-1].bit_length() - 1
     chosen = []
-    for k in range(len(items), 0, -1):
+    for k in range(len(reach) - 1, 0, -1):
         if not (reach[k - 1] >> total) & 1:
             i = items[k - 1]
             chosen.append(i)

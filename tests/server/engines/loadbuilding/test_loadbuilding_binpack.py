@@ -132,3 +132,49 @@ def test_pack_fine_capacity_uses_a_coarse_grid():
     _valid(sizes, 24_000_000, result.bins)
     assert l2_bound(sizes, 24_000_000) <= result.lower_bound <= len(result.bins)
     assert len(result.bins) <= len(best_fit_decreasing(sizes, 24_000_000))
+
+
+# Wäscher's TEST0014 (BPPLIB), as size: count. Its 23 bins would be full to within 29 units in all;
+# no search here reaches them in seconds, so ``pack`` goes through every step up to its deadline.
+WAESCHER_TEST0014 = {
+    4990: 2, 4919: 3, 4640: 2, 4300: 3, 4283: 2, 4225: 3, 4108: 4, 4097: 2, 4071: 4, 3971: 2, 3898: 1, 3875: 5,
+    3853: 1, 3833: 1, 3747: 2, 3701: 2, 3660: 2, 3388: 1, 3019: 1, 2927: 2, 2832: 1, 2823: 2, 2696: 1, 2408: 2,
+    1585: 1, 1546: 2, 1222: 3, 1194: 1, 1096: 3, 1049: 1, 958: 1, 876: 1, 865: 1, 835: 2, 676: 2, 636: 1, 613: 3,
+    583: 3, 527: 2, 515: 3, 506: 1, 484: 5, 478: 1, 425: 1, 294: 1, 186: 5, 64: 1,
+}
+
+
+def test_pack_builds_no_graph_it_cannot_use(monkeypatch):
+    """A graph too big for its LP in the time left is not finished: that time goes to the local search.
+
+    TEST0014's graph has about 110,000 arcs; with 2 s left its LP (about 3 s to build alone) is
+    never started, so building it (about a second) would only take time from the search.
+    """
+    built, used = [], []
+    real_build, real_lp, real_mip = arcflow.build_graph, arcflow.solve_lp, arcflow.solve_mip
+
+    def build(*args, **kwargs):
+        graph = real_build(*args, **kwargs)
+        if graph is not None:
+            built.append(graph)
+        return graph
+
+    def lp(graph, *args, **kwargs):
+        used.append(graph)
+        return real_lp(graph, *args, **kwargs)
+
+    def mip(graph, *args, **kwargs):
+        used.append(graph)
+        return real_mip(graph, *args, **kwargs)
+
+    monkeypatch.setattr(arcflow, "build_graph", build)
+    monkeypatch.setattr(arcflow, "solve_lp", lp)
+    monkeypatch.setattr(arcflow, "solve_mip", mip)
+    sizes = [size for size, count in WAESCHER_TEST0014.items() for _ in range(count)]
+    started = time.monotonic()
+    result = pack(sizes, 10_000, deadline=started + 4, seed=1)
+    elapsed = time.monotonic() - started
+    _valid(sizes, 10_000, result.bins)
+    assert result.lower_bound == 23 and len(result.bins) in (23, 24)
+    assert all(any(graph is g for g in used) for graph in built), "a graph was built and then left unused"
+    assert elapsed <= 4 * 1.1 + 0.5
