@@ -152,3 +152,14 @@ def test_a_carrier_viewer_is_offered_no_board_assignment_route_or_pairing_form(c
     assert not {"assign", "route-form", "pair"} & _forms(viewer_html)
     assert "Planning routes needs the permission to plan routes." in viewer_html
     assert {"assign", "route-form"} <= _forms(_html(client, carrier, "/carrier"))
+
+
+def test_a_platform_viewer_sees_the_admin_lists_and_tokens_but_no_form(client, make_party):
+    admin = make_party("platform", roles=("admin",))
+    issued = client.post("/api/v1/tokens", headers=admin.headers, json={"name": "erp", "roles": ["dispatcher"]})
+    assert issued.status_code == 201, issued.get_json()
+    assert {"org-form", "user-form", "token-form"} <= _forms(_html(client, admin, "/admin"))
+    assert _forms(client.get("/fragments/admin/tokens").get_data(as_text=True)) == {"rotate-token", "revoke-token"}
+    assert _forms(_html(client, member(admin, ["viewer"], name="viewer"), "/admin")) == set()
+    tokens = client.get("/fragments/admin/tokens").get_data(as_text=True)
+    assert _forms(tokens) == set() and "erp" in tokens
