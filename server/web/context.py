@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import gettext as _
 
+from server.auth.object_permissions import allowed
 from server.auth.principal import principal_from_session
 from server.web import views, yard_view
 
@@ -33,7 +34,9 @@ def seller_context(principal, site_id: int | None = None, day_text: str | None =
     loads = views.loads_of(principal, role="seller")
     return {"orders": views.orders_of(principal), "loads": views.load_rows(loads, with_tenders=True,
                                                                            with_evidence=True),
-            "draft_loads": [load for load in loads if load.status == "draft"], "sites": sites, "site": site,
+            # The tender form offers only the drafts the API would let this person tender (a department role counts).
+            "draft_loads": [load for load in loads if load.status == "draft" and allowed(principal, "open_tenders", load)],
+            "sites": sites, "site": site,
             "docks": yard_view.dock_chart(site, yard_view.parse_day(day_text), moment) if site else None,
             "queue": yard_view.queue(site, moment) if site else None,
             "kpis": yard_view.kpis(site, moment) if site else None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from server.auth.object_permissions import allowed
 from server.auth.principal import Principal
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
@@ -147,8 +146,6 @@ def detail(principal: Principal, load_id: int) -> dict:
         "appointment": appointment(load), "visit": visit(load),
         "timeline": visible_entries(timeline(load), load, principal, "data"),
         "authorizations": authorizations(load, principal), "links": tracking_links(load, principal, party),
-        # The API refuses the rest with 403 naming share_tracking: no button that can only fail.
-        "may_share": party in ("buyer", "seller") and allowed(principal, "share_tracking", load),
         "evidence": evidence(load, principal, stops["own_stop"]), "tender": tender,
         "map_vehicles": views.map_vehicles([load]),
         "drivers": views.drivers_of(principal) if party == "carrier" else [],

@@ -15,13 +15,14 @@ from server.config import map_tiles_url
 from server.errors import ApiProblem
 from server.extensions import db
 from server.models import EmailSettings, Load, Order, Organisation, Site, Vehicle
-from server.web import labels, load_view, views
+from server.web import labels, load_view, may, views
 from server.web.context import carrier_context, principal_of_kind, seller_context
 from server.web.errors import register_html_errors
 from server.web.stops_view import follow_own_stops, own_stop_events
 
 blp = Blueprint("pages", __name__, template_folder="templates")
 labels.register(blp)
+may.register(blp)  # may(permission, *objects): the page offers only what the API would let through
 register_html_errors(blp)
 
 DASHBOARD_BY_KIND = {"seller": "pages.seller", "buyer": "pages.buyer", "carrier": "pages.carrier",
