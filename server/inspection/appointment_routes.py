@@ -1,6 +1,7 @@
 """Appointing an independent inspection organisation to a load (``/loads/{id}/inspectors``).
 
-The load's seller or buyer appoints; from then on the inspector sees that load (and only its
+The load's seller or buyer appoints (``appoint_inspectors`` organisation-wide, or held in the load's
+department on the caller's side); from then on the inspector sees that load (and only its
 appointed loads) and records weigh tickets, seals and samples into its evidence chain under its own
 name; withdrawing the appointment ends that at once.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from server import clock
 from server.api.common import IdField
 from server.audit.trail import record
+from server.auth.object_permissions import require_on
 from server.auth.principal import current_principal, require
 from server.auth.scoping import get_scoped_or_404, scoped
 from server.errors import ApiProblem
@@ -55,7 +57,7 @@ def _other_party(load: Load, org_id: int) -> int:
 @blp.post("/loads/<int:load_id>/inspectors")
 @blp.arguments(AppointIn)
 @blp.response(201, InspectionAppointmentOut)
-@require("appoint_inspectors", org_kinds=("seller", "buyer"))
+@require("appoint_inspectors", org_kinds=("seller", "buyer"), by_department=True)
 def appoint(data, load_id):
     """The load's seller or buyer appoints an inspection organisation (409 when it already is)."""
     principal = current_principal()
@@ -63,6 +65,7 @@ def appoint(data, load_id):
     if principal.organisation_id not in (load.seller_org_id, load.buyer_org_id):
         raise ApiProblem(403, _("Only the load's seller or buyer appoints its inspector."),
                          reason="not_a_party")
+    require_on(principal, "appoint_inspectors", load)
     inspector = db.session.get(Organisation, data["inspector_org_id"])
     if inspector is None or inspector.kind != "inspector" or not inspector.active:
         raise ApiProblem(422, _("That is not an inspection organisation."),
@@ -102,7 +105,7 @@ def list_appointments(load_id):
 
 @blp.delete("/inspection-appointments/<int:inspection_appointment_id>")
 @blp.response(204)
-@require("appoint_inspectors", org_kinds=("seller", "buyer"))
+@require("appoint_inspectors", org_kinds=("seller", "buyer"), by_department=True)
 def withdraw(inspection_appointment_id):
     """The appointing party withdraws the inspector: it no longer sees the load."""
     principal = current_principal()
@@ -111,6 +114,7 @@ def withdraw(inspection_appointment_id):
         raise ApiProblem(403, _("Only the party that appointed the inspector withdraws it."),
                          reason="not_appointer")
     load = db.session.get(Load, row.load_id)
+    require_on(principal, "appoint_inspectors", load)
     row.withdrawn_at = row.withdrawn_at or clock.now()
     record("inspection.withdrawn", "inspection_appointment", row.id, principal=principal,
            counterparty_org_id=_other_party(load, principal.organisation_id))

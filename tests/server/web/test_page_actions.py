@@ -2,8 +2,8 @@
 
 A viewer sees a load, its links and authorizations, but no form that can only answer 403; a dispatcher held
 in a department (a viewer elsewhere) gets the forms whose endpoints take a department role, on that
-department's objects only, and not those that ask for the permission organisation-wide (appointing an
-inspector, asking a buyer to trade). Both backends.
+department's objects only, and not those that ask for the permission organisation-wide (asking a buyer
+to trade). Both backends.
 """
 
 from __future__ import annotations
@@ -102,16 +102,20 @@ def test_a_viewer_sees_the_load_page_without_a_form_and_is_told_why(client, buye
 
 
 def test_a_department_dispatcher_gets_the_forms_its_department_role_opens_there_only(client, buyer_side):
-    """On Steel's load: authorize, revoke and share (endpoints that take a department role), not appoint an
-    inspector (the API asks for appoint_inspectors organisation-wide, and refuses it: checked). On Paper's load:
-    nothing."""
+    """On Steel's load: authorize, revoke, appoint an inspector and share (every one of these endpoints takes a
+    department role on the load), and the API agrees. On Paper's load: nothing, and the API refuses."""
     desk, loads = buyer_side["desk"], buyer_side["loads"]
-    assert _forms(_html(client, desk, f"/loads/{loads['steel'].id}")) == {"pickup-form", "revoke-auth", "link-form"}
+    assert _forms(_html(client, desk, f"/loads/{loads['steel'].id}")) == LOAD_FORMS
     assert _forms(_html(client, desk, f"/loads/{loads['paper'].id}")) == set()
     agency = db.session.query(Organisation).filter_by(kind="inspector").one()
-    refused = client.post(f"/api/v1/loads/{loads['steel'].id}/inspectors", headers=desk.headers,
+    refused = client.post(f"/api/v1/loads/{loads['paper'].id}/inspectors", headers=desk.headers,
                           json={"inspector_org_id": agency.id})
     assert refused.status_code == 403 and refused.get_json()["permission"] == "appoint_inspectors"
+    appointed = client.post(f"/api/v1/loads/{loads['steel'].id}/inspectors", headers=desk.headers,
+                            json={"inspector_org_id": agency.id})
+    assert appointed.status_code == 201, appointed.get_json()
+    withdrawn = client.delete(f"/api/v1/inspection-appointments/{appointed.get_json()['id']}", headers=desk.headers)
+    assert withdrawn.status_code == 204
 
 
 def test_the_refreshed_authorizations_section_follows_the_same_rule(client, buyer_side):
