@@ -11,13 +11,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
 from server.auth.principal import current_principal
 from server.auth.scoping import get_scoped_or_404
 from server.errors import ApiProblem
-from server.extensions import db
-from server.models import ApiToken, Job, Site
+from server.models import Job, Site
 from server.planning import load_plans, route_plans
 from server.web import load_view, views, yard_view
 from server.web.context import carrier_context, now, principal_of_kind
@@ -171,10 +169,7 @@ def load_section(load_id: int, section: str):
 @login_required
 def admin_tokens():
     principal_of_kind("platform")
-    principal = current_principal()
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.organisation_id == principal.organisation_id,
-                                                       ApiToken.kind == "erp").order_by(ApiToken.id.desc()))
-    return _fragment("_admin_tokens.html", tokens=list(tokens), now=now())
+    return _fragment("_admin_tokens.html", tokens=views.erp_tokens(current_principal()), now=now())
 
 
 @blp.get("/admin/lists")

@@ -16,7 +16,7 @@ from server.errors import ApiProblem
 from server.extensions import db
 from server.models import EmailSettings, Load, Order, Organisation, Site, Vehicle
 from server.web import labels, load_view, may, views
-from server.web.context import carrier_context, principal_of_kind, seller_context
+from server.web.context import carrier_context, now, principal_of_kind, seller_context
 from server.web.errors import register_html_errors
 from server.web.stops_view import follow_own_stops, own_stop_events
 
@@ -75,8 +75,8 @@ def carrier():
 @blp.get("/admin")
 @login_required
 def admin():
-    principal_of_kind("platform")
-    return render_template("admin.html", **views.admin_lists())
+    principal = principal_of_kind("platform")
+    return render_template("admin.html", tokens=views.erp_tokens(principal), now=now(), **views.admin_lists())
 
 
 @blp.get("/notifications/settings")

@@ -16,6 +16,7 @@ from server.auth.principal import Principal
 from server.auth.scoping import scoped
 from server.extensions import db
 from server.models import (
+    ApiToken,
     DeviceCredential,
     Driver,
     Event,
@@ -225,6 +226,12 @@ def trading(principal: Principal) -> list[dict]:
             view["sites"] = list(db.session.scalars(partner_sites(principal, row.buyer_org_id).order_by(Site.id)))
         out.append(view)
     return out
+
+
+def erp_tokens(principal: Principal) -> list:
+    """The organisation's ERP tokens, newest first (the admin page and its refreshed fragment)."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.organisation_id == principal.organisation_id,
+                                                          ApiToken.kind == "erp").order_by(ApiToken.id.desc())))
 
 
 def admin_lists() -> dict:

@@ -167,3 +167,14 @@ def test_a_platform_viewer_sees_the_admin_lists_and_tokens_but_no_form(client, m
     assert _forms(_html(client, member(admin, ["viewer"], name="viewer"), "/admin")) == set()
     tokens = client.get("/fragments/admin/tokens").get_data(as_text=True)
     assert _forms(tokens) == set() and "erp" in tokens
+
+
+def test_the_admin_page_lists_the_issued_tokens_when_it_opens(client, make_party):
+    """The token list is on the page as it is first served, not only after a refresh of its fragment (which the
+    page never asks for by itself)."""
+    admin = make_party("platform", roles=("admin",))
+    issued = client.post("/api/v1/tokens", headers=admin.headers, json={"name": "erp-nightly", "roles": ["dispatcher"]})
+    assert issued.status_code == 201, issued.get_json()
+    html = _html(client, admin, "/admin")
+    assert "erp-nightly" in html and "No API token yet." not in html
+    assert {"rotate-token", "revoke-token"} <= _forms(html)
