@@ -122,29 +122,44 @@ def _in_whose_name(principal: Principal, request: ApprovalRequest, level: dict, 
     return None
 
 
+def _decider(principal: Principal, request: ApprovalRequest, history: list[ApprovalDecision],
+             now: datetime) -> tuple[int | None, ApiProblem | None]:
+    """In whose name the caller would decide the current level, or why they may not (one rule for the
+    decision itself and for the pages that offer the buttons)."""
+    if request.status != "pending":
+        return None, ApiProblem(409, _("This request is already %(status)s.", status=request.status),
+                                reason="already_decided")
+    if principal.user_id is None:
+        return None, ApiProblem(403, _("Approvals are given by people, not by API tokens."), reason="not_a_person")
+    if principal.user_id == request.requested_by_user_id:
+        return None, ApiProblem(403, _("The requester cannot approve their own request."), reason="requester")
+    decided = {d.user_id for d in history} | {d.on_behalf_of_user_id for d in history if d.on_behalf_of_user_id}
+    if principal.user_id in decided:
+        return None, ApiProblem(403, _("You already decided a level of this request: the next one needs another "
+                                       "person."), reason="second_person")
+    name = _in_whose_name(principal, request, request.levels[request.level], decided, now)
+    if name is None:
+        return None, ApiProblem(403, _("You are not an approver of this level."), reason="not_an_approver")
+    return name, None
+
+
+def may_decide(principal: Principal, request: ApprovalRequest, now: datetime) -> bool:
+    """Whether the caller may approve or reject the request's current level now."""
+    return _decider(principal, request, decisions_of(request), now)[1] is None
+
+
 def decide(principal: Principal, request: ApprovalRequest, decision: str, comment: str,
            now: datetime) -> ApprovalRequest:
     """Approve or reject the request's current level; the last approval (or any rejection) settles the object."""
     lock_rows(ApprovalRequest, [request.id])
     db.session.refresh(request)
-    if request.status != "pending":
-        raise ApiProblem(409, _("This request is already %(status)s.", status=request.status),
-                         reason="already_decided")
-    if principal.user_id is None:
-        raise ApiProblem(403, _("Approvals are given by people, not by API tokens."), reason="not_a_person")
-    if principal.user_id == request.requested_by_user_id:
-        raise ApiProblem(403, _("The requester cannot approve their own request."), reason="requester")
     history = decisions_of(request)
-    decided = {d.user_id for d in history} | {d.on_behalf_of_user_id for d in history if d.on_behalf_of_user_id}
-    if principal.user_id in decided:
-        raise ApiProblem(403, _("You already decided a level of this request: the next one needs another "
-                                "person."),
-                         reason="second_person")
+    name, problem = _decider(principal, request, history, now)
+    if problem is not None:
+        if problem.extra.get("reason") == "not_an_approver":
+            refuse_without(principal, "approve")
+        raise problem
     level = request.levels[request.level]
-    name = _in_whose_name(principal, request, level, decided, now)
-    if name is None:
-        refuse_without(principal, "approve")
-        raise ApiProblem(403, _("You are not an approver of this level."), reason="not_an_approver")
     row = ApprovalDecision(request_id=request.id, level=request.level, user_id=principal.user_id,
                            on_behalf_of_user_id=name if name != principal.user_id else None, decision=decision,
                            comment=comment)

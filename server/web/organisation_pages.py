@@ -11,8 +11,10 @@ from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from server import clock
 from server.access import departments
 from server.access.roles import role_view
+from server.approvals.chain import may_decide
 from server.approvals.request_routes import views as approval_views
 from server.audit import search
 from server.auth.department_scope import SETTING
@@ -73,7 +75,9 @@ def organisation():
     principal = principal_of_kind()
     org = db.session.get(Organisation, principal.organisation_id)
     custom = [role_view(r) for r in db.session.scalars(scoped(CustomRole, principal).order_by(CustomRole.name))]
-    pending = db.session.scalars(scoped(ApprovalRequest, principal).order_by(ApprovalRequest.id.desc()).limit(50))
+    pending = list(db.session.scalars(scoped(ApprovalRequest, principal).order_by(ApprovalRequest.id.desc()).limit(50)))
+    moment = clock.now()
+    decidable = {row.id for row in pending if row.status == "pending" and may_decide(principal, row, moment)}
     users = list(db.session.scalars(scoped(User, principal).order_by(User.id))) if principal.can("manage_users") else []
     audit = []
     if principal.can("view_audit"):
@@ -86,7 +90,7 @@ def organisation():
         role_options=[(name, name.replace("_", " ")) for name in [*BUILTIN_ROLES, *[r["name"] for r in custom]]],
         users=users, user_names={user.id: user.name for user in users},
         rules=list(db.session.scalars(scoped(ApprovalRule, principal).order_by(ApprovalRule.id))),
-        approvals=approval_views(list(pending)), audit=audit, metrics=METRICS, actions=ACTIONS)
+        approvals=approval_views(pending), decidable=decidable, audit=audit, metrics=METRICS, actions=ACTIONS)
 
 
 @blp.get("/inspector")

@@ -77,3 +77,23 @@ def test_roles_within_a_department_are_shown_and_offered(client, make_party):
     client.get("/logout")
     _sign_in(client, viewer.user.email)
     assert 'id="department-roles-form"' not in client.get("/organisation").get_data(as_text=True)
+
+
+def test_approve_and_reject_are_offered_only_to_who_may_decide_the_level(client, make_party):
+    """The level's approver gets the buttons; the requester and an admin outside the level's role (both refused by
+    the API) see that the request waits for an approver instead."""
+    a = assigned_load(client, make_party)
+    buyer = a["board"].buyer
+    p = purchasing(client, buyer)
+    r = client.post(f"/api/v1/loads/{a['load_id']}/pickup-authorizations", headers=p["requester"].headers, json={})
+    approval_id = r.get_json()["approval_id"]
+    for person, offered in ((p["manager"], True), (p["requester"], False), (buyer, False)):
+        client.post("/api/v1/auth/logout")
+        _sign_in(client, person.user.email)
+        html = client.get("/organisation").get_data(as_text=True)
+        assert (f'id="approve-{approval_id}"' in html) is offered, person.user.email
+        assert (f'id="reject-{approval_id}"' in html) is offered
+        assert ("Waiting for an approver of this level." in html) is not offered
+    client.post("/api/v1/auth/logout")
+    _sign_in(client, buyer.user.email)
+    assert "等待本级审批人审批。" in client.get("/organisation?lang=zh_CN").get_data(as_text=True)
