@@ -1,4 +1,4 @@
-"""``haul bench routing``: the route optimiser on Solomon, VRPLIB and Li & Lim instances.
+"""``haul bench routing``: the route optimiser on Solomon, VRPLIB, Li & Lim and Gehring & Homberger instances.
 
 Each instance is solved within the time limit by each engine asked for (``--engine portfolio
 pyvrp ortools``: the portfolio on ``--threads`` threads, a single engine on one), one after the
@@ -38,6 +38,12 @@ def bks_column(header: list[str], objective: str, rounding: str) -> tuple[str, s
         if rounding == "dimacs":
             return "pyvrp_dimacs_routes", "pyvrp_dimacs_cost"
         return "distonly_vehicles", "distonly_distance"
+    if "dimacs_distance" in header:  # Gehring & Homberger: SINTEF hierarchical, DIMACS distance-only
+        if objective == "hierarchical":
+            return "hier_vehicles", "hier_distance"
+        if rounding == "dimacs":
+            return "dimacs_vehicles", "dimacs_distance"  # no vehicle column: that BKS gives none
+        return None  # no exact-double distance-only BKS: a gap against either column would mislead
     if "hier_distance" in header:  # Li & Lim (hierarchical SINTEF BKS)
         return "hier_vehicles", "hier_distance"
     return None
@@ -66,10 +72,13 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
             out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".vrp"))
         else:
             out.append(path)
-    return out
+    return list(dict.fromkeys(out))  # a file named twice (a set and --instances) is solved once
 
 
 ENGINE_CHOICES = {"portfolio": "auto", "pyvrp": "pyvrp", "ortools": "ortools"}
+
+# Instance sets shipped with the repository (the shared Solomon / Li & Lim sets live outside it).
+SHIPPED_SETS = {"homberger200": Path(__file__).resolve().parent / "data" / "homberger200"}
 
 
 def promise_s(time_limit: float) -> float:
@@ -151,7 +160,9 @@ def summarise(records: list[dict]) -> dict:
 
 @click.command("routing")
 @click.option("--instances", "instance_paths", cls=ManyValues, multiple=True, type=str, metavar="PATH...",
-              help="Instance files or folders (Solomon .txt, VRPLIB .vrp, Li & Lim .txt).")
+              help="Instance files or folders (Solomon .txt, VRPLIB CVRP/VRPTW .vrp, Li & Lim .txt).")
+@click.option("--set", "instance_sets", multiple=True, type=click.Choice(sorted(SHIPPED_SETS)),
+              help="A shipped instance set (with its BKS.csv), added to --instances; repeatable.")
 @click.option("--bks", "bks_paths", cls=ManyValues, multiple=True, type=click.Path(exists=True), metavar="CSV...",
               help="BKS.csv tables (default: BKS.csv next to each instance).")
 @click.option("--time-limit", type=float, default=10.0, show_default=True, help="Seconds per instance.")
@@ -166,10 +177,10 @@ def summarise(records: list[dict]) -> dict:
 @click.option("--generate", type=int, default=0, help="Also solve a generated VRPTW with N stops.")
 @click.option("--vehicles", type=int, default=50, show_default=True, help="Fleet of the generated VRPTW.")
 @click.option("--seed", type=int, default=0, show_default=True)
-def routing_bench(instance_paths, bks_paths, time_limit, objective, engines, threads, rounding, json_out, generate,
-                  vehicles, seed) -> None:
+def routing_bench(instance_paths, instance_sets, bks_paths, time_limit, objective, engines, threads, rounding, json_out,
+                  generate, vehicles, seed) -> None:
     """Solve routing benchmark instances, check every solution and compare with the BKS."""
-    paths = _expand(instance_paths)
+    paths = _expand(tuple(instance_paths) + tuple(str(SHIPPED_SETS[name]) for name in instance_sets))
     bks_files = [Path(p) for p in bks_paths] or sorted(
         {p.parent / "BKS.csv" for p in paths if (p.parent / "BKS.csv").exists()}
     )
