@@ -144,6 +144,9 @@ def summarise(records: list[dict]) -> dict:
     return {
         "mean_gap_pct": round(statistics.fmean(gaps), 3) if gaps else None,
         "mean_gap_pct_same_vehicles": round(statistics.fmean(same), 3) if same else None,
+        "worst_gap_pct": max(gaps) if gaps else None,
+        "worst": max((r for r in records if r["gap_pct"] is not None), key=lambda r: r["gap_pct"])["name"]
+        if gaps else None,
         "feasible": sum(1 for r in records if r["feasible"]),
         "count": len(records),
         "bks_vehicles_matched": sum(1 for r in with_vehicles if r["vehicles"] <= r["bks_vehicles"]),
@@ -200,7 +203,8 @@ def routing_bench(instance_paths, instance_sets, bks_paths, time_limit, objectiv
     for engine, summary in summaries.items():
         mean_gap = "n/a" if summary["mean_gap_pct"] is None else f"{summary['mean_gap_pct']}%"
         click.echo(
-            f"summary {engine}: {summary['count']} instances, {summary['feasible']} feasible, mean gap {mean_gap}, "
+            f"summary {engine}: {summary['count']} instances, {summary['feasible']} feasible, mean gap {mean_gap} "
+            f"(worst {summary['worst_gap_pct']}%, {summary['worst']}), "
             f"at the BKS {summary['at_bks']}, BKS vehicle count reached on {summary['bks_vehicles_matched']} of "
             f"{summary['with_bks_vehicles']} (mean gap where vehicles equal the BKS: "
             f"{summary['mean_gap_pct_same_vehicles']}%), mean vehicles {summary['mean_vehicles']}, "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.bench.routing import SHIPPED_SETS, _expand, load_bks
+from server.bench.routing import SHIPPED_SETS, _expand, load_bks, summarise
 
 TABLE = [SHIPPED_SETS["homberger200"] / "BKS.csv"]
 
@@ -29,3 +29,13 @@ def test_a_file_named_by_the_set_and_by_path_is_solved_once():
     folder = SHIPPED_SETS["homberger200"]
     paths = _expand((str(folder / "C1_2_1.vrp"), str(folder)))
     assert len(paths) == 12 and paths[0].name == "C1_2_1.vrp"
+
+
+def test_summary_names_the_worst_gap_beside_the_mean():
+    """The class figure is a mean and a worst case: both are in the summary, with the worst instance."""
+    def record(name, gap):
+        return {"name": name, "gap_pct": gap, "bks_vehicles": None, "feasible": True, "vehicles": 5,
+                "distance": 100.0, "seconds": 1.0, "within_promise": True}
+
+    summary = summarise([record("A", 0.5), record("B", 2.5), record("C", None)])
+    assert (summary["mean_gap_pct"], summary["worst_gap_pct"], summary["worst"]) == (1.5, 2.5, "B")
