@@ -123,7 +123,7 @@ def run_instance(instance: Instance, objective: str, rounding: str, seconds: flo
         "cost": round(report.cost, 4),
         "bks": bks_cost,
         "bks_vehicles": bks_vehicles,
-        "gap_pct": None if gap is None else round(gap, 3),
+        "gap_pct": None if gap is None else round(gap, 3) + 0.0,  # + 0.0: no "-0.00%" for a plan at the BKS
         "seconds": round(wall, 2),
         "within_promise": wall <= promise_s(seconds),
         "cpu_seconds": round(cpu_seconds, 2),
