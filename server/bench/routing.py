@@ -1,4 +1,4 @@
-"""``haul bench routing``: the route optimiser on Solomon, VRPLIB and Li & Lim instances.
+"""``haul bench routing``: the route optimiser on Solomon, VRPLIB, Li & Lim and Gehring & Homberger instances.
 
 Each instance is solved within the time limit by each engine asked for (``--engine portfolio
 pyvrp ortools``: the portfolio on ``--threads`` threads, a single engine on one), one after the
@@ -38,6 +38,12 @@ def bks_column(header: list[str], objective: str, rounding: str) -> tuple[str, s
         if rounding == "dimacs":
             return "pyvrp_dimacs_routes", "pyvrp_dimacs_cost"
         return "distonly_vehicles", "distonly_distance"
+    if "dimacs_distance" in header:  # Gehring & Homberger: SINTEF hierarchical, DIMACS distance-only
+        if objective == "hierarchical":
+            return "hier_vehicles", "hier_distance"
+        if rounding == "dimacs":
+            return "dimacs_vehicles", "dimacs_distance"  # no vehicle column: that BKS gives none
+        return None  # no exact-double distance-only BKS: a gap against either column would mislead
     if "hier_distance" in header:  # Li & Lim (hierarchical SINTEF BKS)
         return "hier_vehicles", "hier_distance"
     return None
@@ -66,10 +72,13 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
             out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".vrp"))
         else:
             out.append(path)
-    return out
+    return list(dict.fromkeys(out))  # a file named twice (a set and --instances) is solved once
 
 
 ENGINE_CHOICES = {"portfolio": "auto", "pyvrp": "pyvrp", "ortools": "ortools"}
+
+# Instance sets shipped with the repository (the shared Solomon / Li & Lim sets live outside it).
+SHIPPED_SETS = {"homberger200": Path(__file__).resolve().parent / "data" / "homberger200"}
 
 
 def promise_s(time_limit: float) -> float:
@@ -114,7 +123,7 @@ def run_instance(instance: Instance, objective: str, rounding: str, seconds: flo
         "cost": round(report.cost, 4),
         "bks": bks_cost,
         "bks_vehicles": bks_vehicles,
-        "gap_pct": None if gap is None else round(gap, 3),
+        "gap_pct": None if gap is None else round(gap, 3) + 0.0,  # + 0.0: no "-0.00%" for a plan at the BKS
         "seconds": round(wall, 2),
         "within_promise": wall <= promise_s(seconds),
         "cpu_seconds": round(cpu_seconds, 2),
@@ -135,6 +144,9 @@ def summarise(records: list[dict]) -> dict:
     return {
         "mean_gap_pct": round(statistics.fmean(gaps), 3) if gaps else None,
         "mean_gap_pct_same_vehicles": round(statistics.fmean(same), 3) if same else None,
+        "worst_gap_pct": max(gaps) if gaps else None,
+        "worst": max((r for r in records if r["gap_pct"] is not None), key=lambda r: r["gap_pct"])["name"]
+        if gaps else None,
         "feasible": sum(1 for r in records if r["feasible"]),
         "count": len(records),
         "bks_vehicles_matched": sum(1 for r in with_vehicles if r["vehicles"] <= r["bks_vehicles"]),
@@ -151,7 +163,9 @@ def summarise(records: list[dict]) -> dict:
 
 @click.command("routing")
 @click.option("--instances", "instance_paths", cls=ManyValues, multiple=True, type=str, metavar="PATH...",
-              help="Instance files or folders (Solomon .txt, VRPLIB .vrp, Li & Lim .txt).")
+              help="Instance files or folders (Solomon .txt, VRPLIB CVRP/VRPTW .vrp, Li & Lim .txt).")
+@click.option("--set", "instance_sets", multiple=True, type=click.Choice(sorted(SHIPPED_SETS)),
+              help="A shipped instance set (with its BKS.csv), added to --instances; repeatable.")
 @click.option("--bks", "bks_paths", cls=ManyValues, multiple=True, type=click.Path(exists=True), metavar="CSV...",
               help="BKS.csv tables (default: BKS.csv next to each instance).")
 @click.option("--time-limit", type=float, default=10.0, show_default=True, help="Seconds per instance.")
@@ -166,10 +180,10 @@ def summarise(records: list[dict]) -> dict:
 @click.option("--generate", type=int, default=0, help="Also solve a generated VRPTW with N stops.")
 @click.option("--vehicles", type=int, default=50, show_default=True, help="Fleet of the generated VRPTW.")
 @click.option("--seed", type=int, default=0, show_default=True)
-def routing_bench(instance_paths, bks_paths, time_limit, objective, engines, threads, rounding, json_out, generate,
-                  vehicles, seed) -> None:
+def routing_bench(instance_paths, instance_sets, bks_paths, time_limit, objective, engines, threads, rounding, json_out,
+                  generate, vehicles, seed) -> None:
     """Solve routing benchmark instances, check every solution and compare with the BKS."""
-    paths = _expand(instance_paths)
+    paths = _expand(tuple(instance_paths) + tuple(str(SHIPPED_SETS[name]) for name in instance_sets))
     bks_files = [Path(p) for p in bks_paths] or sorted(
         {p.parent / "BKS.csv" for p in paths if (p.parent / "BKS.csv").exists()}
     )
@@ -189,7 +203,8 @@ def routing_bench(instance_paths, bks_paths, time_limit, objective, engines, thr
     for engine, summary in summaries.items():
         mean_gap = "n/a" if summary["mean_gap_pct"] is None else f"{summary['mean_gap_pct']}%"
         click.echo(
-            f"summary {engine}: {summary['count']} instances, {summary['feasible']} feasible, mean gap {mean_gap}, "
+            f"summary {engine}: {summary['count']} instances, {summary['feasible']} feasible, mean gap {mean_gap} "
+            f"(worst {summary['worst_gap_pct']}%, {summary['worst']}), "
             f"at the BKS {summary['at_bks']}, BKS vehicle count reached on {summary['bks_vehicles_matched']} of "
             f"{summary['with_bks_vehicles']} (mean gap where vehicles equal the BKS: "
             f"{summary['mean_gap_pct_same_vehicles']}%), mean vehicles {summary['mean_vehicles']}, "

@@ -14,6 +14,7 @@ order. Stops the precheck excluded are left out, as in the OR-Tools model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,9 +45,14 @@ class PyvrpModel:
     type_vehicles: tuple[tuple[int, ...], ...]  # vehicle type -> Haul vehicle indices
 
 
-def build_pyvrp(problem: Problem, scaled: Scaled, check: Precheck) -> PyvrpModel:
-    """The PyVRP data for the stops not excluded by ``check``."""
-    per_vehicle = charges(problem, scaled)
+def build_pyvrp(problem: Problem, scaled: Scaled, check: Precheck,
+                fleet_cap: Sequence[int] | None = None) -> PyvrpModel:
+    """The PyVRP data for the stops not excluded by ``check``.
+
+    ``fleet_cap`` (vehicles allowed per vehicle type, in the order of the uncapped model's
+    types) caps the fleet instead of pricing it: the hierarchical objective's distance phase.
+    """
+    per_vehicle = charges(problem, scaled, fleet_charge=fleet_cap is None)
     cost_scale = RATE_SCALE if problem.objective == Objective.COST else 1
     locations = [pyvrp.Location(x=0.0, y=0.0) for _ in range(problem.matrix.size)]
     depot_index = {depot.id: k for k, depot in enumerate(problem.depots)}
@@ -58,11 +64,12 @@ def build_pyvrp(problem: Problem, scaled: Scaled, check: Precheck) -> PyvrpModel
                scaled.shift[v])
         groups.setdefault(key, []).append(v)
     vehicle_types = []
-    for (start, end, capacity, charge, max_duration, shift), members in groups.items():
+    for t, ((start, end, capacity, charge, max_duration, shift), members) in enumerate(groups.items()):
         start_window = scaled.window[depot_index[start]]
         end_window = scaled.window[depot_index[end]]
         vehicle_types.append(pyvrp.VehicleType(
-            num_available=len(members), capacity=list(capacity), start_depot=depot_index[start],
+            num_available=len(members) if fleet_cap is None else min(len(members), fleet_cap[t]),
+            capacity=list(capacity), start_depot=depot_index[start],
             end_depot=depot_index[end], fixed_cost=charge.fixed * cost_scale,
             tw_early=max(shift[0], start_window[0]), start_late=min(shift[1], start_window[1]),
             tw_late=min(shift[1], end_window[1]),

@@ -1,4 +1,4 @@
-"""Readers for Solomon VRPTW, VRPLIB CVRP (.vrp) and Li & Lim PDPTW files, with auto-detection."""
+"""Readers for Solomon VRPTW, VRPLIB CVRP / VRPTW (.vrp) and Li & Lim PDPTW files, with auto-detection."""
 
 from __future__ import annotations
 
@@ -93,7 +93,12 @@ def parse_lilim(text: str, name: str = "lilim") -> Instance:
 
 
 def parse_vrplib(text: str, name: str | None = None) -> Instance:
-    """VRPLIB CVRP with EUC_2D coordinates, a DEMAND_SECTION and a single depot."""
+    """VRPLIB CVRP or VRPTW with EUC_2D coordinates, a DEMAND_SECTION and a single depot.
+
+    A TIME_WINDOW_SECTION makes it a VRPTW (CVRPLIB ships Solomon and Gehring & Homberger
+    in this form): windows, service times (SERVICE_TIME or SERVICE_TIME_SECTION) and the
+    VEHICLES fleet are read, and the edges keep the caller's rounding as for Solomon files.
+    """
     header: dict[str, str] = {}
     sections: dict[str, list[list[str]]] = {}
     current = None
@@ -123,6 +128,8 @@ def parse_vrplib(text: str, name: str | None = None) -> Instance:
         raise InstanceFormatError("only single-depot VRPLIB instances are supported")
     order = [depots[0]] + sorted(node for node in coords if node != depots[0])
     demands = tuple(demand.get(node, 0) for node in order)
+    if "TIME_WINDOW_SECTION" in sections:
+        return _vrplib_vrptw(header, sections, order, coords, demands, capacity, name)
     lower_bound = math.ceil(sum(demands) / capacity)
     # CVRP fleets are unbounded; a few spare vehicles over the bin-packing bound is plenty.
     fleet = min(len(order) - 1, lower_bound + max(3, lower_bound // 5))
@@ -139,6 +146,36 @@ def parse_vrplib(text: str, name: str | None = None) -> Instance:
         capacity=capacity,
         vehicles=fleet,
         rounding="nint",
+    )
+
+
+def _vrplib_vrptw(header: dict[str, str], sections: dict[str, list[list[str]]], order: list[int],
+                  coords: dict[int, tuple[float, float]], demands: tuple[int, ...], capacity: int,
+                  name: str | None) -> Instance:
+    """The VRPTW reading of a VRPLIB file (see ``parse_vrplib``)."""
+    try:
+        windows = {int(r[0]): (float(r[1]), float(r[2])) for r in sections["TIME_WINDOW_SECTION"]}
+        per_node = {int(r[0]): float(r[1]) for r in sections.get("SERVICE_TIME_SECTION", [])}
+        service_all = float(header.get("SERVICE_TIME", 0))
+        fleet = int(header["VEHICLES"]) if "VEHICLES" in header else len(order) - 1
+    except (ValueError, IndexError) as exc:
+        raise InstanceFormatError(f"bad VRPLIB VRPTW file: {exc}") from exc
+    missing = [node for node in order if node not in windows]
+    if missing:
+        raise InstanceFormatError(f"TIME_WINDOW_SECTION has no window for node {missing[0]}")
+    depot = order[0]
+    return Instance(
+        name=name or header.get("NAME", "vrplib"),
+        kind="vrptw",
+        ids=tuple(node - 1 for node in order),
+        coords=tuple(coords[node] for node in order),
+        demands=demands,
+        ready=tuple(windows[node][0] for node in order),
+        due=tuple(windows[node][1] for node in order),
+        # The depot serves no one: a global SERVICE_TIME is for customers only.
+        service=tuple(0.0 if node == depot else per_node.get(node, service_all) for node in order),
+        capacity=capacity,
+        vehicles=fleet,
     )
 
 

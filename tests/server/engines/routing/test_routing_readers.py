@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.engines.routing.instances import edge_length, generate_vrptw, to_problem
-from server.engines.routing.readers import InstanceFormatError, detect_format, read_instance
+from server.engines.routing.readers import InstanceFormatError, detect_format, parse_vrplib, read_instance
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "routing"
 
@@ -28,6 +28,23 @@ def test_vrplib_reader_numbers_customers_like_cvrplib_solutions():
     assert instance.ids == (0, 1, 2, 3, 4)
     assert instance.coords[0] == (0.0, 0.0) and instance.demands == (0, 5, 5, 4, 6)
     assert instance.vehicles >= 2
+
+
+def test_vrplib_reader_keeps_time_windows_of_a_vrptw_file():
+    """A VRPLIB file with a TIME_WINDOW_SECTION is a VRPTW: windows, service and fleet are read, not dropped."""
+    instance = read_instance(DATA / "vrptw_tiny.vrp")
+    assert (instance.kind, instance.vehicles, instance.capacity) == ("vrptw", 2, 20)
+    assert instance.ids == (0, 1, 2, 3)
+    assert instance.ready == (0.0, 5.0, 20.0, 0.0) and instance.due == (200.0, 50.0, 90.0, 40.0)
+    assert instance.service == (0.0, 10.0, 10.0, 10.0)  # the depot serves no one
+    assert instance.rounding == "exact"  # Solomon-like: the caller's rounding applies, not CVRP's nint
+
+
+def test_vrplib_vrptw_without_a_window_for_every_node_is_refused():
+    """A node missing from TIME_WINDOW_SECTION is a format error, not a silent unbounded window."""
+    text = (DATA / "vrptw_tiny.vrp").read_text().replace("4 0 40\n", "")
+    with pytest.raises(InstanceFormatError, match="node 4"):
+        parse_vrplib(text)
 
 
 def test_lilim_reader_pairs_pickups_with_deliveries():
