@@ -31,9 +31,6 @@ class LiveRules:
     # A no-show whose GPS shows the trip not started ``notice_min`` before its slot loses the booking
     # then, and the trucks behind it on its dock that can still be told move up.
     no_trip_release: bool = True
-    # Overbooking: drivers are told the booking compressed as if each load took this share less dock
-    # time (``overbook.py``); the plant's plan keeps the real times (0: no overbooking).
-    overbook: float = 0.0
     replan_limit_s: float = 1.0
     seed: int = 0
 

@@ -42,7 +42,6 @@ from server.bench.appointments.day_state import (
     Truck,
     TruckDay,
 )
-from server.bench.appointments.overbook import told_times
 from server.bench.appointments.standby import HOLE_ORDER, StandbyDay
 from server.engines.common import Limits
 from server.engines.docks import (
@@ -69,8 +68,6 @@ class LiveDay(StandbyDay):
         self.base, self.problem, self.rules = problem, problem, rules or LiveRules()
         self.plan = {problem.load_index[a.load_id]: (problem.dock_index[a.dock_id], a.start)
                      for a in booked.appointments}
-        # Overbooking: drivers set out for the booking compressed by the expected no-show share.
-        self.told = told_times(problem, self.plan, self.rules.overbook) if self.rules.overbook else {}
         self.trucks = [Truck(load.id, i, load.arrival, behaviour[load.id]) for i, load in enumerate(problem.loads)]
         self.events: list = []
         self.sequence = itertools.count()
@@ -105,11 +102,11 @@ class LiveDay(StandbyDay):
         slot = self.plan.get(truck.index)
         kept_to = truck.gate is None or self.now <= truck.gate - self.rules.react_min
         if slot is not None and kept_to and truck.behaviour.kind != NO_SHOW:
-            truck.aim = self.told.pop(truck.index, slot[1])
-            truck.gate = self._gate_for(truck, truck.aim)
+            truck.aim = slot[1]
+            truck.gate = self._gate_for(truck, slot[1])
             truck.bumped_at = None  # told in time: it comes for the new slot
         elif slot is not None and truck.aim is None:
-            truck.aim = self.told.pop(truck.index, slot[1])
+            truck.aim = slot[1]
         elif slot is None and truck.gate is None and truck.behaviour.kind != NO_SHOW:
             truck.gate = truck.requested  # booked nowhere: it comes when it asked to, as without Haul
         if truck.gate is not None:

@@ -86,9 +86,8 @@ def _rows(trucks, ahead_min: int) -> list[tuple]:
 
 
 def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: float, replan_limit: float,
-                        threads: int, bound_bucket: int, on_progress=None, overbook: float = 0.0) -> dict:
-    """The report of one seeded day: both sides, their ratios and the re-plan times; ``overbook`` tells
-    the drivers the booking compressed by that share of dock time (``overbook.py``)."""
+                        threads: int, bound_bucket: int, on_progress=None) -> dict:
+    """The report of one seeded day: both sides, their ratios and the re-plan times."""
     problem = build_problem(*plant_day(trucks, dock_count, seed))
     behaviour = draw_behaviour([load.id for load in problem.loads], seed)
     came = {load_id for load_id, b in behaviour.items() if b.kind != NO_SHOW}
@@ -97,7 +96,7 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
                     **({"on_progress": on_progress} if on_progress else {}))
     booked = solve(problem, limits)
     played = time.perf_counter()
-    rules = LiveRules(replan_limit_s=replan_limit, seed=seed, overbook=overbook)
+    rules = LiveRules(replan_limit_s=replan_limit, seed=seed)
     day = play_day(problem, booked, behaviour, rules)
     played = time.perf_counter() - played
 
@@ -113,7 +112,7 @@ def appointments_report(trucks: int, dock_count: int, seed: int, *, time_limit: 
     late = [t for t in shown if t.kind == LATE]
     report = {
         "instance": {"trucks": trucks, "docks": dock_count, "seed": seed, "time_limit_s": time_limit,
-                     "replan_limit_s": replan_limit, "threads": threads, "overbook": overbook},
+                     "replan_limit_s": replan_limit, "threads": threads},
         "onsite_waiting_ratio_vs_fcfs": _ratio(haul_totals["onsite_waiting_min"], fcfs_totals["onsite_waiting_min"]),
         "total_delay_ratio_vs_fcfs": _ratio(haul_totals["total_delay_min"], fcfs_totals["total_delay_min"]),
         "asked_time_delay_ratio_vs_fcfs": _ratio(haul_totals["asked_time_delay_min"],
