@@ -31,9 +31,6 @@ class LiveRules:
     # A no-show whose GPS shows the trip not started ``notice_min`` before its slot loses the booking
     # then, and the trucks behind it on its dock that can still be told move up.
     no_trip_release: bool = True
-    # When a load's booked time ends, its dock calls the first truck waiting on site that fits before
-    # the dock's next appointment (as when a slot is freed).
-    call_at_load_end: bool = True
     replan_limit_s: float = 1.0
     seed: int = 0
 

@@ -8,8 +8,7 @@ own :class:`~server.bench.appointments.behaviour.Behaviour`. Then, in time order
   (``engines.docks.step_back``, as the plant's ``yard/pull_up.py`` does); a no-show sharing GPS
   is released ``react_min`` ahead and the trucks behind it move up.
 * **Slot start, its truck not here** (``standby``): a truck waiting on site takes the dock and
-  the absent one its slot (``standby.py``); a freed no-show slot calls the first truck on site,
-  and so does a dock whose booked load's time ends (``call_at_load_end``) when that truck fits.
+  the absent one its slot (``standby.py``); a freed no-show slot calls the first truck on site.
 * **Gate-in** (drivers are asked to come ``ahead_min`` before their slot): a truck that finds
   a compatible dock free now starts at once (the dock manager calls it in, no re-plan); an
   early one otherwise waits on site for its slot; one late inside the grace period starts on
@@ -118,8 +117,6 @@ class LiveDay(StandbyDay):
             self._push(max(self.now, watched - self.rules.notice_min), "notice", truck)
         if slot is not None and slot[1] >= self.now and self.rules.standby:
             self._push(slot[1], "slot", truck)
-            if self.rules.call_at_load_end:
-                self._push_hole(slot[0], slot[1] + self.problem.duration[truck.index][slot[0]])
         if truck.bumped_at is not None:  # the grace period runs from the slot it missed
             self._push(truck.bumped_at + self.rules.grace_min, "grace", truck)
         elif slot is not None:

@@ -175,18 +175,3 @@ def test_by_default_drivers_are_asked_to_come_ten_minutes_ahead():
     assert (day["X"].gate_in, day["X"].start) == (40, 40)  # the dock is free: called in at once
     assert (day["A"].gate_in, day["A"].start) == (90, 90)
     assert outcome.called_in_early == 2
-
-
-def test_a_dock_that_comes_free_calls_the_truck_waiting_on_site_that_fits_before_its_next_appointment():
-    """W (30 min, booked on D2 at 150) is on site at 80 with both docks busy. X's time on D1 ends at 90
-    and D1's next appointment is at 150: D1 calls W at 90, and Z keeps its slot. Without the rule W
-    waits for its own slot."""
-    trucks = {"X": (60, 30, "D1", 60), "Z": (150, 30, "D1", 150), "Y": (60, 90, "D2", 60),
-              "W": (150, 30, "D2", 150)}
-    behaviour = {"X": on_time(), "Z": on_time(), "Y": on_time(), "W": on_time(-70)}
-    outcome, day = _day(2, trucks, behaviour)
-    assert (day["W"].gate_in, day["W"].start, day["W"].dock) == (80, 90, "D1")
-    assert (day["Z"].start, day["Z"].dock) == (150, "D1")
-    assert outcome.standby_calls == 1 and outcome.replan_seconds == []
-    _, day = _day(2, trucks, behaviour, LiveRules(ahead_min=0, replan_limit_s=0.3, call_at_load_end=False))
-    assert (day["W"].gate_in, day["W"].start, day["W"].dock) == (80, 150, "D2")
