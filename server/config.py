@@ -26,6 +26,33 @@ def instance_dir() -> Path:
     return path
 
 
+# The yard's settings an operator may set as HAUL_<NAME> (e.g. HAUL_YARD_STEP_BACK=0); unset, the code's
+# default applies where the setting is read (server/yard/), so defaults live in one place.
+YARD_SETTINGS: dict[str, type] = {
+    "YARD_STEP_BACK": bool, "YARD_PULL_UP": bool, "YARD_NO_TRIP_RELEASE": bool,
+    "YARD_REACT_MINUTES": int, "YARD_GPS_SEEN_HOURS": float, "YARD_TRIP_FIX_MINUTES": float,
+    "YARD_TRIP_NEAR_KM": float, "YARD_ON_TIME_GRACE_MINUTES": int, "YARD_REPLAN_MIN_SHIFT_MINUTES": int,
+    "YARD_REPLAN_SECONDS": float, "YARD_RESCHEDULE_CUTOFF_MINUTES": int, "YARD_SLOT_STEP_MINUTES": int,
+    "YARD_WEIGHT_TOLERANCE_PCT": float,
+}
+
+
+def _yard_settings(env) -> dict:
+    found = {}
+    for name, kind in YARD_SETTINGS.items():
+        raw = env.get("HAUL_" + name)
+        if raw is None:
+            continue
+        try:
+            value = raw.strip().lower() not in ("0", "false", "no", "off") if kind is bool else kind(raw)
+        except ValueError:
+            raise ConfigError(f"HAUL_{name} must be a number") from None
+        if kind is not bool and value < 0:
+            raise ConfigError(f"HAUL_{name} must not be negative")
+        found[name] = value
+    return found
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config dict from the environment, then apply ``overrides``."""
     env = os.environ
@@ -103,6 +130,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # How often live sockets' sign-ins are looked at again (server.socket_revocation).
         "SOCKET_REVALIDATE_S": float(env.get("HAUL_SOCKET_REVALIDATE_S", 2)),
     }
+    config.update(_yard_settings(env))
     config.update(overrides or {})
     # Secure (HTTPS only) in production; the demo and tests speak plain HTTP on loopback.
     config.setdefault("SESSION_COOKIE_SECURE", config["ENV_NAME"] == "production")

@@ -62,3 +62,17 @@ def test_phones_are_told_mqtt_3_1_1_when_the_broker_is_rabbitmq(monkeypatch):
     assert load_config()["DEVICE_MQTT_PROTOCOL"] == "3.1.1"
     monkeypatch.setenv("HAUL_DEVICE_MQTT_PROTOCOL", "5")
     assert load_config()["DEVICE_MQTT_PROTOCOL"] == "5"
+
+
+def test_the_yard_settings_come_from_haul_variables(monkeypatch):
+    """HAUL_YARD_* set a yard setting (switches read 0/false/no/off as off); unset ones stay out, so the code's
+    default applies; a bad number refuses to start."""
+    monkeypatch.setenv("HAUL_YARD_STEP_BACK", "0")
+    monkeypatch.setenv("HAUL_YARD_REACT_MINUTES", "45")
+    monkeypatch.setenv("HAUL_YARD_TRIP_NEAR_KM", "2.5")
+    config = load_config()
+    assert config["YARD_STEP_BACK"] is False and config["YARD_REACT_MINUTES"] == 45
+    assert config["YARD_TRIP_NEAR_KM"] == 2.5 and "YARD_PULL_UP" not in config
+    monkeypatch.setenv("HAUL_YARD_REACT_MINUTES", "half an hour")
+    with pytest.raises(ConfigError, match="HAUL_YARD_REACT_MINUTES"):
+        load_config()
