@@ -39,26 +39,35 @@ def mark_no_shows(site: Site, now: datetime) -> list[int]:
         .join(DockAppointment, DockAppointment.id == YardVisit.appointment_id).join(Load, Load.id == YardVisit.load_id)
         .where(YardVisit.site_id == site.id, YardVisit.status == "scheduled", DockAppointment.status == "booked",
                DockAppointment.start <= now - grace)))
-    # A check-in may be committing for one of these trucks right now: it holds the load's row
-    # (gate.arrive), so take the same locks and look again before calling the truck a no-show.
+    missed = give_up_slots(rows, now, "no_show")
+    if not missed:
+        return []
+    pull_up_and_announce(site, [(appointment.dock_id, now) for _, _, appointment in missed], now)
+    return [load.id for _, load, _ in missed]
+
+
+def give_up_slots(rows, now: datetime, kind: str, **why) -> list[tuple[YardVisit, Load, DockAppointment]]:
+    """Mark these booked trucks ``no_show`` and cancel their slots, committed, and tell the parties (``kind``:
+    ``no_show``, or ``no_trip`` for a trip that never started; ``why`` goes into the visit's history).
+
+    A check-in may be committing for one of these trucks right now: it holds the load's row (``gate.arrive``),
+    so the same locks are taken and each truck looked at again before it loses its slot. Commits also when
+    nothing was given up, so the locks are released."""
     lock_rows(Load, [load.id for _, _, load in rows])
-    missed = []
+    given = []
     for visit, appointment, load in rows:
         db.session.refresh(visit)
         db.session.refresh(appointment)
         if visit.status != "scheduled" or appointment.status != "booked" or visit.appointment_id != appointment.id:
             continue
-        step(visit, "no_show", now, None, slot=appointment.start.isoformat())
+        step(visit, "no_show", now, None, slot=appointment.start.isoformat(), **why)
         follow(visit, load, appointment, now)
-        missed.append((visit, load, appointment))
-    db.session.commit()  # also when nothing was missed: the locks are released
-    if not missed:
-        return []
-    for visit, load, appointment in missed:
-        notify.appointment_changed(load, None, appointment, "no_show")
+        given.append((visit, load, appointment))
+    db.session.commit()
+    for visit, load, appointment in given:
+        notify.appointment_changed(load, None, appointment, kind)
         notify.visit_changed(visit, load)
-    pull_up_and_announce(site, [(appointment.dock_id, now) for _, _, appointment in missed], now)
-    return [load.id for _, load, _ in missed]
+    return given
 
 
 def missed_slot(visit: YardVisit) -> datetime | None:

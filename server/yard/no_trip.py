@@ -32,10 +32,8 @@ from gps_ingest.geo import haversine_m
 from server.extensions import db
 from server.models import DeviceCredential, DockAppointment, Load, Site, YardVisit
 from server.tracking.history import last_position
-from server.yard import notify
-from server.yard.locking import lock_rows
+from server.yard.lateness import give_up_slots
 from server.yard.pull_up import enabled, pull_up_and_announce, react_minutes
-from server.yard.visits import follow, step
 
 log = logging.getLogger("haul.yard.no_trip")
 
@@ -90,20 +88,7 @@ def release_no_trips(site: Site, now: datetime) -> list[int]:
     due = _due(site, now)
     if not due:
         return []
-    lock_rows(Load, [load.id for _, _, load in due])  # as the no-show marking: a check-in may be committing
-    released = []
-    for visit, appointment, load in due:
-        db.session.refresh(visit)
-        db.session.refresh(appointment)
-        if visit.status != "scheduled" or appointment.status != "booked" or visit.appointment_id != appointment.id:
-            continue
-        step(visit, "no_show", now, None, slot=appointment.start.isoformat(), reason="no_trip")
-        follow(visit, load, appointment, now)
-        released.append((visit, load, appointment))
-    db.session.commit()
-    for visit, load, appointment in released:
-        notify.appointment_changed(load, None, appointment, "no_trip")
-        notify.visit_changed(visit, load)
+    released = give_up_slots(due, now, "no_trip", reason="no_trip")
     if released:
         log.info("site %s: trips not started, slots released: %s", site.id, [load.id for _, load, _ in released])
         pull_up_and_announce(site, [(a.dock_id, a.start) for _, _, a in released], now)
