@@ -50,13 +50,12 @@ from server.yard.engine_input import (
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
 from server.yard.replanning import Change, announce, apply_plan
-from server.yard.site_time import Frame, frame_at, local_day, next_whole_minute, zone_of
+from server.yard.site_time import Frame, frame_spanning, next_whole_minute
 from server.yard.slot_audit import slot_changed
 from server.yard.visits import live_visit
 
 log = logging.getLogger("haul.yard.pull_up")
 
-MAX_FRAME_DAYS = 8
 
 
 def react_minutes() -> int:
@@ -95,18 +94,12 @@ class Board:
         return self.problem.load_index[str(load_id)]
 
 
-def _frame(site: Site, moments: list[datetime]) -> Frame:
-    tz = zone_of(site)
-    days = (local_day(tz, max(moments)) - local_day(tz, min(moments))).days + 2
-    return frame_at(site, min(moments), days=min(days, MAX_FRAME_DAYS))
-
-
 def board_of(site: Site, now: datetime, moments: list[datetime]) -> Board:
     """The site's docks (locked until commit) and the trucks booked on them, on the local days from now
     (or the earliest of ``moments``) to a day after the last of them."""
     docks = active_docks(site.id)
     lock_rows(Dock, [dock.id for dock in docks])
-    frame = _frame(site, [now, *moments])
+    frame = frame_spanning(site, [now, *moments])
     rows = appointments_overlapping([dock.id for dock in docks], frame.start, frame.end)
     loads = {row.load_id: db.session.get(Load, row.load_id) for row in rows if row.status in AHEAD}
     told = {row.load_id: row for row in rows if row.status in AHEAD and row.start >= frame.start

@@ -41,11 +41,9 @@ from server.yard.engine_input import (
 )
 from server.yard.locking import lock_rows
 from server.yard.refusals import YardRefused
-from server.yard.site_time import Frame, frame_at, local_day, whole_minute, zone_of
+from server.yard.site_time import Frame, frame_spanning, whole_minute
 from server.yard.slot_audit import slot_changed
 from server.yard.visits import live_visit
-
-MAX_FRAME_DAYS = 8
 
 
 @dataclass(frozen=True)
@@ -64,13 +62,6 @@ class Change:
     new: DockAppointment | None
 
 
-def _frame(site: Site, moments: list[datetime]) -> Frame:
-    tz = zone_of(site)
-    lo, hi = min(moments), max(moments)
-    days = (local_day(tz, hi) - local_day(tz, lo)).days + 2
-    return frame_at(site, lo, days=min(days, MAX_FRAME_DAYS))
-
-
 def _slot(row: DockAppointment, frame: Frame) -> tuple[int, int, int]:
     return row.dock_id, frame.minute(row.start), frame.minute(row.end)
 
@@ -86,7 +77,7 @@ def replan_site(site: Site, *, changed=(), forced: dict[int, Forced] | None = No
     moments = [now, *(arrival_of(load) for load in focus.values() if load is not None),
                *(f.start for f in forced.values())]
     moments += [row.start for row in map(live_appointment, focus) if row is not None]
-    frame = _frame(site, moments)
+    frame = frame_spanning(site, moments)
     rows = appointments_overlapping(dock_by_id, frame.start, frame.end)
     for load_id in focus:  # the focus loads' own appointments, even on a dock now out of service
         row = live_appointment(load_id)

@@ -81,6 +81,18 @@ def frame_at(site, moment: datetime, days: int = FRAME_DAYS) -> Frame:
     return Frame(tz, local_day(tz, moment), days)
 
 
+MAX_FRAME_DAYS = 8  # a re-plan or slot search never looks further than this
+
+
+def frame_spanning(site, moments: list[datetime]) -> Frame:
+    """The frame from local midnight of the earliest of ``moments`` to the day after the latest (at most
+    ``MAX_FRAME_DAYS``): what a re-plan, a pull-up or a slot search around those moments sees."""
+    tz = zone_of(site)
+    lo, hi = min(moments), max(moments)
+    days = (local_day(tz, hi) - local_day(tz, lo)).days + 2
+    return frame_at(site, lo, days=min(days, MAX_FRAME_DAYS))
+
+
 def hours_of(dock, site) -> dict:
     return dock.opening_hours or site.opening_hours or ALWAYS_OPEN
 

@@ -28,28 +28,20 @@ from server.yard.engine_input import (
 )
 from server.yard.refusals import YardRefused
 from server.yard.site_time import (
-    Frame,
     describe_hours,
     frame_at,
+    frame_spanning,
     hours_of,
-    local_day,
     next_whole_minute,
     whole_minute,
     zone_of,
 )
 
-MAX_FRAME_DAYS = 8
 MAX_SLOTS = 200
 
 
 def slot_step() -> int:
     return int(current_app.config.get("YARD_SLOT_STEP_MINUTES", 15))
-
-
-def _frame_between(site: Site, lo: datetime, hi: datetime) -> Frame:
-    tz = zone_of(site)
-    days = (local_day(tz, hi) - local_day(tz, lo)).days + 2
-    return frame_at(site, lo, days=min(max(days, 2), MAX_FRAME_DAYS))
 
 
 def offered_slots(load: Load, site: Site, now: datetime) -> list[dict]:
@@ -62,7 +54,7 @@ def offered_slots(load: Load, site: Site, now: datetime) -> list[dict]:
     docks = docks_for(site.id, load)
     if hi < lo or not docks or not schedulable(load):
         return []
-    frame = _frame_between(site, lo, hi)
+    frame = frame_spanning(site, [lo, hi])
     others = [a for a in appointments_overlapping([d.id for d in docks], frame.start, frame.end)
               if a.load_id != load.id]
     busy = busy_minutes(others, frame)
