@@ -46,7 +46,7 @@ class AmqpOptions:
     url: str  # amqp://user:pass@host:5672/%2F
     queue: str = POSITIONS_QUEUE
     prefetch: int = 5000  # un-acked deliveries the broker may hand this worker (rate x ack delay)
-    flush_interval_s: float = 0.1
+    flush_interval_s: float = 0.05  # a fix waits at most this for its commit when the queue is quiet
     flush_at_held: int = 500  # flush early when this many fixes wait for the store
     heartbeat_s: int = 30
     name: str = "haul-ingest"  # shown in the broker's connection list

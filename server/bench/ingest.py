@@ -123,7 +123,7 @@ def _wait_http(port: int, timeout_s: float = 180) -> None:
 @click.option("--clients", default=0, show_default=True, help="Socket.IO dashboard clients.")
 @click.option("--follow", default=10, show_default=True, help="Vehicles each client follows.")
 @click.option("--workers", default=1, show_default=True)
-@click.option("--client-procs", default=2, show_default=True, help="Processes the clients are spread over.")
+@click.option("--client-procs", default=6, show_default=True, help="Processes the clients are spread over.")
 @click.option("--publishers", default=2, show_default=True, help="Load-generator processes.")
 @click.option("--redis-url", default="redis://127.0.0.1:6379/12", show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the report here.")
@@ -174,7 +174,9 @@ def ingest_bench(vehicles, rate, batch, duration, clients, follow, workers, clie
             draw = random.Random(0)
             follow_sets = [[loads[v] for v in draw.sample(ids, min(follow, len(ids)))] for _ in range(clients)]
             # Clients in --client-procs processes (a share each): on 2 cores, parsing what 500
-            # clients receive must not be one interpreter's bottleneck.
+            # clients receive must not be one interpreter's bottleneck. With 2 processes (250
+            # clients in each event loop) the servers had every fix out by p99 ~310 ms and the
+            # clients read it at p99 575-1,006 ms; with 6, 316-420 ms (docs/deployment.md).
             for k in range(client_procs):
                 ready = mp.Event()
                 listeners.append(mp.Process(target=client_process, args=(

@@ -11,15 +11,16 @@ Socket.IO from a separate process needs Redis: `emitter_for` returns Flask-Socke
 emitter (``SocketIO(message_queue=REDIS_URL)``), which every server process relays to its
 clients; inside a server process the app's own ``socketio.emit`` is used instead.
 
-Worker defaults differ from `IngestSettings` in one place: the reorder hold is 0.1 s instead of
+Worker defaults differ from `IngestSettings` in one place: the reorder hold is 0.02 s instead of
 5 s. Every held fix also holds its message's ack (in-order PUBACKs) and delays the live view by as
 much: at 5,000 msg/s a 5 s hold means 25,000+ un-acked messages in flight per worker and a
 dashboard 5 s behind, while the latency target is 500 ms publish->client. A phone's offline backlog
 arrives as one batch message and is ordered within the flush anyway; a backlog that arrives after
 newer live fixes is stored as ``late`` (no events from it). So the hold only has to cover messages
-of one vehicle that overtake each other on the way in (a few milliseconds); it was 0.25 s, which
-measured as 0.15 s more on every fix's publish->client time (bench, 1,000 trucks, 500 clients).
-``HAUL_GPS_REORDER_HOLD_S`` overrides.
+of one vehicle that overtake each other on the way in (a few milliseconds). With 0.1 s (and 0.1 s
+between flushes) a fix took 160-180 ms from publish to commit at the median; with 0.02 s (and
+``haul ingest``'s 0.05 s flushes) 70-80 ms, and 145-165 ms from publish to a dashboard instead of
+255-275 ms (docs/deployment.md, 2026-12-07 night). ``HAUL_GPS_REORDER_HOLD_S`` overrides.
 
 Every pipeline built here has the per-device garbage brake (`gps_ingest.device_brake`), its buckets
 in Redis when ``REDIS_URL`` is set (one limit across all workers and server processes), and its
@@ -56,7 +57,7 @@ from server.yard.arrivals import YardFromIngest
 
 log = logging.getLogger(__name__)
 
-WORKER_HOLD_S = 0.1
+WORKER_HOLD_S = 0.02
 MAINTENANCE_EVERY_S = 3600.0
 
 
