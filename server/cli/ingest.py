@@ -37,9 +37,8 @@ FLUSH_INTERVAL_S = 0.05
               show_default="$HAUL_INGEST_WORKER_ID or <hostname>-1", help="Stable id of this worker.")
 @click.option("--mqtt-url", default=lambda: os.environ.get("MQTT_URL", ""), help="mqtt://user:pass@host:port")
 @click.option("--protocol", type=click.Choice(["auto", "5", "3.1.1"]), default="auto", show_default=True)
-@click.option("--flush-interval", type=float,
-              default=lambda: float(os.environ.get("HAUL_INGEST_FLUSH_INTERVAL", str(FLUSH_INTERVAL_S))),
-              show_default=f"$HAUL_INGEST_FLUSH_INTERVAL or {FLUSH_INTERVAL_S}",
+@click.option("--flush-interval", type=click.FloatRange(min=0, min_open=True), default=FLUSH_INTERVAL_S,
+              envvar="HAUL_INGEST_FLUSH_INTERVAL", show_default=True, show_envvar=True,
               help="Seconds between flushes when fewer than a batch wait (a full batch flushes at once).")
 @click.option("--receive-maximum", type=int, default=65_535, show_default=True,
               help="MQTT 5 Receive Maximum: un-acked messages the broker may have in flight to us.")
